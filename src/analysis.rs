@@ -1,0 +1,1115 @@
+//! Findings: which watched crates diverge, why, and through which paths. Pure: no IO, no
+//! formatting beyond the one-line message and help of each finding.
+//!
+//! Everything is read from the resolved graph; no version table lives here. The stages are:
+//! 1. `detect` finds raw findings for one edge filter (kinds and platforms);
+//! 2. it is run again without dev edges and per platform condition, to learn which findings
+//!    exist only through dev edges or only on some platforms;
+//! 3. collateral duplicates are attached to their root finding;
+//! 4. each version of each finding is explained: dependents, shortest paths, origins.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+
+use semver::Version;
+use serde::{Serialize, Serializer};
+
+use crate::graph::{DepGraph, Edge, Kind, KindSet, NodeId};
+
+/// Stable finding codes, shared by every output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    DivergingVersions,
+    SourceSplit,
+    TrainSkew,
+    TypeBoundary,
+}
+
+impl Code {
+    pub const ALL: [Code; 4] = [
+        Code::DivergingVersions,
+        Code::SourceSplit,
+        Code::TrainSkew,
+        Code::TypeBoundary,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::DivergingVersions => "diverging-versions",
+            Code::SourceSplit => "source-split",
+            Code::TrainSkew => "train-skew",
+            Code::TypeBoundary => "type-boundary",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Severity of a finding. Ordered so that errors sort first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        }
+    }
+}
+
+/// Which crates are watched, and how they group.
+#[derive(Clone, Debug)]
+pub struct Watch {
+    /// Primary crates: findings on them are errors.
+    pub primary: Vec<String>,
+    /// Release trains: crates released together on one version line. The first crate of a
+    /// train is its anchor.
+    pub trains: Vec<Vec<String>>,
+    /// Family crates outside the trains, checked for divergence only.
+    pub family: Vec<String>,
+    /// Audit every crate name, not only the watched ones.
+    pub all_duplicates: bool,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        let list = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        Watch {
+            primary: list(&["etcd-client", "tonic"]),
+            trains: vec![
+                list(&[
+                    "tonic",
+                    "tonic-build",
+                    "tonic-prost",
+                    "tonic-prost-build",
+                    "tonic-health",
+                    "tonic-reflection",
+                    "tonic-types",
+                    "tonic-web",
+                ]),
+                list(&["prost", "prost-types", "prost-build", "prost-derive"]),
+            ],
+            family: list(&[
+                "hyper",
+                "hyper-util",
+                "http",
+                "http-body",
+                "h2",
+                "tower",
+                "tower-service",
+                "axum",
+            ]),
+            all_duplicates: false,
+        }
+    }
+}
+
+impl Watch {
+    fn role(&self, name: &str) -> Option<Role> {
+        if self.primary.iter().any(|p| p == name) {
+            Some(Role::Primary)
+        } else if self.trains.iter().flatten().any(|p| p == name)
+            || self.family.iter().any(|p| p == name)
+        {
+            Some(Role::Family)
+        } else if self.all_duplicates {
+            Some(Role::Other)
+        } else {
+            None
+        }
+    }
+
+    fn is_watched(&self, name: &str) -> bool {
+        self.primary.iter().any(|p| p == name)
+            || self.trains.iter().flatten().any(|p| p == name)
+            || self.family.iter().any(|p| p == name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Primary,
+    Family,
+    Other,
+}
+
+/// What to analyse.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub watch: Watch,
+    pub edges: KindSet,
+    /// `-p/--package`: only paths from these members (empty: every member).
+    pub packages: Vec<String>,
+}
+
+/// The version line of a version: same major for >= 1.0, same minor for 0.x, same patch for
+/// 0.0.x, exactly the versions semver calls compatible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Line {
+    major: u64,
+    minor: Option<u64>,
+    patch: Option<u64>,
+}
+
+impl Line {
+    pub fn of(v: &Version) -> Line {
+        if v.major > 0 {
+            Line {
+                major: v.major,
+                minor: None,
+                patch: None,
+            }
+        } else if v.minor > 0 {
+            Line {
+                major: 0,
+                minor: Some(v.minor),
+                patch: None,
+            }
+        } else {
+            Line {
+                major: 0,
+                minor: Some(0),
+                patch: Some(v.patch),
+            }
+        }
+    }
+}
+
+impl fmt::Display for Line {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.major)?;
+        if let Some(minor) = self.minor {
+            write!(f, ".{minor}")?;
+        }
+        if let Some(patch) = self.patch {
+            write!(f, ".{patch}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Line {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// One finding, with everything the reports need.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub level: Level,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// For a collateral duplicate: the crate of the root finding that causes it.
+    pub caused_by: Option<String>,
+    pub message: String,
+    pub help: String,
+    /// The finding exists only through dev-dependency edges.
+    pub dev_only: bool,
+    /// The finding exists only under these platform conditions (empty: on every platform).
+    pub platforms: Vec<String>,
+    /// type-boundary and train-skew (b): the workspace member whose direct dependencies meet.
+    pub member: Option<String>,
+    /// train-skew and type-boundary: the crates involved.
+    pub crates: Vec<String>,
+    /// The version lines involved, ascending.
+    pub lines: Vec<Line>,
+    pub versions: Vec<VersionInfo>,
+    /// Crates of the collateral findings this one causes (root findings only).
+    pub collateral: Vec<String>,
+}
+
+/// One resolved version of a finding's crate, explained.
+#[derive(Clone, Debug, Serialize)]
+pub struct VersionInfo {
+    pub name: String,
+    pub version: Version,
+    pub source: Option<String>,
+    pub dependents: Vec<Dependent>,
+    pub origins: Vec<Origin>,
+    pub paths: Vec<DepPath>,
+}
+
+/// A package that depends on a version, with the requirement it declares.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Dependent {
+    pub name: String,
+    pub version: Version,
+    pub req: String,
+    pub kind: Kind,
+    pub platform: Option<String>,
+}
+
+/// Where a path leaves the workspace: a workspace member's direct dependency declaration.
+/// `manifest`, `table` and `line` are filled in from the manifest by `manifest::spans`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Origin {
+    pub member: String,
+    pub key: String,
+    /// The package the key names (`etcd-client` for `etcd = { package = "etcd-client" }`).
+    pub package: String,
+    pub kind: Kind,
+    pub platform: Option<String>,
+    /// Where the requirement is written, relative to the workspace root.
+    pub manifest: Option<String>,
+    pub table: Option<String>,
+    pub line: Option<usize>,
+    /// For an inherited key (`key.workspace = true`): the member's own line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_manifest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_line: Option<usize>,
+    /// The requirement as cargo reports it.
+    #[serde(skip)]
+    pub req: String,
+    #[serde(skip)]
+    pub member_node: NodeIdOrd,
+    /// Absolute path of `manifest`, and the byte span of the key in it (for labels).
+    #[serde(skip)]
+    pub manifest_abs: Option<std::path::PathBuf>,
+    #[serde(skip)]
+    pub span: Option<(usize, usize)>,
+    #[serde(skip)]
+    pub member_manifest_abs: Option<std::path::PathBuf>,
+    #[serde(skip)]
+    pub member_span: Option<(usize, usize)>,
+}
+
+/// A `NodeId` that sorts, so `Origin` can derive `Ord`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct NodeIdOrd(pub usize);
+
+/// A shortest path from a workspace member to a version: each step with the requirement of
+/// the edge that leads to it (`None` for the member itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepPath {
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub name: String,
+    pub version: Version,
+    pub req: Option<String>,
+    pub kind: Option<Kind>,
+}
+
+impl DepPath {
+    /// `member → etcd-client 0.11.1 (^0.11) → tonic 0.9.2 (^0.9.2)`
+    pub fn display(&self) -> String {
+        let mut out = String::new();
+        for (i, step) in self.steps.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" → ");
+            }
+            match &step.req {
+                None => out.push_str(&step.name),
+                Some(req) => {
+                    out.push_str(&format!("{} {} ({req}", step.name, step.version));
+                    if let Some(kind) = step.kind.filter(|k| *k != Kind::Normal) {
+                        out.push_str(&format!(", {kind}"));
+                    }
+                    out.push(')');
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Serialize for DepPath {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.steps
+                .iter()
+                .map(|st| format!("{}@{}", st.name, st.version)),
+        )
+    }
+}
+
+/// Which edges a search follows.
+#[derive(Clone, Debug)]
+struct EdgeFilter<'a> {
+    kinds: KindSet,
+    platforms: PlatformFilter<'a>,
+}
+
+#[derive(Clone, Debug)]
+enum PlatformFilter<'a> {
+    Any,
+    /// Only edges without a platform condition, plus those with this one.
+    Only(Option<&'a str>),
+}
+
+impl EdgeFilter<'_> {
+    fn allows(&self, edge: &Edge) -> bool {
+        if !self.kinds.contains(edge.kind) {
+            return false;
+        }
+        match (&self.platforms, &edge.platform) {
+            (PlatformFilter::Any, _) | (_, None) => true,
+            (PlatformFilter::Only(Some(p)), Some(ep)) => p == ep,
+            (PlatformFilter::Only(None), Some(_)) => false,
+        }
+    }
+}
+
+/// A finding before explanation: what `detect` sees under one edge filter.
+#[derive(Clone, Debug)]
+struct Raw {
+    code: Code,
+    krate: String,
+    role: Role,
+    member: Option<NodeId>,
+    crates: Vec<String>,
+    nodes: Vec<NodeId>,
+    /// Extra context for the message (type-boundary: the crate through which the other
+    /// line arrives).
+    via: Option<NodeId>,
+}
+
+impl Raw {
+    fn key(&self) -> (Code, &str, Option<NodeId>, &[String]) {
+        (self.code, &self.krate, self.member, &self.crates)
+    }
+}
+
+/// Runs the whole analysis.
+pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
+    let roots = selected_members(graph, opts);
+    let main = EdgeFilter {
+        kinds: opts.edges,
+        platforms: PlatformFilter::Any,
+    };
+    let raws = detect(graph, opts, &roots, &main);
+    if raws.is_empty() {
+        return Vec::new();
+    }
+
+    // Findings that vanish without dev edges exist only through them.
+    let without_dev = if opts.edges.dev {
+        let f = EdgeFilter {
+            kinds: opts.edges.without(Kind::Dev),
+            platforms: PlatformFilter::Any,
+        };
+        key_set(&detect(graph, opts, &roots, &f))
+    } else {
+        key_set(&raws)
+    };
+
+    // Findings that vanish without platform-specific edges exist only on some platforms.
+    let unconditional = EdgeFilter {
+        kinds: opts.edges,
+        platforms: PlatformFilter::Only(None),
+    };
+    let unconditional_keys = key_set(&detect(graph, opts, &roots, &unconditional));
+    let needs_platform = raws
+        .iter()
+        .any(|r| !unconditional_keys.contains(&owned_key(r)));
+    let mut per_platform: Vec<(String, BTreeSet<OwnedKey>)> = Vec::new();
+    if needs_platform {
+        for platform in platform_conditions(graph) {
+            let f = EdgeFilter {
+                kinds: opts.edges,
+                platforms: PlatformFilter::Only(Some(platform)),
+            };
+            let keys = key_set(&detect(graph, opts, &roots, &f));
+            per_platform.push((platform.to_owned(), keys));
+        }
+    }
+
+    let collateral = collateral_roots(graph, &roots, &main, &raws);
+
+    let mut findings: Vec<Finding> = raws
+        .iter()
+        .map(|raw| {
+            let key = owned_key(raw);
+            let dev_only = !without_dev.contains(&key);
+            let platforms = if unconditional_keys.contains(&key) {
+                Vec::new()
+            } else {
+                per_platform
+                    .iter()
+                    .filter(|(_, keys)| keys.contains(&key))
+                    .map(|(p, _)| p.clone())
+                    .collect()
+            };
+            let caused_by = if raw.code == Code::DivergingVersions {
+                collateral.get(&raw.krate).cloned()
+            } else {
+                None
+            };
+            explain(graph, &roots, &main, raw, dev_only, platforms, caused_by)
+        })
+        .collect();
+
+    // Root findings list the collateral duplicates they cause.
+    let mut caused: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in &findings {
+        if let Some(root) = &f.caused_by {
+            caused
+                .entry(root.clone())
+                .or_default()
+                .push(f.krate.clone());
+        }
+    }
+    for f in &mut findings {
+        if f.code == Code::DivergingVersions
+            && f.caused_by.is_none()
+            && let Some(list) = caused.get(&f.krate)
+        {
+            f.collateral = list.clone();
+        }
+    }
+
+    sort_findings(&mut findings);
+    findings
+}
+
+/// Sorts findings for output: level (errors first), then crate, then code, then member.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.level, &a.krate, a.code, &a.member, &a.crates)
+            .cmp(&(b.level, &b.krate, b.code, &b.member, &b.crates))
+    });
+}
+
+type OwnedKey = (Code, String, Option<NodeId>, Vec<String>);
+
+fn owned_key(raw: &Raw) -> OwnedKey {
+    let (c, k, m, cr) = raw.key();
+    (c, k.to_owned(), m, cr.to_vec())
+}
+
+fn key_set(raws: &[Raw]) -> BTreeSet<OwnedKey> {
+    raws.iter().map(owned_key).collect()
+}
+
+fn selected_members(graph: &DepGraph, opts: &Options) -> Vec<NodeId> {
+    graph
+        .members()
+        .iter()
+        .copied()
+        .filter(|&m| opts.packages.is_empty() || opts.packages.contains(&graph.package(m).name))
+        .collect()
+}
+
+/// Distinct platform conditions of all edges, sorted.
+fn platform_conditions(graph: &DepGraph) -> Vec<&str> {
+    let mut set = BTreeSet::new();
+    for node in graph.nodes() {
+        for (_, edge) in graph.dependencies(node) {
+            if let Some(p) = &edge.platform {
+                set.insert(p.as_str());
+            }
+        }
+    }
+    set.into_iter().collect()
+}
+
+/// Breadth-first reachability from `roots` over the edges `filter` allows, never entering
+/// `blocked` nodes. Linear in the size of the graph; cycles terminate.
+fn reachable(
+    graph: &DepGraph,
+    roots: &[NodeId],
+    filter: &EdgeFilter<'_>,
+    blocked: &[bool],
+) -> Vec<bool> {
+    let mut seen = vec![false; graph.node_count()];
+    let mut queue = VecDeque::new();
+    for &r in roots {
+        if !seen[r.index()] {
+            seen[r.index()] = true;
+            queue.push_back(r);
+        }
+    }
+    while let Some(node) = queue.pop_front() {
+        for (next, edge) in graph.dependencies(node) {
+            if seen[next.index()] || !filter.allows(edge) {
+                continue;
+            }
+            if blocked.get(next.index()).copied().unwrap_or(false) {
+                continue;
+            }
+            seen[next.index()] = true;
+            queue.push_back(next);
+        }
+    }
+    seen
+}
+
+/// The raw findings under one edge filter.
+fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilter<'_>) -> Vec<Raw> {
+    let reach = reachable(graph, roots, filter, &[]);
+    let mut by_name: BTreeMap<&str, Vec<NodeId>> = BTreeMap::new();
+    for node in graph.nodes() {
+        if reach[node.index()] && !graph.package(node).is_member {
+            by_name
+                .entry(&graph.package(node).name)
+                .or_default()
+                .push(node);
+        }
+    }
+    let lines_of = |nodes: &[NodeId]| -> BTreeSet<Line> {
+        nodes
+            .iter()
+            .map(|&n| Line::of(&graph.package(n).version))
+            .collect()
+    };
+
+    let mut out = Vec::new();
+    for (&name, nodes) in &by_name {
+        let Some(role) = opts.watch.role(name) else {
+            continue;
+        };
+        let lines = lines_of(nodes);
+        if lines.len() > 1 {
+            out.push(Raw {
+                code: Code::DivergingVersions,
+                krate: name.to_owned(),
+                role,
+                member: None,
+                crates: Vec::new(),
+                nodes: nodes.clone(),
+                via: None,
+            });
+        }
+        // One line from two sources (registry and a fork): cargo builds both.
+        for line in &lines {
+            let on_line: Vec<NodeId> = nodes
+                .iter()
+                .copied()
+                .filter(|&n| Line::of(&graph.package(n).version) == *line)
+                .collect();
+            let sources: BTreeSet<Option<&str>> = on_line
+                .iter()
+                .map(|&n| graph.package(n).source.as_deref())
+                .collect();
+            if sources.len() > 1 {
+                out.push(Raw {
+                    code: Code::SourceSplit,
+                    krate: name.to_owned(),
+                    role,
+                    member: None,
+                    crates: vec![line.to_string()],
+                    nodes: on_line,
+                    via: None,
+                });
+            }
+        }
+    }
+
+    // Train skew (a): a crate of a train on a line its anchor is not on.
+    for train in &opts.watch.trains {
+        let Some((anchor, rest)) = train.split_first() else {
+            continue;
+        };
+        let Some(anchor_nodes) = by_name.get(anchor.as_str()) else {
+            continue;
+        };
+        let anchor_lines = lines_of(anchor_nodes);
+        for other in rest {
+            let Some(other_nodes) = by_name.get(other.as_str()) else {
+                continue;
+            };
+            let off: Vec<NodeId> = other_nodes
+                .iter()
+                .copied()
+                .filter(|&n| !anchor_lines.contains(&Line::of(&graph.package(n).version)))
+                .collect();
+            if !off.is_empty() {
+                let mut nodes = anchor_nodes.clone();
+                nodes.extend(off);
+                out.push(Raw {
+                    code: Code::TrainSkew,
+                    krate: other.clone(),
+                    role: Role::Primary,
+                    member: None,
+                    crates: vec![anchor.clone(), other.clone()],
+                    nodes,
+                    via: None,
+                });
+            }
+        }
+    }
+
+    // A member's direct dependencies that meet on two lines of one crate:
+    // member → W (line 1) and member → C → W (line 2).
+    for &member in roots {
+        if !reach[member.index()] {
+            continue;
+        }
+        let direct: BTreeSet<NodeId> = graph
+            .dependencies(member)
+            .filter(|(_, e)| filter.allows(e))
+            .map(|(n, _)| n)
+            .collect();
+        for &w in &direct {
+            let w_pkg = graph.package(w);
+            let Some(w_role) = opts.watch.role(&w_pkg.name) else {
+                continue;
+            };
+            let w_line = Line::of(&w_pkg.version);
+            for &c in &direct {
+                let c_pkg = graph.package(c);
+                if c_pkg.name == w_pkg.name {
+                    continue;
+                }
+                let other = graph
+                    .dependencies(c)
+                    .filter(|(n, e)| {
+                        filter.allows(e)
+                            && graph.package(*n).name == w_pkg.name
+                            && Line::of(&graph.package(*n).version) != w_line
+                    })
+                    .map(|(n, _)| n)
+                    .min();
+                let Some(w2) = other else {
+                    continue;
+                };
+                let code = match w_role {
+                    Role::Primary => Code::TypeBoundary,
+                    Role::Family if opts.watch.is_watched(&c_pkg.name) => Code::TrainSkew,
+                    _ => continue,
+                };
+                let mut nodes = vec![w, w2];
+                nodes.sort();
+                out.push(Raw {
+                    code,
+                    krate: w_pkg.name.clone(),
+                    role: Role::Primary,
+                    member: Some(member),
+                    crates: vec![c_pkg.name.clone(), w_pkg.name.clone()],
+                    nodes,
+                    via: Some(c),
+                });
+            }
+        }
+    }
+
+    // One finding per key: a member may meet the same pair through several crates.
+    let mut seen = BTreeSet::new();
+    out.retain(|r| seen.insert(owned_key(r)));
+    out
+}
+
+/// For each family diverging-versions finding that exists only because a primary crate is
+/// split, the crate of that root finding. A duplicate is collateral of a root when removing
+/// the root's older lines, and the crates built directly on them, leaves it on one line.
+fn collateral_roots(
+    graph: &DepGraph,
+    roots: &[NodeId],
+    filter: &EdgeFilter<'_>,
+    raws: &[Raw],
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let root_findings: Vec<&Raw> = raws
+        .iter()
+        .filter(|r| r.code == Code::DivergingVersions && r.role == Role::Primary)
+        .collect();
+    if root_findings.is_empty() {
+        return out;
+    }
+    let candidates: Vec<&Raw> = raws
+        .iter()
+        .filter(|r| r.code == Code::DivergingVersions && r.role != Role::Primary)
+        .collect();
+    for root in root_findings {
+        let newest = root
+            .nodes
+            .iter()
+            .map(|&n| Line::of(&graph.package(n).version))
+            .max()
+            .expect("a diverging finding has versions");
+        let mut blocked = vec![false; graph.node_count()];
+        for &n in &root.nodes {
+            if Line::of(&graph.package(n).version) == newest {
+                continue;
+            }
+            blocked[n.index()] = true;
+            for (dependent, edge) in graph.dependents(n) {
+                if filter.allows(edge) && !graph.package(dependent).is_member {
+                    blocked[dependent.index()] = true;
+                }
+            }
+        }
+        let reach = reachable(graph, roots, filter, &blocked);
+        for cand in &candidates {
+            if out.contains_key(&cand.krate) {
+                continue;
+            }
+            let lines: BTreeSet<Line> = cand
+                .nodes
+                .iter()
+                .filter(|n| reach[n.index()])
+                .map(|&n| Line::of(&graph.package(n).version))
+                .collect();
+            if lines.len() <= 1 {
+                out.insert(cand.krate.clone(), root.krate.clone());
+            }
+        }
+    }
+    out
+}
+
+fn explain(
+    graph: &DepGraph,
+    roots: &[NodeId],
+    filter: &EdgeFilter<'_>,
+    raw: &Raw,
+    dev_only: bool,
+    platforms: Vec<String>,
+    caused_by: Option<String>,
+) -> Finding {
+    let reach = reachable(graph, roots, filter, &[]);
+    let mut nodes = raw.nodes.clone();
+    nodes.sort_by(|&a, &b| {
+        let (pa, pb) = (graph.package(a), graph.package(b));
+        (&pa.version, &pa.source).cmp(&(&pb.version, &pb.source))
+    });
+    nodes.dedup();
+    let versions: Vec<VersionInfo> = nodes
+        .iter()
+        .map(|&n| explain_version(graph, roots, filter, &reach, n))
+        .collect();
+    let lines: BTreeSet<Line> = nodes
+        .iter()
+        .map(|&n| Line::of(&graph.package(n).version))
+        .collect();
+    let lines: Vec<Line> = lines.into_iter().collect();
+
+    let level = if caused_by.is_some() {
+        Level::Note
+    } else {
+        match (raw.code, raw.role) {
+            (Code::DivergingVersions, Role::Primary) => Level::Error,
+            (Code::DivergingVersions, _) => Level::Warning,
+            _ => Level::Error,
+        }
+    };
+    let member = raw.member.map(|m| graph.package(m).name.clone());
+    let (message, help) = wording(graph, raw, &versions, &lines, caused_by.as_deref());
+    Finding {
+        code: raw.code,
+        level,
+        krate: raw.krate.clone(),
+        caused_by,
+        message,
+        help,
+        dev_only,
+        platforms,
+        member,
+        crates: raw.crates.clone(),
+        lines,
+        versions,
+        collateral: Vec::new(),
+    }
+}
+
+fn explain_version(
+    graph: &DepGraph,
+    roots: &[NodeId],
+    filter: &EdgeFilter<'_>,
+    reach: &[bool],
+    target: NodeId,
+) -> VersionInfo {
+    let pkg = graph.package(target);
+    let mut dependents: Vec<Dependent> = graph
+        .dependents(target)
+        .filter(|(from, e)| reach[from.index()] && filter.allows(e))
+        .map(|(from, e)| {
+            let p = graph.package(from);
+            Dependent {
+                name: p.name.clone(),
+                version: p.version.clone(),
+                req: e.req.clone(),
+                kind: e.kind,
+                platform: e.platform.clone(),
+            }
+        })
+        .collect();
+    dependents.sort();
+    dependents.dedup();
+
+    // Distance of every node to the target, by a breadth-first search over reverse edges.
+    let dist = distances_to(graph, target, filter);
+
+    // One shortest path from each selected member; among equally short paths the smallest in
+    // node order (name, then version) wins, chosen greedily hop by hop.
+    let mut paths = Vec::new();
+    for &member in roots {
+        if dist[member.index()] == usize::MAX {
+            continue;
+        }
+        let mut steps = vec![Step {
+            name: graph.package(member).name.clone(),
+            version: graph.package(member).version.clone(),
+            req: None,
+            kind: None,
+        }];
+        let mut at = member;
+        while at != target {
+            let d = dist[at.index()];
+            let (next, edge) = graph
+                .dependencies(at)
+                .filter(|(n, e)| filter.allows(e) && dist[n.index()] == d - 1)
+                .min_by_key(|(n, e)| (*n, e.kind))
+                .expect("a node at distance d has a neighbour at distance d - 1");
+            let p = graph.package(next);
+            steps.push(Step {
+                name: p.name.clone(),
+                version: p.version.clone(),
+                req: Some(edge.req.clone()),
+                kind: Some(edge.kind),
+            });
+            at = next;
+        }
+        paths.push(DepPath { steps });
+    }
+
+    // Origins: every declaration by which a member reachable from the selection leaves the
+    // workspace towards the target.
+    let mut origins = Vec::new();
+    for &member in graph.members() {
+        if !reach[member.index()] {
+            continue;
+        }
+        for (next, edge) in graph.dependencies(member) {
+            let next_pkg = graph.package(next);
+            if next_pkg.is_member || !filter.allows(edge) || dist[next.index()] == usize::MAX {
+                continue;
+            }
+            origins.push(Origin {
+                member: graph.package(member).name.clone(),
+                key: edge.key.clone(),
+                package: next_pkg.name.clone(),
+                kind: edge.kind,
+                platform: edge.platform.clone(),
+                manifest: None,
+                table: None,
+                line: None,
+                member_manifest: None,
+                member_line: None,
+                req: edge.req.clone(),
+                member_node: NodeIdOrd(member.index()),
+                manifest_abs: None,
+                span: None,
+                member_manifest_abs: None,
+                member_span: None,
+            });
+        }
+    }
+    origins.sort();
+    origins.dedup();
+
+    VersionInfo {
+        name: pkg.name.clone(),
+        version: pkg.version.clone(),
+        source: pkg.source.clone(),
+        dependents,
+        origins,
+        paths,
+    }
+}
+
+/// Hop count from every node to `target` over the edges `filter` allows (`usize::MAX`: none).
+fn distances_to(graph: &DepGraph, target: NodeId, filter: &EdgeFilter<'_>) -> Vec<usize> {
+    let mut dist = vec![usize::MAX; graph.node_count()];
+    dist[target.index()] = 0;
+    let mut queue = VecDeque::from([target]);
+    while let Some(node) = queue.pop_front() {
+        let d = dist[node.index()];
+        for (prev, edge) in graph.dependents(node) {
+            if dist[prev.index()] == usize::MAX && filter.allows(edge) {
+                dist[prev.index()] = d + 1;
+                queue.push_back(prev);
+            }
+        }
+    }
+    dist
+}
+
+fn version_list(versions: &[VersionInfo]) -> String {
+    versions
+        .iter()
+        .map(|v| v.version.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Names of the crates that pull a version in: its dependents outside the workspace, or the
+/// members that declare it directly.
+fn pulled_by(v: &VersionInfo) -> String {
+    let mut names: Vec<String> = v
+        .dependents
+        .iter()
+        .map(|d| format!("{} {}", d.name, d.version))
+        .collect();
+    names.dedup();
+    names.join(", ")
+}
+
+fn wording(
+    graph: &DepGraph,
+    raw: &Raw,
+    versions: &[VersionInfo],
+    lines: &[Line],
+    caused_by: Option<&str>,
+) -> (String, String) {
+    let name = &raw.krate;
+    match raw.code {
+        Code::DivergingVersions => {
+            let message = format!(
+                "{name} resolves on {} semver-incompatible lines: {}",
+                lines.len(),
+                version_list(versions)
+            );
+            let newest = lines.last().expect("a diverging finding has lines");
+            let older: Vec<&VersionInfo> = versions
+                .iter()
+                .filter(|v| Line::of(&v.version) != *newest)
+                .collect();
+            let help = if let Some(root) = caused_by {
+                format!("this split follows from the {root} split; unifying {root} removes it")
+            } else {
+                let pullers: Vec<String> = older.iter().map(|v| pulled_by(v)).collect();
+                format!(
+                    "unify on {name} {newest}: move {} to releases built on {name} {newest}, \
+                     or run `cargo etcd-deps fix` to plan the edit",
+                    pullers.join("; ")
+                )
+            };
+            (message, help)
+        }
+        Code::SourceSplit => {
+            let sources: Vec<String> = versions
+                .iter()
+                .map(|v| format!("{} from {}", v.version, source_label(v.source.as_deref())))
+                .collect();
+            let message = format!(
+                "{name} {} comes from {} sources: {}",
+                raw.crates.first().map(String::as_str).unwrap_or_default(),
+                versions.len(),
+                sources.join(", ")
+            );
+            let help = format!(
+                "cargo builds each copy as a separate crate; make every dependent use one source, \
+                 or add a [patch] entry for {name} so cargo merges them"
+            );
+            (message, help)
+        }
+        Code::TrainSkew => match (raw.member, raw.via) {
+            (Some(member), Some(via)) => {
+                let member = &graph.package(member).name;
+                let via = graph.package(via);
+                let direct = &versions
+                    .iter()
+                    .find(|v| v.origins.iter().any(|o| o.package == *name))
+                    .unwrap_or(&versions[0])
+                    .version;
+                let built = versions
+                    .iter()
+                    .map(|v| &v.version)
+                    .find(|v| *v != direct)
+                    .unwrap_or(direct);
+                let message = format!(
+                    "{member} uses {name} {direct} directly, but {} {} is built against {name} {built}",
+                    via.name, via.version
+                );
+                let help = format!(
+                    "depend on {name} {} to match {} {}, or move {} to a release built against {name} {}",
+                    Line::of(built),
+                    via.name,
+                    via.version,
+                    via.name,
+                    Line::of(direct)
+                );
+                (message, help)
+            }
+            _ => {
+                let anchor = &raw.crates[0];
+                let anchor_versions: Vec<String> = versions
+                    .iter()
+                    .filter(|v| v.name == *anchor)
+                    .map(|v| v.version.to_string())
+                    .collect();
+                let other_versions: Vec<String> = versions
+                    .iter()
+                    .filter(|v| v.name == *name)
+                    .map(|v| v.version.to_string())
+                    .collect();
+                let message = format!(
+                    "{name} {} is on another line than {anchor} {}; they are released together",
+                    other_versions.join(", "),
+                    anchor_versions.join(", ")
+                );
+                let help = format!(
+                    "use the {name} release on the same line as {anchor} (or move {anchor} to {name}'s line)"
+                );
+                (message, help)
+            }
+        },
+        Code::TypeBoundary => {
+            let member = raw
+                .member
+                .map(|m| graph.package(m).name.clone())
+                .unwrap_or_default();
+            let via = raw.via.map(|v| graph.package(v));
+            let (via_name, via_version) = via
+                .map(|p| (p.name.clone(), p.version.to_string()))
+                .unwrap_or_default();
+            let direct = versions
+                .iter()
+                .find(|v| v.dependents.iter().any(|d| d.name == member))
+                .map(|v| v.version.clone());
+            let through = versions
+                .iter()
+                .find(|v| v.dependents.iter().any(|d| d.name == via_name))
+                .map(|v| v.version.clone());
+            let (direct, through) = match (direct, through) {
+                (Some(d), Some(t)) => (d, t),
+                _ => (
+                    versions[0].version.clone(),
+                    versions[versions.len() - 1].version.clone(),
+                ),
+            };
+            let message = format!(
+                "{member} uses {name} {direct} directly and {via_name} {via_version}, which is built on \
+                 {name} {through}: their {name} types are different types"
+            );
+            let help = format!(
+                "values of {name} types cannot pass between {member}'s {name} {direct} and {via_name}'s \
+                 {name} {through}; move {via_name} to a release built on {name} {}, or use {name} {}",
+                Line::of(&direct),
+                Line::of(&through)
+            );
+            (message, help)
+        }
+    }
+}
+
+/// A short human name for a cargo source id.
+pub fn source_label(source: Option<&str>) -> String {
+    match source {
+        None => "a path".to_owned(),
+        Some("registry+https://github.com/rust-lang/crates.io-index") => "crates.io".to_owned(),
+        Some(s) if s.starts_with("sparse+https://index.crates.io") => "crates.io".to_owned(),
+        Some(s) => {
+            let s = s.split_once('+').map(|(_, rest)| rest).unwrap_or(s);
+            s.split('#').next().unwrap_or(s).to_owned()
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! Command-line parsing (clap derive), lowered into the plain `Request` the library takes.
+//! No IO here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::analysis::{Options, Watch};
+use crate::graph::KindSet;
+use crate::metadata::{CargoOptions, Input};
+use crate::{CheckRequest, Color, Command, Format, Request, Verbosity};
+
+/// Find diverging etcd-client / tonic / prost versions in a Cargo workspace, explain where
+/// each comes from, and gate CI on them.
+#[derive(Parser, Debug)]
+#[command(
+    name = "cargo-etcd-deps",
+    bin_name = "cargo etcd-deps",
+    version,
+    about,
+    long_about = None,
+    after_help = "With no subcommand, `check` runs.\n\nExit codes: 0 no error-level finding, \
+                  1 the gate failed, 2 usage or input error, 3 internal failure."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
+
+    #[command(flatten)]
+    global: GlobalArgs,
+
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Sub {
+    /// Find diverging versions of the watched crates and explain each (the default).
+    Check(CheckArgs),
+}
+
+/// Options accepted before or after the subcommand.
+#[derive(Args, Debug)]
+struct GlobalArgs {
+    /// Path to Cargo.toml [default: the workspace around the current directory]
+    #[arg(long, value_name = "PATH", global = true)]
+    manifest_path: Option<PathBuf>,
+
+    /// Read saved `cargo metadata --format-version 1` JSON instead of running cargo (`-` for stdin)
+    #[arg(
+        long,
+        value_name = "FILE",
+        global = true,
+        conflicts_with = "manifest_path"
+    )]
+    metadata_path: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
+    format: FormatArg,
+
+    /// Coloring of human output
+    #[arg(long, value_enum, value_name = "WHEN", global = true)]
+    color: Option<ColorArg>,
+
+    /// Print only the summary line (human format)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Print every path, not only the first few of each version
+    #[arg(short, long, global = true)]
+    verbose: bool,
+
+    /// Run cargo without accessing the network
+    #[arg(long, global = true)]
+    offline: bool,
+
+    /// Require Cargo.lock to be up to date
+    #[arg(long, global = true)]
+    locked: bool,
+
+    /// Require Cargo.lock and the cache to be up to date (implies --offline and --locked)
+    #[arg(long, global = true)]
+    frozen: bool,
+
+    /// Space or comma separated list of features to activate
+    #[arg(short = 'F', long, value_name = "FEATURES", global = true)]
+    features: Vec<String>,
+
+    /// Activate all available features
+    #[arg(long, global = true)]
+    all_features: bool,
+
+    /// Do not activate the `default` feature
+    #[arg(long, global = true)]
+    no_default_features: bool,
+
+    /// Only analyse dependencies for this target triple (repeatable) [default: every platform]
+    #[arg(long, value_name = "TRIPLE", global = true)]
+    target: Vec<String>,
+
+    /// Dependency kinds to follow: normal, build, dev, all, no-dev, no-build (comma list or repeated)
+    #[arg(
+        short = 'e',
+        long,
+        value_name = "KINDS",
+        value_delimiter = ',',
+        global = true
+    )]
+    edges: Vec<EdgeArg>,
+
+    /// Only paths from these workspace members (repeatable)
+    #[arg(short = 'p', long = "package", value_name = "MEMBER", global = true)]
+    packages: Vec<String>,
+
+    /// Watch another crate as a primary crate (repeatable)
+    #[arg(long, value_name = "CRATE", global = true)]
+    watch: Vec<String>,
+
+    /// Audit every crate name, not only the watched ones
+    #[arg(long, global = true)]
+    all_duplicates: bool,
+}
+
+/// Options of `check`.
+#[derive(Args, Debug, Default)]
+struct CheckArgs {
+    /// Make findings at this level fail the gate too
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    deny: Vec<DenyArg>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DenyArg {
+    Warnings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum EdgeArg {
+    Normal,
+    Build,
+    Dev,
+    All,
+    NoDev,
+    NoBuild,
+    NoNormal,
+}
+
+/// `-e` values to a kind set, as `cargo tree -e` reads them: positive kinds select, `no-*`
+/// remove from the selection (or from all kinds when nothing positive is given).
+fn kind_set(edges: &[EdgeArg]) -> KindSet {
+    if edges.is_empty() {
+        return KindSet::ALL;
+    }
+    let positive = edges.iter().any(|e| {
+        matches!(
+            e,
+            EdgeArg::Normal | EdgeArg::Build | EdgeArg::Dev | EdgeArg::All
+        )
+    });
+    let mut set = if positive {
+        KindSet {
+            normal: false,
+            build: false,
+            dev: false,
+        }
+    } else {
+        KindSet::ALL
+    };
+    for e in edges {
+        match e {
+            EdgeArg::Normal => set.normal = true,
+            EdgeArg::Build => set.build = true,
+            EdgeArg::Dev => set.dev = true,
+            EdgeArg::All => set = KindSet::ALL,
+            EdgeArg::NoDev | EdgeArg::NoBuild | EdgeArg::NoNormal => {}
+        }
+    }
+    for e in edges {
+        match e {
+            EdgeArg::NoDev => set.dev = false,
+            EdgeArg::NoBuild => set.build = false,
+            EdgeArg::NoNormal => set.normal = false,
+            _ => {}
+        }
+    }
+    set
+}
+
+impl Cli {
+    /// Lowers the parsed command line into a `Request`. `env` reads an environment variable
+    /// (injected so tests need not touch the process environment).
+    pub fn into_request(self, env: impl Fn(&str) -> Option<String>) -> Request {
+        let g = self.global;
+        let check = match self.command {
+            Some(Sub::Check(args)) => CheckArgs {
+                deny: [self.check.deny, args.deny].concat(),
+            },
+            None => self.check,
+        };
+        let input = match g.metadata_path {
+            Some(path) => Input::File(path),
+            None => Input::Cargo(CargoOptions {
+                manifest_path: g.manifest_path,
+                features: g
+                    .features
+                    .iter()
+                    .flat_map(|f| f.split([' ', ',']))
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                all_features: g.all_features,
+                no_default_features: g.no_default_features,
+                targets: g.target,
+                offline: g.offline,
+                locked: g.locked,
+                frozen: g.frozen,
+            }),
+        };
+        let mut watch = Watch::default();
+        for w in g.watch {
+            if !watch.primary.contains(&w) {
+                watch.primary.push(w);
+            }
+        }
+        watch.all_duplicates = g.all_duplicates;
+        let color = match g.color {
+            Some(ColorArg::Always) => Color::Always,
+            Some(ColorArg::Never) => Color::Never,
+            Some(ColorArg::Auto) => Color::Auto,
+            None => match env("CARGO_TERM_COLOR").as_deref() {
+                Some("always") => Color::Always,
+                Some("never") => Color::Never,
+                _ => Color::Auto,
+            },
+        };
+        let color = if color == Color::Auto && env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            Color::Never
+        } else {
+            color
+        };
+        Request {
+            command: Command::Check(CheckRequest {
+                analysis: Options {
+                    watch,
+                    edges: kind_set(&g.edges),
+                    packages: g.packages,
+                },
+                deny_warnings: check.deny.contains(&DenyArg::Warnings),
+            }),
+            input,
+            format: match g.format {
+                FormatArg::Human => Format::Human,
+                FormatArg::Json => Format::Json,
+            },
+            color,
+            verbosity: if g.quiet {
+                Verbosity::Quiet
+            } else if g.verbose {
+                Verbosity::Verbose
+            } else {
+                Verbosity::Normal
+            },
+        }
+    }
+}
+
+/// Drops the `etcd-deps` word cargo inserts when it runs `cargo etcd-deps …` as
+/// `cargo-etcd-deps etcd-deps …`.
+pub fn normalize_args<I: IntoIterator<Item = std::ffi::OsString>>(
+    args: I,
+) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<_> = args.into_iter().collect();
+    if args.get(1).is_some_and(|a| a == "etcd-deps") {
+        args.remove(1);
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Request {
+        let argv = normalize_args(args.iter().map(std::ffi::OsString::from));
+        Cli::try_parse_from(argv)
+            .expect("valid arguments")
+            .into_request(|_| None)
+    }
+
+    fn check(req: &Request) -> &CheckRequest {
+        let Command::Check(c) = &req.command;
+        c
+    }
+
+    #[test]
+    fn cargo_subcommand_word_is_dropped() {
+        let req = parse(&["cargo-etcd-deps", "etcd-deps", "check", "--format", "json"]);
+        assert_eq!(req.format, Format::Json);
+    }
+
+    #[test]
+    fn check_is_the_default_and_options_go_either_side() {
+        let a = parse(&["cargo-etcd-deps", "--deny", "warnings"]);
+        assert!(check(&a).deny_warnings);
+        let b = parse(&[
+            "cargo-etcd-deps",
+            "--offline",
+            "check",
+            "--deny",
+            "warnings",
+        ]);
+        assert!(check(&b).deny_warnings);
+        assert!(matches!(
+            b.input,
+            Input::Cargo(CargoOptions { offline: true, .. })
+        ));
+    }
+
+    #[test]
+    fn edges_read_like_cargo_tree() {
+        assert_eq!(kind_set(&[]), KindSet::ALL);
+        assert_eq!(
+            kind_set(&[EdgeArg::NoDev]),
+            KindSet {
+                normal: true,
+                build: true,
+                dev: false
+            }
+        );
+        assert_eq!(
+            kind_set(&[EdgeArg::Normal, EdgeArg::Build]),
+            KindSet {
+                normal: true,
+                build: true,
+                dev: false
+            }
+        );
+        let req = parse(&["cargo-etcd-deps", "-e", "normal,dev"]);
+        assert_eq!(
+            check(&req).analysis.edges,
+            KindSet {
+                normal: true,
+                build: false,
+                dev: true
+            }
+        );
+    }
+
+    #[test]
+    fn watch_adds_to_the_primary_list() {
+        let req = parse(&["cargo-etcd-deps", "--watch", "prost", "--watch", "tonic"]);
+        let primary = &check(&req).analysis.watch.primary;
+        assert_eq!(primary, &["etcd-client", "tonic", "prost"]);
+    }
+
+    #[test]
+    fn no_color_and_cargo_term_color() {
+        let argv = ["cargo-etcd-deps"];
+        let req = Cli::try_parse_from(argv)
+            .expect("valid")
+            .into_request(|k| (k == "NO_COLOR").then(|| "1".to_owned()));
+        assert_eq!(req.color, Color::Never);
+        let req = Cli::try_parse_from(argv)
+            .expect("valid")
+            .into_request(|k| (k == "CARGO_TERM_COLOR").then(|| "always".to_owned()));
+        assert_eq!(req.color, Color::Always);
+    }
+
+    #[test]
+    fn features_split_on_space_and_comma() {
+        let req = parse(&["cargo-etcd-deps", "--features", "a b,c", "-F", "d"]);
+        let Input::Cargo(opts) = req.input else {
+            panic!("cargo input expected")
+        };
+        assert_eq!(opts.features, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn metadata_path_is_an_input_mode() {
+        let req = parse(&["cargo-etcd-deps", "--metadata-path", "-"]);
+        assert_eq!(req.input, Input::File(PathBuf::from("-")));
+    }
+}

@@ -1,0 +1,82 @@
+//! The one error type of the tool. Every variant names the file or command it is about, and
+//! maps to an exit code (`Error::exit_code`).
+
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::exit;
+
+/// Everything that can stop the tool from giving an answer.
+#[derive(Debug, Error, Diagnostic)]
+#[non_exhaustive]
+pub enum Error {
+    /// The command line is wrong.
+    #[error("{0}")]
+    #[diagnostic(code(etcd_deps::usage))]
+    Usage(String),
+
+    /// cargo could not be started at all.
+    #[error("could not run `{program}`: {source}")]
+    #[diagnostic(
+        code(etcd_deps::cargo_missing),
+        help("install cargo, or point the CARGO environment variable at it")
+    )]
+    CargoMissing {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// cargo ran and failed: its own message is shown.
+    #[error("`cargo {command}` failed for {manifest}:\n{stderr}")]
+    #[diagnostic(code(etcd_deps::cargo_failed))]
+    CargoFailed {
+        command: String,
+        manifest: String,
+        stderr: String,
+    },
+
+    /// A manifest path given on the command line does not exist or is not a manifest.
+    #[error("{}: {message}", path.display())]
+    #[diagnostic(code(etcd_deps::manifest))]
+    Manifest { path: PathBuf, message: String },
+
+    /// An input file could not be read.
+    #[error("could not read {}: {source}", path.display())]
+    #[diagnostic(code(etcd_deps::read))]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The metadata JSON is not cargo metadata we can use.
+    #[error("{path} is not usable cargo metadata: {message}")]
+    #[diagnostic(
+        code(etcd_deps::metadata),
+        help("produce it with `cargo metadata --format-version 1`")
+    )]
+    BadMetadata { path: String, message: String },
+
+    /// Writing the report failed (a closed pipe is not an error; see `main`).
+    #[error("could not write the report: {0}")]
+    #[diagnostic(code(etcd_deps::output))]
+    Output(#[source] std::io::Error),
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_)
+            | Error::CargoMissing { .. }
+            | Error::CargoFailed { .. }
+            | Error::Manifest { .. }
+            | Error::Read { .. }
+            | Error::BadMetadata { .. } => exit::INPUT,
+            Error::Output(_) => exit::INTERNAL,
+        }
+    }
+}

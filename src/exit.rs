@@ -1,0 +1,11 @@
+//! Exit codes. They are API: scripts and CI gates depend on them.
+
+/// `check` found nothing at error level (with `--deny warnings`, nothing at warning level).
+pub const OK: i32 = 0;
+/// `check`: the gate failed.
+pub const GATE_FAILED: i32 = 1;
+/// The input is wrong: usage, manifest, metadata; cargo missing, or cargo could not load the
+/// workspace (its own message is shown).
+pub const INPUT: i32 = 2;
+/// The tool could not finish for another reason (an I/O error, an internal error).
+pub const INTERNAL: i32 = 3;

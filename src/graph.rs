@@ -1,0 +1,365 @@
+//! `DepGraph`: the resolved dependency graph as plain facts (ids, versions, sources, kinds,
+//! requirements, platform conditions). petgraph stays private to this module.
+//!
+//! The graph is built from the `cargo metadata` JSON through guppy, which checks that the
+//! metadata is consistent and gives the workspace members and resolved links. guppy keeps
+//! one link per package pair with one requirement, so the per-declaration facts (kind,
+//! requirement, key as written, platform) come from `cargo_metadata`'s view of the same JSON.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use cargo_metadata::{DependencyKind, Metadata};
+use guppy::graph::PackageGraph;
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use semver::Version;
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// The kind of a dependency edge, as in the `[dependencies]`, `[build-dependencies]` and
+/// `[dev-dependencies]` tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Normal,
+    Build,
+    Dev,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Normal, Kind::Build, Kind::Dev];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Normal => "normal",
+            Kind::Build => "build",
+            Kind::Dev => "dev",
+        }
+    }
+
+    fn from_cargo(kind: DependencyKind) -> Option<Kind> {
+        match kind {
+            DependencyKind::Normal => Some(Kind::Normal),
+            DependencyKind::Build => Some(Kind::Build),
+            DependencyKind::Development => Some(Kind::Dev),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A set of edge kinds (`-e/--edges`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindSet {
+    pub normal: bool,
+    pub build: bool,
+    pub dev: bool,
+}
+
+impl KindSet {
+    pub const ALL: KindSet = KindSet {
+        normal: true,
+        build: true,
+        dev: true,
+    };
+
+    pub fn contains(self, kind: Kind) -> bool {
+        match kind {
+            Kind::Normal => self.normal,
+            Kind::Build => self.build,
+            Kind::Dev => self.dev,
+        }
+    }
+
+    pub fn without(self, kind: Kind) -> KindSet {
+        let mut out = self;
+        match kind {
+            Kind::Normal => out.normal = false,
+            Kind::Build => out.build = false,
+            Kind::Dev => out.dev = false,
+        }
+        out
+    }
+}
+
+impl Default for KindSet {
+    fn default() -> Self {
+        KindSet::ALL
+    }
+}
+
+/// One package of the resolved graph.
+#[derive(Clone, Debug)]
+pub struct Package {
+    /// cargo's package id (opaque).
+    pub id: String,
+    pub name: String,
+    pub version: Version,
+    /// cargo's source id (`registry+…`, `git+…`), `None` for path and workspace packages.
+    pub source: Option<String>,
+    pub manifest_path: PathBuf,
+    pub is_member: bool,
+}
+
+impl Package {
+    /// `name@version`, the form used in JSON paths.
+    pub fn label(&self) -> String {
+        format!("{}@{}", self.name, self.version)
+    }
+}
+
+/// One dependency declaration that the resolver kept: a package depends on another with this
+/// kind, requirement, key and platform condition. A declaration with two kinds gives two edges.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub kind: Kind,
+    /// The requirement as cargo reports it (`^0.9.2`).
+    pub req: String,
+    /// The dependency key as written in the manifest (the rename, if any).
+    pub key: String,
+    pub optional: bool,
+    /// The platform condition (`cfg(unix)`, a target triple), if the declaration is target-specific.
+    pub platform: Option<String>,
+}
+
+/// The dependency graph of one workspace, with deterministic node order.
+#[derive(Debug)]
+pub struct DepGraph {
+    graph: DiGraph<Package, Edge>,
+    members: Vec<NodeIndex>,
+    workspace_root: PathBuf,
+}
+
+/// A node of the graph, as handed out to other modules.
+pub type NodeId = NodeIndex;
+
+impl DepGraph {
+    /// Builds the graph from `cargo metadata --format-version 1` JSON. `source_name` names the
+    /// input in errors.
+    pub fn from_metadata_json(json: &str, source_name: &str) -> Result<DepGraph, Error> {
+        let metadata: Metadata = serde_json::from_str(json).map_err(|e| Error::BadMetadata {
+            path: source_name.to_owned(),
+            message: e.to_string(),
+        })?;
+        let pkg_graph = PackageGraph::from_json(json).map_err(|e| Error::BadMetadata {
+            path: source_name.to_owned(),
+            message: e.to_string(),
+        })?;
+        Self::build(&metadata, &pkg_graph)
+    }
+
+    fn build(metadata: &Metadata, pkg_graph: &PackageGraph) -> Result<DepGraph, Error> {
+        // Sort packages by (name, version, id) so node indices, and with them every search
+        // and every output, are the same on every run: guppy iterates in random order.
+        let mut packages: Vec<_> = pkg_graph.packages().collect();
+        packages.sort_by(|a, b| {
+            (a.name(), a.version(), a.id().repr()).cmp(&(b.name(), b.version(), b.id().repr()))
+        });
+
+        let mut graph = DiGraph::with_capacity(packages.len(), pkg_graph.link_count());
+        let mut index: HashMap<&str, NodeIndex> = HashMap::with_capacity(packages.len());
+        for pkg in &packages {
+            let node = graph.add_node(Package {
+                id: pkg.id().repr().to_owned(),
+                name: pkg.name().to_owned(),
+                version: pkg.version().clone(),
+                source: if pkg.source().is_external() {
+                    pkg.source().external_source().map(str::to_owned)
+                } else {
+                    None
+                },
+                manifest_path: pkg.manifest_path().as_std_path().to_owned(),
+                is_member: pkg.in_workspace(),
+            });
+            index.insert(pkg.id().repr(), node);
+        }
+
+        let declared: HashMap<&str, &cargo_metadata::Package> = metadata
+            .packages
+            .iter()
+            .map(|p| (p.id.repr.as_str(), p))
+            .collect();
+        // The resolver's own record of which (kind, platform) pairs it kept for each edge.
+        let mut resolved_kinds: HashMap<(&str, &str), &[cargo_metadata::DepKindInfo]> =
+            HashMap::new();
+        if let Some(resolve) = &metadata.resolve {
+            for node in &resolve.nodes {
+                for dep in &node.deps {
+                    resolved_kinds.insert(
+                        (node.id.repr.as_str(), dep.pkg.repr.as_str()),
+                        &dep.dep_kinds,
+                    );
+                }
+            }
+        }
+
+        for pkg in &packages {
+            let from = index[pkg.id().repr()];
+            let Some(decl_pkg) = declared.get(pkg.id().repr()) else {
+                continue;
+            };
+            let mut links: Vec<_> = pkg.direct_links().collect();
+            links.sort_by(|a, b| {
+                (index[a.to().id().repr()], a.dep_name())
+                    .cmp(&(index[b.to().id().repr()], b.dep_name()))
+            });
+            for link in links {
+                let to_pkg = link.to();
+                let to = index[to_pkg.id().repr()];
+                let kinds = resolved_kinds
+                    .get(&(pkg.id().repr(), to_pkg.id().repr()))
+                    .copied();
+                let mut edges: Vec<Edge> = Vec::new();
+                for decl in &decl_pkg.dependencies {
+                    let Some(kind) = Kind::from_cargo(decl.kind) else {
+                        continue;
+                    };
+                    let key = decl.rename.as_deref().unwrap_or(&decl.name);
+                    if decl.name != to_pkg.name() || key != link.dep_name() {
+                        continue;
+                    }
+                    if !link.req_for_kind(guppy_kind(kind)).is_present() {
+                        continue;
+                    }
+                    // Two declarations of one key can point at different packages (a path
+                    // copy and a registry release, under different targets): keep those that
+                    // this resolved version satisfies.
+                    if !decl.req.matches(to_pkg.version()) && decl.path.is_none() {
+                        continue;
+                    }
+                    if let Some(kinds) = kinds {
+                        let kept = kinds.iter().any(|k| {
+                            Kind::from_cargo(k.kind) == Some(kind) && k.target == decl.target
+                        });
+                        if !kept {
+                            continue;
+                        }
+                    }
+                    let edge = Edge {
+                        kind,
+                        req: decl.req.to_string(),
+                        key: key.to_owned(),
+                        optional: decl.optional,
+                        platform: decl.target.as_ref().map(|t| t.to_string()),
+                    };
+                    if !edges
+                        .iter()
+                        .any(|e| e.kind == edge.kind && e.platform == edge.platform)
+                    {
+                        edges.push(edge);
+                    }
+                }
+                if edges.is_empty() {
+                    // Metadata without declarations (hand-written or trimmed): keep the link
+                    // with what guppy knows.
+                    for kind in Kind::ALL {
+                        if link.req_for_kind(guppy_kind(kind)).is_present() {
+                            edges.push(Edge {
+                                kind,
+                                req: link.version_req().to_string(),
+                                key: link.dep_name().to_owned(),
+                                optional: false,
+                                platform: None,
+                            });
+                        }
+                    }
+                }
+                for edge in edges {
+                    graph.add_edge(from, to, edge);
+                }
+            }
+        }
+
+        let mut members: Vec<NodeIndex> = pkg_graph
+            .workspace()
+            .member_ids()
+            .filter_map(|id| index.get(id.repr()).copied())
+            .collect();
+        members.sort();
+        Ok(DepGraph {
+            graph,
+            members,
+            workspace_root: pkg_graph.workspace().root().as_std_path().to_owned(),
+        })
+    }
+
+    pub fn workspace_root(&self) -> &Path {
+        &self.workspace_root
+    }
+
+    /// Workspace members, in node order (by name).
+    pub fn members(&self) -> &[NodeId] {
+        &self.members
+    }
+
+    pub fn package(&self, node: NodeId) -> &Package {
+        &self.graph[node]
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Every node, in order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.graph.node_indices()
+    }
+
+    /// Outgoing edges of `node`: (target, edge), in insertion order (sorted by target).
+    pub fn dependencies(&self, node: NodeId) -> impl Iterator<Item = (NodeId, &Edge)> + '_ {
+        self.edges_directed(node, Direction::Outgoing)
+    }
+
+    /// Incoming edges of `node`: (source, edge).
+    pub fn dependents(&self, node: NodeId) -> impl Iterator<Item = (NodeId, &Edge)> + '_ {
+        self.edges_directed(node, Direction::Incoming)
+    }
+
+    fn edges_directed(
+        &self,
+        node: NodeId,
+        dir: Direction,
+    ) -> impl Iterator<Item = (NodeId, &Edge)> + '_ {
+        use petgraph::visit::EdgeRef;
+        self.graph.edges_directed(node, dir).map(move |e| {
+            let other = if dir == Direction::Outgoing {
+                e.target()
+            } else {
+                e.source()
+            };
+            (other, e.weight())
+        })
+    }
+
+    /// Nodes grouped by package name, each group in version order.
+    pub fn by_name(&self) -> BTreeMap<&str, Vec<NodeId>> {
+        let mut out: BTreeMap<&str, Vec<NodeId>> = BTreeMap::new();
+        for node in self.graph.node_indices() {
+            out.entry(self.graph[node].name.as_str())
+                .or_default()
+                .push(node);
+        }
+        out
+    }
+
+    /// The number of edges (declarations) in the graph.
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+}
+
+fn guppy_kind(kind: Kind) -> guppy::DependencyKind {
+    match kind {
+        Kind::Normal => guppy::DependencyKind::Normal,
+        Kind::Build => guppy::DependencyKind::Build,
+        Kind::Dev => guppy::DependencyKind::Development,
+    }
+}

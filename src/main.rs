@@ -1,0 +1,56 @@
+//! The `cargo-etcd-deps` binary: argv normalisation, rendering of tool errors, exit codes.
+//! The only place that exits.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use cargo_etcd_deps::cli::{Cli, normalize_args};
+use cargo_etcd_deps::{Color, exit};
+use clap::Parser;
+use miette::{GraphicalReportHandler, GraphicalTheme};
+
+fn main() -> ExitCode {
+    let argv = normalize_args(std::env::args_os());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout (exit 0) and usage errors to stderr (2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::INPUT as u8 } else { 0 });
+        }
+    };
+    let req = cli.into_request(|k| std::env::var(k).ok());
+    let stdout = std::io::stdout();
+    let color_out = match req.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => stdout.is_terminal(),
+    };
+    let color_err = match req.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal(),
+    };
+    let mut out = stdout.lock();
+    match cargo_etcd_deps::run(&req, &mut out, color_out) {
+        Ok(outcome) => ExitCode::from(outcome.exit_code as u8),
+        Err(cargo_etcd_deps::Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            // The reader went away (`| head`): not our failure.
+            ExitCode::from(exit::OK as u8)
+        }
+        Err(err) => {
+            let theme = if color_err {
+                GraphicalTheme::unicode()
+            } else {
+                GraphicalTheme::unicode_nocolor()
+            };
+            let mut text = String::new();
+            let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+            if handler.render_report(&mut text, &err).is_err() {
+                text = format!("error: {err}\n");
+            }
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            ExitCode::from(err.exit_code() as u8)
+        }
+    }
+}

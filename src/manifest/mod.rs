@@ -1,0 +1,3 @@
+//! Cargo.toml manifests: where each dependency is declared (`spans`).
+
+pub mod spans;

@@ -1,0 +1,276 @@
+//! Where each dependency is declared: for an origin (member, key, kind, platform), the
+//! manifest, the table as written (`target.'cfg(unix)'.dependencies`), the 1-based line and
+//! the byte span of the key, following `key.workspace = true` to the root's
+//! `[workspace.dependencies]`.
+//!
+//! Target tables are matched by parsing their keys as platforms, never by comparing strings:
+//! cargo normalises `cfg(any(unix,windows))` to `cfg(any(unix, windows))`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use cargo_metadata::cargo_platform::Platform;
+use toml_edit::{Document, Item, Table};
+
+use crate::analysis::{Finding, Origin};
+use crate::graph::{DepGraph, Kind};
+
+/// Manifest texts read while locating origins, by absolute path, for the reports.
+#[derive(Debug, Default)]
+pub struct Sources {
+    docs: BTreeMap<PathBuf, Option<Document<String>>>,
+}
+
+impl Sources {
+    /// The text of a manifest that was read, if it could be.
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        self.docs
+            .get(path)
+            .and_then(|d| d.as_ref())
+            .map(|d| d.raw())
+    }
+
+    fn doc(&mut self, path: &Path) -> Option<&Document<String>> {
+        self.docs
+            .entry(path.to_owned())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(path).ok()?;
+                Document::parse(text).ok()
+            })
+            .as_ref()
+    }
+}
+
+/// A declaration found in a manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Declaration {
+    table: String,
+    line: usize,
+    span: (usize, usize),
+    inherited: bool,
+}
+
+/// Fills `manifest`, `table`, `line` (and `member_manifest`/`member_line` for inherited keys)
+/// of every origin. A manifest that cannot be read (saved metadata from another machine)
+/// leaves those facts empty.
+pub fn locate(findings: &mut [Finding], graph: &DepGraph) -> Sources {
+    let mut sources = Sources::default();
+    let root = graph.workspace_root().to_owned();
+    let root_manifest = root.join("Cargo.toml");
+    for finding in findings.iter_mut() {
+        for version in &mut finding.versions {
+            for origin in &mut version.origins {
+                locate_one(origin, graph, &root, &root_manifest, &mut sources);
+            }
+        }
+    }
+    sources
+}
+
+fn locate_one(
+    origin: &mut Origin,
+    graph: &DepGraph,
+    root: &Path,
+    root_manifest: &Path,
+    sources: &mut Sources,
+) {
+    let member = graph.package(petgraph::graph::NodeIndex::new(origin.member_node.0));
+    let manifest = member.manifest_path.clone();
+    origin.manifest = Some(relative(root, &manifest));
+    origin.manifest_abs = Some(manifest.clone());
+    let Some(doc) = sources.doc(&manifest) else {
+        return;
+    };
+    let Some(decl) = find_declaration(
+        doc.as_table(),
+        doc.raw(),
+        origin.kind,
+        origin.platform.as_deref(),
+        &origin.key,
+    ) else {
+        return;
+    };
+    if !decl.inherited {
+        origin.table = Some(decl.table);
+        origin.line = Some(decl.line);
+        origin.span = Some(decl.span);
+        return;
+    }
+    // `key.workspace = true`: the requirement is written in the root manifest.
+    origin.member_manifest = origin.manifest.take();
+    origin.member_line = Some(decl.line);
+    origin.member_span = Some(decl.span);
+    origin.manifest = Some(relative(root, root_manifest));
+    origin.manifest_abs = Some(root_manifest.to_owned());
+    origin.member_manifest_abs = Some(manifest);
+    let Some(root_doc) = sources.doc(root_manifest) else {
+        return;
+    };
+    let raw = root_doc.raw();
+    let found = root_doc
+        .as_table()
+        .get("workspace")
+        .and_then(Item::as_table_like)
+        .and_then(|ws| ws.get("dependencies"))
+        .and_then(Item::as_table_like)
+        .and_then(|deps| deps.get_key_value(&origin.key));
+    if let Some((key, _)) = found
+        && let Some(span) = key.span()
+    {
+        origin.table = Some("workspace.dependencies".to_owned());
+        origin.line = Some(line_of(raw, span.start));
+        origin.span = Some((span.start, span.end));
+    }
+}
+
+/// Looks up `key` in the dependency table for `kind` (under `[target.<platform>]` when given).
+fn find_declaration(
+    root: &Table,
+    raw: &str,
+    kind: Kind,
+    platform: Option<&str>,
+    key: &str,
+) -> Option<Declaration> {
+    let names: &[&str] = match kind {
+        Kind::Normal => &["dependencies"],
+        Kind::Build => &["build-dependencies", "build_dependencies"],
+        Kind::Dev => &["dev-dependencies", "dev_dependencies"],
+    };
+    let (scope, prefix): (&dyn toml_edit::TableLike, String) = match platform {
+        None => (root, String::new()),
+        Some(p) => {
+            let wanted = Platform::from_str(p).ok()?;
+            let targets = root.get("target")?.as_table_like()?;
+            let (tkey, titem) = targets
+                .iter()
+                .find(|(k, _)| Platform::from_str(k).ok().as_ref() == Some(&wanted))?;
+            let written = targets
+                .get_key_value(tkey)
+                .and_then(|(k, _)| k.span())
+                .map(|s| raw[s].to_owned())
+                .unwrap_or_else(|| format!("'{tkey}'"));
+            (titem.as_table_like()?, format!("target.{written}."))
+        }
+    };
+    for name in names {
+        let Some(table) = scope.get(name).and_then(Item::as_table_like) else {
+            continue;
+        };
+        let Some((k, item)) = table.get_key_value(key) else {
+            continue;
+        };
+        let span = k.span()?;
+        let inherited = item
+            .as_table_like()
+            .and_then(|t| t.get("workspace"))
+            .and_then(Item::as_bool)
+            .unwrap_or(false);
+        return Some(Declaration {
+            table: format!("{prefix}{name}"),
+            line: line_of(raw, span.start),
+            span: (span.start, span.end),
+            inherited,
+        });
+    }
+    None
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// `path` relative to `root` with `/` separators, or as given when it is outside the root.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(text: &str, kind: Kind, platform: Option<&str>, key: &str) -> Option<Declaration> {
+        let doc = Document::parse(text.to_owned()).expect("valid toml");
+        find_declaration(doc.as_table(), doc.raw(), kind, platform, key)
+    }
+
+    #[test]
+    fn plain_key_in_dependencies() {
+        let d = find(
+            "[package]\nname='a'\n\n[dependencies]\ntonic = \"0.12\"\n",
+            Kind::Normal,
+            None,
+            "tonic",
+        )
+        .expect("found");
+        assert_eq!(
+            (d.table.as_str(), d.line, d.inherited),
+            ("dependencies", 5, false)
+        );
+    }
+
+    #[test]
+    fn header_style_table_points_at_the_header() {
+        let d = find(
+            "[dependencies.etcd-client]\nversion = \"0.11\"\n",
+            Kind::Normal,
+            None,
+            "etcd-client",
+        )
+        .expect("found");
+        assert_eq!(d.line, 1);
+    }
+
+    #[test]
+    fn target_tables_match_by_parsed_platform() {
+        let text = "[target.'cfg(any(unix,windows))'.dev-dependencies]\netcd-client = \"0.11\"\n";
+        let d = find(
+            text,
+            Kind::Dev,
+            Some("cfg(any(unix, windows))"),
+            "etcd-client",
+        )
+        .expect("found");
+        assert_eq!(d.table, "target.'cfg(any(unix,windows))'.dev-dependencies");
+        assert_eq!(d.line, 2);
+    }
+
+    #[test]
+    fn dotted_workspace_key_is_inherited() {
+        let d = find(
+            "[dependencies]\netcd-client.workspace = true\n",
+            Kind::Normal,
+            None,
+            "etcd-client",
+        )
+        .expect("found");
+        assert!(d.inherited);
+        assert_eq!(d.line, 2);
+    }
+
+    #[test]
+    fn underscore_table_names_are_accepted() {
+        let d = find(
+            "[build_dependencies]\ntonic-build = \"0.12\"\n",
+            Kind::Build,
+            None,
+            "tonic-build",
+        )
+        .expect("found");
+        assert_eq!(d.table, "build_dependencies");
+    }
+
+    #[test]
+    fn missing_key_is_none() {
+        assert!(find("[dependencies]\n", Kind::Normal, None, "tonic").is_none());
+    }
+}

@@ -1,0 +1,203 @@
+//! Workspace input: the only module that spawns cargo or reads workspace input.
+//!
+//! cargo runs from the workspace root's directory, so the workspace's own
+//! `.cargo/config.toml` (source replacement, vendoring) applies wherever the user stands:
+//! `cargo locate-project --workspace` finds the root first.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::error::Error;
+
+/// How `cargo metadata` is run: the cargo flags passed through.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CargoOptions {
+    pub manifest_path: Option<PathBuf>,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    /// `--target TRIPLE`, passed as `--filter-platform`.
+    pub targets: Vec<String>,
+    pub offline: bool,
+    pub locked: bool,
+    pub frozen: bool,
+}
+
+/// Where the workspace description comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Run `cargo metadata`.
+    Cargo(CargoOptions),
+    /// Read saved `cargo metadata` JSON from a file, or from stdin for `-`.
+    File(PathBuf),
+}
+
+impl Default for Input {
+    fn default() -> Self {
+        Input::Cargo(CargoOptions::default())
+    }
+}
+
+/// The metadata JSON and a name for it in messages.
+#[derive(Debug)]
+pub struct Loaded {
+    pub json: String,
+    pub name: String,
+}
+
+/// Loads the workspace description.
+pub fn load(input: &Input) -> Result<Loaded, Error> {
+    match input {
+        Input::File(path) => read_saved(path),
+        Input::Cargo(opts) => run_cargo(opts),
+    }
+}
+
+fn read_saved(path: &Path) -> Result<Loaded, Error> {
+    let mut json = String::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .read_to_string(&mut json)
+            .map_err(|source| Error::Read {
+                path: PathBuf::from("<stdin>"),
+                source,
+            })?;
+        if json.trim().is_empty() {
+            return Err(Error::BadMetadata {
+                path: "<stdin>".to_owned(),
+                message: "standard input was empty".to_owned(),
+            });
+        }
+        return Ok(Loaded {
+            json,
+            name: "<stdin>".to_owned(),
+        });
+    }
+    json = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    if json.trim().is_empty() {
+        return Err(Error::BadMetadata {
+            path: path.display().to_string(),
+            message: "the file is empty".to_owned(),
+        });
+    }
+    Ok(Loaded {
+        json,
+        name: path.display().to_string(),
+    })
+}
+
+fn cargo_program() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
+}
+
+fn run_cargo(opts: &CargoOptions) -> Result<Loaded, Error> {
+    let cwd = std::env::current_dir().map_err(|source| Error::Read {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    let manifest = match &opts.manifest_path {
+        Some(p) => {
+            let p = cwd.join(p);
+            if p.is_dir() {
+                return Err(Error::Manifest {
+                    path: p,
+                    message: "is a directory; --manifest-path takes the path to a Cargo.toml"
+                        .to_owned(),
+                });
+            }
+            if !p.exists() {
+                return Err(Error::Manifest {
+                    path: p,
+                    message: "no such file".to_owned(),
+                });
+            }
+            Some(p)
+        }
+        None => None,
+    };
+    let start_dir = manifest
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_owned)
+        .unwrap_or_else(|| cwd.clone());
+
+    // Find the workspace root, then run `cargo metadata` from there.
+    let mut locate = Command::new(cargo_program());
+    locate
+        .args(["locate-project", "--workspace", "--message-format", "plain"])
+        .current_dir(&start_dir);
+    if let Some(m) = &manifest {
+        locate.arg("--manifest-path").arg(m);
+    }
+    let shown = manifest
+        .clone()
+        .unwrap_or_else(|| start_dir.join("Cargo.toml"))
+        .display()
+        .to_string();
+    let located = run(locate, "locate-project", &shown)?;
+    let root_manifest = PathBuf::from(located.trim());
+    let root_dir = root_manifest
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_else(|| start_dir.clone());
+
+    let mut cmd = Command::new(cargo_program());
+    cmd.args(["metadata", "--format-version", "1"])
+        .arg("--manifest-path")
+        .arg(manifest.as_ref().unwrap_or(&root_manifest))
+        .current_dir(&root_dir);
+    if !opts.features.is_empty() {
+        cmd.arg("--features").arg(opts.features.join(","));
+    }
+    if opts.all_features {
+        cmd.arg("--all-features");
+    }
+    if opts.no_default_features {
+        cmd.arg("--no-default-features");
+    }
+    for t in &opts.targets {
+        cmd.arg("--filter-platform").arg(t);
+    }
+    for (flag, on) in [
+        ("--offline", opts.offline),
+        ("--locked", opts.locked),
+        ("--frozen", opts.frozen),
+    ] {
+        if on {
+            cmd.arg(flag);
+        }
+    }
+    let json = run(cmd, "metadata", &shown)?;
+    Ok(Loaded {
+        json,
+        name: format!("cargo metadata for {shown}"),
+    })
+}
+
+/// Runs a cargo command and returns its stdout; on failure, cargo's own stderr.
+fn run(mut cmd: Command, what: &str, manifest: &str) -> Result<String, Error> {
+    cmd.stdin(Stdio::null());
+    let output = cmd.output().map_err(|source| Error::CargoMissing {
+        program: cargo_program().to_string_lossy().into_owned(),
+        source,
+    })?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr)
+            .trim_end()
+            .to_owned();
+        return Err(Error::CargoFailed {
+            command: what.to_owned(),
+            manifest: manifest.to_owned(),
+            stderr,
+        });
+    }
+    String::from_utf8(output.stdout).map_err(|e| Error::BadMetadata {
+        path: format!("output of `cargo {what}`"),
+        message: e.to_string(),
+    })
+}

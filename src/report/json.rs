@@ -1,0 +1,10 @@
+//! `--format json`: one document on stdout, the shape documented in README.md.
+
+use std::io::{self, Write};
+
+use super::Report;
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
+}

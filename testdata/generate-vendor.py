@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Writes testdata/vendor/: a `cargo vendor`-style directory source of stub crates.
+
+Each stub carries the real crate name, version and the real requirements between
+the gRPC crates (etcd-client, tonic, prost, hyper, ...), with empty code. Fixture
+workspaces replace crates-io with this folder, so `cargo metadata --offline`
+resolves them exactly as it would against the real registry, with no network.
+
+Run it from anywhere: `python3 testdata/generate-vendor.py`. The output is
+committed; rerun after editing the table below.
+"""
+import json
+import os
+import shutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "vendor")
+
+# name -> version -> dict(deps=[(name, req, kind, extra)], features={}, rust=None)
+# kind: "normal" | "build"; extra: {"optional": True} or {"package": ...}
+CRATES = {}
+
+
+def crate(name, version, deps=(), features=None, rust_version=None):
+    CRATES.setdefault(name, {})[version] = {
+        "deps": list(deps),
+        "features": features or {},
+        "rust_version": rust_version,
+    }
+
+
+def d(name, req, kind="normal", **extra):
+    return (name, req, kind, extra)
+
+
+# --- leaf and transport stack -------------------------------------------------
+crate("tower-service", "0.3.3")
+for v in ["0.2.12"]:
+    crate("http", v)
+crate("http", "1.3.1")
+crate("http-body", "0.4.6", [d("http", "^0.2")])
+crate("http-body", "1.0.1", [d("http", "^1")])
+crate("socket2", "0.4.10")
+crate("socket2", "0.5.8")
+crate("h2", "0.3.26", [d("http", "^0.2")])
+crate("h2", "0.4.8", [d("http", "^1.0")])
+crate("hyper", "0.14.32", [d("http", "^0.2"), d("http-body", "^0.4"), d("h2", "^0.3.24"),
+                           d("tower-service", "^0.3"), d("socket2", "^0.4.7")])
+crate("hyper", "1.6.0", [d("http", "^1"), d("http-body", "^1"), d("h2", "^0.4")])
+crate("hyper-util", "0.1.10", [d("http", "^1.0"), d("hyper", "^1.4.0"), d("tower-service", "^0.3"),
+                               d("socket2", "^0.5")])
+crate("tower", "0.4.13", [d("tower-service", "^0.3.1")])
+crate("tower", "0.5.2", [d("tower-service", "^0.3.3")])
+crate("axum", "0.6.20", [d("http", "^0.2.9"), d("http-body", "^0.4.4"), d("hyper", "^0.14.24"),
+                         d("tower", "^0.4.13"), d("tower-service", "^0.3")])
+crate("axum", "0.7.9", [d("http", "^1.0.0"), d("http-body", "^1.0.0"), d("hyper", "^1.1.0"),
+                        d("tower", "^0.5.1"), d("tower-service", "^0.3")])
+crate("axum", "0.8.1", [d("http", "^1.0.0"), d("http-body", "^1.0.0"), d("hyper", "^1.1.0"),
+                        d("tower", "^0.5.2"), d("tower-service", "^0.3")])
+
+# --- prost train ----------------------------------------------------------------
+for v in ["0.11.9", "0.12.6", "0.13.5", "0.14.1"]:
+    req = "^" + v  # the prost crates of one release require each other's exact release line
+    crate("prost-derive", v)
+    crate("prost", v, [d("prost-derive", req)])
+    crate("prost-types", v, [d("prost", req)])
+    crate("prost-build", v, [d("prost", req), d("prost-types", req)])
+
+# --- tonic train ----------------------------------------------------------------
+# tonic: (version, prost req or None, http, http-body, hyper, h2, tower, axum, extra deps, rust-version)
+TONIC = [
+    ("0.8.3", "^0.11", "^0.2", "^0.4.4", "^0.14.14", "^0.3", "^0.4.7", "^0.6", [], None),
+    ("0.9.2", "^0.11", "^0.2", "^0.4.4", "^0.14.14", "^0.3", "^0.4.7", "^0.6.9", [], None),
+    ("0.10.2", "^0.12", "^0.2", "^0.4.4", "^0.14.26", "^0.3.17", "^0.4.7", "^0.6.9", [], None),
+    ("0.11.0", "^0.12", "^0.2", "^0.4.4", "^0.14.26", "^0.3.24", "^0.4.7", "^0.6.9", [], None),
+    ("0.12.3", "^0.13", "^1", "^1", "^1", "^0.4", "^0.4.7", "^0.7",
+     [d("hyper-util", "^0.1.4")], None),
+    ("0.13.1", "^0.13", "^1", "^1", "^1", "^0.4", "^0.5", "^0.8",
+     [d("hyper-util", "^0.1.4")], "1.75"),
+    ("0.14.2", None, "^1", "^1", "^1", "^0.4", "^0.5", "^0.8",
+     [d("hyper-util", "^0.1.4")], "1.75"),
+]
+for (v, prost, http, body, hyper, h2, tower, axum, extra, rv) in TONIC:
+    deps = [d("http", http), d("http-body", body), d("tower-service", "^0.3"),
+            d("hyper", hyper, optional=True), d("h2", h2, optional=True),
+            d("tower", tower, optional=True), d("axum", axum, optional=True)]
+    for e in extra:
+        deps.append((e[0], e[1], e[2], {"optional": True}))
+    features = {
+        "default": ["transport", "codegen"] + (["prost"] if prost else []),
+        "codegen": [],
+        "transport": ["dep:hyper", "dep:h2", "dep:tower", "dep:axum"]
+        + (["dep:hyper-util"] if extra else []),
+    }
+    if prost:
+        deps.append(d("prost", prost, optional=True))
+        features["prost"] = ["dep:prost"]
+    crate("tonic", v, deps, features, rv)
+    minor = ".".join(v.split(".")[:2])
+    tb_deps = [] if prost is None else [d("prost-build", prost)]
+    if minor in ("0.12", "0.13"):
+        tb_deps.append(d("prost-types", "^0.13"))
+    crate("tonic-build", v, tb_deps, rust_version=rv)
+
+crate("tonic-prost", "0.14.2", [d("prost", "^0.14"), d("tonic", "^0.14.2")], rust_version="1.75")
+crate("tonic-prost-build", "0.14.2", [d("prost-build", "^0.14"), d("prost-types", "^0.14"),
+                                      d("tonic-build", "^0.14.2")], rust_version="1.75")
+# tonic-health follows tonic's line.
+for (v, prost) in [("0.9.2", "^0.11"), ("0.10.2", "^0.12"), ("0.12.3", "^0.13"),
+                   ("0.13.1", "^0.13"), ("0.14.2", None)]:
+    deps = [d("tonic", "^" + v)]
+    deps.append(d("prost", prost) if prost else d("tonic-prost", "^" + v))
+    crate("tonic-health", v, deps)
+
+# --- etcd-client ------------------------------------------------------------------
+# (version, tonic, prost, http, tower, extra, rust-version)
+ETCD = [
+    ("0.10.4", "^0.8.0", "^0.11", "^0.2.8", "^0.4.13", [], None),
+    ("0.11.1", "^0.9.2", "^0.11.9", "^0.2.9", "^0.4.13", [], None),
+    ("0.12.4", "^0.10.0", "^0.12", "^0.2.9", "^0.4.13", [], None),
+    ("0.13.0", "^0.11.0", "^0.12", "^0.2.12", "^0.4.13", [], None),
+    ("0.14.0", "^0.12", "^0.13", "^1.1", "^0.4", [], None),
+    ("0.14.1", "^0.12.3", "^0.13", "^1.1", "^0.4", [], None),
+    ("0.15.0", "^0.12.3", "^0.13", "^1.1", "^0.4", [], "1.80.0"),
+    ("0.16.1", "^0.13.1", "^0.13", "^1.1", "^0.5", [], "1.80.0"),
+    ("0.17.0", "^0.14", "^0.14", "^1.1", "^0.5", [d("tonic-prost", "^0.14")], "1.80.0"),
+]
+for (v, tonic, prost, http, tower, extra, rv) in ETCD:
+    tonic_line = tonic.lstrip("^")
+    deps = [d("tonic", tonic), d("prost", prost), d("http", http), d("tower", tower),
+            d("tower-service", "^0.3"), d("tonic-build", tonic, "build")] + extra
+    if v.startswith("0.17"):
+        deps.append(d("tonic-prost-build", "^0.14", "build"))
+    crate("etcd-client", v, deps, rust_version=rv)
+
+# --- telemetry exporter and an in-house gRPC crate -----------------------------------
+crate("opentelemetry-otlp", "0.13.0", [d("tonic", "^0.9.0", optional=True), d("prost", "^0.11.0", optional=True),
+                                       d("http", "^0.2")],
+      {"default": ["grpc-tonic"], "grpc-tonic": ["dep:tonic", "dep:prost"]})
+crate("opentelemetry-otlp", "0.27.0", [d("tonic", "^0.12.3", optional=True), d("prost", "^0.13.3", optional=True),
+                                       d("http", "^1.1")],
+      {"default": ["grpc-tonic"], "grpc-tonic": ["dep:tonic", "dep:prost"]})
+crate("opentelemetry-otlp", "0.30.0", [d("tonic", "^0.13.1", optional=True), d("prost", "^0.13.5", optional=True),
+                                       d("http", "^1.1")],
+      {"default": ["grpc-tonic"], "grpc-tonic": ["dep:tonic", "dep:prost"]})
+# acme-grpc stands for an in-house gRPC crate published to the registry; its newest
+# release is still on tonic 0.9.
+crate("acme-grpc", "1.2.0", [d("tonic", "^0.9"), d("prost", "^0.11")])
+crate("acme-grpc", "1.3.0", [d("tonic", "^0.9.2"), d("prost", "^0.11.9")])
+
+
+def toml_str(s):
+    return json.dumps(s)
+
+
+def manifest(name, version, spec):
+    lines = [
+        "# Stub of the published crate: real name, version and requirements, no code.",
+        "[package]",
+        f"name = {toml_str(name)}",
+        f"version = {toml_str(version)}",
+        'edition = "2018"',
+    ]
+    if spec["rust_version"]:
+        lines.append(f"rust-version = {toml_str(spec['rust_version'])}")
+    lines += ['description = "test stub"', 'license = "MIT"', "", "[lib]", 'path = "src/lib.rs"']
+    by_table = {"normal": [], "build": []}
+    for (dname, req, kind, extra) in spec["deps"]:
+        parts = [f"version = {toml_str(req)}"]
+        if extra.get("optional"):
+            parts.append("optional = true")
+        by_table[kind].append(f"{dname} = {{ {', '.join(parts)} }}")
+    for kind, header in (("normal", "dependencies"), ("build", "build-dependencies")):
+        if by_table[kind]:
+            lines += ["", f"[{header}]"] + sorted(by_table[kind])
+    if spec["features"]:
+        lines += ["", "[features]"]
+        for f, vals in sorted(spec["features"].items()):
+            lines.append(f"{f} = [{', '.join(toml_str(x) for x in vals)}]")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    if os.path.isdir(OUT):
+        shutil.rmtree(OUT)
+    os.makedirs(OUT)
+    count = 0
+    for name, versions in sorted(CRATES.items()):
+        for version, spec in sorted(versions.items()):
+            root = os.path.join(OUT, f"{name}-{version}")
+            os.makedirs(os.path.join(root, "src"))
+            with open(os.path.join(root, "Cargo.toml"), "w") as f:
+                f.write(manifest(name, version, spec))
+            with open(os.path.join(root, "src", "lib.rs"), "w") as f:
+                f.write("")
+            with open(os.path.join(root, ".cargo-checksum.json"), "w") as f:
+                f.write('{"files":{}}')
+            count += 1
+    print(f"wrote {count} stub crates to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
