@@ -1108,8 +1108,13 @@ pub fn source_label(source: Option<&str>) -> String {
         Some("registry+https://github.com/rust-lang/crates.io-index") => "crates.io".to_owned(),
         Some(s) if s.starts_with("sparse+https://index.crates.io") => "crates.io".to_owned(),
         Some(s) => {
-            let s = s.split_once('+').map(|(_, rest)| rest).unwrap_or(s);
-            s.split('#').next().unwrap_or(s).to_owned()
+            let (kind, rest) = s.split_once('+').unwrap_or(("", s));
+            let url = rest.split('#').next().unwrap_or(rest);
+            match kind {
+                "git" => format!("git {url}"),
+                "registry" | "sparse" => format!("registry {url}"),
+                _ => url.to_owned(),
+            }
         }
     }
 }

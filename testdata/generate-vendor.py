@@ -6,15 +6,17 @@ the gRPC crates (etcd-client, tonic, prost, hyper, ...), with empty code. Fixtur
 workspaces replace crates-io with this folder, so `cargo metadata --offline`
 resolves them exactly as it would against the real registry, with no network.
 
-Run it from anywhere: `python3 testdata/generate-vendor.py`. The output is
-committed; rerun after editing the table below.
+Run it from anywhere: `python3 testdata/generate-vendor.py [OUT_DIR]`. The output is
+committed; rerun after editing the table below. CI writes it to a temporary directory and
+compares, so the committed folder never drifts from this table.
 """
 import json
 import os
 import shutil
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "vendor")
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "vendor")
 
 # name -> version -> dict(deps=[(name, req, kind, extra)], features={}, rust=None)
 # kind: "normal" | "build"; extra: {"optional": True} or {"package": ...}

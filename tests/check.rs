@@ -1,0 +1,709 @@
+//! `cargo etcd-deps check` end to end: every fixture workspace resolved offline by real
+//! `cargo metadata` against the stub registry in testdata/vendor, then findings, origins,
+//! paths and exit codes asserted, and the human and JSON reports snapshotted.
+
+mod common;
+
+use common::{Fixture, codes, finding, o, origins, paths, version};
+
+const GATE_FAILED: i32 = 1;
+const INPUT: i32 = 2;
+
+fn check_json(fixture: &Fixture, extra: &[&str]) -> (serde_json::Value, i32) {
+    let mut args = vec!["check", "--offline", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = fixture.run(&args);
+    assert!(
+        run.code() == 0 || run.code() == GATE_FAILED,
+        "check failed to run: {}\n{}",
+        run.code(),
+        run.stderr()
+    );
+    (run.json(), run.code())
+}
+
+/// Snapshots the human and JSON reports of a fixture and returns the exit code (both
+/// formats must agree on it).
+fn snapshot_both(name: &str) -> i32 {
+    let fixture = Fixture::new(name);
+    let human = fixture.run(&["check", "--offline"]);
+    let json = fixture.run(&["check", "--offline", "--format", "json"]);
+    assert_eq!(human.code(), json.code(), "{}", human.stderr());
+    assert!(human.stderr().is_empty(), "stderr: {}", human.stderr());
+    insta::assert_snapshot!(format!("{name}-human"), human.stdout());
+    insta::assert_snapshot!(format!("{name}-json"), json.stdout());
+    human.code()
+}
+
+#[test]
+fn clean_workspace_passes_the_gate() {
+    let fixture = Fixture::new("clean");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(0));
+    assert_eq!(report["summary"]["errors"], 0);
+    assert_eq!(report["schema_version"], 1);
+}
+
+#[test]
+fn two_tonic_lines_through_transitive_dependencies() {
+    let fixture = Fixture::new("two-lines");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    assert_eq!(tonic["level"], "error");
+    assert_eq!(tonic["caused_by"], serde_json::Value::Null);
+
+    let old = version(tonic, "0.9.2");
+    assert_eq!(
+        old["source"],
+        "registry+https://github.com/rust-lang/crates.io-index"
+    );
+    assert_eq!(old["dependents"][0]["name"], "etcd-client");
+    assert_eq!(old["dependents"][0]["version"], "0.11.1");
+    assert_eq!(old["dependents"][0]["req"], "^0.9.2");
+    assert_eq!(old["dependents"][0]["kind"], "normal");
+    assert_eq!(
+        origins(old),
+        [o(
+            "meta-store",
+            "etcd-client",
+            "crates/meta-store/Cargo.toml",
+            "dependencies",
+            8
+        )]
+    );
+    assert_eq!(
+        paths(old),
+        [
+            "meta-store@0.1.0 > etcd-client@0.11.1 > tonic@0.9.2",
+            "server@0.1.0 > meta-store@0.1.0 > etcd-client@0.11.1 > tonic@0.9.2",
+        ]
+    );
+
+    let new = version(tonic, "0.12.3");
+    assert_eq!(
+        origins(new),
+        [o(
+            "telemetry",
+            "opentelemetry-otlp",
+            "crates/telemetry/Cargo.toml",
+            "dependencies",
+            8
+        )]
+    );
+    assert_eq!(
+        paths(new),
+        [
+            "server@0.1.0 > telemetry@0.1.0 > opentelemetry-otlp@0.27.0 > tonic@0.12.3",
+            "telemetry@0.1.0 > opentelemetry-otlp@0.27.0 > tonic@0.12.3",
+        ]
+    );
+
+    // hyper, http, prost … split only because tonic is split: notes caused by tonic.
+    for krate in ["hyper", "http", "h2", "prost", "axum"] {
+        let f = finding(&report, "diverging-versions", krate);
+        assert_eq!(f["level"], "note", "{krate}");
+        assert_eq!(f["caused_by"], "tonic", "{krate}");
+    }
+    // tower is split inside tonic 0.12 itself (tower 0.4 and, through axum 0.7, tower 0.5):
+    // not collateral, a warning of its own.
+    let tower = finding(&report, "diverging-versions", "tower");
+    assert_eq!(tower["level"], "warning");
+    assert_eq!(tower["caused_by"], serde_json::Value::Null);
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"errors": 1, "warnings": 1, "notes": 7})
+    );
+}
+
+#[test]
+fn type_boundary_names_the_member() {
+    let fixture = Fixture::new("type-boundary");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tb = finding(&report, "type-boundary", "tonic");
+    assert_eq!(tb["level"], "error");
+    assert_eq!(tb["member"], "svc");
+    assert_eq!(tb["crates"], serde_json::json!(["etcd-client", "tonic"]));
+    assert_eq!(
+        origins(version(tb, "0.9.2")),
+        [o("svc", "etcd-client", "Cargo.toml", "dependencies", 9)]
+    );
+    assert_eq!(
+        origins(version(tb, "0.12.3")),
+        [o("svc", "tonic", "Cargo.toml", "dependencies", 11)]
+    );
+    // Reported in addition to the divergence itself.
+    finding(&report, "diverging-versions", "tonic");
+}
+
+#[test]
+fn renamed_keys_are_kept_as_written() {
+    let fixture = Fixture::new("renamed");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    assert_eq!(
+        origins(version(tonic, "0.9.2")),
+        [o("registry-svc", "etcd", "Cargo.toml", "dependencies", 8)]
+    );
+    assert_eq!(
+        version(tonic, "0.9.2")["origins"][0]["package"],
+        "etcd-client"
+    );
+    assert_eq!(
+        origins(version(tonic, "0.12.3")),
+        [o("registry-svc", "grpc", "Cargo.toml", "dependencies", 9)]
+    );
+    // Matched by package name, never by key: the type boundary is still found.
+    assert_eq!(
+        finding(&report, "type-boundary", "tonic")["member"],
+        "registry-svc"
+    );
+}
+
+#[test]
+fn inherited_keys_point_at_workspace_dependencies() {
+    let fixture = Fixture::new("workspace-inherit");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    let old = &version(tonic, "0.9.2")["origins"][0];
+    assert_eq!(old["member"], "store");
+    assert_eq!(old["manifest"], "Cargo.toml");
+    assert_eq!(old["table"], "workspace.dependencies");
+    assert_eq!(old["line"], 7);
+    assert_eq!(old["member_manifest"], "store/Cargo.toml");
+    assert_eq!(old["member_line"], 8);
+    let new = &version(tonic, "0.12.3")["origins"][0];
+    assert_eq!(new["member"], "api");
+    assert_eq!(new["table"], "workspace.dependencies");
+    assert_eq!(new["line"], 8);
+    assert_eq!(new["member_manifest"], "api/Cargo.toml");
+    assert_eq!(new["member_line"], 8);
+}
+
+#[test]
+fn target_specific_divergence_lists_its_platform() {
+    let fixture = Fixture::new("target-specific");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    assert_eq!(tonic["platforms"], serde_json::json!(["cfg(unix)"]));
+    assert_eq!(
+        origins(version(tonic, "0.9.2")),
+        [o(
+            "agent",
+            "etcd-client",
+            "Cargo.toml",
+            "target.'cfg(unix)'.dependencies",
+            11
+        )]
+    );
+    assert_eq!(
+        version(tonic, "0.9.2")["origins"][0]["platform"],
+        "cfg(unix)"
+    );
+    assert_eq!(
+        version(tonic, "0.9.2")["dependents"][0]["platform"],
+        serde_json::Value::Null
+    );
+    // tower is split on every platform (inside tonic 0.12): no platform list.
+    assert_eq!(
+        finding(&report, "diverging-versions", "tower")["platforms"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn target_flag_filters_platforms_through_cargo() {
+    let fixture = Fixture::new("target-specific");
+    let (report, code) = check_json(&fixture, &["--target", "x86_64-pc-windows-msvc"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        !codes(&report).iter().any(|(_, c, _)| c == "tonic"),
+        "{report:#}"
+    );
+    let (report, code) = check_json(&fixture, &["--target", "x86_64-unknown-linux-gnu"]);
+    assert_eq!(code, GATE_FAILED);
+    finding(&report, "diverging-versions", "tonic");
+}
+
+#[test]
+fn dev_only_divergence_says_so() {
+    let fixture = Fixture::new("dev-only");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    assert_eq!(tonic["dev_only"], true);
+    assert_eq!(tonic["level"], "error");
+    assert_eq!(
+        origins(version(tonic, "0.9.2")),
+        [o(
+            "client-lib",
+            "etcd-client",
+            "Cargo.toml",
+            "dev-dependencies",
+            11
+        )]
+    );
+    assert_eq!(version(tonic, "0.9.2")["origins"][0]["kind"], "dev");
+    assert_eq!(
+        finding(&report, "diverging-versions", "tower")["dev_only"],
+        false
+    );
+
+    // Without dev edges, only the tower split inside tonic 0.12 is left: a warning.
+    let (report, code) = check_json(&fixture, &["-e", "no-dev"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        codes(&report),
+        [(
+            "diverging-versions".to_owned(),
+            "tower".to_owned(),
+            "warning".to_owned()
+        )]
+    );
+    // --deny warnings makes that warning fail the gate.
+    let (report, code) = check_json(&fixture, &["-e", "normal,build", "--deny", "warnings"]);
+    assert_eq!(code, GATE_FAILED);
+    assert_eq!(report["summary"]["errors"], 1);
+}
+
+#[test]
+fn path_copy_beside_the_registry_is_a_source_split() {
+    let fixture = Fixture::new("source-split");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let split = finding(&report, "source-split", "tonic");
+    assert_eq!(split["level"], "error");
+    let versions = split["versions"].as_array().expect("versions");
+    assert_eq!(versions.len(), 2);
+    let sources: Vec<_> = versions.iter().map(|v| v["source"].clone()).collect();
+    assert_eq!(
+        sources,
+        [
+            serde_json::Value::Null,
+            serde_json::json!("registry+https://github.com/rust-lang/crates.io-index")
+        ]
+    );
+    assert_eq!(
+        origins(&versions[0]),
+        [o("app", "tonic", "Cargo.toml", "dependencies", 10)]
+    );
+    assert_eq!(
+        origins(&versions[1]),
+        [o("app", "etcd-client", "Cargo.toml", "dependencies", 8)]
+    );
+    // One line, two sources: not a divergence of lines.
+    assert!(
+        !codes(&report)
+            .iter()
+            .any(|(code, c, _)| code == "diverging-versions" && c == "tonic")
+    );
+}
+
+#[test]
+fn train_skew_between_tonic_and_tonic_build_and_prost() {
+    let fixture = Fixture::new("train-skew");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    // (a) tonic-build 0.13 beside tonic 0.12.
+    let tb = finding(&report, "train-skew", "tonic-build");
+    assert_eq!(tb["crates"], serde_json::json!(["tonic", "tonic-build"]));
+    assert_eq!(tb["member"], serde_json::Value::Null);
+    assert_eq!(
+        origins(version(tb, "0.13.1")),
+        [o(
+            "codegen",
+            "tonic-build",
+            "codegen/Cargo.toml",
+            "build-dependencies",
+            11
+        )]
+    );
+    assert_eq!(version(tb, "0.13.1")["origins"][0]["kind"], "build");
+    // (b) messages uses prost 0.14 while its tonic 0.12.3 is built against prost 0.13.
+    let prost = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "train-skew" && f["crate"] == "prost")
+        .expect("prost train skew");
+    assert_eq!(prost["member"], "messages");
+    assert_eq!(prost["crates"], serde_json::json!(["tonic", "prost"]));
+    assert_eq!(
+        origins(version(prost, "0.14.1")),
+        [o(
+            "messages",
+            "prost",
+            "messages/Cargo.toml",
+            "dependencies",
+            9
+        )]
+    );
+}
+
+#[test]
+fn deep_chain_paths_are_shortest_and_smallest() {
+    let fixture = Fixture::new("deep-chain");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    let old = version(tonic, "0.9.2");
+    let p = paths(old);
+    // One path from each of the 12 members that reach it; app has 2^5 equally short paths
+    // through the diamonds and the smallest (all `a`) wins.
+    assert_eq!(p.len(), 12);
+    assert_eq!(
+        p[0],
+        "app@0.1.0 > l1a@0.1.0 > l2a@0.1.0 > l3a@0.1.0 > l4a@0.1.0 > l5a@0.1.0 > store@0.1.0 > etcd-client@0.11.1 > tonic@0.9.2"
+    );
+    assert_eq!(
+        p[2],
+        "l1b@0.1.0 > l2a@0.1.0 > l3a@0.1.0 > l4a@0.1.0 > l5a@0.1.0 > store@0.1.0 > etcd-client@0.11.1 > tonic@0.9.2"
+    );
+    // The path leaves the workspace through store's etcd-client.
+    assert_eq!(
+        origins(old),
+        [o(
+            "store",
+            "etcd-client",
+            "store/Cargo.toml",
+            "dependencies",
+            8
+        )]
+    );
+    assert_eq!(
+        paths(version(tonic, "0.12.3")),
+        ["app@0.1.0 > opentelemetry-otlp@0.27.0 > tonic@0.12.3"]
+    );
+}
+
+#[test]
+fn dev_dependency_cycle_terminates() {
+    let fixture = Fixture::new("dev-cycle");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    assert_eq!(
+        paths(version(tonic, "0.9.2")),
+        [
+            "core@0.1.0 > etcd-client@0.11.1 > tonic@0.9.2",
+            "testkit@0.1.0 > core@0.1.0 > etcd-client@0.11.1 > tonic@0.9.2",
+        ]
+    );
+    assert_eq!(
+        origins(version(tonic, "0.12.3")),
+        [o(
+            "testkit",
+            "tonic",
+            "testkit/Cargo.toml",
+            "dependencies",
+            9
+        )]
+    );
+}
+
+#[test]
+fn package_flag_limits_paths_to_those_members() {
+    let fixture = Fixture::new("two-lines");
+    let (report, code) = check_json(&fixture, &["-p", "telemetry"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        !codes(&report).iter().any(|(_, c, _)| c == "tonic"),
+        "{report:#}"
+    );
+    let (report, code) = check_json(&fixture, &["-p", "server"]);
+    assert_eq!(code, GATE_FAILED);
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    assert_eq!(
+        paths(version(tonic, "0.9.2")),
+        ["server@0.1.0 > meta-store@0.1.0 > etcd-client@0.11.1 > tonic@0.9.2"]
+    );
+    // The origin is still where the path leaves the workspace: meta-store's manifest.
+    assert_eq!(
+        origins(version(tonic, "0.9.2"))[0].2,
+        "crates/meta-store/Cargo.toml"
+    );
+}
+
+#[test]
+fn unknown_package_is_a_usage_error() {
+    let fixture = Fixture::new("two-lines");
+    let run = fixture.run(&["check", "--offline", "-p", "nope"]);
+    run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
+    assert!(
+        run.stderr().contains("`nope` is not a member"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn watch_adds_a_primary_crate_that_is_never_collateral() {
+    let fixture = Fixture::new("two-lines");
+    let (report, _) = check_json(&fixture, &["--watch", "socket2"]);
+    let socket2 = finding(&report, "diverging-versions", "socket2");
+    assert_eq!(socket2["level"], "error");
+    assert_eq!(socket2["caused_by"], serde_json::Value::Null);
+    // Without --watch, socket2 is not audited at all.
+    let (report, _) = check_json(&fixture, &[]);
+    assert!(!codes(&report).iter().any(|(_, c, _)| c == "socket2"));
+}
+
+#[test]
+fn all_duplicates_attaches_socket2_to_the_tonic_split() {
+    let fixture = Fixture::new("two-lines");
+    let (report, _) = check_json(&fixture, &["--all-duplicates"]);
+    let socket2 = finding(&report, "diverging-versions", "socket2");
+    assert_eq!(socket2["level"], "note");
+    assert_eq!(socket2["caused_by"], "tonic");
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    assert!(
+        tonic["collateral"]
+            .as_array()
+            .expect("collateral")
+            .contains(&serde_json::json!("socket2"))
+    );
+}
+
+#[test]
+fn invoked_as_cargo_subcommand() {
+    let fixture = Fixture::new("two-lines");
+    let run = fixture.run(&["etcd-deps", "--offline", "--format", "json"]);
+    run.expect_code(GATE_FAILED);
+    finding(&run.json(), "diverging-versions", "tonic");
+}
+
+#[test]
+fn manifest_path_from_elsewhere_uses_the_workspace_config() {
+    // Run from the temp dir's top, pointing at a member manifest: cargo must still see the
+    // fixture's source replacement (no network here), so cargo runs from the workspace root.
+    let fixture = Fixture::new("two-lines");
+    let manifest = fixture.root.join("crates/server/Cargo.toml");
+    let run = fixture.run_in(
+        fixture.tmp.path(),
+        &[
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "--manifest-path",
+            manifest.to_str().expect("utf-8 path"),
+        ],
+        None,
+    );
+    run.expect_code(GATE_FAILED);
+    finding(&run.json(), "diverging-versions", "tonic");
+}
+
+#[test]
+fn quiet_prints_only_the_summary() {
+    let fixture = Fixture::new("two-lines");
+    let run = fixture.run(&["check", "--offline", "-q"]);
+    run.expect_code(GATE_FAILED);
+    assert_eq!(
+        run.stdout(),
+        "summary: 1 error, 1 warning, 7 notes; the gate failed\n"
+    );
+}
+
+#[test]
+fn verbose_shows_every_path() {
+    let fixture = Fixture::new("deep-chain");
+    let normal = fixture.run(&["check", "--offline"]).stdout();
+    let verbose = fixture.run(&["check", "--offline", "-v"]).stdout();
+    assert!(normal.contains("… and 9 more paths from other members (-v shows all)"));
+    assert!(!verbose.contains("more paths"));
+    assert!(verbose.contains("path: store → etcd-client 0.11.1 (^0.11) → tonic 0.9.2 (^0.9.2)"));
+}
+
+#[test]
+fn cargo_failure_shows_cargos_message_and_exits_2() {
+    let fixture = Fixture::new("clean");
+    std::fs::write(fixture.root.join("Cargo.toml"), "[package]\nname = \n").expect("write");
+    let run = fixture.run(&["check", "--offline"]);
+    run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
+    assert!(run.stderr().contains("failed"), "{}", run.stderr());
+    assert!(run.stderr().contains("Cargo.toml"), "{}", run.stderr());
+}
+
+#[test]
+fn missing_manifest_path_exits_2() {
+    let fixture = Fixture::new("clean");
+    let run = fixture.run(&["check", "--manifest-path", "nope/Cargo.toml"]);
+    run.expect_code(INPUT);
+    assert!(run.stderr().contains("nope/Cargo.toml"), "{}", run.stderr());
+    assert!(run.stderr().contains("no such file"), "{}", run.stderr());
+    let run = fixture.run(&["check", "--manifest-path", "."]);
+    run.expect_code(INPUT);
+    assert!(run.stderr().contains("is a directory"), "{}", run.stderr());
+}
+
+#[test]
+fn snapshots_clean() {
+    assert_eq!(snapshot_both("clean"), 0);
+}
+
+#[test]
+fn snapshots_two_lines() {
+    assert_eq!(snapshot_both("two-lines"), GATE_FAILED);
+}
+
+#[test]
+fn snapshots_type_boundary() {
+    assert_eq!(snapshot_both("type-boundary"), GATE_FAILED);
+}
+
+#[test]
+fn snapshots_renamed() {
+    assert_eq!(snapshot_both("renamed"), GATE_FAILED);
+}
+
+#[test]
+fn snapshots_workspace_inherit() {
+    assert_eq!(snapshot_both("workspace-inherit"), GATE_FAILED);
+}
+
+#[test]
+fn snapshots_target_specific() {
+    assert_eq!(snapshot_both("target-specific"), GATE_FAILED);
+}
+
+#[test]
+fn snapshots_dev_only() {
+    assert_eq!(snapshot_both("dev-only"), GATE_FAILED);
+}
+
+#[test]
+fn snapshots_source_split() {
+    assert_eq!(snapshot_both("source-split"), GATE_FAILED);
+}
+
+#[test]
+fn snapshots_train_skew() {
+    assert_eq!(snapshot_both("train-skew"), GATE_FAILED);
+}
+
+#[test]
+fn snapshots_deep_chain() {
+    assert_eq!(snapshot_both("deep-chain"), GATE_FAILED);
+}
+
+#[test]
+fn snapshots_dev_cycle() {
+    assert_eq!(snapshot_both("dev-cycle"), GATE_FAILED);
+}
+
+#[test]
+fn saved_metadata_with_a_git_fork_is_a_source_split() {
+    // Saved metadata from another machine: paths are fake, so origins keep member, key and
+    // manifest but have no table or line (facts this input cannot give are null).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = common::testdata().join("metadata/git-source-split.json");
+    let run = common::run_tool(
+        dir.path(),
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--metadata-path",
+            file.to_str().expect("utf-8"),
+        ],
+        None,
+    );
+    run.expect_code(GATE_FAILED);
+    let report = run.json();
+    let split = finding(&report, "source-split", "tonic");
+    let sources: Vec<&str> = split["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| v["source"].as_str().expect("source"))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "git+https://github.com/acme/tonic?branch=grpc-fix#4f5e6d7c8b9a0f1e2d3c4b5a6978877665544332",
+            "registry+https://github.com/rust-lang/crates.io-index",
+        ]
+    );
+    let origin = &split["versions"][0]["origins"][0];
+    assert_eq!(origin["member"], "app");
+    assert_eq!(origin["key"], "tonic");
+    assert_eq!(origin["manifest"], "Cargo.toml");
+    assert_eq!(origin["table"], serde_json::Value::Null);
+    assert_eq!(origin["line"], serde_json::Value::Null);
+    insta::assert_snapshot!(
+        "git-source-split-human",
+        common::run_tool(
+            dir.path(),
+            dir.path(),
+            &["check", "--metadata-path", file.to_str().expect("utf-8")],
+            None
+        )
+        .stdout()
+    );
+}
+
+#[test]
+fn metadata_from_stdin_matches_cargo() {
+    let fixture = Fixture::new("two-lines");
+    let metadata = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(&fixture.root)
+        .env("CARGO_HOME", &fixture.cargo_home)
+        .output()
+        .expect("cargo metadata");
+    assert!(metadata.status.success());
+    let json = String::from_utf8(metadata.stdout).expect("utf-8");
+    let from_stdin = fixture.run_in(
+        &fixture.root,
+        &["check", "--format", "json", "--metadata-path", "-"],
+        Some(&json),
+    );
+    from_stdin.expect_code(GATE_FAILED);
+    let from_cargo = fixture.run(&["check", "--offline", "--format", "json"]);
+    assert_eq!(from_stdin.stdout(), from_cargo.stdout());
+}
+
+#[test]
+fn empty_stdin_is_an_input_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = common::run_tool(
+        dir.path(),
+        dir.path(),
+        &["check", "--metadata-path", "-"],
+        Some(""),
+    );
+    run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
+    assert!(run.stderr().contains("<stdin>"), "{}", run.stderr());
+    assert!(run.stderr().contains("empty"), "{}", run.stderr());
+}
+
+#[test]
+fn malformed_metadata_names_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("meta.json");
+    std::fs::write(&file, "{\"packages\": [").expect("write");
+    let run = common::run_tool(
+        dir.path(),
+        dir.path(),
+        &["check", "--metadata-path", file.to_str().expect("utf-8")],
+        None,
+    );
+    run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
+    assert!(run.stderr().contains("meta.json"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("not usable cargo metadata"),
+        "{}",
+        run.stderr()
+    );
+}

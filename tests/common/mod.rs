@@ -1,0 +1,209 @@
+//! Helpers for the end-to-end tests: fixture copies, an isolated cargo home, running the
+//! binary.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+/// A fixture workspace copied to a temporary directory, beside a link to the shared vendor
+/// directory (fixtures name it `../../vendor`), with an empty cargo home.
+pub struct Fixture {
+    pub tmp: tempfile::TempDir,
+    pub root: PathBuf,
+    pub cargo_home: PathBuf,
+}
+
+impl Fixture {
+    pub fn new(name: &str) -> Fixture {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path().join("workspaces").join(name);
+        copy_dir(&testdata().join("workspaces").join(name), &root);
+        std::os::unix::fs::symlink(testdata().join("vendor"), tmp.path().join("vendor"))
+            .expect("link vendor");
+        let cargo_home = tmp.path().join("cargo-home");
+        std::fs::create_dir_all(&cargo_home).expect("cargo home");
+        Fixture {
+            tmp,
+            root,
+            cargo_home,
+        }
+    }
+
+    /// Runs the tool in the fixture's root with `args`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(&self.root, args, None)
+    }
+
+    pub fn run_in(&self, dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+        run_tool(dir, &self.cargo_home, args, stdin)
+    }
+}
+
+pub fn run_tool(dir: &Path, cargo_home: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("CARGO_HOME", cargo_home)
+        .env("CARGO_TERM_COLOR", "never")
+        .env_remove("NO_COLOR")
+        .env_remove("RUSTFLAGS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+    let mut child = cmd.spawn().expect("spawn the tool");
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    }
+    Run(child.wait_with_output().expect("wait for the tool"))
+}
+
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().expect("exit code")
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8(self.0.stdout.clone()).expect("utf-8 stdout")
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8(self.0.stderr.clone()).expect("utf-8 stderr")
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout()).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout(),
+                self.stderr()
+            )
+        })
+    }
+    /// Asserts the exit code, showing both streams when it differs.
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code(),
+            code,
+            "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// The finding with this code and crate (and member, when given).
+pub fn finding<'a>(report: &'a Value, code: &str, krate: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == code && f["crate"] == krate)
+        .unwrap_or_else(|| panic!("no {code} finding for {krate} in {report:#}"))
+}
+
+/// `(code, crate, level)` of every finding, in report order.
+pub fn codes(report: &Value) -> Vec<(String, String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().expect("code").to_owned(),
+                f["crate"].as_str().expect("crate").to_owned(),
+                f["level"].as_str().expect("level").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The version entry of a finding.
+pub fn version<'a>(finding: &'a Value, version: &str) -> &'a Value {
+    finding["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .find(|v| v["version"] == version)
+        .unwrap_or_else(|| panic!("no version {version} in {finding:#}"))
+}
+
+/// `(member, key, manifest, table, line)` of each origin of a version.
+pub fn origins(version: &Value) -> Vec<(String, String, String, String, u64)> {
+    version["origins"]
+        .as_array()
+        .expect("origins")
+        .iter()
+        .map(|o| {
+            (
+                o["member"].as_str().expect("member").to_owned(),
+                o["key"].as_str().expect("key").to_owned(),
+                o["manifest"].as_str().expect("manifest").to_owned(),
+                o["table"].as_str().expect("table").to_owned(),
+                o["line"].as_u64().expect("line"),
+            )
+        })
+        .collect()
+}
+
+/// Each path of a version as `a@1 > b@2 > …`.
+pub fn paths(version: &Value) -> Vec<String> {
+    version["paths"]
+        .as_array()
+        .expect("paths")
+        .iter()
+        .map(|p| {
+            p.as_array()
+                .expect("path")
+                .iter()
+                .map(|s| s.as_str().expect("step"))
+                .collect::<Vec<_>>()
+                .join(" > ")
+        })
+        .collect()
+}
+
+pub fn o(
+    member: &str,
+    key: &str,
+    manifest: &str,
+    table: &str,
+    line: u64,
+) -> (String, String, String, String, u64) {
+    (
+        member.to_owned(),
+        key.to_owned(),
+        manifest.to_owned(),
+        table.to_owned(),
+        line,
+    )
+}
