@@ -432,6 +432,7 @@ pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
     }
 
     let collateral = collateral_roots(graph, &roots, &main, &raws);
+    let reach = reachable(graph, &roots, &main, &[]);
 
     let mut findings: Vec<Finding> = raws
         .iter()
@@ -452,7 +453,9 @@ pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
             } else {
                 None
             };
-            explain(graph, &roots, &main, raw, dev_only, platforms, caused_by)
+            explain(
+                graph, &roots, &main, &reach, raw, dev_only, platforms, caused_by,
+            )
         })
         .collect();
 
@@ -765,16 +768,17 @@ fn collateral_roots(
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn explain(
     graph: &DepGraph,
     roots: &[NodeId],
     filter: &EdgeFilter<'_>,
+    reach: &[bool],
     raw: &Raw,
     dev_only: bool,
     platforms: Vec<String>,
     caused_by: Option<String>,
 ) -> Finding {
-    let reach = reachable(graph, roots, filter, &[]);
     let mut nodes = raw.nodes.clone();
     nodes.sort_by(|&a, &b| {
         let (pa, pb) = (graph.package(a), graph.package(b));
@@ -783,7 +787,7 @@ fn explain(
     nodes.dedup();
     let versions: Vec<VersionInfo> = nodes
         .iter()
-        .map(|&n| explain_version(graph, roots, filter, &reach, n))
+        .map(|&n| explain_version(graph, roots, filter, reach, n))
         .collect();
     let lines: BTreeSet<Line> = nodes
         .iter()
@@ -1116,5 +1120,275 @@ pub fn source_label(source: Option<&str>) -> String {
                 _ => url.to_owned(),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::Builder;
+
+    fn run(b: &Builder) -> Vec<Finding> {
+        analyze(&b.graph(), &Options::default())
+    }
+
+    fn summary(findings: &[Finding]) -> Vec<String> {
+        findings
+            .iter()
+            .map(|f| {
+                let mut s = format!("{} {} {}", f.level.as_str(), f.code, f.krate);
+                if let Some(c) = &f.caused_by {
+                    s.push_str(&format!(" caused_by={c}"));
+                }
+                if let Some(m) = &f.member {
+                    s.push_str(&format!(" member={m}"));
+                }
+                if f.dev_only {
+                    s.push_str(" dev_only");
+                }
+                if !f.platforms.is_empty() {
+                    s.push_str(&format!(" platforms={}", f.platforms.join("|")));
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// app → etcd-client 0.11.1 → tonic 0.9.2 and app → tonic 0.12.3, each tonic with its
+    /// own hyper; tonic 0.12.3 itself splits tower (0.4 directly, 0.5 through axum).
+    fn split_stack() -> Builder {
+        Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .pkg("hyper", "0.14.32")
+            .pkg("hyper", "1.6.0")
+            .pkg("tower", "0.4.13")
+            .pkg("tower", "0.5.2")
+            .pkg("axum", "0.7.9")
+            .dep("app", "etcd-client@0.11.1")
+            .dep("app", "tonic@0.12.3")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("tonic@0.9.2", "hyper@0.14.32")
+            .dep("tonic@0.9.2", "tower@0.4.13")
+            .dep("tonic@0.12.3", "hyper@1.6.0")
+            .dep("tonic@0.12.3", "tower@0.4.13")
+            .dep("tonic@0.12.3", "axum@0.7.9")
+            .dep("axum@0.7.9", "tower@0.5.2")
+    }
+
+    #[test]
+    fn lines_follow_semver_compatibility() {
+        let line = |v: &str| Line::of(&Version::parse(v).expect("version")).to_string();
+        assert_eq!(line("1.6.0"), "1");
+        assert_eq!(line("1.0.0-rc.1"), "1");
+        assert_eq!(line("0.12.3"), "0.12");
+        assert_eq!(line("0.0.3"), "0.0.3");
+        assert!(Line::of(&Version::new(0, 9, 2)) < Line::of(&Version::new(0, 12, 0)));
+    }
+
+    #[test]
+    fn collateral_duplicates_hang_off_the_root_and_residuals_do_not() {
+        assert_eq!(
+            summary(&run(&split_stack())),
+            [
+                "error diverging-versions tonic",
+                "error type-boundary tonic member=app",
+                "warning diverging-versions tower",
+                "note diverging-versions hyper caused_by=tonic",
+            ]
+        );
+    }
+
+    #[test]
+    fn root_lists_its_collateral() {
+        let findings = run(&split_stack());
+        let tonic = findings
+            .iter()
+            .find(|f| f.code == Code::DivergingVersions && f.krate == "tonic")
+            .expect("tonic finding");
+        assert_eq!(tonic.collateral, ["hyper"]);
+    }
+
+    #[test]
+    fn family_crate_behind_a_watched_crate_is_train_skew() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("tonic", "0.13.1")
+            .pkg("prost", "0.13.5")
+            .pkg("prost", "0.14.1")
+            .dep("app", "tonic@0.13.1")
+            .dep("app", "prost@0.14.1")
+            .dep("tonic@0.13.1", "prost@0.13.5");
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "error train-skew prost member=app",
+                "warning diverging-versions prost"
+            ]
+        );
+    }
+
+    #[test]
+    fn train_crate_off_its_anchor_line_is_train_skew() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("tonic", "0.12.3")
+            .pkg("tonic-build", "0.13.1")
+            .dep("app", "tonic@0.12.3")
+            .dep_with("app", "tonic-build@0.13.1", "build", None, None);
+        let findings = run(&b);
+        assert_eq!(summary(&findings), ["error train-skew tonic-build"]);
+        assert_eq!(findings[0].crates, ["tonic", "tonic-build"]);
+    }
+
+    #[test]
+    fn dev_only_and_platform_qualifiers() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "tonic@0.12.3")
+            .dep_with("app", "etcd-client@0.11.1", "dev", None, None)
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "error diverging-versions tonic dev_only",
+                "error type-boundary tonic member=app dev_only",
+            ]
+        );
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "tonic@0.12.3")
+            .dep_with(
+                "app",
+                "etcd-client@0.11.1",
+                "normal",
+                Some("cfg(windows)"),
+                None,
+            )
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "error diverging-versions tonic platforms=cfg(windows)",
+                "error type-boundary tonic member=app platforms=cfg(windows)",
+            ]
+        );
+    }
+
+    #[test]
+    fn edges_option_drops_dev_edges() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "tonic@0.12.3")
+            .dep_with("app", "etcd-client@0.11.1", "dev", None, None)
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let opts = Options {
+            edges: KindSet::ALL.without(Kind::Dev),
+            ..Options::default()
+        };
+        assert!(analyze(&b.graph(), &opts).is_empty());
+    }
+
+    #[test]
+    fn unwatched_crates_need_all_duplicates() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("socket2", "0.4.10")
+            .pkg("socket2", "0.5.8")
+            .member("lib")
+            .dep("app", "socket2@0.4.10")
+            .dep("lib", "socket2@0.5.8");
+        assert!(run(&b).is_empty());
+        let mut opts = Options::default();
+        opts.watch.all_duplicates = true;
+        assert_eq!(
+            summary(&analyze(&b.graph(), &opts)),
+            ["warning diverging-versions socket2"]
+        );
+    }
+
+    #[test]
+    fn cycles_terminate_and_paths_take_the_smallest_of_equal_length() {
+        // a ⇄ b (b dev-depends on a), both reach tonic 0.9 through c or d (c wins: smaller).
+        let b = Builder::default()
+            .member("a")
+            .member("b")
+            .pkg("c", "1.0.0")
+            .pkg("d", "1.0.0")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("a", "b")
+            .dep_with("b", "a", "dev", None, None)
+            .dep("a", "d@1.0.0")
+            .dep("a", "c@1.0.0")
+            .dep("d@1.0.0", "tonic@0.9.2")
+            .dep("c@1.0.0", "tonic@0.9.2")
+            .dep("b", "tonic@0.12.3");
+        let findings = run(&b);
+        let tonic = &findings[0];
+        assert_eq!(tonic.krate, "tonic");
+        let paths: Vec<String> = tonic.versions[0]
+            .paths
+            .iter()
+            .map(DepPath::display)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "a → c 1.0.0 (^1.0.0) → tonic 0.9.2 (^0.9.2)",
+                "b → a 0.1.0 (^0.1.0, dev) → c 1.0.0 (^1.0.0) → tonic 0.9.2 (^0.9.2)",
+            ]
+        );
+        // Both c and d lead out of the workspace towards tonic 0.9.2.
+        let keys: Vec<&str> = tonic.versions[0]
+            .origins
+            .iter()
+            .map(|o| o.key.as_str())
+            .collect();
+        assert_eq!(keys, ["c", "d"]);
+    }
+
+    #[test]
+    fn output_does_not_depend_on_input_order() {
+        let forward = split_stack();
+        let mut backward = split_stack();
+        backward.reverse_for_test();
+        let a = serde_json::to_string(&run(&forward)).expect("json");
+        let b = serde_json::to_string(&run(&backward)).expect("json");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn renamed_keys_match_by_package_name() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep_with("app", "tonic@0.12.3", "normal", None, Some("grpc"))
+            .dep_with("app", "etcd-client@0.11.1", "normal", None, Some("etcd"))
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let findings = run(&b);
+        assert_eq!(
+            summary(&findings),
+            [
+                "error diverging-versions tonic",
+                "error type-boundary tonic member=app"
+            ]
+        );
+        assert_eq!(findings[0].versions[0].origins[0].key, "etcd");
+        assert_eq!(findings[0].versions[0].origins[0].package, "etcd-client");
+        assert_eq!(findings[0].versions[1].origins[0].key, "grpc");
     }
 }

@@ -105,6 +105,7 @@ struct GlobalArgs {
         long,
         value_name = "KINDS",
         value_delimiter = ',',
+        hide_possible_values = true,
         global = true
     )]
     edges: Vec<EdgeArg>,

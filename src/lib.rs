@@ -18,6 +18,8 @@ pub mod graph;
 pub mod manifest;
 pub mod metadata;
 pub mod report;
+#[cfg(test)]
+mod testkit;
 
 use std::io::Write;
 

@@ -707,3 +707,72 @@ fn malformed_metadata_names_the_file() {
         run.stderr()
     );
 }
+
+#[test]
+fn feature_flags_reach_cargo() {
+    // etcd-client is optional behind the `etcd` feature: without it, cargo leaves it out of
+    // the resolve and there is nothing to report.
+    let fixture = Fixture::new("features");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(!codes(&report).iter().any(|(_, c, _)| c == "tonic"));
+    for flags in [&["--features", "etcd"][..], &["--all-features"][..]] {
+        let (report, code) = check_json(&fixture, flags);
+        assert_eq!(code, GATE_FAILED, "{flags:?}");
+        let tonic = finding(&report, "diverging-versions", "tonic");
+        assert_eq!(
+            origins(version(tonic, "0.9.2")),
+            [o("svc", "etcd-client", "Cargo.toml", "dependencies", 9)]
+        );
+    }
+    let (_, code) = check_json(&fixture, &["--features", "etcd", "--no-default-features"]);
+    assert_eq!(code, GATE_FAILED);
+}
+
+#[test]
+fn locked_refuses_a_stale_lockfile_with_cargos_message() {
+    let fixture = Fixture::new("two-lines");
+    std::fs::remove_file(fixture.root.join("Cargo.lock")).expect("remove lock");
+    let run = fixture.run(&["check", "--offline", "--locked"]);
+    run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
+    assert!(run.stderr().contains("--locked"), "{}", run.stderr());
+    assert!(!fixture.root.join("Cargo.lock").exists());
+}
+
+#[test]
+fn help_is_stable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = common::run_tool(dir.path(), dir.path(), &["--help"], None);
+    run.expect_code(0);
+    insta::assert_snapshot!("help", run.stdout());
+    let run = common::run_tool(
+        dir.path(),
+        dir.path(),
+        &["etcd-deps", "check", "--help"],
+        None,
+    );
+    run.expect_code(0);
+    insta::assert_snapshot!("check-help", run.stdout());
+}
+
+#[test]
+fn bad_flag_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = common::run_tool(dir.path(), dir.path(), &["check", "--format", "yaml"], None);
+    run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
+    assert!(run.stderr().contains("yaml"), "{}", run.stderr());
+    let run = common::run_tool(
+        dir.path(),
+        dir.path(),
+        &["--metadata-path", "x.json", "--manifest-path", "Cargo.toml"],
+        None,
+    );
+    run.expect_code(INPUT);
+    assert!(
+        run.stderr().contains("cannot be used with"),
+        "{}",
+        run.stderr()
+    );
+}
