@@ -187,6 +187,22 @@ impl Line {
     }
 }
 
+impl Line {
+    /// Reads a line as the user writes it: `0.12`, `1`, `0.0.3` (a full version is accepted
+    /// and reduced to its line).
+    pub fn parse(s: &str) -> Option<Line> {
+        let parts: Vec<&str> = s.trim().split('.').collect();
+        if parts.is_empty() || parts.len() > 3 {
+            return None;
+        }
+        let mut nums = [0u64; 3];
+        for (i, p) in parts.iter().enumerate() {
+            nums[i] = p.parse().ok()?;
+        }
+        Some(Line::of(&Version::new(nums[0], nums[1], nums[2])))
+    }
+}
+
 impl fmt::Display for Line {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.major)?;
@@ -238,6 +254,9 @@ pub struct VersionInfo {
     pub name: String,
     pub version: Version,
     pub source: Option<String>,
+    /// The directory of this package's manifest (for path and git copies in patches).
+    #[serde(skip)]
+    pub manifest_dir: Option<std::path::PathBuf>,
     pub dependents: Vec<Dependent>,
     pub origins: Vec<Origin>,
     pub paths: Vec<DepPath>,
@@ -275,6 +294,17 @@ pub struct Origin {
     /// The requirement as cargo reports it.
     #[serde(skip)]
     pub req: String,
+    /// The resolved version of `package`.
+    #[serde(skip)]
+    pub package_version: Option<Version>,
+    /// The requirement string as written in the manifest (filled by `manifest::spans`).
+    #[serde(skip)]
+    pub written_req: Option<String>,
+    /// Features the declaration enables, and whether it keeps default features.
+    #[serde(skip)]
+    pub features: Vec<String>,
+    #[serde(skip)]
+    pub default_features: bool,
     #[serde(skip)]
     pub member_node: NodeIdOrd,
     /// Absolute path of `manifest`, and the byte span of the key in it (for labels).
@@ -908,6 +938,10 @@ fn explain_version(
                 member_manifest: None,
                 member_line: None,
                 req: edge.req.clone(),
+                package_version: Some(next_pkg.version.clone()),
+                written_req: None,
+                features: edge.features.clone(),
+                default_features: edge.default_features,
                 member_node: NodeIdOrd(member.index()),
                 manifest_abs: None,
                 span: None,
@@ -923,6 +957,7 @@ fn explain_version(
         name: pkg.name.clone(),
         version: pkg.version.clone(),
         source: pkg.source.clone(),
+        manifest_dir: pkg.manifest_path.parent().map(std::path::Path::to_owned),
         dependents,
         origins,
         paths,

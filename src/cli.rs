@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::analysis::{Options, Watch};
+use crate::analysis::{Line, Options, Watch};
 use crate::graph::KindSet;
 use crate::metadata::{CargoOptions, Input};
-use crate::{CheckRequest, Color, Command, Format, Request, Verbosity};
+use crate::plan::PatchSpec;
+use crate::{CheckRequest, Color, Command, FixRequest, Format, Request, Verbosity};
 
 /// Find diverging etcd-client / tonic / prost versions in a Cargo workspace, explain where
 /// each comes from, and gate CI on them.
@@ -37,10 +38,81 @@ pub struct Cli {
 enum Sub {
     /// Find diverging versions of the watched crates and explain each (the default).
     Check(CheckArgs),
+    /// Plan the manifest edits that unify diverging versions, show them as a diff, prove them
+    /// by re-resolving a copy with cargo, and write them with --apply.
+    Fix(FixArgs),
+}
+
+/// Options of `fix`.
+#[derive(Args, Debug, Default)]
+struct FixArgs {
+    /// Target line for a crate instead of the newest one in the graph (repeatable)
+    #[arg(long, value_name = "CRATE@LINE", value_parser = parse_to)]
+    to: Vec<(String, Line)>,
+
+    /// Plan fixes for warning-level findings too
+    #[arg(long)]
+    include_warnings: bool,
+
+    /// Write the edits (only verified ones, unless --no-verify) and refresh Cargo.lock
+    #[arg(long)]
+    apply: bool,
+
+    /// Edit manifests with uncommitted changes, or outside version control
+    #[arg(long)]
+    allow_dirty: bool,
+
+    /// Skip re-resolving a copy of the workspace before applying
+    #[arg(long)]
+    no_verify: bool,
+
+    /// Point a crate with no suitable release at a fork: CRATE=git+URL[#REV] or CRATE=PATH (repeatable)
+    #[arg(long, value_name = "CRATE=SOURCE", value_parser = parse_patch_with)]
+    patch_with: Vec<(String, PatchWith)>,
+}
+
+/// A `--patch-with` source as given on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PatchWith {
+    /// A git URL, with an optional `#REV` (or `?branch=`/`?tag=`/`?rev=`).
+    Git(PatchSpec),
+    /// A path, relative to the current directory.
+    Path(PathBuf),
+}
+
+fn parse_to(s: &str) -> Result<(String, Line), String> {
+    let (krate, line) = s
+        .split_once('@')
+        .ok_or_else(|| format!("`{s}` is not CRATE@LINE (for example tonic@0.12)"))?;
+    let line = Line::parse(line)
+        .ok_or_else(|| format!("`{line}` is not a version line (for example 0.12 or 1)"))?;
+    if krate.is_empty() {
+        return Err(format!("`{s}` names no crate"));
+    }
+    Ok((krate.to_owned(), line))
+}
+
+fn parse_patch_with(s: &str) -> Result<(String, PatchWith), String> {
+    let (krate, source) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not CRATE=git+URL[#REV] or CRATE=PATH"))?;
+    if krate.is_empty() || source.is_empty() {
+        return Err(format!("`{s}` is not CRATE=git+URL[#REV] or CRATE=PATH"));
+    }
+    let with = if source.starts_with("git+") {
+        PatchWith::Git(
+            PatchSpec::from_git_source(source)
+                .ok_or_else(|| format!("`{source}` is not a git URL"))?,
+        )
+    } else {
+        PatchWith::Path(PathBuf::from(source))
+    };
+    Ok((krate.to_owned(), with))
 }
 
 /// Options accepted before or after the subcommand.
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Common options")]
 struct GlobalArgs {
     /// Path to Cargo.toml [default: the workspace around the current directory]
     #[arg(long, value_name = "PATH", global = true)]
@@ -206,11 +278,15 @@ impl Cli {
     /// (injected so tests need not touch the process environment).
     pub fn into_request(self, env: impl Fn(&str) -> Option<String>) -> Request {
         let g = self.global;
-        let check = match self.command {
-            Some(Sub::Check(args)) => CheckArgs {
-                deny: [self.check.deny, args.deny].concat(),
-            },
-            None => self.check,
+        let (check, fix) = match self.command {
+            Some(Sub::Check(args)) => (
+                CheckArgs {
+                    deny: [self.check.deny, args.deny].concat(),
+                },
+                None,
+            ),
+            Some(Sub::Fix(args)) => (self.check, Some(args)),
+            None => (self.check, None),
         };
         let input = match g.metadata_path {
             Some(path) => Input::File(path),
@@ -253,15 +329,28 @@ impl Cli {
         } else {
             color
         };
-        Request {
-            command: Command::Check(CheckRequest {
-                analysis: Options {
-                    watch,
-                    edges: kind_set(&g.edges),
-                    packages: g.packages,
-                },
+        let analysis = Options {
+            watch,
+            edges: kind_set(&g.edges),
+            packages: g.packages,
+        };
+        let command = match fix {
+            None => Command::Check(CheckRequest {
+                analysis,
                 deny_warnings: check.deny.contains(&DenyArg::Warnings),
             }),
+            Some(fix) => Command::Fix(FixRequest {
+                analysis,
+                to: fix.to.into_iter().collect(),
+                include_warnings: fix.include_warnings,
+                apply: fix.apply,
+                allow_dirty: fix.allow_dirty,
+                no_verify: fix.no_verify,
+                patch_with: fix.patch_with,
+            }),
+        };
+        Request {
+            command,
             input,
             format: match g.format {
                 FormatArg::Human => Format::Human,
@@ -303,8 +392,50 @@ mod tests {
     }
 
     fn check(req: &Request) -> &CheckRequest {
-        let Command::Check(c) = &req.command;
-        c
+        match &req.command {
+            Command::Check(c) => c,
+            Command::Fix(_) => panic!("check expected"),
+        }
+    }
+
+    #[test]
+    fn fix_options() {
+        let req = parse(&[
+            "cargo-etcd-deps",
+            "fix",
+            "--to",
+            "tonic@0.12",
+            "--patch-with",
+            "acme-grpc=git+https://example.com/acme#abc",
+            "--patch-with",
+            "etcd-client=../forks/etcd",
+            "--apply",
+        ]);
+        let Command::Fix(fix) = &req.command else {
+            panic!("fix expected")
+        };
+        assert!(fix.apply);
+        assert_eq!(fix.to["tonic"].to_string(), "0.12");
+        assert_eq!(
+            fix.patch_with[0],
+            (
+                "acme-grpc".to_owned(),
+                PatchWith::Git(PatchSpec::Git {
+                    url: "https://example.com/acme".to_owned(),
+                    reference: Some(("rev".to_owned(), "abc".to_owned()))
+                })
+            )
+        );
+        assert_eq!(
+            fix.patch_with[1],
+            (
+                "etcd-client".to_owned(),
+                PatchWith::Path(PathBuf::from("../forks/etcd"))
+            )
+        );
+        assert!(parse_to("tonic").is_err());
+        assert!(parse_to("tonic@x").is_err());
+        assert!(parse_patch_with("tonic").is_err());
     }
 
     #[test]

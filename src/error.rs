@@ -60,6 +60,43 @@ pub enum Error {
     )]
     BadMetadata { path: String, message: String },
 
+    /// The registry index could not be read.
+    #[error("could not read the registry index: {message}")]
+    #[diagnostic(code(etcd_deps::registry))]
+    Registry { message: String },
+
+    /// A manifest cannot be edited as planned (it does not parse, or the key moved).
+    #[error("cannot edit {}: {message}", path.display())]
+    #[diagnostic(code(etcd_deps::edit))]
+    Edit { path: PathBuf, message: String },
+
+    /// `fix --apply` refused to write: uncommitted changes, no version control, a read-only
+    /// manifest, a file changed since planning, or a file outside the workspace root.
+    #[error("refusing to edit {}: {reason}", path.display())]
+    #[diagnostic(code(etcd_deps::refused))]
+    Refused {
+        path: PathBuf,
+        reason: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    /// cargo failed after the manifests were written; every file was restored.
+    #[error(
+        "`cargo {command}` failed after the edits; every manifest and Cargo.lock was restored:\n{stderr}"
+    )]
+    #[diagnostic(code(etcd_deps::cargo_failed))]
+    RefreshFailed { command: String, stderr: String },
+
+    /// A file could not be written (every file written before was restored).
+    #[error("could not write {}: {source}", path.display())]
+    #[diagnostic(code(etcd_deps::write))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
     /// Writing the report failed (a closed pipe is not an error; see `main`).
     #[error("could not write the report: {0}")]
     #[diagnostic(code(etcd_deps::output))]
@@ -75,8 +112,12 @@ impl Error {
             | Error::CargoFailed { .. }
             | Error::Manifest { .. }
             | Error::Read { .. }
-            | Error::BadMetadata { .. } => exit::INPUT,
-            Error::Output(_) => exit::INTERNAL,
+            | Error::BadMetadata { .. }
+            | Error::Registry { .. }
+            | Error::Edit { .. }
+            | Error::Refused { .. }
+            | Error::RefreshFailed { .. } => exit::INPUT,
+            Error::Output(_) | Error::Write { .. } => exit::INTERNAL,
         }
     }
 }

@@ -107,6 +107,11 @@ pub struct Package {
     pub source: Option<String>,
     pub manifest_path: PathBuf,
     pub is_member: bool,
+    /// The `rust-version` the package declares.
+    pub rust_version: Option<Version>,
+    /// Source files of the package's targets (lib, bins, build script…), for packages on the
+    /// local file system: a verification copy needs them to exist.
+    pub target_sources: Vec<PathBuf>,
 }
 
 impl Package {
@@ -128,6 +133,9 @@ pub struct Edge {
     pub optional: bool,
     /// The platform condition (`cfg(unix)`, a target triple), if the declaration is target-specific.
     pub platform: Option<String>,
+    /// Features the declaration enables, and whether it keeps default features.
+    pub features: Vec<String>,
+    pub default_features: bool,
 }
 
 /// The dependency graph of one workspace, with deterministic node order.
@@ -164,6 +172,11 @@ impl DepGraph {
             (a.name(), a.version(), a.id().repr()).cmp(&(b.name(), b.version(), b.id().repr()))
         });
 
+        let declared: HashMap<&str, &cargo_metadata::Package> = metadata
+            .packages
+            .iter()
+            .map(|p| (p.id.repr.as_str(), p))
+            .collect();
         let mut graph = DiGraph::with_capacity(packages.len(), pkg_graph.link_count());
         let mut index: HashMap<&str, NodeIndex> = HashMap::with_capacity(packages.len());
         for pkg in &packages {
@@ -178,15 +191,24 @@ impl DepGraph {
                 },
                 manifest_path: pkg.manifest_path().as_std_path().to_owned(),
                 is_member: pkg.in_workspace(),
+                rust_version: pkg.rust_version().cloned(),
+                target_sources: if pkg.source().is_external() {
+                    Vec::new()
+                } else {
+                    declared
+                        .get(pkg.id().repr())
+                        .map(|p| {
+                            p.targets
+                                .iter()
+                                .map(|t| t.src_path.as_std_path().to_owned())
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                },
             });
             index.insert(pkg.id().repr(), node);
         }
 
-        let declared: HashMap<&str, &cargo_metadata::Package> = metadata
-            .packages
-            .iter()
-            .map(|p| (p.id.repr.as_str(), p))
-            .collect();
         // The resolver's own record of which (kind, platform) pairs it kept for each edge.
         let mut resolved_kinds: HashMap<(&str, &str), &[cargo_metadata::DepKindInfo]> =
             HashMap::new();
@@ -249,6 +271,8 @@ impl DepGraph {
                         key: key.to_owned(),
                         optional: decl.optional,
                         platform: decl.target.as_ref().map(|t| t.to_string()),
+                        features: decl.features.clone(),
+                        default_features: decl.uses_default_features,
                     };
                     if !edges
                         .iter()
@@ -268,6 +292,8 @@ impl DepGraph {
                                 key: link.dep_name().to_owned(),
                                 optional: false,
                                 platform: None,
+                                features: Vec::new(),
+                                default_features: true,
                             });
                         }
                     }

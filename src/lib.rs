@@ -14,12 +14,17 @@ pub mod analysis;
 pub mod cli;
 pub mod error;
 pub mod exit;
+mod fix;
 pub mod graph;
 pub mod manifest;
 pub mod metadata;
+pub mod plan;
+pub mod registry;
 pub mod report;
 #[cfg(test)]
 mod testkit;
+pub mod vcs;
+pub mod verify;
 
 use std::io::Write;
 
@@ -38,6 +43,20 @@ pub struct Request {
 #[derive(Clone, Debug)]
 pub enum Command {
     Check(CheckRequest),
+    Fix(FixRequest),
+}
+
+/// `fix`: what to plan, and whether to write it.
+#[derive(Clone, Debug, Default)]
+pub struct FixRequest {
+    pub analysis: analysis::Options,
+    /// `--to CRATE@LINE`.
+    pub to: std::collections::BTreeMap<String, analysis::Line>,
+    pub include_warnings: bool,
+    pub apply: bool,
+    pub allow_dirty: bool,
+    pub no_verify: bool,
+    pub patch_with: Vec<(String, cli::PatchWith)>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -76,20 +95,37 @@ pub struct Outcome {
 /// Runs a request, writing the report to `out`. `color` says whether the human report may
 /// use colour (the caller knows whether `out` is a terminal).
 pub fn run(req: &Request, out: &mut dyn Write, color: bool) -> Result<Outcome, Error> {
+    run_with(req, out, color, &manifest::edit::AtomicFs)
+}
+
+/// `run`, writing manifests through `fs` (the seam tests use to inject write failures).
+pub fn run_with(
+    req: &Request,
+    out: &mut dyn Write,
+    color: bool,
+    fs: &dyn manifest::edit::WriteFs,
+) -> Result<Outcome, Error> {
     match &req.command {
         Command::Check(check) => run_check(req, check, out, color),
+        Command::Fix(fix) => fix::run(req, fix, out, color, fs),
     }
 }
 
-fn run_check(
-    req: &Request,
-    check: &CheckRequest,
-    out: &mut dyn Write,
-    color: bool,
-) -> Result<Outcome, Error> {
-    let loaded = metadata::load(&req.input)?;
+/// Loads the workspace, builds the graph, checks `-p` names, analyses and locates origins.
+fn analyse(
+    input: &metadata::Input,
+    opts: &analysis::Options,
+) -> Result<
+    (
+        graph::DepGraph,
+        Vec<analysis::Finding>,
+        manifest::spans::Sources,
+    ),
+    Error,
+> {
+    let loaded = metadata::load(input)?;
     let graph = graph::DepGraph::from_metadata_json(&loaded.json, &loaded.name)?;
-    for p in &check.analysis.packages {
+    for p in &opts.packages {
         if !graph.members().iter().any(|&m| graph.package(m).name == *p) {
             let mut names: Vec<&str> = graph
                 .members()
@@ -104,8 +140,18 @@ fn run_check(
             )));
         }
     }
-    let mut findings = analysis::analyze(&graph, &check.analysis);
+    let mut findings = analysis::analyze(&graph, opts);
     let sources = manifest::spans::locate(&mut findings, &graph);
+    Ok((graph, findings, sources))
+}
+
+fn run_check(
+    req: &Request,
+    check: &CheckRequest,
+    out: &mut dyn Write,
+    color: bool,
+) -> Result<Outcome, Error> {
+    let (_graph, findings, sources) = analyse(&req.input, &check.analysis)?;
     let report = report::Report::new(findings, check.deny_warnings);
 
     // Render into memory first: on an error nothing reaches stdout.

@@ -146,11 +146,30 @@ fn run_cargo(opts: &CargoOptions) -> Result<Loaded, Error> {
         .map(Path::to_owned)
         .unwrap_or_else(|| start_dir.clone());
 
+    let json = metadata_at(
+        manifest.as_ref().unwrap_or(&root_manifest),
+        &root_dir,
+        opts,
+        &shown,
+    )?;
+    Ok(Loaded {
+        json,
+        name: format!("cargo metadata for {shown}"),
+    })
+}
+
+/// Runs `cargo metadata` for `manifest` from `dir` with the user's flags.
+pub fn metadata_at(
+    manifest: &Path,
+    dir: &Path,
+    opts: &CargoOptions,
+    shown: &str,
+) -> Result<String, Error> {
     let mut cmd = Command::new(cargo_program());
     cmd.args(["metadata", "--format-version", "1"])
         .arg("--manifest-path")
-        .arg(manifest.as_ref().unwrap_or(&root_manifest))
-        .current_dir(&root_dir);
+        .arg(manifest)
+        .current_dir(dir);
     if !opts.features.is_empty() {
         cmd.arg("--features").arg(opts.features.join(","));
     }
@@ -172,11 +191,33 @@ fn run_cargo(opts: &CargoOptions) -> Result<Loaded, Error> {
             cmd.arg(flag);
         }
     }
-    let json = run(cmd, "metadata", &shown)?;
-    Ok(Loaded {
-        json,
-        name: format!("cargo metadata for {shown}"),
-    })
+    run(cmd, "metadata", shown)
+}
+
+/// Runs a cargo command (`update -p … --precise …`) for `manifest` from `dir`, passing
+/// `--offline`, `--locked` and `--frozen` through.
+pub fn cargo_at(
+    args: &[String],
+    manifest: &Path,
+    dir: &Path,
+    opts: &CargoOptions,
+) -> Result<(), Error> {
+    let mut cmd = Command::new(cargo_program());
+    cmd.args(args)
+        .arg("--manifest-path")
+        .arg(manifest)
+        .current_dir(dir);
+    for (flag, on) in [
+        ("--offline", opts.offline),
+        ("--locked", opts.locked),
+        ("--frozen", opts.frozen),
+    ] {
+        if on {
+            cmd.arg(flag);
+        }
+    }
+    let what = args.first().map(String::as_str).unwrap_or("cargo");
+    run(cmd, what, &manifest.display().to_string()).map(|_| ())
 }
 
 /// Runs a cargo command and returns its stdout; on failure, cargo's own stderr.

@@ -754,6 +754,9 @@ fn help_is_stable() {
     );
     run.expect_code(0);
     insta::assert_snapshot!("check-help", run.stdout());
+    let run = common::run_tool(dir.path(), dir.path(), &["fix", "--help"], None);
+    run.expect_code(0);
+    insta::assert_snapshot!("fix-help", run.stdout());
 }
 
 #[test]

@@ -1,3 +1,5 @@
-//! Cargo.toml manifests: where each dependency is declared (`spans`).
+//! Cargo.toml manifests: where each dependency is declared (`spans`), and the edits that
+//! change them (`edit`, the only writer).
 
+pub mod edit;
 pub mod spans;

@@ -49,6 +49,8 @@ struct Declaration {
     line: usize,
     span: (usize, usize),
     inherited: bool,
+    /// The version requirement as written, if the declaration has one.
+    req: Option<String>,
 }
 
 /// Fills `manifest`, `table`, `line` (and `member_manifest`/`member_line` for inherited keys)
@@ -95,6 +97,7 @@ fn locate_one(
         origin.table = Some(decl.table);
         origin.line = Some(decl.line);
         origin.span = Some(decl.span);
+        origin.written_req = decl.req;
         return;
     }
     // `key.workspace = true`: the requirement is written in the root manifest.
@@ -115,12 +118,13 @@ fn locate_one(
         .and_then(|ws| ws.get("dependencies"))
         .and_then(Item::as_table_like)
         .and_then(|deps| deps.get_key_value(&origin.key));
-    if let Some((key, _)) = found
+    if let Some((key, item)) = found
         && let Some(span) = key.span()
     {
         origin.table = Some("workspace.dependencies".to_owned());
         origin.line = Some(line_of(raw, span.start));
         origin.span = Some((span.start, span.end));
+        origin.written_req = written_requirement(item);
     }
 }
 
@@ -171,9 +175,22 @@ fn find_declaration(
             line: line_of(raw, span.start),
             span: (span.start, span.end),
             inherited,
+            req: written_requirement(item),
         });
     }
     None
+}
+
+/// The version requirement of a dependency entry: `"0.11"` or `{ version = "0.11", … }`.
+pub fn written_requirement(item: &Item) -> Option<String> {
+    match item {
+        Item::Value(toml_edit::Value::String(s)) => Some(s.value().clone()),
+        other => other
+            .as_table_like()
+            .and_then(|t| t.get("version"))
+            .and_then(Item::as_str)
+            .map(str::to_owned),
+    }
 }
 
 /// 1-based line of a byte offset.

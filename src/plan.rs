@@ -1,0 +1,813 @@
+//! Fix plans: which manifest key to change, from what to what, and why. Pure: registry facts
+//! come in through the [`Registry`] trait, and nothing is read or written here.
+//!
+//! Strategies, cheapest first, each used only when it really lands on the target line:
+//! 1. a direct requirement on the watched crate itself is moved to the target line;
+//! 2. an intermediate crate is bumped to the **lowest** release whose requirement on the
+//!    watched crate is on the target line (looked up in the registry, never guessed);
+//! 3. when every requirement already allows the target, `cargo update -p … --precise …`;
+//! 4. a `[patch]` entry merges a source split, or points an intermediate crate that has no
+//!    suitable release at a fork the user names (`--patch-with`).
+//!
+//! A `[patch]` that cargo would ignore (one that tries to merge two lines) is never planned.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use semver::{Version, VersionReq};
+use serde::Serialize;
+
+use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo};
+use crate::graph::Kind;
+use crate::registry::{Registry, RegistryError, Release};
+
+/// The JSON schema version of `fix --format json`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The default registry's source id.
+pub const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+/// What the user asked `fix` to do.
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// Plan for warning-level findings too.
+    pub include_warnings: bool,
+    /// `--to CRATE@LINE`: the target line per crate (default: the newest line in the graph).
+    pub to: BTreeMap<String, Line>,
+    /// `--patch-with CRATE=…`: forks to patch in for crates with no suitable release.
+    pub patch_with: BTreeMap<String, PatchSpec>,
+    /// The lowest `rust-version` the workspace members declare: newer releases are skipped.
+    pub rust_version: Option<Version>,
+}
+
+/// Where a `[patch]` entry points.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PatchSpec {
+    /// A path, relative to the workspace root, written with `/`.
+    Path(String),
+    /// A git repository, with an optional `rev`, `branch` or `tag`.
+    Git {
+        url: String,
+        reference: Option<(String, String)>,
+    },
+}
+
+impl PatchSpec {
+    /// The inline table as written in the manifest: `{ path = "forks/tonic" }`.
+    pub fn to_toml(&self) -> String {
+        match self {
+            PatchSpec::Path(p) => format!("{{ path = {} }}", quote(p)),
+            PatchSpec::Git { url, reference } => match reference {
+                None => format!("{{ git = {} }}", quote(url)),
+                Some((k, v)) => format!("{{ git = {}, {k} = {} }}", quote(url), quote(v)),
+            },
+        }
+    }
+
+    /// Reads a cargo git source id (`git+URL?branch=x#rev`) as a patch pointing at it.
+    pub fn from_git_source(source: &str) -> Option<PatchSpec> {
+        let rest = source.strip_prefix("git+")?;
+        let (url_query, rev) = match rest.split_once('#') {
+            Some((u, r)) => (u, Some(r)),
+            None => (rest, None),
+        };
+        let (url, query) = match url_query.split_once('?') {
+            Some((u, q)) => (u, Some(q)),
+            None => (url_query, None),
+        };
+        let reference = match query.and_then(|q| q.split_once('=')) {
+            Some((k, v)) if ["branch", "tag", "rev"].contains(&k) => {
+                Some((k.to_owned(), v.to_owned()))
+            }
+            _ => rev.map(|r| ("rev".to_owned(), r.to_owned())),
+        };
+        Some(PatchSpec::Git {
+            url: url.to_owned(),
+            reference,
+        })
+    }
+}
+
+fn quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One planned change to a manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// The manifest, relative to the workspace root.
+    pub manifest: String,
+    /// The table as written (`dependencies`, `target.'cfg(unix)'.dependencies`,
+    /// `workspace.dependencies`, `patch.crates-io`).
+    pub table: String,
+    /// The key as written (renames kept).
+    pub key: String,
+    /// The requirement before (`null` for a new `[patch]` entry).
+    pub from: Option<String>,
+    /// The requirement after, or the patch entry.
+    pub to: String,
+    pub reason: String,
+    /// The finding this edit fixes: `code:crate`.
+    pub finding: String,
+    /// Where the edit goes, for the writer.
+    #[serde(skip)]
+    pub target: EditTarget,
+}
+
+/// Where an edit goes in a manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditTarget {
+    /// A dependency requirement: in `[workspace.dependencies]`, or in the table for this kind
+    /// (under `[target.<platform>]` when given).
+    Requirement {
+        manifest: PathBuf,
+        workspace: bool,
+        kind: Kind,
+        platform: Option<String>,
+        key: String,
+    },
+    /// A `[patch.<registry>]` entry in the root manifest.
+    Patch {
+        manifest: PathBuf,
+        registry: String,
+        krate: String,
+        spec: PatchSpec,
+    },
+}
+
+/// A finding no strategy can fix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unfixable {
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// The crate that blocks the fix.
+    pub blocking: String,
+    /// The newest release of the blocking crate, if the registry knows it.
+    pub newest: Option<String>,
+    /// That release's requirement on the crate, if any.
+    pub requirement: Option<String>,
+    pub message: String,
+    pub finding: String,
+}
+
+/// The plan for every finding in scope.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FixPlan {
+    pub schema_version: u32,
+    pub edits: Vec<Edit>,
+    /// Commands to run after the edits (`cargo update -p tonic@0.12.1 --precise 0.12.3`).
+    pub commands: Vec<Vec<String>>,
+    pub unfixable: Vec<Unfixable>,
+}
+
+impl FixPlan {
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty() && self.commands.is_empty()
+    }
+}
+
+/// Facts about the workspace the plan needs beyond the findings.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    pub root_manifest: PathBuf,
+    /// The root manifest relative to the workspace root (`Cargo.toml`).
+    pub root_manifest_rel: String,
+    /// Workspace root, to write patch paths relative to it.
+    pub root: PathBuf,
+}
+
+/// Plans edits for the findings in scope.
+pub fn plan(
+    findings: &[Finding],
+    registry: &dyn Registry,
+    ws: &Workspace,
+    opts: &PlanOptions,
+) -> Result<FixPlan, RegistryError> {
+    let mut planner = Planner {
+        registry,
+        ws,
+        opts,
+        edits: Vec::new(),
+        commands: Vec::new(),
+        unfixable: Vec::new(),
+    };
+    for finding in findings {
+        let in_scope = match finding.level {
+            Level::Error => true,
+            Level::Warning => opts.include_warnings,
+            Level::Note => false,
+        };
+        if !in_scope || finding.caused_by.is_some() {
+            continue;
+        }
+        match (finding.code, &finding.member) {
+            (Code::DivergingVersions | Code::TypeBoundary, _) => planner.unify(finding)?,
+            (Code::SourceSplit, _) => planner.merge_sources(finding),
+            (Code::TrainSkew, Some(_)) => planner.match_built_against(finding),
+            (Code::TrainSkew, None) => planner.align_train(finding)?,
+        }
+    }
+    Ok(planner.finish())
+}
+
+struct Planner<'a> {
+    registry: &'a dyn Registry,
+    ws: &'a Workspace,
+    opts: &'a PlanOptions,
+    edits: Vec<Edit>,
+    commands: Vec<Vec<String>>,
+    unfixable: Vec<Unfixable>,
+}
+
+fn finding_ref(f: &Finding) -> String {
+    format!("{}:{}", f.code, f.krate)
+}
+
+impl Planner<'_> {
+    fn target_line(&self, finding: &Finding) -> Option<Line> {
+        self.opts
+            .to
+            .get(&finding.krate)
+            .copied()
+            .or_else(|| finding.lines.last().copied())
+    }
+
+    /// The version to move to on `line`: the newest one the graph already has, else the
+    /// newest usable release.
+    fn target_version(
+        &self,
+        krate: &str,
+        versions: &[VersionInfo],
+        line: Line,
+    ) -> Result<Option<Version>, RegistryError> {
+        if let Some(v) = versions
+            .iter()
+            .filter(|v| v.name == krate && Line::of(&v.version) == line)
+            .map(|v| v.version.clone())
+            .max()
+        {
+            return Ok(Some(v));
+        }
+        Ok(self.registry.releases(krate)?.and_then(|releases| {
+            releases
+                .iter()
+                .filter(|r| Line::of(&r.version) == line && self.usable(r, &[]))
+                .map(|r| r.version.clone())
+                .max()
+        }))
+    }
+
+    /// Not yanked, within the workspace's rust-version, and offering the features the user
+    /// enables on the dependency.
+    fn usable(&self, release: &Release, features: &[String]) -> bool {
+        if release.yanked {
+            return false;
+        }
+        if let (Some(ws), Some(rv)) = (&self.opts.rust_version, &release.rust_version)
+            && rv > ws
+        {
+            return false;
+        }
+        features.iter().all(|f| release.features.contains(f))
+    }
+
+    /// diverging-versions and type-boundary: move every version off the target line onto it.
+    fn unify(&mut self, finding: &Finding) -> Result<(), RegistryError> {
+        let krate = finding.krate.as_str();
+        let Some(line) = self.target_line(finding) else {
+            return Ok(());
+        };
+        let Some(target) = self.target_version(krate, &finding.versions, line)? else {
+            self.unfixable.push(Unfixable {
+                krate: krate.to_owned(),
+                blocking: krate.to_owned(),
+                newest: None,
+                requirement: None,
+                message: format!("no usable release of {krate} is on the {line} line"),
+                finding: finding_ref(finding),
+            });
+            return Ok(());
+        };
+        for version in finding.versions.iter().filter(|v| v.name == krate) {
+            if Line::of(&version.version) == line {
+                continue;
+            }
+            // Strategy 3: the requirements already allow the target; only the lockfile
+            // holds the old version.
+            if !version.dependents.is_empty()
+                && version
+                    .dependents
+                    .iter()
+                    .all(|d| VersionReq::parse(&d.req).is_ok_and(|r| r.matches(&target)))
+            {
+                self.command(vec![
+                    "cargo".into(),
+                    "update".into(),
+                    "-p".into(),
+                    format!("{krate}@{}", version.version),
+                    "--precise".into(),
+                    target.to_string(),
+                ]);
+                continue;
+            }
+            for origin in &version.origins {
+                if origin.package == krate {
+                    let reason = format!(
+                        "move {krate} from {} to {target}, the {line} line the rest of the graph uses",
+                        version.version
+                    );
+                    self.requirement_edit(origin, &target, reason, finding);
+                } else {
+                    self.bump_intermediate(finding, origin, version, &target, line)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Strategy 2 (or 4 with `--patch-with`) for an origin that reaches `version` through an
+    /// intermediate crate.
+    fn bump_intermediate(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+        version: &VersionInfo,
+        target: &Version,
+        line: Line,
+    ) -> Result<(), RegistryError> {
+        let krate = finding.krate.as_str();
+        let inter = origin.package.as_str();
+        let current = origin.package_version.clone();
+        // The intermediate crate must depend on the watched crate directly for its own
+        // requirement to decide the line.
+        let direct = version
+            .dependents
+            .iter()
+            .any(|d| d.name == inter && Some(&d.version) == current.as_ref());
+        if !direct {
+            let via: Vec<String> = version
+                .dependents
+                .iter()
+                .map(|d| format!("{} {}", d.name, d.version))
+                .collect();
+            self.unfixable.push(Unfixable {
+                krate: krate.to_owned(),
+                blocking: inter.to_owned(),
+                newest: None,
+                requirement: None,
+                message: format!(
+                    "{inter} reaches {krate} {} only through {}; move that crate to a release on {krate} {line}",
+                    version.version,
+                    via.join(", ")
+                ),
+                finding: finding_ref(finding),
+            });
+            return Ok(());
+        }
+        let releases = self.registry.releases(inter)?.unwrap_or_default();
+        let candidate = releases
+            .iter()
+            .filter(|r| current.as_ref().is_none_or(|c| r.version > *c))
+            .filter(|r| self.usable(r, &origin.features))
+            .find(|r| {
+                r.requirement_on(krate)
+                    .is_some_and(|req| req.matches(target))
+            });
+        if let Some(release) = candidate {
+            let old_req = version
+                .dependents
+                .iter()
+                .find(|d| d.name == inter)
+                .map(|d| d.req.clone())
+                .unwrap_or_default();
+            let new_req = release
+                .requirement_on(krate)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let mut reason = format!(
+                "{inter} {} requires {krate} {new_req} ({inter} {} requires {krate} {old_req})",
+                release.version,
+                current
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            );
+            if current
+                .as_ref()
+                .is_some_and(|c| Line::of(c) != Line::of(&release.version))
+            {
+                reason.push_str(&format!(
+                    "; {inter} {} is a breaking release: check its changelog",
+                    Line::of(&release.version)
+                ));
+            }
+            self.requirement_edit(origin, &release.version, reason, finding);
+            return Ok(());
+        }
+        if let Some(spec) = self.opts.patch_with.get(inter).cloned() {
+            self.patch_edit(
+                CRATES_IO,
+                inter,
+                spec,
+                format!(
+                    "no release of {inter} requires {krate} on the {line} line; patched with the fork given by --patch-with"
+                ),
+                finding,
+            );
+            return Ok(());
+        }
+        let newest = releases.iter().rev().find(|r| !r.yanked);
+        let requirement = newest
+            .and_then(|r| r.requirement_on(krate))
+            .map(ToString::to_string);
+        let message = match (newest, &requirement) {
+            (Some(n), Some(req)) => format!(
+                "no release of {inter} requires {krate} on the {line} line; newest {} requires {req}. \
+                 Point {inter} at a fork with --patch-with {inter}=git+URL or {inter}=PATH",
+                n.version
+            ),
+            (Some(n), None) => format!(
+                "no release of {inter} requires {krate} on the {line} line; newest {} does not depend on {krate}",
+                n.version
+            ),
+            (None, _) => format!(
+                "{inter} is not in {}; point it at a fork with --patch-with {inter}=git+URL or {inter}=PATH",
+                self.registry.describe()
+            ),
+        };
+        self.unfixable.push(Unfixable {
+            krate: krate.to_owned(),
+            blocking: inter.to_owned(),
+            newest: newest.map(|r| r.version.to_string()),
+            requirement,
+            message,
+            finding: finding_ref(finding),
+        });
+        Ok(())
+    }
+
+    /// source-split: patch the registry copy with the other source, when that copy's version
+    /// satisfies every requirement on the registry copy (else cargo would ignore the patch).
+    fn merge_sources(&mut self, finding: &Finding) {
+        let krate = finding.krate.as_str();
+        let registry_copy = finding.versions.iter().find(|v| {
+            v.source
+                .as_deref()
+                .is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
+        });
+        let fork = finding.versions.iter().find(|v| {
+            !v.source
+                .as_deref()
+                .is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
+        });
+        let (Some(reg), Some(fork)) = (registry_copy, fork) else {
+            self.unfixable.push(Unfixable {
+                krate: krate.to_owned(),
+                blocking: krate.to_owned(),
+                newest: None,
+                requirement: None,
+                message: format!(
+                    "{krate} comes from two sources, neither of them a registry; choose one by hand"
+                ),
+                finding: finding_ref(finding),
+            });
+            return;
+        };
+        let spec = match fork.source.as_deref() {
+            None => fork
+                .manifest_dir
+                .as_ref()
+                .map(|dir| PatchSpec::Path(crate::manifest::spans::relative(&self.ws.root, dir))),
+            Some(s) => PatchSpec::from_git_source(s),
+        };
+        let blocking = reg
+            .dependents
+            .iter()
+            .find(|d| !VersionReq::parse(&d.req).is_ok_and(|r| r.matches(&fork.version)));
+        match (spec, blocking) {
+            (Some(spec), None) => {
+                let source = reg.source.clone().unwrap_or_default();
+                self.patch_edit(
+                    &source,
+                    krate,
+                    spec,
+                    format!(
+                        "make every dependent use the same {krate} {}: cargo then builds one copy",
+                        fork.version
+                    ),
+                    finding,
+                );
+            }
+            (_, Some(d)) => self.unfixable.push(Unfixable {
+                krate: krate.to_owned(),
+                blocking: d.name.clone(),
+                newest: None,
+                requirement: Some(d.req.clone()),
+                message: format!(
+                    "{} {} requires {krate} {}, which the other copy ({}) does not satisfy: cargo would ignore a [patch]",
+                    d.name, d.version, d.req, fork.version
+                ),
+                finding: finding_ref(finding),
+            }),
+            (None, None) => self.unfixable.push(Unfixable {
+                krate: krate.to_owned(),
+                blocking: krate.to_owned(),
+                newest: None,
+                requirement: None,
+                message: format!("the source of the other {krate} copy is not known"),
+                finding: finding_ref(finding),
+            }),
+        }
+    }
+
+    /// train-skew (b): the member's direct requirement moves to the line the watched crate
+    /// it uses was built against.
+    fn match_built_against(&mut self, finding: &Finding) {
+        let krate = finding.krate.as_str();
+        let member = finding.member.as_deref().unwrap_or_default();
+        let direct = finding.versions.iter().find(|v| {
+            v.origins
+                .iter()
+                .any(|o| o.member == member && o.package == krate)
+        });
+        let built = finding
+            .versions
+            .iter()
+            .find(|v| Some(&v.version) != direct.map(|d| &d.version));
+        let (Some(direct), Some(built)) = (direct, built) else {
+            return;
+        };
+        let via = finding.crates.first().cloned().unwrap_or_default();
+        for origin in direct
+            .origins
+            .iter()
+            .filter(|o| o.member == member && o.package == krate)
+        {
+            let reason = format!(
+                "{via} is built against {krate} {}; use the same line",
+                built.version
+            );
+            self.requirement_edit(origin, &built.version, reason, finding);
+        }
+    }
+
+    /// train-skew (a): move the off-line train crate to its anchor's line.
+    fn align_train(&mut self, finding: &Finding) -> Result<(), RegistryError> {
+        let krate = finding.krate.as_str();
+        let anchor = finding.crates.first().cloned().unwrap_or_default();
+        let Some(line) = finding
+            .versions
+            .iter()
+            .filter(|v| v.name == anchor)
+            .map(|v| Line::of(&v.version))
+            .max()
+        else {
+            return Ok(());
+        };
+        let releases = self.registry.releases(krate)?.unwrap_or_default();
+        let target = releases
+            .iter()
+            .filter(|r| Line::of(&r.version) == line && self.usable(r, &[]))
+            .map(|r| r.version.clone())
+            .max();
+        let Some(target) = target else {
+            self.unfixable.push(Unfixable {
+                krate: krate.to_owned(),
+                blocking: krate.to_owned(),
+                newest: releases.last().map(|r| r.version.to_string()),
+                requirement: None,
+                message: format!("no usable release of {krate} is on {anchor}'s {line} line"),
+                finding: finding_ref(finding),
+            });
+            return Ok(());
+        };
+        for version in finding.versions.iter().filter(|v| v.name == krate) {
+            for origin in version.origins.iter().filter(|o| o.package == krate) {
+                let reason = format!("{krate} is released with {anchor}: use the {line} line");
+                self.requirement_edit(origin, &target, reason, finding);
+            }
+        }
+        Ok(())
+    }
+
+    fn requirement_edit(
+        &mut self,
+        origin: &Origin,
+        to: &Version,
+        reason: String,
+        finding: &Finding,
+    ) {
+        let (Some(manifest), Some(table), Some(written), Some(abs)) = (
+            origin.manifest.clone(),
+            origin.table.clone(),
+            origin.written_req.clone(),
+            origin.manifest_abs.clone(),
+        ) else {
+            self.unfixable.push(Unfixable {
+                krate: finding.krate.clone(),
+                blocking: origin.package.clone(),
+                newest: None,
+                requirement: None,
+                message: format!(
+                    "the declaration of `{}` in {} could not be located; edit it by hand",
+                    origin.key, origin.member
+                ),
+                finding: finding_ref(finding),
+            });
+            return;
+        };
+        let new = restyle(&written, to);
+        if new == written {
+            return;
+        }
+        let workspace = table == "workspace.dependencies";
+        self.edits.push(Edit {
+            manifest,
+            table,
+            key: origin.key.clone(),
+            from: Some(written),
+            to: new,
+            reason,
+            finding: finding_ref(finding),
+            target: EditTarget::Requirement {
+                manifest: abs,
+                workspace,
+                kind: origin.kind,
+                platform: origin.platform.clone(),
+                key: origin.key.clone(),
+            },
+        });
+    }
+
+    fn patch_edit(
+        &mut self,
+        source: &str,
+        krate: &str,
+        spec: PatchSpec,
+        reason: String,
+        finding: &Finding,
+    ) {
+        let registry = if source == CRATES_IO || source.is_empty() {
+            "crates-io".to_owned()
+        } else {
+            let url = source
+                .strip_prefix("registry+")
+                .or_else(|| source.strip_prefix("sparse+").map(|_| source))
+                .unwrap_or(source);
+            format!("'{url}'")
+        };
+        self.edits.push(Edit {
+            manifest: self.ws.root_manifest_rel.clone(),
+            table: format!("patch.{registry}"),
+            key: krate.to_owned(),
+            from: None,
+            to: spec.to_toml(),
+            reason,
+            finding: finding_ref(finding),
+            target: EditTarget::Patch {
+                manifest: self.ws.root_manifest.clone(),
+                registry,
+                krate: krate.to_owned(),
+                spec,
+            },
+        });
+    }
+
+    fn command(&mut self, argv: Vec<String>) {
+        if !self.commands.contains(&argv) {
+            self.commands.push(argv);
+        }
+    }
+
+    /// Two findings that want the same key get one edit, the higher release.
+    fn finish(mut self) -> FixPlan {
+        let mut merged: BTreeMap<(String, String, String), Edit> = BTreeMap::new();
+        for edit in self.edits.drain(..) {
+            let key = (edit.manifest.clone(), edit.table.clone(), edit.key.clone());
+            match merged.get(&key) {
+                Some(existing) if !higher(&edit.to, &existing.to) => {}
+                _ => {
+                    merged.insert(key, edit);
+                }
+            }
+        }
+        self.unfixable.sort_by(|a, b| {
+            (&a.finding, &a.blocking, &a.message).cmp(&(&b.finding, &b.blocking, &b.message))
+        });
+        self.unfixable.dedup();
+        FixPlan {
+            schema_version: SCHEMA_VERSION,
+            edits: merged.into_values().collect(),
+            commands: self.commands,
+            unfixable: self.unfixable,
+        }
+    }
+}
+
+/// Whether requirement `a` asks for a higher version than `b` (by their lowest versions).
+fn higher(a: &str, b: &str) -> bool {
+    match (lowest(a), lowest(b)) {
+        (Some(x), Some(y)) => x > y,
+        _ => a > b,
+    }
+}
+
+fn lowest(req: &str) -> Option<Version> {
+    let (_, body) = split_operator(req.trim());
+    let parts: Vec<&str> = body.split('.').collect();
+    let num = |i: usize| parts.get(i).map_or(Some(0), |p| p.parse::<u64>().ok());
+    Some(Version::new(num(0)?, num(1)?, num(2)?))
+}
+
+fn split_operator(req: &str) -> (&str, &str) {
+    let op_len = req.find(|c: char| c.is_ascii_digit()).unwrap_or(req.len());
+    (&req[..op_len], &req[op_len..])
+}
+
+/// A new requirement for `to` in the style of `written`: same operator, same precision.
+/// `"0.11"` → `"0.14"`, `"0.11.1"` → `"0.14.0"`, `"^0.11"` → `"^0.14"`, `"=0.11.1"` →
+/// `"=0.14.0"`. Requirements with several comparators become the plain full version.
+pub fn restyle(written: &str, to: &Version) -> String {
+    let trimmed = written.trim();
+    if trimmed.contains(',') || trimmed == "*" || trimmed.is_empty() {
+        return to.to_string();
+    }
+    let (op, body) = split_operator(trimmed);
+    let op = op.trim();
+    let precision = body.split('.').count().clamp(1, 3);
+    let version = match precision {
+        1 => to.major.to_string(),
+        2 => format!("{}.{}", to.major, to.minor),
+        _ => format!("{}.{}.{}", to.major, to.minor, to.patch),
+    };
+    // A one-part requirement ("1") cannot name a 0.x line: widen it.
+    let version = if precision == 1 && to.major == 0 {
+        format!("0.{}", to.minor)
+    } else {
+        version
+    };
+    format!("{op}{version}")
+}
+
+impl fmt::Display for PatchSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_toml())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).expect("version")
+    }
+
+    #[test]
+    fn restyle_keeps_operator_and_precision() {
+        assert_eq!(restyle("0.11", &v("0.14.0")), "0.14");
+        assert_eq!(restyle("0.11.1", &v("0.14.0")), "0.14.0");
+        assert_eq!(restyle("^0.11", &v("0.14.0")), "^0.14");
+        assert_eq!(restyle("=0.11.1", &v("0.14.0")), "=0.14.0");
+        assert_eq!(restyle("~0.9", &v("0.12.3")), "~0.12");
+        assert_eq!(restyle("1", &v("2.0.1")), "2");
+        assert_eq!(restyle("1", &v("0.12.3")), "0.12");
+        assert_eq!(restyle(">=0.9, <0.10", &v("0.12.3")), "0.12.3");
+    }
+
+    #[test]
+    fn higher_compares_lowest_versions() {
+        assert!(higher("0.16", "0.14"));
+        assert!(!higher("0.14", "0.16"));
+        assert!(higher("=0.14.1", "0.14"));
+    }
+
+    #[test]
+    fn git_sources_become_patch_specs() {
+        assert_eq!(
+            PatchSpec::from_git_source("git+https://github.com/acme/tonic?branch=grpc-fix#4f5e6d7"),
+            Some(PatchSpec::Git {
+                url: "https://github.com/acme/tonic".to_owned(),
+                reference: Some(("branch".to_owned(), "grpc-fix".to_owned())),
+            })
+        );
+        assert_eq!(
+            PatchSpec::from_git_source("git+https://example.com/x#abc").map(|s| s.to_toml()),
+            Some("{ git = \"https://example.com/x\", rev = \"abc\" }".to_owned())
+        );
+        assert_eq!(
+            PatchSpec::Path("forks/tonic".to_owned()).to_toml(),
+            "{ path = \"forks/tonic\" }"
+        );
+    }
+}

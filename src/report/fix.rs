@@ -1,0 +1,207 @@
+//! The `fix` report: the plan with its reasons, a unified diff per manifest, the
+//! verification, and what was applied. Human text or JSON.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::manifest::edit::FileChange;
+use crate::plan::{Edit, FixPlan, SCHEMA_VERSION, Unfixable};
+use crate::verify::Verification;
+
+/// What happened to the plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// No finding in scope: nothing to change.
+    NothingToDo,
+    /// Edits are planned and were not written (no `--apply`).
+    Pending,
+    /// `--apply` was given but the plan is not verified: nothing was written.
+    NotVerified,
+    /// The edits were written and Cargo.lock refreshed.
+    Applied,
+}
+
+/// One manifest's unified diff.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diff {
+    pub manifest: String,
+    pub diff: String,
+}
+
+/// Everything `fix` reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct FixReport {
+    pub schema_version: u32,
+    pub status: Status,
+    pub edits: Vec<Edit>,
+    pub commands: Vec<Vec<String>>,
+    pub unfixable: Vec<Unfixable>,
+    pub diffs: Vec<Diff>,
+    pub verification: Option<Verification>,
+}
+
+impl FixReport {
+    pub fn new(
+        plan: FixPlan,
+        changes: &[FileChange],
+        verification: Option<Verification>,
+        status: Status,
+    ) -> FixReport {
+        FixReport {
+            schema_version: SCHEMA_VERSION,
+            status,
+            edits: plan.edits,
+            commands: plan.commands,
+            unfixable: plan.unfixable,
+            diffs: changes
+                .iter()
+                .map(|c| Diff {
+                    manifest: c.rel.clone(),
+                    diff: c.diff(),
+                })
+                .collect(),
+            verification,
+        }
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Plain text, for people. `_color` is accepted for symmetry with `check`; the report has
+/// no colour yet.
+pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io::Result<()> {
+    if report.status == Status::NothingToDo && report.unfixable.is_empty() {
+        return writeln!(
+            out,
+            "summary: nothing to fix: no finding in scope (see `cargo etcd-deps check`)"
+        );
+    }
+    if !report.edits.is_empty() {
+        writeln!(out, "plan: {}", plural(report.edits.len(), "edit", "edits"))?;
+        for e in &report.edits {
+            let from = e
+                .from
+                .as_deref()
+                .map_or_else(|| "(new entry)".to_owned(), |f| format!("\"{f}\""));
+            let to = if e.from.is_some() {
+                format!("\"{}\"", e.to)
+            } else {
+                e.to.clone()
+            };
+            writeln!(
+                out,
+                "  {} [{}] {}: {from} → {to}",
+                e.manifest, e.table, e.key
+            )?;
+            writeln!(out, "      why: {}", e.reason)?;
+            writeln!(out, "      fixes: {}", e.finding)?;
+        }
+    }
+    if !report.commands.is_empty() {
+        writeln!(out, "commands:")?;
+        for c in &report.commands {
+            writeln!(out, "  {}", c.join(" "))?;
+        }
+    }
+    if !report.unfixable.is_empty() {
+        writeln!(out, "cannot fix:")?;
+        for u in &report.unfixable {
+            writeln!(out, "  {}: {}", u.finding, u.message)?;
+        }
+    }
+    for d in &report.diffs {
+        writeln!(out)?;
+        out.write_all(d.diff.as_bytes())?;
+    }
+    if let Some(v) = &report.verification {
+        writeln!(out)?;
+        if v.resolved {
+            writeln!(
+                out,
+                "verification: cargo re-resolved a copy of the workspace with these edits"
+            )?;
+            for (krate, before) in &v.before {
+                let after = v.after.get(krate).cloned().unwrap_or_default();
+                writeln!(out, "  {krate}: {} → {}", list(before), list(&after))?;
+            }
+            for r in &v.residual {
+                writeln!(
+                    out,
+                    "  residual {} {} {}: {}",
+                    r.level.as_str(),
+                    r.code,
+                    r.krate,
+                    r.versions.join(", ")
+                )?;
+            }
+            if let Some(m) = &v.message {
+                writeln!(out, "  {m}")?;
+            }
+            writeln!(
+                out,
+                "  {}",
+                if v.verified {
+                    "verified: the targeted findings are gone (cargo resolves it; compiling is up to you)"
+                } else {
+                    "not verified: findings the plan targets remain"
+                }
+            )?;
+        } else {
+            writeln!(out, "verification: not verified")?;
+            if let Some(m) = &v.message {
+                for line in m.lines() {
+                    writeln!(out, "  {line}")?;
+                }
+            }
+        }
+    }
+    let summary = match report.status {
+        Status::NothingToDo => "nothing to apply".to_owned(),
+        Status::Pending => format!(
+            "{} pending; rerun with --apply to write {}",
+            plural(
+                report.edits.len() + report.commands.len(),
+                "change",
+                "changes"
+            ),
+            if report.edits.len() + report.commands.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        ),
+        Status::NotVerified => {
+            "nothing written: the plan is not verified (use --no-verify to write it anyway)"
+                .to_owned()
+        }
+        Status::Applied => format!(
+            "applied {} and refreshed Cargo.lock",
+            plural(
+                report.edits.len() + report.commands.len(),
+                "change",
+                "changes"
+            )
+        ),
+    };
+    let unfixable = if report.unfixable.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} without a fix",
+            plural(report.unfixable.len(), "finding", "findings")
+        )
+    };
+    writeln!(out, "\nsummary: {summary}{unfixable}")
+}
+
+fn list(versions: &[String]) -> String {
+    if versions.is_empty() {
+        "(none)".to_owned()
+    } else {
+        versions.join(", ")
+    }
+}
