@@ -45,7 +45,9 @@ fn main() -> ExitCode {
                 GraphicalTheme::unicode_nocolor()
             };
             let mut text = String::new();
-            let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+            let handler = GraphicalReportHandler::new_themed(theme)
+                .with_width(100)
+                .with_wrap_lines(false);
             if handler.render_report(&mut text, &err).is_err() {
                 text = format!("error: {err}\n");
             }

@@ -182,6 +182,12 @@ pub fn metadata_at(
     for t in &opts.targets {
         cmd.arg("--filter-platform").arg(t);
     }
+    network_flags(&mut cmd, opts);
+    run(cmd, "metadata", shown)
+}
+
+/// Passes `--offline`, `--locked` and `--frozen` through.
+fn network_flags(cmd: &mut Command, opts: &CargoOptions) {
     for (flag, on) in [
         ("--offline", opts.offline),
         ("--locked", opts.locked),
@@ -191,7 +197,6 @@ pub fn metadata_at(
             cmd.arg(flag);
         }
     }
-    run(cmd, "metadata", shown)
 }
 
 /// Runs a cargo command (`update -p … --precise …`) for `manifest` from `dir`, passing
@@ -207,15 +212,7 @@ pub fn cargo_at(
         .arg("--manifest-path")
         .arg(manifest)
         .current_dir(dir);
-    for (flag, on) in [
-        ("--offline", opts.offline),
-        ("--locked", opts.locked),
-        ("--frozen", opts.frozen),
-    ] {
-        if on {
-            cmd.arg(flag);
-        }
-    }
+    network_flags(&mut cmd, opts);
     let what = args.first().map(String::as_str).unwrap_or("cargo");
     run(cmd, what, &manifest.display().to_string()).map(|_| ())
 }

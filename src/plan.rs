@@ -424,6 +424,15 @@ impl Planner<'_> {
                 ),
                 finding,
             );
+            // The lockfile keeps the registry release until told otherwise.
+            if let Some(current) = &current {
+                self.command(vec![
+                    "cargo".into(),
+                    "update".into(),
+                    "-p".into(),
+                    format!("{inter}@{current}"),
+                ]);
+            }
             return Ok(());
         }
         let newest = releases.iter().rev().find(|r| !r.yanked);

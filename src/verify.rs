@@ -100,7 +100,12 @@ pub fn verify(
     };
     for change in changes {
         let target = copy.dir.join(&change.rel);
-        std::fs::write(&target, &change.after).map_err(|source| Error::Write {
+        let text = if change.rel == "Cargo.toml" {
+            point_patches_at_originals(&change.after, &root, &copy.dir)
+        } else {
+            change.after.clone()
+        };
+        std::fs::write(&target, text).map_err(|source| Error::Write {
             path: target.clone(),
             source,
         })?;
@@ -176,7 +181,45 @@ pub fn verify(
     })
 }
 
-/// The resolved versions of each crate in `crates`, ascending.
+/// `[patch]` entries with a relative `path` that the copy does not contain (a fork the user
+/// named with `--patch-with`) are pointed at the original directory, so cargo reads the fork
+/// where it is.
+fn point_patches_at_originals(text: &str, root: &Path, copy: &Path) -> String {
+    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return text.to_owned();
+    };
+    let Some(patch) = doc
+        .get_mut("patch")
+        .and_then(toml_edit::Item::as_table_like_mut)
+    else {
+        return text.to_owned();
+    };
+    for (_, registry) in patch.iter_mut() {
+        let Some(registry) = registry.as_table_like_mut() else {
+            continue;
+        };
+        for (_, entry) in registry.iter_mut() {
+            let Some(entry) = entry.as_table_like_mut() else {
+                continue;
+            };
+            let Some(path) = entry.get("path").and_then(toml_edit::Item::as_str) else {
+                continue;
+            };
+            let path = PathBuf::from(path);
+            if path.is_relative() && !copy.join(&path).exists() {
+                let original = root.join(&path);
+                entry.insert(
+                    "path",
+                    toml_edit::value(original.to_string_lossy().into_owned()),
+                );
+            }
+        }
+    }
+    doc.to_string()
+}
+
+/// The resolved versions of each crate in `crates`, ascending; a version present from two
+/// sources names each source (`0.12.3 (a path)`, `0.12.3 (crates.io)`).
 fn versions_of(graph: &DepGraph, crates: &BTreeSet<String>) -> BTreeMap<String, Vec<String>> {
     let by_name = graph.by_name();
     crates
@@ -187,16 +230,26 @@ fn versions_of(graph: &DepGraph, crates: &BTreeSet<String>) -> BTreeMap<String, 
                 .map(|nodes| {
                     nodes
                         .iter()
-                        .map(|&n| graph.package(n).version.clone())
+                        .map(|&n| {
+                            let p = graph.package(n);
+                            (p.version.clone(), p.source.clone())
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
             versions.sort();
             versions.dedup();
-            (
-                c.clone(),
-                versions.iter().map(ToString::to_string).collect(),
-            )
+            let shown = versions
+                .iter()
+                .map(|(v, source)| {
+                    if versions.iter().filter(|(w, _)| w == v).count() > 1 {
+                        format!("{v} ({})", analysis::source_label(source.as_deref()))
+                    } else {
+                        v.to_string()
+                    }
+                })
+                .collect();
+            (c.clone(), shown)
         })
         .collect()
 }

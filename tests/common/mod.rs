@@ -47,7 +47,28 @@ impl Fixture {
 }
 
 pub fn run_tool(dir: &Path, cargo_home: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    run_tool_full(dir, cargo_home, args, stdin, &[])
+}
+
+/// `run_tool` with extra environment variables.
+pub fn run_tool_with_env(
+    dir: &Path,
+    cargo_home: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Run {
+    run_tool_full(dir, cargo_home, args, None, env)
+}
+
+fn run_tool_full(
+    dir: &Path,
+    cargo_home: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"));
+    cmd.envs(env.iter().copied());
     cmd.args(args)
         .current_dir(dir)
         .env("CARGO_HOME", cargo_home)

@@ -1,0 +1,494 @@
+//! `cargo etcd-deps fix` end to end. Each scenario applies the plan to a copy of a fixture
+//! workspace (`testdata/workspaces/<fixture>` is the `in/` folder) and compares every
+//! manifest and lockfile byte for byte with `tests/fix/<scenario>/out/`, then runs `check`
+//! on the result. Faults (read-only manifests, dirty trees, cargo failing during the lockfile
+//! refresh, a write failing part-way) must leave every file as it was.
+//!
+//! `FIX_OUT_UPDATE=1 cargo test --test fix` rewrites the `out/` folders for review.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{Fixture, Run};
+
+const OK: i32 = 0;
+const PENDING: i32 = 1;
+const INPUT: i32 = 2;
+const INTERNAL: i32 = 3;
+
+/// Every Cargo.toml and Cargo.lock under `root` (skipping `target/`), relative path → bytes.
+fn manifests(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("read dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_dir() {
+                if name != "target" {
+                    walk(root, &path, out);
+                }
+            } else if name == "Cargo.toml" || name == "Cargo.lock" {
+                let rel = path
+                    .strip_prefix(root)
+                    .expect("under root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn expected_dir(scenario: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fix")
+        .join(scenario)
+        .join("out")
+}
+
+/// Compares the fixture's manifests with `tests/fix/<scenario>/out/` (or rewrites it).
+fn assert_out(fixture: &Fixture, scenario: &str) {
+    let actual = manifests(&fixture.root);
+    let dir = expected_dir(scenario);
+    if std::env::var_os("FIX_OUT_UPDATE").is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+        for (rel, bytes) in &actual {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, bytes).expect("write");
+        }
+    }
+    let expected = manifests(&dir);
+    assert_eq!(
+        actual.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "{scenario}: the set of manifests differs"
+    );
+    for (rel, bytes) in &expected {
+        assert!(
+            actual[rel] == *bytes,
+            "{scenario}: {rel} differs from out/\n--- expected\n{}\n--- actual\n{}",
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&actual[rel])
+        );
+    }
+}
+
+fn fix(fixture: &Fixture, extra: &[&str]) -> Run {
+    let mut args = vec!["fix", "--offline"];
+    args.extend_from_slice(extra);
+    fixture.run(&args)
+}
+
+/// Plans (snapshot of the human plan), applies, compares with out/, and checks the result.
+fn scenario(fixture_name: &str, scenario: &str, extra: &[&str], check_after: i32) {
+    let fixture = Fixture::new(fixture_name);
+    let before = manifests(&fixture.root);
+    let plan = fix(&fixture, extra);
+    plan.expect_code(PENDING);
+    assert_eq!(
+        manifests(&fixture.root),
+        before,
+        "a plan must write nothing"
+    );
+    insta::assert_snapshot!(format!("{scenario}-plan"), plan.stdout());
+
+    let mut args = extra.to_vec();
+    args.extend_from_slice(&["--apply", "--allow-dirty"]);
+    let applied = fix(&fixture, &args);
+    applied.expect_code(OK);
+    assert!(
+        applied.stdout().contains("summary: applied"),
+        "{}",
+        applied.stdout()
+    );
+    assert!(
+        !fixture.root.join("target").exists(),
+        "verification copy left behind"
+    );
+    assert_out(&fixture, scenario);
+
+    let check = fixture.run(&["check", "--offline", "--format", "json"]);
+    check.expect_code(check_after);
+    // After a fix, only residual splits remain: nothing on the fixed crates.
+    let report = check.json();
+    for f in report["findings"].as_array().expect("findings") {
+        assert_ne!(
+            f["level"], "error",
+            "{scenario}: error left after fix: {f:#}"
+        );
+    }
+    // A second run has nothing left to do.
+    fix(&fixture, extra).expect_code(OK);
+}
+
+#[test]
+fn fix_two_lines_bumps_etcd_client() {
+    scenario("two-lines", "two-lines", &[], OK);
+}
+
+#[test]
+fn fix_type_boundary() {
+    scenario("type-boundary", "type-boundary", &[], OK);
+}
+
+#[test]
+fn fix_renamed_key_keeps_its_name() {
+    scenario("renamed", "renamed", &[], OK);
+}
+
+#[test]
+fn fix_inherited_key_edits_workspace_dependencies_only() {
+    scenario("workspace-inherit", "workspace-inherit", &[], OK);
+}
+
+#[test]
+fn fix_target_specific_table() {
+    scenario("target-specific", "target-specific", &[], OK);
+}
+
+#[test]
+fn fix_dev_dependency() {
+    scenario("dev-only", "dev-only", &[], OK);
+}
+
+#[test]
+fn fix_source_split_with_a_patch() {
+    scenario("source-split", "source-split", &[], OK);
+}
+
+#[test]
+fn fix_train_skew_in_two_manifests() {
+    scenario("train-skew", "train-skew", &[], OK);
+}
+
+#[test]
+fn fix_deep_chain() {
+    scenario("deep-chain", "deep-chain", &[], OK);
+}
+
+#[test]
+fn fix_dev_cycle() {
+    scenario("dev-cycle", "dev-cycle", &[], OK);
+}
+
+#[test]
+fn fix_lockfile_only_split_with_cargo_update() {
+    scenario("lockfile-split", "lockfile-split", &[], OK);
+}
+
+#[test]
+fn fix_with_a_fork_named_by_patch_with() {
+    scenario(
+        "no-release",
+        "patch-with",
+        &["--patch-with", "acme-grpc=forks/acme-grpc"],
+        OK,
+    );
+}
+
+#[test]
+fn nothing_to_fix_exits_0_and_writes_nothing() {
+    for name in ["clean", "features"] {
+        let fixture = Fixture::new(name);
+        let before = manifests(&fixture.root);
+        let run = fix(&fixture, &["--apply", "--allow-dirty"]);
+        run.expect_code(OK);
+        assert!(run.stdout().contains("nothing to fix"), "{}", run.stdout());
+        assert_eq!(manifests(&fixture.root), before);
+    }
+}
+
+#[test]
+fn no_release_on_the_target_line_says_so_plainly() {
+    let fixture = Fixture::new("no-release");
+    let before = manifests(&fixture.root);
+    let run = fix(&fixture, &["--apply", "--allow-dirty"]);
+    run.expect_code(PENDING);
+    let out = run.stdout();
+    assert!(
+        out.contains(
+            "no release of acme-grpc requires tonic on the 0.12 line; newest 1.3.0 requires ^0.9.2"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("--patch-with acme-grpc="), "{out}");
+    assert_eq!(manifests(&fixture.root), before);
+
+    let json = fix(&fixture, &["--format", "json"]).json();
+    let unfixable = &json["unfixable"][0];
+    assert_eq!(unfixable["crate"], "tonic");
+    assert_eq!(unfixable["blocking"], "acme-grpc");
+    assert_eq!(unfixable["newest"], "1.3.0");
+    assert_eq!(unfixable["requirement"], "^0.9.2");
+    assert_eq!(json["edits"], serde_json::json!([]));
+}
+
+#[test]
+fn plan_json_has_the_documented_shape() {
+    let fixture = Fixture::new("two-lines");
+    let run = fix(&fixture, &["--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    assert_eq!(plan["schema_version"], 1);
+    assert_eq!(plan["status"], "pending");
+    assert_eq!(
+        plan["edits"],
+        serde_json::json!([{
+            "manifest": "crates/meta-store/Cargo.toml",
+            "table": "dependencies",
+            "key": "etcd-client",
+            "from": "0.11",
+            "to": "0.14",
+            "reason": "etcd-client 0.14.0 requires tonic ^0.12 (etcd-client 0.11.1 requires tonic ^0.9.2); etcd-client 0.14 is a breaking release: check its changelog",
+            "finding": "diverging-versions:tonic"
+        }])
+    );
+    assert_eq!(plan["commands"], serde_json::json!([]));
+    let v = &plan["verification"];
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["before"]["tonic"], serde_json::json!(["0.9.2", "0.12.3"]));
+    assert_eq!(v["after"]["tonic"], serde_json::json!(["0.12.3"]));
+    // tower 0.4/0.5 is split inside tonic 0.12.3 itself: residual, never claimed fixed.
+    assert_eq!(v["residual"][0]["crate"], "tower");
+    assert_eq!(v["residual"][0]["level"], "warning");
+    assert_eq!(plan["diffs"][0]["manifest"], "crates/meta-store/Cargo.toml");
+    assert!(
+        plan["diffs"][0]["diff"]
+            .as_str()
+            .expect("diff")
+            .contains("-etcd-client = \"0.11\"\n+etcd-client = \"0.14\"\n")
+    );
+}
+
+#[test]
+fn to_chooses_another_target_line() {
+    // Unify the type boundary on tonic 0.9 instead: lower the direct tonic requirement.
+    let fixture = Fixture::new("type-boundary");
+    let run = fix(&fixture, &["--to", "tonic@0.9", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    assert_eq!(plan["edits"][0]["key"], "tonic");
+    assert_eq!(plan["edits"][0]["from"], "0.12");
+    assert_eq!(plan["edits"][0]["to"], "0.9");
+    assert_eq!(
+        plan["verification"]["after"]["tonic"],
+        serde_json::json!(["0.9.2"])
+    );
+}
+
+#[test]
+fn unverified_plan_is_not_applied() {
+    // Also fixing the tower warning would move etcd-client to 0.16 (tower 0.5), which is
+    // built on tonic 0.13 while the exporter stays on 0.12: cargo resolves it, but the
+    // divergence comes back, so nothing may be written.
+    let fixture = Fixture::new("two-lines");
+    let before = manifests(&fixture.root);
+    let run = fix(
+        &fixture,
+        &["--include-warnings", "--apply", "--allow-dirty"],
+    );
+    run.expect_code(PENDING);
+    assert!(run.stdout().contains("nothing written"), "{}", run.stdout());
+    assert_eq!(manifests(&fixture.root), before);
+}
+
+#[test]
+fn apply_refuses_a_workspace_outside_version_control() {
+    let fixture = Fixture::new("two-lines");
+    let before = manifests(&fixture.root);
+    let run = fix(&fixture, &["--apply"]);
+    run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
+    assert!(
+        run.stderr().contains("not under version control"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("--allow-dirty"), "{}", run.stderr());
+    assert_eq!(manifests(&fixture.root), before);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git");
+    assert!(status.status.success(), "git {args:?}: {status:?}");
+}
+
+#[test]
+fn apply_refuses_uncommitted_manifests_and_accepts_a_clean_tree() {
+    let fixture = Fixture::new("two-lines");
+    git(&fixture.root, &["init", "-q"]);
+    git(&fixture.root, &["add", "-A"]);
+    git(&fixture.root, &["commit", "-q", "-m", "fixture"]);
+    let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+    let edited = format!(
+        "{}# local change\n",
+        std::fs::read_to_string(&manifest).expect("read")
+    );
+    std::fs::write(&manifest, &edited).expect("write");
+    let before = manifests(&fixture.root);
+    let run = fix(&fixture, &["--apply"]);
+    run.expect_code(INPUT);
+    assert!(
+        run.stderr().contains("uncommitted changes"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(manifests(&fixture.root), before);
+
+    git(&fixture.root, &["checkout", "--", "."]);
+    fix(&fixture, &["--apply"]).expect_code(OK);
+    assert!(
+        std::fs::read_to_string(&manifest)
+            .expect("read")
+            .contains("etcd-client = \"0.14\"")
+    );
+}
+
+#[test]
+fn read_only_manifest_is_refused_before_any_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let fixture = Fixture::new("train-skew");
+    let manifest = fixture.root.join("messages/Cargo.toml");
+    std::fs::set_permissions(&manifest, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let before = manifests(&fixture.root);
+    let run = fix(&fixture, &["--apply", "--allow-dirty"]);
+    run.expect_code(INPUT);
+    assert!(run.stderr().contains("read-only"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("messages/Cargo.toml"),
+        "{}",
+        run.stderr()
+    );
+    // codegen/Cargo.toml comes first and is writable: it must not have been written either.
+    assert_eq!(manifests(&fixture.root), before);
+}
+
+#[test]
+fn cargo_failing_during_the_lockfile_refresh_restores_every_file() {
+    let fixture = Fixture::new("two-lines");
+    // A cargo that fails the third `cargo metadata` (planning, verification, then the
+    // refresh after the manifests were written).
+    let script = fixture.tmp.path().join("flaky-cargo");
+    let counter = fixture.tmp.path().join("metadata-calls");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = metadata ]; then\n  n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n  if [ $n -ge 3 ]; then echo 'error: injected failure while refreshing' >&2; exit 101; fi\nfi\nexec '{cargo}' \"$@\"\n",
+            c = counter.display(),
+            cargo = env!("CARGO"),
+        ),
+    )
+    .expect("script");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let before = manifests(&fixture.root);
+    let run = common::run_tool_with_env(
+        &fixture.root,
+        &fixture.cargo_home,
+        &["fix", "--offline", "--apply", "--allow-dirty"],
+        &[("CARGO", script.to_str().expect("utf-8"))],
+    );
+    run.expect_code(INPUT);
+    assert!(
+        run.stderr().contains("injected failure"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("restored"), "{}", run.stderr());
+    assert_eq!(manifests(&fixture.root), before);
+    assert_eq!(
+        std::fs::read_to_string(&counter).expect("counter").trim(),
+        "3"
+    );
+}
+
+#[test]
+fn apply_with_locked_or_from_saved_metadata_is_a_usage_error() {
+    let fixture = Fixture::new("two-lines");
+    let run = fix(&fixture, &["--apply", "--locked", "--allow-dirty"]);
+    run.expect_code(INPUT);
+    assert!(run.stderr().contains("--locked"), "{}", run.stderr());
+    let file = common::testdata().join("metadata/git-source-split.json");
+    let run = fixture.run(&["fix", "--metadata-path", file.to_str().expect("utf-8")]);
+    run.expect_code(INPUT);
+    assert!(run.stderr().contains("--metadata-path"), "{}", run.stderr());
+    assert!(run.stdout().is_empty());
+}
+
+mod write_faults {
+    //! Writes that fail part-way, injected through the writer seam, in-process.
+
+    use super::*;
+    use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
+    use clap::Parser;
+    use std::cell::Cell;
+
+    /// Fails the `fail_at`-th write (1-based); every other write goes through atomically.
+    struct FailingFs {
+        fail_at: usize,
+        calls: Cell<usize>,
+    }
+
+    impl WriteFs for FailingFs {
+        fn write(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+            let n = self.calls.get() + 1;
+            self.calls.set(n);
+            if n == self.fail_at {
+                return Err(std::io::Error::other(format!(
+                    "injected failure writing {}",
+                    path.display()
+                )));
+            }
+            AtomicFs.write(path, contents)
+        }
+    }
+
+    #[test]
+    fn second_write_failing_restores_the_first() {
+        let fixture = Fixture::new("train-skew");
+        let before = manifests(&fixture.root);
+        let manifest = fixture.root.join("Cargo.toml");
+        let argv = [
+            "cargo-etcd-deps",
+            "fix",
+            "--offline",
+            "--apply",
+            "--allow-dirty",
+            "--manifest-path",
+            manifest.to_str().expect("utf-8"),
+        ];
+        let req = cargo_etcd_deps::cli::Cli::try_parse_from(argv)
+            .expect("valid")
+            .into_request(|_| None);
+        let fs = FailingFs {
+            fail_at: 2,
+            calls: Cell::new(0),
+        };
+        let mut out = Vec::new();
+        let err =
+            cargo_etcd_deps::run_with(&req, &mut out, false, &fs).expect_err("the write must fail");
+        assert_eq!(err.exit_code(), INTERNAL);
+        assert!(err.to_string().contains("injected failure"), "{err}");
+        assert!(out.is_empty(), "nothing reaches stdout on failure");
+        // Two manifest writes, then one restore of the first.
+        assert_eq!(fs.calls.get(), 3);
+        assert_eq!(manifests(&fixture.root), before);
+    }
+}
