@@ -820,3 +820,205 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod planning_tests {
+    use super::*;
+    use crate::analysis::{Options, analyze};
+    use crate::registry::{MemoryRegistry, ReleaseDep};
+    use crate::testkit::Builder;
+
+    fn release(version: &str, deps: &[(&str, &str)]) -> Release {
+        Release {
+            version: Version::parse(version).expect("version"),
+            yanked: false,
+            rust_version: None,
+            deps: deps
+                .iter()
+                .map(|(name, req)| ReleaseDep {
+                    name: (*name).to_owned(),
+                    req: VersionReq::parse(req).expect("req"),
+                    kind: Kind::Normal,
+                    optional: false,
+                })
+                .collect(),
+            features: Default::default(),
+        }
+    }
+
+    /// app → etcd-client 0.11.1 → tonic 0.9.2, app → tonic 0.12.3; origins filled in as
+    /// `manifest::spans` would from `etcd-client = "0.11"` and `tonic = "0.12"`.
+    fn findings() -> Vec<Finding> {
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "etcd-client@0.11.1")
+            .dep("app", "tonic@0.12.3")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let mut findings = analyze(&b.graph(), &Options::default());
+        for f in &mut findings {
+            for v in &mut f.versions {
+                for o in &mut v.origins {
+                    o.manifest = Some("Cargo.toml".to_owned());
+                    o.manifest_abs = Some(PathBuf::from("/ws/app/Cargo.toml"));
+                    o.table = Some("dependencies".to_owned());
+                    o.written_req = Some(if o.key == "tonic" { "0.12" } else { "0.11" }.to_owned());
+                    o.features = vec!["tls".to_owned()];
+                }
+            }
+        }
+        findings
+    }
+
+    fn ws() -> Workspace {
+        Workspace {
+            root_manifest: PathBuf::from("/ws/Cargo.toml"),
+            root_manifest_rel: "Cargo.toml".to_owned(),
+            root: PathBuf::from("/ws"),
+        }
+    }
+
+    #[test]
+    fn skips_yanked_too_new_and_featureless_candidates() {
+        let mut yanked = release("0.14.0", &[("tonic", "^0.12")]);
+        yanked.yanked = true;
+        yanked.features.insert("tls".to_owned());
+        let mut too_new = release("0.14.1", &[("tonic", "^0.12.3")]);
+        too_new.rust_version = Some(Version::new(1, 90, 0));
+        too_new.features.insert("tls".to_owned());
+        let no_tls = release("0.15.0", &[("tonic", "^0.12.3")]);
+        let mut good = release("0.15.1", &[("tonic", "^0.12.3")]);
+        good.features.insert("tls".to_owned());
+        let mut newer = release("0.16.1", &[("tonic", "^0.13.1")]);
+        newer.features.insert("tls".to_owned());
+        let mut registry = MemoryRegistry::default();
+        registry.crates.insert(
+            "etcd-client".to_owned(),
+            vec![
+                release("0.11.1", &[("tonic", "^0.9.2")]),
+                yanked,
+                too_new,
+                no_tls,
+                good,
+                newer,
+            ],
+        );
+        let opts = PlanOptions {
+            rust_version: Some(Version::new(1, 80, 0)),
+            ..PlanOptions::default()
+        };
+        let plan = plan(&findings(), &registry, &ws(), &opts).expect("plans");
+        assert_eq!(plan.edits.len(), 1, "{plan:#?}");
+        assert_eq!(plan.edits[0].key, "etcd-client");
+        assert_eq!(plan.edits[0].from.as_deref(), Some("0.11"));
+        assert_eq!(plan.edits[0].to, "0.15");
+        assert!(plan.unfixable.is_empty());
+    }
+
+    #[test]
+    fn no_candidate_names_the_blocking_crate_and_its_newest_requirement() {
+        let mut registry = MemoryRegistry::default();
+        registry.crates.insert(
+            "etcd-client".to_owned(),
+            vec![
+                release("0.11.1", &[("tonic", "^0.9.2")]),
+                release("0.11.2", &[("tonic", "^0.9.2")]),
+            ],
+        );
+        let plan = plan(&findings(), &registry, &ws(), &PlanOptions::default()).expect("plans");
+        assert!(plan.edits.is_empty());
+        let u = &plan.unfixable[0];
+        assert_eq!(u.blocking, "etcd-client");
+        assert_eq!(u.newest.as_deref(), Some("0.11.2"));
+        assert_eq!(u.requirement.as_deref(), Some("^0.9.2"));
+        assert!(
+            u.message.contains("--patch-with etcd-client="),
+            "{}",
+            u.message
+        );
+    }
+
+    #[test]
+    fn patch_with_points_the_blocking_crate_at_a_fork() {
+        let registry = MemoryRegistry::default();
+        let opts = PlanOptions {
+            patch_with: [(
+                "etcd-client".to_owned(),
+                PatchSpec::Git {
+                    url: "https://example.com/etcd-client".to_owned(),
+                    reference: Some(("branch".to_owned(), "tonic-0.12".to_owned())),
+                },
+            )]
+            .into_iter()
+            .collect(),
+            ..PlanOptions::default()
+        };
+        let plan = plan(&findings(), &registry, &ws(), &opts).expect("plans");
+        assert_eq!(plan.edits.len(), 1);
+        assert_eq!(plan.edits[0].table, "patch.crates-io");
+        assert_eq!(
+            plan.edits[0].to,
+            "{ git = \"https://example.com/etcd-client\", branch = \"tonic-0.12\" }"
+        );
+        assert_eq!(
+            plan.commands,
+            [["cargo", "update", "-p", "etcd-client@0.11.1"]]
+        );
+    }
+
+    #[test]
+    fn the_same_key_gets_one_edit_with_the_higher_release() {
+        let registry = MemoryRegistry::default();
+        let ws = ws();
+        let opts = PlanOptions::default();
+        let edit = |to: &str, finding: &str| Edit {
+            manifest: "Cargo.toml".to_owned(),
+            table: "dependencies".to_owned(),
+            key: "etcd-client".to_owned(),
+            from: Some("0.11".to_owned()),
+            to: to.to_owned(),
+            reason: String::new(),
+            finding: finding.to_owned(),
+            target: EditTarget::Requirement {
+                manifest: PathBuf::from("/ws/Cargo.toml"),
+                workspace: false,
+                kind: Kind::Normal,
+                platform: None,
+                key: "etcd-client".to_owned(),
+            },
+        };
+        let planner = Planner {
+            registry: &registry,
+            ws: &ws,
+            opts: &opts,
+            edits: vec![
+                edit("0.14", "diverging-versions:tonic"),
+                edit("0.16", "diverging-versions:tower"),
+                edit("0.15", "diverging-versions:prost"),
+            ],
+            commands: Vec::new(),
+            unfixable: Vec::new(),
+        };
+        let plan = planner.finish();
+        assert_eq!(plan.edits.len(), 1);
+        assert_eq!(plan.edits[0].to, "0.16");
+        assert_eq!(plan.edits[0].finding, "diverging-versions:tower");
+    }
+
+    #[test]
+    fn to_moves_the_direct_requirement_down() {
+        let registry = MemoryRegistry::default();
+        let opts = PlanOptions {
+            to: [("tonic".to_owned(), Line::parse("0.9").expect("line"))]
+                .into_iter()
+                .collect(),
+            ..PlanOptions::default()
+        };
+        let plan = plan(&findings(), &registry, &ws(), &opts).expect("plans");
+        assert_eq!(plan.edits.len(), 1);
+        assert_eq!(plan.edits[0].key, "tonic");
+        assert_eq!(plan.edits[0].to, "0.9");
+    }
+}

@@ -650,6 +650,56 @@ tonic-build = "^0.12"
     }
 
     #[test]
+    fn sparse_registry_reads_cargos_local_cache_offline() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let reg = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let err = reg
+            .releases("etcd-client")
+            .expect_err("empty cache, offline");
+        assert!(err.message.contains("--offline"), "{}", err.message);
+
+        // Put an entry in the cache exactly as a response from the registry would.
+        let cksum = "0".repeat(64);
+        let body = format!(
+            "{{\"name\":\"etcd-client\",\"vers\":\"0.11.1\",\"deps\":[{{\"name\":\"tonic\",\"req\":\"^0.9.2\",\"features\":[],\"optional\":false,\"default_features\":true,\"target\":null,\"kind\":\"normal\"}}],\"cksum\":\"{cksum}\",\"features\":{{}},\"yanked\":false}}\n\
+             {{\"name\":\"etcd-client\",\"vers\":\"0.14.0\",\"deps\":[{{\"name\":\"tonic\",\"req\":\"^0.12\",\"features\":[],\"optional\":false,\"default_features\":true,\"target\":null,\"kind\":\"normal\"}}],\"cksum\":\"{cksum}\",\"features\":{{\"tls\":[]}},\"yanked\":true,\"rust_version\":\"1.80\"}}\n"
+        );
+        let mut response = tame_index::external::http::Response::new(body.into_bytes());
+        response.headers_mut().insert(
+            "etag",
+            tame_index::external::http::HeaderValue::from_static("\"abc\""),
+        );
+        let lock = tame_index::flock::FileLock::unlocked();
+        let name = tame_index::KrateName::crates_io("etcd-client").expect("name");
+        reg.index
+            .parse_remote_response(name, &response, true, &lock)
+            .expect("parsed")
+            .expect("present");
+
+        let fresh = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let releases = fresh
+            .releases("etcd-client")
+            .expect("cached")
+            .expect("present");
+        assert_eq!(releases.len(), 2);
+        assert_eq!(releases[0].version, Version::new(0, 11, 1));
+        assert_eq!(
+            releases[0].requirement_on("tonic"),
+            Some(&VersionReq::parse("^0.9.2").expect("req"))
+        );
+        assert!(releases[1].yanked);
+        assert_eq!(releases[1].rust_version, Some(Version::new(1, 80, 0)));
+        assert!(releases[1].features.contains("tls"));
+    }
+
+    #[test]
+    fn git_indices_are_refused_with_a_reason() {
+        let err = SparseRegistry::new("https://github.com/rust-lang/crates.io-index", None, true)
+            .expect_err("git index");
+        assert!(err.to_string().contains("sparse"), "{err}");
+    }
+
+    #[test]
     fn rust_versions_parse_with_two_or_three_parts() {
         assert_eq!(parse_rust_version("1.80"), Some(Version::new(1, 80, 0)));
         assert_eq!(parse_rust_version("1.75.1"), Some(Version::new(1, 75, 1)));

@@ -459,3 +459,230 @@ mod tests {
         assert!(apply(&mut doc, &e).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Random manifest layouts: an edit changes exactly the requirement's characters, and the
+    //! result parses.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A generated manifest, the edit to make, and where the requirement's characters are.
+    #[derive(Debug, Clone)]
+    struct Case {
+        text: String,
+        target: EditTarget,
+        table: String,
+        key: String,
+        req_span: (usize, usize),
+    }
+
+    fn ws() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["", " ", "  ", "\t"]).prop_map(str::to_owned)
+    }
+
+    fn comment() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["", " # pinned", "   # keep in step with tonic", "#x"])
+            .prop_map(str::to_owned)
+    }
+
+    /// Other entries around the edited one (each at most once, so keys stay unique).
+    fn filler(side: &'static str) -> impl Strategy<Value = String> {
+        let lines = vec![
+            format!("serde-{side} = \"1\"\n"),
+            "# a comment line\n".to_owned(),
+            "\n".to_owned(),
+            format!("anyhow-{side} = {{ version = \"1.0\", default-features = false }}\n"),
+            format!("tokio-{side}.workspace = true\n"),
+        ];
+        prop::sample::subsequence(lines, 0..4).prop_map(|v| v.concat())
+    }
+
+    fn case() -> impl Strategy<Value = Case> {
+        (
+            0usize..6,
+            prop::sample::select(vec![Kind::Normal, Kind::Build, Kind::Dev]),
+            prop::sample::select(vec!["\"", "'"]),
+            prop::sample::select(vec!["0.11", "^0.11.1", "=0.11.1", "~0.11", ">=0.9, <0.12"]),
+            prop::sample::select(vec!["etcd-client", "etcd", "tonic_health"]),
+            (
+                ws(),
+                ws(),
+                comment(),
+                filler("a"),
+                filler("b"),
+                any::<bool>(),
+            ),
+        )
+            .prop_map(
+                |(shape, kind, q, req, key, (w1, w2, c, before, after, crlf_free))| {
+                    let table_name = match kind {
+                        Kind::Normal => "dependencies",
+                        Kind::Build => "build-dependencies",
+                        Kind::Dev => "dev-dependencies",
+                    };
+                    let mut text = String::from(
+                        "# top comment\n[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n",
+                    );
+                    let quoted = |text: &mut String| -> (usize, usize) {
+                        text.push_str(q);
+                        let start = text.len();
+                        text.push_str(req);
+                        let end = text.len();
+                        text.push_str(q);
+                        (start, end)
+                    };
+                    let (workspace, platform, table) = match shape {
+                        4 => (true, None, "workspace.dependencies".to_owned()),
+                        5 => (
+                            false,
+                            Some("cfg(unix)".to_owned()),
+                            format!("target.'cfg(unix)'.{table_name}"),
+                        ),
+                        _ => (false, None, table_name.to_owned()),
+                    };
+                    let header = match shape {
+                        4 => "[workspace]\nmembers = []\n\n[workspace.dependencies]".to_owned(),
+                        5 => format!("[target.'cfg(unix)'.{table_name}]"),
+                        _ => format!("[{table_name}]"),
+                    };
+                    let span;
+                    match shape {
+                        // key = "req" # comment
+                        0 | 4 | 5 => {
+                            text.push_str(&format!("{header}\n{before}{key}{w1}={w2}"));
+                            span = quoted(&mut text);
+                            text.push_str(&format!("{c}\n{after}"));
+                        }
+                        // key = { …, version = "req", … }
+                        1 => {
+                            text.push_str(&format!("{header}\n{before}{key} = {{{w1}"));
+                            if crlf_free {
+                                text.push_str("features = [\"tls\"],");
+                                text.push_str(&w2);
+                            }
+                            text.push_str("version = ");
+                            span = quoted(&mut text);
+                            text.push_str(&format!(",{w2}optional = true{w1}}}{c}\n{after}"));
+                        }
+                        // [dependencies.key] version = "req"
+                        2 => {
+                            text.push_str(&format!(
+                                "{header}\n{before}\n[{table_name}.{key}]{c}\nversion{w1}={w2}"
+                            ));
+                            span = quoted(&mut text);
+                            text.push_str("\nfeatures = [\"tls\"]\n");
+                        }
+                        // key.version = "req"
+                        _ => {
+                            text.push_str(&format!("{header}\n{before}{key}.version{w1}={w2}"));
+                            span = quoted(&mut text);
+                            text.push_str(&format!("{c}\n{key}.optional = true\n{after}"));
+                        }
+                    }
+                    text.push_str("\n[features]\ndefault = []\n");
+                    Case {
+                        text,
+                        target: EditTarget::Requirement {
+                            manifest: PathBuf::from("Cargo.toml"),
+                            workspace,
+                            kind,
+                            platform,
+                            key: key.to_owned(),
+                        },
+                        table,
+                        key: key.to_owned(),
+                        req_span: span,
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn an_edit_changes_only_the_requirement(case in case()) {
+            let edit = Edit {
+                manifest: "Cargo.toml".to_owned(),
+                table: case.table.clone(),
+                key: case.key.clone(),
+                from: None,
+                to: "0.14".to_owned(),
+                reason: String::new(),
+                finding: String::new(),
+                target: case.target.clone(),
+            };
+            let mut doc = DocumentMut::from_str(&case.text).expect("generated manifests parse");
+            apply(&mut doc, &edit).map_err(|e| TestCaseError::fail(format!("{e}\n{}", case.text)))?;
+            let after = doc.to_string();
+            let (start, end) = case.req_span;
+            let expected = format!("{}0.14{}", &case.text[..start], &case.text[end..]);
+            prop_assert_eq!(&after, &expected);
+            prop_assert!(DocumentMut::from_str(&after).is_ok());
+        }
+    }
+}
+
+#[cfg(test)]
+mod commit_tests {
+    use super::*;
+
+    fn change(dir: &Path, name: &str, before: &str, after: &str) -> FileChange {
+        let path = dir.join(name);
+        std::fs::write(&path, before).expect("write");
+        FileChange {
+            path,
+            rel: name.to_owned(),
+            before: before.to_owned(),
+            after: after.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_file_changed_since_planning_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = change(dir.path(), "a.toml", "a = 1\n", "a = 2\n");
+        let b = change(dir.path(), "b.toml", "b = 1\n", "b = 2\n");
+        std::fs::write(&b.path, "b = 1 # edited meanwhile\n").expect("write");
+        let err = commit(&[a.clone(), b.clone()], dir.path(), &AtomicFs).expect_err("refused");
+        assert!(matches!(err, EditError::Changed { ref path } if *path == b.path));
+        assert_eq!(std::fs::read_to_string(&a.path).expect("read"), "a = 1\n");
+        assert_eq!(
+            std::fs::read_to_string(&b.path).expect("read"),
+            "b = 1 # edited meanwhile\n"
+        );
+    }
+
+    #[test]
+    fn a_file_outside_the_root_is_refused() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let elsewhere = tempfile::tempdir().expect("temp dir");
+        let c = change(elsewhere.path(), "Cargo.toml", "x = 1\n", "x = 2\n");
+        let err = commit(std::slice::from_ref(&c), root.path(), &AtomicFs).expect_err("refused");
+        assert!(matches!(err, EditError::OutsideRoot { .. }));
+        assert_eq!(std::fs::read_to_string(&c.path).expect("read"), "x = 1\n");
+    }
+
+    #[test]
+    fn atomic_writes_keep_permissions_and_leave_no_temp_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let c = change(dir.path(), "Cargo.toml", "x = 1\n", "x = 2\n");
+        std::fs::set_permissions(&c.path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        commit(std::slice::from_ref(&c), dir.path(), &AtomicFs).expect("written");
+        assert_eq!(std::fs::read_to_string(&c.path).expect("read"), "x = 2\n");
+        let mode = std::fs::metadata(&c.path)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o640);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("read dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["Cargo.toml"]);
+    }
+}
