@@ -294,9 +294,11 @@ pub struct Origin {
     /// The requirement as cargo reports it.
     #[serde(skip)]
     pub req: String,
-    /// The resolved version of `package`.
+    /// The resolved version of `package`, and its cargo source id.
     #[serde(skip)]
     pub package_version: Option<Version>,
+    #[serde(skip)]
+    pub package_source: Option<String>,
     /// The requirement string as written in the manifest (filled by `manifest::spans`).
     #[serde(skip)]
     pub written_req: Option<String>,
@@ -939,6 +941,7 @@ fn explain_version(
                 member_line: None,
                 req: edge.req.clone(),
                 package_version: Some(next_pkg.version.clone()),
+                package_source: next_pkg.source.clone(),
                 written_req: None,
                 features: edge.features.clone(),
                 default_features: edge.default_features,

@@ -77,7 +77,7 @@ pub(crate) fn run(
         root_manifest_rel: "Cargo.toml".to_owned(),
         root: root.clone(),
     };
-    let fix_plan = plan::plan(&findings, registry.as_ref(), &ws, &plan_opts)
+    let fix_plan = plan::plan(&findings, &registry, &ws, &plan_opts)
         .map_err(|e| Error::Registry { message: e.message })?;
     let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
 

@@ -374,7 +374,30 @@ impl Planner<'_> {
             });
             return Ok(());
         }
-        let releases = self.registry.releases(inter)?.unwrap_or_default();
+        let releases = match self
+            .registry
+            .releases_in(origin.package_source.as_deref(), inter)
+        {
+            Ok(found) => found.unwrap_or_default(),
+            // Another registry this tool cannot read blocks this finding, not the others.
+            Err(e)
+                if origin
+                    .package_source
+                    .as_deref()
+                    .is_some_and(|s| s != CRATES_IO) =>
+            {
+                self.unfixable.push(Unfixable {
+                    krate: krate.to_owned(),
+                    blocking: inter.to_owned(),
+                    newest: None,
+                    requirement: None,
+                    message: e.message,
+                    finding: finding_ref(finding),
+                });
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
         let candidate = releases
             .iter()
             .filter(|r| current.as_ref().is_none_or(|c| r.version > *c))

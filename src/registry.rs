@@ -68,6 +68,26 @@ pub trait Registry {
 
     /// A short description for messages (`vendored directory testdata/vendor`).
     fn describe(&self) -> String;
+
+    /// Releases of `name` in the registry with cargo source id `source` (`None` or the
+    /// default registry: this one). Registries that know only the default registry refuse
+    /// others.
+    fn releases_in(
+        &self,
+        source: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Vec<Release>>, RegistryError> {
+        match source {
+            None => self.releases(name),
+            Some(s) if s == crate::plan::CRATES_IO => self.releases(name),
+            Some(s) => Err(RegistryError {
+                message: format!(
+                    "{name} comes from {s}, which {} does not cover",
+                    self.describe()
+                ),
+            }),
+        }
+    }
 }
 
 /// A `cargo vendor` directory: one folder per crate version, each with its Cargo.toml.
@@ -456,9 +476,78 @@ impl Registry for MemoryRegistry {
     }
 }
 
-/// The registry the workspace's configuration points crates-io at.
-pub fn for_workspace(root: &Path, offline: bool) -> Result<Box<dyn Registry>, crate::Error> {
+/// The registries of a workspace: crates-io as cargo's configuration says (possibly a
+/// vendored directory), and alternative sparse registries by their source ids, opened when
+/// first asked for.
+pub struct Registries {
+    default: Box<dyn Registry>,
+    home: Option<PathBuf>,
+    offline: bool,
+    others: Mutex<BTreeMap<String, std::sync::Arc<SparseRegistry>>>,
+}
+
+impl Registry for Registries {
+    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+        self.default.releases(name)
+    }
+
+    fn describe(&self) -> String {
+        self.default.describe()
+    }
+
+    fn releases_in(
+        &self,
+        source: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Vec<Release>>, RegistryError> {
+        let Some(source) = source.filter(|s| *s != crate::plan::CRATES_IO) else {
+            return self.default.releases(name);
+        };
+        if !source.starts_with("sparse+") {
+            return Err(RegistryError {
+                message: format!(
+                    "{name} comes from {source}; `fix` reads sparse registries and vendored directories only"
+                ),
+            });
+        }
+        let registry = {
+            let mut others = self.others.lock().map_err(|_| RegistryError {
+                message: "registry lock poisoned".to_owned(),
+            })?;
+            match others.get(source) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = SparseRegistry::new(source, self.home.clone(), self.offline).map_err(
+                        |e| RegistryError {
+                            message: e.to_string(),
+                        },
+                    )?;
+                    let r = std::sync::Arc::new(r);
+                    others.insert(source.to_owned(), r.clone());
+                    r
+                }
+            }
+        };
+        registry.releases(name)
+    }
+}
+
+/// The registries the workspace's configuration points at.
+pub fn for_workspace(root: &Path, offline: bool) -> Result<Registries, crate::Error> {
     let home = cargo_home();
+    Ok(Registries {
+        default: default_registry(root, home.clone(), offline)?,
+        home,
+        offline,
+        others: Mutex::new(BTreeMap::new()),
+    })
+}
+
+fn default_registry(
+    root: &Path,
+    home: Option<PathBuf>,
+    offline: bool,
+) -> Result<Box<dyn Registry>, crate::Error> {
     match crates_io_source(root, home.as_deref()) {
         CratesIoSource::Directory(dir) => Ok(Box::new(DirectorySource::new(dir))),
         CratesIoSource::Default => Ok(Box::new(SparseRegistry::crates_io(home, offline)?)),
@@ -690,6 +779,36 @@ tonic-build = "^0.12"
         assert!(releases[1].yanked);
         assert_eq!(releases[1].rust_version, Some(Version::new(1, 80, 0)));
         assert!(releases[1].features.contains("tls"));
+    }
+
+    #[test]
+    fn registries_dispatch_by_source() {
+        let vendor = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vendor");
+        let regs = Registries {
+            default: Box::new(DirectorySource::new(vendor)),
+            home: None,
+            offline: true,
+            others: Mutex::new(BTreeMap::new()),
+        };
+        assert!(
+            regs.releases_in(Some(crate::plan::CRATES_IO), "tonic")
+                .expect("vendored")
+                .is_some()
+        );
+        assert!(regs.releases_in(None, "tonic").expect("vendored").is_some());
+        let err = regs
+            .releases_in(Some("registry+https://git.example.com/index"), "acme")
+            .expect_err("git index");
+        assert!(err.message.contains("sparse registries"), "{}", err.message);
+        let home = tempfile::tempdir().expect("temp dir");
+        let regs = Registries {
+            home: Some(home.path().to_owned()),
+            ..regs
+        };
+        let err = regs
+            .releases_in(Some("sparse+https://registry.example.com/index/"), "acme")
+            .expect_err("offline, not cached");
+        assert!(err.message.contains("--offline"), "{}", err.message);
     }
 
     #[test]
