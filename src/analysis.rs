@@ -24,14 +24,17 @@ pub enum Code {
     SourceSplit,
     TrainSkew,
     TypeBoundary,
+    /// An `allow` entry of the configuration that matches no finding.
+    UnusedAllow,
 }
 
 impl Code {
-    pub const ALL: [Code; 4] = [
+    pub const ALL: [Code; 5] = [
         Code::DivergingVersions,
         Code::SourceSplit,
         Code::TrainSkew,
         Code::TypeBoundary,
+        Code::UnusedAllow,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +43,7 @@ impl Code {
             Code::SourceSplit => "source-split",
             Code::TrainSkew => "train-skew",
             Code::TypeBoundary => "type-boundary",
+            Code::UnusedAllow => "unused-allow",
         }
     }
 }
@@ -246,6 +250,30 @@ pub struct Finding {
     pub versions: Vec<VersionInfo>,
     /// Crates of the collateral findings this one causes (root findings only).
     pub collateral: Vec<String>,
+    /// Versions an `allow` entry removed from this finding, with the entry's reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<AllowedVersion>,
+    /// unused-allow: where the entry is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<ConfigLocation>,
+}
+
+/// A version removed from a finding by an `allow` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AllowedVersion {
+    pub version: Version,
+    pub reason: String,
+}
+
+/// A place in a configuration file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConfigLocation {
+    pub manifest: String,
+    pub line: usize,
+    #[serde(skip)]
+    pub path: std::path::PathBuf,
+    #[serde(skip)]
+    pub span: (usize, usize),
 }
 
 /// One resolved version of a finding's crate, explained.
@@ -852,6 +880,8 @@ fn explain(
         lines,
         versions,
         collateral: Vec::new(),
+        allowed: Vec::new(),
+        location: None,
     }
 }
 
@@ -1104,6 +1134,8 @@ fn wording(
                 (message, help)
             }
         },
+        // Never detected here: the policy step reports unused allow entries.
+        Code::UnusedAllow => (String::new(), String::new()),
         Code::TypeBoundary => {
             let member = raw
                 .member

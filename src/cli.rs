@@ -9,7 +9,7 @@ use crate::analysis::{Line, Options, Watch};
 use crate::graph::KindSet;
 use crate::metadata::{CargoOptions, Input};
 use crate::plan::PatchSpec;
-use crate::{CheckRequest, Color, Command, FixRequest, Format, Request, Verbosity};
+use crate::{CheckRequest, Color, Command, FixRequest, Format, GraphFormat, Request, Verbosity};
 
 /// Find diverging etcd-client / tonic / prost versions in a Cargo workspace, explain where
 /// each comes from, and gate CI on them.
@@ -41,6 +41,16 @@ enum Sub {
     /// Plan the manifest edits that unify diverging versions, show them as a diff, prove them
     /// by re-resolving a copy with cargo, and write them with --apply.
     Fix(FixArgs),
+    /// Explain a finding code (with no code: list them all).
+    Explain {
+        /// A finding code, such as diverging-versions.
+        code: Option<String>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Options of `fix`.
@@ -131,6 +141,14 @@ struct GlobalArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     format: FormatArg,
 
+    /// Write the report (or graph) to this file instead of stdout
+    #[arg(long, value_name = "FILE", global = true)]
+    output: Option<PathBuf>,
+
+    /// Configuration file [default: etcd-deps.toml or [workspace.metadata.etcd-deps] at the workspace root]
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+
     /// Coloring of human output
     #[arg(long, value_enum, value_name = "WHEN", global = true)]
     color: Option<ColorArg>,
@@ -201,12 +219,33 @@ struct CheckArgs {
     /// Make findings at this level fail the gate too
     #[arg(long, value_enum, value_name = "LEVEL")]
     deny: Vec<DenyArg>,
+
+    /// Fail only on findings not recorded in this baseline file
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+
+    /// Record today's findings in this baseline file and exit 0
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+
+    /// Print the conflict graph instead of the report
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    graph: Option<GraphArg>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum GraphArg {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Human,
     Json,
+    Sarif,
+    Github,
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -232,45 +271,13 @@ enum EdgeArg {
     NoNormal,
 }
 
-/// `-e` values to a kind set, as `cargo tree -e` reads them: positive kinds select, `no-*`
-/// remove from the selection (or from all kinds when nothing positive is given).
+/// `-e` values to a kind set, as `cargo tree -e` reads them.
 fn kind_set(edges: &[EdgeArg]) -> KindSet {
-    if edges.is_empty() {
-        return KindSet::ALL;
-    }
-    let positive = edges.iter().any(|e| {
-        matches!(
-            e,
-            EdgeArg::Normal | EdgeArg::Build | EdgeArg::Dev | EdgeArg::All
-        )
-    });
-    let mut set = if positive {
-        KindSet {
-            normal: false,
-            build: false,
-            dev: false,
-        }
-    } else {
-        KindSet::ALL
-    };
-    for e in edges {
-        match e {
-            EdgeArg::Normal => set.normal = true,
-            EdgeArg::Build => set.build = true,
-            EdgeArg::Dev => set.dev = true,
-            EdgeArg::All => set = KindSet::ALL,
-            EdgeArg::NoDev | EdgeArg::NoBuild | EdgeArg::NoNormal => {}
-        }
-    }
-    for e in edges {
-        match e {
-            EdgeArg::NoDev => set.dev = false,
-            EdgeArg::NoBuild => set.build = false,
-            EdgeArg::NoNormal => set.normal = false,
-            _ => {}
-        }
-    }
-    set
+    let words: Vec<String> = edges
+        .iter()
+        .filter_map(|e| e.to_possible_value().map(|v| v.get_name().to_owned()))
+        .collect();
+    KindSet::from_words(&words).expect("clap only accepts known kinds")
 }
 
 impl Cli {
@@ -278,14 +285,26 @@ impl Cli {
     /// (injected so tests need not touch the process environment).
     pub fn into_request(self, env: impl Fn(&str) -> Option<String>) -> Request {
         let g = self.global;
+        let mut info = None;
         let (check, fix) = match self.command {
             Some(Sub::Check(args)) => (
                 CheckArgs {
                     deny: [self.check.deny, args.deny].concat(),
+                    baseline: args.baseline.or(self.check.baseline),
+                    write_baseline: args.write_baseline.or(self.check.write_baseline),
+                    graph: args.graph.or(self.check.graph),
                 },
                 None,
             ),
             Some(Sub::Fix(args)) => (self.check, Some(args)),
+            Some(Sub::Explain { code }) => {
+                info = Some(Command::Explain(code));
+                (self.check, None)
+            }
+            Some(Sub::Completions { shell }) => {
+                info = Some(Command::Completions(shell));
+                (self.check, None)
+            }
             None => (self.check, None),
         };
         let input = match g.metadata_path {
@@ -308,9 +327,9 @@ impl Cli {
             }),
         };
         let mut watch = Watch::default();
-        for w in g.watch {
-            if !watch.primary.contains(&w) {
-                watch.primary.push(w);
+        for w in &g.watch {
+            if !watch.primary.contains(w) {
+                watch.primary.push(w.clone());
             }
         }
         watch.all_duplicates = g.all_duplicates;
@@ -334,12 +353,19 @@ impl Cli {
             edges: kind_set(&g.edges),
             packages: g.packages,
         };
-        let command = match fix {
-            None => Command::Check(CheckRequest {
+        let command = match (info, fix) {
+            (Some(info), _) => info,
+            (None, None) => Command::Check(CheckRequest {
                 analysis,
                 deny_warnings: check.deny.contains(&DenyArg::Warnings),
+                baseline: check.baseline,
+                write_baseline: check.write_baseline,
+                graph: check.graph.map(|g| match g {
+                    GraphArg::Dot => GraphFormat::Dot,
+                    GraphArg::Mermaid => GraphFormat::Mermaid,
+                }),
             }),
-            Some(fix) => Command::Fix(FixRequest {
+            (None, Some(fix)) => Command::Fix(FixRequest {
                 analysis,
                 to: fix.to.into_iter().collect(),
                 include_warnings: fix.include_warnings,
@@ -355,7 +381,14 @@ impl Cli {
             format: match g.format {
                 FormatArg::Human => Format::Human,
                 FormatArg::Json => Format::Json,
+                FormatArg::Sarif => Format::Sarif,
+                FormatArg::Github => Format::Github,
+                FormatArg::Markdown => Format::Markdown,
             },
+            output: g.output,
+            config: g.config,
+            edges_given: !g.edges.is_empty(),
+            extra_watch: g.watch,
             color,
             verbosity: if g.quiet {
                 Verbosity::Quiet
@@ -394,7 +427,7 @@ mod tests {
     fn check(req: &Request) -> &CheckRequest {
         match &req.command {
             Command::Check(c) => c,
-            Command::Fix(_) => panic!("check expected"),
+            _ => panic!("check expected"),
         }
     }
 

@@ -60,6 +60,11 @@ pub enum Error {
     )]
     BadMetadata { path: String, message: String },
 
+    /// The configuration is wrong; the diagnostic points at the line.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<crate::config::ConfigError>),
+
     /// The registry index could not be read.
     #[error("could not read the registry index: {message}")]
     #[diagnostic(code(etcd_deps::registry))]
@@ -114,6 +119,7 @@ impl Error {
             | Error::Read { .. }
             | Error::BadMetadata { .. }
             | Error::Registry { .. }
+            | Error::Config(_)
             | Error::Edit { .. }
             | Error::Refused { .. }
             | Error::RefreshFailed { .. } => exit::INPUT,

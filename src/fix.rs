@@ -28,12 +28,29 @@ pub(crate) fn run(
             ));
         }
     };
+    if matches!(req.format, Format::Sarif | Format::Github) {
+        return Err(Error::Usage(
+            "`fix` prints its plan as human, json or markdown; sarif and github are formats of `check`"
+                .to_owned(),
+        ));
+    }
     if fix.apply && (cargo.locked || cargo.frozen) {
         return Err(Error::Usage(
             "`fix --apply` must update Cargo.lock; drop --locked/--frozen".to_owned(),
         ));
     }
-    let (graph, findings, _sources) = crate::analyse(&req.input, &fix.analysis)?;
+    let analysed = crate::analyse(req, &fix.analysis)?;
+    let analysis_opts = analysed.opts;
+    // Findings an allow entry or a level setting removed are not fixed.
+    let findings = crate::policy::apply(
+        analysed.findings,
+        &analysed.config,
+        &analysis_opts.watch,
+        false,
+        None,
+    )
+    .findings;
+    let graph = analysed.graph;
     let root = graph.workspace_root().to_owned();
     let registry = registry::for_workspace(&root, cargo.offline || cargo.frozen)?;
 
@@ -90,7 +107,7 @@ pub(crate) fn run(
             &fix_plan,
             &changes,
             &cargo,
-            &fix.analysis,
+            &analysis_opts,
             fix.include_warnings,
         )?)
     };
@@ -118,12 +135,13 @@ pub(crate) fn run(
     let report = FixReport::new(fix_plan, &changes, verification, status);
     let mut buf = Vec::new();
     match req.format {
-        crate::Format::Human => crate::report::fix::render_human(&report, color, &mut buf),
+        Format::Human => crate::report::fix::render_human(&report, color, &mut buf),
         Format::Json => crate::report::json::render_value(&report, &mut buf),
+        Format::Markdown => crate::report::markdown::render_fix(&report, &mut buf),
+        Format::Sarif | Format::Github => unreachable!("refused above"),
     }
     .map_err(Error::Output)?;
-    out.write_all(&buf).map_err(Error::Output)?;
-    out.flush().map_err(Error::Output)?;
+    crate::emit(req, &buf, out)?;
 
     let ok = complete && matches!(status, Status::NothingToDo | Status::Applied);
     Ok(Outcome {

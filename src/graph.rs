@@ -90,6 +90,47 @@ impl KindSet {
     }
 }
 
+impl KindSet {
+    /// Reads `-e`/`edges` words as `cargo tree -e` does: `normal`, `build`, `dev` and `all`
+    /// select; `no-normal`, `no-build`, `no-dev` remove from the selection (or from all kinds
+    /// when nothing is selected). No words: all kinds.
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<KindSet, String> {
+        const NONE: KindSet = KindSet {
+            normal: false,
+            build: false,
+            dev: false,
+        };
+        let mut selected: Option<KindSet> = None;
+        let mut removed = NONE;
+        for w in words {
+            let w = w.as_ref();
+            let sel = selected.get_or_insert(NONE);
+            match w {
+                "normal" => sel.normal = true,
+                "build" => sel.build = true,
+                "dev" => sel.dev = true,
+                "all" => *sel = KindSet::ALL,
+                "no-normal" | "no-build" | "no-dev" => {
+                    if *sel == NONE {
+                        selected = None;
+                    }
+                    match w {
+                        "no-normal" => removed.normal = true,
+                        "no-build" => removed.build = true,
+                        _ => removed.dev = true,
+                    }
+                }
+                other => return Err(format!("unknown dependency kind `{other}`")),
+            }
+        }
+        let mut set = selected.unwrap_or(KindSet::ALL);
+        set.normal &= !removed.normal;
+        set.build &= !removed.build;
+        set.dev &= !removed.dev;
+        Ok(set)
+    }
+}
+
 impl Default for KindSet {
     fn default() -> Self {
         KindSet::ALL

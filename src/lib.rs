@@ -12,13 +12,16 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod exit;
+pub mod explain;
 mod fix;
 pub mod graph;
 pub mod manifest;
 pub mod metadata;
 pub mod plan;
+pub mod policy;
 pub mod registry;
 pub mod report;
 #[cfg(test)]
@@ -38,12 +41,31 @@ pub struct Request {
     pub format: Format,
     pub color: Color,
     pub verbosity: Verbosity,
+    /// `--output FILE`: the report goes there instead of stdout.
+    pub output: Option<std::path::PathBuf>,
+    /// `--config FILE`: replaces discovery.
+    pub config: Option<std::path::PathBuf>,
+    /// `-e` was given: it overrides the configuration's `edges`.
+    pub edges_given: bool,
+    /// `--watch` crates, added to the configuration's `watch`.
+    pub extra_watch: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
 pub enum Command {
     Check(CheckRequest),
     Fix(FixRequest),
+    /// `explain [CODE]`.
+    Explain(Option<String>),
+    /// `completions SHELL`.
+    Completions(clap_complete::Shell),
+}
+
+/// `--graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 /// `fix`: what to plan, and whether to write it.
@@ -64,12 +86,21 @@ pub struct CheckRequest {
     pub analysis: analysis::Options,
     /// `--deny warnings`: warnings fail the gate too.
     pub deny_warnings: bool,
+    /// `--baseline FILE`.
+    pub baseline: Option<std::path::PathBuf>,
+    /// `--write-baseline FILE`.
+    pub write_baseline: Option<std::path::PathBuf>,
+    /// `--graph dot|mermaid`.
+    pub graph: Option<GraphFormat>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,23 +139,98 @@ pub fn run_with(
     match &req.command {
         Command::Check(check) => run_check(req, check, out, color),
         Command::Fix(fix) => fix::run(req, fix, out, color, fs),
+        Command::Explain(code) => {
+            let text = match code {
+                None => explain::list(),
+                Some(c) => explain::explain(c).ok_or_else(|| {
+                    let known: Vec<&str> = analysis::Code::ALL.iter().map(|c| c.as_str()).collect();
+                    Error::Usage(format!(
+                        "unknown code `{c}`; the codes are: {}",
+                        known.join(", ")
+                    ))
+                })?,
+            };
+            emit(req, text.as_bytes(), out)?;
+            Ok(Outcome {
+                exit_code: exit::OK,
+            })
+        }
+        Command::Completions(shell) => {
+            let mut buf = Vec::new();
+            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "cargo-etcd-deps", &mut buf);
+            emit(req, &buf, out)?;
+            Ok(Outcome {
+                exit_code: exit::OK,
+            })
+        }
     }
 }
 
-/// Loads the workspace, builds the graph, checks `-p` names, analyses and locates origins.
-fn analyse(
-    input: &metadata::Input,
-    opts: &analysis::Options,
-) -> Result<
-    (
-        graph::DepGraph,
-        Vec<analysis::Finding>,
-        manifest::spans::Sources,
-    ),
-    Error,
-> {
-    let loaded = metadata::load(input)?;
-    let graph = graph::DepGraph::from_metadata_json(&loaded.json, &loaded.name)?;
+/// Writes a finished report to `--output FILE` (atomically) or to `out`.
+fn emit(req: &Request, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
+    match &req.output {
+        Some(path) => {
+            use manifest::edit::WriteFs;
+            manifest::edit::AtomicFs
+                .write(path, bytes)
+                .map_err(|source| Error::Write {
+                    path: path.clone(),
+                    source,
+                })
+        }
+        None => {
+            out.write_all(bytes).map_err(Error::Output)?;
+            out.flush().map_err(Error::Output)
+        }
+    }
+}
+
+/// A loaded and analysed workspace.
+pub(crate) struct Analysed {
+    pub(crate) graph: graph::DepGraph,
+    pub(crate) findings: Vec<analysis::Finding>,
+    pub(crate) sources: manifest::spans::Sources,
+    pub(crate) config: config::Config,
+    pub(crate) opts: analysis::Options,
+}
+
+/// Loads the workspace and its configuration, builds the graph, checks `-p` names, analyses
+/// and locates origins.
+fn analyse(req: &Request, base: &analysis::Options) -> Result<Analysed, Error> {
+    let (json, name, config) = match &req.input {
+        metadata::Input::Cargo(cargo) => {
+            let located = metadata::locate(cargo)?;
+            let config = config::load(&located.root_dir, req.config.as_deref())?;
+            let mut cargo = cargo.clone();
+            if cargo.targets.is_empty()
+                && let Some(targets) = &config.targets
+            {
+                cargo.targets = targets.clone();
+            }
+            let json = metadata::metadata_at(
+                &located.manifest,
+                &located.root_dir,
+                &cargo,
+                &located.shown,
+            )?;
+            (
+                json,
+                format!("cargo metadata for {}", located.shown),
+                Some(config),
+            )
+        }
+        metadata::Input::File(_) => {
+            let loaded = metadata::load(&req.input)?;
+            (loaded.json, loaded.name, None)
+        }
+    };
+    let graph = graph::DepGraph::from_metadata_json(&json, &name)?;
+    let config = match config {
+        Some(c) => c,
+        None => config::load(graph.workspace_root(), req.config.as_deref())?,
+    };
+    let opts = merge_options(base, &config, req)?;
     for p in &opts.packages {
         if !graph.members().iter().any(|&m| graph.package(m).name == *p) {
             let mut names: Vec<&str> = graph
@@ -140,9 +246,49 @@ fn analyse(
             )));
         }
     }
-    let mut findings = analysis::analyze(&graph, opts);
-    let sources = manifest::spans::locate(&mut findings, &graph);
-    Ok((graph, findings, sources))
+    let mut findings = analysis::analyze(&graph, &opts);
+    let mut sources = manifest::spans::locate(&mut findings, &graph);
+    if let Some(file) = &config.file
+        && let Ok(text) = std::fs::read_to_string(file)
+    {
+        sources.insert(file.clone(), text);
+    }
+    Ok(Analysed {
+        graph,
+        findings,
+        sources,
+        config,
+        opts,
+    })
+}
+
+/// The command line over the configuration over the defaults.
+fn merge_options(
+    base: &analysis::Options,
+    config: &config::Config,
+    req: &Request,
+) -> Result<analysis::Options, Error> {
+    let mut opts = base.clone();
+    if let Some(watch) = &config.watch {
+        opts.watch.primary = watch.clone();
+        for w in &req.extra_watch {
+            if !opts.watch.primary.contains(w) {
+                opts.watch.primary.push(w.clone());
+            }
+        }
+    }
+    if let Some(trains) = &config.trains {
+        opts.watch.trains = trains.clone();
+    }
+    if let Some(family) = &config.family {
+        opts.watch.family = family.clone();
+    }
+    if !req.edges_given
+        && let Some(edges) = &config.edges
+    {
+        opts.edges = graph::KindSet::from_words(edges).map_err(Error::Usage)?;
+    }
+    Ok(opts)
 }
 
 fn run_check(
@@ -151,8 +297,67 @@ fn run_check(
     out: &mut dyn Write,
     color: bool,
 ) -> Result<Outcome, Error> {
-    let (_graph, findings, sources) = analyse(&req.input, &check.analysis)?;
-    let report = report::Report::new(findings, check.deny_warnings);
+    let ws = analyse(req, &check.analysis)?;
+    let root = ws.graph.workspace_root().to_owned();
+
+    if let Some(path) = &check.write_baseline {
+        let outcome = policy::apply(
+            ws.findings,
+            &ws.config,
+            &ws.opts.watch,
+            check.deny_warnings,
+            None,
+        );
+        let baseline = policy::Baseline::from_findings(&outcome.findings);
+        let mut json = serde_json::to_vec_pretty(&baseline).map_err(|e| Error::Output(e.into()))?;
+        json.push(b'\n');
+        use manifest::edit::WriteFs;
+        manifest::edit::AtomicFs
+            .write(path, &json)
+            .map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+        let text = format!(
+            "wrote a baseline of {} finding{} to {}\n",
+            baseline.entries.len(),
+            if baseline.entries.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        out.write_all(text.as_bytes()).map_err(Error::Output)?;
+        return Ok(Outcome {
+            exit_code: exit::OK,
+        });
+    }
+
+    let baseline_path = match (&check.baseline, &ws.config.baseline) {
+        (Some(p), _) => Some((p.clone(), p.display().to_string())),
+        (None, Some(p)) => Some((root.join(p), p.display().to_string())),
+        (None, None) => None,
+    };
+    let baseline = match &baseline_path {
+        None => None,
+        Some((path, shown)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::Usage(format!(
+                    "cannot read the baseline {shown}: {e}; create it with --write-baseline {shown}"
+                ))
+            })?;
+            let b: policy::Baseline = serde_json::from_str(&text).map_err(|e| {
+                Error::Usage(format!("the baseline {shown} is not a baseline file: {e}"))
+            })?;
+            Some((shown.clone(), b))
+        }
+    };
+    let outcome = policy::apply(
+        ws.findings,
+        &ws.config,
+        &ws.opts.watch,
+        check.deny_warnings,
+        baseline.as_ref().map(|(s, b)| (s.as_str(), b)),
+    );
+    let report = report::Report::new(outcome);
+    let locations = report::Locations::new(&root, vcs::toplevel(&root).as_deref());
 
     // Render into memory first: on an error nothing reaches stdout.
     let mut buf = Vec::new();
@@ -161,13 +366,19 @@ fn run_check(
         verbosity: req.verbosity,
         width: 80,
     };
-    match req.format {
-        Format::Human => report::human::render(&report, &sources, &style, &mut buf),
-        Format::Json => report::json::render(&report, &mut buf),
+    if let Some(graph_format) = check.graph {
+        report::graph::render(&report, graph_format, &mut buf)
+    } else {
+        match req.format {
+            Format::Human => report::human::render(&report, &ws.sources, &style, &mut buf),
+            Format::Json => report::json::render(&report, &mut buf),
+            Format::Sarif => report::sarif::render(&report, &locations, &mut buf),
+            Format::Github => report::github::render(&report, &locations, &mut buf),
+            Format::Markdown => report::markdown::render(&report, &mut buf),
+        }
     }
     .map_err(Error::Output)?;
-    out.write_all(&buf).map_err(Error::Output)?;
-    out.flush().map_err(Error::Output)?;
+    emit(req, &buf, out)?;
     Ok(Outcome {
         exit_code: if report.summary.errors > 0 {
             exit::GATE_FAILED

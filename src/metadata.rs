@@ -95,7 +95,26 @@ fn cargo_program() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
 }
 
+/// Where cargo will run: the manifest to pass, the workspace root's directory, and a name
+/// for messages.
+#[derive(Clone, Debug)]
+pub struct Located {
+    pub manifest: PathBuf,
+    pub root_dir: PathBuf,
+    pub shown: String,
+}
+
 fn run_cargo(opts: &CargoOptions) -> Result<Loaded, Error> {
+    let located = locate(opts)?;
+    let json = metadata_at(&located.manifest, &located.root_dir, opts, &located.shown)?;
+    Ok(Loaded {
+        json,
+        name: format!("cargo metadata for {}", located.shown),
+    })
+}
+
+/// Finds the workspace root with `cargo locate-project --workspace`.
+pub fn locate(opts: &CargoOptions) -> Result<Located, Error> {
     let cwd = std::env::current_dir().map_err(|source| Error::Read {
         path: PathBuf::from("."),
         source,
@@ -146,15 +165,10 @@ fn run_cargo(opts: &CargoOptions) -> Result<Loaded, Error> {
         .map(Path::to_owned)
         .unwrap_or_else(|| start_dir.clone());
 
-    let json = metadata_at(
-        manifest.as_ref().unwrap_or(&root_manifest),
-        &root_dir,
-        opts,
-        &shown,
-    )?;
-    Ok(Loaded {
-        json,
-        name: format!("cargo metadata for {shown}"),
+    Ok(Located {
+        manifest: manifest.unwrap_or(root_manifest),
+        root_dir,
+        shown,
     })
 }
 

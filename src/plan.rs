@@ -215,6 +215,8 @@ pub fn plan(
             (Code::SourceSplit, _) => planner.merge_sources(finding),
             (Code::TrainSkew, Some(_)) => planner.match_built_against(finding),
             (Code::TrainSkew, None) => planner.align_train(finding)?,
+            // A configuration matter: nothing in the manifests to change.
+            (Code::UnusedAllow, _) => {}
         }
     }
     Ok(planner.finish())

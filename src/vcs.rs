@@ -51,3 +51,20 @@ pub fn status(root: &Path, files: &[PathBuf]) -> Status {
         Status::Dirty(dirty)
     }
 }
+
+/// The top level of the git work tree around `dir`, if any.
+pub fn toplevel(dir: &Path) -> Option<PathBuf> {
+    let out = Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let path = PathBuf::from(text.trim_end_matches(['\n', '\r']));
+    path.canonicalize().ok().or(Some(path))
+}

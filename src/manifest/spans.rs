@@ -20,6 +20,8 @@ use crate::graph::{DepGraph, Kind};
 #[derive(Debug, Default)]
 pub struct Sources {
     docs: BTreeMap<PathBuf, Option<Document<String>>>,
+    /// Other files the reports point into (the configuration file).
+    other: BTreeMap<PathBuf, String>,
 }
 
 impl Sources {
@@ -29,6 +31,12 @@ impl Sources {
             .get(path)
             .and_then(|d| d.as_ref())
             .map(|d| d.raw())
+            .or_else(|| self.other.get(path).map(String::as_str))
+    }
+
+    /// Adds a file the reports may point into.
+    pub fn insert(&mut self, path: PathBuf, text: String) {
+        self.other.insert(path, text);
     }
 
     fn doc(&mut self, path: &Path) -> Option<&Document<String>> {

@@ -58,7 +58,45 @@ pub fn render(
             out.write_all(text.as_bytes())?;
         }
     }
+    if style.verbosity != Verbosity::Quiet {
+        for a in &report.allowed {
+            writeln!(
+                out,
+                "allowed: {} {} ({}): {}",
+                a.code,
+                a.krate,
+                a.versions.join(", "),
+                a.reason
+            )?;
+        }
+        if let Some(b) = &report.baseline {
+            writeln!(
+                out,
+                "baseline {}: {} recorded finding{} do not fail the gate",
+                b.file,
+                b.matched.len(),
+                if b.matched.len() == 1 { "" } else { "s" }
+            )?;
+            for e in &b.fixed {
+                writeln!(
+                    out,
+                    "baseline {}: fixed since it was written: {} {} ({})",
+                    b.file,
+                    e.code,
+                    e.krate,
+                    e.lines.join(", ")
+                )?;
+            }
+        }
+    }
     let s = &report.summary;
+    let mut extra = String::new();
+    if !report.allowed.is_empty() {
+        extra.push_str(&format!("; {} allowed", report.allowed.len()));
+    }
+    if let Some(b) = &report.baseline {
+        extra.push_str(&format!("; {} in the baseline", b.matched.len()));
+    }
     let verdict = if s.errors > 0 {
         "the gate failed"
     } else {
@@ -67,10 +105,10 @@ pub fn render(
     if report.findings.is_empty() {
         writeln!(
             out,
-            "summary: no diverging versions among the watched crates; {verdict}"
+            "summary: no diverging versions among the watched crates{extra}; {verdict}"
         )
     } else {
-        writeln!(out, "summary: {}; {verdict}", s.counts())
+        writeln!(out, "summary: {}{extra}; {verdict}", s.counts())
     }
 }
 
@@ -183,10 +221,24 @@ impl FindingDiagnostic {
         if let Some(root) = &finding.caused_by {
             message.push_str(&format!("\n\ncollateral of the {root} split"));
         }
+        for a in &finding.allowed {
+            message.push_str(&format!(
+                "\n\nallowed: {} {}: {}",
+                finding.krate, a.version, a.reason
+            ));
+        }
 
         // Labels: every origin line, grouped by file; the first file is the main source,
         // the others become related diagnostics.
         let mut places: Vec<Place> = Vec::new();
+        if let Some(loc) = &finding.location {
+            places.push(Place {
+                file: loc.path.clone(),
+                shown: loc.manifest.clone(),
+                span: loc.span,
+                text: "this entry".to_owned(),
+            });
+        }
         for version in &finding.versions {
             for origin in &version.origins {
                 places.extend(origin_places(origin, version));

@@ -2,13 +2,20 @@
 //! and a writer and never analyse.
 
 pub mod fix;
+pub mod github;
+pub mod graph;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
+
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::Verbosity;
 use crate::analysis::{Finding, Level};
+use crate::policy::{Allowed, BaselineOutcome};
 
 /// The JSON schema version of `check --format json`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -18,6 +25,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     pub schema_version: u32,
     pub findings: Vec<Finding>,
+    /// Findings an `allow` entry or a level setting removed, with the reason.
+    pub allowed: Vec<Allowed>,
+    /// What `--baseline` matched and what it lists that is fixed now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineOutcome>,
     pub summary: Summary,
 }
 
@@ -30,18 +42,10 @@ pub struct Summary {
 }
 
 impl Report {
-    /// Builds the report; `deny_warnings` raises warnings to errors.
-    pub fn new(mut findings: Vec<Finding>, deny_warnings: bool) -> Report {
-        if deny_warnings {
-            for f in &mut findings {
-                if f.level == Level::Warning {
-                    f.level = Level::Error;
-                }
-            }
-            crate::analysis::sort_findings(&mut findings);
-        }
+    /// Builds the report from the findings left after policy.
+    pub fn new(outcome: crate::policy::Outcome) -> Report {
         let mut summary = Summary::default();
-        for f in &findings {
+        for f in &outcome.findings {
             match f.level {
                 Level::Error => summary.errors += 1,
                 Level::Warning => summary.warnings += 1,
@@ -50,9 +54,52 @@ impl Report {
         }
         Report {
             schema_version: SCHEMA_VERSION,
-            findings,
+            findings: outcome.findings,
+            allowed: outcome.allowed,
+            baseline: outcome.baseline,
             summary,
         }
+    }
+}
+
+/// How machine formats name files: relative to the git top level when there is one, else to
+/// the workspace root.
+#[derive(Clone, Debug)]
+pub struct Locations {
+    prefix: String,
+}
+
+impl Locations {
+    pub fn new(root: &Path, toplevel: Option<&Path>) -> Locations {
+        let root: PathBuf = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+        let prefix = toplevel
+            .and_then(|top| root.strip_prefix(top).ok())
+            .map(|rel| crate::manifest::spans::relative(Path::new(""), rel))
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("{p}/"))
+            .unwrap_or_default();
+        Locations { prefix }
+    }
+
+    /// A path relative to the workspace root, as the machine formats write it.
+    pub fn path(&self, rel: &str) -> String {
+        format!("{}{rel}", self.prefix)
+    }
+
+    /// Where a finding points: its first origin with a line (the older versions first), the
+    /// configuration entry for unused-allow, else Cargo.lock (line 1).
+    pub fn of(&self, f: &Finding) -> (String, usize) {
+        if let Some(loc) = &f.location {
+            return (self.path(&loc.manifest), loc.line);
+        }
+        for v in &f.versions {
+            for o in &v.origins {
+                if let (Some(m), Some(line)) = (&o.manifest, o.line) {
+                    return (self.path(m), line);
+                }
+            }
+        }
+        (self.path("Cargo.lock"), 1)
     }
 }
 

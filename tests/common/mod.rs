@@ -68,7 +68,6 @@ fn run_tool_full(
     env: &[(&str, &str)],
 ) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"));
-    cmd.envs(env.iter().copied());
     cmd.args(args)
         .current_dir(dir)
         .env("CARGO_HOME", cargo_home)
@@ -81,7 +80,8 @@ fn run_tool_full(
             Stdio::piped()
         } else {
             Stdio::null()
-        });
+        })
+        .envs(env.iter().copied());
     let mut child = cmd.spawn().expect("spawn the tool");
     if let Some(input) = stdin {
         use std::io::Write;

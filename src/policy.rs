@@ -1,0 +1,465 @@
+//! Policy: what the configuration and the command line make of the findings. Pure.
+//!
+//! In order: per-code levels (`levels`), the family level (`family-level`), `allow` entries
+//! (which remove matching versions; a finding left with one line disappears), `--deny
+//! warnings`, then the baseline (findings already recorded pass; entries no longer found are
+//! reported as fixed). Allow entries that match nothing become `unused-allow` warnings.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{
+    AllowedVersion, Code, ConfigLocation, Finding, Level, Line, Watch, sort_findings,
+};
+use crate::config::{Config, Setting};
+
+/// The baseline file format.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    pub schema_version: u32,
+    pub entries: Vec<BaselineEntry>,
+}
+
+/// One recorded finding: matched by code, crate and version lines, never by exact patch
+/// version, so a patch release does not break it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BaselineEntry {
+    pub code: String,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub lines: Vec<String>,
+}
+
+impl Baseline {
+    /// Records every error- and warning-level finding.
+    pub fn from_findings(findings: &[Finding]) -> Baseline {
+        let mut entries: Vec<BaselineEntry> = findings
+            .iter()
+            .filter(|f| f.level != Level::Note && f.code != Code::UnusedAllow)
+            .map(entry_of)
+            .collect();
+        entries.sort();
+        entries.dedup();
+        Baseline {
+            schema_version: 1,
+            entries,
+        }
+    }
+}
+
+fn entry_of(f: &Finding) -> BaselineEntry {
+    let lines: BTreeSet<Line> = f.lines.iter().copied().collect();
+    BaselineEntry {
+        code: f.code.to_string(),
+        krate: f.krate.clone(),
+        lines: lines.iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// A finding an allow entry or a level setting removed, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Allowed {
+    pub code: Code,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub versions: Vec<String>,
+    pub reason: String,
+}
+
+/// What the baseline did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BaselineOutcome {
+    pub file: String,
+    /// Findings that are in the baseline: reported, but they do not fail the gate.
+    pub matched: Vec<BaselineEntry>,
+    /// Baseline entries no longer found: fixed since the baseline was written.
+    pub fixed: Vec<BaselineEntry>,
+}
+
+/// The findings after policy, and what was set aside.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub allowed: Vec<Allowed>,
+    pub baseline: Option<BaselineOutcome>,
+}
+
+/// Applies levels, allow entries, `--deny warnings` and the baseline.
+pub fn apply(
+    findings: Vec<Finding>,
+    config: &Config,
+    watch: &Watch,
+    deny_warnings: bool,
+    baseline: Option<(&str, &Baseline)>,
+) -> Outcome {
+    let mut allowed = Vec::new();
+    let mut used = vec![false; config.allow.len()];
+    let mut kept = Vec::new();
+    for mut f in findings {
+        // Levels: per code, then the family level for family divergences.
+        if f.caused_by.is_none() {
+            if let Some(setting) = config.levels.get(&f.code) {
+                match level_of(*setting) {
+                    Some(level) => f.level = level,
+                    None => {
+                        allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
+                        continue;
+                    }
+                }
+            }
+            if f.code == Code::DivergingVersions
+                && !watch.primary.contains(&f.krate)
+                && let Some(setting) = config.family_level
+            {
+                match level_of(setting) {
+                    Some(level) => f.level = level,
+                    None => {
+                        allowed.push(allowed_whole(&f, "family-level = \"allow\"".to_owned()));
+                        continue;
+                    }
+                }
+            }
+        } else if config.levels.get(&f.code) == Some(&Setting::Allow) {
+            allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
+            continue;
+        }
+
+        // Allow entries remove the versions they match.
+        for (i, entry) in config.allow.iter().enumerate() {
+            if entry.code.is_some_and(|c| c != f.code) {
+                continue;
+            }
+            let before = f.versions.len();
+            let mut removed = Vec::new();
+            f.versions.retain(|v| {
+                let hit = v.name == entry.krate
+                    && entry.versions.iter().any(|r| r.matches(&v.version))
+                    && entry
+                        .source
+                        .as_deref()
+                        .is_none_or(|s| v.source.as_deref() == Some(s));
+                if hit {
+                    removed.push(v.version.clone());
+                }
+                !hit
+            });
+            if f.versions.len() != before {
+                used[i] = true;
+                for version in removed {
+                    f.allowed.push(AllowedVersion {
+                        version,
+                        reason: entry.reason.clone(),
+                    });
+                }
+            }
+        }
+        if !f.allowed.is_empty() && !still_stands(&f) {
+            let mut versions: Vec<String> = f
+                .allowed
+                .iter()
+                .map(|a| a.version.to_string())
+                .chain(f.versions.iter().map(|v| v.version.to_string()))
+                .collect();
+            versions.sort();
+            let reasons: BTreeSet<&str> = f.allowed.iter().map(|a| a.reason.as_str()).collect();
+            allowed.push(Allowed {
+                code: f.code,
+                krate: f.krate.clone(),
+                versions,
+                reason: reasons.into_iter().collect::<Vec<_>>().join("; "),
+            });
+            continue;
+        }
+        if !f.allowed.is_empty() {
+            f.lines = f
+                .versions
+                .iter()
+                .map(|v| Line::of(&v.version))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+        }
+        kept.push(f);
+    }
+
+    for (entry, _) in config.allow.iter().zip(&used).filter(|(_, u)| !**u) {
+        let level = match config.levels.get(&Code::UnusedAllow) {
+            Some(s) => match level_of(*s) {
+                Some(l) => l,
+                None => continue,
+            },
+            None => Level::Warning,
+        };
+        kept.push(Finding {
+            code: Code::UnusedAllow,
+            level,
+            krate: entry.krate.clone(),
+            caused_by: None,
+            message: format!(
+                "the allow entry for {} ({}) matches no finding",
+                entry.krate,
+                entry.versions_text.join(", ")
+            ),
+            help: "remove the entry, or correct its crate, versions, source or code".to_owned(),
+            dev_only: false,
+            platforms: Vec::new(),
+            member: None,
+            crates: Vec::new(),
+            lines: Vec::new(),
+            versions: Vec::new(),
+            collateral: Vec::new(),
+            allowed: Vec::new(),
+            location: Some(ConfigLocation {
+                manifest: entry.location.file.clone(),
+                line: entry.location.line,
+                path: entry.location.path.clone(),
+                span: entry.location.span,
+            }),
+        });
+    }
+
+    if deny_warnings {
+        for f in &mut kept {
+            if f.level == Level::Warning {
+                f.level = Level::Error;
+            }
+        }
+    }
+
+    let baseline = baseline.map(|(file, b)| {
+        let recorded: BTreeSet<&BaselineEntry> = b.entries.iter().collect();
+        let mut matched = Vec::new();
+        let mut seen = BTreeSet::new();
+        kept.retain(|f| {
+            if f.level == Level::Note || f.code == Code::UnusedAllow {
+                return true;
+            }
+            let e = entry_of(f);
+            if recorded.contains(&e) {
+                seen.insert(e.clone());
+                matched.push(e);
+                false
+            } else {
+                true
+            }
+        });
+        matched.sort();
+        matched.dedup();
+        let fixed = b
+            .entries
+            .iter()
+            .filter(|e| !seen.contains(*e))
+            .cloned()
+            .collect();
+        BaselineOutcome {
+            file: file.to_owned(),
+            matched,
+            fixed,
+        }
+    });
+
+    sort_findings(&mut kept);
+    Outcome {
+        findings: kept,
+        allowed,
+        baseline,
+    }
+}
+
+fn level_of(s: Setting) -> Option<Level> {
+    match s {
+        Setting::Deny => Some(Level::Error),
+        Setting::Warn => Some(Level::Warning),
+        Setting::Allow => None,
+    }
+}
+
+fn allowed_whole(f: &Finding, reason: String) -> Allowed {
+    Allowed {
+        code: f.code,
+        krate: f.krate.clone(),
+        versions: f.versions.iter().map(|v| v.version.to_string()).collect(),
+        reason,
+    }
+}
+
+/// Whether a finding still holds once allowed versions are gone.
+fn still_stands(f: &Finding) -> bool {
+    match f.code {
+        Code::DivergingVersions => {
+            let lines: BTreeSet<Line> = f
+                .versions
+                .iter()
+                .filter(|v| v.name == f.krate)
+                .map(|v| Line::of(&v.version))
+                .collect();
+            lines.len() > 1
+        }
+        Code::SourceSplit => {
+            let sources: BTreeSet<Option<&str>> =
+                f.versions.iter().map(|v| v.source.as_deref()).collect();
+            sources.len() > 1
+        }
+        // A pair with one side allowed is no longer a pair.
+        Code::TrainSkew | Code::TypeBoundary | Code::UnusedAllow => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Options, analyze};
+    use crate::config::{Allow, Location};
+    use crate::testkit::Builder;
+    use semver::VersionReq;
+
+    fn findings() -> Vec<Finding> {
+        let b = Builder::default()
+            .member("app")
+            .member("lib")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .pkg("hyper", "0.14.32")
+            .pkg("hyper", "1.6.0")
+            .dep("app", "tonic@0.9.2")
+            .dep("lib", "tonic@0.12.3")
+            .dep("app", "hyper@0.14.32")
+            .dep("lib", "hyper@1.6.0");
+        analyze(&b.graph(), &Options::default())
+    }
+
+    fn allow(krate: &str, versions: &[&str], code: Option<Code>) -> Allow {
+        Allow {
+            krate: krate.to_owned(),
+            versions: versions
+                .iter()
+                .map(|v| VersionReq::parse(v).expect("req"))
+                .collect(),
+            versions_text: versions.iter().map(|v| (*v).to_owned()).collect(),
+            source: None,
+            code,
+            reason: "legacy exporter".to_owned(),
+            location: Location {
+                file: "etcd-deps.toml".to_owned(),
+                line: 3,
+                ..Location::default()
+            },
+        }
+    }
+
+    fn summary(o: &Outcome) -> Vec<String> {
+        o.findings
+            .iter()
+            .map(|f| format!("{} {} {}", f.level.as_str(), f.code, f.krate))
+            .collect()
+    }
+
+    #[test]
+    fn levels_and_family_level() {
+        let mut config = Config::default();
+        config.levels.insert(Code::DivergingVersions, Setting::Warn);
+        let o = apply(findings(), &config, &Watch::default(), false, None);
+        assert_eq!(
+            summary(&o),
+            [
+                "warning diverging-versions hyper",
+                "warning diverging-versions tonic"
+            ]
+        );
+        let config = Config {
+            family_level: Some(Setting::Allow),
+            ..Config::default()
+        };
+        let o = apply(findings(), &config, &Watch::default(), false, None);
+        assert_eq!(summary(&o), ["error diverging-versions tonic"]);
+        assert_eq!(o.allowed[0].krate, "hyper");
+        assert_eq!(o.allowed[0].reason, "family-level = \"allow\"");
+    }
+
+    #[test]
+    fn allow_entry_by_requirement_removes_the_finding_and_keeps_its_reason() {
+        let config = Config {
+            allow: vec![allow("tonic", &["^0.9"], None)],
+            ..Config::default()
+        };
+        let o = apply(findings(), &config, &Watch::default(), false, None);
+        assert_eq!(summary(&o), ["warning diverging-versions hyper"]);
+        assert_eq!(
+            o.allowed,
+            [Allowed {
+                code: Code::DivergingVersions,
+                krate: "tonic".to_owned(),
+                versions: vec!["0.12.3".to_owned(), "0.9.2".to_owned()],
+                reason: "legacy exporter".to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn unused_allow_is_a_warning_at_the_entry() {
+        let config = Config {
+            allow: vec![
+                allow("tonic", &["^0.8"], None),
+                allow("hyper", &["^0.14"], Some(Code::SourceSplit)),
+            ],
+            ..Config::default()
+        };
+        let o = apply(findings(), &config, &Watch::default(), false, None);
+        let unused: Vec<&Finding> = o
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::UnusedAllow)
+            .collect();
+        assert_eq!(unused.len(), 2);
+        assert_eq!(unused[0].level, Level::Warning);
+        assert_eq!(unused[0].location.as_ref().map(|l| l.line), Some(3));
+        assert!(unused[0].message.contains("matches no finding"));
+    }
+
+    #[test]
+    fn deny_warnings_and_baseline() {
+        let o = apply(
+            findings(),
+            &Config::default(),
+            &Watch::default(),
+            true,
+            None,
+        );
+        assert_eq!(
+            summary(&o),
+            [
+                "error diverging-versions hyper",
+                "error diverging-versions tonic"
+            ]
+        );
+        let baseline = Baseline::from_findings(&findings());
+        assert_eq!(
+            baseline.entries[1],
+            BaselineEntry {
+                code: "diverging-versions".to_owned(),
+                krate: "tonic".to_owned(),
+                lines: vec!["0.9".to_owned(), "0.12".to_owned()],
+            }
+        );
+        // Everything recorded passes; an entry that no longer matches is fixed.
+        let mut with_old = baseline.clone();
+        with_old.entries.push(BaselineEntry {
+            code: "diverging-versions".to_owned(),
+            krate: "prost".to_owned(),
+            lines: vec!["0.11".to_owned(), "0.13".to_owned()],
+        });
+        let o = apply(
+            findings(),
+            &Config::default(),
+            &Watch::default(),
+            false,
+            Some(("b.json", &with_old)),
+        );
+        assert!(o.findings.is_empty());
+        let b = o.baseline.expect("baseline outcome");
+        assert_eq!(b.matched.len(), 2);
+        assert_eq!(b.fixed.len(), 1);
+        assert_eq!(b.fixed[0].krate, "prost");
+    }
+}

@@ -1,0 +1,78 @@
+//! `--format github`: GitHub Actions workflow commands, one annotation per finding at its
+//! Cargo.toml line (`::error file=…,line=…,title=…::…`), then a notice with the summary.
+
+use std::io::{self, Write};
+
+use super::{Locations, Report};
+use crate::analysis::Level;
+
+/// Escapes a workflow command's message.
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(report: &Report, locations: &Locations, out: &mut dyn Write) -> io::Result<()> {
+    for f in &report.findings {
+        let command = match f.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "notice",
+        };
+        let (file, line) = locations.of(f);
+        let mut message = f.message.clone();
+        for v in &f.versions {
+            if let Some(path) = v.paths.first() {
+                message.push_str(&format!("\n{} {}: {}", v.name, v.version, path.display()));
+            }
+        }
+        message.push_str(&format!("\nhelp: {}", f.help));
+        writeln!(
+            out,
+            "::{command} file={},line={line},title={}::{}",
+            property(&file),
+            property(&format!("etcd_deps::{} {}", f.code, f.krate)),
+            data(&message)
+        )?;
+    }
+    for a in &report.allowed {
+        writeln!(
+            out,
+            "::notice title={}::{}",
+            property(&format!("etcd_deps::{} {} (allowed)", a.code, a.krate)),
+            data(&format!(
+                "{} ({}) is allowed: {}",
+                a.krate,
+                a.versions.join(", "),
+                a.reason
+            ))
+        )?;
+    }
+    let s = &report.summary;
+    writeln!(
+        out,
+        "::notice title=cargo etcd-deps::{}",
+        data(&format!(
+            "{}; the gate {}",
+            s.counts(),
+            if s.errors > 0 { "failed" } else { "passed" }
+        ))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_follow_the_workflow_command_rules() {
+        assert_eq!(data("50% a\nb"), "50%25 a%0Ab");
+        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

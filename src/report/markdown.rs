@@ -1,0 +1,195 @@
+//! `--format markdown`: a pull-request comment. `check` gives a table of findings with the
+//! help each one carries; `fix` adds the plan, its diff and its verification.
+
+use std::io::{self, Write};
+
+use super::Report;
+use super::fix::{FixReport, Status};
+use crate::analysis::{Finding, Level};
+
+/// Escapes the characters that break a table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+fn origin_cell(f: &Finding) -> String {
+    let mut seen = Vec::new();
+    for v in &f.versions {
+        for o in &v.origins {
+            let place = match (&o.manifest, o.line) {
+                (Some(m), Some(l)) => format!("`{m}:{l}` (`{}`)", o.key),
+                (Some(m), None) => format!("`{m}` (`{}`)", o.key),
+                _ => format!("`{}` in {}", o.key, o.member),
+            };
+            if !seen.contains(&place) {
+                seen.push(place);
+            }
+        }
+    }
+    if let Some(loc) = &f.location {
+        seen.push(format!("`{}:{}`", loc.manifest, loc.line));
+    }
+    seen.join("<br>")
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = &report.summary;
+    let verdict = if s.errors > 0 {
+        "the gate failed"
+    } else {
+        "the gate passed"
+    };
+    writeln!(out, "## cargo etcd-deps: {}; {verdict}\n", s.counts())?;
+    if report.findings.is_empty() {
+        writeln!(out, "No diverging versions among the watched crates.")?;
+    } else {
+        writeln!(
+            out,
+            "| Level | Code | Crate | Versions | Comes in through | Help |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for f in &report.findings {
+            let level = match f.level {
+                Level::Error => "**error**",
+                Level::Warning => "warning",
+                Level::Note => "note",
+            };
+            let mut versions: Vec<String> = f
+                .versions
+                .iter()
+                .map(|v| format!("{} {}", v.name, v.version))
+                .collect();
+            versions.dedup();
+            let help = &f.help;
+            writeln!(
+                out,
+                "| {level} | `{}` | `{}` | {} | {} | {} |",
+                f.code,
+                f.krate,
+                cell(&versions.join(", ")),
+                origin_cell(f),
+                cell(help)
+            )?;
+        }
+        writeln!(out, "\n<details><summary>Paths</summary>\n")?;
+        for f in report.findings.iter().filter(|f| f.caused_by.is_none()) {
+            writeln!(out, "**{} `{}`**: {}\n", f.code, f.krate, cell(&f.message))?;
+            for v in &f.versions {
+                for p in v.paths.iter().take(3) {
+                    writeln!(out, "- `{}`", p.display())?;
+                }
+            }
+            writeln!(out)?;
+        }
+        writeln!(out, "</details>")?;
+    }
+    if !report.allowed.is_empty() {
+        writeln!(out, "\n**Allowed**\n")?;
+        for a in &report.allowed {
+            writeln!(
+                out,
+                "- `{}` `{}` ({}): {}",
+                a.code,
+                a.krate,
+                a.versions.join(", "),
+                cell(&a.reason)
+            )?;
+        }
+    }
+    if let Some(b) = &report.baseline {
+        writeln!(
+            out,
+            "\n**Baseline** `{}`: {} recorded finding(s) not failing the gate.",
+            b.file,
+            b.matched.len()
+        )?;
+        for e in &b.fixed {
+            writeln!(
+                out,
+                "- fixed since the baseline: `{}` `{}` ({})",
+                e.code,
+                e.krate,
+                e.lines.join(", ")
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\n`cargo etcd-deps fix` plans the edits; `cargo etcd-deps explain <code>` explains a code."
+    )
+}
+
+/// `fix --format markdown`: the plan for a pull-request comment.
+pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
+    let status = match report.status {
+        Status::NothingToDo => "nothing to fix",
+        Status::Pending => "edits pending",
+        Status::NotVerified => "not verified: nothing written",
+        Status::Applied => "applied",
+    };
+    writeln!(out, "## cargo etcd-deps fix: {status}\n")?;
+    if !report.edits.is_empty() {
+        writeln!(out, "| Manifest | Table | Key | From | To | Why |")?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for e in &report.edits {
+            writeln!(
+                out,
+                "| `{}` | `{}` | `{}` | {} | `{}` | {} |",
+                e.manifest,
+                e.table,
+                e.key,
+                e.from
+                    .as_deref()
+                    .map_or_else(|| "(new)".to_owned(), |f| format!("`{f}`")),
+                cell(&e.to),
+                cell(&e.reason)
+            )?;
+        }
+    }
+    if !report.commands.is_empty() {
+        writeln!(out, "\nCommands:\n")?;
+        for c in &report.commands {
+            writeln!(out, "- `{}`", c.join(" "))?;
+        }
+    }
+    if !report.unfixable.is_empty() {
+        writeln!(out, "\n**Cannot fix**\n")?;
+        for u in &report.unfixable {
+            writeln!(out, "- `{}`: {}", u.finding, cell(&u.message))?;
+        }
+    }
+    for d in &report.diffs {
+        writeln!(out, "\n```diff\n{}```", d.diff)?;
+    }
+    if let Some(v) = &report.verification {
+        writeln!(out)?;
+        if v.verified {
+            writeln!(
+                out,
+                "**Verified**: cargo re-resolved the edited workspace and the targeted findings are gone.\n"
+            )?;
+        } else {
+            writeln!(out, "**Not verified**.\n")?;
+        }
+        for (krate, before) in &v.before {
+            let after = v.after.get(krate).cloned().unwrap_or_default();
+            writeln!(
+                out,
+                "- `{krate}`: {} → {}",
+                before.join(", "),
+                after.join(", ")
+            )?;
+        }
+        for r in &v.residual {
+            writeln!(
+                out,
+                "- residual {} `{}` `{}`: {}",
+                r.level.as_str(),
+                r.code,
+                r.krate,
+                r.versions.join(", ")
+            )?;
+        }
+    }
+    Ok(())
+}
