@@ -63,6 +63,22 @@ fn result(f: &Finding, locations: &Locations) -> Value {
     })
 }
 
+/// A result that does not count: allowed by the configuration or recorded in the baseline.
+fn suppressed(rule: &str, message: String, justification: &str, locations: &Locations) -> Value {
+    json!({
+        "ruleId": rule,
+        "level": "note",
+        "message": { "text": message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": locations.path("Cargo.toml") },
+                "region": { "startLine": 1 }
+            }
+        }],
+        "suppressions": [{ "kind": "external", "justification": justification }],
+    })
+}
+
 pub fn render(report: &Report, locations: &Locations, out: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<Value> = Code::ALL
         .iter()
@@ -90,34 +106,33 @@ pub fn render(report: &Report, locations: &Locations, out: &mut dyn Write) -> io
         .map(|f| result(f, locations))
         .collect();
     for a in &report.allowed {
-        results.push(json!({
-            "ruleId": a.code.as_str(),
-            "ruleIndex": rule_index(a.code),
-            "level": "note",
-            "message": { "text": format!("{} {} ({}) is allowed: {}", a.code, a.krate, a.versions.join(", "), a.reason) },
-            "locations": [{
-                "physicalLocation": {
-                    "artifactLocation": { "uri": locations.path("Cargo.toml") },
-                    "region": { "startLine": 1 }
-                }
-            }],
-            "suppressions": [{ "kind": "external", "justification": a.reason }],
-        }));
+        results.push(suppressed(
+            a.code.as_str(),
+            format!(
+                "{} {} ({}) is allowed: {}",
+                a.code,
+                a.krate,
+                a.versions.join(", "),
+                a.reason
+            ),
+            &a.reason,
+            locations,
+        ));
     }
     if let Some(b) = &report.baseline {
         for e in &b.matched {
-            results.push(json!({
-                "ruleId": e.code,
-                "level": "note",
-                "message": { "text": format!("{} {} ({}) is recorded in the baseline {}", e.code, e.krate, e.lines.join(", "), b.file) },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": locations.path("Cargo.toml") },
-                        "region": { "startLine": 1 }
-                    }
-                }],
-                "suppressions": [{ "kind": "external", "justification": format!("baseline {}", b.file) }],
-            }));
+            results.push(suppressed(
+                &e.code,
+                format!(
+                    "{} {} ({}) is recorded in the baseline {}",
+                    e.code,
+                    e.krate,
+                    e.lines.join(", "),
+                    b.file
+                ),
+                &format!("baseline {}", b.file),
+                locations,
+            ));
         }
     }
     let doc = json!({
