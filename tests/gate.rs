@@ -286,7 +286,6 @@ fn sarif_validates_against_the_official_schema() {
         let doc: serde_json::Value = serde_json::from_str(&run.stdout()).expect("json");
         let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{name}: {errors:#?}");
-        insta::assert_snapshot!(format!("{name}-sarif"), run.stdout());
     }
     // A rule per code, results located at the Cargo.toml origin line.
     let fixture = Fixture::new("two-lines");
@@ -381,16 +380,51 @@ fn machine_paths_are_relative_to_the_git_top_level() {
     );
 }
 
+const FIXTURES: &[&str] = &[
+    "clean",
+    "two-lines",
+    "type-boundary",
+    "renamed",
+    "workspace-inherit",
+    "target-specific",
+    "dev-only",
+    "source-split",
+    "train-skew",
+    "deep-chain",
+    "dev-cycle",
+    "features",
+    "no-release",
+    "lockfile-split",
+];
+
 #[test]
-fn github_and_markdown_snapshots() {
-    for name in ["two-lines", "clean", "train-skew"] {
+fn every_format_on_every_fixture() {
+    let validator = sarif_schema();
+    for name in FIXTURES {
         let fixture = Fixture::new(name);
-        let gh = fixture.run(&["check", "--offline", "--format", "github"]);
-        insta::assert_snapshot!(format!("{name}-github"), gh.stdout());
-        let md = fixture.run(&["check", "--offline", "--format", "markdown"]);
-        insta::assert_snapshot!(format!("{name}-markdown"), md.stdout());
-        assert_eq!(gh.code(), md.code());
+        let json = fixture.run(&["check", "--offline", "--format", "json"]);
+        let code = json.code();
+        for format in ["github", "markdown", "sarif"] {
+            let run = fixture.run(&["check", "--offline", "--format", format]);
+            assert_eq!(run.code(), code, "{name} {format}: {}", run.stderr());
+            if format == "sarif" {
+                let doc: serde_json::Value = serde_json::from_str(&run.stdout()).expect("json");
+                let errors: Vec<String> =
+                    validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+                assert!(errors.is_empty(), "{name}: {errors:#?}");
+            }
+            insta::assert_snapshot!(format!("{name}-{format}"), run.stdout());
+        }
+        for graph in ["dot", "mermaid"] {
+            let run = fixture.run(&["check", "--offline", "--graph", graph]);
+            assert_eq!(run.code(), code, "{name} {graph}");
+            insta::assert_snapshot!(format!("{name}-{graph}"), run.stdout());
+        }
     }
+}
+
+#[test]
+fn fix_plan_as_markdown() {
     let fixture = Fixture::new("two-lines");
     let run = fixture.run(&["fix", "--offline", "--format", "markdown"]);
     run.expect_code(GATE_FAILED);
@@ -417,7 +451,6 @@ fn graphs_in_dot_and_mermaid_to_stdout_or_a_file() {
         ),
         "{text}"
     );
-    insta::assert_snapshot!("two-lines-dot", text);
     let out = fixture.tmp.path().join("graph.mmd");
     let run = fixture.run(&[
         "check",
@@ -431,7 +464,7 @@ fn graphs_in_dot_and_mermaid_to_stdout_or_a_file() {
     assert!(run.stdout().is_empty());
     let mermaid = std::fs::read_to_string(&out).expect("written");
     assert!(mermaid.starts_with("graph LR\n"), "{mermaid}");
-    insta::assert_snapshot!("two-lines-mermaid", mermaid);
+    assert!(mermaid.contains("class "), "{mermaid}");
 }
 
 #[test]
