@@ -295,8 +295,9 @@ pub struct VersionInfo {
 pub struct Dependent {
     pub name: String,
     pub version: Version,
-    pub req: String,
-    pub kind: Kind,
+    /// `None` when the input cannot tell (a lockfile edge outside the workspace's manifests).
+    pub req: Option<String>,
+    pub kind: Option<Kind>,
     pub platform: Option<String>,
 }
 
@@ -372,18 +373,17 @@ impl DepPath {
     pub fn display(&self) -> String {
         let mut out = String::new();
         for (i, step) in self.steps.iter().enumerate() {
-            if i > 0 {
-                out.push_str(" → ");
+            if i == 0 {
+                out.push_str(&step.name);
+                continue;
             }
-            match &step.req {
-                None => out.push_str(&step.name),
-                Some(req) => {
-                    out.push_str(&format!("{} {} ({req}", step.name, step.version));
-                    if let Some(kind) = step.kind.filter(|k| *k != Kind::Normal) {
-                        out.push_str(&format!(", {kind}"));
-                    }
-                    out.push(')');
-                }
+            out.push_str(&format!(" → {} {}", step.name, step.version));
+            let mut quals: Vec<String> = step.req.iter().cloned().collect();
+            if let Some(kind) = step.kind.filter(|k| *k != Kind::Normal) {
+                quals.push(kind.to_string());
+            }
+            if !quals.is_empty() {
+                out.push_str(&format!(" ({})", quals.join(", ")));
             }
         }
         out
@@ -902,7 +902,7 @@ fn explain_version(
                 name: p.name.clone(),
                 version: p.version.clone(),
                 req: e.req.clone(),
-                kind: e.kind,
+                kind: e.kind_known.then_some(e.kind),
                 platform: e.platform.clone(),
             }
         })
@@ -938,8 +938,8 @@ fn explain_version(
             steps.push(Step {
                 name: p.name.clone(),
                 version: p.version.clone(),
-                req: Some(edge.req.clone()),
-                kind: Some(edge.kind),
+                req: edge.req.clone(),
+                kind: edge.kind_known.then_some(edge.kind),
             });
             at = next;
         }
@@ -969,7 +969,7 @@ fn explain_version(
                 line: None,
                 member_manifest: None,
                 member_line: None,
-                req: edge.req.clone(),
+                req: edge.req.clone().unwrap_or_default(),
                 package_version: Some(next_pkg.version.clone()),
                 package_source: next_pkg.source.clone(),
                 written_req: None,

@@ -166,9 +166,12 @@ impl Package {
 /// kind, requirement, key and platform condition. A declaration with two kinds gives two edges.
 #[derive(Clone, Debug)]
 pub struct Edge {
+    /// The dependency kind; when `kind_known` is false (a lockfile edge outside the
+    /// workspace's own manifests) it is `Normal` for traversal only and never reported.
     pub kind: Kind,
-    /// The requirement as cargo reports it (`^0.9.2`).
-    pub req: String,
+    pub kind_known: bool,
+    /// The requirement as cargo reports it (`^0.9.2`); `None` when the input cannot tell.
+    pub req: Option<String>,
     /// The dependency key as written in the manifest (the rename, if any).
     pub key: String,
     pub optional: bool,
@@ -308,7 +311,8 @@ impl DepGraph {
                     }
                     let edge = Edge {
                         kind,
-                        req: decl.req.to_string(),
+                        kind_known: true,
+                        req: Some(decl.req.to_string()),
                         key: key.to_owned(),
                         optional: decl.optional,
                         platform: decl.target.as_ref().map(|t| t.to_string()),
@@ -329,7 +333,8 @@ impl DepGraph {
                         if link.req_for_kind(guppy_kind(kind)).is_present() {
                             edges.push(Edge {
                                 kind,
-                                req: link.version_req().to_string(),
+                                kind_known: true,
+                                req: Some(link.version_req().to_string()),
                                 key: link.dep_name().to_owned(),
                                 optional: false,
                                 platform: None,
@@ -356,6 +361,41 @@ impl DepGraph {
             members,
             workspace_root: pkg_graph.workspace().root().as_std_path().to_owned(),
         })
+    }
+
+    /// Builds a graph from plain facts (the lockfile reader): `edges` index into `packages`,
+    /// `members` too. Nodes are put in the same deterministic order as `from_metadata_json`.
+    pub fn from_parts(
+        packages: Vec<Package>,
+        edges: Vec<(usize, usize, Edge)>,
+        members: &[usize],
+        workspace_root: PathBuf,
+    ) -> DepGraph {
+        let mut order: Vec<usize> = (0..packages.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (pa, pb) = (&packages[a], &packages[b]);
+            (&pa.name, &pa.version, &pa.id).cmp(&(&pb.name, &pb.version, &pb.id))
+        });
+        let mut graph = DiGraph::with_capacity(packages.len(), edges.len());
+        let mut node_of = vec![NodeIndex::new(0); packages.len()];
+        let mut slots: Vec<Option<Package>> = packages.into_iter().map(Some).collect();
+        for old in order {
+            let pkg = slots[old].take().expect("each package is placed once");
+            node_of[old] = graph.add_node(pkg);
+        }
+        let mut edges = edges;
+        edges.sort_by(|a, b| (node_of[a.0], node_of[a.1]).cmp(&(node_of[b.0], node_of[b.1])));
+        for (from, to, edge) in edges {
+            graph.add_edge(node_of[from], node_of[to], edge);
+        }
+        let mut members: Vec<NodeIndex> = members.iter().map(|&m| node_of[m]).collect();
+        members.sort();
+        members.dedup();
+        DepGraph {
+            graph,
+            members,
+            workspace_root,
+        }
     }
 
     pub fn workspace_root(&self) -> &Path {

@@ -307,10 +307,12 @@ impl Planner<'_> {
             // Strategy 3: the requirements already allow the target; only the lockfile
             // holds the old version.
             if !version.dependents.is_empty()
-                && version
-                    .dependents
-                    .iter()
-                    .all(|d| VersionReq::parse(&d.req).is_ok_and(|r| r.matches(&target)))
+                && version.dependents.iter().all(|d| {
+                    d.req
+                        .as_deref()
+                        .and_then(|r| VersionReq::parse(r).ok())
+                        .is_some_and(|r| r.matches(&target))
+                })
             {
                 self.command(vec![
                     "cargo".into(),
@@ -413,7 +415,7 @@ impl Planner<'_> {
                 .dependents
                 .iter()
                 .find(|d| d.name == inter)
-                .map(|d| d.req.clone())
+                .and_then(|d| d.req.clone())
                 .unwrap_or_default();
             let new_req = release
                 .requirement_on(krate)
@@ -524,10 +526,12 @@ impl Planner<'_> {
                 .map(|dir| PatchSpec::Path(crate::manifest::spans::relative(&self.ws.root, dir))),
             Some(s) => PatchSpec::from_git_source(s),
         };
-        let blocking = reg
-            .dependents
-            .iter()
-            .find(|d| !VersionReq::parse(&d.req).is_ok_and(|r| r.matches(&fork.version)));
+        let blocking = reg.dependents.iter().find(|d| {
+            !d.req
+                .as_deref()
+                .and_then(|r| VersionReq::parse(r).ok())
+                .is_some_and(|r| r.matches(&fork.version))
+        });
         match (spec, blocking) {
             (Some(spec), None) => {
                 let source = reg.source.clone().unwrap_or_default();
@@ -546,10 +550,13 @@ impl Planner<'_> {
                 krate: krate.to_owned(),
                 blocking: d.name.clone(),
                 newest: None,
-                requirement: Some(d.req.clone()),
+                requirement: d.req.clone(),
                 message: format!(
                     "{} {} requires {krate} {}, which the other copy ({}) does not satisfy: cargo would ignore a [patch]",
-                    d.name, d.version, d.req, fork.version
+                    d.name,
+                    d.version,
+                    d.req.as_deref().unwrap_or("?"),
+                    fork.version
                 ),
                 finding: finding_ref(finding),
             }),

@@ -356,13 +356,19 @@ fn version_block(version: &VersionInfo, style: &Style) -> String {
         source_label(version.source.as_deref())
     );
     for d in &version.dependents {
-        out.push_str(&format!(
-            "\n  {} {} requires {} {}",
-            d.name, d.version, version.name, d.req
-        ));
+        match &d.req {
+            Some(req) => out.push_str(&format!(
+                "\n  {} {} requires {} {req}",
+                d.name, d.version, version.name
+            )),
+            None => out.push_str(&format!(
+                "\n  {} {} depends on {}",
+                d.name, d.version, version.name
+            )),
+        }
         let mut quals = Vec::new();
-        if d.kind != crate::graph::Kind::Normal {
-            quals.push(format!("{} dependency", d.kind));
+        if let Some(kind) = d.kind.filter(|k| *k != crate::graph::Kind::Normal) {
+            quals.push(format!("{kind} dependency"));
         }
         if let Some(p) = &d.platform {
             quals.push(format!("on {p}"));
