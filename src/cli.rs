@@ -137,6 +137,16 @@ struct GlobalArgs {
     )]
     metadata_path: Option<PathBuf>,
 
+    /// Analyse Cargo.lock (this one, or the workspace's) and the manifests, without running cargo
+    #[arg(
+        long,
+        value_name = "PATH",
+        num_args = 0..=1,
+        global = true,
+        conflicts_with = "metadata_path"
+    )]
+    lockfile: Option<Option<PathBuf>>,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     format: FormatArg,
@@ -307,9 +317,13 @@ impl Cli {
             }
             None => (self.check, None),
         };
-        let input = match g.metadata_path {
-            Some(path) => Input::File(path),
-            None => Input::Cargo(CargoOptions {
+        let input = match (g.metadata_path, g.lockfile) {
+            (Some(path), _) => Input::File(path),
+            (None, Some(lockfile)) => Input::Lockfile {
+                lockfile,
+                manifest_path: g.manifest_path,
+            },
+            (None, None) => Input::Cargo(CargoOptions {
                 manifest_path: g.manifest_path,
                 features: g
                     .features

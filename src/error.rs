@@ -65,6 +65,11 @@ pub enum Error {
     #[diagnostic(transparent)]
     Config(Box<crate::config::ConfigError>),
 
+    /// Cargo.lock, or a manifest read beside it, cannot be used.
+    #[error("{}: {message}", path.display())]
+    #[diagnostic(code(etcd_deps::lockfile))]
+    Lockfile { path: PathBuf, message: String },
+
     /// The registry index could not be read.
     #[error("could not read the registry index: {message}")]
     #[diagnostic(code(etcd_deps::registry))]
@@ -120,6 +125,7 @@ impl Error {
             | Error::BadMetadata { .. }
             | Error::Registry { .. }
             | Error::Config(_)
+            | Error::Lockfile { .. }
             | Error::Edit { .. }
             | Error::Refused { .. }
             | Error::RefreshFailed { .. } => exit::INPUT,

@@ -27,6 +27,12 @@ pub(crate) fn run(
                     .to_owned(),
             ));
         }
+        Input::Lockfile { .. } => {
+            return Err(Error::Usage(
+                "`fix` needs cargo to plan and prove edits; it cannot work from --lockfile"
+                    .to_owned(),
+            ));
+        }
     };
     if matches!(req.format, Format::Sarif | Format::Github) {
         return Err(Error::Usage(

@@ -18,6 +18,7 @@ pub mod exit;
 pub mod explain;
 mod fix;
 pub mod graph;
+pub mod lockfile;
 pub mod manifest;
 pub mod metadata;
 pub mod plan;
@@ -224,12 +225,29 @@ fn analyse(req: &Request, base: &analysis::Options) -> Result<Analysed, Error> {
             let loaded = metadata::load(&req.input)?;
             (loaded.json, loaded.name, None)
         }
+        metadata::Input::Lockfile {
+            lockfile,
+            manifest_path,
+        } => {
+            let graph = metadata::read_lockfile(lockfile.as_deref(), manifest_path.as_deref())?;
+            let config = config::load(graph.workspace_root(), req.config.as_deref())?;
+            return finish_analysis(req, base, graph, config);
+        }
     };
     let graph = graph::DepGraph::from_metadata_json(&json, &name)?;
     let config = match config {
         Some(c) => c,
         None => config::load(graph.workspace_root(), req.config.as_deref())?,
     };
+    finish_analysis(req, base, graph, config)
+}
+
+fn finish_analysis(
+    req: &Request,
+    base: &analysis::Options,
+    graph: graph::DepGraph,
+    config: config::Config,
+) -> Result<Analysed, Error> {
     let opts = merge_options(base, &config, req)?;
     for p in &opts.packages {
         if !graph.members().iter().any(|&m| graph.package(m).name == *p) {
@@ -356,7 +374,13 @@ fn run_check(
         check.deny_warnings,
         baseline.as_ref().map(|(s, b)| (s.as_str(), b)),
     );
-    let report = report::Report::new(outcome);
+    let mut report = report::Report::new(outcome);
+    if matches!(req.input, metadata::Input::Lockfile { .. }) {
+        report.input = Some(report::InputInfo {
+            mode: "lockfile",
+            not_known: lockfile::LIMITS,
+        });
+    }
     let locations = report::Locations::new(&root, vcs::toplevel(&root).as_deref());
 
     // Render into memory first: on an error nothing reaches stdout.

@@ -32,6 +32,11 @@ pub enum Input {
     Cargo(CargoOptions),
     /// Read saved `cargo metadata` JSON from a file, or from stdin for `-`.
     File(PathBuf),
+    /// Read Cargo.lock (this file, or the workspace's) and the workspace's manifests.
+    Lockfile {
+        lockfile: Option<PathBuf>,
+        manifest_path: Option<PathBuf>,
+    },
 }
 
 impl Default for Input {
@@ -47,12 +52,59 @@ pub struct Loaded {
     pub name: String,
 }
 
-/// Loads the workspace description.
+/// Loads the workspace description (`cargo metadata` JSON; see `read_lockfile` for the
+/// lockfile mode).
 pub fn load(input: &Input) -> Result<Loaded, Error> {
     match input {
         Input::File(path) => read_saved(path),
         Input::Cargo(opts) => run_cargo(opts),
+        Input::Lockfile { .. } => Err(Error::Usage(
+            "the lockfile mode does not produce cargo metadata".to_owned(),
+        )),
     }
+}
+
+/// The lockfile mode's input: the graph from Cargo.lock and the manifests beside it. With no
+/// path, the Cargo.lock of the workspace around `manifest_path` (or the current directory).
+pub fn read_lockfile(
+    lockfile: Option<&Path>,
+    manifest_path: Option<&Path>,
+) -> Result<crate::graph::DepGraph, Error> {
+    let cwd = std::env::current_dir().map_err(|source| Error::Read {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    let lock = match lockfile {
+        Some(p) => {
+            let p = cwd.join(p);
+            if p.is_dir() { p.join("Cargo.lock") } else { p }
+        }
+        None => {
+            let start = manifest_path
+                .map(|m| cwd.join(m))
+                .and_then(|m| m.parent().map(Path::to_owned))
+                .unwrap_or_else(|| cwd.clone());
+            start
+                .ancestors()
+                .map(|d| d.join("Cargo.lock"))
+                .find(|p| p.is_file())
+                .ok_or_else(|| Error::Manifest {
+                    path: start.clone(),
+                    message: "no Cargo.lock here or in any parent directory; run `cargo generate-lockfile`, or pass --lockfile PATH".to_owned(),
+                })?
+        }
+    };
+    let text = std::fs::read_to_string(&lock).map_err(|source| Error::Read {
+        path: lock.clone(),
+        source,
+    })?;
+    let root = lock.parent().map(Path::to_owned).unwrap_or_default();
+    let lock_err = |e: crate::lockfile::LockError| Error::Lockfile {
+        path: e.path,
+        message: e.message,
+    };
+    let members = crate::lockfile::read_manifests(&root).map_err(lock_err)?;
+    crate::lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)
 }
 
 fn read_saved(path: &Path) -> Result<Loaded, Error> {

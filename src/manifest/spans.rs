@@ -87,6 +87,10 @@ fn locate_one(
 ) {
     let member = graph.package(petgraph::graph::NodeIndex::new(origin.member_node.0));
     let manifest = member.manifest_path.clone();
+    if manifest.as_os_str().is_empty() {
+        // A Cargo.lock read alone: no manifest to point at.
+        return;
+    }
     origin.manifest = Some(relative(root, &manifest));
     origin.manifest_abs = Some(manifest.clone());
     let Some(doc) = sources.doc(&manifest) else {

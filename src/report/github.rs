@@ -54,6 +54,13 @@ pub fn render(report: &Report, locations: &Locations, out: &mut dyn Write) -> io
             ))
         )?;
     }
+    if let Some(input) = &report.input {
+        writeln!(
+            out,
+            "::notice title=cargo etcd-deps::{}",
+            data(input.not_known)
+        )?;
+    }
     let s = &report.summary;
     writeln!(
         out,

@@ -89,6 +89,9 @@ pub fn render(
             }
         }
     }
+    if let Some(input) = &report.input {
+        writeln!(out, "note: {}", input.not_known)?;
+    }
     let s = &report.summary;
     let mut extra = String::new();
     if !report.allowed.is_empty() {

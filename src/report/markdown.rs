@@ -113,6 +113,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
+    if let Some(input) = &report.input {
+        writeln!(out, "\n_Note: {}._", input.not_known)?;
+    }
     writeln!(
         out,
         "\n`cargo etcd-deps fix` plans the edits; `cargo etcd-deps explain <code>` explains a code."

@@ -30,7 +30,17 @@ pub struct Report {
     /// What `--baseline` matched and what it lists that is fixed now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineOutcome>,
+    /// The lockfile mode: what this input cannot see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<InputInfo>,
     pub summary: Summary,
+}
+
+/// Said once when the input cannot give every fact.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputInfo {
+    pub mode: &'static str,
+    pub not_known: &'static str,
 }
 
 /// Findings counted by their final level.
@@ -57,6 +67,7 @@ impl Report {
             findings: outcome.findings,
             allowed: outcome.allowed,
             baseline: outcome.baseline,
+            input: None,
             summary,
         }
     }

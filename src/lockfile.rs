@@ -1,0 +1,553 @@
+//! The lockfile mode: a `DepGraph` from Cargo.lock (formats v1 to v4) and the workspace's own
+//! manifests, without running cargo and without downloaded sources.
+//!
+//! Cargo.lock is read with `toml` + serde into plain structs, and dependency references
+//! (`"name"`, `"name version"`, `"name version (source)"`) are resolved through a hash index,
+//! so reading stays linear in the number of packages. What a lockfile cannot tell is left out,
+//! never guessed: requirements of registry crates, platform conditions and dependency kinds
+//! beyond the workspace's own manifests. Without manifests (a Cargo.lock copied out of a
+//! repository), the packages without a source are taken as the workspace members.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use cargo_metadata::cargo_platform::Platform;
+use semver::{Version, VersionReq};
+use serde::Deserialize;
+use toml_edit::{Document, Item};
+
+use crate::graph::{DepGraph, Edge, Kind, Package};
+
+/// What the lockfile mode cannot see, said once in every report.
+pub const LIMITS: &str = "lockfile mode: requirements of registry crates, platform conditions \
+and dependency kinds beyond the workspace's own manifests are not in Cargo.lock and are left out";
+
+#[derive(Deserialize)]
+struct RawLock {
+    version: Option<toml::Value>,
+    #[serde(default)]
+    package: Vec<RawPackage>,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    name: String,
+    version: String,
+    source: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+/// Why a lockfile (or a manifest beside it) cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// A workspace member's manifest, as far as the lockfile mode needs it.
+#[derive(Clone, Debug)]
+pub struct MemberManifest {
+    pub path: PathBuf,
+    pub name: String,
+    pub version: Option<Version>,
+    pub declarations: Vec<Declaration>,
+}
+
+/// One dependency declaration of a member.
+#[derive(Clone, Debug)]
+pub struct Declaration {
+    pub key: String,
+    /// The package name (after `package = …`).
+    pub package: String,
+    pub kind: Kind,
+    pub platform: Option<String>,
+    /// The requirement as written (after `workspace = true` inheritance), if any.
+    pub req: Option<String>,
+    pub is_path: bool,
+}
+
+/// Builds the graph from Cargo.lock text and the members' manifests (empty: Cargo.lock alone).
+pub fn graph(
+    lock_path: &Path,
+    text: &str,
+    members: &[MemberManifest],
+    root: &Path,
+) -> Result<DepGraph, LockError> {
+    let err = |message: String| LockError {
+        path: lock_path.to_owned(),
+        message,
+    };
+    let raw: RawLock = toml::from_str(text).map_err(|e| err(format!("not a Cargo.lock: {e}")))?;
+    match &raw.version {
+        None => {}
+        Some(toml::Value::Integer(3 | 4)) => {}
+        Some(other) => {
+            let shown = match other {
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::String(s) => format!("\"{s}\""),
+                _ => "of the wrong type".to_owned(),
+            };
+            return Err(err(format!(
+                "unsupported lockfile version {shown}; this tool reads versions 1 to 4"
+            )));
+        }
+    }
+    if raw.package.is_empty() {
+        return Err(err("Cargo.lock lists no packages".to_owned()));
+    }
+
+    let mut packages = Vec::with_capacity(raw.package.len());
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(raw.package.len());
+    let mut seen: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
+    for (i, p) in raw.package.iter().enumerate() {
+        let version = Version::parse(&p.version).map_err(|e| {
+            err(format!(
+                "package `{}` has a bad version `{}`: {e}",
+                p.name, p.version
+            ))
+        })?;
+        if seen
+            .insert(
+                (p.name.as_str(), p.version.as_str(), p.source.as_deref()),
+                i,
+            )
+            .is_some()
+        {
+            return Err(err(format!(
+                "package `{} {}` is listed twice",
+                p.name, p.version
+            )));
+        }
+        by_name.entry(p.name.as_str()).or_default().push(i);
+        packages.push(Package {
+            id: format!(
+                "{}@{}{}",
+                p.name,
+                p.version,
+                p.source
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
+            ),
+            name: p.name.clone(),
+            version,
+            source: p.source.clone(),
+            manifest_path: PathBuf::new(),
+            is_member: false,
+            rust_version: None,
+            target_sources: Vec::new(),
+        });
+    }
+
+    // Members: those the manifests name, or every package without a source.
+    let mut member_index: Vec<(usize, Option<&MemberManifest>)> = Vec::new();
+    if members.is_empty() {
+        for (i, p) in raw.package.iter().enumerate() {
+            if p.source.is_none() {
+                member_index.push((i, None));
+            }
+        }
+    } else {
+        for m in members {
+            let found = by_name.get(m.name.as_str()).and_then(|c| {
+                c.iter().copied().find(|&i| {
+                    raw.package[i].source.is_none()
+                        && m.version.as_ref().is_none_or(|v| packages[i].version == *v)
+                })
+            });
+            let Some(i) = found else {
+                return Err(err(format!(
+                    "workspace member `{}` ({}) is not in Cargo.lock; run `cargo generate-lockfile`",
+                    m.name,
+                    m.path.display()
+                )));
+            };
+            member_index.push((i, Some(m)));
+        }
+    }
+    for (i, m) in &member_index {
+        packages[*i].is_member = true;
+        if let Some(m) = m {
+            packages[*i].manifest_path = m.path.clone();
+        }
+    }
+    let manifests: HashMap<usize, &MemberManifest> = member_index
+        .iter()
+        .filter_map(|(i, m)| m.map(|m| (*i, m)))
+        .collect();
+
+    let mut edges = Vec::new();
+    for (i, p) in raw.package.iter().enumerate() {
+        for dep in &p.dependencies {
+            let j = resolve(dep, &by_name, &raw.package).map_err(|m| {
+                err(format!(
+                    "dependency `{dep}` of package `{} {}` {m}",
+                    p.name, p.version
+                ))
+            })?;
+            let target = &packages[j];
+            let declared: Vec<&Declaration> = manifests
+                .get(&i)
+                .map(|m| {
+                    m.declarations
+                        .iter()
+                        .filter(|d| d.package == target.name && declares(d, target))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if declared.is_empty() {
+                edges.push((
+                    i,
+                    j,
+                    Edge {
+                        kind: Kind::Normal,
+                        kind_known: false,
+                        req: None,
+                        key: target.name.clone(),
+                        optional: false,
+                        platform: None,
+                        features: Vec::new(),
+                        default_features: true,
+                    },
+                ));
+            }
+            for d in declared {
+                edges.push((
+                    i,
+                    j,
+                    Edge {
+                        kind: d.kind,
+                        kind_known: true,
+                        req: d
+                            .req
+                            .as_deref()
+                            .map(|r| {
+                                VersionReq::parse(r)
+                                    .map_or_else(|_| r.to_owned(), |v| v.to_string())
+                            })
+                            .or_else(|| d.is_path.then(|| "*".to_owned())),
+                        key: d.key.clone(),
+                        optional: false,
+                        platform: d.platform.clone(),
+                        features: Vec::new(),
+                        default_features: true,
+                    },
+                ));
+            }
+        }
+    }
+    let member_ids: Vec<usize> = member_index.iter().map(|(i, _)| *i).collect();
+    Ok(DepGraph::from_parts(
+        packages,
+        edges,
+        &member_ids,
+        root.to_owned(),
+    ))
+}
+
+/// Whether a member's declaration can be the one that resolved to `target`.
+fn declares(d: &Declaration, target: &Package) -> bool {
+    if target.source.is_none() {
+        return d.is_path;
+    }
+    if d.is_path {
+        return false;
+    }
+    match d.req.as_deref().map(VersionReq::parse) {
+        Some(Ok(req)) => req.matches(&target.version),
+        _ => true,
+    }
+}
+
+/// Resolves `"name"`, `"name version"` or `"name version (source)"`.
+fn resolve(
+    reference: &str,
+    by_name: &HashMap<&str, Vec<usize>>,
+    packages: &[RawPackage],
+) -> Result<usize, String> {
+    let mut parts = reference.splitn(3, ' ');
+    let name = parts.next().unwrap_or_default();
+    let version = parts.next();
+    let source = parts
+        .next()
+        .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+    let candidates = by_name
+        .get(name)
+        .ok_or_else(|| "names no package in Cargo.lock".to_owned())?;
+    let matching: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&i| version.is_none_or(|v| packages[i].version == v))
+        .filter(|&i| source.is_none_or(|s| packages[i].source.as_deref() == Some(s)))
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok(*one),
+        [] => Err("names no package in Cargo.lock".to_owned()),
+        // Cargo writes the source of every copy but a source-less (path) one when one name
+        // and version come from several sources: a reference without a source means that one.
+        several => {
+            let sourceless: Vec<usize> = several
+                .iter()
+                .copied()
+                .filter(|&i| source.is_none() && packages[i].source.is_none())
+                .collect();
+            match sourceless.as_slice() {
+                [one] => Ok(*one),
+                _ => Err("is ambiguous: several packages match it".to_owned()),
+            }
+        }
+    }
+}
+
+/// Reads the members' manifests from the workspace root: the root package (if any) and the
+/// `[workspace] members` globs, less `exclude`.
+pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
+    let root_manifest = root.join("Cargo.toml");
+    let Ok(text) = std::fs::read_to_string(&root_manifest) else {
+        return Ok(Vec::new());
+    };
+    let doc = Document::parse(text).map_err(|e| LockError {
+        path: root_manifest.clone(),
+        message: format!("invalid TOML: {}", e.message()),
+    })?;
+    let ws_deps = doc
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(Item::as_table_like);
+    let ws_version = doc
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(Item::as_str)
+        .and_then(|v| Version::parse(v).ok());
+    let mut paths = Vec::new();
+    if doc.get("package").is_some() {
+        paths.push(root_manifest.clone());
+    }
+    let list = |key: &str| -> Vec<String> {
+        doc.get("workspace")
+            .and_then(|w| w.get(key))
+            .and_then(Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let excluded: Vec<PathBuf> = list("exclude").iter().map(|e| root.join(e)).collect();
+    for pattern in list("members") {
+        let full = root.join(&pattern);
+        let Some(full) = full.to_str() else { continue };
+        let Ok(matches) = glob::glob(full) else {
+            return Err(LockError {
+                path: root_manifest.clone(),
+                message: format!("bad member pattern `{pattern}`"),
+            });
+        };
+        let mut dirs: Vec<PathBuf> = matches.filter_map(Result::ok).collect();
+        dirs.sort();
+        for dir in dirs {
+            let manifest = dir.join("Cargo.toml");
+            if manifest.is_file()
+                && !excluded.iter().any(|e| dir.starts_with(e))
+                && !paths.contains(&manifest)
+            {
+                paths.push(manifest);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        let text = if path == root_manifest {
+            doc.raw().to_owned()
+        } else {
+            std::fs::read_to_string(&path).map_err(|e| LockError {
+                path: path.clone(),
+                message: e.to_string(),
+            })?
+        };
+        out.push(parse_member(&path, &text, ws_deps, ws_version.as_ref())?);
+    }
+    Ok(out)
+}
+
+fn parse_member(
+    path: &Path,
+    text: &str,
+    ws_deps: Option<&dyn toml_edit::TableLike>,
+    ws_version: Option<&Version>,
+) -> Result<MemberManifest, LockError> {
+    let err = |message: String| LockError {
+        path: path.to_owned(),
+        message,
+    };
+    let doc = Document::parse(text.to_owned())
+        .map_err(|e| err(format!("invalid TOML: {}", e.message())))?;
+    let package = doc
+        .get("package")
+        .and_then(Item::as_table_like)
+        .ok_or_else(|| err("no [package] table".to_owned()))?;
+    let name = package
+        .get("name")
+        .and_then(Item::as_str)
+        .ok_or_else(|| err("no package.name".to_owned()))?
+        .to_owned();
+    let version = match package.get("version") {
+        Some(v) if v.as_str().is_some() => v.as_str().and_then(|s| Version::parse(s).ok()),
+        Some(_) => ws_version.cloned(),
+        None => Some(Version::new(0, 0, 0)),
+    };
+    let mut declarations = Vec::new();
+    let mut scopes: Vec<(Option<String>, &dyn toml_edit::TableLike)> =
+        vec![(None, doc.as_table() as &dyn toml_edit::TableLike)];
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (key, t) in targets.iter() {
+            if let Some(t) = t.as_table_like() {
+                let platform = Platform::from_str(key)
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|_| key.to_owned());
+                scopes.push((Some(platform), t));
+            }
+        }
+    }
+    for (platform, scope) in scopes {
+        for (kind, names) in [
+            (Kind::Normal, &["dependencies"][..]),
+            (
+                Kind::Build,
+                &["build-dependencies", "build_dependencies"][..],
+            ),
+            (Kind::Dev, &["dev-dependencies", "dev_dependencies"][..]),
+        ] {
+            for table_name in names {
+                let Some(table) = scope.get(table_name).and_then(Item::as_table_like) else {
+                    continue;
+                };
+                for (key, item) in table.iter() {
+                    let t = item.as_table_like();
+                    let inherited = t
+                        .and_then(|t| t.get("workspace"))
+                        .and_then(Item::as_bool)
+                        .unwrap_or(false);
+                    let source_item = if inherited {
+                        ws_deps.and_then(|w| w.get(key))
+                    } else {
+                        Some(item)
+                    };
+                    let st = source_item.and_then(Item::as_table_like);
+                    let package = st
+                        .and_then(|t| t.get("package"))
+                        .or_else(|| t.and_then(|t| t.get("package")))
+                        .and_then(Item::as_str)
+                        .unwrap_or(key)
+                        .to_owned();
+                    let is_path = st.is_some_and(|t| t.get("path").is_some());
+                    declarations.push(Declaration {
+                        key: key.to_owned(),
+                        package,
+                        kind,
+                        platform: platform.clone(),
+                        req: source_item.and_then(crate::manifest::spans::written_requirement),
+                        is_path,
+                    });
+                }
+            }
+        }
+    }
+    Ok(MemberManifest {
+        path: path.to_owned(),
+        name,
+        version,
+        declarations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &str = r#"
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = [
+ "tonic 0.9.2 (registry+https://github.com/rust-lang/crates.io-index)",
+ "tonic 0.12.3 (registry+https://github.com/rust-lang/crates.io-index)",
+]
+
+[[package]]
+name = "tonic"
+version = "0.9.2"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "tonic"
+version = "0.12.3"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[metadata]
+"checksum tonic 0.9.2 (registry+https://github.com/rust-lang/crates.io-index)" = "00"
+"#;
+
+    fn build(text: &str) -> Result<DepGraph, LockError> {
+        graph(Path::new("Cargo.lock"), text, &[], Path::new("/ws"))
+    }
+
+    #[test]
+    fn reads_v1_with_full_references_and_members_without_source() {
+        let g = build(V1).expect("v1");
+        assert_eq!(g.node_count(), 3);
+        assert_eq!(g.members().len(), 1);
+        assert_eq!(g.package(g.members()[0]).name, "app");
+        assert_eq!(g.dependencies(g.members()[0]).count(), 2);
+    }
+
+    #[test]
+    fn reads_v3_short_references() {
+        let text = "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"tonic 0.9.2\", \"http\"]\n\n[[package]]\nname = \"tonic\"\nversion = \"0.9.2\"\nsource = \"registry+x\"\n\n[[package]]\nname = \"tonic\"\nversion = \"0.12.3\"\nsource = \"registry+x\"\n\n[[package]]\nname = \"http\"\nversion = \"0.2.12\"\nsource = \"registry+x\"\n";
+        let g = build(text).expect("v3");
+        let mut deps: Vec<String> = g
+            .dependencies(g.members()[0])
+            .map(|(n, e)| {
+                assert!(!e.kind_known && e.req.is_none());
+                g.package(n).label()
+            })
+            .collect();
+        deps.sort();
+        assert_eq!(deps, ["http@0.2.12", "tonic@0.9.2"]);
+    }
+
+    #[test]
+    fn bad_lockfiles_are_errors_that_say_why() {
+        let e = build("version = 99\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n")
+            .expect_err("unknown version");
+        assert!(
+            e.message.contains("unsupported lockfile version 99"),
+            "{}",
+            e.message
+        );
+        let e = build("version = 4\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n")
+            .expect_err("duplicate");
+        assert!(e.message.contains("listed twice"), "{}", e.message);
+        let e = build("version = 4\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"ghost\"]\n")
+            .expect_err("dangling");
+        assert!(
+            e.message.contains("`ghost`") && e.message.contains("names no package"),
+            "{}",
+            e.message
+        );
+        let e = build("version = 4\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\ndependencies = [\"t\"]\n[[package]]\nname = \"t\"\nversion = \"0.1.0\"\nsource = \"registry+x\"\n[[package]]\nname = \"t\"\nversion = \"0.2.0\"\nsource = \"registry+x\"\n")
+            .expect_err("ambiguous");
+        assert!(e.message.contains("ambiguous"), "{}", e.message);
+        assert!(build("not toml [").is_err());
+        assert!(
+            build("version = 4\n")
+                .expect_err("empty")
+                .message
+                .contains("no packages")
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! The lockfile mode end to end: on every fixture it finds what the metadata mode finds
+//! (findings, levels, versions, origins, paths), without running cargo; on a Cargo.lock
+//! alone it still finds and explains the splits, with no origins; bad lockfiles are input
+//! errors that name the file.
+
+mod common;
+
+use common::{Fixture, codes};
+use serde_json::Value;
+
+const FIXTURES: &[&str] = &[
+    "clean",
+    "two-lines",
+    "type-boundary",
+    "renamed",
+    "workspace-inherit",
+    "target-specific",
+    "dev-only",
+    "source-split",
+    "train-skew",
+    "deep-chain",
+    "dev-cycle",
+    "no-release",
+    "lockfile-split",
+];
+
+/// What both modes can tell: everything but requirements and kinds of registry edges.
+fn comparable(report: &Value) -> Vec<Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let versions: Vec<Value> = f["versions"]
+                .as_array()
+                .expect("versions")
+                .iter()
+                .map(|v| {
+                    serde_json::json!({
+                        "name": v["name"], "version": v["version"], "source": v["source"],
+                        "origins": v["origins"], "paths": v["paths"],
+                        "dependents": v["dependents"].as_array().expect("dependents").iter()
+                            .map(|d| serde_json::json!([d["name"], d["version"]])).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "code": f["code"], "crate": f["crate"], "level": f["level"],
+                "caused_by": f["caused_by"], "member": f["member"], "crates": f["crates"],
+                "dev_only": f["dev_only"], "platforms": f["platforms"], "versions": versions,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn lockfile_mode_finds_what_metadata_mode_finds() {
+    for name in FIXTURES {
+        let fixture = Fixture::new(name);
+        let metadata = fixture.run(&["check", "--offline", "--format", "json"]);
+        // No cargo may run: point CARGO at something that does not exist.
+        let lockfile = common::run_tool_with_env(
+            &fixture.root,
+            &fixture.cargo_home,
+            &["check", "--lockfile", "--format", "json"],
+            &[("CARGO", "/nonexistent/cargo"), ("PATH", "/nonexistent")],
+        );
+        assert_eq!(
+            lockfile.code(),
+            metadata.code(),
+            "{name}: {}",
+            lockfile.stderr()
+        );
+        let (l, m) = (lockfile.json(), metadata.json());
+        assert_eq!(comparable(&l), comparable(&m), "{name}");
+        assert_eq!(l["input"]["mode"], "lockfile");
+        assert!(m.get("input").is_none());
+    }
+}
+
+#[test]
+fn lockfile_mode_cannot_see_features_and_says_what_it_leaves_out() {
+    // Cargo.lock holds optional dependencies whatever features are on: the lockfile mode sees
+    // what --all-features sees.
+    let fixture = Fixture::new("features");
+    let lockfile = fixture.run(&["check", "--lockfile", "--format", "json"]);
+    let all = fixture.run(&["check", "--offline", "--all-features", "--format", "json"]);
+    assert_eq!(comparable(&lockfile.json()), comparable(&all.json()));
+    let human = fixture.run(&["check", "--lockfile"]);
+    assert_eq!(
+        human.stdout().matches("note: lockfile mode:").count(),
+        1,
+        "{}",
+        human.stdout()
+    );
+    // Requirements of registry crates are null, never guessed; the member's own are known.
+    let report = lockfile.json();
+    let tonic = common::finding(&report, "diverging-versions", "tonic");
+    let old = common::version(tonic, "0.9.2");
+    assert_eq!(old["dependents"][0]["name"], "etcd-client");
+    assert_eq!(old["dependents"][0]["req"], Value::Null);
+    assert_eq!(old["dependents"][0]["kind"], Value::Null);
+    let new = common::version(tonic, "0.12.3");
+    assert_eq!(new["dependents"][0]["req"], "^0.12");
+    assert_eq!(new["dependents"][0]["kind"], "normal");
+}
+
+#[test]
+fn a_cargo_lock_alone_still_explains_the_split() {
+    let fixture = Fixture::new("two-lines");
+    let alone = fixture.tmp.path().join("copied");
+    std::fs::create_dir_all(&alone).expect("mkdir");
+    std::fs::copy(fixture.root.join("Cargo.lock"), alone.join("Cargo.lock")).expect("copy");
+    let run = fixture.run_in(
+        &alone,
+        &["check", "--lockfile", "Cargo.lock", "--format", "json"],
+        None,
+    );
+    run.expect_code(1);
+    let report = run.json();
+    let tonic = common::finding(&report, "diverging-versions", "tonic");
+    let old = common::version(tonic, "0.9.2");
+    assert_eq!(
+        old["paths"][0],
+        serde_json::json!(["meta-store@0.1.0", "etcd-client@0.11.1", "tonic@0.9.2"])
+    );
+    let origin = &old["origins"][0];
+    assert_eq!(origin["member"], "meta-store");
+    assert_eq!(origin["manifest"], Value::Null);
+    assert_eq!(origin["line"], Value::Null);
+    assert!(
+        codes(&report)
+            .iter()
+            .any(|(_, c, l)| c == "hyper" && l == "note")
+    );
+}
+
+#[test]
+fn bad_lockfiles_are_input_errors_naming_the_file() {
+    let fixture = Fixture::new("two-lines");
+    let lock = fixture.root.join("Cargo.lock");
+    let original = std::fs::read_to_string(&lock).expect("read");
+    for (text, needle) in [
+        (
+            original.replace("version = 4", "version = 7"),
+            "unsupported lockfile version 7",
+        ),
+        (
+            original.replace(" \"etcd-client\",\n", " \"etcd-clientx\",\n"),
+            "names no package",
+        ),
+        (
+            format!(
+                "{original}\n[[package]]\nname = \"http\"\nversion = \"1.3.1\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+            ),
+            "listed twice",
+        ),
+        ("[[package]\n".to_owned(), "not a Cargo.lock"),
+    ] {
+        std::fs::write(&lock, &text).expect("write");
+        let run = fixture.run(&["check", "--lockfile"]);
+        run.expect_code(2);
+        assert!(run.stdout().is_empty());
+        assert!(run.stderr().contains("Cargo.lock"), "{}", run.stderr());
+        assert!(run.stderr().contains(needle), "{needle}: {}", run.stderr());
+    }
+    let run = fixture.run(&["check", "--lockfile", "missing.lock"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("missing.lock"), "{}", run.stderr());
+    let run = fixture.run(&["check", "--lockfile", "--metadata-path", "x.json"]);
+    run.expect_code(2);
+    let run = fixture.run(&["fix", "--lockfile"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("--lockfile"), "{}", run.stderr());
+}
