@@ -14,7 +14,7 @@ use std::fmt;
 use semver::Version;
 use serde::{Serialize, Serializer};
 
-use crate::graph::{DepGraph, Edge, Kind, KindSet, NodeId};
+use crate::graph::{DepGraph, EdgeView, Kind, KindSet, NodeId};
 
 /// Stable finding codes, shared by every output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -402,27 +402,28 @@ impl Serialize for DepPath {
 
 /// Which edges a search follows.
 #[derive(Clone, Debug)]
-struct EdgeFilter<'a> {
+struct EdgeFilter {
     kinds: KindSet,
-    platforms: PlatformFilter<'a>,
+    platforms: PlatformFilter,
 }
 
-#[derive(Clone, Debug)]
-enum PlatformFilter<'a> {
+#[derive(Clone, Copy, Debug)]
+enum PlatformFilter {
     Any,
-    /// Only edges without a platform condition, plus those with this one.
-    Only(Option<&'a str>),
+    /// Only edges without a platform condition, plus those with this one (an id of
+    /// `EdgeFlags::platform`; 0 for none).
+    Only(u32),
 }
 
-impl EdgeFilter<'_> {
-    fn allows(&self, edge: &Edge) -> bool {
-        if !self.kinds.contains(edge.kind) {
+impl EdgeFilter {
+    fn allows(&self, edge: EdgeView<'_>) -> bool {
+        let flags = edge.flags;
+        if !self.kinds.contains(flags.kind) {
             return false;
         }
-        match (&self.platforms, &edge.platform) {
-            (PlatformFilter::Any, _) | (_, None) => true,
-            (PlatformFilter::Only(Some(p)), Some(ep)) => p == ep,
-            (PlatformFilter::Only(None), Some(_)) => false,
+        match self.platforms {
+            PlatformFilter::Any => true,
+            PlatformFilter::Only(p) => flags.platform == 0 || flags.platform == p,
         }
     }
 }
@@ -473,7 +474,7 @@ pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
     // Findings that vanish without platform-specific edges exist only on some platforms.
     let unconditional = EdgeFilter {
         kinds: opts.edges,
-        platforms: PlatformFilter::Only(None),
+        platforms: PlatformFilter::Only(0),
     };
     let unconditional_keys = key_set(&detect(graph, opts, &roots, &unconditional));
     let needs_platform = raws
@@ -481,13 +482,13 @@ pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
         .any(|r| !unconditional_keys.contains(&owned_key(r)));
     let mut per_platform: Vec<(String, BTreeSet<OwnedKey>)> = Vec::new();
     if needs_platform {
-        for platform in platform_conditions(graph) {
+        for (i, platform) in graph.platforms().iter().enumerate() {
             let f = EdgeFilter {
                 kinds: opts.edges,
-                platforms: PlatformFilter::Only(Some(platform)),
+                platforms: PlatformFilter::Only(i as u32 + 1),
             };
             let keys = key_set(&detect(graph, opts, &roots, &f));
-            per_platform.push((platform.to_owned(), keys));
+            per_platform.push((platform.clone(), keys));
         }
     }
 
@@ -570,25 +571,12 @@ fn selected_members(graph: &DepGraph, opts: &Options) -> Vec<NodeId> {
         .collect()
 }
 
-/// Distinct platform conditions of all edges, sorted.
-fn platform_conditions(graph: &DepGraph) -> Vec<&str> {
-    let mut set = BTreeSet::new();
-    for node in graph.nodes() {
-        for (_, edge) in graph.dependencies(node) {
-            if let Some(p) = &edge.platform {
-                set.insert(p.as_str());
-            }
-        }
-    }
-    set.into_iter().collect()
-}
-
 /// Breadth-first reachability from `roots` over the edges `filter` allows, never entering
 /// `blocked` nodes. Linear in the size of the graph; cycles terminate.
 fn reachable(
     graph: &DepGraph,
     roots: &[NodeId],
-    filter: &EdgeFilter<'_>,
+    filter: &EdgeFilter,
     blocked: &[bool],
 ) -> Vec<bool> {
     let mut seen = vec![false; graph.node_count()];
@@ -615,15 +603,26 @@ fn reachable(
 }
 
 /// The raw findings under one edge filter.
-fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilter<'_>) -> Vec<Raw> {
+fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilter) -> Vec<Raw> {
     let reach = reachable(graph, roots, filter, &[]);
+    // Only watched names matter (every name with --all-duplicates): look them up in a hash
+    // set, and sort just those.
+    let watched: std::collections::HashSet<&str> = opts
+        .watch
+        .primary
+        .iter()
+        .chain(opts.watch.trains.iter().flatten())
+        .chain(&opts.watch.family)
+        .map(String::as_str)
+        .collect();
     let mut by_name: BTreeMap<&str, Vec<NodeId>> = BTreeMap::new();
     for node in graph.nodes() {
-        if reach[node.index()] && !graph.package(node).is_member {
-            by_name
-                .entry(&graph.package(node).name)
-                .or_default()
-                .push(node);
+        let pkg = graph.package(node);
+        if reach[node.index()]
+            && !pkg.is_member
+            && (opts.watch.all_duplicates || watched.contains(pkg.name.as_str()))
+        {
+            by_name.entry(&pkg.name).or_default().push(node);
         }
     }
     let lines_of = |nodes: &[NodeId]| -> BTreeSet<Line> {
@@ -717,7 +716,7 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
         }
         let direct: BTreeSet<NodeId> = graph
             .dependencies(member)
-            .filter(|(_, e)| filter.allows(e))
+            .filter(|(_, e)| filter.allows(*e))
             .map(|(n, _)| n)
             .collect();
         for &w in &direct {
@@ -734,7 +733,7 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
                 let other = graph
                     .dependencies(c)
                     .filter(|(n, e)| {
-                        filter.allows(e)
+                        filter.allows(*e)
                             && graph.package(*n).name == w_pkg.name
                             && Line::of(&graph.package(*n).version) != w_line
                     })
@@ -775,7 +774,7 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
 fn collateral_roots(
     graph: &DepGraph,
     roots: &[NodeId],
-    filter: &EdgeFilter<'_>,
+    filter: &EdgeFilter,
     raws: &[Raw],
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -832,7 +831,7 @@ fn collateral_roots(
 fn explain(
     graph: &DepGraph,
     roots: &[NodeId],
-    filter: &EdgeFilter<'_>,
+    filter: &EdgeFilter,
     reach: &[bool],
     raw: &Raw,
     dev_only: bool,
@@ -888,14 +887,14 @@ fn explain(
 fn explain_version(
     graph: &DepGraph,
     roots: &[NodeId],
-    filter: &EdgeFilter<'_>,
+    filter: &EdgeFilter,
     reach: &[bool],
     target: NodeId,
 ) -> VersionInfo {
     let pkg = graph.package(target);
     let mut dependents: Vec<Dependent> = graph
         .dependents(target)
-        .filter(|(from, e)| reach[from.index()] && filter.allows(e))
+        .filter(|(from, e)| reach[from.index()] && filter.allows(*e))
         .map(|(from, e)| {
             let p = graph.package(from);
             Dependent {
@@ -931,7 +930,7 @@ fn explain_version(
             let d = dist[at.index()];
             let (next, edge) = graph
                 .dependencies(at)
-                .filter(|(n, e)| filter.allows(e) && dist[n.index()] == d - 1)
+                .filter(|(n, e)| filter.allows(*e) && dist[n.index()] == d - 1)
                 .min_by_key(|(n, e)| (*n, e.kind))
                 .expect("a node at distance d has a neighbour at distance d - 1");
             let p = graph.package(next);
@@ -998,7 +997,7 @@ fn explain_version(
 }
 
 /// Hop count from every node to `target` over the edges `filter` allows (`usize::MAX`: none).
-fn distances_to(graph: &DepGraph, target: NodeId, filter: &EdgeFilter<'_>) -> Vec<usize> {
+fn distances_to(graph: &DepGraph, target: NodeId, filter: &EdgeFilter) -> Vec<usize> {
     let mut dist = vec![usize::MAX; graph.node_count()];
     dist[target.index()] = 0;
     let mut queue = VecDeque::from([target]);

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, Metadata};
 use guppy::graph::PackageGraph;
-use petgraph::Direction;
+use petgraph::Directed;
+use petgraph::csr::Csr;
 use petgraph::graph::{DiGraph, NodeIndex};
 use semver::Version;
 use serde::Serialize;
@@ -188,6 +189,80 @@ pub struct DepGraph {
     graph: DiGraph<Package, Edge>,
     members: Vec<NodeIndex>,
     workspace_root: PathBuf,
+    adjacency: Adjacency,
+}
+
+/// What a traversal needs to know of an edge, kept apart from the (large) `Edge` so that
+/// breadth-first searches over large graphs stay in cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EdgeFlags {
+    pub kind: Kind,
+    /// 0: no platform condition; else 1 + the index in `DepGraph::platforms`.
+    pub platform: u32,
+}
+
+/// An edge as iteration hands it out: its compact flags, and the full `Edge` behind `Deref`.
+#[derive(Clone, Copy, Debug)]
+pub struct EdgeView<'g> {
+    pub flags: EdgeFlags,
+    edge: &'g Edge,
+}
+
+impl std::ops::Deref for EdgeView<'_> {
+    type Target = Edge;
+    fn deref(&self) -> &Edge {
+        self.edge
+    }
+}
+
+/// Forward and reverse adjacency as petgraph compressed sparse rows, whose weights index the
+/// edges; plus the flags of each edge and the interned platform conditions.
+#[derive(Debug)]
+struct Adjacency {
+    forward: Csr<(), u32, Directed, u32>,
+    reverse: Csr<(), u32, Directed, u32>,
+    flags: Vec<EdgeFlags>,
+    edges: Vec<petgraph::graph::EdgeIndex>,
+    platforms: Vec<String>,
+}
+
+impl Adjacency {
+    fn new(graph: &DiGraph<Package, Edge>) -> Adjacency {
+        use petgraph::visit::EdgeRef;
+        let mut platforms: Vec<String> = graph
+            .edge_weights()
+            .filter_map(|e| e.platform.clone())
+            .collect();
+        platforms.sort();
+        platforms.dedup();
+        let mut fwd: Vec<(u32, u32, u32)> = Vec::with_capacity(graph.edge_count());
+        let mut edges = Vec::with_capacity(graph.edge_count());
+        let mut flags = Vec::with_capacity(graph.edge_count());
+        let mut all: Vec<_> = graph.edge_references().collect();
+        all.sort_by_key(|e| (e.source().index(), e.target().index(), e.id().index()));
+        for e in all {
+            let w = e.weight();
+            let platform = w.platform.as_ref().map_or(0, |p| {
+                platforms.binary_search(p).map_or(0, |i| i as u32 + 1)
+            });
+            let idx = edges.len() as u32;
+            edges.push(e.id());
+            flags.push(EdgeFlags {
+                kind: w.kind,
+                platform,
+            });
+            fwd.push((e.source().index() as u32, e.target().index() as u32, idx));
+        }
+        let mut rev: Vec<(u32, u32, u32)> = fwd.iter().map(|&(s, t, i)| (t, s, i)).collect();
+        rev.sort_unstable();
+        Adjacency {
+            forward: Csr::from_sorted_edges(&fwd).expect("sorted above"),
+            reverse: Csr::from_sorted_edges(&rev).expect("sorted above"),
+            flags,
+            edges,
+            platforms,
+        }
+    }
 }
 
 /// A node of the graph, as handed out to other modules.
@@ -357,6 +432,7 @@ impl DepGraph {
             .collect();
         members.sort();
         Ok(DepGraph {
+            adjacency: Adjacency::new(&graph),
             graph,
             members,
             workspace_root: pkg_graph.workspace().root().as_std_path().to_owned(),
@@ -392,6 +468,7 @@ impl DepGraph {
         members.sort();
         members.dedup();
         DepGraph {
+            adjacency: Adjacency::new(&graph),
             graph,
             members,
             workspace_root,
@@ -420,30 +497,43 @@ impl DepGraph {
         self.graph.node_indices()
     }
 
-    /// Outgoing edges of `node`: (target, edge), in insertion order (sorted by target).
-    pub fn dependencies(&self, node: NodeId) -> impl Iterator<Item = (NodeId, &Edge)> + '_ {
-        self.edges_directed(node, Direction::Outgoing)
+    /// Outgoing edges of `node`: (target, edge), sorted by target.
+    pub fn dependencies(&self, node: NodeId) -> impl Iterator<Item = (NodeId, EdgeView<'_>)> + '_ {
+        self.adjacent(&self.adjacency.forward, node)
     }
 
-    /// Incoming edges of `node`: (source, edge).
-    pub fn dependents(&self, node: NodeId) -> impl Iterator<Item = (NodeId, &Edge)> + '_ {
-        self.edges_directed(node, Direction::Incoming)
+    /// Incoming edges of `node`: (source, edge), sorted by source.
+    pub fn dependents(&self, node: NodeId) -> impl Iterator<Item = (NodeId, EdgeView<'_>)> + '_ {
+        self.adjacent(&self.adjacency.reverse, node)
     }
 
-    fn edges_directed(
-        &self,
+    fn adjacent<'g>(
+        &'g self,
+        csr: &'g Csr<(), u32, Directed, u32>,
         node: NodeId,
-        dir: Direction,
-    ) -> impl Iterator<Item = (NodeId, &Edge)> + '_ {
-        use petgraph::visit::EdgeRef;
-        self.graph.edges_directed(node, dir).map(move |e| {
-            let other = if dir == Direction::Outgoing {
-                e.target()
-            } else {
-                e.source()
-            };
-            (other, e.weight())
+    ) -> impl Iterator<Item = (NodeId, EdgeView<'g>)> + 'g {
+        let i = node.index();
+        // Csr knows only nodes up to the largest index an edge names.
+        let (targets, slots): (&[u32], &[u32]) = if i < csr.node_count() {
+            (csr.neighbors_slice(i as u32), csr.edges_slice(i as u32))
+        } else {
+            (&[], &[])
+        };
+        targets.iter().zip(slots).map(move |(&t, &e)| {
+            (
+                NodeIndex::new(t as usize),
+                EdgeView {
+                    flags: self.adjacency.flags[e as usize],
+                    edge: &self.graph[self.adjacency.edges[e as usize]],
+                },
+            )
         })
+    }
+
+    /// The distinct platform conditions of the edges, sorted; `EdgeFlags::platform` is 1 + an
+    /// index into this list.
+    pub fn platforms(&self) -> &[String] {
+        &self.adjacency.platforms
     }
 
     /// Nodes grouped by package name, each group in version order.

@@ -25,6 +25,8 @@ pub mod plan;
 pub mod policy;
 pub mod registry;
 pub mod report;
+#[doc(hidden)]
+pub mod synth;
 #[cfg(test)]
 mod testkit;
 pub mod vcs;

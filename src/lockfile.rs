@@ -198,6 +198,13 @@ pub fn graph(
                 })
                 .unwrap_or_default();
             if declared.is_empty() {
+                // The key only matters where a path leaves the workspace (origins): outside
+                // the members it is never read, so no string is made for it.
+                let key = if packages[i].is_member {
+                    target.name.clone()
+                } else {
+                    String::new()
+                };
                 edges.push((
                     i,
                     j,
@@ -205,7 +212,7 @@ pub fn graph(
                         kind: Kind::Normal,
                         kind_known: false,
                         req: None,
-                        key: target.name.clone(),
+                        key,
                         optional: false,
                         platform: None,
                         features: Vec::new(),

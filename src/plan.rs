@@ -200,6 +200,8 @@ pub fn plan(
         edits: Vec::new(),
         commands: Vec::new(),
         unfixable: Vec::new(),
+        seen: Default::default(),
+        unfixable_seen: Default::default(),
     };
     for finding in findings {
         let in_scope = match finding.level {
@@ -229,6 +231,11 @@ struct Planner<'a> {
     edits: Vec<Edit>,
     commands: Vec<Vec<String>>,
     unfixable: Vec<Unfixable>,
+    /// (finding, intermediate, key, manifest) already planned: large workspaces reach one
+    /// crate through the same declaration from many members.
+    seen: std::collections::HashSet<(String, String, String, Option<String>)>,
+    /// (finding, intermediate) already reported as reaching the crate only transitively.
+    unfixable_seen: std::collections::HashSet<(String, String)>,
 }
 
 fn finding_ref(f: &Finding) -> String {
@@ -354,16 +361,34 @@ impl Planner<'_> {
         let current = origin.package_version.clone();
         // The intermediate crate must depend on the watched crate directly for its own
         // requirement to decide the line.
+        // Many members can reach the crate through the same intermediate: decide it once.
+        let fref = finding_ref(finding);
+        if !self.seen.insert((
+            fref.clone(),
+            inter.to_owned(),
+            origin.key.clone(),
+            origin.manifest.clone(),
+        )) {
+            return Ok(());
+        }
         let direct = version
             .dependents
             .iter()
             .any(|d| d.name == inter && Some(&d.version) == current.as_ref());
         if !direct {
-            let via: Vec<String> = version
+            if !self.unfixable_seen.insert((fref.clone(), inter.to_owned())) {
+                return Ok(());
+            }
+            const SHOWN: usize = 3;
+            let mut via: Vec<String> = version
                 .dependents
                 .iter()
+                .take(SHOWN)
                 .map(|d| format!("{} {}", d.name, d.version))
                 .collect();
+            if version.dependents.len() > SHOWN {
+                via.push(format!("{} more", version.dependents.len() - SHOWN));
+            }
             self.unfixable.push(Unfixable {
                 krate: krate.to_owned(),
                 blocking: inter.to_owned(),
@@ -1032,6 +1057,8 @@ mod planning_tests {
             ],
             commands: Vec::new(),
             unfixable: Vec::new(),
+            seen: Default::default(),
+            unfixable_seen: Default::default(),
         };
         let plan = planner.finish();
         assert_eq!(plan.edits.len(), 1);

@@ -1,0 +1,215 @@
+//! Benchmarks of the pipeline, stage by stage, on synthetic workspaces; and `check` end to
+//! end beside cargo's own commands on a fixture. One measurement per process, so peak memory
+//! (VmHWM) belongs to that measurement. `benches/run.sh` runs them all and writes
+//! BENCHMARKS.md; the targets are checked there, never in timed tests.
+//!
+//! Usage (from `cargo bench --bench pipeline -- …`, or the built binary):
+//!   metadata N    stages on N synthetic packages from `cargo metadata` JSON
+//!   lockfile N    stages on N synthetic packages from Cargo.lock alone
+//!   e2e DIR BIN   `check` end to end vs cargo metadata / cargo tree -d / cargo deny, in DIR
+//!
+//! Each prints one JSON line of results.
+
+// A bench binary reports on stdout and stderr; the print lints guard the library.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use cargo_etcd_deps::analysis::{Options, analyze};
+use cargo_etcd_deps::graph::DepGraph;
+use cargo_etcd_deps::plan::{self, PlanOptions};
+use cargo_etcd_deps::policy;
+use cargo_etcd_deps::registry::MemoryRegistry;
+use cargo_etcd_deps::report::Report;
+use cargo_etcd_deps::synth::Synthetic;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Peak resident set size of this process, in MiB.
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed())
+}
+
+/// Analysis, planning and the JSON report, shared by both input modes.
+fn downstream(graph: &DepGraph) -> (usize, Duration, Duration, Duration) {
+    let (findings, analysis) = time(|| analyze(graph, &Options::default()));
+    let count = findings.len();
+    let ws = plan::Workspace {
+        root_manifest: graph.workspace_root().join("Cargo.toml"),
+        root_manifest_rel: "Cargo.toml".to_owned(),
+        root: graph.workspace_root().to_owned(),
+    };
+    let (_, planning) = time(|| {
+        plan::plan(
+            &findings,
+            &MemoryRegistry::default(),
+            &ws,
+            &PlanOptions::default(),
+        )
+        .expect("in-memory registry")
+    });
+    let (_, report) = time(|| {
+        let outcome = policy::apply(
+            findings,
+            &Default::default(),
+            &Default::default(),
+            false,
+            None,
+        );
+        let report = Report::new(outcome);
+        serde_json::to_vec(&report).expect("serialisable").len()
+    });
+    (count, analysis, planning, report)
+}
+
+fn metadata(n: usize) {
+    let synth = Synthetic::new(n);
+    let json = synth.metadata_json();
+    let (_, parse) = time(|| serde_json::from_str::<serde_json::Value>(&json).expect("json"));
+    let (graph, build) =
+        time(|| DepGraph::from_metadata_json(&json, "synthetic").expect("metadata"));
+    let (findings, analysis, planning, report) = downstream(&graph);
+    let total = build + analysis + planning + report;
+    println!(
+        "{{\"mode\":\"metadata\",\"packages\":{},\"bytes\":{},\"json_parse_ms\":{:.1},\"graph_build_ms\":{:.1},\"analysis_ms\":{:.1},\"planning_ms\":{:.1},\"report_ms\":{:.1},\"total_ms\":{:.1},\"ratio_to_json_parse\":{:.2},\"peak_mib\":{:.0},\"findings\":{findings}}}",
+        synth.package_count(),
+        json.len(),
+        ms(parse),
+        ms(build),
+        ms(analysis),
+        ms(planning),
+        ms(report),
+        ms(total),
+        ms(total) / ms(parse),
+        peak_mib()
+    );
+}
+
+fn lockfile(n: usize) {
+    let synth = Synthetic::new(n);
+    let text = synth.cargo_lock();
+    let (_, parse) = time(|| toml::from_str::<toml::Value>(&text).expect("toml"));
+    let (graph, build) = time(|| {
+        cargo_etcd_deps::lockfile::graph(Path::new("Cargo.lock"), &text, &[], Path::new("/synth"))
+            .expect("lockfile")
+    });
+    let (findings, analysis, planning, report) = downstream(&graph);
+    let total = build + analysis + planning + report;
+    println!(
+        "{{\"mode\":\"lockfile\",\"packages\":{},\"bytes\":{},\"toml_parse_ms\":{:.1},\"graph_build_ms\":{:.1},\"analysis_ms\":{:.1},\"planning_ms\":{:.1},\"report_ms\":{:.1},\"total_ms\":{:.1},\"peak_mib\":{:.0},\"findings\":{findings}}}",
+        synth.package_count(),
+        text.len(),
+        ms(parse),
+        ms(build),
+        ms(analysis),
+        ms(planning),
+        ms(report),
+        ms(total),
+        peak_mib()
+    );
+}
+
+/// Median wall time of `runs` runs of a command in `dir`.
+fn median(dir: &Path, program: &str, args: &[&str], runs: usize) -> Option<f64> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let status = Command::new(program)
+            .args(args)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        // check exits 1 when the gate fails; anything above is a failure to run.
+        if status.code().is_none_or(|c| c > 1) {
+            return None;
+        }
+        times.push(ms(start.elapsed()));
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    Some(times[times.len() / 2])
+}
+
+fn e2e(dir: &Path, bin: &str) {
+    let runs = 15;
+    // Warm cargo's caches first.
+    let _ = median(
+        dir,
+        "cargo",
+        &["metadata", "--format-version", "1", "--offline"],
+        2,
+    );
+    let metadata = median(
+        dir,
+        "cargo",
+        &["metadata", "--format-version", "1", "--offline"],
+        runs,
+    );
+    let check = median(dir, bin, &["check", "--offline", "--format", "json"], runs);
+    let lockfile = median(dir, bin, &["check", "--lockfile", "--format", "json"], runs);
+    let tree = median(dir, "cargo", &["tree", "-d", "--offline"], runs);
+    let deny = median(dir, "cargo", &["deny", "--offline", "check", "bans"], runs);
+    let show = |v: Option<f64>| v.map_or("null".to_owned(), |v| format!("{v:.1}"));
+    let ratio = |v: Option<f64>| match (v, metadata) {
+        (Some(v), Some(m)) => format!("{:.2}", v / m),
+        _ => "null".to_owned(),
+    };
+    println!(
+        "{{\"mode\":\"e2e\",\"dir\":\"{}\",\"cargo_metadata_ms\":{},\"check_ms\":{},\"check_lockfile_ms\":{},\"cargo_tree_d_ms\":{},\"cargo_deny_bans_ms\":{},\"check_ratio\":{},\"lockfile_ratio\":{},\"tree_ratio\":{},\"deny_ratio\":{}}}",
+        dir.display(),
+        show(metadata),
+        show(check),
+        show(lockfile),
+        show(tree),
+        show(deny),
+        ratio(check),
+        ratio(lockfile),
+        ratio(tree),
+        ratio(deny)
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["metadata", n] => metadata(n.parse().expect("a package count")),
+        ["lockfile", n] => lockfile(n.parse().expect("a package count")),
+        ["e2e", dir, bin] => e2e(Path::new(dir), bin),
+        // `cargo bench` with no arguments: a quick smoke run of both modes.
+        [] => {
+            metadata(1_000);
+            lockfile(1_000);
+        }
+        other => {
+            eprintln!("usage: pipeline metadata N | lockfile N | e2e DIR BIN (got {other:?})");
+            std::process::exit(2);
+        }
+    }
+}
