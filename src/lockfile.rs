@@ -24,19 +24,24 @@ pub const LIMITS: &str = "lockfile mode: requirements of registry crates, platfo
 and dependency kinds beyond the workspace's own manifests are not in Cargo.lock and are left out";
 
 #[derive(Deserialize)]
-struct RawLock {
+struct RawLock<'a> {
     version: Option<toml::Value>,
-    #[serde(default)]
-    package: Vec<RawPackage>,
+    #[serde(default, borrow)]
+    package: Vec<RawPackage<'a>>,
 }
 
+/// Strings borrow from the lockfile text where they can (most have no escapes), so reading
+/// 100k packages does not allocate a string per field.
 #[derive(Deserialize)]
-struct RawPackage {
-    name: String,
-    version: String,
-    source: Option<String>,
-    #[serde(default)]
-    dependencies: Vec<String>,
+struct RawPackage<'a> {
+    #[serde(borrow)]
+    name: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    version: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    source: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    dependencies: Vec<std::borrow::Cow<'a, str>>,
 }
 
 /// Why a lockfile (or a manifest beside it) cannot be used.
@@ -79,7 +84,8 @@ pub fn graph(
         path: lock_path.to_owned(),
         message,
     };
-    let raw: RawLock = toml::from_str(text).map_err(|e| err(format!("not a Cargo.lock: {e}")))?;
+    let raw: RawLock<'_> =
+        toml::from_str(text).map_err(|e| err(format!("not a Cargo.lock: {e}")))?;
     match &raw.version {
         None => {}
         Some(toml::Value::Integer(3 | 4)) => {}
@@ -110,7 +116,7 @@ pub fn graph(
         })?;
         if seen
             .insert(
-                (p.name.as_str(), p.version.as_str(), p.source.as_deref()),
+                (p.name.as_ref(), p.version.as_ref(), p.source.as_deref()),
                 i,
             )
             .is_some()
@@ -120,7 +126,7 @@ pub fn graph(
                 p.name, p.version
             )));
         }
-        by_name.entry(p.name.as_str()).or_default().push(i);
+        by_name.entry(p.name.as_ref()).or_default().push(i);
         packages.push(Package {
             id: format!(
                 "{}@{}{}",
@@ -131,9 +137,9 @@ pub fn graph(
                     .map(|s| format!(" ({s})"))
                     .unwrap_or_default()
             ),
-            name: p.name.clone(),
+            name: p.name.to_string(),
             version,
-            source: p.source.clone(),
+            source: p.source.as_deref().map(str::to_owned),
             manifest_path: PathBuf::new(),
             is_member: false,
             rust_version: None,
@@ -272,7 +278,7 @@ fn declares(d: &Declaration, target: &Package) -> bool {
 fn resolve(
     reference: &str,
     by_name: &HashMap<&str, Vec<usize>>,
-    packages: &[RawPackage],
+    packages: &[RawPackage<'_>],
 ) -> Result<usize, String> {
     let mut parts = reference.splitn(3, ' ');
     let name = parts.next().unwrap_or_default();

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every benchmark and writes BENCHMARKS.md. Run it on a quiet machine:
+#   bash benches/run.sh
+# It builds in release mode, installs cargo-deny for the comparison if it is missing (this
+# script only; CI does not run benchmarks), measures each stage on synthetic workspaces of
+# 1k, 10k and 100k packages (one process per measurement, so peak memory is its own), runs
+# `check` end to end beside cargo's commands on the largest fixture, and checks the targets.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+cargo build --release --locked --bin cargo-etcd-deps --bench pipeline
+bench=$(cargo bench --locked --bench pipeline --no-run --message-format=json 2>/dev/null \
+  | python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "pipeline" and m.get("executable"):
+        print(m["executable"])')
+bin="$PWD/target/release/cargo-etcd-deps"
+command -v cargo-deny >/dev/null || cargo install cargo-deny --locked
+
+results=$(mktemp)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp" "$results"' EXIT
+
+for n in 1000 10000 100000; do "$bench" metadata "$n" >>"$results"; done
+for n in 1500 10000 100000; do "$bench" lockfile "$n" >>"$results"; done
+# Three times each, for the scaling ratio's noise.
+for n in 10000 100000; do for _ in 1 2; do "$bench" lockfile "$n" >>"$results"; done; done
+
+# End to end on the largest fixture, in a copy beside the stub registry.
+ln -s "$PWD/testdata/vendor" "$tmp/vendor"
+mkdir "$tmp/workspaces"
+cp -r testdata/workspaces/deep-chain "$tmp/workspaces/"
+"$bench" e2e "$tmp/workspaces/deep-chain" "$bin" >>"$results"
+
+python3 benches/report.py "$results" "$(uname -srm)" "$(nproc)" "$(cargo --version)" >BENCHMARKS.md
+echo "wrote BENCHMARKS.md"
