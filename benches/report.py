@@ -33,11 +33,16 @@ w("process so peak memory (VmHWM) is its own.\n")
 w("## Stages, from `cargo metadata` JSON\n")
 w("| packages | JSON bytes | bare `serde_json` parse | graph build | analysis | planning | report | total | total / parse | peak |")
 w("|---|---|---|---|---|---|---|---|---|---|")
-for r in sorted(meta, key=lambda r: r["packages"]):
+best_meta = {}
+for r in meta:
+    if r["packages"] not in best_meta or r["total_ms"] < best_meta[r["packages"]]["total_ms"]:
+        best_meta[r["packages"]] = r
+for r in sorted(best_meta.values(), key=lambda r: r["packages"]):
     w(f"| {r['packages']:,} | {r['bytes']/1e6:.1f} MB | {r['json_parse_ms']:.0f} ms | {r['graph_build_ms']:.0f} ms | "
       f"{r['analysis_ms']:.0f} ms | {r['planning_ms']:.0f} ms | {r['report_ms']:.0f} ms | {r['total_ms']:.0f} ms | "
       f"{r['ratio_to_json_parse']:.2f} | {r['peak_mib']:.0f} MiB |")
 w("")
+w("(best of three runs at each size)\n")
 w("Graph build is guppy's `PackageGraph::from_json` (a full parse of its own plus its graph) and our")
 w("own `cargo_metadata` parse for the per-declaration facts guppy merges away.\n")
 
@@ -51,7 +56,8 @@ for n in sorted(by_n):
     r = min(by_n[n], key=lambda r: r["total_ms"])
     w(f"| {n:,} | {r['bytes']/1e6:.1f} MB | {r['toml_parse_ms']:.0f} ms | {r['graph_build_ms']:.0f} ms | {r['analysis_ms']:.0f} ms | "
       f"{r['planning_ms']:.0f} ms | {r['report_ms']:.0f} ms | {r['total_ms']:.0f} ms | {r['peak_mib']:.0f} MiB |")
-w("\n(best of the runs at each size)\n")
+w("\n(best of the runs at each size; the total is what `check --lockfile` does: graph build, analysis")
+w("and report. Planning is shown for scale but not summed: `fix` refuses `--lockfile`.)\n")
 
 w("## End to end on the largest fixture\n")
 for r in e2e:
@@ -96,5 +102,21 @@ if l1:
 for r in e2e:
     if r["check_ratio"] is not None:
         w(f"| `check` end to end ≤ 1.15× `cargo metadata` (warm) | {r['check_ratio']:.2f}× | {mark(r['check_ratio'] <= 1.15)} |")
+w("")
+w("## What limits the missed targets\n")
+w("- **Graph build versus the JSON parse (metadata input).** guppy, which the tool uses for Cargo's")
+w("  semantics, cannot take an already parsed `cargo_metadata::Metadata`: `PackageGraph::from_json`")
+w("  parses the whole JSON again and builds its own graph, and the per-declaration facts guppy merges")
+w("  away (one requirement per kind and platform) come from a second `cargo_metadata` parse. Graph build")
+w("  is therefore about two parses by construction; the analysis itself is a few percent of it. Closing")
+w("  the gap means reading declarations from guppy's links instead of re-parsing, or dropping guppy.")
+w("- **Ten times the packages, at most twelve times the time.** Every stage is linear in packages and")
+w("  edges (breadth-first searches, hash indexes, no path enumeration), but the per-stage ratios show")
+w("  the cost of memory: the bare parsers alone grow about 9-10× from 10k to 100k packages, and the")
+w("  searches, which touch the adjacency and a distance array per explained version, grow more once")
+w("  the graph no longer fits the caches of this 2-core machine. The synthetic workspaces also grow")
+w("  their member count with N, and every member's shortest path to every diverging version is")
+w("  reported, so the report grows with members times versions.")
+w("- Run-to-run noise on this shared machine is about ±10%; the script keeps the best of the runs.")
 w("")
 print("\n".join(out))

@@ -460,8 +460,9 @@ pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
         return Vec::new();
     }
 
-    // Findings that vanish without dev edges exist only through them.
-    let without_dev = if opts.edges.dev {
+    // Findings that vanish without dev edges exist only through them. (With no dev edge in
+    // the graph, or no platform condition, the extra passes would find the same findings.)
+    let without_dev = if opts.edges.dev && graph.has_kind(Kind::Dev) {
         let f = EdgeFilter {
             kinds: opts.edges.without(Kind::Dev),
             platforms: PlatformFilter::Any,
@@ -476,7 +477,11 @@ pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
         kinds: opts.edges,
         platforms: PlatformFilter::Only(0),
     };
-    let unconditional_keys = key_set(&detect(graph, opts, &roots, &unconditional));
+    let unconditional_keys = if graph.platforms().is_empty() {
+        key_set(&raws)
+    } else {
+        key_set(&detect(graph, opts, &roots, &unconditional))
+    };
     let needs_platform = raws
         .iter()
         .any(|r| !unconditional_keys.contains(&owned_key(r)));

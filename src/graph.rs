@@ -219,11 +219,31 @@ impl std::ops::Deref for EdgeView<'_> {
 /// edges; plus the flags of each edge and the interned platform conditions.
 #[derive(Debug)]
 struct Adjacency {
-    forward: Csr<(), u32, Directed, u32>,
-    reverse: Csr<(), u32, Directed, u32>,
+    forward: Csr<(), Slot, Directed, u32>,
+    reverse: Csr<(), Slot, Directed, u32>,
     flags: Vec<EdgeFlags>,
     edges: Vec<petgraph::graph::EdgeIndex>,
     platforms: Vec<String>,
+}
+
+/// A CSR edge weight: the edge's index and its flags, side by side with the neighbour, so a
+/// search reads one contiguous slice per node.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    edge: u32,
+    flags: EdgeFlags,
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot {
+            edge: 0,
+            flags: EdgeFlags {
+                kind: Kind::Normal,
+                platform: 0,
+            },
+        }
+    }
 }
 
 impl Adjacency {
@@ -235,7 +255,7 @@ impl Adjacency {
             .collect();
         platforms.sort();
         platforms.dedup();
-        let mut fwd: Vec<(u32, u32, u32)> = Vec::with_capacity(graph.edge_count());
+        let mut fwd: Vec<(u32, u32, Slot)> = Vec::with_capacity(graph.edge_count());
         let mut edges = Vec::with_capacity(graph.edge_count());
         let mut flags = Vec::with_capacity(graph.edge_count());
         let mut all: Vec<_> = graph.edge_references().collect();
@@ -247,14 +267,22 @@ impl Adjacency {
             });
             let idx = edges.len() as u32;
             edges.push(e.id());
-            flags.push(EdgeFlags {
+            let f = EdgeFlags {
                 kind: w.kind,
                 platform,
-            });
-            fwd.push((e.source().index() as u32, e.target().index() as u32, idx));
+            };
+            flags.push(f);
+            fwd.push((
+                e.source().index() as u32,
+                e.target().index() as u32,
+                Slot {
+                    edge: idx,
+                    flags: f,
+                },
+            ));
         }
-        let mut rev: Vec<(u32, u32, u32)> = fwd.iter().map(|&(s, t, i)| (t, s, i)).collect();
-        rev.sort_unstable();
+        let mut rev: Vec<(u32, u32, Slot)> = fwd.iter().map(|&(s, t, w)| (t, s, w)).collect();
+        rev.sort_unstable_by_key(|&(t, s, w)| (t, s, w.edge));
         Adjacency {
             forward: Csr::from_sorted_edges(&fwd).expect("sorted above"),
             reverse: Csr::from_sorted_edges(&rev).expect("sorted above"),
@@ -509,25 +537,30 @@ impl DepGraph {
 
     fn adjacent<'g>(
         &'g self,
-        csr: &'g Csr<(), u32, Directed, u32>,
+        csr: &'g Csr<(), Slot, Directed, u32>,
         node: NodeId,
     ) -> impl Iterator<Item = (NodeId, EdgeView<'g>)> + 'g {
         let i = node.index();
         // Csr knows only nodes up to the largest index an edge names.
-        let (targets, slots): (&[u32], &[u32]) = if i < csr.node_count() {
+        let (targets, slots): (&[u32], &[Slot]) = if i < csr.node_count() {
             (csr.neighbors_slice(i as u32), csr.edges_slice(i as u32))
         } else {
             (&[], &[])
         };
-        targets.iter().zip(slots).map(move |(&t, &e)| {
+        targets.iter().zip(slots).map(move |(&t, slot)| {
             (
                 NodeIndex::new(t as usize),
                 EdgeView {
-                    flags: self.adjacency.flags[e as usize],
-                    edge: &self.graph[self.adjacency.edges[e as usize]],
+                    flags: slot.flags,
+                    edge: &self.graph[self.adjacency.edges[slot.edge as usize]],
                 },
             )
         })
+    }
+
+    /// Whether any edge has this kind.
+    pub fn has_kind(&self, kind: Kind) -> bool {
+        self.adjacency.flags.iter().any(|f| f.kind == kind)
     }
 
     /// The distinct platform conditions of the edges, sorted; `EdgeFlags::platform` is 1 + an

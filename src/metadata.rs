@@ -197,21 +197,31 @@ pub fn locate(opts: &CargoOptions) -> Result<Located, Error> {
         .map(Path::to_owned)
         .unwrap_or_else(|| cwd.clone());
 
-    // Find the workspace root, then run `cargo metadata` from there.
-    let mut locate = Command::new(cargo_program());
-    locate
-        .args(["locate-project", "--workspace", "--message-format", "plain"])
-        .current_dir(&start_dir);
-    if let Some(m) = &manifest {
-        locate.arg("--manifest-path").arg(m);
-    }
     let shown = manifest
         .clone()
         .unwrap_or_else(|| start_dir.join("Cargo.toml"))
         .display()
         .to_string();
-    let located = run(locate, "locate-project", &shown)?;
-    let root_manifest = PathBuf::from(located.trim());
+    // Find the workspace root, then run `cargo metadata` from there. A manifest that is
+    // plainly its own root (it has a [workspace] table, or no Cargo.toml above it could
+    // claim it) needs no extra cargo process.
+    let candidate = manifest
+        .clone()
+        .unwrap_or_else(|| start_dir.join("Cargo.toml"));
+    let root_manifest = match plainly_a_root(&candidate) {
+        true => candidate,
+        false => {
+            let mut locate = Command::new(cargo_program());
+            locate
+                .args(["locate-project", "--workspace", "--message-format", "plain"])
+                .current_dir(&start_dir);
+            if let Some(m) = &manifest {
+                locate.arg("--manifest-path").arg(m);
+            }
+            let located = run(locate, "locate-project", &shown)?;
+            PathBuf::from(located.trim())
+        }
+    };
     let root_dir = root_manifest
         .parent()
         .map(Path::to_owned)
@@ -250,6 +260,34 @@ pub fn metadata_at(
     }
     network_flags(&mut cmd, opts);
     run(cmd, "metadata", shown)
+}
+
+/// Whether `manifest` is certainly a workspace root without asking cargo: it parses, and it
+/// has a `[workspace]` table or no parent directory holds a Cargo.toml. Anything else (a
+/// member, a `package.workspace` key, an unreadable file) is left to `cargo locate-project`,
+/// which also gives cargo's own error messages.
+fn plainly_a_root(manifest: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(manifest) else {
+        return false;
+    };
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return false;
+    };
+    if doc.get("workspace").is_some() {
+        return true;
+    }
+    let declares_workspace = doc
+        .get("package")
+        .and_then(|p| p.get("workspace"))
+        .is_some();
+    let Ok(abs) = manifest.canonicalize() else {
+        return false;
+    };
+    !declares_workspace
+        && abs
+            .parent()
+            .and_then(Path::parent)
+            .is_some_and(|above| above.ancestors().all(|d| !d.join("Cargo.toml").is_file()))
 }
 
 /// Passes `--offline`, `--locked` and `--frozen` through.
