@@ -25,6 +25,10 @@ use cargo_etcd_deps::registry::MemoryRegistry;
 use cargo_etcd_deps::report::Report;
 use cargo_etcd_deps::synth::Synthetic;
 
+// The same allocator as the binary, so the stages cost what they cost in `check`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -128,65 +132,87 @@ fn lockfile(n: usize) {
     );
 }
 
-/// Median wall time of `runs` runs of a command in `dir`.
-fn median(dir: &Path, program: &str, args: &[&str], runs: usize) -> Option<f64> {
-    let mut times = Vec::new();
-    for _ in 0..runs {
-        let start = Instant::now();
-        let status = Command::new(program)
-            .args(args)
-            .current_dir(dir)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .ok()?;
-        // check exits 1 when the gate fails; anything above is a failure to run.
-        if status.code().is_none_or(|c| c > 1) {
-            return None;
-        }
-        times.push(ms(start.elapsed()));
+/// One timed run of a command in `dir`, in milliseconds; `None` if it could not run (exit
+/// codes 0 and 1 are answers: `check` exits 1 when the gate fails).
+fn once(dir: &Path, program: &str, args: &[&str]) -> Option<f64> {
+    let start = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    if status.code().is_none_or(|c| c > 1) {
+        return None;
     }
-    times.sort_by(|a, b| a.total_cmp(b));
-    Some(times[times.len() / 2])
+    Some(ms(start.elapsed()))
 }
 
 fn e2e(dir: &Path, bin: &str) {
-    let runs = 15;
-    // Warm cargo's caches first.
-    let _ = median(
-        dir,
-        "cargo",
-        &["metadata", "--format-version", "1", "--offline"],
-        2,
-    );
-    let metadata = median(
-        dir,
-        "cargo",
-        &["metadata", "--format-version", "1", "--offline"],
-        runs,
-    );
-    let check = median(dir, bin, &["check", "--offline", "--format", "json"], runs);
-    let lockfile = median(dir, bin, &["check", "--lockfile", "--format", "json"], runs);
-    let tree = median(dir, "cargo", &["tree", "-d", "--offline"], runs);
-    let deny = median(dir, "cargo", &["deny", "--offline", "check", "bans"], runs);
+    let runs = 21;
+    let commands: [(&str, &str, &[&str]); 5] = [
+        (
+            "cargo_metadata_ms",
+            "cargo",
+            &["metadata", "--format-version", "1", "--offline"],
+        ),
+        ("check_ms", bin, &["check", "--offline", "--format", "json"]),
+        (
+            "check_lockfile_ms",
+            bin,
+            &["check", "--lockfile", "--format", "json"],
+        ),
+        ("cargo_tree_d_ms", "cargo", &["tree", "-d", "--offline"]),
+        (
+            "cargo_deny_bans_ms",
+            "cargo",
+            &["deny", "--offline", "check", "bans"],
+        ),
+    ];
+    // Warm cargo's caches, then interleave the commands run by run, so that the machine's
+    // drift affects them alike; report medians.
+    for (_, program, args) in &commands {
+        let _ = once(dir, program, args);
+    }
+    let mut times: Vec<Option<Vec<f64>>> = vec![Some(Vec::new()); commands.len()];
+    for _ in 0..runs {
+        for (i, (_, program, args)) in commands.iter().enumerate() {
+            if let Some(list) = &mut times[i] {
+                match once(dir, program, args) {
+                    Some(t) => list.push(t),
+                    None => times[i] = None,
+                }
+            }
+        }
+    }
+    let medians: Vec<Option<f64>> = times
+        .into_iter()
+        .map(|t| {
+            t.map(|mut v| {
+                v.sort_by(|a, b| a.total_cmp(b));
+                v[v.len() / 2]
+            })
+        })
+        .collect();
     let show = |v: Option<f64>| v.map_or("null".to_owned(), |v| format!("{v:.1}"));
-    let ratio = |v: Option<f64>| match (v, metadata) {
+    let ratio = |v: Option<f64>| match (v, medians[0]) {
         (Some(v), Some(m)) => format!("{:.2}", v / m),
         _ => "null".to_owned(),
     };
-    println!(
-        "{{\"mode\":\"e2e\",\"dir\":\"{}\",\"cargo_metadata_ms\":{},\"check_ms\":{},\"check_lockfile_ms\":{},\"cargo_tree_d_ms\":{},\"cargo_deny_bans_ms\":{},\"check_ratio\":{},\"lockfile_ratio\":{},\"tree_ratio\":{},\"deny_ratio\":{}}}",
-        dir.display(),
-        show(metadata),
-        show(check),
-        show(lockfile),
-        show(tree),
-        show(deny),
-        ratio(check),
-        ratio(lockfile),
-        ratio(tree),
-        ratio(deny)
-    );
+    let mut fields = vec![
+        "\"mode\":\"e2e\"".to_owned(),
+        format!("\"dir\":\"{}\"", dir.display()),
+        format!("\"runs\":{runs}"),
+    ];
+    for ((name, _, _), m) in commands.iter().zip(&medians) {
+        fields.push(format!("\"{name}\":{}", show(*m)));
+    }
+    fields.push(format!("\"check_ratio\":{}", ratio(medians[1])));
+    fields.push(format!("\"lockfile_ratio\":{}", ratio(medians[2])));
+    fields.push(format!("\"tree_ratio\":{}", ratio(medians[3])));
+    fields.push(format!("\"deny_ratio\":{}", ratio(medians[4])));
+    println!("{{{}}}", fields.join(","));
 }
 
 fn main() {

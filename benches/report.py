@@ -65,7 +65,8 @@ for r in e2e:
         return "not available" if r[k] is None else f"{r[k]:.0f} ms"
     def ratio(k):
         return "–" if r[k] is None else f"{r[k]:.2f}×"
-    w("Median of 15 runs each, warm, `--offline`, in a copy of `testdata/workspaces/deep-chain`.\n")
+    w(f"Median of {r.get('runs', 15)} runs each, warm, `--offline`, the commands interleaved run by run, in a copy of")
+    w("`testdata/workspaces/deep-chain`.\n")
     w("| command | time | ratio to `cargo metadata` |")
     w("|---|---|---|")
     w(f"| `cargo metadata --format-version 1` | {cell('cargo_metadata_ms')} | 1.00× |")

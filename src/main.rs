@@ -9,6 +9,9 @@ use cargo_etcd_deps::{Color, exit};
 use clap::Parser;
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let argv = normalize_args(std::env::args_os());
     let cli = match Cli::try_parse_from(argv) {

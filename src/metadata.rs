@@ -243,9 +243,12 @@ pub fn metadata_at(
 ) -> Result<String, Error> {
     let mut cmd = Command::new(cargo_program());
     cmd.args(["metadata", "--format-version", "1"])
-        .arg("--manifest-path")
-        .arg(manifest)
         .current_dir(dir);
+    // cargo finds the manifest in its working directory by itself, measurably faster than
+    // with --manifest-path.
+    if manifest != dir.join("Cargo.toml") {
+        cmd.arg("--manifest-path").arg(manifest);
+    }
     if !opts.features.is_empty() {
         cmd.arg("--features").arg(opts.features.join(","));
     }
