@@ -539,6 +539,17 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     }
 
     #[test]
+    fn reads_v2_without_a_version_key() {
+        let text = "[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"tonic\"]\n\n[[package]]\nname = \"tonic\"\nversion = \"0.12.3\"\nsource = \"registry+x\"\nchecksum = \"00\"\n";
+        let g = build(text).expect("v2");
+        let deps: Vec<String> = g
+            .dependencies(g.members()[0])
+            .map(|(n, _)| g.package(n).label())
+            .collect();
+        assert_eq!(deps, ["tonic@0.12.3"]);
+    }
+
+    #[test]
     fn bad_lockfiles_are_errors_that_say_why() {
         let e = build("version = 99\n[[package]]\nname = \"a\"\nversion = \"0.1.0\"\n")
             .expect_err("unknown version");
