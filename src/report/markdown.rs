@@ -54,12 +54,29 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 Level::Warning => "warning",
                 Level::Note => "note",
             };
-            let mut versions: Vec<String> = f
+            // A version present from two sources (a source split) names its source.
+            let versions: Vec<String> = f
                 .versions
                 .iter()
-                .map(|v| format!("{} {}", v.name, v.version))
+                .map(|v| {
+                    let twice = f
+                        .versions
+                        .iter()
+                        .filter(|w| w.name == v.name && w.version == v.version)
+                        .count()
+                        > 1;
+                    if twice {
+                        format!(
+                            "{} {} ({})",
+                            v.name,
+                            v.version,
+                            crate::analysis::source_label(v.source.as_deref())
+                        )
+                    } else {
+                        format!("{} {}", v.name, v.version)
+                    }
+                })
                 .collect();
-            versions.dedup();
             let help = &f.help;
             writeln!(
                 out,
