@@ -304,6 +304,24 @@ impl DepGraph {
             path: source_name.to_owned(),
             message: e.to_string(),
         })?;
+        // cargo_metadata keeps the format version private: read it on its own (a skim that
+        // builds nothing).
+        #[derive(serde::Deserialize)]
+        struct FormatVersion {
+            version: Option<u64>,
+        }
+        if let Ok(FormatVersion {
+            version: Some(v), ..
+        }) = serde_json::from_str::<FormatVersion>(json)
+            && v != 1
+        {
+            return Err(Error::BadMetadata {
+                path: source_name.to_owned(),
+                message: format!(
+                    "it is format version {v}; this tool reads `cargo metadata --format-version 1`"
+                ),
+            });
+        }
         let pkg_graph = PackageGraph::from_json(json).map_err(|e| Error::BadMetadata {
             path: source_name.to_owned(),
             message: e.to_string(),

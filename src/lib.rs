@@ -251,6 +251,7 @@ fn finish_analysis(
     config: config::Config,
 ) -> Result<Analysed, Error> {
     let opts = merge_options(base, &config, req)?;
+    check_members(&graph)?;
     for p in &opts.packages {
         if !graph.members().iter().any(|&m| graph.package(m).name == *p) {
             let mut names: Vec<&str> = graph
@@ -280,6 +281,40 @@ fn finish_analysis(
         config,
         opts,
     })
+}
+
+/// A workspace must have members, and their manifests must not lead out of the workspace root
+/// through a symbolic link (the tool reads them, and `fix` would write them).
+fn check_members(graph: &graph::DepGraph) -> Result<(), Error> {
+    let root = graph.workspace_root();
+    if graph.members().is_empty() {
+        return Err(Error::Manifest {
+            path: root.join("Cargo.toml"),
+            message: "the workspace has no members: nothing to check".to_owned(),
+        });
+    }
+    let Ok(real_root) = root.canonicalize() else {
+        // Saved metadata from another machine: nothing on disk to follow.
+        return Ok(());
+    };
+    for &m in graph.members() {
+        let manifest = &graph.package(m).manifest_path;
+        if let Ok(real) = manifest.canonicalize()
+            && !real.starts_with(&real_root)
+        {
+            return Err(Error::Refused {
+                path: manifest.clone(),
+                reason: format!(
+                    "it is reached through a link that leaves the workspace root (it is really {})",
+                    real.display()
+                ),
+                help: Some(
+                    "the tool reads and edits only manifests inside the workspace root".to_owned(),
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The command line over the configuration over the defaults.

@@ -94,10 +94,11 @@ pub fn read_lockfile(
                 })?
         }
     };
-    let text = std::fs::read_to_string(&lock).map_err(|source| Error::Read {
+    let file = std::fs::File::open(&lock).map_err(|source| Error::Read {
         path: lock.clone(),
         source,
     })?;
+    let text = read_limited(file, &lock)?;
     let root = lock.parent().map(Path::to_owned).unwrap_or_default();
     let lock_err = |e: crate::lockfile::LockError| Error::Lockfile {
         path: e.path,
@@ -107,15 +108,44 @@ pub fn read_lockfile(
     crate::lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)
 }
 
+/// The largest workspace input read (metadata JSON or Cargo.lock): 4 GiB by default, about
+/// fifteen times the metadata of 100k packages; `CARGO_ETCD_DEPS_MAX_INPUT` (bytes) changes it.
+pub fn input_limit() -> u64 {
+    std::env::var("CARGO_ETCD_DEPS_MAX_INPUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4 << 30)
+}
+
+/// Reads at most the input limit from `reader`; more is an input error naming `name`.
+pub(crate) fn read_limited(reader: impl Read, name: &Path) -> Result<String, Error> {
+    let limit = input_limit();
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Read {
+            path: name.to_owned(),
+            source,
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::Manifest {
+            path: name.to_owned(),
+            message: format!(
+                "is larger than the input limit of {limit} bytes (set CARGO_ETCD_DEPS_MAX_INPUT to raise it)"
+            ),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| Error::BadMetadata {
+        path: name.display().to_string(),
+        message: format!("not UTF-8 text: {e}"),
+    })
+}
+
 fn read_saved(path: &Path) -> Result<Loaded, Error> {
-    let mut json = String::new();
+    let json;
     if path == Path::new("-") {
-        std::io::stdin()
-            .read_to_string(&mut json)
-            .map_err(|source| Error::Read {
-                path: PathBuf::from("<stdin>"),
-                source,
-            })?;
+        json = read_limited(std::io::stdin(), Path::new("<stdin>"))?;
         if json.trim().is_empty() {
             return Err(Error::BadMetadata {
                 path: "<stdin>".to_owned(),
@@ -127,10 +157,11 @@ fn read_saved(path: &Path) -> Result<Loaded, Error> {
             name: "<stdin>".to_owned(),
         });
     }
-    json = std::fs::read_to_string(path).map_err(|source| Error::Read {
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_owned(),
         source,
     })?;
+    json = read_limited(file, path)?;
     if json.trim().is_empty() {
         return Err(Error::BadMetadata {
             path: path.display().to_string(),

@@ -1,0 +1,192 @@
+//! Bad input: each case exits 2 with a message that names the file and the problem, prints
+//! nothing on stdout, and never panics. (More cases live beside the features they guard:
+//! tests/check.rs, tests/lockfile.rs, tests/gate.rs, tests/fix.rs.)
+
+mod common;
+
+use std::path::Path;
+
+use common::{Fixture, Run};
+
+const INPUT: i32 = 2;
+
+fn assert_input_error(run: &Run, needles: &[&str]) {
+    run.expect_code(INPUT);
+    assert!(run.stdout().is_empty(), "stdout: {}", run.stdout());
+    let err = run.stderr();
+    assert!(!err.contains("panicked"), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "missing `{n}` in:\n{err}");
+    }
+}
+
+#[test]
+fn a_directory_without_a_manifest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = common::run_tool(dir.path(), dir.path(), &["check", "--offline"], None);
+    assert_input_error(&run, &["Cargo.toml"]);
+}
+
+#[test]
+fn a_manifest_with_wrong_value_types() {
+    let fixture = Fixture::new("clean");
+    std::fs::write(
+        fixture.root.join("Cargo.toml"),
+        "[package]\nname = 5\nversion = \"0.1.0\"\n",
+    )
+    .expect("write");
+    let run = fixture.run(&["check", "--offline"]);
+    assert_input_error(&run, &["Cargo.toml", "name"]);
+}
+
+#[test]
+fn a_virtual_manifest_with_no_members() {
+    let fixture = Fixture::new("clean");
+    std::fs::write(
+        fixture.root.join("Cargo.toml"),
+        "[workspace]\nmembers = []\n",
+    )
+    .expect("write");
+    let run = fixture.run(&["check", "--offline"]);
+    assert_input_error(&run, &["Cargo.toml", "no members"]);
+}
+
+fn saved_metadata(fixture: &Fixture) -> String {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(&fixture.root)
+        .env("CARGO_HOME", &fixture.cargo_home)
+        .output()
+        .expect("cargo metadata");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn truncated_and_wrong_version_metadata() {
+    let fixture = Fixture::new("two-lines");
+    let json = saved_metadata(&fixture);
+    let file = fixture.tmp.path().join("metadata.json");
+    let f = file.to_str().expect("utf-8");
+
+    std::fs::write(&file, &json[..json.len() / 2]).expect("write");
+    let run = fixture.run(&["check", "--metadata-path", f]);
+    assert_input_error(&run, &["metadata.json", "not usable cargo metadata"]);
+
+    std::fs::write(&file, json.replace("\"version\":1", "\"version\":2")).expect("write");
+    let run = fixture.run(&["check", "--metadata-path", f]);
+    assert_input_error(&run, &["metadata.json", "format version 2"]);
+
+    std::fs::write(&file, "").expect("write");
+    let run = fixture.run(&["check", "--metadata-path", f]);
+    assert_input_error(&run, &["metadata.json", "empty"]);
+
+    std::fs::write(&file, [0xff, 0xfe, 0x00]).expect("write");
+    let run = fixture.run(&["check", "--metadata-path", f]);
+    assert_input_error(&run, &["metadata.json", "UTF-8"]);
+}
+
+#[test]
+fn input_over_the_size_limit_is_refused() {
+    let fixture = Fixture::new("two-lines");
+    let file = fixture.tmp.path().join("metadata.json");
+    std::fs::write(&file, saved_metadata(&fixture)).expect("write");
+    let run = common::run_tool_with_env(
+        &fixture.root,
+        &fixture.cargo_home,
+        &["check", "--metadata-path", file.to_str().expect("utf-8")],
+        &[("CARGO_ETCD_DEPS_MAX_INPUT", "1000")],
+    );
+    assert_input_error(
+        &run,
+        &["metadata.json", "larger than the input limit of 1000 bytes"],
+    );
+    let run = common::run_tool_with_env(
+        &fixture.root,
+        &fixture.cargo_home,
+        &["check", "--lockfile"],
+        &[("CARGO_ETCD_DEPS_MAX_INPUT", "1000")],
+    );
+    assert_input_error(&run, &["Cargo.lock", "input limit"]);
+}
+
+#[test]
+fn cargo_missing_from_path() {
+    let fixture = Fixture::new("two-lines");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"));
+    let out = cmd
+        .args(["check", "--offline"])
+        .current_dir(&fixture.root)
+        .env_remove("CARGO")
+        .env("PATH", "/nonexistent")
+        .output()
+        .expect("run");
+    let run = Run(out);
+    assert_input_error(&run, &["could not run `cargo`"]);
+}
+
+#[test]
+fn offline_without_the_needed_sources_shows_cargos_error() {
+    let fixture = Fixture::new("two-lines");
+    // No source replacement: cargo would need crates.io, and --offline forbids it.
+    std::fs::remove_dir_all(fixture.root.join(".cargo")).expect("remove config");
+    let run = fixture.run(&["check", "--offline"]);
+    assert_input_error(&run, &["cargo metadata", "offline"]);
+}
+
+#[test]
+fn non_utf8_paths_do_not_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let fixture = Fixture::new("two-lines");
+    let odd = fixture
+        .tmp
+        .path()
+        .join("workspaces")
+        .join(std::ffi::OsStr::from_bytes(b"ws-\xff"));
+    std::fs::rename(&fixture.root, &odd).expect("rename");
+    let run = fixture.run_in(&odd, &["check", "--offline"], None);
+    // cargo cannot load such a workspace: its own message, naming the manifest, and exit 2.
+    assert_input_error(&run, &["ws-", "Cargo.toml"]);
+
+    // A saved-metadata path that is not UTF-8 is named in the error, lossily.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"));
+    let out = cmd
+        .arg("check")
+        .arg("--metadata-path")
+        .arg(std::ffi::OsStr::from_bytes(b"meta-\xfe.json"))
+        .current_dir(fixture.tmp.path())
+        .output()
+        .expect("run");
+    assert_input_error(&Run(out), &["meta-", ".json"]);
+}
+
+#[test]
+fn a_member_manifest_linked_from_outside_the_root_is_refused() {
+    let fixture = Fixture::new("two-lines");
+    // Move one member out of the workspace and link it back in.
+    let outside = fixture.tmp.path().join("elsewhere-meta-store");
+    let member = fixture.root.join("crates/meta-store");
+    std::fs::rename(&member, &outside).expect("move");
+    std::os::unix::fs::symlink(&outside, &member).expect("link");
+    let run = fixture.run(&["check", "--offline"]);
+    assert_input_error(&run, &["meta-store", "leaves the workspace root"]);
+    let before = std::fs::read(outside.join("Cargo.toml")).expect("read");
+    let run = fixture.run(&["fix", "--offline", "--apply", "--allow-dirty"]);
+    assert_input_error(&run, &["leaves the workspace root"]);
+    assert_eq!(
+        std::fs::read(outside.join("Cargo.toml")).expect("read"),
+        before
+    );
+}
+
+#[test]
+fn a_link_inside_the_root_is_fine() {
+    let fixture = Fixture::new("two-lines");
+    let member = fixture.root.join("crates/meta-store");
+    let real = fixture.root.join("real-meta-store");
+    std::fs::rename(&member, &real).expect("move");
+    std::os::unix::fs::symlink(Path::new("../real-meta-store"), &member).expect("link");
+    let run = fixture.run(&["check", "--offline", "--format", "json"]);
+    run.expect_code(1);
+    common::finding(&run.json(), "diverging-versions", "tonic");
+}
