@@ -432,15 +432,8 @@ fn parse_member(
         }
     }
     for (platform, scope) in scopes {
-        for (kind, names) in [
-            (Kind::Normal, &["dependencies"][..]),
-            (
-                Kind::Build,
-                &["build-dependencies", "build_dependencies"][..],
-            ),
-            (Kind::Dev, &["dev-dependencies", "dev_dependencies"][..]),
-        ] {
-            for table_name in names {
+        for kind in Kind::ALL {
+            for table_name in kind.table_names() {
                 let Some(table) = scope.get(table_name).and_then(Item::as_table_like) else {
                     continue;
                 };

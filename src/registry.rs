@@ -179,15 +179,8 @@ fn parse_manifest(text: &str) -> Result<(String, Release), String> {
         .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
         .unwrap_or_default();
     let mut tables: Vec<(Kind, &dyn toml_edit::TableLike)> = Vec::new();
-    for (kind, names) in [
-        (Kind::Normal, &["dependencies"][..]),
-        (
-            Kind::Build,
-            &["build-dependencies", "build_dependencies"][..],
-        ),
-        (Kind::Dev, &["dev-dependencies", "dev_dependencies"][..]),
-    ] {
-        for n in names {
+    for kind in Kind::ALL {
+        for n in kind.table_names() {
             if let Some(t) = doc.get(n).and_then(Item::as_table_like) {
                 tables.push((kind, t));
             }

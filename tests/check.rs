@@ -654,14 +654,7 @@ fn saved_metadata_with_a_git_fork_is_a_source_split() {
 #[test]
 fn metadata_from_stdin_matches_cargo() {
     let fixture = Fixture::new("two-lines");
-    let metadata = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(&fixture.root)
-        .env("CARGO_HOME", &fixture.cargo_home)
-        .output()
-        .expect("cargo metadata");
-    assert!(metadata.status.success());
-    let json = String::from_utf8(metadata.stdout).expect("utf-8");
+    let json = common::saved_metadata(&fixture);
     let from_stdin = fixture.run_in(
         &fixture.root,
         &["check", "--format", "json", "--metadata-path", "-"],

@@ -380,27 +380,10 @@ fn machine_paths_are_relative_to_the_git_top_level() {
     );
 }
 
-const FIXTURES: &[&str] = &[
-    "clean",
-    "two-lines",
-    "type-boundary",
-    "renamed",
-    "workspace-inherit",
-    "target-specific",
-    "dev-only",
-    "source-split",
-    "train-skew",
-    "deep-chain",
-    "dev-cycle",
-    "features",
-    "no-release",
-    "lockfile-split",
-];
-
 #[test]
 fn every_format_on_every_fixture() {
     let validator = sarif_schema();
-    for name in FIXTURES {
+    for name in common::FIXTURES.iter().chain(&["features"]) {
         let fixture = Fixture::new(name);
         let json = fixture.run(&["check", "--offline", "--format", "json"]);
         let code = json.code();

@@ -51,21 +51,10 @@ fn a_virtual_manifest_with_no_members() {
     assert_input_error(&run, &["Cargo.toml", "no members"]);
 }
 
-fn saved_metadata(fixture: &Fixture) -> String {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(&fixture.root)
-        .env("CARGO_HOME", &fixture.cargo_home)
-        .output()
-        .expect("cargo metadata");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
 #[test]
 fn truncated_and_wrong_version_metadata() {
     let fixture = Fixture::new("two-lines");
-    let json = saved_metadata(&fixture);
+    let json = common::saved_metadata(&fixture);
     let file = fixture.tmp.path().join("metadata.json");
     let f = file.to_str().expect("utf-8");
 
@@ -90,7 +79,7 @@ fn truncated_and_wrong_version_metadata() {
 fn input_over_the_size_limit_is_refused() {
     let fixture = Fixture::new("two-lines");
     let file = fixture.tmp.path().join("metadata.json");
-    std::fs::write(&file, saved_metadata(&fixture)).expect("write");
+    std::fs::write(&file, common::saved_metadata(&fixture)).expect("write");
     let run = common::run_tool_with_env(
         &fixture.root,
         &fixture.cargo_home,

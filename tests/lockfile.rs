@@ -8,22 +8,6 @@ mod common;
 use common::{Fixture, codes};
 use serde_json::Value;
 
-const FIXTURES: &[&str] = &[
-    "clean",
-    "two-lines",
-    "type-boundary",
-    "renamed",
-    "workspace-inherit",
-    "target-specific",
-    "dev-only",
-    "source-split",
-    "train-skew",
-    "deep-chain",
-    "dev-cycle",
-    "no-release",
-    "lockfile-split",
-];
-
 /// What both modes can tell: everything but requirements and kinds of registry edges.
 fn comparable(report: &Value) -> Vec<Value> {
     report["findings"]
@@ -55,7 +39,7 @@ fn comparable(report: &Value) -> Vec<Value> {
 
 #[test]
 fn lockfile_mode_finds_what_metadata_mode_finds() {
-    for name in FIXTURES {
+    for name in common::FIXTURES {
         let fixture = Fixture::new(name);
         let metadata = fixture.run(&["check", "--offline", "--format", "json"]);
         // No cargo may run: point CARGO at something that does not exist.

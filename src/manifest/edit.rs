@@ -166,11 +166,7 @@ fn dependency_table<'a>(
     kind: Kind,
     platform: Option<&str>,
 ) -> Result<&'a mut dyn toml_edit::TableLike, String> {
-    let names: &[&str] = match kind {
-        Kind::Normal => &["dependencies"],
-        Kind::Build => &["build-dependencies", "build_dependencies"],
-        Kind::Dev => &["dev-dependencies", "dev_dependencies"],
-    };
+    let names = kind.table_names();
     let scope: &mut dyn toml_edit::TableLike = match platform {
         None => root,
         Some(p) => {

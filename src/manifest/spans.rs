@@ -148,11 +148,7 @@ fn find_declaration(
     platform: Option<&str>,
     key: &str,
 ) -> Option<Declaration> {
-    let names: &[&str] = match kind {
-        Kind::Normal => &["dependencies"],
-        Kind::Build => &["build-dependencies", "build_dependencies"],
-        Kind::Dev => &["dev-dependencies", "dev_dependencies"],
-    };
+    let names = kind.table_names();
     let (scope, prefix): (&dyn toml_edit::TableLike, String) = match platform {
         None => (root, String::new()),
         Some(p) => {

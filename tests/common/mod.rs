@@ -228,3 +228,33 @@ pub fn o(
         line,
     )
 }
+
+/// Every fixture workspace with something to resolve (all but `features`, whose findings
+/// depend on the feature flags).
+pub const FIXTURES: &[&str] = &[
+    "clean",
+    "two-lines",
+    "type-boundary",
+    "renamed",
+    "workspace-inherit",
+    "target-specific",
+    "dev-only",
+    "source-split",
+    "train-skew",
+    "deep-chain",
+    "dev-cycle",
+    "no-release",
+    "lockfile-split",
+];
+
+/// `cargo metadata` JSON of a fixture, as cargo itself prints it.
+pub fn saved_metadata(fixture: &Fixture) -> String {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(&fixture.root)
+        .env("CARGO_HOME", &fixture.cargo_home)
+        .output()
+        .expect("cargo metadata");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
