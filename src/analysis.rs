@@ -1358,6 +1358,43 @@ mod tests {
     }
 
     #[test]
+    fn a_crate_under_two_kinds_is_two_edges_between_one_pair() {
+        // Found by fuzzing the lockfile reader: parallel edges (tonic as a normal and a build
+        // dependency of one package) broke the adjacency rows.
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "tonic@0.12.3")
+            .dep_with("app", "tonic@0.12.3", "build", None, None)
+            .dep("app", "etcd-client@0.11.1")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let graph = b.graph();
+        let app = graph.members()[0];
+        let kinds: Vec<Kind> = graph
+            .dependencies(app)
+            .filter(|(n, _)| graph.package(*n).version.minor == 12)
+            .map(|(_, e)| e.kind)
+            .collect();
+        assert_eq!(kinds, [Kind::Normal, Kind::Build]);
+        let findings = analyze(&graph, &Options::default());
+        assert_eq!(
+            summary(&findings),
+            [
+                "error diverging-versions tonic",
+                "error type-boundary tonic member=app"
+            ]
+        );
+        let kinds: Vec<Option<Kind>> = findings[0].versions[1]
+            .dependents
+            .iter()
+            .map(|d| d.kind)
+            .collect();
+        assert_eq!(kinds, [Some(Kind::Normal), Some(Kind::Build)]);
+    }
+
+    #[test]
     fn edges_option_drops_dev_edges() {
         let b = Builder::default()
             .member("app")

@@ -12,8 +12,6 @@ use std::path::{Path, PathBuf};
 
 use cargo_metadata::{DependencyKind, Metadata};
 use guppy::graph::PackageGraph;
-use petgraph::Directed;
-use petgraph::csr::Csr;
 use petgraph::graph::{DiGraph, NodeIndex};
 use semver::Version;
 use serde::Serialize;
@@ -225,15 +223,52 @@ impl std::ops::Deref for EdgeView<'_> {
     }
 }
 
-/// Forward and reverse adjacency as petgraph compressed sparse rows, whose weights index the
-/// edges; plus the flags of each edge and the interned platform conditions.
+/// Forward and reverse adjacency as compressed sparse rows whose weights index the edges;
+/// plus the flags of each edge and the interned platform conditions. (petgraph's `Csr` holds
+/// no parallel edges, and one package often depends on another under two kinds.)
 #[derive(Debug)]
 struct Adjacency {
-    forward: Csr<(), Slot, Directed, u32>,
-    reverse: Csr<(), Slot, Directed, u32>,
+    forward: Rows,
+    reverse: Rows,
     flags: Vec<EdgeFlags>,
     edges: Vec<petgraph::graph::EdgeIndex>,
     platforms: Vec<String>,
+}
+
+/// Compressed sparse rows: the neighbours of node `n` are `targets[start[n]..start[n + 1]]`.
+#[derive(Debug, Default)]
+struct Rows {
+    start: Vec<u32>,
+    targets: Vec<u32>,
+    slots: Vec<Slot>,
+}
+
+impl Rows {
+    /// `edges` sorted by source.
+    fn new(nodes: usize, edges: &[(u32, u32, Slot)]) -> Rows {
+        let mut start = vec![0u32; nodes + 1];
+        for &(s, _, _) in edges {
+            start[s as usize + 1] += 1;
+        }
+        for i in 0..nodes {
+            start[i + 1] += start[i];
+        }
+        Rows {
+            start,
+            targets: edges.iter().map(|e| e.1).collect(),
+            slots: edges.iter().map(|e| e.2).collect(),
+        }
+    }
+
+    fn row(&self, node: usize) -> (&[u32], &[Slot]) {
+        match (self.start.get(node), self.start.get(node + 1)) {
+            (Some(&a), Some(&b)) => (
+                &self.targets[a as usize..b as usize],
+                &self.slots[a as usize..b as usize],
+            ),
+            _ => (&[], &[]),
+        }
+    }
 }
 
 /// A CSR edge weight: the edge's index and its flags, side by side with the neighbour, so a
@@ -294,8 +329,8 @@ impl Adjacency {
         let mut rev: Vec<(u32, u32, Slot)> = fwd.iter().map(|&(s, t, w)| (t, s, w)).collect();
         rev.sort_unstable_by_key(|&(t, s, w)| (t, s, w.edge));
         Adjacency {
-            forward: Csr::from_sorted_edges(&fwd).expect("sorted above"),
-            reverse: Csr::from_sorted_edges(&rev).expect("sorted above"),
+            forward: Rows::new(graph.node_count(), &fwd),
+            reverse: Rows::new(graph.node_count(), &rev),
             flags,
             edges,
             platforms,
@@ -565,16 +600,10 @@ impl DepGraph {
 
     fn adjacent<'g>(
         &'g self,
-        csr: &'g Csr<(), Slot, Directed, u32>,
+        rows: &'g Rows,
         node: NodeId,
     ) -> impl Iterator<Item = (NodeId, EdgeView<'g>)> + 'g {
-        let i = node.index();
-        // Csr knows only nodes up to the largest index an edge names.
-        let (targets, slots): (&[u32], &[Slot]) = if i < csr.node_count() {
-            (csr.neighbors_slice(i as u32), csr.edges_slice(i as u32))
-        } else {
-            (&[], &[])
-        };
+        let (targets, slots) = rows.row(node.index());
         targets.iter().zip(slots).map(move |(&t, slot)| {
             (
                 NodeIndex::new(t as usize),

@@ -532,6 +532,19 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     }
 
     #[test]
+    fn a_dependency_listed_twice_does_not_break_the_graph() {
+        // Found by fuzzing: two references to one package gave parallel edges.
+        let text = "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"tonic\", \"tonic 0.12.3\"]\n[[package]]\nname = \"tonic\"\nversion = \"0.12.3\"\nsource = \"registry+x\"\n";
+        let g = build(text).expect("parallel edges are fine");
+        assert_eq!(g.dependencies(g.members()[0]).count(), 2);
+        assert!(analyze_ok(&g));
+    }
+
+    fn analyze_ok(g: &DepGraph) -> bool {
+        crate::analysis::analyze(g, &crate::analysis::Options::default()).is_empty()
+    }
+
+    #[test]
     fn reads_v2_without_a_version_key() {
         let text = "[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"tonic\"]\n\n[[package]]\nname = \"tonic\"\nversion = \"0.12.3\"\nsource = \"registry+x\"\nchecksum = \"00\"\n";
         let g = build(text).expect("v2");
