@@ -224,13 +224,12 @@ impl std::ops::Deref for EdgeView<'_> {
 }
 
 /// Forward and reverse adjacency as compressed sparse rows whose weights index the edges;
-/// plus the flags of each edge and the interned platform conditions. (petgraph's `Csr` holds
+/// plus the interned platform conditions. (petgraph's `Csr` holds
 /// no parallel edges, and one package often depends on another under two kinds.)
 #[derive(Debug)]
 struct Adjacency {
     forward: Rows,
     reverse: Rows,
-    flags: Vec<EdgeFlags>,
     edges: Vec<petgraph::graph::EdgeIndex>,
     platforms: Vec<String>,
 }
@@ -302,7 +301,6 @@ impl Adjacency {
         platforms.dedup();
         let mut fwd: Vec<(u32, u32, Slot)> = Vec::with_capacity(graph.edge_count());
         let mut edges = Vec::with_capacity(graph.edge_count());
-        let mut flags = Vec::with_capacity(graph.edge_count());
         let mut all: Vec<_> = graph.edge_references().collect();
         all.sort_by_key(|e| (e.source().index(), e.target().index(), e.id().index()));
         for e in all {
@@ -316,7 +314,6 @@ impl Adjacency {
                 kind: w.kind,
                 platform,
             };
-            flags.push(f);
             fwd.push((
                 e.source().index() as u32,
                 e.target().index() as u32,
@@ -331,7 +328,6 @@ impl Adjacency {
         Adjacency {
             forward: Rows::new(graph.node_count(), &fwd),
             reverse: Rows::new(graph.node_count(), &rev),
-            flags,
             edges,
             platforms,
         }
@@ -617,7 +613,11 @@ impl DepGraph {
 
     /// Whether any edge has this kind.
     pub fn has_kind(&self, kind: Kind) -> bool {
-        self.adjacency.flags.iter().any(|f| f.kind == kind)
+        self.adjacency
+            .forward
+            .slots
+            .iter()
+            .any(|s| s.flags.kind == kind)
     }
 
     /// The distinct platform conditions of the edges, sorted; `EdgeFlags::platform` is 1 + an
