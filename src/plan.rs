@@ -375,6 +375,9 @@ impl Planner<'_> {
             .dependents
             .iter()
             .any(|d| d.name == inter && Some(&d.version) == current.as_ref());
+        if !direct && self.bump_two_hops(finding, origin, version, target, line)? {
+            return Ok(());
+        }
         if !direct {
             if !self.unfixable_seen.insert((fref.clone(), inter.to_owned())) {
                 return Ok(());
@@ -515,6 +518,70 @@ impl Planner<'_> {
             finding: finding_ref(finding),
         });
         Ok(())
+    }
+
+    /// An intermediate two hops away (member → X → Y → the watched crate, as a reported
+    /// path shows): the lowest release of X whose requirement on Y admits a release of Y whose
+    /// requirement lands on the target. Returns whether an edit was planned.
+    fn bump_two_hops(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+        version: &VersionInfo,
+        target: &Version,
+        line: Line,
+    ) -> Result<bool, RegistryError> {
+        let krate = finding.krate.as_str();
+        let inter = origin.package.as_str();
+        let Some(current) = origin.package_version.as_ref() else {
+            return Ok(false);
+        };
+        // Y: the crate between X and the watched crate on a reported path.
+        let Some(middle) = version.paths.iter().find_map(|p| {
+            let s = &p.steps;
+            (0..s.len().saturating_sub(2)).find_map(|i| {
+                (s[i].name == inter && s[i].version == *current && i + 2 == s.len() - 1)
+                    .then(|| s[i + 1].name.clone())
+            })
+        }) else {
+            return Ok(false);
+        };
+        let x_releases = self
+            .registry
+            .releases_in(origin.package_source.as_deref(), inter)?
+            .unwrap_or_default();
+        let y_releases = self.registry.releases(&middle)?.unwrap_or_default();
+        for candidate in x_releases
+            .iter()
+            .filter(|r| r.version > *current && self.usable(r, &origin.features))
+        {
+            let Some(req_xy) = candidate.requirement_on(&middle) else {
+                continue;
+            };
+            let landing = y_releases.iter().filter(|y| self.usable(y, &[])).find(|y| {
+                req_xy.matches(&y.version)
+                    && y.requirement_on(krate).is_some_and(|r| r.matches(target))
+            });
+            if let Some(y) = landing {
+                let mut reason = format!(
+                    "{inter} {} requires {middle} {req_xy}, and {middle} {} requires {krate} {} (the {line} line)",
+                    candidate.version,
+                    y.version,
+                    y.requirement_on(krate)
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                );
+                if Line::of(current) != Line::of(&candidate.version) {
+                    reason.push_str(&format!(
+                        "; {inter} {} is a breaking release: check its changelog",
+                        Line::of(&candidate.version)
+                    ));
+                }
+                self.requirement_edit(origin, &candidate.version, reason, finding);
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// source-split: patch the registry copy with the other source, when that copy's version

@@ -149,6 +149,10 @@ crate("opentelemetry-otlp", "0.30.0", [d("tonic", "^0.13.1", optional=True), d("
 # release is still on tonic 0.9.
 crate("acme-grpc", "1.2.0", [d("tonic", "^0.9"), d("prost", "^0.11")])
 crate("acme-grpc", "1.3.0", [d("tonic", "^0.9.2"), d("prost", "^0.11.9")])
+# acme-platform stands for an in-house crate that wraps etcd-client: tonic reaches a member
+# through it two hops away; 2.0.0 moved to an etcd-client built on tonic 0.12.
+crate("acme-platform", "1.4.0", [d("etcd-client", "^0.11")])
+crate("acme-platform", "2.0.0", [d("etcd-client", "^0.14")])
 
 
 def toml_str(s):

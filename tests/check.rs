@@ -382,6 +382,34 @@ fn deep_chain_paths_are_shortest_and_smallest() {
 }
 
 #[test]
+fn two_hops_away_the_origin_is_the_declared_wrapper() {
+    let fixture = Fixture::new("transitive");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tonic = finding(&report, "diverging-versions", "tonic");
+    let old = version(tonic, "0.9.2");
+    assert_eq!(
+        origins(old),
+        [o(
+            "orders",
+            "acme-platform",
+            "Cargo.toml",
+            "dependencies",
+            9
+        )]
+    );
+    assert_eq!(
+        paths(old),
+        ["orders@0.1.0 > acme-platform@1.4.0 > etcd-client@0.11.1 > tonic@0.9.2"]
+    );
+}
+
+#[test]
+fn snapshots_transitive() {
+    assert_eq!(snapshot_both("transitive"), GATE_FAILED);
+}
+
+#[test]
 fn dev_dependency_cycle_terminates() {
     let fixture = Fixture::new("dev-cycle");
     let (report, code) = check_json(&fixture, &[]);

@@ -186,6 +186,13 @@ fn fix_lockfile_only_split_with_cargo_update() {
 }
 
 #[test]
+fn fix_two_hops_away_bumps_the_wrapper() {
+    // orders → acme-platform 1.4 → etcd-client 0.11 → tonic 0.9: the edit is on the crate the
+    // member declares, to the release whose etcd-client is built on tonic 0.12.
+    scenario("transitive", "transitive", &[], OK);
+}
+
+#[test]
 fn fix_with_a_fork_named_by_patch_with() {
     scenario(
         "no-release",
@@ -287,18 +294,52 @@ fn to_chooses_another_target_line() {
 
 #[test]
 fn unverified_plan_is_not_applied() {
-    // Also fixing the tower warning would move etcd-client to 0.16 (tower 0.5), which is
-    // built on tonic 0.13 while the exporter stays on 0.12: cargo resolves it, but the
-    // divergence comes back, so nothing may be written.
-    let fixture = Fixture::new("two-lines");
+    // Also fixing the tower warning moves tonic to 0.13 (tower 0.5), while the train-skew fix
+    // moves tonic-build to tonic's old line 0.12: cargo resolves it, but tonic-build and tonic
+    // end up on different lines again, so nothing may be written.
+    let fixture = Fixture::new("train-skew");
     let before = manifests(&fixture.root);
     let run = fix(
         &fixture,
         &["--include-warnings", "--apply", "--allow-dirty"],
     );
     run.expect_code(PENDING);
+    assert!(run.stdout().contains("not verified"), "{}", run.stdout());
     assert!(run.stdout().contains("nothing written"), "{}", run.stdout());
     assert_eq!(manifests(&fixture.root), before);
+}
+
+#[test]
+fn warnings_included_fix_the_tower_split_across_two_lines() {
+    // On two-lines, --include-warnings also moves both tonic users to tonic 0.13, whose stack
+    // uses tower 0.5 only: one edit directly (etcd-client), one two hops away (the exporter).
+    let fixture = Fixture::new("two-lines");
+    let run = fix(&fixture, &["--include-warnings", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    let edits: Vec<(String, String)> = plan["edits"]
+        .as_array()
+        .expect("edits")
+        .iter()
+        .map(|e| {
+            (
+                e["key"].as_str().expect("key").to_owned(),
+                e["to"].as_str().expect("to").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        edits,
+        [
+            ("etcd-client".to_owned(), "0.16".to_owned()),
+            ("opentelemetry-otlp".to_owned(), "0.30".to_owned())
+        ]
+    );
+    assert_eq!(plan["verification"]["verified"], true);
+    assert_eq!(
+        plan["verification"]["after"]["tower"],
+        serde_json::json!(["0.5.2"])
+    );
 }
 
 #[test]

@@ -245,6 +245,7 @@ pub const FIXTURES: &[&str] = &[
     "dev-cycle",
     "no-release",
     "lockfile-split",
+    "transitive",
 ];
 
 /// `cargo metadata` JSON of a fixture, as cargo itself prints it.
