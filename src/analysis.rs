@@ -1252,6 +1252,19 @@ mod tests {
             .dep("axum@0.7.9", "tower@0.5.2")
     }
 
+    /// app → tonic 0.12.3, and app → etcd-client 0.11.1 → tonic 0.9.2 where the etcd-client
+    /// declaration has this kind and platform.
+    fn etcd_beside_tonic(kind: &'static str, platform: Option<&str>) -> Builder {
+        Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "tonic@0.12.3")
+            .dep_with("app", "etcd-client@0.11.1", kind, platform, None)
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+    }
+
     #[test]
     fn lines_follow_semver_compatibility() {
         let line = |v: &str| Line::of(&Version::parse(v).expect("version")).to_string();
@@ -1319,14 +1332,7 @@ mod tests {
 
     #[test]
     fn dev_only_and_platform_qualifiers() {
-        let b = Builder::default()
-            .member("app")
-            .pkg("etcd-client", "0.11.1")
-            .pkg("tonic", "0.9.2")
-            .pkg("tonic", "0.12.3")
-            .dep("app", "tonic@0.12.3")
-            .dep_with("app", "etcd-client@0.11.1", "dev", None, None)
-            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let b = etcd_beside_tonic("dev", None);
         assert_eq!(
             summary(&run(&b)),
             [
@@ -1334,20 +1340,7 @@ mod tests {
                 "error type-boundary tonic member=app dev_only",
             ]
         );
-        let b = Builder::default()
-            .member("app")
-            .pkg("etcd-client", "0.11.1")
-            .pkg("tonic", "0.9.2")
-            .pkg("tonic", "0.12.3")
-            .dep("app", "tonic@0.12.3")
-            .dep_with(
-                "app",
-                "etcd-client@0.11.1",
-                "normal",
-                Some("cfg(windows)"),
-                None,
-            )
-            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let b = etcd_beside_tonic("normal", Some("cfg(windows)"));
         assert_eq!(
             summary(&run(&b)),
             [
@@ -1396,14 +1389,7 @@ mod tests {
 
     #[test]
     fn edges_option_drops_dev_edges() {
-        let b = Builder::default()
-            .member("app")
-            .pkg("etcd-client", "0.11.1")
-            .pkg("tonic", "0.9.2")
-            .pkg("tonic", "0.12.3")
-            .dep("app", "tonic@0.12.3")
-            .dep_with("app", "etcd-client@0.11.1", "dev", None, None)
-            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let b = etcd_beside_tonic("dev", None);
         let opts = Options {
             edges: KindSet::ALL.without(Kind::Dev),
             ..Options::default()
