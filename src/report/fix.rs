@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::plural;
 use crate::manifest::edit::FileChange;
 use crate::plan::{Edit, FixPlan, SCHEMA_VERSION, Unfixable};
 use crate::verify::Verification;
@@ -65,10 +66,6 @@ impl FixReport {
             verification,
         }
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Plain text, for people. `_color` is accepted for symmetry with `check`; the report has
@@ -159,20 +156,13 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
             }
         }
     }
+    let changes = report.edits.len() + report.commands.len();
     let summary = match report.status {
         Status::NothingToDo => "nothing to apply".to_owned(),
         Status::Pending => format!(
             "{} pending; rerun with --apply to write {}",
-            plural(
-                report.edits.len() + report.commands.len(),
-                "change",
-                "changes"
-            ),
-            if report.edits.len() + report.commands.len() == 1 {
-                "it"
-            } else {
-                "them"
-            }
+            plural(changes, "change", "changes"),
+            if changes == 1 { "it" } else { "them" }
         ),
         Status::NotVerified => {
             "nothing written: the plan is not verified (use --no-verify to write it anyway)"
@@ -180,11 +170,7 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
         }
         Status::Applied => format!(
             "applied {} and refreshed Cargo.lock",
-            plural(
-                report.edits.len() + report.commands.len(),
-                "change",
-                "changes"
-            )
+            plural(changes, "change", "changes")
         ),
     };
     let unfixable = if report.unfixable.is_empty() {

@@ -122,7 +122,8 @@ pub struct Style {
     pub width: usize,
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// `1 edit`, `2 edits`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
