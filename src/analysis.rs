@@ -500,6 +500,15 @@ pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
     let collateral = collateral_roots(graph, &roots, &main, &raws);
     let reach = reachable(graph, &roots, &main, &[]);
 
+    // Findings share versions (type-boundary and diverging-versions name the same tonic
+    // releases): explain each version once.
+    let explained: BTreeMap<NodeId, VersionInfo> = raws
+        .iter()
+        .flat_map(|r| r.nodes.iter().copied())
+        .collect::<BTreeSet<NodeId>>()
+        .into_iter()
+        .map(|n| (n, explain_version(graph, &roots, &main, &reach, n)))
+        .collect();
     let mut findings: Vec<Finding> = raws
         .iter()
         .map(|raw| {
@@ -519,9 +528,7 @@ pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
             } else {
                 None
             };
-            explain(
-                graph, &roots, &main, &reach, raw, dev_only, platforms, caused_by,
-            )
+            explain(graph, &explained, raw, dev_only, platforms, caused_by)
         })
         .collect();
 
@@ -832,12 +839,9 @@ fn collateral_roots(
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn explain(
     graph: &DepGraph,
-    roots: &[NodeId],
-    filter: &EdgeFilter,
-    reach: &[bool],
+    explained: &BTreeMap<NodeId, VersionInfo>,
     raw: &Raw,
     dev_only: bool,
     platforms: Vec<String>,
@@ -849,10 +853,7 @@ fn explain(
         (&pa.version, &pa.source).cmp(&(&pb.version, &pb.source))
     });
     nodes.dedup();
-    let versions: Vec<VersionInfo> = nodes
-        .iter()
-        .map(|&n| explain_version(graph, roots, filter, reach, n))
-        .collect();
+    let versions: Vec<VersionInfo> = nodes.iter().map(|n| explained[n].clone()).collect();
     let lines: BTreeSet<Line> = nodes
         .iter()
         .map(|&n| Line::of(&graph.package(n).version))
