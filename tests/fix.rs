@@ -277,6 +277,55 @@ fn plan_json_has_the_documented_shape() {
 }
 
 #[test]
+fn every_requirement_operator_is_rewritten_to_select_the_target_line() {
+    // (as written, as planned, whether the reason explains a changed form)
+    let forms = [
+        ("0.11", "0.14", false),
+        ("^0.11.1", "^0.14.0", false),
+        ("~0.11", "~0.14", false),
+        ("=0.11.1", "=0.14.0", false),
+        ("0.11.*", "0.14.*", false),
+        ("<0.12", "0.14", true),
+        ("<=0.11.1", "0.14.0", true),
+        (">=0.11", "0.14", true),
+        (">0.10", "0.14", true),
+        (">=0.11, <0.12", "0.14", true),
+        ("*", "0.14", true),
+    ];
+    for (written, expected, noted) in forms {
+        let fixture = Fixture::new("two-lines");
+        let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("read");
+        let text = text.replace(
+            "etcd-client = \"0.11\"",
+            &format!("etcd-client = \"{written}\""),
+        );
+        std::fs::write(&manifest, text).expect("write");
+        let run = fix(&fixture, &["--format", "json"]);
+        run.expect_code(PENDING);
+        let plan = run.json();
+        let edit = &plan["edits"][0];
+        assert_eq!(edit["from"], written, "{plan:#}");
+        assert_eq!(edit["to"], expected, "`{written}`: {plan:#}");
+        let reason = edit["reason"].as_str().expect("reason");
+        assert_eq!(
+            reason.contains("which selects it and no other"),
+            noted,
+            "`{written}`: {reason}"
+        );
+        assert_eq!(
+            plan["verification"]["verified"], true,
+            "`{written}`: {plan:#}"
+        );
+        assert_eq!(
+            plan["verification"]["after"]["tonic"],
+            serde_json::json!(["0.12.3"]),
+            "`{written}`"
+        );
+    }
+}
+
+#[test]
 fn to_chooses_another_target_line() {
     // Unify the type boundary on tonic 0.9 instead: lower the direct tonic requirement.
     let fixture = Fixture::new("type-boundary");
