@@ -276,6 +276,25 @@ impl Planner<'_> {
         }))
     }
 
+    /// Why a release `usable` refuses (or that is not newer than `current`) cannot be used.
+    fn why_unusable(&self, r: &Release, current: Option<&Version>, features: &[String]) -> String {
+        if r.yanked {
+            return "it is yanked".to_owned();
+        }
+        if let (Some(ws), Some(rv)) = (&self.opts.rust_version, &r.rust_version)
+            && rv > ws
+        {
+            return format!("it needs rust {rv} and the workspace declares {ws}");
+        }
+        if let Some(f) = features.iter().find(|f| !r.features.contains(*f)) {
+            return format!("it has no feature `{f}`, which the workspace enables");
+        }
+        match current {
+            Some(c) => format!("it is older than {c}, the release in use"),
+            None => "it cannot be used".to_owned(),
+        }
+    }
+
     /// Not yanked, within the workspace's rust-version, and offering the features the user
     /// enables on the dependency.
     fn usable(&self, release: &Release, features: &[String]) -> bool {
@@ -430,14 +449,13 @@ impl Planner<'_> {
             }
             Err(e) => return Err(e),
         };
-        let candidate = releases
-            .iter()
-            .filter(|r| current.as_ref().is_none_or(|c| r.version > *c))
-            .filter(|r| self.usable(r, &origin.features))
-            .find(|r| {
-                r.requirement_on(krate)
-                    .is_some_and(|req| req.matches(target))
-            });
+        let candidate = self.landing_release(
+            &releases,
+            current.as_ref(),
+            krate,
+            (&version.version, target),
+            origin,
+        );
         if let Some(release) = candidate {
             let old_req = version
                 .dependents
@@ -457,14 +475,18 @@ impl Planner<'_> {
                     .map(ToString::to_string)
                     .unwrap_or_default()
             );
-            if current
-                .as_ref()
-                .is_some_and(|c| Line::of(c) != Line::of(&release.version))
-            {
-                reason.push_str(&format!(
-                    "; {inter} {} is a breaking release: check its changelog",
+            match current.as_ref() {
+                Some(c) if release.version < *c => reason.push_str(&format!(
+                    "; {inter} {} is an older release: check what it lacks",
                     Line::of(&release.version)
-                ));
+                )),
+                Some(c) if Line::of(c) != Line::of(&release.version) => {
+                    reason.push_str(&format!(
+                        "; {inter} {} is a breaking release: check its changelog",
+                        Line::of(&release.version)
+                    ));
+                }
+                _ => {}
             }
             self.requirement_edit(origin, &release.version, reason, finding);
             return Ok(());
@@ -494,17 +516,31 @@ impl Planner<'_> {
         let requirement = newest
             .and_then(|r| r.requirement_on(krate))
             .map(ToString::to_string);
-        let message = match (newest, &requirement) {
-            (Some(n), Some(req)) => format!(
+        // A release that does land but cannot be used is named, with why: never "no release".
+        let passed_over = releases
+            .iter()
+            .rev()
+            .find(|r| r.requirement_on(krate).is_some_and(|q| q.matches(target)));
+        let message = match (newest, &requirement, passed_over) {
+            (_, _, Some(r)) => format!(
+                "{inter} {} requires {krate} {} (the {line} line), but {}; no other release of {inter} does. \
+                 Point {inter} at a fork with --patch-with {inter}=git+URL or {inter}=PATH",
+                r.version,
+                r.requirement_on(krate)
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                self.why_unusable(r, current.as_ref(), &origin.features)
+            ),
+            (Some(n), Some(req), None) => format!(
                 "no release of {inter} requires {krate} on the {line} line; newest {} requires {req}. \
                  Point {inter} at a fork with --patch-with {inter}=git+URL or {inter}=PATH",
                 n.version
             ),
-            (Some(n), None) => format!(
+            (Some(n), None, None) => format!(
                 "no release of {inter} requires {krate} on the {line} line; newest {} does not depend on {krate}",
                 n.version
             ),
-            (None, _) => format!(
+            (None, _, None) => format!(
                 "{inter} is not in {}; point it at a fork with --patch-with {inter}=git+URL or {inter}=PATH",
                 self.registry.describe()
             ),
@@ -518,6 +554,40 @@ impl Planner<'_> {
             finding: finding_ref(finding),
         });
         Ok(())
+    }
+
+    /// The release of an intermediate to move to: the lowest newer one whose requirement on
+    /// `krate` admits `target`; when none is newer and `target` is older than the version
+    /// being moved (`--to` an older line), the newest older one, the smallest step back.
+    fn landing_release<'r>(
+        &self,
+        releases: &'r [Release],
+        current: Option<&Version>,
+        krate: &str,
+        (moving_from, target): (&Version, &Version),
+        origin: &Origin,
+    ) -> Option<&'r Release> {
+        let lands = |r: &&Release| {
+            self.usable(r, &origin.features)
+                && r.requirement_on(krate)
+                    .is_some_and(|req| req.matches(target))
+        };
+        let newer = releases
+            .iter()
+            .filter(|r| current.is_none_or(|c| r.version > *c))
+            .find(lands);
+        newer.or_else(|| {
+            let current = current?;
+            (*target < *moving_from)
+                .then(|| {
+                    releases
+                        .iter()
+                        .rev()
+                        .filter(|r| r.version < *current)
+                        .find(lands)
+                })
+                .flatten()
+        })
     }
 
     /// An intermediate two hops away (member → X → Y → the watched crate, as a reported
@@ -1210,6 +1280,26 @@ mod planning_tests {
             u.message.contains("--patch-with etcd-client="),
             "{}",
             u.message
+        );
+    }
+
+    #[test]
+    fn a_release_that_lands_but_cannot_be_used_is_named_with_why() {
+        let mut yanked = release("0.14.0", &[("tonic", "^0.12")]);
+        yanked.yanked = true;
+        let mut registry = MemoryRegistry::default();
+        registry.crates.insert(
+            "etcd-client".to_owned(),
+            vec![release("0.11.1", &[("tonic", "^0.9.2")]), yanked],
+        );
+        let plan = plan(&findings(), &registry, &ws(), &PlanOptions::default()).expect("plans");
+        assert!(plan.edits.is_empty());
+        let message = &plan.unfixable[0].message;
+        assert!(
+            message.starts_with(
+                "etcd-client 0.14.0 requires tonic ^0.12 (the 0.12 line), but it is yanked; no other release"
+            ),
+            "{message}"
         );
     }
 

@@ -342,6 +342,31 @@ fn to_chooses_another_target_line() {
 }
 
 #[test]
+fn to_an_older_line_moves_an_intermediate_back_to_a_release_on_it() {
+    // opentelemetry-otlp 0.27 requires tonic 0.12; its 0.13 release requires tonic 0.9.
+    let fixture = Fixture::new("two-lines");
+    let run = fix(&fixture, &["--to", "tonic@0.9", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
+    let edit = &plan["edits"][0];
+    assert_eq!(edit["key"], "opentelemetry-otlp", "{plan:#}");
+    assert_eq!(edit["from"], "0.27");
+    assert_eq!(edit["to"], "0.13");
+    let reason = edit["reason"].as_str().expect("reason");
+    assert!(
+        reason.starts_with("opentelemetry-otlp 0.13.0 requires tonic ^0.9"),
+        "{reason}"
+    );
+    assert!(reason.contains("an older release"), "{reason}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    assert_eq!(
+        plan["verification"]["after"]["tonic"],
+        serde_json::json!(["0.9.2"])
+    );
+}
+
+#[test]
 fn unverified_plan_is_not_applied() {
     // Also fixing the tower warning moves tonic to 0.13 (tower 0.5), while the train-skew fix
     // moves tonic-build to tonic's old line 0.12: cargo resolves it, but tonic-build and tonic
