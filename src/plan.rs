@@ -11,7 +11,7 @@
 //!
 //! A `[patch]` that cargo would ignore (one that tries to merge two lines) is never planned.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -19,7 +19,7 @@ use semver::{Version, VersionReq};
 use serde::Serialize;
 
 use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo};
-use crate::graph::Kind;
+use crate::graph::{DepGraph, Kind};
 use crate::registry::{Registry, RegistryError, Release};
 
 /// The JSON schema version of `fix --format json`.
@@ -39,6 +39,25 @@ pub struct PlanOptions {
     pub patch_with: BTreeMap<String, PatchSpec>,
     /// The lowest `rust-version` the workspace members declare: newer releases are skipped.
     pub rust_version: Option<Version>,
+    /// The lines each primary crate resolves on now ([`primary_lines`]): a warning's fix may
+    /// not move a primary crate off the line the plan keeps it on.
+    pub primary_lines: BTreeMap<String, BTreeSet<Line>>,
+}
+
+/// The lines each of `primary` resolves on in `graph`, for [`PlanOptions::primary_lines`].
+pub fn primary_lines(graph: &DepGraph, primary: &[String]) -> BTreeMap<String, BTreeSet<Line>> {
+    let by_name = graph.by_name();
+    primary
+        .iter()
+        .filter_map(|name| {
+            let nodes = by_name.get(name.as_str())?;
+            let lines = nodes
+                .iter()
+                .map(|&n| Line::of(&graph.package(n).version))
+                .collect();
+            Some((name.clone(), lines))
+        })
+        .collect()
 }
 
 /// Where a `[patch]` entry points.
@@ -202,23 +221,32 @@ pub fn plan(
         unfixable: Vec::new(),
         seen: Default::default(),
         unfixable_seen: Default::default(),
+        moved: BTreeMap::new(),
+        pins: BTreeMap::new(),
     };
-    for finding in findings {
-        let in_scope = match finding.level {
+    let in_scope = |f: &&Finding| {
+        let level = match f.level {
             Level::Error => true,
             Level::Warning => opts.include_warnings,
             Level::Note => false,
         };
-        if !in_scope || finding.caused_by.is_some() {
-            continue;
-        }
-        match (finding.code, &finding.member) {
-            (Code::DivergingVersions | Code::TypeBoundary, _) => planner.unify(finding)?,
-            (Code::SourceSplit, _) => planner.merge_sources(finding),
-            (Code::TrainSkew, Some(_)) => planner.match_built_against(finding),
-            (Code::TrainSkew, None) => planner.align_train(finding)?,
-            // A configuration matter: nothing in the manifests to change.
-            (Code::UnusedAllow, _) => {}
+        level && f.caused_by.is_none()
+    };
+    // Errors first; then the lines the plan keeps primary crates on are fixed, and no
+    // warning's fix may move one off them.
+    let (errors, warnings): (Vec<&Finding>, Vec<&Finding>) = findings
+        .iter()
+        .filter(in_scope)
+        .partition(|f| f.level == Level::Error);
+    for finding in errors {
+        planner.plan_one(finding)?;
+    }
+    planner.pins = planner.pinned_lines(findings);
+    for finding in warnings {
+        // The error fixes already decide the line of a crate they move (prost moved to the
+        // line tonic is built against): a warning on it must not pull it elsewhere.
+        if !planner.moved.contains_key(&finding.krate) {
+            planner.plan_one(finding)?;
         }
     }
     Ok(planner.finish())
@@ -236,6 +264,10 @@ struct Planner<'a> {
     seen: std::collections::HashSet<(String, String, String, Option<String>)>,
     /// (finding, intermediate) already reported as reaching the crate only transitively.
     unfixable_seen: std::collections::HashSet<(String, String)>,
+    /// Packages the plan moves, to which release.
+    moved: BTreeMap<String, Version>,
+    /// The line each primary crate stays on once errors are planned (empty before).
+    pins: BTreeMap<String, Line>,
 }
 
 fn finding_ref(f: &Finding) -> String {
@@ -243,6 +275,134 @@ fn finding_ref(f: &Finding) -> String {
 }
 
 impl Planner<'_> {
+    fn plan_one(&mut self, finding: &Finding) -> Result<(), RegistryError> {
+        match (finding.code, &finding.member) {
+            (Code::DivergingVersions | Code::TypeBoundary, _) => self.unify(finding)?,
+            (Code::SourceSplit, _) => self.merge_sources(finding),
+            (Code::TrainSkew, Some(_)) => self.match_built_against(finding),
+            (Code::TrainSkew, None) => self.align_train(finding)?,
+            // A configuration matter: nothing in the manifests to change.
+            (Code::UnusedAllow, _) => {}
+        }
+        Ok(())
+    }
+
+    /// The line each primary crate stays on: the one `--to` names, else the target of its
+    /// own finding, else the line of the release the error fixes move it to, else the one
+    /// line it resolves on now.
+    fn pinned_lines(&self, findings: &[Finding]) -> BTreeMap<String, Line> {
+        let mut pins = BTreeMap::new();
+        for (krate, lines) in &self.opts.primary_lines {
+            let own_target = findings
+                .iter()
+                .filter(|f| f.krate == *krate && f.level == Level::Error)
+                .filter(|f| matches!(f.code, Code::DivergingVersions | Code::TypeBoundary))
+                .find_map(|f| self.target_line(f));
+            let pin = self
+                .opts
+                .to
+                .get(krate)
+                .copied()
+                .or(own_target)
+                .or_else(|| self.moved.get(krate).map(Line::of))
+                .or_else(|| {
+                    (lines.len() == 1)
+                        .then(|| lines.iter().next().copied())
+                        .flatten()
+                });
+            if let Some(line) = pin {
+                pins.insert(krate.clone(), line);
+            }
+        }
+        pins
+    }
+
+    /// Why moving `name` to `release` would contradict the plan: it moves a primary crate
+    /// off the line the plan keeps it on. Returns (the primary crate, its pinned line, the
+    /// line the move needs, what needs it).
+    /// A requirement that moves a primary crate is named before a move of the release itself:
+    /// it names the root of the matter (tonic, not the etcd-client built on it).
+    fn contradiction(&self, name: &str, release: &Release) -> Option<(String, Line, Line, String)> {
+        self.pins
+            .iter()
+            .filter(|(primary, _)| primary.as_str() != name)
+            .find_map(|(primary, &pin)| {
+                self.requirement_contradiction((name, release), primary, pin)
+            })
+            .or_else(|| {
+                let pin = *self.pins.get(name)?;
+                let line = Line::of(&release.version);
+                (line != pin).then(|| {
+                    (
+                        name.to_owned(),
+                        pin,
+                        line,
+                        format!("{name} {}", release.version),
+                    )
+                })
+            })
+    }
+
+    /// Whether `name`'s `release` requires `primary` on another line than `pin`.
+    fn requirement_contradiction(
+        &self,
+        (name, release): (&str, &Release),
+        primary: &str,
+        pin: Line,
+    ) -> Option<(String, Line, Line, String)> {
+        let req = release.requirement_on(primary)?;
+        let known: Vec<Version> = self
+            .registry
+            .releases(primary)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.version)
+            .collect();
+        if known.iter().any(|v| Line::of(v) == pin && req.matches(v)) {
+            return None;
+        }
+        let needed = known
+            .iter()
+            .filter(|v| req.matches(v))
+            .map(Line::of)
+            .min()
+            .or_else(|| lowest(&req.to_string()).map(|v| Line::of(&v)))?;
+        (needed != pin).then(|| {
+            (
+                primary.to_owned(),
+                pin,
+                needed,
+                format!("{name} {}, which requires {primary} {req}", release.version),
+            )
+        })
+    }
+
+    /// Reports a warning whose fix would contradict the plan, instead of planning it.
+    /// Returns whether it did (errors are never held back).
+    fn held_back(&mut self, finding: &Finding, name: &str, release: &Release) -> bool {
+        if finding.level == Level::Error {
+            return false;
+        }
+        let Some((primary, pin, needed, what)) = self.contradiction(name, release) else {
+            return false;
+        };
+        let krate = &finding.krate;
+        self.unfixable.push(Unfixable {
+            krate: krate.clone(),
+            blocking: primary.clone(),
+            newest: None,
+            requirement: None,
+            message: format!(
+                "unifying {krate} needs {what}: a breaking move of {primary}, a primary crate, \
+                 off the {pin} line this plan keeps it on; not planned (pass --to {primary}@{needed} to take it)"
+            ),
+            finding: finding_ref(finding),
+        });
+        true
+    }
+
     fn target_line(&self, finding: &Finding) -> Option<Line> {
         self.opts
             .to
@@ -457,6 +617,9 @@ impl Planner<'_> {
             origin,
         );
         if let Some(release) = candidate {
+            if self.held_back(finding, inter, release) {
+                return Ok(());
+            }
             let old_req = version
                 .dependents
                 .iter()
@@ -633,6 +796,10 @@ impl Planner<'_> {
                     && y.requirement_on(krate).is_some_and(|r| r.matches(target))
             });
             if let Some(y) = landing {
+                if self.held_back(finding, inter, candidate) || self.held_back(finding, &middle, y)
+                {
+                    return Ok(true);
+                }
                 let mut reason = format!(
                     "{inter} {} requires {middle} {req_xy}, and {middle} {} requires {krate} {} (the {line} line)",
                     candidate.version,
@@ -829,6 +996,7 @@ impl Planner<'_> {
             });
             return;
         };
+        self.moved.insert(origin.package.clone(), to.clone());
         let Restyled { req: new, note } = restyle(&written, to);
         if new == written {
             return;
@@ -1365,6 +1533,8 @@ mod planning_tests {
             unfixable: Vec::new(),
             seen: Default::default(),
             unfixable_seen: Default::default(),
+            moved: BTreeMap::new(),
+            pins: BTreeMap::new(),
         };
         let plan = planner.finish();
         assert_eq!(plan.edits.len(), 1);

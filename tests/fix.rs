@@ -368,14 +368,24 @@ fn to_an_older_line_moves_an_intermediate_back_to_a_release_on_it() {
 
 #[test]
 fn unverified_plan_is_not_applied() {
-    // Also fixing the tower warning moves tonic to 0.13 (tower 0.5), while the train-skew fix
-    // moves tonic-build to tonic's old line 0.12: cargo resolves it, but tonic-build and tonic
-    // end up on different lines again, so nothing may be written.
-    let fixture = Fixture::new("train-skew");
+    // The fork named by --patch-with is still on tonic 0.9: cargo resolves the patched
+    // workspace, but tonic still splits, so nothing may be written.
+    let fixture = Fixture::new("no-release");
+    let fork = fixture.root.join("forks/acme-grpc/Cargo.toml");
+    let text = std::fs::read_to_string(&fork).expect("read");
+    let text = text
+        .replace("tonic = \"0.12.3\"", "tonic = \"0.9\"")
+        .replace("prost = \"0.13\"", "prost = \"0.11\"");
+    std::fs::write(&fork, text).expect("write");
     let before = manifests(&fixture.root);
     let run = fix(
         &fixture,
-        &["--include-warnings", "--apply", "--allow-dirty"],
+        &[
+            "--patch-with",
+            "acme-grpc=forks/acme-grpc",
+            "--apply",
+            "--allow-dirty",
+        ],
     );
     run.expect_code(PENDING);
     assert!(run.stdout().contains("not verified"), "{}", run.stdout());
@@ -383,15 +393,9 @@ fn unverified_plan_is_not_applied() {
     assert_eq!(manifests(&fixture.root), before);
 }
 
-#[test]
-fn warnings_included_fix_the_tower_split_across_two_lines() {
-    // On two-lines, --include-warnings also moves both tonic users to tonic 0.13, whose stack
-    // uses tower 0.5 only: one edit directly (etcd-client), one two hops away (the exporter).
-    let fixture = Fixture::new("two-lines");
-    let run = fix(&fixture, &["--include-warnings", "--format", "json"]);
-    run.expect_code(PENDING);
-    let plan = run.json();
-    let edits: Vec<(String, String)> = plan["edits"]
+/// (crate, to) of every edit in a plan.
+fn edits_of(plan: &serde_json::Value) -> Vec<(String, String)> {
+    plan["edits"]
         .as_array()
         .expect("edits")
         .iter()
@@ -401,14 +405,82 @@ fn warnings_included_fix_the_tower_split_across_two_lines() {
                 e["to"].as_str().expect("to").to_owned(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn warnings_never_move_a_primary_crate_off_the_line_the_plan_keeps() {
+    // two-lines: the tonic error is unified on 0.12 (etcd-client 0.14); the tower warning
+    // would need tonic 0.13 (etcd-client 0.16, opentelemetry-otlp 0.30). train-skew: tonic is
+    // on one line, 0.12, and the tower warning would move it to 0.13.
+    for (name, kept) in [
+        ("two-lines", vec![("etcd-client", "0.14")]),
+        (
+            "train-skew",
+            vec![("tonic-build", "0.12"), ("prost", "0.13")],
+        ),
+    ] {
+        let fixture = Fixture::new(name);
+        let run = fix(&fixture, &["--include-warnings", "--format", "json"]);
+        run.expect_code(PENDING);
+        let plan = run.json();
+        let kept: Vec<(String, String)> = kept
+            .iter()
+            .map(|(k, t)| ((*k).to_owned(), (*t).to_owned()))
+            .collect();
+        assert_eq!(edits_of(&plan), kept, "{name}: {plan:#}");
+        let tower = plan["unfixable"]
+            .as_array()
+            .expect("unfixable")
+            .iter()
+            .find(|u| u["crate"] == "tower")
+            .unwrap_or_else(|| panic!("{name}: tower not reported: {plan:#}"));
+        assert_eq!(tower["blocking"], "tonic", "{name}");
+        let message = tower["message"].as_str().expect("message");
+        assert!(
+            message.contains("a breaking move of tonic, a primary crate, off the 0.12 line"),
+            "{name}: {message}"
+        );
+        assert!(message.contains("--to tonic@0.13"), "{name}: {message}");
+        assert_eq!(plan["verification"]["verified"], true, "{name}: {plan:#}");
+        // No advice pulls a crate the plan moves (prost, to tonic's 0.13) the other way.
+        assert!(
+            !plan["unfixable"]
+                .as_array()
+                .expect("unfixable")
+                .iter()
+                .any(|u| u["crate"] == "prost"),
+            "{name}: {plan:#}"
+        );
+    }
+}
+
+#[test]
+fn warnings_included_with_to_move_the_primary_crate_too() {
+    // Asking for tonic 0.13 makes the tower fix consistent: both tonic users move to releases
+    // on tonic 0.13, whose stack uses tower 0.5 only: one edit directly (etcd-client), one two
+    // hops away (the exporter).
+    let fixture = Fixture::new("two-lines");
+    let run = fix(
+        &fixture,
+        &[
+            "--include-warnings",
+            "--to",
+            "tonic@0.13",
+            "--format",
+            "json",
+        ],
+    );
+    run.expect_code(PENDING);
+    let plan = run.json();
     assert_eq!(
-        edits,
+        edits_of(&plan),
         [
             ("etcd-client".to_owned(), "0.16".to_owned()),
             ("opentelemetry-otlp".to_owned(), "0.30".to_owned())
         ]
     );
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
     assert_eq!(plan["verification"]["verified"], true);
     assert_eq!(
         plan["verification"]["after"]["tower"],
