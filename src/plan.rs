@@ -259,9 +259,11 @@ struct Planner<'a> {
     edits: Vec<Edit>,
     commands: Vec<Vec<String>>,
     unfixable: Vec<Unfixable>,
-    /// (finding, intermediate, key, manifest) already planned: large workspaces reach one
-    /// crate through the same declaration from many members.
-    seen: std::collections::HashSet<(String, String, String, Option<String>)>,
+    /// (finding, intermediate, key, manifest, table) already planned: large workspaces reach
+    /// one crate through the same declaration from many members. The table is part of it: one
+    /// manifest may declare the key in several tables (`[dependencies]`,
+    /// `[dev-dependencies]`, `[target.'cfg(unix)'.dependencies]`), and each needs its edit.
+    seen: std::collections::HashSet<DeclarationKey>,
     /// (finding, intermediate) already reported as reaching the crate only transitively.
     unfixable_seen: std::collections::HashSet<(String, String)>,
     /// Packages the plan moves, to which release.
@@ -269,6 +271,9 @@ struct Planner<'a> {
     /// The line each primary crate stays on once errors are planned (empty before).
     pins: BTreeMap<String, Line>,
 }
+
+/// (finding, intermediate, key, manifest, table): one declaration planned for one finding.
+type DeclarationKey = (String, String, String, Option<String>, Option<String>);
 
 fn finding_ref(f: &Finding) -> String {
     format!("{}:{}", f.code, f.krate)
@@ -547,6 +552,7 @@ impl Planner<'_> {
             inter.to_owned(),
             origin.key.clone(),
             origin.manifest.clone(),
+            origin.table.clone(),
         )) {
             return Ok(());
         }

@@ -161,6 +161,14 @@ fn fix_dev_dependency() {
 }
 
 #[test]
+fn fix_key_in_several_tables_edits_every_declaration() {
+    // etcd-client in [dependencies], [dev-dependencies] (an inline table),
+    // [target.'cfg(unix)'.dependencies] (a tilde requirement) and [build-dependencies]: each
+    // declaration pulls tonic 0.9, so each is edited, or the plan could never verify.
+    scenario("two-tables", "two-tables", &[], OK);
+}
+
+#[test]
 fn fix_source_split_with_a_patch() {
     scenario("source-split", "source-split", &[], OK);
 }
