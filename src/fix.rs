@@ -94,6 +94,7 @@ pub(crate) fn run(
         to: fix.to.clone(),
         patch_with,
         rust_version,
+        primary_lines: plan::primary_lines(&graph, &analysis_opts.watch.primary),
     };
     let ws = plan::Workspace {
         root_manifest: root.join("Cargo.toml"),

@@ -401,6 +401,13 @@ fn run_check(
             let b: policy::Baseline = serde_json::from_str(&text).map_err(|e| {
                 Error::Usage(format!("the baseline {shown} is not a baseline file: {e}"))
             })?;
+            if b.schema_version != policy::BASELINE_SCHEMA_VERSION {
+                return Err(Error::Usage(format!(
+                    "the baseline {shown} has schema_version {}, but this version of cargo-etcd-deps reads schema_version {}; write it again with --write-baseline {shown}",
+                    b.schema_version,
+                    policy::BASELINE_SCHEMA_VERSION
+                )));
+            }
             Some((shown.clone(), b))
         }
     };

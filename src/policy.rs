@@ -14,6 +14,9 @@ use crate::analysis::{
 };
 use crate::config::{Config, Setting};
 
+/// The baseline format this version reads and writes.
+pub const BASELINE_SCHEMA_VERSION: u32 = 1;
+
 /// The baseline file format.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Baseline {
@@ -42,7 +45,7 @@ impl Baseline {
         entries.sort();
         entries.dedup();
         Baseline {
-            schema_version: 1,
+            schema_version: BASELINE_SCHEMA_VERSION,
             entries,
         }
     }

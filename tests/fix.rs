@@ -161,6 +161,14 @@ fn fix_dev_dependency() {
 }
 
 #[test]
+fn fix_key_in_several_tables_edits_every_declaration() {
+    // etcd-client in [dependencies], [dev-dependencies] (an inline table),
+    // [target.'cfg(unix)'.dependencies] (a tilde requirement) and [build-dependencies]: each
+    // declaration pulls tonic 0.9, so each is edited, or the plan could never verify.
+    scenario("two-tables", "two-tables", &[], OK);
+}
+
+#[test]
 fn fix_source_split_with_a_patch() {
     scenario("source-split", "source-split", &[], OK);
 }
@@ -277,6 +285,55 @@ fn plan_json_has_the_documented_shape() {
 }
 
 #[test]
+fn every_requirement_operator_is_rewritten_to_select_the_target_line() {
+    // (as written, as planned, whether the reason explains a changed form)
+    let forms = [
+        ("0.11", "0.14", false),
+        ("^0.11.1", "^0.14.0", false),
+        ("~0.11", "~0.14", false),
+        ("=0.11.1", "=0.14.0", false),
+        ("0.11.*", "0.14.*", false),
+        ("<0.12", "0.14", true),
+        ("<=0.11.1", "0.14.0", true),
+        (">=0.11", "0.14", true),
+        (">0.10", "0.14", true),
+        (">=0.11, <0.12", "0.14", true),
+        ("*", "0.14", true),
+    ];
+    for (written, expected, noted) in forms {
+        let fixture = Fixture::new("two-lines");
+        let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("read");
+        let text = text.replace(
+            "etcd-client = \"0.11\"",
+            &format!("etcd-client = \"{written}\""),
+        );
+        std::fs::write(&manifest, text).expect("write");
+        let run = fix(&fixture, &["--format", "json"]);
+        run.expect_code(PENDING);
+        let plan = run.json();
+        let edit = &plan["edits"][0];
+        assert_eq!(edit["from"], written, "{plan:#}");
+        assert_eq!(edit["to"], expected, "`{written}`: {plan:#}");
+        let reason = edit["reason"].as_str().expect("reason");
+        assert_eq!(
+            reason.contains("which selects it and no other"),
+            noted,
+            "`{written}`: {reason}"
+        );
+        assert_eq!(
+            plan["verification"]["verified"], true,
+            "`{written}`: {plan:#}"
+        );
+        assert_eq!(
+            plan["verification"]["after"]["tonic"],
+            serde_json::json!(["0.12.3"]),
+            "`{written}`"
+        );
+    }
+}
+
+#[test]
 fn to_chooses_another_target_line() {
     // Unify the type boundary on tonic 0.9 instead: lower the direct tonic requirement.
     let fixture = Fixture::new("type-boundary");
@@ -293,15 +350,50 @@ fn to_chooses_another_target_line() {
 }
 
 #[test]
+fn to_an_older_line_moves_an_intermediate_back_to_a_release_on_it() {
+    // opentelemetry-otlp 0.27 requires tonic 0.12; its 0.13 release requires tonic 0.9.
+    let fixture = Fixture::new("two-lines");
+    let run = fix(&fixture, &["--to", "tonic@0.9", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
+    let edit = &plan["edits"][0];
+    assert_eq!(edit["key"], "opentelemetry-otlp", "{plan:#}");
+    assert_eq!(edit["from"], "0.27");
+    assert_eq!(edit["to"], "0.13");
+    let reason = edit["reason"].as_str().expect("reason");
+    assert!(
+        reason.starts_with("opentelemetry-otlp 0.13.0 requires tonic ^0.9"),
+        "{reason}"
+    );
+    assert!(reason.contains("an older release"), "{reason}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    assert_eq!(
+        plan["verification"]["after"]["tonic"],
+        serde_json::json!(["0.9.2"])
+    );
+}
+
+#[test]
 fn unverified_plan_is_not_applied() {
-    // Also fixing the tower warning moves tonic to 0.13 (tower 0.5), while the train-skew fix
-    // moves tonic-build to tonic's old line 0.12: cargo resolves it, but tonic-build and tonic
-    // end up on different lines again, so nothing may be written.
-    let fixture = Fixture::new("train-skew");
+    // The fork named by --patch-with is still on tonic 0.9: cargo resolves the patched
+    // workspace, but tonic still splits, so nothing may be written.
+    let fixture = Fixture::new("no-release");
+    let fork = fixture.root.join("forks/acme-grpc/Cargo.toml");
+    let text = std::fs::read_to_string(&fork).expect("read");
+    let text = text
+        .replace("tonic = \"0.12.3\"", "tonic = \"0.9\"")
+        .replace("prost = \"0.13\"", "prost = \"0.11\"");
+    std::fs::write(&fork, text).expect("write");
     let before = manifests(&fixture.root);
     let run = fix(
         &fixture,
-        &["--include-warnings", "--apply", "--allow-dirty"],
+        &[
+            "--patch-with",
+            "acme-grpc=forks/acme-grpc",
+            "--apply",
+            "--allow-dirty",
+        ],
     );
     run.expect_code(PENDING);
     assert!(run.stdout().contains("not verified"), "{}", run.stdout());
@@ -309,15 +401,9 @@ fn unverified_plan_is_not_applied() {
     assert_eq!(manifests(&fixture.root), before);
 }
 
-#[test]
-fn warnings_included_fix_the_tower_split_across_two_lines() {
-    // On two-lines, --include-warnings also moves both tonic users to tonic 0.13, whose stack
-    // uses tower 0.5 only: one edit directly (etcd-client), one two hops away (the exporter).
-    let fixture = Fixture::new("two-lines");
-    let run = fix(&fixture, &["--include-warnings", "--format", "json"]);
-    run.expect_code(PENDING);
-    let plan = run.json();
-    let edits: Vec<(String, String)> = plan["edits"]
+/// (crate, to) of every edit in a plan.
+fn edits_of(plan: &serde_json::Value) -> Vec<(String, String)> {
+    plan["edits"]
         .as_array()
         .expect("edits")
         .iter()
@@ -327,14 +413,82 @@ fn warnings_included_fix_the_tower_split_across_two_lines() {
                 e["to"].as_str().expect("to").to_owned(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn warnings_never_move_a_primary_crate_off_the_line_the_plan_keeps() {
+    // two-lines: the tonic error is unified on 0.12 (etcd-client 0.14); the tower warning
+    // would need tonic 0.13 (etcd-client 0.16, opentelemetry-otlp 0.30). train-skew: tonic is
+    // on one line, 0.12, and the tower warning would move it to 0.13.
+    for (name, kept) in [
+        ("two-lines", vec![("etcd-client", "0.14")]),
+        (
+            "train-skew",
+            vec![("tonic-build", "0.12"), ("prost", "0.13")],
+        ),
+    ] {
+        let fixture = Fixture::new(name);
+        let run = fix(&fixture, &["--include-warnings", "--format", "json"]);
+        run.expect_code(PENDING);
+        let plan = run.json();
+        let kept: Vec<(String, String)> = kept
+            .iter()
+            .map(|(k, t)| ((*k).to_owned(), (*t).to_owned()))
+            .collect();
+        assert_eq!(edits_of(&plan), kept, "{name}: {plan:#}");
+        let tower = plan["unfixable"]
+            .as_array()
+            .expect("unfixable")
+            .iter()
+            .find(|u| u["crate"] == "tower")
+            .unwrap_or_else(|| panic!("{name}: tower not reported: {plan:#}"));
+        assert_eq!(tower["blocking"], "tonic", "{name}");
+        let message = tower["message"].as_str().expect("message");
+        assert!(
+            message.contains("a breaking move of tonic, a primary crate, off the 0.12 line"),
+            "{name}: {message}"
+        );
+        assert!(message.contains("--to tonic@0.13"), "{name}: {message}");
+        assert_eq!(plan["verification"]["verified"], true, "{name}: {plan:#}");
+        // No advice pulls a crate the plan moves (prost, to tonic's 0.13) the other way.
+        assert!(
+            !plan["unfixable"]
+                .as_array()
+                .expect("unfixable")
+                .iter()
+                .any(|u| u["crate"] == "prost"),
+            "{name}: {plan:#}"
+        );
+    }
+}
+
+#[test]
+fn warnings_included_with_to_move_the_primary_crate_too() {
+    // Asking for tonic 0.13 makes the tower fix consistent: both tonic users move to releases
+    // on tonic 0.13, whose stack uses tower 0.5 only: one edit directly (etcd-client), one two
+    // hops away (the exporter).
+    let fixture = Fixture::new("two-lines");
+    let run = fix(
+        &fixture,
+        &[
+            "--include-warnings",
+            "--to",
+            "tonic@0.13",
+            "--format",
+            "json",
+        ],
+    );
+    run.expect_code(PENDING);
+    let plan = run.json();
     assert_eq!(
-        edits,
+        edits_of(&plan),
         [
             ("etcd-client".to_owned(), "0.16".to_owned()),
             ("opentelemetry-otlp".to_owned(), "0.30".to_owned())
         ]
     );
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
     assert_eq!(plan["verification"]["verified"], true);
     assert_eq!(
         plan["verification"]["after"]["tower"],

@@ -262,6 +262,24 @@ fn baseline_round_trip() {
     );
 }
 
+#[test]
+fn a_baseline_of_an_unknown_schema_version_is_a_usage_error_naming_the_file() {
+    let fixture = Fixture::new("two-lines");
+    for (version, text) in [
+        ("2", r#"{"schema_version": 2, "entries": []}"#),
+        ("0", r#"{"schema_version": 0, "entries": []}"#),
+    ] {
+        write(&fixture.root.join("future.json"), text);
+        let run = fixture.run(&["check", "--offline", "--baseline", "future.json"]);
+        run.expect_code(INPUT);
+        assert!(run.stdout().is_empty(), "{}", run.stdout());
+        let err = run.stderr();
+        assert!(err.contains("future.json"), "{err}");
+        assert!(err.contains(&format!("schema_version {version}")), "{err}");
+        assert!(err.contains("--write-baseline"), "{err}");
+    }
+}
+
 fn sarif_schema() -> jsonschema::Validator {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(common::testdata().join("sarif-schema-2.1.0.json"))
@@ -306,6 +324,54 @@ fn sarif_validates_against_the_official_schema() {
         "crates/meta-store/Cargo.toml"
     );
     assert_eq!(loc["region"]["startLine"], 8);
+}
+
+#[test]
+fn sarif_uris_are_percent_encoded() {
+    // A member directory whose name needs escaping in a URI: a space, `#`, `%`, non-ASCII.
+    let validator = sarif_schema();
+    let fixture = Fixture::new("two-lines");
+    let dir = "meta store #1 %41 \u{e9}";
+    std::fs::rename(
+        fixture.root.join("crates/meta-store"),
+        fixture.root.join("crates").join(dir),
+    )
+    .expect("rename");
+    let server = fixture.root.join("crates/server/Cargo.toml");
+    let text = std::fs::read_to_string(&server).expect("read");
+    write(
+        &server,
+        &text.replace("../meta-store", &format!("../{dir}")),
+    );
+    let run = fixture.run(&["check", "--offline", "--format", "sarif"]);
+    run.expect_code(GATE_FAILED);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).expect("json");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let uris: Vec<&str> = doc["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri")
+        })
+        .collect();
+    assert!(
+        uris.contains(&"crates/meta%20store%20%231%20%2541%20%C3%A9/Cargo.toml"),
+        "{uris:#?}"
+    );
+    // GitHub annotations name the file as it is, with only the workflow-command escape of `%`.
+    let github = fixture.run(&["check", "--offline", "--format", "github"]);
+    github.expect_code(GATE_FAILED);
+    assert!(
+        github
+            .stdout()
+            .contains("file=crates/meta store #1 %2541 \u{e9}/Cargo.toml,"),
+        "{}",
+        github.stdout()
+    );
 }
 
 #[test]
