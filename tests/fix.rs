@@ -422,16 +422,16 @@ fn read_only_manifest_is_refused_before_any_write() {
 }
 
 #[test]
-fn cargo_failing_during_the_lockfile_refresh_restores_every_file() {
+fn cargo_failing_on_the_edited_copy_writes_nothing() {
     let fixture = Fixture::new("two-lines");
-    // A cargo that fails the third `cargo metadata` (planning, verification, then the
-    // refresh after the manifests were written).
+    // A cargo that fails every `cargo metadata` after the first (planning): the resolve of the
+    // edited copy, which gives the new Cargo.lock, fails.
     let script = fixture.tmp.path().join("flaky-cargo");
     let counter = fixture.tmp.path().join("metadata-calls");
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\nif [ \"$1\" = metadata ]; then\n  n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n  if [ $n -ge 3 ]; then echo 'error: injected failure while refreshing' >&2; exit 101; fi\nfi\nexec '{cargo}' \"$@\"\n",
+            "#!/bin/sh\nif [ \"$1\" = metadata ]; then\n  n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n  if [ $n -ge 2 ]; then echo 'error: injected failure while resolving' >&2; exit 101; fi\nfi\nexec '{cargo}' \"$@\"\n",
             c = counter.display(),
             cargo = env!("CARGO"),
         ),
@@ -440,24 +440,38 @@ fn cargo_failing_during_the_lockfile_refresh_restores_every_file() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let before = manifests(&fixture.root);
-    let run = common::run_tool_with_env(
-        &fixture.root,
-        &fixture.cargo_home,
-        &["fix", "--offline", "--apply", "--allow-dirty"],
-        &[("CARGO", script.to_str().expect("utf-8"))],
-    );
+    let cargo = [("CARGO", script.to_str().expect("utf-8"))];
+    let args = ["fix", "--offline", "--apply", "--allow-dirty"];
+    // Unproved (--no-verify): cargo's failure is an input error, and nothing is written.
+    let mut no_verify = args.to_vec();
+    no_verify.push("--no-verify");
+    let run = common::run_tool_with_env(&fixture.root, &fixture.cargo_home, &no_verify, &cargo);
     run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
     assert!(
         run.stderr().contains("injected failure"),
         "{}",
         run.stderr()
     );
-    assert!(run.stderr().contains("restored"), "{}", run.stderr());
-    assert_eq!(manifests(&fixture.root), before);
-    assert_eq!(
-        std::fs::read_to_string(&counter).expect("counter").trim(),
-        "3"
+    assert!(
+        run.stderr().contains("nothing was written"),
+        "{}",
+        run.stderr()
     );
+    assert_eq!(manifests(&fixture.root), before);
+    assert!(!fixture.root.join("target").exists(), "scratch left behind");
+    // With verification: the plan is not verified, and nothing is written.
+    std::fs::remove_file(&counter).expect("reset");
+    let run = common::run_tool_with_env(&fixture.root, &fixture.cargo_home, &args, &cargo);
+    run.expect_code(PENDING);
+    assert!(
+        run.stdout().contains("injected failure"),
+        "{}",
+        run.stdout()
+    );
+    assert!(run.stdout().contains("nothing written"), "{}", run.stdout());
+    assert_eq!(manifests(&fixture.root), before);
+    assert!(!fixture.root.join("target").exists(), "scratch left behind");
 }
 
 #[test]
