@@ -395,8 +395,14 @@ fn interruptible(mut cmd: Command) -> std::io::Result<std::process::Output> {
             break status;
         }
         if crate::interrupt::pending().is_some() {
+            // cargo's own children may hold the pipes open: the readers are left to finish
+            // on their own, and the caller reports the interrupt.
             let _ = child.kill();
-            break child.wait()?;
+            return Ok(std::process::Output {
+                status: child.wait()?,
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+            });
         }
         std::thread::sleep(pause);
         pause = (pause * 2).min(std::time::Duration::from_millis(20));

@@ -358,18 +358,7 @@ fn apply_refuses_a_workspace_outside_version_control() {
     assert_eq!(manifests(&fixture.root), before);
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git");
-    assert!(status.status.success(), "git {args:?}: {status:?}");
-}
+use common::git;
 
 #[test]
 fn apply_refuses_uncommitted_manifests_and_accepts_a_clean_tree() {
@@ -426,19 +415,15 @@ fn cargo_failing_on_the_edited_copy_writes_nothing() {
     let fixture = Fixture::new("two-lines");
     // A cargo that fails every `cargo metadata` after the first (planning): the resolve of the
     // edited copy, which gives the new Cargo.lock, fails.
-    let script = fixture.tmp.path().join("flaky-cargo");
     let counter = fixture.tmp.path().join("metadata-calls");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nif [ \"$1\" = metadata ]; then\n  n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n  if [ $n -ge 2 ]; then echo 'error: injected failure while resolving' >&2; exit 101; fi\nfi\nexec '{cargo}' \"$@\"\n",
+    let script = common::cargo_wrapper(
+        fixture.tmp.path(),
+        "flaky-cargo",
+        &format!(
+            "if [ \"$1\" = metadata ]; then\n  n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n  if [ $n -ge 2 ]; then echo 'error: injected failure while resolving' >&2; exit 101; fi\nfi",
             c = counter.display(),
-            cargo = env!("CARGO"),
         ),
-    )
-    .expect("script");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
     let before = manifests(&fixture.root);
     let cargo = [("CARGO", script.to_str().expect("utf-8"))];
     let args = ["fix", "--offline", "--apply", "--allow-dirty"];
