@@ -47,8 +47,6 @@ pub(crate) fn run(
             "`fix --apply` must update Cargo.lock; drop --locked/--frozen".to_owned(),
         ));
     }
-    // SIGINT/SIGTERM from here on: scratch removed, nothing half-written (src/interrupt.rs).
-    interrupt::install();
     // One `fix` at a time per workspace, from before the first cargo run (which may rewrite
     // Cargo.lock) to the last write.
     let located = metadata::locate(&cargo)?;

@@ -2,6 +2,8 @@
 //! between stages and returns [`Error::Interrupted`], so every scratch file is removed on the
 //! way out and no write is cut short; a cargo child still running is killed. The exit code is
 //! the shell's convention, 128 + the signal number (130 for SIGINT, 143 for SIGTERM).
+//! The binary installs the handler for `fix` only (a library caller may call [`install`]);
+//! without it, a signal ends the process as usual.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};

@@ -403,7 +403,13 @@ impl Copy {
             let p = p.to_owned();
             move |e| CopyError::Io(p, e)
         };
-        let copy = Copy::place(root).map_err(|(p, e)| CopyError::Io(p, e))?;
+        // A root cargo can read but the tool cannot create a directory in: no proof, said why.
+        let copy = Copy::place(root).map_err(|(p, e)| {
+            CopyError::Unsupported(format!(
+                "the verification copy could not be created in {}: {e}",
+                p.display()
+            ))
+        })?;
         let dir = copy.dir.clone();
         // Every path package inside the root: manifest text (edited where planned) and
         // target sources.
