@@ -18,6 +18,7 @@ pub mod exit;
 pub mod explain;
 mod fix;
 pub mod graph;
+pub mod interrupt;
 pub mod lockfile;
 pub mod manifest;
 pub mod metadata;

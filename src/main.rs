@@ -23,6 +23,10 @@ fn main() -> ExitCode {
         }
     };
     let req = cli.into_request(|k| std::env::var(k).ok());
+    if matches!(req.command, cargo_etcd_deps::Command::Fix(_)) {
+        // SIGINT/SIGTERM during `fix` remove the scratch copy and never cut a write short.
+        cargo_etcd_deps::interrupt::install();
+    }
     let stdout = std::io::stdout();
     let color_out = match req.color {
         Color::Always => true,
