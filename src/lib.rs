@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod error;
 pub mod exit;
@@ -160,10 +161,7 @@ pub fn run_with(
             })
         }
         Command::Completions(shell) => {
-            let mut buf = Vec::new();
-            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "cargo-etcd-deps", &mut buf);
-            emit(req, &buf, out)?;
+            emit(req, &completions::script(*shell), out)?;
             Ok(Outcome {
                 exit_code: exit::OK,
             })

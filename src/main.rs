@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use cargo_etcd_deps::cli::{Cli, normalize_args};
 use cargo_etcd_deps::{Color, exit};
-use clap::Parser;
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
 #[global_allocator]
@@ -14,7 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let argv = normalize_args(std::env::args_os());
-    let cli = match Cli::try_parse_from(argv) {
+    let cli = match Cli::parse_args(argv) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and usage errors to stderr (2).

@@ -347,6 +347,40 @@ fn to_chooses_another_target_line() {
         plan["verification"]["after"]["tonic"],
         serde_json::json!(["0.9.2"])
     );
+    assert!(
+        plan["edits"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("the 0.9 line the rest of the graph uses")
+                && r.ends_with("tonic 0.9 is a breaking release: check its changelog")),
+        "{plan:#}"
+    );
+}
+
+#[test]
+fn to_a_line_nothing_uses_says_so_and_notes_the_breaking_release() {
+    // Nothing in the graph is on tonic 0.14: the reason must not claim it is, and moving the
+    // direct tonic requirement across lines is breaking, as it is for etcd-client.
+    let fixture = Fixture::new("type-boundary");
+    let run = fix(&fixture, &["--to", "tonic@0.14", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    let reasons: Vec<&str> = plan["edits"]
+        .as_array()
+        .expect("edits")
+        .iter()
+        .filter_map(|e| e["reason"].as_str())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{plan:#}");
+    for reason in &reasons {
+        assert!(!reason.contains("rest of the graph"), "{reason}");
+        assert!(reason.contains("is a breaking release"), "{reason}");
+    }
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("move tonic from 0.12.3 to 0.14.2, the 0.14 line --to asks for")),
+        "{reasons:?}"
+    );
 }
 
 #[test]
@@ -631,7 +665,6 @@ mod write_faults {
 
     use super::*;
     use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
-    use clap::Parser;
     use std::cell::Cell;
 
     /// Fails the `fail_at`-th write (1-based); every other write goes through atomically.
@@ -668,7 +701,7 @@ mod write_faults {
             "--manifest-path",
             manifest.to_str().expect("utf-8"),
         ];
-        let req = cargo_etcd_deps::cli::Cli::try_parse_from(argv)
+        let req = cargo_etcd_deps::cli::Cli::parse_args(argv)
             .expect("valid")
             .into_request(|_| None);
         let fs = FailingFs {

@@ -72,10 +72,13 @@ pub fn render(
         if let Some(b) = &report.baseline {
             writeln!(
                 out,
-                "baseline {}: {} recorded finding{} do not fail the gate",
+                "baseline {}: {} the gate",
                 b.file,
-                b.matched.len(),
-                if b.matched.len() == 1 { "" } else { "s" }
+                super::plural(
+                    b.matched.len(),
+                    "recorded finding does not fail",
+                    "recorded findings do not fail"
+                )
             )?;
             for e in &b.fixed {
                 writeln!(
@@ -88,9 +91,9 @@ pub fn render(
                 )?;
             }
         }
-    }
-    if let Some(input) = &report.input {
-        writeln!(out, "note: {}", input.not_known)?;
+        if let Some(input) = &report.input {
+            writeln!(out, "note: {}", input.not_known)?;
+        }
     }
     let s = &report.summary;
     let mut extra = String::new();
