@@ -40,25 +40,8 @@ fn comparable(report: &Value) -> Vec<Value> {
 #[test]
 fn lockfile_mode_finds_what_metadata_mode_finds() {
     for name in common::FIXTURES {
-        let fixture = Fixture::new(name);
-        let metadata = fixture.run(&["check", "--offline", "--format", "json"]);
-        // No cargo may run: point CARGO at something that does not exist.
-        let lockfile = common::run_tool_with_env(
-            &fixture.root,
-            &fixture.cargo_home,
-            &["check", "--lockfile", "--format", "json"],
-            &[("CARGO", "/nonexistent/cargo"), ("PATH", "/nonexistent")],
-        );
-        assert_eq!(
-            lockfile.code(),
-            metadata.code(),
-            "{name}: {}",
-            lockfile.stderr()
-        );
-        let (l, m) = (lockfile.json(), metadata.json());
-        assert_eq!(comparable(&l), comparable(&m), "{name}");
-        assert_eq!(l["input"]["mode"], "lockfile");
-        assert!(m.get("input").is_none());
+        let report = both_modes_agree(&Fixture::new(name), name);
+        assert_eq!(report["input"]["mode"], "lockfile");
     }
 }
 
@@ -156,4 +139,118 @@ fn bad_lockfiles_are_input_errors_naming_the_file() {
     let run = fixture.run(&["fix", "--lockfile"]);
     run.expect_code(2);
     assert!(run.stderr().contains("--lockfile"), "{}", run.stderr());
+}
+
+/// Runs `check --format json` in both modes (the lockfile mode without cargo) and asserts they
+/// agree; returns the lockfile mode's report.
+fn both_modes_agree(fixture: &Fixture, what: &str) -> Value {
+    let metadata = fixture.run(&["check", "--offline", "--format", "json"]);
+    let lockfile = common::run_tool_with_env(
+        &fixture.root,
+        &fixture.cargo_home,
+        &["check", "--lockfile", "--format", "json"],
+        &[("CARGO", "/nonexistent/cargo"), ("PATH", "/nonexistent")],
+    );
+    assert_eq!(
+        lockfile.code(),
+        metadata.code(),
+        "{what}: {}",
+        lockfile.stderr()
+    );
+    let (l, m) = (lockfile.json(), metadata.json());
+    assert_eq!(comparable(&l), comparable(&m), "{what}");
+    assert!(m.get("input").is_none());
+    l
+}
+
+#[test]
+fn path_dependencies_inside_the_root_are_members_in_the_lockfile_mode_too() {
+    // Only `server` is listed; cargo makes its path dependencies members as well.
+    let fixture = Fixture::new("two-lines");
+    std::fs::write(
+        fixture.root.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"crates/server\"]\n",
+    )
+    .expect("write");
+    let report = both_modes_agree(&fixture, "implicit members");
+    let tonic = common::finding(&report, "diverging-versions", "tonic");
+    let origin = &common::version(tonic, "0.9.2")["origins"][0];
+    assert_eq!(origin["member"], "meta-store");
+    assert_eq!(origin["key"], "etcd-client");
+    assert_eq!(origin["manifest"], "crates/meta-store/Cargo.toml");
+}
+
+/// Rewrites a Cargo.lock as format 1 writes it: no `version` key, the root package in `[root]`,
+/// every reference as `name version (source)`, checksums in `[metadata]`.
+fn as_format_1(text: &str, root: &str) -> String {
+    let lock: toml::Table = toml::from_str(text).expect("lockfile");
+    let packages = lock["package"].as_array().expect("packages");
+    let field = |p: &toml::Value, k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let full = |reference: &str| -> String {
+        let mut parts = reference.split(' ');
+        let name = parts.next().expect("name");
+        let version = parts.next();
+        let p = packages
+            .iter()
+            .find(|p| {
+                field(p, "name").as_deref() == Some(name)
+                    && version.is_none_or(|v| field(p, "version").as_deref() == Some(v))
+            })
+            .expect("referenced package");
+        let version = field(p, "version").expect("version");
+        match field(p, "source") {
+            Some(s) => format!("{name} {version} ({s})"),
+            None => format!("{name} {version}"),
+        }
+    };
+    let mut out = String::new();
+    let mut rest = String::new();
+    let mut metadata = String::from("\n[metadata]\n");
+    for p in packages {
+        let name = field(p, "name").expect("name");
+        let version = field(p, "version").expect("version");
+        let head = if name == root {
+            "[root]"
+        } else {
+            "[[package]]"
+        };
+        let mut block = format!("{head}\nname = \"{name}\"\nversion = \"{version}\"\n");
+        if let Some(s) = field(p, "source") {
+            block.push_str(&format!("source = \"{s}\"\n"));
+            metadata.push_str(&format!("\"checksum {name} {version} ({s})\" = \"00\"\n"));
+        }
+        if let Some(deps) = p.get("dependencies").and_then(|d| d.as_array()) {
+            block.push_str("dependencies = [\n");
+            for d in deps {
+                block.push_str(&format!(" \"{}\",\n", full(d.as_str().expect("reference"))));
+            }
+            block.push_str("]\n");
+        }
+        block.push('\n');
+        if name == root {
+            out.push_str(&block);
+        } else {
+            rest.push_str(&block);
+        }
+    }
+    out + &rest + &metadata
+}
+
+#[test]
+fn a_format_1_lockfile_with_a_root_table_is_read_whole() {
+    let fixture = Fixture::new("type-boundary");
+    let lock = fixture.root.join("Cargo.lock");
+    let v4 = std::fs::read_to_string(&lock).expect("read");
+    let v1 = as_format_1(&v4, "svc");
+    assert!(v1.starts_with("[root]\nname = \"svc\""), "{v1}");
+    std::fs::write(&lock, v1).expect("write");
+    let run = fixture.run(&["check", "--lockfile", "--format", "json"]);
+    run.expect_code(1);
+    let report = run.json();
+    let boundary = common::finding(&report, "type-boundary", "tonic");
+    assert_eq!(boundary["member"], "svc");
+    // The same findings as from the format 4 file.
+    std::fs::write(&lock, v4).expect("write");
+    let v4_run = fixture.run(&["check", "--lockfile", "--format", "json"]);
+    assert_eq!(comparable(&report), comparable(&v4_run.json()));
 }
