@@ -440,6 +440,8 @@ struct Raw {
     /// A member's findings (type-boundary, train-skew (b)): the crates through which the
     /// other line arrives, one finding listing them all.
     vias: Vec<NodeId>,
+    /// A member's finding: the versions the member uses directly.
+    directs: Vec<NodeId>,
 }
 
 impl Raw {
@@ -666,6 +668,7 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
                 crates: Vec::new(),
                 nodes: nodes.clone(),
                 vias: Vec::new(),
+                directs: Vec::new(),
             });
         }
         // One line from two sources (registry and a fork): cargo builds both.
@@ -688,6 +691,7 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
                     crates: vec![line.to_string()],
                     nodes: on_line,
                     vias: Vec::new(),
+                    directs: Vec::new(),
                 });
             }
         }
@@ -722,6 +726,7 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
                     crates: vec![anchor.clone(), other.clone()],
                     nodes,
                     vias: Vec::new(),
+                    directs: Vec::new(),
                 });
             }
         }
@@ -777,9 +782,13 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
                         crates: Vec::new(),
                         nodes: Vec::new(),
                         vias: Vec::new(),
+                        directs: Vec::new(),
                     });
                 raw.nodes.extend([w, w2]);
                 raw.vias.push(c);
+                if !raw.directs.contains(&w) {
+                    raw.directs.push(w);
+                }
             }
         }
         // One finding per (code, crate, member), listing every crate that meets it there.
@@ -1111,13 +1120,10 @@ fn wording(
             (message, help)
         }
         Code::TrainSkew => match raw.member {
+            Some(member) if raw.directs.len() > 1 => two_direct_lines(graph, raw, member),
             Some(member) => {
                 let member = &graph.package(member).name;
-                let direct = &versions
-                    .iter()
-                    .find(|v| v.origins.iter().any(|o| o.package == *name))
-                    .unwrap_or(&versions[0])
-                    .version;
+                let direct = &graph.package(raw.directs[0]).version;
                 let (vias, built) = built_against(graph, &raw.vias, name, direct);
                 let (verb, pronoun) = if raw.vias.len() == 1 {
                     ("is", via_names(graph, &raw.vias, true))
@@ -1165,15 +1171,20 @@ fn wording(
         },
         // Never detected here: the policy step reports unused allow entries.
         Code::UnusedAllow => (String::new(), String::new()),
+        Code::TypeBoundary if raw.directs.len() > 1 => two_direct_lines(
+            graph,
+            raw,
+            raw.member.expect("a type-boundary has a member"),
+        ),
         Code::TypeBoundary => {
             let member = raw
                 .member
                 .map(|m| graph.package(m).name.clone())
                 .unwrap_or_default();
-            let direct = versions
-                .iter()
-                .find(|v| v.dependents.iter().any(|d| d.name == member))
-                .map_or_else(|| versions[0].version.clone(), |v| v.version.clone());
+            let direct = raw.directs.first().map_or_else(
+                || versions[0].version.clone(),
+                |&d| graph.package(d).version.clone(),
+            );
             let (vias, built) = built_against(graph, &raw.vias, name, &direct);
             let which = if raw.vias.len() == 1 {
                 "which is"
@@ -1203,6 +1214,45 @@ fn wording(
             (message, help)
         }
     }
+}
+
+/// A member that uses two lines of a crate directly, and crates built on each: wording that
+/// names them all and advises the newest line.
+fn two_direct_lines(graph: &DepGraph, raw: &Raw, member: NodeId) -> (String, String) {
+    let name = &raw.krate;
+    let member = &graph.package(member).name;
+    let mut directs: Vec<&Version> = raw
+        .directs
+        .iter()
+        .map(|&d| &graph.package(d).version)
+        .collect();
+    directs.sort();
+    let items: Vec<String> = raw
+        .vias
+        .iter()
+        .map(|&v| {
+            let p = graph.package(v);
+            let built: Vec<String> = graph
+                .dependencies(v)
+                .map(|(n, _)| graph.package(n))
+                .filter(|p| p.name == *name)
+                .map(|p| format!("{name} {}", p.version))
+                .collect();
+            format!("{} {} ({})", p.name, p.version, built.join(", "))
+        })
+        .collect();
+    let shown: Vec<String> = directs.iter().map(ToString::to_string).collect();
+    let newest = Line::of(directs[directs.len() - 1]);
+    let message = format!(
+        "{member} uses {name} {} directly, and {} build on them",
+        and_list(&shown),
+        and_list(&items)
+    );
+    let help = format!(
+        "use one {name} line in {member}: {newest}, and move {} to releases built against {name} {newest}",
+        via_names(graph, &raw.vias, false)
+    );
+    (message, help)
 }
 
 /// The version of `name` that `via` depends on off `direct`'s line.

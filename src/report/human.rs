@@ -1,4 +1,5 @@
-//! `--format human`: one miette diagnostic per finding, labelled on the Cargo.toml lines that
+//! `--format human`: the compact report by default (`compact`); with `-v`, one miette
+//! diagnostic per finding, labelled on the Cargo.toml lines that
 //! bring each version in, with the paths from the workspace members, related notes for the
 //! collateral duplicates it causes, a help line, and a one-line summary.
 
@@ -26,7 +27,10 @@ pub fn render(
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if style.verbosity != Verbosity::Quiet {
+    if style.verbosity == Verbosity::Normal {
+        super::compact::render(report, sources, style, out)?;
+    }
+    if style.verbosity == Verbosity::Verbose {
         let handler = handler(style);
         let by_crate: BTreeMap<&str, &Finding> = report
             .findings

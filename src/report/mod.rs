@@ -1,6 +1,7 @@
 //! Reports: the model every format renders, and the renderers. Renderers take a `&Report`
 //! and a writer and never analyse.
 
+mod compact;
 pub mod fix;
 pub mod github;
 pub mod graph;
