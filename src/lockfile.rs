@@ -80,6 +80,8 @@ pub struct Declaration {
     pub is_path: bool,
     /// For a path dependency: the directory it names, made absolute (not resolved through links).
     pub path_dir: Option<PathBuf>,
+    /// The key's line in the member's manifest (1-based), when the text has spans.
+    pub line: Option<usize>,
 }
 
 /// Builds the graph from Cargo.lock text and the members' manifests (empty: Cargo.lock alone).
@@ -264,6 +266,11 @@ pub fn graph(
             }
         }
     }
+    for (_, m) in &member_index {
+        if let Some(m) = m {
+            check_fresh(m, &packages, &by_name, (lock_path, root))?;
+        }
+    }
     let member_ids: Vec<usize> = member_index.iter().map(|(i, _)| *i).collect();
     Ok(DepGraph::from_parts(
         packages,
@@ -271,6 +278,59 @@ pub fn graph(
         &member_ids,
         root.to_owned(),
     ))
+}
+
+/// A member requirement that no version Cargo.lock locks satisfies means
+/// Cargo.lock is out of date (the manifest was edited after it): analysing it would report
+/// versions the next build will not use.
+fn check_fresh(
+    m: &MemberManifest,
+    packages: &[Package],
+    by_name: &FastMap<&str, Vec<usize>>,
+    (lock_path, root): (&Path, &Path),
+) -> Result<(), LockError> {
+    for d in &m.declarations {
+        let Some(req) = d.req.as_deref().and_then(|r| VersionReq::parse(r).ok()) else {
+            continue;
+        };
+        if d.is_path {
+            continue;
+        }
+        let locked: Vec<&Version> = by_name
+            .get(d.package.as_str())
+            .map(|list| list.iter().map(|&i| &packages[i].version).collect())
+            .unwrap_or_default();
+        let satisfied = locked.iter().any(|v| {
+            let mut release = (*v).clone();
+            release.pre = semver::Prerelease::EMPTY;
+            req.matches(v) || req.matches(&release)
+        });
+        if satisfied {
+            continue;
+        }
+        let shown = crate::manifest::spans::relative(root, &m.path);
+        let at = d.line.map(|l| format!("{shown}:{l}")).unwrap_or(shown);
+        let held = match locked.as_slice() {
+            [] => format!("Cargo.lock has no {}", d.package),
+            _ => format!(
+                "Cargo.lock holds {} {}",
+                d.package,
+                locked
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        return Err(LockError {
+            path: lock_path.to_owned(),
+            message: format!(
+                "is out of date: {at} requires {} {req}, but {held}; run `cargo update --workspace` to refresh it, then check again",
+                d.package
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Whether a member's declaration can be the one that resolved to `target`.
@@ -549,6 +609,10 @@ fn parse_member(
                         req: source_item.and_then(crate::manifest::spans::written_requirement),
                         is_path,
                         path_dir: written_path.map(|p| join_lexically(base, p)),
+                        line: table
+                            .key(key)
+                            .and_then(toml_edit::Key::span)
+                            .map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1),
                     });
                 }
             }

@@ -254,3 +254,61 @@ fn a_format_1_lockfile_with_a_root_table_is_read_whole() {
     let v4_run = fixture.run(&["check", "--lockfile", "--format", "json"]);
     assert_eq!(comparable(&report), comparable(&v4_run.json()));
 }
+
+/// Runs real cargo in the fixture (offline, against the stub registry).
+fn cargo(fixture: &Fixture, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args(args)
+        .current_dir(&fixture.root)
+        .env("CARGO_HOME", &fixture.cargo_home)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_lockfile_older_than_its_manifests_is_refused_with_the_line_and_the_refresh_command() {
+    let fixture = Fixture::new("two-lines");
+    let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(
+        &manifest,
+        text.replace("etcd-client = \"0.11\"", "etcd-client = \"0.14\""),
+    )
+    .expect("write");
+    let lock_before = std::fs::read_to_string(fixture.root.join("Cargo.lock")).expect("lock");
+    let run = fixture.run(&["check", "--lockfile"]);
+    run.expect_code(2);
+    assert!(run.stdout().is_empty());
+    let err = run.stderr();
+    for needle in [
+        "Cargo.lock",
+        "is out of date",
+        "crates/meta-store/Cargo.toml:8",
+        "etcd-client ^0.14",
+        "holds etcd-client 0.11.1",
+        "cargo update --workspace",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    // The tool wrote nothing; the command it names refreshes the lockfile.
+    assert_eq!(
+        std::fs::read_to_string(fixture.root.join("Cargo.lock")).expect("lock"),
+        lock_before
+    );
+    cargo(&fixture, &["update", "--workspace", "--offline"]);
+    let run = fixture.run(&["check", "--lockfile", "--format", "json"]);
+    assert_ne!(run.code(), 2, "{}", run.stderr());
+    let report = run.json();
+    assert!(
+        !common::codes(&report)
+            .iter()
+            .any(|(c, k, _)| c == "diverging-versions" && k == "tonic"),
+        "{report}"
+    );
+}
