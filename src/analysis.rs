@@ -1094,9 +1094,15 @@ fn wording(
                 format!("this split follows from the {root} split; unifying {root} removes it")
             } else {
                 let pullers: Vec<String> = older.iter().map(|v| pulled_by(v)).collect();
+                // Warnings are planned only when asked for.
+                let command = if raw.role == Role::Primary {
+                    "cargo etcd-deps fix"
+                } else {
+                    "cargo etcd-deps fix --include-warnings"
+                };
                 format!(
                     "unify on {name} {newest}: move {} to releases built on {name} {newest}, \
-                     or run `cargo etcd-deps fix` to plan the edit",
+                     or run `{command}` to plan the edit",
                     pullers.join("; ")
                 )
             };
@@ -1134,12 +1140,12 @@ fn wording(
                     "{member} uses {name} {direct} directly, but {vias} {verb} built against {built}"
                 );
                 let names = via_names(graph, &raw.vias, false);
+                // Advise the newer line only: the member's, or the one the crates are built on.
                 let help = match built_line(graph, &raw.vias, name, direct) {
-                    Some(line) => format!(
-                        "depend on {name} {line} to match {pronoun}, or move {names} to a release built against {name} {}",
-                        Line::of(direct)
-                    ),
-                    None => format!(
+                    Some(line) if line > Line::of(direct) => {
+                        format!("depend on {name} {line} to match {pronoun}")
+                    }
+                    _ => format!(
                         "move {names} to releases built against {name} {}",
                         Line::of(direct)
                     ),
@@ -1196,14 +1202,19 @@ fn wording(
                  their {name} types are different types"
             );
             let names = via_names(graph, &raw.vias, false);
+            let built = built_version(graph, raw.vias[0], name, &direct)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            // Advise the newer line only: the member's, or the one the crates are built on.
             let help = match built_line(graph, &raw.vias, name, &direct) {
-                Some(line) => format!(
+                Some(line) if line > Line::of(&direct) => format!(
                     "values of {name} types cannot pass between {member}'s {name} {direct} and \
-                     {names}'s {name} {built}; move {names} to a release built on {name} {}, or use {name} {line}",
-                    Line::of(&direct),
-                    built = built_version(graph, raw.vias[0], name, &direct)
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
+                     {names}'s {name} {built}; use {name} {line} in {member}"
+                ),
+                Some(_) => format!(
+                    "values of {name} types cannot pass between {member}'s {name} {direct} and \
+                     {names}'s {name} {built}; move {names} to a release built on {name} {}",
+                    Line::of(&direct)
                 ),
                 None => format!(
                     "values of {name} types cannot pass between {member}'s {name} {direct} and the \
@@ -1506,7 +1517,7 @@ mod tests {
         );
         assert_eq!(
             skew[0].help,
-            "depend on http 0.2 to match them, or move h2, hyper and tonic to a release built against http 1"
+            "move h2, hyper and tonic to releases built against http 1"
         );
     }
 
