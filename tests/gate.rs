@@ -107,8 +107,11 @@ fn unused_allow_entry_is_a_warning_at_its_line() {
     assert_eq!(unused["location"]["manifest"], "Cargo.toml");
     assert_eq!(unused["location"]["line"], 7);
     let human = fixture.run(&["check", "--offline"]).stdout();
-    assert!(human.contains("etcd_deps::unused-allow"), "{human}");
-    assert!(human.contains("this entry"), "{human}");
+    assert!(human.contains("warning[unused-allow]"), "{human}");
+    assert!(human.contains("(Cargo.toml:7)"), "{human}");
+    let verbose = fixture.run(&["check", "--offline", "-v"]).stdout();
+    assert!(verbose.contains("etcd_deps::unused-allow"), "{verbose}");
+    assert!(verbose.contains("this entry"), "{verbose}");
 }
 
 #[test]
