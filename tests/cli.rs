@@ -220,4 +220,19 @@ fn one_recorded_finding_reads_in_the_singular() {
         "{}",
         run.stdout()
     );
+    let md = fixture.run(&[
+        "check",
+        "--offline",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "markdown",
+    ]);
+    md.expect_code(OK);
+    assert!(
+        md.stdout()
+            .contains("**Baseline** `baseline.json`: 1 recorded finding not failing the gate."),
+        "{}",
+        md.stdout()
+    );
 }
