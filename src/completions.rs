@@ -93,10 +93,11 @@ if ! complete -p cargo >/dev/null 2>&1; then
         _completion_loader cargo >/dev/null 2>&1
     fi
 fi
-_cargo_etcd_deps_cargo_completion=$(complete -p cargo 2>/dev/null | sed -n 's/.*-F \([^ ]*\).*/\1/p')
-if [[ "$_cargo_etcd_deps_cargo_completion" == _cargo_etcd_deps_via_cargo ]]; then
-    _cargo_etcd_deps_cargo_completion=""
+_cargo_etcd_deps_spec=$(complete -p cargo 2>/dev/null | sed -n 's/.*-F \([^ ]*\).*/\1/p')
+if [[ "$_cargo_etcd_deps_spec" != _cargo_etcd_deps_via_cargo ]]; then
+    _cargo_etcd_deps_cargo_completion=$_cargo_etcd_deps_spec
 fi
+unset _cargo_etcd_deps_spec
 complete -F _cargo_etcd_deps_via_cargo -o bashdefault -o default cargo
 "#;
 

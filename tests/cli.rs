@@ -56,9 +56,10 @@ fn completion_script(shell: &str, dir: &std::path::Path) -> std::path::PathBuf {
 
 /// Loads the bash script in a bash subprocess and completes each command line (the last word
 /// is the one being completed) through the function `complete` registered for its command.
-fn bash_complete(script: &std::path::Path, lines: &[&str]) -> Vec<String> {
+/// `prelude` runs before the script is loaded.
+fn bash_complete(script: &std::path::Path, prelude: &str, lines: &[&str]) -> Vec<String> {
     let mut program = format!(
-        "source '{}'\n{}",
+        "{prelude}\nsource '{}'\n{}",
         script.display(),
         r#"complete_line() {
     read -r -a COMP_WORDS <<<"$1"
@@ -95,6 +96,7 @@ fn bash_completes_both_cargo_etcd_deps_and_cargo_etcd_deps_subcommand() {
     let script = completion_script("bash", dir.path());
     let got = bash_complete(
         &script,
+        "",
         &[
             "cargo-etcd-deps fix --ap",
             "cargo etcd-deps fix --ap",
@@ -119,6 +121,19 @@ fn bash_completes_both_cargo_etcd_deps_and_cargo_etcd_deps_subcommand() {
             "etcd-deps",
         ]
     );
+}
+
+#[test]
+fn bash_keeps_cargos_own_completion_for_other_commands() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = completion_script("bash", dir.path());
+    // A completion for cargo itself, registered before ours; the script loaded twice.
+    let prelude = format!(
+        "_cargo() {{ COMPREPLY=(build); }}\ncomplete -F _cargo cargo\nsource '{}'",
+        script.display()
+    );
+    let got = bash_complete(&script, &prelude, &["cargo b", "cargo etcd-deps fix --ap"]);
+    assert_eq!(got, ["build", "--apply"]);
 }
 
 /// zsh and fish, when installed (CI installs them and sets ETCD_DEPS_REQUIRE_SHELLS=1):
@@ -204,5 +219,20 @@ fn one_recorded_finding_reads_in_the_singular() {
             .contains("baseline baseline.json: 1 recorded finding does not fail the gate"),
         "{}",
         run.stdout()
+    );
+    let md = fixture.run(&[
+        "check",
+        "--offline",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "markdown",
+    ]);
+    md.expect_code(OK);
+    assert!(
+        md.stdout()
+            .contains("**Baseline** `baseline.json`: 1 recorded finding not failing the gate."),
+        "{}",
+        md.stdout()
     );
 }
