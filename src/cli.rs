@@ -221,6 +221,18 @@ struct GlobalArgs {
     /// Audit every crate name, not only the watched ones
     #[arg(long, global = true)]
     all_duplicates: bool,
+
+    /// A shared version policy file (`policy = [...]`), for every workspace analysed
+    #[arg(long, value_name = "FILE", global = true)]
+    policy: Option<PathBuf>,
+
+    /// Judge policy windows on this day instead of today (default: SOURCE_DATE_EPOCH, else the clock)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, global = true)]
+    today: Option<crate::config::Date>,
+}
+
+fn parse_date(s: &str) -> Result<crate::config::Date, String> {
+    crate::config::Date::parse(s).ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
 }
 
 /// Options of `check`.
@@ -403,6 +415,9 @@ impl Cli {
             config: g.config,
             edges_given: !g.edges.is_empty(),
             extra_watch: g.watch,
+            policy_file: g.policy,
+            today: g.today,
+            source_date_epoch: env("SOURCE_DATE_EPOCH"),
             color,
             verbosity: if g.quiet {
                 Verbosity::Quiet

@@ -15,6 +15,10 @@ use toml_edit::{Document, Item, Table, Value};
 
 use crate::analysis::Code;
 
+mod policy;
+pub use policy::{Date, PolicyRule};
+pub(crate) use policy::{check_known as check_policy_crates, load_file as load_policy_file};
+
 /// What a level setting asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {
@@ -62,6 +66,10 @@ pub struct Config {
     pub allow: Vec<Allow>,
     /// Relative to the workspace root.
     pub baseline: Option<PathBuf>,
+    /// `policy`: version rules with dated windows.
+    pub policy: Vec<PolicyRule>,
+    /// `policy-file`: a shared policy file, relative to the workspace root.
+    pub policy_file: Option<PathBuf>,
 }
 
 /// A configuration value that is wrong, shown at its place in the file.
@@ -89,6 +97,8 @@ const KEYS: &[&str] = &[
     "targets",
     "allow",
     "baseline",
+    "policy",
+    "policy-file",
 ];
 const ALLOW_KEYS: &[&str] = &["crate", "versions", "source", "code", "reason"];
 const EDGES: &[&str] = &[
@@ -389,6 +399,18 @@ fn validate(table: &Table, text: &str, path: &Path, root: &Path) -> Result<Confi
                 config.baseline = Some(PathBuf::from(s));
             }
             "allow" => config.allow = allow_entries(&cx, item, &codes)?,
+            "policy" => config.policy = policy::policy_entries(&cx, item)?,
+            "policy-file" => {
+                let s = item.as_str().ok_or_else(|| {
+                    cx.err(
+                        item.span(),
+                        "`policy-file` must be a path (a string)".to_owned(),
+                        "expected a string",
+                        None,
+                    )
+                })?;
+                config.policy_file = Some(PathBuf::from(s));
+            }
             other => {
                 return Err(cx.err(
                     key_span,

@@ -31,6 +31,7 @@ pub mod synth;
 mod testkit;
 pub mod vcs;
 pub mod verify;
+pub mod window;
 
 use std::io::Write;
 
@@ -52,6 +53,12 @@ pub struct Request {
     pub edges_given: bool,
     /// `--watch` crates, added to the configuration's `watch`.
     pub extra_watch: Vec<String>,
+    /// `--policy FILE`: a shared policy file (replaces the configuration's `policy-file`).
+    pub policy_file: Option<std::path::PathBuf>,
+    /// `--today YYYY-MM-DD`: the day policy windows are judged on.
+    pub today: Option<config::Date>,
+    /// `SOURCE_DATE_EPOCH`, used for the day when `--today` is not given.
+    pub source_date_epoch: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -268,6 +275,12 @@ fn finish_analysis(
         }
     }
     let mut findings = analysis::analyze(&graph, &opts);
+    let rules = policy_rules(req, &config, graph.workspace_root(), &opts.watch)?;
+    if !rules.is_empty() {
+        let today = window::today(req.today, req.source_date_epoch.as_deref())?;
+        findings.extend(window::evaluate(&graph, &opts, &rules, today));
+        analysis::sort_findings(&mut findings);
+    }
     let mut sources = manifest::spans::locate(&mut findings, &graph);
     if let Some(file) = &config.file
         && let Ok(text) = std::fs::read_to_string(file)
@@ -281,6 +294,34 @@ fn finish_analysis(
         config,
         opts,
     })
+}
+
+/// The workspace's `policy` rules, then the shared file's (`--policy`, else `policy-file`);
+/// every rule must name a watched crate.
+fn policy_rules(
+    req: &Request,
+    config: &config::Config,
+    root: &std::path::Path,
+    watch: &analysis::Watch,
+) -> Result<Vec<config::PolicyRule>, Error> {
+    let mut rules = config.policy.clone();
+    let shared = match (&req.policy_file, &config.policy_file) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(p)) => Some(root.join(p)),
+        (None, None) => None,
+    };
+    if let Some(path) = shared {
+        rules.extend(config::load_policy_file(root, &path)?);
+    }
+    let watched: Vec<&str> = watch
+        .primary
+        .iter()
+        .chain(watch.trains.iter().flatten())
+        .chain(&watch.family)
+        .map(String::as_str)
+        .collect();
+    config::check_policy_crates(&rules, &watched, root)?;
+    Ok(rules)
 }
 
 /// A workspace must have members, and their manifests must not lead out of the workspace root

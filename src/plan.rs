@@ -218,7 +218,7 @@ pub fn plan(
             (Code::TrainSkew, Some(_)) => planner.match_built_against(finding),
             (Code::TrainSkew, None) => planner.align_train(finding)?,
             // A configuration matter: nothing in the manifests to change.
-            (Code::UnusedAllow, _) => {}
+            (Code::UnusedAllow | Code::OutsidePolicy, _) => {}
         }
     }
     Ok(planner.finish())
