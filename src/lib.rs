@@ -25,6 +25,7 @@ pub mod plan;
 pub mod policy;
 pub mod registry;
 pub mod report;
+pub mod scan;
 #[doc(hidden)]
 pub mod synth;
 #[cfg(test)]
@@ -69,6 +70,8 @@ pub enum Command {
     Explain(Option<String>),
     /// `completions SHELL`.
     Completions(clap_complete::Shell),
+    /// `scan [PATH…]`, or `scan merge FILE…`.
+    Scan(scan::ScanRequest),
 }
 
 /// `--graph`.
@@ -111,6 +114,10 @@ pub enum Format {
     Sarif,
     Github,
     Markdown,
+    /// `scan` only.
+    Csv,
+    /// `scan` only.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,7 +153,15 @@ pub fn run_with(
     color: bool,
     fs: &dyn manifest::edit::WriteFs,
 ) -> Result<Outcome, Error> {
+    if matches!(req.format, Format::Csv | Format::Html)
+        && matches!(req.command, Command::Check(_) | Command::Fix(_))
+    {
+        return Err(Error::Usage(
+            "--format csv and --format html are formats of `scan`".to_owned(),
+        ));
+    }
     match &req.command {
+        Command::Scan(scan) => run_scan(req, scan, out),
         Command::Check(check) => run_check(req, check, out, color),
         Command::Fix(fix) => fix::run(req, fix, out, color, fs),
         Command::Explain(code) => {
@@ -203,6 +218,8 @@ pub(crate) struct Analysed {
     pub(crate) sources: manifest::spans::Sources,
     pub(crate) config: config::Config,
     pub(crate) opts: analysis::Options,
+    /// Some policy rule applied (the workspace's or a shared file's).
+    pub(crate) has_policy: bool,
 }
 
 /// Loads the workspace and its configuration, builds the graph, checks `-p` names, analyses
@@ -293,6 +310,7 @@ fn finish_analysis(
         sources,
         config,
         opts,
+        has_policy: !rules.is_empty(),
     })
 }
 
@@ -477,6 +495,7 @@ fn run_check(
             Format::Sarif => report::sarif::render(&report, &locations, &mut buf),
             Format::Github => report::github::render(&report, &locations, &mut buf),
             Format::Markdown => report::markdown::render(&report, &mut buf),
+            Format::Csv | Format::Html => unreachable!("refused in run_with"),
         }
     }
     .map_err(Error::Output)?;
@@ -487,5 +506,31 @@ fn run_check(
         } else {
             exit::OK
         },
+    })
+}
+
+fn run_scan(
+    req: &Request,
+    scan: &scan::ScanRequest,
+    out: &mut dyn Write,
+) -> Result<Outcome, Error> {
+    if matches!(req.format, Format::Sarif | Format::Github) {
+        return Err(Error::Usage(
+            "`scan` writes human, json, csv, markdown or html".to_owned(),
+        ));
+    }
+    let report = scan::run(req, scan)?;
+    let mut buf = Vec::new();
+    match req.format {
+        Format::Json => report::scan::render_json(&report, &mut buf),
+        Format::Csv => report::scan::render_csv(&report, &mut buf),
+        Format::Markdown => report::scan::render_markdown(&report, &mut buf),
+        Format::Html => report::scan::render_html(&report, &mut buf),
+        _ => report::scan::render_human(&report, req.verbosity == Verbosity::Verbose, &mut buf),
+    }
+    .map_err(Error::Output)?;
+    emit(req, &buf, out)?;
+    Ok(Outcome {
+        exit_code: report.exit_code(),
     })
 }
