@@ -385,8 +385,9 @@ fn html_table(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             let span = head.len() - 2;
             writeln!(
                 out,
-                "<td colspan=\"{span}\" class=\"unreadable\">{}</td></tr>",
-                esc(e)
+                "<td colspan=\"{span}\" class=\"unreadable\" title=\"{}\">{}</td></tr>",
+                esc(e),
+                esc(first_line(e))
             )?;
             continue;
         }
