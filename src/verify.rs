@@ -141,7 +141,9 @@ pub fn verify(
         Err(e) => return Err(e),
     };
     let new_graph = DepGraph::from_metadata_json(&json, "the verification copy")?;
-    let after_findings = analysis::analyze(&new_graph, analysis_opts);
+    let mut after_findings = analysis::analyze(&new_graph, analysis_opts);
+    // Policy rules travel with the findings they made: judge them again on the new graph.
+    after_findings.extend(crate::window::rejudge(&new_graph, analysis_opts, findings));
     let after = versions_of(&new_graph, &crates);
     drop(copy);
 

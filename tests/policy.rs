@@ -238,3 +238,45 @@ fn every_format_carries_the_policy_finding() {
     explain.expect_code(0);
     assert!(explain.stdout().contains("deny-from"));
 }
+
+#[test]
+fn fix_moves_a_workspace_inside_the_policy_verified() {
+    let fleet = Fixture::fleet();
+    let dir = fleet.root.join("orders");
+    let policy = ["--policy", POLICY, "--today", "2027-06-01"];
+    let with = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&policy);
+        fleet.run_in(&dir, &all, None)
+    };
+    let plan = with(&["fix", "--offline", "--format", "json"]);
+    plan.expect_code(1);
+    let plan = plan.json();
+    let edit = &plan["edits"][0];
+    assert_eq!(
+        (&edit["manifest"], &edit["key"], &edit["from"], &edit["to"]),
+        (
+            &"Cargo.toml".into(),
+            &"etcd-client".into(),
+            &"0.12".into(),
+            &"0.14".into()
+        )
+    );
+    assert_eq!(edit["finding"], "outside-policy:etcd-client");
+    assert_eq!(
+        edit["reason"],
+        "move etcd-client from 0.12.4 to 0.14.1, the 0.14 line, the lowest inside the policy `>=0.14`"
+    );
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    with(&["fix", "--offline", "--apply", "--allow-dirty"]).expect_code(0);
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("manifest");
+    assert!(manifest.contains("etcd-client = \"0.14\""), "{manifest}");
+    // The workspace is inside the policy now: the gate passes on the deny date.
+    let check = with(&["check", "--lockfile", "--format", "json"]);
+    check.expect_code(0);
+    assert!(
+        !codes(&check.json())
+            .iter()
+            .any(|(code, _, _)| code == "outside-policy")
+    );
+}
