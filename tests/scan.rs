@@ -359,3 +359,35 @@ fn every_scan_command_in_the_readme_runs() {
         assert!(dir.join(file).is_file(), "{file}");
     }
 }
+
+/// On a terminal, a progress line goes to stderr (and is cleared); the report is unchanged.
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let fleet = Fixture::fleet();
+    let bin = env!("CARGO_BIN_EXE_cargo-etcd-deps");
+    // `script` gives the tool a pseudo-terminal on stderr; stdout goes to a file.
+    let out = fleet.tmp.path().join("report.txt");
+    let err = fleet.tmp.path().join("progress.txt");
+    let status = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{bin} scan fleet --jobs 1 >{} 2>/dev/tty",
+            out.display()
+        ))
+        .arg(&err)
+        .current_dir(fleet.tmp.path())
+        .env("CARGO_HOME", &fleet.cargo_home)
+        .stdin(std::process::Stdio::null())
+        .status()
+        .expect("script (util-linux) runs");
+    assert_eq!(status.code(), Some(2));
+    let progress = std::fs::read_to_string(&err).expect("typescript");
+    assert!(progress.contains("scanned 4/4 workspaces"), "{progress:?}");
+    let report = std::fs::read_to_string(&out).expect("report");
+    assert!(!report.contains("scanned"), "{report}");
+    assert!(report.contains("summary: 4 workspaces"), "{report}");
+    // Not a terminal: nothing on stderr.
+    let run = scan(&fleet, &["fleet"]);
+    run.expect_code(2);
+    assert!(run.stderr().is_empty(), "{}", run.stderr());
+}
