@@ -197,6 +197,14 @@ pub fn run(req: &Request, scan: &ScanRequest) -> Result<ScanReport, Error> {
             };
             let mut found = Vec::new();
             for d in &dirs {
+                // A Cargo.lock named on the command line is its workspace.
+                if d.file_name().is_some_and(|n| n == "Cargo.lock") && d.is_file() {
+                    found.push(
+                        d.parent()
+                            .map_or_else(|| PathBuf::from("."), Path::to_owned),
+                    );
+                    continue;
+                }
                 if !d.is_dir() {
                     return Err(Error::Usage(format!(
                         "{} is not a directory to scan",
@@ -318,7 +326,20 @@ fn shown(root: &Path) -> String {
 fn unreadable(path: String, e: &Error) -> Workspace {
     // Errors name files by absolute path; under the current directory, a relative one reads
     // better and is the same on every machine of a CI matrix.
-    let mut error = e.to_string();
+    let mut error = match e {
+        // A configuration error names its file and line, as its diagnostic does.
+        Error::Config(c) => {
+            let text = c.src.inner();
+            let offset = c.span.offset().min(text.len());
+            let line = text.as_bytes()[..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            format!("{path}/{}:{line}: {}", c.src.name(), c.message)
+        }
+        other => other.to_string(),
+    };
     if let Ok(cwd) = std::env::current_dir() {
         error = error.replace(&format!("{}/", cwd.display()), "");
     }

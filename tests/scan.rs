@@ -391,3 +391,32 @@ fn progress_shows_on_a_terminal_only() {
     run.expect_code(2);
     assert!(run.stderr().is_empty(), "{}", run.stderr());
 }
+
+/// A workspace whose configuration is wrong is listed with the file and line; a Cargo.lock
+/// named on the command line is its workspace.
+#[test]
+fn a_bad_configuration_is_listed_with_its_line_and_the_scan_goes_on() {
+    let fleet = Fixture::fleet();
+    std::fs::write(
+        fleet.root.join("orders/etcd-deps.toml"),
+        "# services\nwacth = [\"tonic\"]\n",
+    )
+    .expect("write config");
+    let run = scan(
+        &fleet,
+        &[
+            "fleet/orders",
+            "fleet/billing/Cargo.lock",
+            "--format",
+            "json",
+        ],
+    );
+    run.expect_code(2);
+    let doc = run.json();
+    assert_eq!(row_paths(&doc), ["fleet/billing", "fleet/orders"]);
+    assert!(doc["workspaces"][0]["error"].is_null());
+    assert_eq!(
+        doc["workspaces"][1]["error"],
+        "fleet/orders/etcd-deps.toml:2: unknown configuration key `wacth`"
+    );
+}
