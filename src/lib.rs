@@ -519,6 +519,22 @@ fn run_scan(
             "`scan` writes human, json, csv, markdown or html".to_owned(),
         ));
     }
+    let chosen = match &req.input {
+        metadata::Input::Cargo(c) => c.manifest_path.is_some(),
+        metadata::Input::File(_) => true,
+        metadata::Input::Lockfile {
+            lockfile,
+            manifest_path,
+        } => lockfile.is_some() || manifest_path.is_some(),
+    };
+    if chosen {
+        return Err(Error::Usage(
+            "`scan` reads each workspace's Cargo.lock itself; name the workspaces as PATH \
+             arguments or with --from FILE, not with --manifest-path, --metadata-path or \
+             --lockfile PATH"
+                .to_owned(),
+        ));
+    }
     let report = scan::run(req, scan)?;
     let mut buf = Vec::new();
     match req.format {

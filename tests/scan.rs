@@ -299,6 +299,9 @@ fn wrong_usage_is_an_input_error() {
         vec!["fleet", "--format", "sarif"],
         vec!["no-such-dir"],
         vec!["merge", "fleet/etcd-policy.toml"],
+        vec!["--manifest-path", "fleet/orders/Cargo.toml"],
+        vec!["--metadata-path", "metadata.json"],
+        vec!["fleet", "--lockfile", "fleet/orders/Cargo.lock"],
     ] {
         let run = scan(&fleet, &args);
         run.expect_code(2);

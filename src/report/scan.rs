@@ -275,7 +275,10 @@ pub fn render_markdown(report: &ScanReport, out: &mut dyn Write) -> io::Result<(
 /// `scanned 37/1000 workspaces`, rewritten in place on stderr.
 pub fn progress(done: usize, total: usize) {
     let mut err = io::stderr().lock();
-    let _ = write!(err, "\r\x1b[2Kscanned {done}/{total} workspaces");
+    const WIDTH: usize = 24;
+    let filled = done * WIDTH / total.max(1);
+    let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
+    let _ = write!(err, "\r\x1b[2K[{bar}] scanned {done}/{total} workspaces");
     let _ = err.flush();
 }
 
