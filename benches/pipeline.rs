@@ -7,6 +7,8 @@
 //!   metadata N    stages on N synthetic packages from `cargo metadata` JSON
 //!   lockfile N    stages on N synthetic packages from Cargo.lock alone
 //!   e2e DIR BIN   `check` end to end vs cargo metadata / cargo tree -d / cargo deny, in DIR
+//!   fleet N P DIR `scan` over N synthetic workspaces of about P packages each, written
+//!                 under DIR (Cargo.lock files, hard links to a few distinct ones), on 2 jobs
 //!
 //! Each prints one JSON line of results.
 
@@ -215,6 +217,56 @@ fn e2e(dir: &Path, bin: &str) {
     println!("{{{}}}", fields.join(","));
 }
 
+/// Runs the tool in this process on `args`, its report going nowhere; the exit code.
+fn run_tool(args: &[&str]) -> i32 {
+    let argv = std::iter::once("cargo-etcd-deps").chain(args.iter().copied());
+    let cli = <cargo_etcd_deps::cli::Cli as clap::Parser>::try_parse_from(argv).expect("args");
+    let req = cli.into_request(|_| None);
+    cargo_etcd_deps::run(&req, &mut std::io::sink(), false)
+        .expect("the tool answers")
+        .exit_code
+}
+
+fn fleet(n: usize, packages: usize, dir: &Path) {
+    // A few distinct workspaces, linked many times: the disk holds seven lockfiles.
+    let variants: Vec<std::path::PathBuf> = (0..7)
+        .map(|k| {
+            let path = dir.join(format!("variant-{k}.lock"));
+            std::fs::create_dir_all(dir).expect("fleet dir");
+            std::fs::write(&path, Synthetic::new(packages + k * 13).cargo_lock()).expect("write");
+            path
+        })
+        .collect();
+    for i in 0..n {
+        let ws = dir.join(format!("team-{:02}/service-{i:05}", i % 50));
+        std::fs::create_dir_all(&ws).expect("workspace dir");
+        let lock = ws.join("Cargo.lock");
+        if !lock.exists() {
+            std::fs::hard_link(&variants[i % variants.len()], &lock).expect("link");
+        }
+    }
+    for v in &variants {
+        std::fs::remove_file(v).expect("remove variant");
+    }
+    let one = dir.join("team-00/service-00000");
+    let one = one.to_str().expect("utf-8 path");
+    // One `check --lockfile` on one workspace: the per-workspace bound (best of five).
+    let single = (0..5)
+        .map(|_| time(|| run_tool(&["check", "--lockfile", one, "--format", "json"])).1)
+        .min()
+        .expect("five runs");
+    let root = dir.to_str().expect("utf-8 path");
+    let (code, scan) = time(|| run_tool(&["scan", root, "--jobs", "2", "--format", "json"]));
+    println!(
+        "{{\"mode\":\"fleet\",\"workspaces\":{n},\"packages\":{},\"jobs\":2,\"scan_ms\":{:.1},\"per_workspace_ms\":{:.2},\"check_lockfile_ms\":{:.2},\"peak_mib\":{:.0},\"exit\":{code}}}",
+        Synthetic::new(packages).package_count(),
+        ms(scan),
+        ms(scan) / n as f64,
+        ms(single),
+        peak_mib()
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -229,13 +281,20 @@ fn main() {
         ["metadata", n] => metadata(n.parse().expect("a package count")),
         ["lockfile", n] => lockfile(n.parse().expect("a package count")),
         ["e2e", dir, bin] => e2e(Path::new(dir), bin),
+        ["fleet", n, p, dir] => fleet(
+            n.parse().expect("a workspace count"),
+            p.parse().expect("a package count"),
+            Path::new(dir),
+        ),
         // `cargo bench` with no arguments: a quick smoke run of both modes.
         [] => {
             metadata(1_000);
             lockfile(1_000);
         }
         other => {
-            eprintln!("usage: pipeline metadata N | lockfile N | e2e DIR BIN (got {other:?})");
+            eprintln!(
+                "usage: pipeline metadata N | lockfile N | e2e DIR BIN | fleet N P DIR (got {other:?})"
+            );
             std::process::exit(2);
         }
     }

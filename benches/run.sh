@@ -3,8 +3,9 @@
 #   bash benches/run.sh
 # It builds in release mode, installs cargo-deny for the comparison if it is missing (this
 # script only; CI does not run benchmarks), measures each stage on synthetic workspaces of
-# 1k, 10k and 100k packages (one process per measurement, so peak memory is its own), runs
-# `check` end to end beside cargo's commands on the largest fixture, and checks the targets.
+# 1k, 10k and 100k packages (one process per measurement, so peak memory is its own), scans
+# synthetic fleets of workspaces, runs `check` end to end beside cargo's commands on the
+# largest fixture, and checks the targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -29,6 +30,16 @@ for _ in 1 2 3; do
   for n in 1000 10000 100000; do "$bench" metadata "$n" >>"$results"; done
   for n in 1500 10000 100000; do "$bench" lockfile "$n" >>"$results"; done
 done
+
+# Fleet scans: 100 and 1,000 workspaces of ~1,000 packages (10,000 with FLEET_10K=1: about
+# ten times as long).
+for _ in 1 2; do
+  for n in 100 1000 ${FLEET_10K:+10000}; do
+    rm -rf "$tmp/fleet"
+    "$bench" fleet "$n" 1000 "$tmp/fleet" >>"$results"
+  done
+done
+rm -rf "$tmp/fleet"
 
 # End to end on the largest fixture, in a copy beside the stub registry.
 ln -s "$PWD/testdata/vendor" "$tmp/vendor"

@@ -26,15 +26,18 @@ pub enum Code {
     TypeBoundary,
     /// An `allow` entry of the configuration that matches no finding.
     UnusedAllow,
+    /// A resolved version outside a `policy` rule of the configuration.
+    OutsidePolicy,
 }
 
 impl Code {
-    pub const ALL: [Code; 5] = [
+    pub const ALL: [Code; 6] = [
         Code::DivergingVersions,
         Code::SourceSplit,
         Code::TrainSkew,
         Code::TypeBoundary,
         Code::UnusedAllow,
+        Code::OutsidePolicy,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Code {
             Code::TrainSkew => "train-skew",
             Code::TypeBoundary => "type-boundary",
             Code::UnusedAllow => "unused-allow",
+            Code::OutsidePolicy => "outside-policy",
         }
     }
 }
@@ -256,6 +260,25 @@ pub struct Finding {
     /// unused-allow: where the entry is written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<ConfigLocation>,
+    /// outside-policy: the rule and its window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyFact>,
+}
+
+/// outside-policy: the rule a version breaks and where its window stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyFact {
+    /// The requirement every version must match.
+    pub versions: String,
+    pub reason: String,
+    pub warn_from: Option<String>,
+    pub deny_from: Option<String>,
+    /// The day the finding was judged on.
+    pub today: String,
+    /// Days until `deny_from` (negative once past; null without a deny date).
+    pub days_left: Option<i64>,
+    /// Where the rule is written: `file:line`.
+    pub rule: String,
 }
 
 /// A version removed from a finding by an `allow` entry.
@@ -918,6 +941,7 @@ fn explain(
         collateral: Vec::new(),
         allowed: Vec::new(),
         location: None,
+        policy: None,
     }
 }
 
@@ -1031,6 +1055,33 @@ fn explain_version(
         origins,
         paths,
     }
+}
+
+/// Every version reachable from the selected members whose package `pick` chooses, explained
+/// as findings explain theirs (dependents, shortest paths, origins), by version then source.
+pub(crate) fn explain_chosen(
+    graph: &DepGraph,
+    opts: &Options,
+    pick: impl Fn(&crate::graph::Package) -> bool,
+) -> Vec<VersionInfo> {
+    let roots = selected_members(graph, opts);
+    let filter = EdgeFilter {
+        kinds: opts.edges,
+        platforms: PlatformFilter::Any,
+    };
+    let reach = reachable(graph, &roots, &filter, &[]);
+    let mut nodes: Vec<NodeId> = graph
+        .nodes()
+        .filter(|n| reach[n.index()] && !graph.package(*n).is_member && pick(graph.package(*n)))
+        .collect();
+    nodes.sort_by(|&a, &b| {
+        let (pa, pb) = (graph.package(a), graph.package(b));
+        (&pa.version, &pa.source).cmp(&(&pb.version, &pb.source))
+    });
+    nodes
+        .into_iter()
+        .map(|n| explain_version(graph, &roots, &filter, &reach, n))
+        .collect()
 }
 
 /// Hop count from every node to `target` over the edges `filter` allows (`usize::MAX`: none).
@@ -1187,8 +1238,8 @@ fn wording(
                 (message, help)
             }
         },
-        // Never detected here: the policy step reports unused allow entries.
-        Code::UnusedAllow => (String::new(), String::new()),
+        // Never detected here: the policy steps report them.
+        Code::UnusedAllow | Code::OutsidePolicy => (String::new(), String::new()),
         Code::TypeBoundary if raw.directs.len() > 1 => two_direct_lines(
             graph,
             raw,

@@ -51,6 +51,57 @@ enum Sub {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Inventory every workspace under some directories (lockfile mode): the lines of
+    /// etcd-client, tonic, prost and hyper each resolves, its findings and policy deadline.
+    Scan(ScanArgs),
+}
+
+/// Options of `scan`.
+#[derive(Args, Debug, Default)]
+#[command(args_conflicts_with_subcommands = true)]
+struct ScanArgs {
+    #[command(subcommand)]
+    merge: Option<ScanSub>,
+
+    /// Directories to search for workspaces (a Cargo.lock, with or without its Cargo.toml) [default: .]
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Read the workspaces from this file instead: one directory (or Cargo.lock) a line
+    #[arg(long, value_name = "FILE", conflicts_with = "paths")]
+    from: Option<PathBuf>,
+
+    /// Workspaces analysed at once [default: the number of cores]
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
+
+    /// Scan only the I-th of N deterministic shares of the workspaces (1-based)
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+
+    /// Make findings at this level fail the gate too
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    deny: Vec<DenyArg>,
+}
+
+#[derive(Subcommand, Debug)]
+enum ScanSub {
+    /// Combine the JSON documents of shards (`scan --shard I/N --format json`) into one report
+    Merge {
+        /// Shard documents
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("`{s}` is not I/N with 1 <= I <= N (for example 2/8)");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (i.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if i == 0 || n == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// Options of `fix`.
@@ -221,6 +272,18 @@ struct GlobalArgs {
     /// Audit every crate name, not only the watched ones
     #[arg(long, global = true)]
     all_duplicates: bool,
+
+    /// A shared version policy file (`policy = [...]`), for every workspace analysed
+    #[arg(long, value_name = "FILE", global = true)]
+    policy: Option<PathBuf>,
+
+    /// Judge policy windows on this day instead of today (default: SOURCE_DATE_EPOCH, else the clock)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, global = true)]
+    today: Option<crate::config::Date>,
+}
+
+fn parse_date(s: &str) -> Result<crate::config::Date, String> {
+    crate::config::Date::parse(s).ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
 }
 
 /// Options of `check`.
@@ -256,6 +319,9 @@ enum FormatArg {
     Sarif,
     Github,
     Markdown,
+    // `scan` only (doc comments here would switch clap to the long help layout).
+    Csv,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -345,6 +411,23 @@ impl Cli {
                 info = Some(Command::Completions(shell));
                 (self.check, None)
             }
+            Some(Sub::Scan(args)) => {
+                info = Some(Command::Scan(crate::scan::ScanRequest {
+                    paths: args.paths,
+                    from: args.from,
+                    jobs: args.jobs.map_or(0, |j| j as usize),
+                    shard: args.shard,
+                    deny_warnings: [self.check.deny.as_slice(), &args.deny]
+                        .concat()
+                        .contains(&DenyArg::Warnings),
+                    merge: args
+                        .merge
+                        .map(|ScanSub::Merge { files }| files)
+                        .unwrap_or_default(),
+                    ..Default::default()
+                }));
+                (self.check, None)
+            }
             None => (self.check, None),
         };
         let input = match (g.metadata_path, g.lockfile) {
@@ -397,6 +480,9 @@ impl Cli {
             edges: kind_set(&g.edges),
             packages: g.packages,
         };
+        if let Some(Command::Scan(scan)) = &mut info {
+            scan.analysis = analysis.clone();
+        }
         let command = match (info, fix) {
             (Some(info), _) => info,
             (None, None) => Command::Check(CheckRequest {
@@ -428,11 +514,16 @@ impl Cli {
                 FormatArg::Sarif => Format::Sarif,
                 FormatArg::Github => Format::Github,
                 FormatArg::Markdown => Format::Markdown,
+                FormatArg::Csv => Format::Csv,
+                FormatArg::Html => Format::Html,
             },
             output: g.output,
             config: g.config,
             edges_given: !g.edges.is_empty(),
             extra_watch: g.watch,
+            policy_file: g.policy,
+            today: g.today,
+            source_date_epoch: env("SOURCE_DATE_EPOCH"),
             color,
             verbosity: if g.quiet {
                 Verbosity::Quiet

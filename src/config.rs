@@ -15,6 +15,10 @@ use toml_edit::{Document, Item, Value};
 
 use crate::analysis::Code;
 
+mod policy;
+pub use policy::{Date, PolicyRule};
+pub(crate) use policy::{check_known as check_policy_crates, load_file as load_policy_file};
+
 /// What a level setting asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {
@@ -62,6 +66,10 @@ pub struct Config {
     pub allow: Vec<Allow>,
     /// Relative to the workspace root.
     pub baseline: Option<PathBuf>,
+    /// `policy`: version rules with dated windows.
+    pub policy: Vec<PolicyRule>,
+    /// `policy-file`: a shared policy file, relative to the workspace root.
+    pub policy_file: Option<PathBuf>,
 }
 
 /// A configuration value that is wrong, shown at its place in the file.
@@ -89,6 +97,8 @@ const KEYS: &[&str] = &[
     "targets",
     "allow",
     "baseline",
+    "policy",
+    "policy-file",
 ];
 const ALLOW_KEYS: &[&str] = &["crate", "versions", "source", "code", "reason"];
 const EDGES: &[&str] = &[
@@ -234,6 +244,17 @@ thread_local! {
     static LINE_SCANS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
+impl<'a> Ctx<'a> {
+    fn new(text: &'a str, path: &'a Path, root: &'a Path) -> Ctx<'a> {
+        Ctx {
+            text,
+            path,
+            root,
+            line_starts: line_starts(text),
+        }
+    }
+}
+
 fn line_starts(text: &str) -> Vec<usize> {
     #[cfg(test)]
     LINE_SCANS.with(|n| n.set(n.get() + 1));
@@ -316,12 +337,7 @@ fn validate(
     path: &Path,
     root: &Path,
 ) -> Result<Config, crate::Error> {
-    let cx = Ctx {
-        text,
-        path,
-        root,
-        line_starts: line_starts(text),
-    };
+    let cx = Ctx::new(text, path, root);
     let mut config = Config::default();
     let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     for (key, item) in table.iter() {
@@ -413,6 +429,18 @@ fn validate(
                 config.baseline = Some(PathBuf::from(s));
             }
             "allow" => config.allow = allow_entries(&cx, item, &codes)?,
+            "policy" => config.policy = policy::policy_entries(&cx, item)?,
+            "policy-file" => {
+                let s = item.as_str().ok_or_else(|| {
+                    cx.err(
+                        item.span(),
+                        "`policy-file` must be a path (a string)".to_owned(),
+                        "expected a string",
+                        None,
+                    )
+                })?;
+                config.policy_file = Some(PathBuf::from(s));
+            }
             other => {
                 return Err(cx.err(
                     key_span,

@@ -19,6 +19,9 @@ pub fn summary(code: Code) -> &'static str {
             "A member uses a crate directly on one line and, through another crate, on another: their types differ."
         }
         Code::UnusedAllow => "An allow entry of the configuration matches no finding.",
+        Code::OutsidePolicy => {
+            "A resolved version lies outside a version policy rule, by that rule's dated window."
+        }
     }
 }
 
@@ -76,6 +79,21 @@ to the other crate's line."
 problems; the warning points at the entry.
 
 Fix: remove the entry, or correct it."
+        }
+        Code::OutsidePolicy => {
+            "A `policy` rule of the configuration (or of a shared file given by `--policy FILE` or \
+`policy-file`) says which versions of a watched crate the organisation accepts: `versions` is a \
+semver requirement every resolved version must match (a floor such as \">=0.14\", a ceiling for \
+lines not yet validated, or both). A version outside it is reported with the rule, its reason, \
+the date it becomes an error and the days left, and where it comes in.
+
+Level, by the day of the run (`--today YYYY-MM-DD`, else `SOURCE_DATE_EPOCH`, else the clock): \
+a note before `warn-from`; a warning from `warn-from` (at once when the rule has no \
+`warn-from`); an error from `deny-from`. A rule with neither date is an error at once; a rule \
+with only `warn-from` never becomes an error.
+
+Fix: move the crate's dependents to releases inside the rule; `cargo etcd-deps fix` plans the \
+lowest release inside it, as it does for a divergence."
         }
     }
 }

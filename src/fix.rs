@@ -183,7 +183,9 @@ pub(crate) fn run(
         Format::Human => crate::report::fix::render_human(&report, color, &mut buf),
         Format::Json => crate::report::json::render_value(&report, &mut buf),
         Format::Markdown => crate::report::markdown::render_fix(&report, &mut buf),
-        Format::Sarif | Format::Github => unreachable!("refused above"),
+        Format::Sarif | Format::Github | Format::Csv | Format::Html => {
+            unreachable!("refused above")
+        }
     }
     .map_err(Error::Output)?;
     crate::emit(req, &buf, out)?;

@@ -28,12 +28,14 @@ pub mod plan;
 pub mod policy;
 pub mod registry;
 pub mod report;
+pub mod scan;
 #[doc(hidden)]
 pub mod synth;
 #[cfg(test)]
 mod testkit;
 pub mod vcs;
 pub mod verify;
+pub mod window;
 
 use std::io::Write;
 
@@ -55,6 +57,12 @@ pub struct Request {
     pub edges_given: bool,
     /// `--watch` crates, added to the configuration's `watch`.
     pub extra_watch: Vec<String>,
+    /// `--policy FILE`: a shared policy file (replaces the configuration's `policy-file`).
+    pub policy_file: Option<std::path::PathBuf>,
+    /// `--today YYYY-MM-DD`: the day policy windows are judged on.
+    pub today: Option<config::Date>,
+    /// `SOURCE_DATE_EPOCH`, used for the day when `--today` is not given.
+    pub source_date_epoch: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -65,6 +73,8 @@ pub enum Command {
     Explain(Option<String>),
     /// `completions SHELL`.
     Completions(clap_complete::Shell),
+    /// `scan [PATH…]`, or `scan merge FILE…`.
+    Scan(scan::ScanRequest),
 }
 
 /// `--graph`.
@@ -107,6 +117,10 @@ pub enum Format {
     Sarif,
     Github,
     Markdown,
+    /// `scan` only.
+    Csv,
+    /// `scan` only.
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,7 +156,15 @@ pub fn run_with(
     color: bool,
     fs: &dyn manifest::edit::WriteFs,
 ) -> Result<Outcome, Error> {
+    if matches!(req.format, Format::Csv | Format::Html)
+        && matches!(req.command, Command::Check(_) | Command::Fix(_))
+    {
+        return Err(Error::Usage(
+            "--format csv and --format html are formats of `scan`".to_owned(),
+        ));
+    }
     match &req.command {
+        Command::Scan(scan) => run_scan(req, scan, out),
         Command::Check(check) => run_check(req, check, out, color),
         Command::Fix(fix) => fix::run(req, fix, out, color, fs),
         Command::Explain(code) => {
@@ -198,6 +220,8 @@ pub(crate) struct Analysed {
     pub(crate) opts: analysis::Options,
     /// Generated members (cargo-hakari workspace-hack) whose dependencies were not counted.
     pub(crate) generated: Vec<String>,
+    /// Some policy rule applied (the workspace's or a shared file's).
+    pub(crate) has_policy: bool,
 }
 
 /// Loads the workspace and its configuration, builds the graph, checks `-p` names, analyses
@@ -276,6 +300,12 @@ fn finish_analysis(
         }
     }
     let mut findings = analysis::analyze(&graph, &opts);
+    let rules = policy_rules(req, &config, graph.workspace_root(), &opts.watch)?;
+    if !rules.is_empty() {
+        let today = window::today(req.today, req.source_date_epoch.as_deref())?;
+        findings.extend(window::evaluate(&graph, &opts, &rules, today));
+        analysis::sort_findings(&mut findings);
+    }
     let mut sources = manifest::spans::locate(&mut findings, &graph);
     if let Some(file) = &config.file
         && let Ok(text) = std::fs::read_to_string(file)
@@ -289,7 +319,36 @@ fn finish_analysis(
         config,
         opts,
         generated,
+        has_policy: !rules.is_empty(),
     })
+}
+
+/// The workspace's `policy` rules, then the shared file's (`--policy`, else `policy-file`);
+/// every rule must name a watched crate.
+fn policy_rules(
+    req: &Request,
+    config: &config::Config,
+    root: &std::path::Path,
+    watch: &analysis::Watch,
+) -> Result<Vec<config::PolicyRule>, Error> {
+    let mut rules = config.policy.clone();
+    let shared = match (&req.policy_file, &config.policy_file) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(p)) => Some(root.join(p)),
+        (None, None) => None,
+    };
+    if let Some(path) = shared {
+        rules.extend(config::load_policy_file(root, &path)?);
+    }
+    let watched: Vec<&str> = watch
+        .primary
+        .iter()
+        .chain(watch.trains.iter().flatten())
+        .chain(&watch.family)
+        .map(String::as_str)
+        .collect();
+    config::check_policy_crates(&rules, &watched, root)?;
+    Ok(rules)
 }
 
 /// A workspace must have members, and their manifests must not lead out of the workspace root
@@ -453,6 +512,7 @@ fn run_check(
             Format::Sarif => report::sarif::render(&report, &locations, &mut buf),
             Format::Github => report::github::render(&report, &locations, &mut buf),
             Format::Markdown => report::markdown::render(&report, &mut buf),
+            Format::Csv | Format::Html => unreachable!("refused in run_with"),
         }
     }
     .map_err(Error::Output)?;
@@ -463,5 +523,47 @@ fn run_check(
         } else {
             exit::OK
         },
+    })
+}
+
+fn run_scan(
+    req: &Request,
+    scan: &scan::ScanRequest,
+    out: &mut dyn Write,
+) -> Result<Outcome, Error> {
+    if matches!(req.format, Format::Sarif | Format::Github) {
+        return Err(Error::Usage(
+            "`scan` writes human, json, csv, markdown or html".to_owned(),
+        ));
+    }
+    let chosen = match &req.input {
+        metadata::Input::Cargo(c) => c.manifest_path.is_some(),
+        metadata::Input::File(_) => true,
+        metadata::Input::Lockfile {
+            lockfile,
+            manifest_path,
+        } => lockfile.is_some() || manifest_path.is_some(),
+    };
+    if chosen {
+        return Err(Error::Usage(
+            "`scan` reads each workspace's Cargo.lock itself; name the workspaces as PATH \
+             arguments or with --from FILE, not with --manifest-path, --metadata-path or \
+             --lockfile PATH"
+                .to_owned(),
+        ));
+    }
+    let report = scan::run(req, scan)?;
+    let mut buf = Vec::new();
+    match req.format {
+        Format::Json => report::scan::render_json(&report, &mut buf),
+        Format::Csv => report::scan::render_csv(&report, &mut buf),
+        Format::Markdown => report::scan::render_markdown(&report, &mut buf),
+        Format::Html => report::scan::render_html(&report, &mut buf),
+        _ => report::scan::render_human(&report, req.verbosity == Verbosity::Verbose, &mut buf),
+    }
+    .map_err(Error::Output)?;
+    emit(req, &buf, out)?;
+    Ok(Outcome {
+        exit_code: report.exit_code(),
     })
 }

@@ -21,10 +21,14 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit::INPUT as u8 } else { 0 });
         }
     };
-    let req = cli.into_request(|k| std::env::var(k).ok());
+    let mut req = cli.into_request(|k| std::env::var(k).ok());
     if matches!(req.command, cargo_etcd_deps::Command::Fix(_)) {
         // SIGINT/SIGTERM during `fix` remove the scratch copy and never cut a write short.
         cargo_etcd_deps::interrupt::install();
+    }
+    if let cargo_etcd_deps::Command::Scan(scan) = &mut req.command {
+        scan.progress =
+            std::io::stderr().is_terminal() && req.verbosity != cargo_etcd_deps::Verbosity::Quiet;
     }
     let stdout = std::io::stdout();
     let color_out = match req.color {

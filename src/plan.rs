@@ -286,6 +286,7 @@ impl Planner<'_> {
             (Code::SourceSplit, _) => self.merge_sources(finding),
             (Code::TrainSkew, Some(_)) => self.match_built_against(finding),
             (Code::TrainSkew, None) => self.align_train(finding)?,
+            (Code::OutsidePolicy, _) => self.move_inside_policy(finding)?,
             // A configuration matter: nothing in the manifests to change.
             (Code::UnusedAllow, _) => {}
         }
@@ -536,6 +537,46 @@ impl Planner<'_> {
                     self.bump_intermediate(finding, origin, version, &target, line)?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// outside-policy: planned like a divergence, towards the lowest line that has a usable
+    /// release inside the rule (its newest release there), unless `--to` names a line.
+    fn move_inside_policy(&mut self, finding: &Finding) -> Result<(), RegistryError> {
+        let krate = finding.krate.as_str();
+        let Some(rule) = finding.policy.as_ref() else {
+            return Ok(());
+        };
+        let Ok(req) = VersionReq::parse(&rule.versions) else {
+            return Ok(());
+        };
+        let releases = self.registry.releases(krate)?.unwrap_or_default();
+        let lowest = releases
+            .iter()
+            .filter(|r| req.matches(&r.version) && self.usable(r, &[]))
+            .map(|r| Line::of(&r.version))
+            .min();
+        let Some(line) = self.opts.to.get(krate).copied().or(lowest) else {
+            self.unfixable.push(Unfixable {
+                krate: krate.to_owned(),
+                blocking: krate.to_owned(),
+                newest: None,
+                requirement: None,
+                message: format!("no usable release of {krate} is inside the policy `{req}`"),
+                finding: finding_ref(finding),
+            });
+            return Ok(());
+        };
+        let mut toward = finding.clone();
+        toward.lines = vec![line];
+        let first = self.edits.len();
+        self.unify(&toward)?;
+        for e in &mut self.edits[first..] {
+            e.reason = e.reason.replace(
+                "line the rest of the graph uses",
+                &format!("line, the lowest inside the policy `{}`", rule.versions),
+            );
         }
         Ok(())
     }

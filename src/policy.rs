@@ -220,6 +220,7 @@ pub fn apply(
                 path: entry.location.path.clone(),
                 span: entry.location.span,
             }),
+            policy: None,
         });
     }
 
@@ -317,6 +318,7 @@ fn still_stands(f: &Finding) -> bool {
                 f.versions.iter().map(|v| v.source.as_deref()).collect();
             sources.len() > 1
         }
+        Code::OutsidePolicy => f.versions.iter().any(|v| v.name == f.krate),
         // A pair with one side allowed is no longer a pair.
         Code::TrainSkew | Code::TypeBoundary | Code::UnusedAllow => false,
     }

@@ -178,8 +178,15 @@ pub fn verify(
         }
     };
     let new_graph = DepGraph::from_metadata_json(&resolved.json, "the verification copy")?;
+    let mut after_findings = analysis::analyze(&new_graph, req.analysis_opts);
+    // Policy rules travel with the findings they made: judge them again on the new graph.
+    after_findings.extend(crate::window::rejudge(
+        &new_graph,
+        req.analysis_opts,
+        findings,
+    ));
     let after_findings = crate::policy::apply(
-        analysis::analyze(&new_graph, req.analysis_opts),
+        after_findings,
         req.config,
         &req.analysis_opts.watch,
         false,

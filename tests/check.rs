@@ -818,20 +818,44 @@ fn a_warnings_help_names_the_fix_command_that_plans_it() {
         .nth(1)
         .expect("the help names a command in backticks");
     assert_eq!(command, "cargo etcd-deps fix --include-warnings");
-    // The named command (offline, as the fixture needs) plans an edit for this finding; without
-    // --include-warnings it would not.
+    // The named command (offline, as the fixture needs) takes this finding up; without
+    // --include-warnings it would not. Here unifying tower needs tonic 0.13 while the plan
+    // keeps tonic on 0.12, so it says so and names the `--to` that takes it; with it, the
+    // plan's edits (etcd-client 0.16, the exporter 0.30) unify tower too, and nothing is held.
     let mut args: Vec<&str> = command.split(' ').skip(2).collect();
     args.extend(["--offline", "--no-verify", "--format", "json"]);
     let plan = fixture.run(&args);
     plan.expect_code(1);
-    let for_tower = |plan: &serde_json::Value| {
-        plan["edits"]
+    let for_tower = |plan: &serde_json::Value, list: &str| {
+        plan[list]
             .as_array()
-            .expect("edits")
+            .expect("list")
             .iter()
-            .any(|e| e["finding"] == "diverging-versions:tower")
+            .find(|e| e["finding"] == "diverging-versions:tower")
+            .cloned()
     };
-    assert!(for_tower(&plan.json()), "{}", plan.stdout());
-    let without = fixture.run(&["fix", "--offline", "--no-verify", "--format", "json"]);
-    assert!(!for_tower(&without.json()), "{}", without.stdout());
+    let plan = plan.json();
+    let held = for_tower(&plan, "unfixable").unwrap_or_else(|| panic!("{plan:#}"));
+    let message = held["message"].as_str().expect("message");
+    let to = message
+        .split("pass ")
+        .nth(1)
+        .and_then(|rest| rest.split(" to take it").next())
+        .unwrap_or_else(|| panic!("no --to named: {message}"));
+    assert_eq!(to, "--to tonic@0.13", "{message}");
+    args.extend(to.split(' '));
+    let moved = fixture.run(&args);
+    moved.expect_code(1);
+    let moved = moved.json();
+    assert!(for_tower(&moved, "unfixable").is_none(), "{moved:#}");
+    assert_eq!(
+        moved["edits"].as_array().map(Vec::len),
+        Some(2),
+        "{moved:#}"
+    );
+    let without = fixture
+        .run(&["fix", "--offline", "--no-verify", "--format", "json"])
+        .json();
+    assert!(for_tower(&without, "edits").is_none(), "{without:#}");
+    assert!(for_tower(&without, "unfixable").is_none(), "{without:#}");
 }

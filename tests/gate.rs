@@ -359,7 +359,7 @@ fn sarif_validates_against_the_official_schema() {
     let run0 = &doc["runs"][0];
     assert_eq!(
         run0["tool"]["driver"]["rules"].as_array().map(Vec::len),
-        Some(5)
+        Some(6)
     );
     let loc = &run0["results"][0]["locations"][0]["physicalLocation"];
     assert_eq!(

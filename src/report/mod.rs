@@ -9,10 +9,11 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+pub mod scan;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::Verbosity;
 use crate::analysis::{Finding, Level};
@@ -49,7 +50,7 @@ pub struct InputInfo {
 }
 
 /// Findings counted by their final level.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,

@@ -22,9 +22,20 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new(name: &str) -> Fixture {
+        Fixture::copy(&Path::new("workspaces").join(name))
+    }
+
+    /// The fleet of fixture workspaces (`testdata/fleet`) copied to a temporary directory;
+    /// `root` is the fleet directory.
+    pub fn fleet() -> Fixture {
+        Fixture::copy(Path::new("fleet"))
+    }
+
+    /// `testdata/<rel>` copied to the same place under a temporary directory.
+    fn copy(rel: &Path) -> Fixture {
         let tmp = tempfile::tempdir().expect("temp dir");
-        let root = tmp.path().join("workspaces").join(name);
-        copy_dir(&testdata().join("workspaces").join(name), &root);
+        let root = tmp.path().join(rel);
+        copy_dir(&testdata().join(rel), &root);
         std::os::unix::fs::symlink(testdata().join("vendor"), tmp.path().join("vendor"))
             .expect("link vendor");
         let cargo_home = tmp.path().join("cargo-home");

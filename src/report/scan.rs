@@ -1,0 +1,418 @@
+//! `scan` reports: the inventory table and the fleet summary, as a human table, JSON, CSV,
+//! Markdown and a self-contained HTML page; and the progress line on stderr.
+
+use std::io::{self, Write};
+
+use crate::scan::{ScanReport, Workspace};
+
+/// How many workspace names a fleet summary line shows per version line (all with `-v`).
+const NAMES_SHOWN: usize = 5;
+
+/// The lines of `krate` a row resolves, as `0.9, 0.12` (`-` for none).
+fn lines_cell(w: &Workspace, krate: &str) -> String {
+    let mut lines: Vec<crate::analysis::Line> = w
+        .lines
+        .get(krate)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| semver::Version::parse(v).ok())
+        .map(|v| crate::analysis::Line::of(&v))
+        .collect();
+    lines.dedup();
+    if lines.is_empty() {
+        "-".to_owned()
+    } else {
+        lines
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// `warning, deny in 178 days`, `error since 2027-06-01`, `ok`, or `-` without a policy.
+pub fn policy_cell(w: &Workspace) -> String {
+    let Some(p) = &w.policy else {
+        return "-".to_owned();
+    };
+    match (p.status.as_str(), &p.deny_from, p.days_left) {
+        ("ok", _, _) => "ok".to_owned(),
+        (s, Some(d), Some(left)) if left <= 0 => format!("{s} since {d}"),
+        (s, Some(_), Some(left)) => format!("{s}, {left} days left"),
+        (s, _, _) => s.to_owned(),
+    }
+}
+
+fn verdict(w: &Workspace) -> &'static str {
+    match (&w.error, w.fails()) {
+        (Some(_), _) => "unreadable",
+        (None, true) => "fail",
+        (None, false) => "pass",
+    }
+}
+
+/// The table rows as cells: path, one column per crate, errors, warnings, policy, edit.
+fn table(report: &ScanReport) -> (Vec<String>, Vec<Vec<String>>) {
+    let crates = report.crates();
+    let mut head = vec!["workspace".to_owned(), "gate".to_owned()];
+    head.extend(crates.iter().cloned());
+    head.extend(["errors", "warnings", "policy", "edit"].map(str::to_owned));
+    let rows = report
+        .workspaces
+        .iter()
+        .map(|w| {
+            let mut row = vec![w.path.clone(), verdict(w).to_owned()];
+            if let Some(e) = &w.error {
+                row.push(format!("error: {}", first_line(e)));
+                return row;
+            }
+            row.extend(crates.iter().map(|c| lines_cell(w, c)));
+            row.push(w.summary.errors.to_string());
+            row.push(w.summary.warnings.to_string());
+            row.push(policy_cell(w));
+            row.push(w.edit.clone().unwrap_or_else(|| "-".to_owned()));
+            row
+        })
+        .collect();
+    (head, rows)
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or_default()
+}
+
+/// The fleet summary lines: `tonic 0.9: 1 (inventory); 0.12: 2 (a, b)`.
+fn fleet_lines(report: &ScanReport, all_names: bool) -> Vec<String> {
+    report
+        .crates()
+        .iter()
+        .filter_map(|krate| {
+            let lines = report.lines_of(krate);
+            if lines.is_empty() {
+                return None;
+            }
+            let parts: Vec<String> = lines
+                .iter()
+                .map(|(line, paths)| {
+                    let shown = if all_names { paths.len() } else { NAMES_SHOWN };
+                    let mut names: Vec<&str> =
+                        paths.iter().take(shown).map(String::as_str).collect();
+                    let more = paths.len().saturating_sub(shown);
+                    let tail = if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    };
+                    names.truncate(shown);
+                    format!("{line}: {} ({}{tail})", paths.len(), names.join(", "))
+                })
+                .collect();
+            Some(format!("{krate} {}", parts.join("; ")))
+        })
+        .collect()
+}
+
+/// The closing line: how many were read, failed and could not be read.
+fn totals(report: &ScanReport) -> String {
+    let n = report.workspaces.len();
+    let unreadable = report
+        .workspaces
+        .iter()
+        .filter(|w| w.error.is_some())
+        .count();
+    let failing = report.workspaces.iter().filter(|w| w.fails()).count();
+    format!(
+        "{}, {failing} failing the gate, {unreadable} unreadable",
+        super::plural(n, "workspace", "workspaces")
+    )
+}
+
+pub fn render_human(report: &ScanReport, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
+    let (head, rows) = table(report);
+    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        // An unreadable row's message spans the remaining columns: it does not widen them.
+        let counted = if row.len() == head.len() {
+            row.len()
+        } else {
+            row.len() - 1
+        };
+        for (w, cell) in widths.iter_mut().zip(&row[..counted]) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let mut s = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        s.trim_end().to_owned()
+    };
+    writeln!(
+        out,
+        "{}",
+        line(&head.iter().map(|h| h.to_uppercase()).collect::<Vec<_>>())
+    )?;
+    for row in &rows {
+        writeln!(out, "{}", line(row))?;
+    }
+    writeln!(out)?;
+    for l in fleet_lines(report, verbose) {
+        writeln!(out, "{l}")?;
+    }
+    writeln!(out, "summary: {}", totals(report))
+}
+
+pub fn render_json(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    super::json::render_value(report, out)
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+pub fn render_csv(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    let crates = report.crates();
+    let mut head: Vec<String> = vec!["path".into(), "gate".into(), "error".into()];
+    head.extend(crates.iter().cloned());
+    head.extend(
+        [
+            "errors",
+            "warnings",
+            "notes",
+            "policy",
+            "deny_from",
+            "days_left",
+            "edit",
+        ]
+        .map(str::to_owned),
+    );
+    writeln!(
+        out,
+        "{}",
+        head.iter()
+            .map(|h| csv_field(h))
+            .collect::<Vec<_>>()
+            .join(",")
+    )?;
+    for w in &report.workspaces {
+        let mut row = vec![
+            w.path.clone(),
+            verdict(w).to_owned(),
+            w.error.clone().unwrap_or_default(),
+        ];
+        // Versions, space separated: a spreadsheet cell per crate.
+        row.extend(
+            crates
+                .iter()
+                .map(|c| w.lines.get(c).map(|v| v.join(" ")).unwrap_or_default()),
+        );
+        let p = w.policy.as_ref();
+        row.extend([
+            w.summary.errors.to_string(),
+            w.summary.warnings.to_string(),
+            w.summary.notes.to_string(),
+            p.map(|p| p.status.clone()).unwrap_or_default(),
+            p.and_then(|p| p.deny_from.clone()).unwrap_or_default(),
+            p.and_then(|p| p.days_left)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            w.edit.clone().unwrap_or_default(),
+        ]);
+        if w.error.is_some() {
+            row.truncate(3);
+            row.resize(head.len(), String::new());
+        }
+        writeln!(
+            out,
+            "{}",
+            row.iter()
+                .map(|c| csv_field(c))
+                .collect::<Vec<_>>()
+                .join(",")
+        )?;
+    }
+    Ok(())
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+pub fn render_markdown(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "## cargo etcd-deps scan: {}\n", totals(report))?;
+    let (head, rows) = table(report);
+    writeln!(out, "| {} |", head.join(" | "))?;
+    writeln!(out, "|{}", "---|".repeat(head.len()))?;
+    for mut row in rows {
+        row.resize(head.len(), String::new());
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match i {
+                0 => format!("`{}`", md_cell(c)),
+                _ => md_cell(c),
+            })
+            .collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    writeln!(out, "\n### Fleet\n")?;
+    for l in fleet_lines(report, true) {
+        writeln!(out, "- {}", md_cell(&l))?;
+    }
+    Ok(())
+}
+
+/// `scanned 37/1000 workspaces`, rewritten in place on stderr.
+pub fn progress(done: usize, total: usize) {
+    let mut err = io::stderr().lock();
+    const WIDTH: usize = 24;
+    let filled = done * WIDTH / total.max(1);
+    let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
+    let _ = write!(err, "\r\x1b[2K[{bar}] scanned {done}/{total} workspaces");
+    let _ = err.flush();
+}
+
+/// Clears the progress line.
+pub fn progress_done() {
+    let mut err = io::stderr().lock();
+    let _ = write!(err, "\r\x1b[2K");
+    let _ = err.flush();
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const HTML_STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
+h1{font-size:1.4em}h2{font-size:1.1em;margin:1.2em 0 .4em}\
+.charts{display:flex;flex-wrap:wrap;gap:2em}.chart{min-width:18em}\
+.row{display:flex;align-items:center;margin:2px 0}.label{width:4em;text-align:right;padding-right:.5em}\
+.bar{background:#4a7bd0;color:#fff;padding:1px 4px;min-width:1.5em;box-sizing:border-box}\
+table{border-collapse:collapse;margin-top:1em}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}\
+th{background:#eee;cursor:pointer;user-select:none}th[aria-sort=ascending]::after{content:' \\25B2'}\
+th[aria-sort=descending]::after{content:' \\25BC'}.fail{color:#b00;font-weight:bold}\
+.unreadable{color:#a60}.error{background:#fdd}.warning{background:#ffe9b3}.note{background:#e8f0ff}";
+
+/// Sorts the table by the clicked column: numbers by value (`data-sort`), else text.
+const HTML_SCRIPT: &str = "document.querySelectorAll('#workspaces th').forEach(function(th,i){\
+th.addEventListener('click',function(){var t=document.getElementById('workspaces');\
+var asc=th.getAttribute('aria-sort')!=='ascending';\
+t.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort')});\
+th.setAttribute('aria-sort',asc?'ascending':'descending');var b=t.tBodies[0];\
+var rows=Array.prototype.slice.call(b.rows);rows.sort(function(x,y){\
+var a=x.cells[i],c=y.cells[i];var p=a?a.getAttribute('data-sort')||a.textContent:'';\
+var q=c?c.getAttribute('data-sort')||c.textContent:'';var m=parseFloat(p),n=parseFloat(q);\
+var r=(!isNaN(m)&&!isNaN(n))?m-n:p.localeCompare(q);return asc?r:-r});\
+rows.forEach(function(r){b.appendChild(r)})})});";
+
+/// One self-contained page: no network, no external file.
+pub fn render_html(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>cargo etcd-deps scan</title><style>{HTML_STYLE}</style></head><body>"
+    )?;
+    writeln!(
+        out,
+        "<h1>cargo etcd-deps scan</h1><p id=\"totals\">{}</p>",
+        esc(&totals(report))
+    )?;
+    writeln!(out, "<h2>Workspaces per line</h2><div class=\"charts\">")?;
+    for krate in report.crates() {
+        let lines = report.lines_of(&krate);
+        let max = lines.iter().map(|(_, p)| p.len()).max().unwrap_or(1).max(1);
+        writeln!(
+            out,
+            "<div class=\"chart\" data-crate=\"{0}\"><h3>{0}</h3>",
+            esc(&krate)
+        )?;
+        for (line, paths) in &lines {
+            writeln!(
+                out,
+                "<div class=\"row\"><span class=\"label\">{l}</span><div class=\"bar\" \
+                 data-line=\"{l}\" data-count=\"{n}\" style=\"width:{w}em\" title=\"{t}\">{n}</div></div>",
+                l = esc(line),
+                n = paths.len(),
+                w = 1.5 + 14.0 * paths.len() as f64 / max as f64,
+                t = esc(&paths.join(", ")),
+            )?;
+        }
+        writeln!(out, "</div>")?;
+    }
+    writeln!(out, "</div>")?;
+    html_table(report, out)?;
+    writeln!(out, "<script>{HTML_SCRIPT}</script></body></html>")
+}
+
+fn html_table(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    let crates = report.crates();
+    let mut head = vec!["workspace", "gate"];
+    head.extend(crates.iter().map(String::as_str));
+    head.extend([
+        "errors",
+        "warnings",
+        "policy",
+        "deadline",
+        "days left",
+        "edit",
+    ]);
+    write!(
+        out,
+        "<h2>Inventory</h2><table id=\"workspaces\"><thead><tr>"
+    )?;
+    for h in &head {
+        write!(out, "<th>{}</th>", esc(h))?;
+    }
+    writeln!(out, "</tr></thead><tbody>")?;
+    for w in &report.workspaces {
+        let v = verdict(w);
+        write!(
+            out,
+            "<tr><td>{}</td><td class=\"{v}\">{v}</td>",
+            esc(&w.path)
+        )?;
+        if let Some(e) = &w.error {
+            let span = head.len() - 2;
+            writeln!(
+                out,
+                "<td colspan=\"{span}\" class=\"unreadable\" title=\"{}\">{}</td></tr>",
+                esc(e),
+                esc(first_line(e))
+            )?;
+            continue;
+        }
+        for c in &crates {
+            write!(out, "<td>{}</td>", esc(&lines_cell(w, c)))?;
+        }
+        let p = w.policy.as_ref();
+        let status = p.map_or("-", |p| p.status.as_str());
+        // Workspaces without a deadline sort after every dated one.
+        let days = p.and_then(|p| p.days_left);
+        writeln!(
+            out,
+            "<td>{}</td><td>{}</td><td class=\"{status}\">{}</td><td>{}</td>\
+             <td data-sort=\"{}\">{}</td><td>{}</td></tr>",
+            w.summary.errors,
+            w.summary.warnings,
+            esc(status),
+            esc(p.and_then(|p| p.deny_from.as_deref()).unwrap_or("-")),
+            days.unwrap_or(i64::from(i32::MAX)),
+            days.map_or("-".to_owned(), |d| d.to_string()),
+            esc(w.edit.as_deref().unwrap_or("-")),
+        )?;
+    }
+    writeln!(out, "</tbody></table>")
+}

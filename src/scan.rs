@@ -1,0 +1,531 @@
+//! `scan`: the fleet inventory. Finds the workspaces under some directories (or reads a
+//! list), analyses each in lockfile mode with its own configuration plus the shared policy,
+//! and keeps one compact row per workspace: its graph is dropped as soon as the row is made,
+//! so memory does not grow with the size of the workspaces. `scan merge` combines the JSON of
+//! shards into one report.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{Finding, Level, Line};
+use crate::report::Summary;
+use crate::{Error, Request};
+
+/// The JSON schema version of `scan --format json`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What `scan` was asked to do, free of clap.
+#[derive(Clone, Debug, Default)]
+pub struct ScanRequest {
+    pub analysis: crate::analysis::Options,
+    /// Directories to search (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// `--from FILE`: a list of workspace directories (or Cargo.lock files), one a line.
+    pub from: Option<PathBuf>,
+    /// `--jobs N` (0: the number of cores).
+    pub jobs: usize,
+    /// `--shard I/N`: the I-th of N shares (1-based).
+    pub shard: Option<(usize, usize)>,
+    /// `--deny warnings`.
+    pub deny_warnings: bool,
+    /// `scan merge FILE…`: shard documents to combine instead of scanning.
+    pub merge: Vec<PathBuf>,
+    /// Show progress on stderr (the caller knows whether it is a terminal).
+    pub progress: bool,
+}
+
+/// The whole inventory.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScanReport {
+    pub schema_version: u32,
+    pub workspaces: Vec<Workspace>,
+    /// Per inventoried crate, per line, the workspaces on it.
+    pub fleet: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+/// One row: a workspace, or why it could not be read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Per inventoried crate, the versions it resolves (ascending).
+    #[serde(default)]
+    pub lines: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub summary: Summary,
+    /// The policy verdict, when a policy applies.
+    #[serde(default)]
+    pub policy: Option<PolicyStatus>,
+    #[serde(default)]
+    pub findings: Vec<ScanFinding>,
+    /// The member line to edit first: `manifest:line key`.
+    #[serde(default)]
+    pub edit: Option<String>,
+}
+
+/// Where a workspace stands against the policy: the worst level of its outside-policy
+/// findings, and the nearest deny date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyStatus {
+    /// `ok`, `note`, `warning` or `error`.
+    pub status: String,
+    pub deny_from: Option<String>,
+    pub days_left: Option<i64>,
+    /// `crate@version` of each version outside a rule.
+    pub outside: Vec<String>,
+}
+
+/// A finding, as the inventory keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanFinding {
+    pub code: String,
+    pub level: String,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub lines: Vec<String>,
+    pub message: String,
+}
+
+impl Workspace {
+    /// Whether the row fails the gate (an error finding, or a policy past its deny date).
+    pub fn fails(&self) -> bool {
+        self.error.is_none() && self.summary.errors > 0
+    }
+}
+
+impl ScanReport {
+    /// Sorts the rows by path and builds the fleet summary from them.
+    pub fn new(mut workspaces: Vec<Workspace>) -> ScanReport {
+        // Sorted by path, so shards merged in any order give the same document.
+        workspaces.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut fleet: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        for w in &workspaces {
+            for (krate, versions) in &w.lines {
+                let entry = fleet.entry(krate.clone()).or_default();
+                let mut seen: Vec<String> = versions
+                    .iter()
+                    .filter_map(|v| semver::Version::parse(v).ok())
+                    .map(|v| Line::of(&v).to_string())
+                    .collect();
+                seen.dedup();
+                for line in seen {
+                    entry.entry(line).or_default().push(w.path.clone());
+                }
+            }
+        }
+        ScanReport {
+            schema_version: SCHEMA_VERSION,
+            workspaces,
+            fleet,
+        }
+    }
+
+    /// 2 when a workspace could not be read, else 1 when one fails the gate, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.workspaces.iter().any(|w| w.error.is_some()) {
+            crate::exit::INPUT
+        } else if self.workspaces.iter().any(Workspace::fails) {
+            crate::exit::GATE_FAILED
+        } else {
+            crate::exit::OK
+        }
+    }
+
+    /// Inventoried crates in column order: etcd-client, tonic, prost, hyper first, then the
+    /// rest by name.
+    pub fn crates(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.fleet.keys().cloned().collect();
+        for w in &self.workspaces {
+            all.extend(w.lines.keys().cloned());
+        }
+        all.sort_by_key(|c| (column_rank(c), c.clone()));
+        all.dedup();
+        all
+    }
+
+    /// A crate's lines in version order, with the workspaces on each.
+    pub fn lines_of(&self, krate: &str) -> Vec<(String, &[String])> {
+        let mut lines: Vec<(Option<Line>, String, &[String])> = self
+            .fleet
+            .get(krate)
+            .into_iter()
+            .flatten()
+            .map(|(l, paths)| (Line::parse(l), l.clone(), paths.as_slice()))
+            .collect();
+        lines.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        lines.into_iter().map(|(_, l, p)| (l, p)).collect()
+    }
+}
+
+fn column_rank(krate: &str) -> usize {
+    ["etcd-client", "tonic", "prost", "hyper"]
+        .iter()
+        .position(|c| *c == krate)
+        .unwrap_or(usize::MAX)
+}
+
+/// The crates whose versions each row lists: the primary crates, the first crate of each
+/// train, and hyper when it is watched.
+fn inventoried(watch: &crate::analysis::Watch) -> Vec<String> {
+    let mut out: Vec<String> = watch.primary.clone();
+    out.extend(watch.trains.iter().filter_map(|t| t.first().cloned()));
+    if watch.family.iter().any(|f| f == "hyper") {
+        out.push("hyper".to_owned());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|c| seen.insert(c.clone()));
+    out
+}
+
+/// Runs a scan (or a merge) and returns the report.
+pub fn run(req: &Request, scan: &ScanRequest) -> Result<ScanReport, Error> {
+    if !scan.merge.is_empty() {
+        return merge(&scan.merge);
+    }
+    let mut roots = match &scan.from {
+        Some(list) => read_list(list)?,
+        None => {
+            let dirs = if scan.paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                scan.paths.clone()
+            };
+            let mut found = Vec::new();
+            for d in &dirs {
+                // A Cargo.lock named on the command line is its workspace.
+                if d.file_name().is_some_and(|n| n == "Cargo.lock") && d.is_file() {
+                    found.push(
+                        d.parent()
+                            .map_or_else(|| PathBuf::from("."), Path::to_owned),
+                    );
+                    continue;
+                }
+                if !d.is_dir() {
+                    return Err(Error::Usage(format!(
+                        "{} is not a directory to scan",
+                        d.display()
+                    )));
+                }
+                discover(d, &mut found);
+            }
+            found
+        }
+    };
+    roots.sort();
+    roots.dedup();
+    if let Some((i, n)) = scan.shard {
+        // A deterministic share: every n-th workspace of the sorted list, from the i-th.
+        roots = roots
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| k % n == i - 1)
+            .map(|(_, r)| r)
+            .collect();
+    }
+    let rows = analyse_all(req, scan, &roots);
+    Ok(ScanReport::new(rows))
+}
+
+/// Analyses every workspace on `jobs` threads; rows come back in input order.
+fn analyse_all(req: &Request, scan: &ScanRequest, roots: &[PathBuf]) -> Vec<Workspace> {
+    let jobs = match scan.jobs {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+    .clamp(1, roots.len().max(1));
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let rows: Mutex<Vec<Option<Workspace>>> = Mutex::new(vec![None; roots.len()]);
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(root) = roots.get(k) else { break };
+                    let row = analyse_one(req, scan, root);
+                    rows.lock().expect("no thread panics holding the rows")[k] = Some(row);
+                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if scan.progress {
+                        crate::report::scan::progress(d, roots.len());
+                    }
+                }
+            });
+        }
+    });
+    if scan.progress {
+        crate::report::scan::progress_done();
+    }
+    rows.into_inner()
+        .expect("no thread panics holding the rows")
+        .into_iter()
+        .map(|r| r.expect("every workspace is analysed"))
+        .collect()
+}
+
+/// One workspace to one row; the graph is dropped on return.
+fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
+    let path = shown(root);
+    let mut ws_req = req.clone();
+    ws_req.input = crate::metadata::Input::Lockfile {
+        lockfile: Some(root.join("Cargo.lock")),
+        manifest_path: None,
+    };
+    let analysed = match crate::analyse(&ws_req, &scan.analysis) {
+        Ok(a) => a,
+        Err(e) => return unreadable(path, &e),
+    };
+    let lines = inventoried(&analysed.opts.watch)
+        .into_iter()
+        .map(|krate| {
+            let mut versions: Vec<semver::Version> = analysed
+                .graph
+                .nodes()
+                .map(|n| analysed.graph.package(n))
+                .filter(|p| !p.is_member && p.name == krate)
+                .map(|p| p.version.clone())
+                .collect();
+            versions.sort();
+            versions.dedup();
+            (krate, versions.iter().map(ToString::to_string).collect())
+        })
+        .collect();
+    let has_policy = analysed.has_policy;
+    let outcome = crate::policy::apply(
+        analysed.findings,
+        &analysed.config,
+        &analysed.opts.watch,
+        scan.deny_warnings,
+        None,
+    );
+    let report = crate::report::Report::new(outcome);
+    Workspace {
+        path,
+        error: None,
+        lines,
+        summary: report.summary,
+        policy: has_policy.then(|| policy_status(&report.findings)),
+        edit: edit_line(&report.findings),
+        findings: report.findings.iter().map(compact).collect(),
+    }
+}
+
+/// A path as rows show it: as given, without a leading `./`.
+fn shown(root: &Path) -> String {
+    let s = root.display().to_string();
+    match s.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_owned(),
+        _ => s,
+    }
+}
+
+fn unreadable(path: String, e: &Error) -> Workspace {
+    // Errors name files by absolute path; under the current directory, a relative one reads
+    // better and is the same on every machine of a CI matrix.
+    let mut error = match e {
+        // A configuration error names its file and line, as its diagnostic does.
+        Error::Config(c) => {
+            let text = c.src.inner();
+            let offset = c.span.offset().min(text.len());
+            let line = text.as_bytes()[..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            format!("{path}/{}:{line}: {}", c.src.name(), c.message)
+        }
+        other => other.to_string(),
+    };
+    if let Ok(cwd) = std::env::current_dir() {
+        error = error.replace(&format!("{}/", cwd.display()), "");
+    }
+    Workspace {
+        path,
+        error: Some(error),
+        lines: BTreeMap::new(),
+        summary: Summary::default(),
+        policy: None,
+        findings: Vec::new(),
+        edit: None,
+    }
+}
+
+fn compact(f: &Finding) -> ScanFinding {
+    ScanFinding {
+        code: f.code.to_string(),
+        level: f.level.as_str().to_owned(),
+        krate: f.krate.clone(),
+        lines: f.lines.iter().map(ToString::to_string).collect(),
+        message: f.message.clone(),
+    }
+}
+
+fn policy_status(findings: &[Finding]) -> PolicyStatus {
+    let outside: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.code == crate::analysis::Code::OutsidePolicy)
+        .collect();
+    let worst = outside.iter().map(|f| f.level).min();
+    let nearest = outside
+        .iter()
+        .filter_map(|f| f.policy.as_ref())
+        .filter(|p| p.days_left.is_some())
+        .min_by_key(|p| p.days_left);
+    PolicyStatus {
+        status: worst.map_or("ok", Level::as_str).to_owned(),
+        deny_from: nearest.and_then(|p| p.deny_from.clone()),
+        days_left: nearest.and_then(|p| p.days_left),
+        outside: outside
+            .iter()
+            .flat_map(|f| {
+                f.versions
+                    .iter()
+                    .map(|v| format!("{}@{}", v.name, v.version))
+            })
+            .collect(),
+    }
+}
+
+/// The first manifest line of the most severe finding that has one.
+fn edit_line(findings: &[Finding]) -> Option<String> {
+    findings.iter().find_map(|f| {
+        f.versions.iter().flat_map(|v| &v.origins).find_map(|o| {
+            let (m, line) = (o.manifest.as_ref()?, o.line?);
+            Some(format!("{m}:{line} {}", o.key))
+        })
+    })
+}
+
+/// Reads `--from FILE`: one path a line (a workspace directory or its Cargo.lock); blank
+/// lines and `#` comments are skipped.
+fn read_list(list: &Path) -> Result<Vec<PathBuf>, Error> {
+    let text = std::fs::read_to_string(list).map_err(|source| Error::Read {
+        path: list.to_owned(),
+        source,
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let p = PathBuf::from(l);
+            if p.file_name().is_some_and(|n| n == "Cargo.lock") {
+                p.parent()
+                    .map_or_else(|| PathBuf::from("."), Path::to_owned)
+            } else {
+                p
+            }
+        })
+        .collect())
+}
+
+/// Collects every workspace under `dir`: a directory with a Cargo.lock. Skips `target/`,
+/// `.git/`, vendored crates (a `.cargo-checksum.json` beside them) and symbolic links, and
+/// a nested Cargo.lock of a member of a workspace already found (a leftover from when it
+/// stood alone: cargo uses the workspace's).
+fn discover(dir: &Path, found: &mut Vec<PathBuf>) {
+    discover_in(dir, found, &[]);
+}
+
+fn discover_in(dir: &Path, found: &mut Vec<PathBuf>, enclosing: &[PathBuf]) {
+    if dir.join(".cargo-checksum.json").is_file() {
+        return;
+    }
+    let mut inner: Vec<PathBuf> = enclosing.to_vec();
+    if dir.join("Cargo.lock").is_file() {
+        if !enclosing.iter().any(|ws| is_member_of(dir, ws)) {
+            found.push(dir.to_owned());
+        }
+        inner.push(dir.to_owned());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    // Sorted so discovery order never depends on the file system.
+    let mut subdirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| !matches!(e.file_name().to_str(), Some("target" | ".git")))
+        .map(|e| e.path())
+        .collect();
+    subdirs.sort();
+    for sub in subdirs {
+        discover_in(&sub, found, &inner);
+    }
+}
+
+/// Whether the package in `dir` is a path package of the workspace at `ws` (its Cargo.lock
+/// lists it with no source).
+fn is_member_of(dir: &Path, ws: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Lock {
+        #[serde(default)]
+        package: Vec<Pkg>,
+    }
+    #[derive(Deserialize)]
+    struct Pkg {
+        name: String,
+        source: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct Manifest {
+        package: Option<Named>,
+    }
+    #[derive(Deserialize)]
+    struct Named {
+        name: String,
+    }
+    let read = |p: PathBuf| std::fs::read_to_string(p).ok();
+    let Some(name) = read(dir.join("Cargo.toml"))
+        .and_then(|t| toml::from_str::<Manifest>(&t).ok())
+        .and_then(|m| m.package)
+        .map(|p| p.name)
+    else {
+        return false;
+    };
+    read(ws.join("Cargo.lock"))
+        .and_then(|t| toml::from_str::<Lock>(&t).ok())
+        .is_some_and(|l| {
+            l.package
+                .iter()
+                .any(|p| p.name == name && p.source.is_none())
+        })
+}
+
+/// `scan merge FILE…`: the rows of every shard document, as one report.
+fn merge(files: &[PathBuf]) -> Result<ScanReport, Error> {
+    let mut rows = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|source| Error::Read {
+            path: f.clone(),
+            source,
+        })?;
+        let doc: ScanReport = serde_json::from_str(&text).map_err(|e| {
+            Error::Usage(format!(
+                "{} is not a `scan --format json` document: {e}",
+                f.display()
+            ))
+        })?;
+        if doc.schema_version != SCHEMA_VERSION {
+            return Err(Error::Usage(format!(
+                "{} has schema_version {}; this version reads {SCHEMA_VERSION}",
+                f.display(),
+                doc.schema_version
+            )));
+        }
+        rows.extend(doc.workspaces);
+    }
+    let mut report = ScanReport::new(rows);
+    let before = report.workspaces.len();
+    report.workspaces.dedup_by(|a, b| a.path == b.path);
+    if report.workspaces.len() != before {
+        return Err(Error::Usage(
+            "the shard documents overlap: a workspace appears in more than one".to_owned(),
+        ));
+    }
+    Ok(report)
+}

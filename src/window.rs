@@ -1,0 +1,264 @@
+//! Version policy with dated windows: which resolved versions lie outside a `policy` rule,
+//! and how urgent that is on a given day. Pure: the day is an input.
+
+use crate::analysis::{
+    Code, Finding, Level, Line, Options, PolicyFact, VersionInfo, explain_chosen,
+};
+use crate::config::{Date, PolicyRule};
+use crate::graph::DepGraph;
+
+/// The level of a finding under `rule` on `today`: a note before `warn-from`, a warning from
+/// it (at once without one), an error from `deny-from`; no dates at all is an error.
+pub fn level(rule: &PolicyRule, today: Date) -> Level {
+    match (rule.warn_from, rule.deny_from) {
+        (None, None) => Level::Error,
+        (_, Some(deny)) if today >= deny => Level::Error,
+        (Some(warn), _) if today < warn => Level::Note,
+        _ => Level::Warning,
+    }
+}
+
+/// One `outside-policy` finding per rule that some reachable version breaks.
+pub fn evaluate(
+    graph: &DepGraph,
+    opts: &Options,
+    rules: &[PolicyRule],
+    today: Date,
+) -> Vec<Finding> {
+    rules
+        .iter()
+        .filter_map(|rule| {
+            let versions = explain_chosen(graph, opts, |p| {
+                p.name == rule.krate && !rule.versions.matches(&p.version)
+            });
+            (!versions.is_empty()).then(|| finding(rule, versions, today))
+        })
+        .collect()
+}
+
+fn finding(rule: &PolicyRule, versions: Vec<VersionInfo>, today: Date) -> Finding {
+    let level = level(rule, today);
+    let days_left = rule.deny_from.map(|d| d.0 - today.0);
+    let list: Vec<String> = versions.iter().map(|v| v.version.to_string()).collect();
+    let (verb, pronoun) = if list.len() == 1 {
+        ("is", "it")
+    } else {
+        ("are", "they")
+    };
+    let when = match (rule.deny_from, days_left) {
+        (Some(d), Some(left)) if left > 0 => format!(
+            "{pronoun} become{} an error on {d}, in {left} day{}",
+            if list.len() == 1 { "s" } else { "" },
+            if left == 1 { "" } else { "s" }
+        ),
+        (Some(d), _) => format!("an error since {d}"),
+        (None, _) if rule.warn_from.is_none() => "an error now: the rule has no dates".to_owned(),
+        (None, _) => "the rule sets no deny date".to_owned(),
+    };
+    let message = format!(
+        "{} {} {verb} outside the policy `{}` ({}); {when}",
+        rule.krate,
+        list.join(", "),
+        rule.versions_text,
+        rule.reason
+    );
+    let help = format!(
+        "move {} to a release matching `{}` (rule at {}:{}), or run `cargo etcd-deps fix` to plan \
+         the edit",
+        rule.krate, rule.versions_text, rule.location.file, rule.location.line
+    );
+    let lines: Vec<Line> = versions
+        .iter()
+        .map(|v| Line::of(&v.version))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Finding {
+        code: Code::OutsidePolicy,
+        level,
+        krate: rule.krate.clone(),
+        caused_by: None,
+        message,
+        help,
+        dev_only: false,
+        platforms: Vec::new(),
+        member: None,
+        crates: Vec::new(),
+        lines,
+        versions,
+        collateral: Vec::new(),
+        allowed: Vec::new(),
+        location: None,
+        policy: Some(PolicyFact {
+            versions: rule.versions_text.clone(),
+            reason: rule.reason.clone(),
+            warn_from: rule.warn_from.map(|d| d.to_string()),
+            deny_from: rule.deny_from.map(|d| d.to_string()),
+            today: today.to_string(),
+            days_left,
+            rule: format!("{}:{}", rule.location.file, rule.location.line),
+        }),
+    }
+}
+
+/// The outside-policy findings of `judged` judged again on another graph (the verification
+/// copy of a fix): each finding carries its rule and its day.
+pub fn rejudge(graph: &DepGraph, opts: &Options, judged: &[Finding]) -> Vec<Finding> {
+    judged
+        .iter()
+        .filter_map(|f| {
+            let fact = f.policy.as_ref()?;
+            let (file, line) = fact.rule.rsplit_once(':')?;
+            let rule = PolicyRule {
+                krate: f.krate.clone(),
+                versions: semver::VersionReq::parse(&fact.versions).ok()?,
+                versions_text: fact.versions.clone(),
+                warn_from: fact.warn_from.as_deref().and_then(Date::parse),
+                deny_from: fact.deny_from.as_deref().and_then(Date::parse),
+                reason: fact.reason.clone(),
+                location: crate::config::Location {
+                    file: file.to_owned(),
+                    line: line.parse().ok()?,
+                    ..Default::default()
+                },
+            };
+            let today = Date::parse(&fact.today)?;
+            evaluate(graph, opts, std::slice::from_ref(&rule), today)
+                .into_iter()
+                .next()
+        })
+        .collect()
+}
+
+/// The day findings are judged on: `--today`, else `SOURCE_DATE_EPOCH` (seconds since the
+/// Unix epoch, as reproducible builds define it), else the system clock (UTC).
+pub fn today(given: Option<Date>, source_date_epoch: Option<&str>) -> Result<Date, crate::Error> {
+    if let Some(d) = given {
+        return Ok(d);
+    }
+    if let Some(s) = source_date_epoch {
+        let secs: i64 = s.trim().parse().map_err(|_| {
+            crate::Error::Usage(format!(
+                "SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01, not `{s}`"
+            ))
+        })?;
+        return Ok(Date::from_unix(secs));
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Ok(Date::from_unix(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Location;
+    use crate::testkit::Builder;
+
+    fn rule(warn: Option<&str>, deny: Option<&str>) -> PolicyRule {
+        PolicyRule {
+            krate: "etcd-client".to_owned(),
+            versions: semver::VersionReq::parse(">=0.14, <0.18").expect("req"),
+            versions_text: ">=0.14, <0.18".to_owned(),
+            warn_from: warn.map(|d| Date::parse(d).expect("date")),
+            deny_from: deny.map(|d| Date::parse(d).expect("date")),
+            reason: "etcd 3.6 requires client certificates".to_owned(),
+            location: Location {
+                file: "etcd-deps.toml".to_owned(),
+                line: 3,
+                ..Location::default()
+            },
+        }
+    }
+
+    fn day(s: &str) -> Date {
+        Date::parse(s).expect("date")
+    }
+
+    #[test]
+    fn level_follows_the_window_on_both_sides_of_each_date() {
+        let r = rule(Some("2026-12-01"), Some("2027-06-01"));
+        assert_eq!(level(&r, day("2026-11-30")), Level::Note);
+        assert_eq!(level(&r, day("2026-12-01")), Level::Warning);
+        assert_eq!(level(&r, day("2027-05-31")), Level::Warning);
+        assert_eq!(level(&r, day("2027-06-01")), Level::Error);
+        assert_eq!(level(&rule(None, None), day("2000-01-01")), Level::Error);
+        let only_deny = rule(None, Some("2027-06-01"));
+        assert_eq!(level(&only_deny, day("2027-05-31")), Level::Warning);
+        assert_eq!(level(&only_deny, day("2027-06-01")), Level::Error);
+        let only_warn = rule(Some("2026-12-01"), None);
+        assert_eq!(level(&only_warn, day("2026-11-30")), Level::Note);
+        assert_eq!(level(&only_warn, day("2099-01-01")), Level::Warning);
+    }
+
+    #[test]
+    fn a_version_outside_the_rule_is_reported_with_its_window() {
+        let g = Builder::default()
+            .member("app")
+            .member("svc")
+            .pkg("etcd-client", "0.12.4")
+            .pkg("etcd-client", "0.17.0")
+            .dep("app", "etcd-client@0.12.4")
+            .dep("svc", "etcd-client@0.17.0")
+            .graph();
+        let r = rule(Some("2026-12-01"), Some("2027-06-01"));
+        let found = evaluate(
+            &g,
+            &Options::default(),
+            std::slice::from_ref(&r),
+            day("2026-12-01"),
+        );
+        assert_eq!(found.len(), 1);
+        let f = &found[0];
+        assert_eq!(f.level, Level::Warning);
+        assert_eq!(f.versions.len(), 1, "0.17.0 is inside the rule");
+        assert_eq!(
+            f.message,
+            "etcd-client 0.12.4 is outside the policy `>=0.14, <0.18` (etcd 3.6 requires client \
+             certificates); it becomes an error on 2027-06-01, in 182 days"
+        );
+        assert_eq!(f.versions[0].origins[0].member, "app");
+        assert_eq!(f.policy.as_ref().and_then(|p| p.days_left), Some(182));
+        let after = evaluate(&g, &Options::default(), &[r], day("2027-06-02"));
+        assert!(after[0].message.ends_with("an error since 2027-06-01"));
+        assert_eq!(after[0].policy.as_ref().and_then(|p| p.days_left), Some(-1));
+    }
+
+    #[test]
+    fn rejudging_on_another_graph_keeps_the_rule_and_the_day() {
+        let old = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.12.4")
+            .dep("app", "etcd-client@0.12.4")
+            .graph();
+        let new = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.14.1")
+            .dep("app", "etcd-client@0.14.1")
+            .graph();
+        let r = rule(Some("2026-12-01"), Some("2027-06-01"));
+        let opts = Options::default();
+        let judged = evaluate(&old, &opts, &[r], day("2027-06-01"));
+        let again = rejudge(&old, &opts, &judged);
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].level, Level::Error);
+        assert_eq!(again[0].message, judged[0].message);
+        assert_eq!(again[0].help, judged[0].help);
+        assert!(rejudge(&new, &opts, &judged).is_empty());
+    }
+
+    #[test]
+    fn source_date_epoch_and_today_fix_the_day() {
+        assert_eq!(
+            today(None, Some("1796083200")).expect("epoch"),
+            day("2026-12-01")
+        );
+        assert_eq!(
+            today(Some(day("2027-01-01")), Some("0")).expect("given"),
+            day("2027-01-01")
+        );
+        assert!(today(None, Some("tomorrow")).is_err());
+    }
+}

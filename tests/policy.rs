@@ -1,0 +1,282 @@
+//! Version policy with dated windows end to end: the `orders` service of the fixture fleet
+//! resolves etcd-client 0.12.4, outside the fleet policy `>=0.14` (warn from 2026-12-01, deny
+//! from 2027-06-01). Each window is checked on both sides of its date, in every format.
+
+mod common;
+
+use common::{Fixture, Run, codes, finding};
+
+const POLICY: &str = "../etcd-policy.toml";
+
+fn orders(args: &[&str], env: &[(&str, &str)]) -> (Fixture, Run) {
+    let fleet = Fixture::fleet();
+    let run = common::run_tool_with_env(&fleet.root.join("orders"), &fleet.cargo_home, args, env);
+    (fleet, run)
+}
+
+fn policy_level(today: &str) -> (i32, String, serde_json::Value) {
+    let (_f, run) = orders(
+        &[
+            "--lockfile",
+            "--policy",
+            POLICY,
+            "--today",
+            today,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let report = run.json();
+    let f = finding(&report, "outside-policy", "etcd-client").clone();
+    (
+        run.code(),
+        f["level"].as_str().expect("level").to_owned(),
+        f,
+    )
+}
+
+#[test]
+fn each_window_holds_on_both_sides_of_its_date() {
+    let (code, level, f) = policy_level("2026-11-30");
+    assert_eq!((code, level.as_str()), (0, "note"));
+    assert_eq!(f["policy"]["days_left"], 183);
+    let (code, level, _) = policy_level("2026-12-01");
+    assert_eq!((code, level.as_str()), (0, "warning"));
+    let (code, level, f) = policy_level("2027-05-31");
+    assert_eq!((code, level.as_str()), (0, "warning"));
+    assert!(
+        f["message"]
+            .as_str()
+            .expect("message")
+            .ends_with("it becomes an error on 2027-06-01, in 1 day"),
+        "{f:#}"
+    );
+    let (code, level, f) = policy_level("2027-06-01");
+    assert_eq!((code, level.as_str()), (1, "error"));
+    assert_eq!(f["policy"]["days_left"], 0);
+    assert_eq!(
+        f["message"],
+        "etcd-client 0.12.4 is outside the policy `>=0.14` (etcd 3.6 requires client \
+         certificates); an error since 2027-06-01"
+    );
+    // Origins and paths as for every finding.
+    let v = common::version(&f, "0.12.4");
+    assert_eq!(
+        common::origins(v),
+        vec![(
+            "orders".to_owned(),
+            "etcd-client".to_owned(),
+            "Cargo.toml".to_owned(),
+            "dependencies".to_owned(),
+            9
+        )]
+    );
+    assert_eq!(common::paths(v), vec!["orders@0.1.0 > etcd-client@0.12.4"]);
+}
+
+#[test]
+fn source_date_epoch_fixes_the_day_when_today_is_not_given() {
+    // 2027-06-01T00:00:00Z and one second before it.
+    for (epoch, code, level) in [("1811807999", 0, "warning"), ("1811808000", 1, "error")] {
+        let (_f, run) = orders(
+            &["--lockfile", "--policy", POLICY, "--format", "json"],
+            &[("SOURCE_DATE_EPOCH", epoch)],
+        );
+        run.expect_code(code);
+        let report = run.json();
+        assert_eq!(
+            finding(&report, "outside-policy", "etcd-client")["level"],
+            level
+        );
+    }
+    let (_f, run) = orders(
+        &["--lockfile", "--policy", POLICY],
+        &[("SOURCE_DATE_EPOCH", "yesterday")],
+    );
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("SOURCE_DATE_EPOCH"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stdout().is_empty());
+}
+
+fn with_config(config: &str, args: &[&str]) -> Run {
+    let fleet = Fixture::fleet();
+    let dir = fleet.root.join("orders");
+    std::fs::write(dir.join("etcd-deps.toml"), config).expect("write config");
+    let mut all = vec!["--lockfile", "--today", "2026-12-15"];
+    all.extend_from_slice(args);
+    fleet.run_in(&dir, &all, None)
+}
+
+#[test]
+fn a_rule_without_dates_is_an_error_now_and_the_workspace_config_is_read() {
+    let run = with_config(
+        "policy = [{ crate = \"etcd-client\", versions = \"^0.17\", reason = \"one line for all\" }]\n",
+        &["--format", "json"],
+    );
+    run.expect_code(1);
+    let report = run.json();
+    let f = finding(&report, "outside-policy", "etcd-client");
+    assert_eq!(f["level"], "error");
+    assert!(
+        f["message"]
+            .as_str()
+            .expect("message")
+            .ends_with("an error now: the rule has no dates")
+    );
+    assert_eq!(f["policy"]["rule"], "etcd-deps.toml:1");
+    // A version inside the rule: nothing to report.
+    let run = with_config(
+        "policy = [{ crate = \"etcd-client\", versions = \"^0.12\", reason = \"pinned\" }]\n",
+        &["--format", "json"],
+    );
+    run.expect_code(0);
+    assert!(codes(&run.json()).is_empty());
+    // `policy-file` in the configuration names the shared file.
+    let run = with_config(
+        "policy-file = \"../etcd-policy.toml\"\n",
+        &["--format", "json"],
+    );
+    run.expect_code(0);
+    assert_eq!(
+        finding(&run.json(), "outside-policy", "etcd-client")["level"],
+        "warning"
+    );
+}
+
+#[test]
+fn bad_rules_are_configuration_errors_at_their_line() {
+    let cases = [
+        (
+            "policy = [\n  { crate = \"etcd-clent\", versions = \">=0.14\", reason = \"r\" },\n]\n",
+            "the policy names `etcd-clent`, which is not a watched crate",
+            "did you mean `etcd-client`?",
+        ),
+        (
+            "policy = [\n  { crate = \"etcd-client\", versions = \">=0.14.x.y\", reason = \"r\" },\n]\n",
+            "`>=0.14.x.y` is not a version requirement",
+            "etcd-deps.toml:2",
+        ),
+        (
+            "policy = [\n  { crate = \"etcd-client\", versions = \">=0.14\", warn-from = \"2027-02-30\", reason = \"r\" },\n]\n",
+            "`warn-from` must be a date written YYYY-MM-DD",
+            "etcd-deps.toml:2",
+        ),
+        (
+            "policy = [\n  { crate = \"etcd-client\", versions = \">=0.14\", warn-from = 2027-06-01, deny-from = 2026-12-01, reason = \"r\" },\n]\n",
+            "`deny-from` (2026-12-01) is before `warn-from` (2027-06-01)",
+            "etcd-deps.toml:2",
+        ),
+        (
+            "policy = [{ crate = \"etcd-client\", versions = \">=0.14\", deny-form = \"2027-01-01\", reason = \"r\" }]\n",
+            "unknown key `deny-form` in a `policy` entry",
+            "did you mean `deny-from`?",
+        ),
+        (
+            "policy = [{ crate = \"etcd-client\", versions = \">=0.14\" }]\n",
+            "a `policy` entry needs `reason`",
+            "etcd-deps.toml:1",
+        ),
+    ];
+    for (config, message, detail) in cases {
+        let run = with_config(config, &[]);
+        run.expect_code(2);
+        let err = run.stderr();
+        assert!(err.contains(message), "{config}\n{err}");
+        assert!(err.contains(detail), "{config}\n{err}");
+        assert!(run.stdout().is_empty());
+    }
+}
+
+#[test]
+fn every_format_carries_the_policy_finding() {
+    let args = ["--lockfile", "--policy", POLICY, "--today", "2027-06-01"];
+    let with = |format: &str| {
+        let mut a = args.to_vec();
+        a.extend(["--format", format]);
+        let (_f, run) = orders(&a, &[]);
+        run.expect_code(1);
+        run.stdout()
+    };
+    let human = {
+        let (_f, run) = orders(&args, &[]);
+        run.expect_code(1);
+        run.stdout()
+    };
+    assert!(human.contains("outside-policy"), "{human}");
+    assert!(human.contains("etcd-client = \"0.12\""), "{human}");
+    assert!(human.contains("rule at ../etcd-policy.toml:3"), "{human}");
+    let sarif: serde_json::Value = serde_json::from_str(&with("sarif")).expect("sarif");
+    let run0 = &sarif["runs"][0];
+    assert!(
+        run0["tool"]["driver"]["rules"]
+            .as_array()
+            .expect("rules")
+            .iter()
+            .any(|r| r["id"] == "outside-policy")
+    );
+    let result = &run0["results"][0];
+    assert_eq!(result["ruleId"], "outside-policy");
+    assert_eq!(result["level"], "error");
+    let github = with("github");
+    assert!(
+        github.contains("::error file=Cargo.toml,line=9"),
+        "{github}"
+    );
+    let markdown = with("markdown");
+    assert!(markdown.contains("outside-policy"), "{markdown}");
+    assert!(
+        markdown.contains("etcd 3.6 requires client certificates"),
+        "{markdown}"
+    );
+    let fleet = Fixture::fleet();
+    let explain = fleet.run(&["explain", "outside-policy"]);
+    explain.expect_code(0);
+    assert!(explain.stdout().contains("deny-from"));
+}
+
+#[test]
+fn fix_moves_a_workspace_inside_the_policy_verified() {
+    let fleet = Fixture::fleet();
+    let dir = fleet.root.join("orders");
+    let policy = ["--policy", POLICY, "--today", "2027-06-01"];
+    let with = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&policy);
+        fleet.run_in(&dir, &all, None)
+    };
+    let plan = with(&["fix", "--offline", "--format", "json"]);
+    plan.expect_code(1);
+    let plan = plan.json();
+    let edit = &plan["edits"][0];
+    assert_eq!(
+        (&edit["manifest"], &edit["key"], &edit["from"], &edit["to"]),
+        (
+            &"Cargo.toml".into(),
+            &"etcd-client".into(),
+            &"0.12".into(),
+            &"0.14".into()
+        )
+    );
+    assert_eq!(edit["finding"], "outside-policy:etcd-client");
+    assert_eq!(
+        edit["reason"],
+        "move etcd-client from 0.12.4 to 0.14.1, the 0.14 line, the lowest inside the policy `>=0.14`"
+    );
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    with(&["fix", "--offline", "--apply", "--allow-dirty"]).expect_code(0);
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("manifest");
+    assert!(manifest.contains("etcd-client = \"0.14\""), "{manifest}");
+    // The workspace is inside the policy now: the gate passes on the deny date.
+    let check = with(&["check", "--lockfile", "--format", "json"]);
+    check.expect_code(0);
+    assert!(
+        !codes(&check.json())
+            .iter()
+            .any(|(code, _, _)| code == "outside-policy")
+    );
+}

@@ -1,0 +1,425 @@
+//! `scan` end to end on the fixture fleet (testdata/fleet: a clean, a diverging, a
+//! policy-violating and an unreadable workspace), in every format; discovery, lists, exit
+//! codes, shards and merge.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Fixture, Run};
+
+const TODAY: &str = "2026-12-15";
+
+/// Runs `scan` in the fleet's parent directory (rows are named `fleet/<service>`).
+fn scan(fleet: &Fixture, args: &[&str]) -> Run {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    fleet.run_in(fleet.tmp.path(), &all, None)
+}
+
+fn with_policy<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec![
+        "fleet",
+        "--policy",
+        "fleet/etcd-policy.toml",
+        "--today",
+        TODAY,
+    ];
+    all.extend_from_slice(args);
+    all
+}
+
+fn row_paths(doc: &serde_json::Value) -> Vec<&str> {
+    doc["workspaces"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["path"].as_str().expect("path"))
+        .collect()
+}
+
+#[test]
+fn human_table_lists_every_workspace_and_the_fleet() {
+    let fleet = Fixture::fleet();
+    let run = scan(&fleet, &with_policy(&[]));
+    run.expect_code(2);
+    insta::assert_snapshot!("scan-human", run.stdout());
+    assert!(run.stderr().is_empty(), "{}", run.stderr());
+}
+
+#[test]
+fn json_rows_follow_the_schema() {
+    let fleet = Fixture::fleet();
+    let run = scan(&fleet, &with_policy(&["--format", "json"]));
+    run.expect_code(2);
+    let doc = run.json();
+    assert_eq!(doc["schema_version"], 1);
+    let rows = doc["workspaces"].as_array().expect("rows");
+    assert_eq!(
+        row_paths(&doc),
+        [
+            "fleet/billing",
+            "fleet/inventory",
+            "fleet/orders",
+            "fleet/payments"
+        ]
+    );
+    let row = |p: &str| rows.iter().find(|r| r["path"] == p).expect("row");
+    assert_eq!(row("fleet/billing")["policy"]["status"], "ok");
+    assert_eq!(row("fleet/billing")["summary"]["errors"], 0);
+    assert_eq!(
+        row("fleet/inventory")["lines"]["tonic"],
+        serde_json::json!(["0.9.2", "0.12.3"])
+    );
+    assert_eq!(row("fleet/inventory")["summary"]["errors"], 1);
+    let orders = row("fleet/orders");
+    assert_eq!(orders["policy"]["status"], "warning");
+    assert_eq!(orders["policy"]["deny_from"], "2027-06-01");
+    assert_eq!(orders["policy"]["days_left"], 168);
+    assert_eq!(
+        orders["policy"]["outside"],
+        serde_json::json!(["etcd-client@0.12.4"])
+    );
+    assert_eq!(orders["edit"], "Cargo.toml:9 etcd-client");
+    assert_eq!(orders["findings"][0]["code"], "outside-policy");
+    let payments = row("fleet/payments");
+    assert!(
+        payments["error"]
+            .as_str()
+            .expect("error")
+            .starts_with("fleet/payments/Cargo.lock: not a Cargo.lock"),
+        "{payments:#}"
+    );
+    assert_eq!(
+        doc["fleet"]["tonic"],
+        serde_json::json!({
+            "0.9": ["fleet/inventory"], "0.10": ["fleet/orders"],
+            "0.12": ["fleet/inventory"], "0.14": ["fleet/billing"],
+        })
+    );
+}
+
+#[test]
+fn csv_markdown_and_html_carry_the_same_rows() {
+    let fleet = Fixture::fleet();
+    let csv = scan(&fleet, &with_policy(&["--format", "csv"]));
+    csv.expect_code(2);
+    let csv = csv.stdout();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "path,gate,error,etcd-client,tonic,prost,hyper,errors,warnings,notes,policy,deny_from,days_left,edit"
+        )
+    );
+    assert!(csv.contains(
+        "\nfleet/orders,pass,,0.12.4,0.10.2,0.12.6,0.14.32,0,1,0,warning,2027-06-01,168,Cargo.toml:9 etcd-client\n"
+    ), "{csv}");
+    assert!(
+        csv.contains("\nfleet/payments,unreadable,\"fleet/payments/Cargo.lock: not a Cargo.lock")
+    );
+
+    let md = scan(&fleet, &with_policy(&["--format", "markdown"]));
+    md.expect_code(2);
+    let md = md.stdout();
+    assert!(
+        md.starts_with("## cargo etcd-deps scan: 4 workspaces, 1 failing the gate, 1 unreadable\n")
+    );
+    assert!(md.contains("| `fleet/orders` | pass | 0.12 | 0.10 | 0.12 | 0.14 | 0 | 1 | warning, 168 days left | Cargo.toml:9 etcd-client |"), "{md}");
+    assert!(
+        md.contains("- tonic 0.9: 1 (fleet/inventory); 0.10: 1 (fleet/orders)"),
+        "{md}"
+    );
+
+    let html = scan(&fleet, &with_policy(&["--format", "html"]));
+    html.expect_code(2);
+    let html = html.stdout();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // Self-contained: nothing is fetched.
+    for outside in ["http://", "https://", "src=", "<link"] {
+        assert!(!html.contains(outside), "{outside}");
+    }
+    assert!(html.contains("data-line=\"0.9\" data-count=\"1\""));
+    assert!(html.contains("<td>2027-06-01</td><td data-sort=\"168\">168</td>"));
+}
+
+#[test]
+fn exit_codes_follow_the_worst_workspace() {
+    let fleet = Fixture::fleet();
+    let list = fleet.tmp.path().join("list.txt");
+    let write = |lines: &str| std::fs::write(&list, lines).expect("write list");
+    let listed = |today: &str, extra: &[&str]| {
+        let mut a = vec!["--from", "list.txt", "--policy", "fleet/etcd-policy.toml"];
+        a.extend(["--today", today]);
+        a.extend_from_slice(extra);
+        scan(&fleet, &a)
+    };
+    // Clean and policy-violating before the deny date: the gate passes.
+    write("# services\nfleet/billing\n\nfleet/orders/Cargo.lock\n");
+    listed(TODAY, &[]).expect_code(0);
+    // From the deny date, the policy fails the gate.
+    let run = listed("2027-06-01", &[]);
+    run.expect_code(1);
+    assert!(
+        run.stdout().contains("error since 2027-06-01"),
+        "{}",
+        run.stdout()
+    );
+    // `--deny warnings` makes the warning window fail too.
+    listed(TODAY, &["--deny", "warnings"]).expect_code(1);
+    // A diverging workspace fails; an unreadable one wins over it, after all are reported.
+    write("fleet/inventory\n");
+    scan(&fleet, &["--from", "list.txt"]).expect_code(1);
+    write("fleet/inventory\nfleet/missing\n");
+    let run = scan(&fleet, &["--from", "list.txt"]);
+    run.expect_code(2);
+    assert!(
+        run.stdout().contains("fleet/inventory  fail"),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stdout()
+            .contains("fleet/missing    unreadable  error: could not read"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn discovery_skips_build_output_vcs_vendored_crates_and_nested_members() {
+    let fleet = Fixture::fleet();
+    let root = &fleet.root;
+    let lock = std::fs::read_to_string(root.join("orders/Cargo.lock")).expect("lock");
+    let put = |dir: &Path, files: &[(&str, &str)]| {
+        std::fs::create_dir_all(dir).expect("dir");
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).expect("write");
+        }
+    };
+    put(
+        &root.join("billing/target/package/x"),
+        &[("Cargo.lock", &lock)],
+    );
+    put(&root.join(".git/modules/y"), &[("Cargo.lock", &lock)]);
+    put(
+        &root.join("vendor/etcd-client"),
+        &[("Cargo.lock", &lock), (".cargo-checksum.json", "{}")],
+    );
+    // A member's leftover lockfile: cargo uses the workspace's.
+    put(
+        &root.join("inventory/crates/server"),
+        &[("Cargo.lock", &lock)],
+    );
+    // A workspace of its own inside another one's directory, and a Cargo.lock alone.
+    let tools = root.join("billing/tools");
+    put(
+        &tools,
+        &[
+            ("Cargo.lock", &lock),
+            (
+                "Cargo.toml",
+                "[package]\nname = \"tools\"\nversion = \"0.1.0\"\n\n[dependencies]\netcd-client = \"0.12\"\n\n[workspace]\n",
+            ),
+        ],
+    );
+    put(&root.join("lock-only"), &[("Cargo.lock", &lock)]);
+    let run = scan(&fleet, &["fleet", "--format", "json"]);
+    run.expect_code(2);
+    let doc = run.json();
+    assert_eq!(
+        row_paths(&doc),
+        [
+            "fleet/billing",
+            "fleet/billing/tools",
+            "fleet/inventory",
+            "fleet/lock-only",
+            "fleet/orders",
+            "fleet/payments"
+        ]
+    );
+    let lock_only = &doc["workspaces"][3];
+    assert!(lock_only["error"].is_null(), "{lock_only:#}");
+    assert_eq!(
+        lock_only["lines"]["etcd-client"],
+        serde_json::json!(["0.12.4"])
+    );
+}
+
+#[test]
+fn shards_merged_equal_one_run_and_jobs_do_not_change_the_answer() {
+    let fleet = Fixture::fleet();
+    let args = with_policy(&["--format", "json"]);
+    let one = scan(&fleet, &args);
+    one.expect_code(2);
+    for n in [2, 3] {
+        let mut files = Vec::new();
+        for i in 1..=n {
+            let shard = format!("{i}/{n}");
+            let file = format!("shard-{i}-of-{n}.json");
+            let mut a = args.clone();
+            a.extend(["--shard", &shard, "--output", &file]);
+            let run = scan(&fleet, &a);
+            assert!(run.stdout().is_empty());
+            files.push(file);
+        }
+        let mut merge = vec!["merge"];
+        merge.extend(files.iter().map(String::as_str));
+        merge.extend(["--format", "json"]);
+        let merged = scan(&fleet, &merge);
+        merged.expect_code(2);
+        assert_eq!(merged.json(), one.json(), "{n} shards");
+        // Merge renders every format; the human table equals one run's.
+        merge.truncate(merge.len() - 2);
+        let human = scan(&fleet, &merge);
+        let direct = scan(&fleet, &with_policy(&[]));
+        assert_eq!(human.stdout(), direct.stdout());
+    }
+    let serial = scan(&fleet, &with_policy(&["--format", "json", "--jobs", "1"]));
+    assert_eq!(serial.json(), one.json());
+    // A shard share is deterministic and the shares cover the fleet once.
+    let a = scan(
+        &fleet,
+        &with_policy(&["--format", "json", "--shard", "1/2"]),
+    );
+    let b = scan(
+        &fleet,
+        &with_policy(&["--format", "json", "--shard", "1/2"]),
+    );
+    assert_eq!(a.json(), b.json());
+}
+
+#[test]
+fn wrong_usage_is_an_input_error() {
+    let fleet = Fixture::fleet();
+    for args in [
+        vec!["fleet", "--shard", "3/2"],
+        vec!["fleet", "--shard", "0/2"],
+        vec!["fleet", "--jobs", "0"],
+        vec!["fleet", "--format", "sarif"],
+        vec!["no-such-dir"],
+        vec!["merge", "fleet/etcd-policy.toml"],
+        vec!["--manifest-path", "fleet/orders/Cargo.toml"],
+        vec!["--metadata-path", "metadata.json"],
+        vec!["fleet", "--lockfile", "fleet/orders/Cargo.lock"],
+    ] {
+        let run = scan(&fleet, &args);
+        run.expect_code(2);
+        assert!(run.stdout().is_empty(), "{args:?}");
+    }
+    let run = fleet.run_in(
+        &fleet.root.join("orders"),
+        &["check", "--lockfile", "--format", "csv"],
+        None,
+    );
+    run.expect_code(2);
+    assert!(run.stderr().contains("formats of `scan`"));
+}
+
+/// The commands of the README's Fleet section, run as written on the fixture fleet (named
+/// `services`, beside the shared policy and a list of workspaces), without its unreadable
+/// workspace: each exits 1 (inventory fails the gate), except the `--from` list and shard
+/// 1/2, which hold the two passing services (billing and orders) and exit 0.
+#[test]
+fn every_scan_command_in_the_readme_runs() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("\n## Fleet\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Fleet section");
+    let commands: Vec<Vec<&str>> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("cargo etcd-deps "))
+        .map(|rest| rest.split_whitespace().collect())
+        .collect();
+    assert!(commands.len() >= 6, "{commands:?}");
+    let fleet = Fixture::fleet();
+    let dir = fleet.tmp.path();
+    std::fs::remove_dir_all(fleet.root.join("payments")).expect("remove payments");
+    std::fs::rename(&fleet.root, dir.join("services")).expect("rename");
+    std::fs::rename(
+        dir.join("services/etcd-policy.toml"),
+        dir.join("etcd-policy.toml"),
+    )
+    .expect("move the policy");
+    std::fs::write(
+        dir.join("workspaces.txt"),
+        "services/billing\nservices/orders\n",
+    )
+    .expect("list");
+    for args in &commands {
+        let run = fleet.run_in(dir, args, None);
+        let expected = if args.contains(&"--from") || args.contains(&"1/2") {
+            0
+        } else {
+            1
+        };
+        assert_eq!(run.code(), expected, "{args:?}\n{}", run.stderr());
+    }
+    for file in ["fleet.html", "fleet.csv", "shard-1.json", "shard-2.json"] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+}
+
+/// On a terminal, a progress line goes to stderr (and is cleared); the report is unchanged.
+#[test]
+fn progress_shows_on_a_terminal_only() {
+    let fleet = Fixture::fleet();
+    let bin = env!("CARGO_BIN_EXE_cargo-etcd-deps");
+    // `script` gives the tool a pseudo-terminal on stderr; stdout goes to a file.
+    let out = fleet.tmp.path().join("report.txt");
+    let err = fleet.tmp.path().join("progress.txt");
+    let status = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!(
+            "{bin} scan fleet --jobs 1 >{} 2>/dev/tty",
+            out.display()
+        ))
+        .arg(&err)
+        .current_dir(fleet.tmp.path())
+        .env("CARGO_HOME", &fleet.cargo_home)
+        .stdin(std::process::Stdio::null())
+        .status()
+        .expect("script (util-linux) runs");
+    assert_eq!(status.code(), Some(2));
+    let progress = std::fs::read_to_string(&err).expect("typescript");
+    assert!(progress.contains("scanned 4/4 workspaces"), "{progress:?}");
+    let report = std::fs::read_to_string(&out).expect("report");
+    assert!(!report.contains("scanned"), "{report}");
+    assert!(report.contains("summary: 4 workspaces"), "{report}");
+    // Not a terminal: nothing on stderr.
+    let run = scan(&fleet, &["fleet"]);
+    run.expect_code(2);
+    assert!(run.stderr().is_empty(), "{}", run.stderr());
+}
+
+/// A workspace whose configuration is wrong is listed with the file and line; a Cargo.lock
+/// named on the command line is its workspace.
+#[test]
+fn a_bad_configuration_is_listed_with_its_line_and_the_scan_goes_on() {
+    let fleet = Fixture::fleet();
+    std::fs::write(
+        fleet.root.join("orders/etcd-deps.toml"),
+        "# services\nwacth = [\"tonic\"]\n",
+    )
+    .expect("write config");
+    let run = scan(
+        &fleet,
+        &[
+            "fleet/orders",
+            "fleet/billing/Cargo.lock",
+            "--format",
+            "json",
+        ],
+    );
+    run.expect_code(2);
+    let doc = run.json();
+    assert_eq!(row_paths(&doc), ["fleet/billing", "fleet/orders"]);
+    assert!(doc["workspaces"][0]["error"].is_null());
+    assert_eq!(
+        doc["workspaces"][1]["error"],
+        "fleet/orders/etcd-deps.toml:2: unknown configuration key `wacth`"
+    );
+}
