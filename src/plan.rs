@@ -203,6 +203,10 @@ pub struct Workspace {
     pub root_manifest_rel: String,
     /// Workspace root, to write patch paths relative to it.
     pub root: PathBuf,
+    /// The root manifest's `[patch]` section that names crates.io by its index URL (the key,
+    /// and the key as written), from [`crate::manifest::spans::crates_io_patch_section`]:
+    /// cargo reads it and ignores a `[patch.crates-io]` beside it.
+    pub crates_io_patch: Option<(String, String)>,
 }
 
 /// Plans edits for the findings in scope.
@@ -1038,18 +1042,24 @@ impl Planner<'_> {
         reason: String,
         finding: &Finding,
     ) {
-        let registry = if source == CRATES_IO || source.is_empty() {
-            "crates-io".to_owned()
-        } else {
-            let url = source
-                .strip_prefix("registry+")
-                .or_else(|| source.strip_prefix("sparse+").map(|_| source))
-                .unwrap_or(source);
-            format!("'{url}'")
+        let crates_io = source == CRATES_IO || source.is_empty();
+        let (table, registry, reason) = match &self.ws.crates_io_patch {
+            Some((key, written)) if crates_io => (
+                format!("patch.{written}"),
+                key.clone(),
+                format!(
+                    "{reason}; added to [patch.{written}], the section cargo reads for crates.io \
+                     (it ignores a [patch.crates-io] beside it)"
+                ),
+            ),
+            _ => {
+                let registry = Self::patch_registry(source, crates_io);
+                (format!("patch.{registry}"), registry, reason)
+            }
         };
         self.edits.push(Edit {
             manifest: self.ws.root_manifest_rel.clone(),
-            table: format!("patch.{registry}"),
+            table,
             key: krate.to_owned(),
             from: None,
             to: spec.to_toml(),
@@ -1062,6 +1072,19 @@ impl Planner<'_> {
                 spec,
             },
         });
+    }
+
+    /// The `[patch.<…>]` key for a source: `crates-io`, or the quoted registry URL.
+    fn patch_registry(source: &str, crates_io: bool) -> String {
+        if crates_io {
+            "crates-io".to_owned()
+        } else {
+            let url = source
+                .strip_prefix("registry+")
+                .or_else(|| source.strip_prefix("sparse+").map(|_| source))
+                .unwrap_or(source);
+            format!("'{url}'")
+        }
     }
 
     fn command(&mut self, argv: Vec<String>) {
@@ -1394,6 +1417,7 @@ mod planning_tests {
             root_manifest: PathBuf::from("/ws/Cargo.toml"),
             root_manifest_rel: "Cargo.toml".to_owned(),
             root: PathBuf::from("/ws"),
+            crates_io_patch: None,
         }
     }
 

@@ -201,6 +201,30 @@ pub fn written_requirement(item: &Item) -> Option<String> {
     }
 }
 
+/// The crates.io index as cargo names it in `[patch.<url>]` keys.
+const CRATES_IO_INDEX: &str = "https://github.com/rust-lang/crates.io-index";
+
+/// The `[patch]` section of a root manifest that names crates.io by its index URL, if any:
+/// (the key, the key as written: `"https://github.com/rust-lang/crates.io-index"`). cargo
+/// reads that section for crates.io and silently ignores a `[patch.crates-io]` beside it
+/// (checked with cargo 1.95), so new entries belong in it. The sparse URL
+/// (`sparse+https://index.crates.io/`) is another source to cargo and does not count.
+pub fn crates_io_patch_section(root_manifest: &str) -> Option<(String, String)> {
+    let doc = Document::parse(root_manifest.to_owned()).ok()?;
+    let patch = doc.as_table().get("patch")?.as_table_like()?;
+    let (key, _) = patch.iter().find(|(key, item)| {
+        let url = key.trim().trim_end_matches('/');
+        let url = url.strip_suffix(".git").unwrap_or(url);
+        item.is_table_like() && url.eq_ignore_ascii_case(CRATES_IO_INDEX)
+    })?;
+    let written = patch
+        .get_key_value(key)
+        .and_then(|(k, _)| k.span())
+        .map(|span| doc.raw()[span].to_owned())
+        .unwrap_or_else(|| format!("'{key}'"));
+    Some((key.to_owned(), written))
+}
+
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
@@ -292,6 +316,27 @@ mod tests {
         )
         .expect("found");
         assert_eq!(d.table, "build_dependencies");
+    }
+
+    #[test]
+    fn the_patch_section_named_by_the_index_url_is_found_as_written() {
+        let found = |text: &str| crates_io_patch_section(text);
+        assert_eq!(
+            found(
+                "[patch.\"https://github.com/rust-lang/crates.io-index\"]\nprost = { path = \"p\" }\n"
+            ),
+            Some((
+                "https://github.com/rust-lang/crates.io-index".to_owned(),
+                "\"https://github.com/rust-lang/crates.io-index\"".to_owned()
+            ))
+        );
+        assert_eq!(
+            found("[patch.'https://github.com/rust-lang/crates.io-index/']\n").map(|(_, w)| w),
+            Some("'https://github.com/rust-lang/crates.io-index/'".to_owned())
+        );
+        assert_eq!(found("[patch.crates-io]\nprost = { path = \"p\" }\n"), None);
+        assert_eq!(found("[patch.'sparse+https://index.crates.io/']\n"), None);
+        assert_eq!(found("[package]\nname = \"a\"\n"), None);
     }
 
     #[test]
