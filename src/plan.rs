@@ -1126,11 +1126,13 @@ fn higher(a: &str, b: &str) -> bool {
     }
 }
 
+/// The version a requirement's first comparator starts from (`"0.14.*"` → 0.14.0, `"~0.14.2"`
+/// → 0.14.2, `"*"` → 0.0.0).
 fn lowest(req: &str) -> Option<Version> {
-    let (_, body) = split_operator(req.trim());
-    let parts: Vec<&str> = body.split('.').collect();
-    let num = |i: usize| parts.get(i).map_or(Some(0), |p| p.parse::<u64>().ok());
-    Some(Version::new(num(0)?, num(1)?, num(2)?))
+    let req = VersionReq::parse(req.trim()).ok()?;
+    Some(req.comparators.first().map_or(Version::new(0, 0, 0), |c| {
+        Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0))
+    }))
 }
 
 fn split_operator(req: &str) -> (&str, &str) {
@@ -1339,6 +1341,9 @@ mod tests {
         assert!(higher("0.16", "0.14"));
         assert!(!higher("0.14", "0.16"));
         assert!(higher("=0.14.1", "0.14"));
+        assert!(higher("0.16.*", "0.14"));
+        assert!(higher("~0.14.2", "0.14.1"));
+        assert!(!higher("0.9.*", "0.10"));
     }
 
     #[test]
