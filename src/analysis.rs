@@ -437,14 +437,23 @@ struct Raw {
     member: Option<NodeId>,
     crates: Vec<String>,
     nodes: Vec<NodeId>,
-    /// Extra context for the message (type-boundary: the crate through which the other
-    /// line arrives).
-    via: Option<NodeId>,
+    /// A member's findings (type-boundary, train-skew (b)): the crates through which the
+    /// other line arrives, one finding listing them all.
+    vias: Vec<NodeId>,
+    /// A member's finding: the versions the member uses directly.
+    directs: Vec<NodeId>,
 }
 
 impl Raw {
+    /// What makes a finding one: a member's finding is one per (code, crate, member) whatever
+    /// crates bring the other line in.
     fn key(&self) -> (Code, &str, Option<NodeId>, &[String]) {
-        (self.code, &self.krate, self.member, &self.crates)
+        let crates: &[String] = if self.member.is_some() {
+            &[]
+        } else {
+            &self.crates
+        };
+        (self.code, &self.krate, self.member, crates)
     }
 }
 
@@ -658,7 +667,8 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
                 member: None,
                 crates: Vec::new(),
                 nodes: nodes.clone(),
-                via: None,
+                vias: Vec::new(),
+                directs: Vec::new(),
             });
         }
         // One line from two sources (registry and a fork): cargo builds both.
@@ -680,7 +690,8 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
                     member: None,
                     crates: vec![line.to_string()],
                     nodes: on_line,
-                    via: None,
+                    vias: Vec::new(),
+                    directs: Vec::new(),
                 });
             }
         }
@@ -714,7 +725,8 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
                     member: None,
                     crates: vec![anchor.clone(), other.clone()],
                     nodes,
-                    via: None,
+                    vias: Vec::new(),
+                    directs: Vec::new(),
                 });
             }
         }
@@ -722,6 +734,7 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
 
     // A member's direct dependencies that meet on two lines of one crate:
     // member → W (line 1) and member → C → W (line 2).
+    let mut met: BTreeMap<(Code, &str), Raw> = BTreeMap::new();
     for &member in roots {
         if !reach[member.index()] {
             continue;
@@ -759,24 +772,42 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
                     Role::Family if opts.watch.is_watched(&c_pkg.name) => Code::TrainSkew,
                     _ => continue,
                 };
-                let mut nodes = vec![w, w2];
-                nodes.sort();
-                out.push(Raw {
-                    code,
-                    krate: w_pkg.name.clone(),
-                    role: Role::Primary,
-                    member: Some(member),
-                    crates: vec![c_pkg.name.clone(), w_pkg.name.clone()],
-                    nodes,
-                    via: Some(c),
-                });
+                let raw = met
+                    .entry((code, w_pkg.name.as_str()))
+                    .or_insert_with(|| Raw {
+                        code,
+                        krate: w_pkg.name.clone(),
+                        role: Role::Primary,
+                        member: Some(member),
+                        crates: Vec::new(),
+                        nodes: Vec::new(),
+                        vias: Vec::new(),
+                        directs: Vec::new(),
+                    });
+                raw.nodes.extend([w, w2]);
+                raw.vias.push(c);
+                if !raw.directs.contains(&w) {
+                    raw.directs.push(w);
+                }
             }
         }
+        // One finding per (code, crate, member), listing every crate that meets it there.
+        for (_, mut raw) in std::mem::take(&mut met) {
+            raw.nodes.sort();
+            raw.nodes.dedup();
+            raw.vias.sort();
+            raw.vias.dedup();
+            raw.crates = raw
+                .vias
+                .iter()
+                .map(|&v| graph.package(v).name.clone())
+                .collect();
+            raw.crates.sort();
+            raw.crates.dedup();
+            raw.crates.push(raw.krate.clone());
+            out.push(raw);
+        }
     }
-
-    // One finding per key: a member may meet the same pair through several crates.
-    let mut seen = BTreeSet::new();
-    out.retain(|r| seen.insert(owned_key(r)));
     out
 }
 
@@ -1075,9 +1106,15 @@ fn wording(
                 format!("this split follows from the {root} split; unifying {root} removes it")
             } else {
                 let pullers: Vec<String> = older.iter().map(|v| pulled_by(v)).collect();
+                // Warnings are planned only when asked for.
+                let command = if raw.role == Role::Primary {
+                    "cargo etcd-deps fix"
+                } else {
+                    "cargo etcd-deps fix --include-warnings"
+                };
                 format!(
                     "unify on {name} {newest}: move {} to releases built on {name} {newest}, \
-                     or run `cargo etcd-deps fix` to plan the edit",
+                     or run `{command}` to plan the edit",
                     pullers.join("; ")
                 )
             };
@@ -1100,32 +1137,31 @@ fn wording(
             );
             (message, help)
         }
-        Code::TrainSkew => match (raw.member, raw.via) {
-            (Some(member), Some(via)) => {
+        Code::TrainSkew => match raw.member {
+            Some(member) if raw.directs.len() > 1 => two_direct_lines(graph, raw, member),
+            Some(member) => {
                 let member = &graph.package(member).name;
-                let via = graph.package(via);
-                let direct = &versions
-                    .iter()
-                    .find(|v| v.origins.iter().any(|o| o.package == *name))
-                    .unwrap_or(&versions[0])
-                    .version;
-                let built = versions
-                    .iter()
-                    .map(|v| &v.version)
-                    .find(|v| *v != direct)
-                    .unwrap_or(direct);
+                let direct = &graph.package(raw.directs[0]).version;
+                let (vias, built) = built_against(graph, &raw.vias, name, direct);
+                let (verb, pronoun) = if raw.vias.len() == 1 {
+                    ("is", via_names(graph, &raw.vias, true))
+                } else {
+                    ("are", "them".to_owned())
+                };
                 let message = format!(
-                    "{member} uses {name} {direct} directly, but {} {} is built against {name} {built}",
-                    via.name, via.version
+                    "{member} uses {name} {direct} directly, but {vias} {verb} built against {built}"
                 );
-                let help = format!(
-                    "depend on {name} {} to match {} {}, or move {} to a release built against {name} {}",
-                    Line::of(built),
-                    via.name,
-                    via.version,
-                    via.name,
-                    Line::of(direct)
-                );
+                let names = via_names(graph, &raw.vias, false);
+                // Advise the newer line only: the member's, or the one the crates are built on.
+                let help = match built_line(graph, &raw.vias, name, direct) {
+                    Some(line) if line > Line::of(direct) => {
+                        format!("depend on {name} {line} to match {pronoun}")
+                    }
+                    _ => format!(
+                        "move {names} to releases built against {name} {}",
+                        Line::of(direct)
+                    ),
+                };
                 (message, help)
             }
             _ => {
@@ -1153,43 +1189,176 @@ fn wording(
         },
         // Never detected here: the policy step reports unused allow entries.
         Code::UnusedAllow => (String::new(), String::new()),
+        Code::TypeBoundary if raw.directs.len() > 1 => two_direct_lines(
+            graph,
+            raw,
+            raw.member.expect("a type-boundary has a member"),
+        ),
         Code::TypeBoundary => {
             let member = raw
                 .member
                 .map(|m| graph.package(m).name.clone())
                 .unwrap_or_default();
-            let via = raw.via.map(|v| graph.package(v));
-            let (via_name, via_version) = via
-                .map(|p| (p.name.clone(), p.version.to_string()))
-                .unwrap_or_default();
-            let direct = versions
-                .iter()
-                .find(|v| v.dependents.iter().any(|d| d.name == member))
-                .map(|v| v.version.clone());
-            let through = versions
-                .iter()
-                .find(|v| v.dependents.iter().any(|d| d.name == via_name))
-                .map(|v| v.version.clone());
-            let (direct, through) = match (direct, through) {
-                (Some(d), Some(t)) => (d, t),
-                _ => (
-                    versions[0].version.clone(),
-                    versions[versions.len() - 1].version.clone(),
-                ),
+            let direct = raw.directs.first().map_or_else(
+                || versions[0].version.clone(),
+                |&d| graph.package(d).version.clone(),
+            );
+            let (vias, built) = built_against(graph, &raw.vias, name, &direct);
+            let which = if raw.vias.len() == 1 {
+                "which is"
+            } else {
+                "which are"
             };
             let message = format!(
-                "{member} uses {name} {direct} directly and {via_name} {via_version}, which is built on \
-                 {name} {through}: their {name} types are different types"
+                "{member} uses {name} {direct} directly and {vias}, {which} built on {built}: \
+                 their {name} types are different types"
             );
-            let help = format!(
-                "values of {name} types cannot pass between {member}'s {name} {direct} and {via_name}'s \
-                 {name} {through}; move {via_name} to a release built on {name} {}, or use {name} {}",
-                Line::of(&direct),
-                Line::of(&through)
-            );
+            let names = via_names(graph, &raw.vias, false);
+            let built = built_version(graph, raw.vias[0], name, &direct)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            // Advise the newer line only: the member's, or the one the crates are built on.
+            let help = match built_line(graph, &raw.vias, name, &direct) {
+                Some(line) if line > Line::of(&direct) => format!(
+                    "values of {name} types cannot pass between {member}'s {name} {direct} and \
+                     {names}'s {name} {built}; use {name} {line} in {member}"
+                ),
+                Some(_) => format!(
+                    "values of {name} types cannot pass between {member}'s {name} {direct} and \
+                     {names}'s {name} {built}; move {names} to a release built on {name} {}",
+                    Line::of(&direct)
+                ),
+                None => format!(
+                    "values of {name} types cannot pass between {member}'s {name} {direct} and the \
+                     crates named; move them to releases built on {name} {}",
+                    Line::of(&direct)
+                ),
+            };
             (message, help)
         }
     }
+}
+
+/// A member that uses two lines of a crate directly, and crates built on each: wording that
+/// names them all and advises the newest line.
+fn two_direct_lines(graph: &DepGraph, raw: &Raw, member: NodeId) -> (String, String) {
+    let name = &raw.krate;
+    let member = &graph.package(member).name;
+    let mut directs: Vec<&Version> = raw
+        .directs
+        .iter()
+        .map(|&d| &graph.package(d).version)
+        .collect();
+    directs.sort();
+    let items: Vec<String> = raw
+        .vias
+        .iter()
+        .map(|&v| {
+            let p = graph.package(v);
+            let built: Vec<String> = graph
+                .dependencies(v)
+                .map(|(n, _)| graph.package(n))
+                .filter(|p| p.name == *name)
+                .map(|p| format!("{name} {}", p.version))
+                .collect();
+            format!("{} {} ({})", p.name, p.version, built.join(", "))
+        })
+        .collect();
+    let shown: Vec<String> = directs.iter().map(ToString::to_string).collect();
+    let newest = Line::of(directs[directs.len() - 1]);
+    let message = format!(
+        "{member} uses {name} {} directly, and {} build on them",
+        and_list(&shown),
+        and_list(&items)
+    );
+    let help = format!(
+        "use one {name} line in {member}: {newest}, and move {} to releases built against {name} {newest}",
+        via_names(graph, &raw.vias, false)
+    );
+    (message, help)
+}
+
+/// The version of `name` that `via` depends on off `direct`'s line.
+fn built_version<'g>(
+    graph: &'g DepGraph,
+    via: NodeId,
+    name: &str,
+    direct: &Version,
+) -> Option<&'g Version> {
+    graph
+        .dependencies(via)
+        .map(|(n, _)| graph.package(n))
+        .filter(|p| p.name == name && Line::of(&p.version) != Line::of(direct))
+        .map(|p| &p.version)
+        .min()
+}
+
+/// The line every via crate is built on, when they agree.
+fn built_line(graph: &DepGraph, vias: &[NodeId], name: &str, direct: &Version) -> Option<Line> {
+    let lines: BTreeSet<Line> = vias
+        .iter()
+        .filter_map(|&v| built_version(graph, v, name, direct))
+        .map(Line::of)
+        .collect();
+    (lines.len() == 1).then(|| lines.into_iter().next().expect("one line"))
+}
+
+/// `a 1.0, b 2.0 and c 3.0` (`a, b and c` without versions).
+fn via_names(graph: &DepGraph, vias: &[NodeId], versions: bool) -> String {
+    let mut names: Vec<String> = vias
+        .iter()
+        .map(|&v| {
+            let p = graph.package(v);
+            if versions {
+                format!("{} {}", p.name, p.version)
+            } else {
+                p.name.clone()
+            }
+        })
+        .collect();
+    names.dedup();
+    and_list(&names)
+}
+
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The via crates and what they are built against: `etcd-client 0.11.1` and `tonic 0.9.2`, or
+/// with several versions `a 1.0 (tonic 0.9.2) and b 2.0 (tonic 0.10.2)` and `other tonic lines`.
+fn built_against(
+    graph: &DepGraph,
+    vias: &[NodeId],
+    name: &str,
+    direct: &Version,
+) -> (String, String) {
+    let built: BTreeSet<&Version> = vias
+        .iter()
+        .filter_map(|&v| built_version(graph, v, name, direct))
+        .collect();
+    if built.len() <= 1 {
+        let b = built
+            .into_iter()
+            .next()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return (via_names(graph, vias, true), format!("{name} {b}"));
+    }
+    let items: Vec<String> = vias
+        .iter()
+        .map(|&v| {
+            let p = graph.package(v);
+            let b = built_version(graph, v, name, direct)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            format!("{} {} ({name} {b})", p.name, p.version)
+        })
+        .collect();
+    (and_list(&items), format!("other {name} lines"))
 }
 
 /// A short human name for a cargo source id.
@@ -1353,6 +1522,40 @@ mod tests {
                 "error train-skew prost member=app",
                 "warning diverging-versions prost"
             ]
+        );
+    }
+
+    #[test]
+    fn one_finding_per_code_crate_and_member_names_every_crate_involved() {
+        // app uses http 1 and three crates built on http 0.2: one train-skew, not three.
+        let b = Builder::default()
+            .member("app")
+            .pkg("http", "1.1.0")
+            .pkg("http", "0.2.12")
+            .pkg("hyper", "0.14.28")
+            .pkg("h2", "0.3.26")
+            .pkg("tonic", "0.9.2")
+            .dep("app", "http@1.1.0")
+            .dep("app", "hyper@0.14.28")
+            .dep("app", "h2@0.3.26")
+            .dep("app", "tonic@0.9.2")
+            .dep("hyper@0.14.28", "http@0.2.12")
+            .dep("h2@0.3.26", "http@0.2.12")
+            .dep("tonic@0.9.2", "http@0.2.12");
+        let findings = run(&b);
+        let skew: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.code == Code::TrainSkew)
+            .collect();
+        assert_eq!(skew.len(), 1, "{:?}", summary(&findings));
+        assert_eq!(skew[0].crates, ["h2", "hyper", "tonic", "http"]);
+        assert_eq!(
+            skew[0].message,
+            "app uses http 1.1.0 directly, but h2 0.3.26, hyper 0.14.28 and tonic 0.9.2 are built against http 0.2.12"
+        );
+        assert_eq!(
+            skew[0].help,
+            "move h2, hyper and tonic to releases built against http 1"
         );
     }
 

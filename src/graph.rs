@@ -562,6 +562,20 @@ impl DepGraph {
         }
     }
 
+    /// The graph without the outgoing edges of `nodes` (generated crates whose dependencies
+    /// are nobody's own use).
+    pub fn without_dependencies_of(mut self, nodes: &[NodeId]) -> DepGraph {
+        if nodes.is_empty() {
+            return self;
+        }
+        self.graph.retain_edges(|g, e| {
+            g.edge_endpoints(e)
+                .is_none_or(|(from, _)| !nodes.contains(&from))
+        });
+        self.adjacency = Adjacency::new(&self.graph);
+        self
+    }
+
     pub fn workspace_root(&self) -> &Path {
         &self.workspace_root
     }

@@ -12,12 +12,15 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod error;
 pub mod exit;
 pub mod explain;
 mod fix;
 pub mod graph;
+pub mod hakari;
+pub mod interrupt;
 pub mod lockfile;
 pub mod manifest;
 pub mod metadata;
@@ -159,10 +162,7 @@ pub fn run_with(
             })
         }
         Command::Completions(shell) => {
-            let mut buf = Vec::new();
-            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "cargo-etcd-deps", &mut buf);
-            emit(req, &buf, out)?;
+            emit(req, &completions::script(*shell), out)?;
             Ok(Outcome {
                 exit_code: exit::OK,
             })
@@ -196,6 +196,8 @@ pub(crate) struct Analysed {
     pub(crate) sources: manifest::spans::Sources,
     pub(crate) config: config::Config,
     pub(crate) opts: analysis::Options,
+    /// Generated members (cargo-hakari workspace-hack) whose dependencies were not counted.
+    pub(crate) generated: Vec<String>,
 }
 
 /// Loads the workspace and its configuration, builds the graph, checks `-p` names, analyses
@@ -252,6 +254,12 @@ fn finish_analysis(
 ) -> Result<Analysed, Error> {
     let opts = merge_options(base, &config, req)?;
     check_members(&graph)?;
+    let hacks = hakari::workspace_hacks(&graph);
+    let generated: Vec<String> = hacks
+        .iter()
+        .map(|&h| graph.package(h).name.clone())
+        .collect();
+    let graph = graph.without_dependencies_of(&hacks);
     for p in &opts.packages {
         if !graph.members().iter().any(|&m| graph.package(m).name == *p) {
             let mut names: Vec<&str> = graph
@@ -280,6 +288,7 @@ fn finish_analysis(
         sources,
         config,
         opts,
+        generated,
     })
 }
 
@@ -419,6 +428,7 @@ fn run_check(
         baseline.as_ref().map(|(s, b)| (s.as_str(), b)),
     );
     let mut report = report::Report::new(outcome);
+    report.generated = ws.generated.clone();
     if matches!(req.input, metadata::Input::Lockfile { .. }) {
         report.input = Some(report::InputInfo {
             mode: "lockfile",

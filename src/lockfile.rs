@@ -30,6 +30,9 @@ and dependency kinds beyond the workspace's own manifests are not in Cargo.lock 
 #[derive(Deserialize)]
 struct RawLock<'a> {
     version: Option<toml::Value>,
+    /// Format 1 keeps the root package apart from the others.
+    #[serde(default, borrow)]
+    root: Option<RawPackage<'a>>,
     #[serde(default, borrow)]
     package: Vec<RawPackage<'a>>,
 }
@@ -75,6 +78,10 @@ pub struct Declaration {
     /// The requirement as written (after `workspace = true` inheritance), if any.
     pub req: Option<String>,
     pub is_path: bool,
+    /// For a path dependency: the directory it names, made absolute (not resolved through links).
+    pub path_dir: Option<PathBuf>,
+    /// The key's line in the member's manifest (1-based), when the text has spans.
+    pub line: Option<usize>,
 }
 
 /// Builds the graph from Cargo.lock text and the members' manifests (empty: Cargo.lock alone).
@@ -88,11 +95,14 @@ pub fn graph(
         path: lock_path.to_owned(),
         message,
     };
-    let raw: RawLock<'_> =
+    let mut raw: RawLock<'_> =
         toml::from_str(text).map_err(|e| err(format!("not a Cargo.lock: {e}")))?;
+    if let Some(root) = raw.root.take() {
+        raw.package.insert(0, root);
+    }
     match &raw.version {
         None => {}
-        Some(toml::Value::Integer(3 | 4)) => {}
+        Some(toml::Value::Integer(1..=4)) => {}
         Some(other) => {
             let shown = match other {
                 toml::Value::Integer(i) => i.to_string(),
@@ -256,6 +266,11 @@ pub fn graph(
             }
         }
     }
+    for (_, m) in &member_index {
+        if let Some(m) = m {
+            check_fresh(m, &packages, &by_name, (lock_path, root))?;
+        }
+    }
     let member_ids: Vec<usize> = member_index.iter().map(|(i, _)| *i).collect();
     Ok(DepGraph::from_parts(
         packages,
@@ -263,6 +278,59 @@ pub fn graph(
         &member_ids,
         root.to_owned(),
     ))
+}
+
+/// A member requirement that no version Cargo.lock locks satisfies means
+/// Cargo.lock is out of date (the manifest was edited after it): analysing it would report
+/// versions the next build will not use.
+fn check_fresh(
+    m: &MemberManifest,
+    packages: &[Package],
+    by_name: &FastMap<&str, Vec<usize>>,
+    (lock_path, root): (&Path, &Path),
+) -> Result<(), LockError> {
+    for d in &m.declarations {
+        let Some(req) = d.req.as_deref().and_then(|r| VersionReq::parse(r).ok()) else {
+            continue;
+        };
+        if d.is_path {
+            continue;
+        }
+        let locked: Vec<&Version> = by_name
+            .get(d.package.as_str())
+            .map(|list| list.iter().map(|&i| &packages[i].version).collect())
+            .unwrap_or_default();
+        let satisfied = locked.iter().any(|v| {
+            let mut release = (*v).clone();
+            release.pre = semver::Prerelease::EMPTY;
+            req.matches(v) || req.matches(&release)
+        });
+        if satisfied {
+            continue;
+        }
+        let shown = crate::manifest::spans::relative(root, &m.path);
+        let at = d.line.map(|l| format!("{shown}:{l}")).unwrap_or(shown);
+        let held = match locked.as_slice() {
+            [] => format!("Cargo.lock has no {}", d.package),
+            _ => format!(
+                "Cargo.lock holds {} {}",
+                d.package,
+                locked
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        return Err(LockError {
+            path: lock_path.to_owned(),
+            message: format!(
+                "is out of date: {at} requires {} {req}, but {held}; run `cargo update --workspace` to refresh it, then check again",
+                d.package
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Whether a member's declaration can be the one that resolved to `target`.
@@ -298,7 +366,7 @@ fn resolve(
         .iter()
         .copied()
         .filter(|&i| version.is_none_or(|v| packages[i].version == v))
-        .filter(|&i| source.is_none_or(|s| packages[i].source.as_deref() == Some(s)));
+        .filter(|&i| source.is_none_or(|s| same_source(s, packages[i].source.as_deref())));
     // The common case, one match, allocates nothing.
     let Some(first) = matching.next() else {
         return Err("names no package in Cargo.lock".to_owned());
@@ -316,6 +384,39 @@ fn resolve(
     match (sourceless.next(), sourceless.next()) {
         (Some(one), None) => Ok(one),
         _ => Err("is ambiguous: several packages match it".to_owned()),
+    }
+}
+
+/// Whether a dependency reference's source names a package's source, as cargo matches them:
+/// a reference carries no `#<commit>` fragment, and source ids compare by their canonical URL
+/// (no trailing `/` or `.git`, GitHub paths in lower case), keeping the query (`?rev=`,
+/// `?branch=`, `?tag=`). Formats 1 and 2 write `?branch=master` as the default branch.
+fn same_source(reference: &str, package: Option<&str>) -> bool {
+    let Some(package) = package else {
+        return false;
+    };
+    reference == package || canonical_source(reference) == canonical_source(package)
+}
+
+/// A source id reduced to what cargo compares: kind, canonical URL and git reference.
+fn canonical_source(source: &str) -> String {
+    let source = source.split_once('#').map_or(source, |(s, _)| s);
+    let (kind, url) = source.split_once('+').unwrap_or(("", source));
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut base = base.trim_end_matches('/');
+    if kind == "git" {
+        base = base.strip_suffix(".git").unwrap_or(base);
+    }
+    let base = if base.contains("://github.com/") {
+        base.to_ascii_lowercase()
+    } else {
+        base.to_owned()
+    };
+    let query = if query == "branch=master" { "" } else { query };
+    if query.is_empty() {
+        format!("{kind}+{base}")
+    } else {
+        format!("{kind}+{base}?{query}")
     }
 }
 
@@ -377,8 +478,11 @@ pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
             }
         }
     }
-    let mut out = Vec::new();
-    for path in paths {
+    let mut out: Vec<MemberManifest> = Vec::new();
+    let mut next = 0;
+    while next < paths.len() {
+        let path = paths[next].clone();
+        next += 1;
         let text = if path == root_manifest {
             doc.raw().to_owned()
         } else {
@@ -387,14 +491,49 @@ pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
                 message: e.to_string(),
             })?
         };
-        out.push(parse_member(&path, &text, ws_deps, ws_version.as_ref())?);
+        let member = parse_member(&path, &text, root, ws_deps, ws_version.as_ref())?;
+        // Cargo makes every path dependency inside the workspace root a member too.
+        if doc.get("workspace").is_some() {
+            for dir in member
+                .declarations
+                .iter()
+                .filter_map(|d| d.path_dir.as_ref())
+            {
+                let manifest = dir.join("Cargo.toml");
+                if dir.starts_with(root)
+                    && manifest != root_manifest
+                    && !excluded.iter().any(|e| dir.starts_with(e))
+                    && !paths.contains(&manifest)
+                    && manifest.is_file()
+                {
+                    paths.push(manifest);
+                }
+            }
+        }
+        out.push(member);
     }
     Ok(out)
+}
+
+/// `base/relative` with `.` and `..` folded away, without touching the file system.
+fn join_lexically(base: &Path, relative: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in base.join(relative).components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn parse_member(
     path: &Path,
     text: &str,
+    root: &Path,
     ws_deps: Option<&dyn toml_edit::TableLike>,
     ws_version: Option<&Version>,
 ) -> Result<MemberManifest, LockError> {
@@ -455,7 +594,13 @@ fn parse_member(
                         .and_then(Item::as_str)
                         .unwrap_or(key)
                         .to_owned();
+                    let written_path = st.and_then(|t| t.get("path")).and_then(Item::as_str);
                     let is_path = st.is_some_and(|t| t.get("path").is_some());
+                    let base = if inherited {
+                        root
+                    } else {
+                        path.parent().unwrap_or(root)
+                    };
                     declarations.push(Declaration {
                         key: key.to_owned(),
                         package,
@@ -463,6 +608,11 @@ fn parse_member(
                         platform: platform.clone(),
                         req: source_item.and_then(crate::manifest::spans::written_requirement),
                         is_path,
+                        path_dir: written_path.map(|p| join_lexically(base, p)),
+                        line: table
+                            .key(key)
+                            .and_then(toml_edit::Key::span)
+                            .map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1),
                     });
                 }
             }
@@ -553,6 +703,144 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             .map(|(n, _)| g.package(n).label())
             .collect();
         assert_eq!(deps, ["tonic@0.12.3"]);
+    }
+
+    /// A lockfile of format `version` (1 to 4) where `app` depends on one package of `source`,
+    /// written as cargo writes it: the package's source with `fragment`, the reference
+    /// without it (format 1 writes every reference in full, and the root in `[root]`).
+    fn lock_with(version: u8, source: &str, fragment: &str, reference: &str) -> String {
+        let dep = match version {
+            1 => format!("tonic 0.12.3 ({reference})"),
+            _ => "tonic".to_owned(),
+        };
+        let head = match version {
+            1 => format!(
+                "[root]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"{dep}\",\n \"tonic 0.9.2 (registry+https://github.com/rust-lang/crates.io-index)\",\n]\n"
+            ),
+            2 => format!(
+                "[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"{dep} 0.12.3 ({reference})\",\n \"tonic 0.9.2 (registry+https://github.com/rust-lang/crates.io-index)\",\n]\n"
+            ),
+            v => format!(
+                "version = {v}\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"{dep} 0.12.3 ({reference})\",\n \"tonic 0.9.2 (registry+https://github.com/rust-lang/crates.io-index)\",\n]\n"
+            ),
+        };
+        let mut text = format!(
+            "{head}\n[[package]]\nname = \"tonic\"\nversion = \"0.12.3\"\nsource = \"{source}{fragment}\"\n\n[[package]]\nname = \"tonic\"\nversion = \"0.9.2\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+        );
+        if version == 1 {
+            text.push_str("\n[metadata]\n\"checksum tonic 0.9.2 (registry+https://github.com/rust-lang/crates.io-index)\" = \"00\"\n");
+        }
+        text
+    }
+
+    #[test]
+    fn references_match_packages_as_cargo_writes_them_for_every_source_kind_and_format() {
+        let git = "git+https://github.com/hyperium/tonic";
+        let cases: [(&str, &str, &str); 10] = [
+            (
+                "registry+https://github.com/rust-lang/crates.io-index",
+                "",
+                "registry+https://github.com/rust-lang/crates.io-index",
+            ),
+            (
+                "sparse+https://index.crates.io/",
+                "",
+                "sparse+https://index.crates.io/",
+            ),
+            (
+                "registry+https://my-intranet:8080/git/index",
+                "",
+                "registry+https://my-intranet:8080/git/index",
+            ),
+            (
+                "sparse+https://cargo.example.com/index/",
+                "",
+                "sparse+https://cargo.example.com/index/",
+            ),
+            (
+                "git+https://github.com/hyperium/tonic?branch=main",
+                "#0123abc",
+                "git+https://github.com/hyperium/tonic?branch=main",
+            ),
+            (
+                "git+https://github.com/hyperium/tonic?tag=v0.12.3",
+                "#0123abc",
+                "git+https://github.com/hyperium/tonic?tag=v0.12.3",
+            ),
+            (
+                "git+https://github.com/hyperium/tonic?rev=86641f7",
+                "#86641f7aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "git+https://github.com/hyperium/tonic?rev=86641f7",
+            ),
+            (git, "#0123abc", git),
+            (
+                "git+https://github.com/o/r/?rev=86641f7",
+                "#86641f7bbb",
+                "git+https://github.com/o/r/?rev=86641f7",
+            ),
+            (
+                "git+https://github.com/o/r?branch=master",
+                "#0123abc",
+                "git+https://github.com/o/r",
+            ),
+        ];
+        for version in 1..=4u8 {
+            for (source, fragment, reference) in cases {
+                let text = lock_with(version, source, fragment, reference);
+                let g =
+                    build(&text).unwrap_or_else(|e| panic!("v{version} {source}: {}", e.message));
+                assert_eq!(g.members().len(), 1, "v{version} {source}");
+                let mut deps: Vec<String> = g
+                    .dependencies(g.members()[0])
+                    .map(|(n, _)| {
+                        let p = g.package(n);
+                        format!(
+                            "{}@{} {}",
+                            p.name,
+                            p.version,
+                            p.source.as_deref().unwrap_or("-")
+                        )
+                    })
+                    .collect();
+                deps.sort();
+                assert_eq!(
+                    deps,
+                    [
+                        format!("tonic@0.12.3 {source}{fragment}"),
+                        "tonic@0.9.2 registry+https://github.com/rust-lang/crates.io-index"
+                            .to_owned()
+                    ],
+                    "v{version} {source}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_reference_to_another_git_revision_is_still_refused() {
+        let text = lock_with(
+            3,
+            "git+https://github.com/o/r?rev=aaa",
+            "#aaa",
+            "git+https://github.com/o/r?rev=bbb",
+        );
+        let e = build(&text).expect_err("another revision");
+        assert!(e.message.contains("names no package"), "{}", e.message);
+    }
+
+    #[test]
+    fn path_packages_are_referenced_without_a_source_in_every_format() {
+        for head in ["[root]", "[[package]]"] {
+            let text = format!(
+                "{head}\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"lib 0.1.0\"]\n\n[[package]]\nname = \"lib\"\nversion = \"0.1.0\"\n"
+            );
+            let g = build(&text).expect("path");
+            assert_eq!(g.members().len(), 2, "{head}");
+            assert_eq!(
+                g.dependencies(g.members()[0]).count() + g.dependencies(g.members()[1]).count(),
+                1
+            );
+        }
     }
 
     #[test]

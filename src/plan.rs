@@ -495,6 +495,10 @@ impl Planner<'_> {
             });
             return Ok(());
         };
+        let in_graph = finding
+            .versions
+            .iter()
+            .any(|v| v.name == krate && Line::of(&v.version) == line);
         for version in finding.versions.iter().filter(|v| v.name == krate) {
             if Line::of(&version.version) == line {
                 continue;
@@ -521,9 +525,15 @@ impl Planner<'_> {
             }
             for origin in &version.origins {
                 if origin.package == krate {
+                    // Another line is always a breaking release (semver says so).
                     let reason = format!(
-                        "move {krate} from {} to {target}, the {line} line the rest of the graph uses",
-                        version.version
+                        "move {krate} from {} to {target}, {}; {krate} {line} is a breaking release: check its changelog",
+                        version.version,
+                        if in_graph {
+                            format!("the {line} line the rest of the graph uses")
+                        } else {
+                            format!("the {line} line --to asks for")
+                        }
                     );
                     self.requirement_edit(origin, &target, reason, finding);
                 } else {

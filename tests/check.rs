@@ -31,6 +31,9 @@ fn snapshot_both(name: &str) -> i32 {
     assert_eq!(human.code(), json.code(), "{}", human.stderr());
     assert!(human.stderr().is_empty(), "stderr: {}", human.stderr());
     insta::assert_snapshot!(format!("{name}-human"), human.stdout());
+    let verbose = fixture.run(&["check", "--offline", "-v"]);
+    assert_eq!(verbose.code(), human.code());
+    insta::assert_snapshot!(format!("{name}-human-verbose"), verbose.stdout());
     insta::assert_snapshot!(format!("{name}-json"), json.stdout());
     human.code()
 }
@@ -544,7 +547,7 @@ fn verbose_shows_every_path() {
     let fixture = Fixture::new("deep-chain");
     let normal = fixture.run(&["check", "--offline"]).stdout();
     let verbose = fixture.run(&["check", "--offline", "-v"]).stdout();
-    assert!(normal.contains("… and 9 more paths from other members (-v shows all)"));
+    assert!(normal.contains("(and 11 more paths)"), "{normal}");
     assert!(!verbose.contains("more paths"));
     assert!(verbose.contains("path: store → etcd-client 0.11.1 (^0.11) → tonic 0.9.2 (^0.9.2)"));
 }
@@ -799,4 +802,60 @@ fn bad_flag_is_a_usage_error() {
         "{}",
         run.stderr()
     );
+}
+
+#[test]
+fn a_warnings_help_names_the_fix_command_that_plans_it() {
+    let fixture = Fixture::new("two-lines");
+    let report = fixture
+        .run(&["check", "--offline", "--format", "json"])
+        .json();
+    let tower = finding(&report, "diverging-versions", "tower");
+    assert_eq!(tower["level"], "warning");
+    let help = tower["help"].as_str().expect("help");
+    let command = help
+        .split('`')
+        .nth(1)
+        .expect("the help names a command in backticks");
+    assert_eq!(command, "cargo etcd-deps fix --include-warnings");
+    // The named command (offline, as the fixture needs) takes this finding up; without
+    // --include-warnings it would not. Here unifying tower needs tonic 0.13 while the plan
+    // keeps tonic on 0.12, so it says so and names the `--to` that takes it; with it, the
+    // plan's edits (etcd-client 0.16, the exporter 0.30) unify tower too, and nothing is held.
+    let mut args: Vec<&str> = command.split(' ').skip(2).collect();
+    args.extend(["--offline", "--no-verify", "--format", "json"]);
+    let plan = fixture.run(&args);
+    plan.expect_code(1);
+    let for_tower = |plan: &serde_json::Value, list: &str| {
+        plan[list]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|e| e["finding"] == "diverging-versions:tower")
+            .cloned()
+    };
+    let plan = plan.json();
+    let held = for_tower(&plan, "unfixable").unwrap_or_else(|| panic!("{plan:#}"));
+    let message = held["message"].as_str().expect("message");
+    let to = message
+        .split("pass ")
+        .nth(1)
+        .and_then(|rest| rest.split(" to take it").next())
+        .unwrap_or_else(|| panic!("no --to named: {message}"));
+    assert_eq!(to, "--to tonic@0.13", "{message}");
+    args.extend(to.split(' '));
+    let moved = fixture.run(&args);
+    moved.expect_code(1);
+    let moved = moved.json();
+    assert!(for_tower(&moved, "unfixable").is_none(), "{moved:#}");
+    assert_eq!(
+        moved["edits"].as_array().map(Vec::len),
+        Some(2),
+        "{moved:#}"
+    );
+    let without = fixture
+        .run(&["fix", "--offline", "--no-verify", "--format", "json"])
+        .json();
+    assert!(for_tower(&without, "edits").is_none(), "{without:#}");
+    assert!(for_tower(&without, "unfixable").is_none(), "{without:#}");
 }

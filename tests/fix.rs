@@ -374,6 +374,40 @@ fn to_chooses_another_target_line() {
         plan["verification"]["after"]["tonic"],
         serde_json::json!(["0.9.2"])
     );
+    assert!(
+        plan["edits"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("the 0.9 line the rest of the graph uses")
+                && r.ends_with("tonic 0.9 is a breaking release: check its changelog")),
+        "{plan:#}"
+    );
+}
+
+#[test]
+fn to_a_line_nothing_uses_says_so_and_notes_the_breaking_release() {
+    // Nothing in the graph is on tonic 0.14: the reason must not claim it is, and moving the
+    // direct tonic requirement across lines is breaking, as it is for etcd-client.
+    let fixture = Fixture::new("type-boundary");
+    let run = fix(&fixture, &["--to", "tonic@0.14", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    let reasons: Vec<&str> = plan["edits"]
+        .as_array()
+        .expect("edits")
+        .iter()
+        .filter_map(|e| e["reason"].as_str())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{plan:#}");
+    for reason in &reasons {
+        assert!(!reason.contains("rest of the graph"), "{reason}");
+        assert!(reason.contains("is a breaking release"), "{reason}");
+    }
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("move tonic from 0.12.3 to 0.14.2, the 0.14 line --to asks for")),
+        "{reasons:?}"
+    );
 }
 
 #[test]
@@ -539,18 +573,7 @@ fn apply_refuses_a_workspace_outside_version_control() {
     assert_eq!(manifests(&fixture.root), before);
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git");
-    assert!(status.status.success(), "git {args:?}: {status:?}");
-}
+use common::git;
 
 #[test]
 fn apply_refuses_uncommitted_manifests_and_accepts_a_clean_tree() {
@@ -603,42 +626,52 @@ fn read_only_manifest_is_refused_before_any_write() {
 }
 
 #[test]
-fn cargo_failing_during_the_lockfile_refresh_restores_every_file() {
+fn cargo_failing_on_the_edited_copy_writes_nothing() {
     let fixture = Fixture::new("two-lines");
-    // A cargo that fails the third `cargo metadata` (planning, verification, then the
-    // refresh after the manifests were written).
-    let script = fixture.tmp.path().join("flaky-cargo");
+    // A cargo that fails every `cargo metadata` after the first (planning): the resolve of the
+    // edited copy, which gives the new Cargo.lock, fails.
     let counter = fixture.tmp.path().join("metadata-calls");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nif [ \"$1\" = metadata ]; then\n  n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n  if [ $n -ge 3 ]; then echo 'error: injected failure while refreshing' >&2; exit 101; fi\nfi\nexec '{cargo}' \"$@\"\n",
+    let script = common::cargo_wrapper(
+        fixture.tmp.path(),
+        "flaky-cargo",
+        &format!(
+            "if [ \"$1\" = metadata ]; then\n  n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n  if [ $n -ge 2 ]; then echo 'error: injected failure while resolving' >&2; exit 101; fi\nfi",
             c = counter.display(),
-            cargo = env!("CARGO"),
         ),
-    )
-    .expect("script");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let before = manifests(&fixture.root);
-    let run = common::run_tool_with_env(
-        &fixture.root,
-        &fixture.cargo_home,
-        &["fix", "--offline", "--apply", "--allow-dirty"],
-        &[("CARGO", script.to_str().expect("utf-8"))],
     );
+    let before = manifests(&fixture.root);
+    let cargo = [("CARGO", script.to_str().expect("utf-8"))];
+    let args = ["fix", "--offline", "--apply", "--allow-dirty"];
+    // Unproved (--no-verify): cargo's failure is an input error, and nothing is written.
+    let mut no_verify = args.to_vec();
+    no_verify.push("--no-verify");
+    let run = common::run_tool_with_env(&fixture.root, &fixture.cargo_home, &no_verify, &cargo);
     run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
     assert!(
         run.stderr().contains("injected failure"),
         "{}",
         run.stderr()
     );
-    assert!(run.stderr().contains("restored"), "{}", run.stderr());
-    assert_eq!(manifests(&fixture.root), before);
-    assert_eq!(
-        std::fs::read_to_string(&counter).expect("counter").trim(),
-        "3"
+    assert!(
+        run.stderr().contains("nothing was written"),
+        "{}",
+        run.stderr()
     );
+    assert_eq!(manifests(&fixture.root), before);
+    assert!(!fixture.root.join("target").exists(), "scratch left behind");
+    // With verification: the plan is not verified, and nothing is written.
+    std::fs::remove_file(&counter).expect("reset");
+    let run = common::run_tool_with_env(&fixture.root, &fixture.cargo_home, &args, &cargo);
+    run.expect_code(PENDING);
+    assert!(
+        run.stdout().contains("injected failure"),
+        "{}",
+        run.stdout()
+    );
+    assert!(run.stdout().contains("nothing written"), "{}", run.stdout());
+    assert_eq!(manifests(&fixture.root), before);
+    assert!(!fixture.root.join("target").exists(), "scratch left behind");
 }
 
 #[test]
@@ -659,7 +692,6 @@ mod write_faults {
 
     use super::*;
     use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
-    use clap::Parser;
     use std::cell::Cell;
 
     /// Fails the `fail_at`-th write (1-based); every other write goes through atomically.
@@ -696,7 +728,7 @@ mod write_faults {
             "--manifest-path",
             manifest.to_str().expect("utf-8"),
         ];
-        let req = cargo_etcd_deps::cli::Cli::try_parse_from(argv)
+        let req = cargo_etcd_deps::cli::Cli::parse_args(argv)
             .expect("valid")
             .into_request(|_| None);
         let fs = FailingFs {

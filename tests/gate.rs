@@ -45,11 +45,50 @@ fn allow_entry_matches_by_requirement_and_keeps_its_reason() {
     human.expect_code(OK);
     assert!(
         human.stdout().contains(
-            "allowed: diverging-versions tonic (0.12.3, 0.9.2): legacy exporter until Q3"
+            "allowed: diverging-versions tonic (0.9.2, 0.12.3): legacy exporter until Q3"
         ),
         "{}",
         human.stdout()
     );
+    assert_collateral_hidden(&fixture, &["check", "--offline"]);
+}
+
+/// With the tonic split hidden (allowed or baselined), the crates split only because of it are
+/// hidden with it, in every format: no note of its own in the human report, no annotation, no
+/// unsuppressed SARIF result.
+fn assert_collateral_hidden(fixture: &Fixture, args: &[&str]) {
+    let human = fixture.run(args);
+    human.expect_code(OK);
+    for krate in ["hyper", "prost", "axum"] {
+        assert!(
+            !human.stdout().contains(&format!("{krate} resolves on")),
+            "{krate} shown without its root:\n{}",
+            human.stdout()
+        );
+    }
+    assert!(
+        human.stdout().lines().count() < 100,
+        "the report grew:\n{}",
+        human.stdout()
+    );
+    let github = fixture.run(&[args, &["--format", "github"]].concat());
+    github.expect_code(OK);
+    assert!(
+        !github.stdout().contains("::notice file="),
+        "{}",
+        github.stdout()
+    );
+    let sarif = fixture.run(&[args, &["--format", "sarif"]].concat());
+    sarif.expect_code(OK);
+    let sarif = sarif.json();
+    let unsuppressed: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["suppressions"].as_array().is_none_or(Vec::is_empty))
+        .filter(|r| r["ruleId"] == "diverging-versions" && r["level"] == "note")
+        .collect();
+    assert!(unsuppressed.is_empty(), "{unsuppressed:#?}");
 }
 
 #[test]
@@ -68,8 +107,11 @@ fn unused_allow_entry_is_a_warning_at_its_line() {
     assert_eq!(unused["location"]["manifest"], "Cargo.toml");
     assert_eq!(unused["location"]["line"], 7);
     let human = fixture.run(&["check", "--offline"]).stdout();
-    assert!(human.contains("etcd_deps::unused-allow"), "{human}");
-    assert!(human.contains("this entry"), "{human}");
+    assert!(human.contains("warning[unused-allow]"), "{human}");
+    assert!(human.contains("(Cargo.toml:7)"), "{human}");
+    let verbose = fixture.run(&["check", "--offline", "-v"]).stdout();
+    assert!(verbose.contains("etcd_deps::unused-allow"), "{verbose}");
+    assert!(verbose.contains("this entry"), "{verbose}");
 }
 
 #[test]
@@ -218,6 +260,7 @@ fn baseline_round_trip() {
         run.json()["baseline"]["matched"].as_array().map(Vec::len),
         Some(2)
     );
+    assert_collateral_hidden(&fixture, &["check", "--offline", "--baseline", b]);
 
     // A new divergence (a third tonic line) fails the gate.
     let server = fixture.root.join("crates/server/Cargo.toml");

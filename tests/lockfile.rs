@@ -40,25 +40,8 @@ fn comparable(report: &Value) -> Vec<Value> {
 #[test]
 fn lockfile_mode_finds_what_metadata_mode_finds() {
     for name in common::FIXTURES {
-        let fixture = Fixture::new(name);
-        let metadata = fixture.run(&["check", "--offline", "--format", "json"]);
-        // No cargo may run: point CARGO at something that does not exist.
-        let lockfile = common::run_tool_with_env(
-            &fixture.root,
-            &fixture.cargo_home,
-            &["check", "--lockfile", "--format", "json"],
-            &[("CARGO", "/nonexistent/cargo"), ("PATH", "/nonexistent")],
-        );
-        assert_eq!(
-            lockfile.code(),
-            metadata.code(),
-            "{name}: {}",
-            lockfile.stderr()
-        );
-        let (l, m) = (lockfile.json(), metadata.json());
-        assert_eq!(comparable(&l), comparable(&m), "{name}");
-        assert_eq!(l["input"]["mode"], "lockfile");
-        assert!(m.get("input").is_none());
+        let report = both_modes_agree(&Fixture::new(name), name);
+        assert_eq!(report["input"]["mode"], "lockfile");
     }
 }
 
@@ -156,4 +139,244 @@ fn bad_lockfiles_are_input_errors_naming_the_file() {
     let run = fixture.run(&["fix", "--lockfile"]);
     run.expect_code(2);
     assert!(run.stderr().contains("--lockfile"), "{}", run.stderr());
+}
+
+/// Runs `check --format json` in both modes (the lockfile mode without cargo) and asserts they
+/// agree; returns the lockfile mode's report.
+fn both_modes_agree(fixture: &Fixture, what: &str) -> Value {
+    let metadata = fixture.run(&["check", "--offline", "--format", "json"]);
+    let lockfile = common::run_tool_with_env(
+        &fixture.root,
+        &fixture.cargo_home,
+        &["check", "--lockfile", "--format", "json"],
+        &[("CARGO", "/nonexistent/cargo"), ("PATH", "/nonexistent")],
+    );
+    assert_eq!(
+        lockfile.code(),
+        metadata.code(),
+        "{what}: {}",
+        lockfile.stderr()
+    );
+    let (l, m) = (lockfile.json(), metadata.json());
+    assert_eq!(comparable(&l), comparable(&m), "{what}");
+    assert!(m.get("input").is_none());
+    l
+}
+
+#[test]
+fn path_dependencies_inside_the_root_are_members_in_the_lockfile_mode_too() {
+    // Only `server` is listed; cargo makes its path dependencies members as well.
+    let fixture = Fixture::new("two-lines");
+    std::fs::write(
+        fixture.root.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"crates/server\"]\n",
+    )
+    .expect("write");
+    let report = both_modes_agree(&fixture, "implicit members");
+    let tonic = common::finding(&report, "diverging-versions", "tonic");
+    let origin = &common::version(tonic, "0.9.2")["origins"][0];
+    assert_eq!(origin["member"], "meta-store");
+    assert_eq!(origin["key"], "etcd-client");
+    assert_eq!(origin["manifest"], "crates/meta-store/Cargo.toml");
+}
+
+/// Rewrites a Cargo.lock as format 1 writes it: no `version` key, the root package in `[root]`,
+/// every reference as `name version (source)`, checksums in `[metadata]`.
+fn as_format_1(text: &str, root: &str) -> String {
+    let lock: toml::Table = toml::from_str(text).expect("lockfile");
+    let packages = lock["package"].as_array().expect("packages");
+    let field = |p: &toml::Value, k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let full = |reference: &str| -> String {
+        let mut parts = reference.split(' ');
+        let name = parts.next().expect("name");
+        let version = parts.next();
+        let p = packages
+            .iter()
+            .find(|p| {
+                field(p, "name").as_deref() == Some(name)
+                    && version.is_none_or(|v| field(p, "version").as_deref() == Some(v))
+            })
+            .expect("referenced package");
+        let version = field(p, "version").expect("version");
+        match field(p, "source") {
+            Some(s) => format!("{name} {version} ({s})"),
+            None => format!("{name} {version}"),
+        }
+    };
+    let mut out = String::new();
+    let mut rest = String::new();
+    let mut metadata = String::from("\n[metadata]\n");
+    for p in packages {
+        let name = field(p, "name").expect("name");
+        let version = field(p, "version").expect("version");
+        let head = if name == root {
+            "[root]"
+        } else {
+            "[[package]]"
+        };
+        let mut block = format!("{head}\nname = \"{name}\"\nversion = \"{version}\"\n");
+        if let Some(s) = field(p, "source") {
+            block.push_str(&format!("source = \"{s}\"\n"));
+            metadata.push_str(&format!("\"checksum {name} {version} ({s})\" = \"00\"\n"));
+        }
+        if let Some(deps) = p.get("dependencies").and_then(|d| d.as_array()) {
+            block.push_str("dependencies = [\n");
+            for d in deps {
+                block.push_str(&format!(" \"{}\",\n", full(d.as_str().expect("reference"))));
+            }
+            block.push_str("]\n");
+        }
+        block.push('\n');
+        if name == root {
+            out.push_str(&block);
+        } else {
+            rest.push_str(&block);
+        }
+    }
+    out + &rest + &metadata
+}
+
+#[test]
+fn a_format_1_lockfile_with_a_root_table_is_read_whole() {
+    let fixture = Fixture::new("type-boundary");
+    let lock = fixture.root.join("Cargo.lock");
+    let v4 = std::fs::read_to_string(&lock).expect("read");
+    let v1 = as_format_1(&v4, "svc");
+    assert!(v1.starts_with("[root]\nname = \"svc\""), "{v1}");
+    std::fs::write(&lock, v1).expect("write");
+    let run = fixture.run(&["check", "--lockfile", "--format", "json"]);
+    run.expect_code(1);
+    let report = run.json();
+    let boundary = common::finding(&report, "type-boundary", "tonic");
+    assert_eq!(boundary["member"], "svc");
+    // The same findings as from the format 4 file.
+    std::fs::write(&lock, v4).expect("write");
+    let v4_run = fixture.run(&["check", "--lockfile", "--format", "json"]);
+    assert_eq!(comparable(&report), comparable(&v4_run.json()));
+}
+
+/// Runs real cargo in the fixture (offline, against the stub registry).
+fn cargo(fixture: &Fixture, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args(args)
+        .current_dir(&fixture.root)
+        .env("CARGO_HOME", &fixture.cargo_home)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_lockfile_older_than_its_manifests_is_refused_with_the_line_and_the_refresh_command() {
+    let fixture = Fixture::new("two-lines");
+    let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(
+        &manifest,
+        text.replace("etcd-client = \"0.11\"", "etcd-client = \"0.14\""),
+    )
+    .expect("write");
+    let lock_before = std::fs::read_to_string(fixture.root.join("Cargo.lock")).expect("lock");
+    let run = fixture.run(&["check", "--lockfile"]);
+    run.expect_code(2);
+    assert!(run.stdout().is_empty());
+    let err = run.stderr();
+    for needle in [
+        "Cargo.lock",
+        "is out of date",
+        "crates/meta-store/Cargo.toml:8",
+        "etcd-client ^0.14",
+        "holds etcd-client 0.11.1",
+        "cargo update --workspace",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    // The tool wrote nothing; the command it names refreshes the lockfile.
+    assert_eq!(
+        std::fs::read_to_string(fixture.root.join("Cargo.lock")).expect("lock"),
+        lock_before
+    );
+    cargo(&fixture, &["update", "--workspace", "--offline"]);
+    let run = fixture.run(&["check", "--lockfile", "--format", "json"]);
+    assert_ne!(run.code(), 2, "{}", run.stderr());
+    let report = run.json();
+    assert!(
+        !common::codes(&report)
+            .iter()
+            .any(|(c, k, _)| c == "diverging-versions" && k == "tonic"),
+        "{report}"
+    );
+}
+
+/// Adds a cargo-hakari style `workspace-hack` member to two-lines, depending directly on both
+/// tonic lines' crates, and makes every member depend on it, as cargo hakari does. `marker`:
+/// the manifest carries hakari's header; else `.config/hakari.toml` names the package.
+fn with_workspace_hack(marker: bool) -> Fixture {
+    let fixture = Fixture::new("two-lines");
+    let hack = fixture.root.join("crates/workspace-hack");
+    std::fs::create_dir_all(hack.join("src")).expect("mkdir");
+    std::fs::write(hack.join("src/lib.rs"), "").expect("write");
+    let header = if marker {
+        "# This file is generated by `cargo hakari`.\n# To regenerate, run:\n#     cargo hakari generate\n\n"
+    } else {
+        std::fs::create_dir_all(fixture.root.join(".config")).expect("mkdir");
+        std::fs::write(
+            fixture.root.join(".config/hakari.toml"),
+            "hakari-package = \"workspace-hack\"\n",
+        )
+        .expect("write");
+        ""
+    };
+    std::fs::write(
+        hack.join("Cargo.toml"),
+        format!(
+            "{header}[package]\nname = \"workspace-hack\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+             ### BEGIN HAKARI SECTION\n[dependencies]\netcd-client = \"0.11\"\nopentelemetry-otlp = \"0.27\"\ntonic = \"0.12\"\nprost = \"0.13\"\n### END HAKARI SECTION\n"
+        )
+        .replace("### BEGIN HAKARI SECTION\n", if marker { "### BEGIN HAKARI SECTION\n" } else { "" })
+        .replace("### END HAKARI SECTION\n", if marker { "### END HAKARI SECTION\n" } else { "" }),
+    )
+    .expect("write");
+    for member in ["server", "telemetry", "meta-store"] {
+        let manifest = fixture.root.join("crates").join(member).join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("read");
+        std::fs::write(
+            &manifest,
+            format!("{text}workspace-hack = {{ path = \"../workspace-hack\" }}\n"),
+        )
+        .expect("write");
+    }
+    fixture
+}
+
+#[test]
+fn a_cargo_hakari_workspace_hack_is_nobodys_own_use_in_both_modes() {
+    let plain = Fixture::new("two-lines");
+    let expected = comparable(
+        &plain
+            .run(&["check", "--offline", "--format", "json"])
+            .json(),
+    );
+    for marker in [true, false] {
+        let fixture = with_workspace_hack(marker);
+        // The metadata mode runs first: cargo adds the new member to Cargo.lock.
+        let report = both_modes_agree(&fixture, "workspace-hack");
+        assert_eq!(comparable(&report), expected, "marker: {marker}");
+        assert_eq!(report["generated"], serde_json::json!(["workspace-hack"]));
+        let human = fixture.run(&["check", "--lockfile"]);
+        human.expect_code(1);
+        let text = human.stdout();
+        assert_eq!(
+            text.matches("workspace-hack is generated by cargo hakari")
+                .count(),
+            1,
+            "{text}"
+        );
+        assert!(!text.contains("crates/workspace-hack/Cargo.toml"), "{text}");
+    }
 }

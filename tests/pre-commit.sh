@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the real pre-commit framework (`pre-commit try-repo`) with this repository's hooks
-# against fixture git repositories: the `system` hook, with the freshly built binary on PATH,
-# must fail on a diverging workspace and pass on a clean one. Needs `pre-commit` on PATH
-# (.ci/run installs it from PyPI).
+# Runs the real pre-commit framework with this repository's hooks against fixture git
+# repositories, with the freshly built binary on PATH. For the default (`--lockfile`) and the
+# full (`cargo metadata --locked`) hook: `pre-commit try-repo` fails on a diverging workspace
+# and passes on a clean one; then, with the hook installed, a `git commit` that bumps a
+# manifest without Cargo.lock is refused with a clear message and no file is modified, and an
+# ordinary commit goes through. Needs `pre-commit` on PATH (.ci/run installs it from PyPI).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin_dir="$repo/target/debug"
@@ -13,35 +15,82 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ln -s "$repo/testdata/vendor" "$tmp/vendor"
 mkdir "$tmp/workspaces"
+export PATH="$bin_dir:$PATH" CARGO_HOME="$tmp/cargo-home" PRE_COMMIT_HOME="$tmp/pre-commit-home"
+git_ci() { git -c user.name=ci -c user.email=ci@example.com "$@"; }
 
-# try FIXTURE EXPECTED_EXIT
-try() {
-  local fixture=$1 expected=$2 code
-  cp -r "$repo/testdata/workspaces/$fixture" "$tmp/workspaces/$fixture"
-  (
-    cd "$tmp/workspaces/$fixture"
-    git init -q
-    git add -A
-    git -c user.name=ci -c user.email=ci@example.com commit -qm fixture
-    set +e
-    PATH="$bin_dir:$PATH" CARGO_HOME="$tmp/cargo-home" PRE_COMMIT_HOME="$tmp/pre-commit-home" \
-      pre-commit try-repo "$repo" cargo-etcd-deps-system --all-files >"$tmp/$fixture.log" 2>&1
-    echo $? >"$tmp/$fixture.code"
-  )
-  code=$(cat "$tmp/$fixture.code")
-  if { [ "$expected" -eq 0 ] && [ "$code" -ne 0 ]; } || { [ "$expected" -ne 0 ] && [ "$code" -eq 0 ]; }; then
-    echo "pre-commit on $fixture exited $code, expected $([ "$expected" -eq 0 ] && echo success || echo failure)" >&2
-    cat "$tmp/$fixture.log" >&2
-    exit 1
-  fi
-  grep -q "cargo etcd-deps check (installed binary)" "$tmp/$fixture.log" || {
-    echo "the hook did not run on $fixture" >&2
-    cat "$tmp/$fixture.log" >&2
-    exit 1
-  }
-  echo "pre-commit on $fixture: exit $code as expected"
+# The hooks as they are in the working tree, as a repository pre-commit can install from.
+hooks="$tmp/hooks"
+mkdir "$hooks"
+cp "$repo/.pre-commit-hooks.yaml" "$hooks/"
+(cd "$hooks" && git init -q && git add -A && git_ci commit -qm hooks)
+rev=$(git -C "$hooks" rev-parse HEAD)
+
+fail() { echo "$1" >&2; cat "$2" >&2; exit 1; }
+
+# fixture FIXTURE DIR: a committed copy of a fixture workspace.
+fixture() {
+  cp -r "$repo/testdata/workspaces/$1" "$tmp/workspaces/$2"
+  (cd "$tmp/workspaces/$2" && git init -q && git add -A && git_ci commit -qm fixture)
 }
 
-try two-lines 1
-try clean 0
-echo "pre-commit: 2 passed, 0 failed"
+# try HOOK FIXTURE EXPECTED_EXIT
+try() {
+  local hook=$1 name=$2 expected=$3 dir="$tmp/workspaces/$2-$1" code log="$tmp/$2-$1.log"
+  fixture "$name" "$name-$hook"
+  set +e
+  (cd "$dir" && pre-commit try-repo "$hooks" "$hook" --all-files) >"$log" 2>&1
+  code=$?
+  set -e
+  if { [ "$expected" -eq 0 ] && [ "$code" -ne 0 ]; } || { [ "$expected" -ne 0 ] && [ "$code" -eq 0 ]; }; then
+    fail "pre-commit $hook on $name exited $code, expected $([ "$expected" -eq 0 ] && echo success || echo failure)" "$log"
+  fi
+  grep -q "cargo etcd-deps check" "$log" || fail "the hook did not run on $name" "$log"
+  [ -z "$(git -C "$dir" status --porcelain)" ] || fail "$hook modified files in $name" "$log"
+  echo "pre-commit $hook on $name: exit $code as expected"
+}
+
+# commit HOOK EXPECTED_MESSAGE: with the hook installed, a commit bumping a manifest without
+# Cargo.lock is refused, naming the problem, and leaves every file as it was; a commit that
+# only edits a comment goes through.
+commit() {
+  local hook=$1 message=$2 dir="$tmp/workspaces/commit-$1" log="$tmp/commit-$1.log"
+  fixture clean "commit-$hook"
+  cat >"$dir/.pre-commit-config.yaml" <<YAML
+repos:
+  - repo: $hooks
+    rev: $rev
+    hooks:
+      - id: $hook
+YAML
+  (cd "$dir" && git add .pre-commit-config.yaml && git_ci commit -qm config && pre-commit install >/dev/null)
+  local head lock
+  head=$(git -C "$dir" rev-parse HEAD)
+  lock=$(sha256sum "$dir/Cargo.lock")
+  sed -i 's/^etcd-client = "0.17"/etcd-client = "0.16"/' "$dir/Cargo.toml"
+  grep -q '^etcd-client = "0.16"' "$dir/Cargo.toml" || fail "the bump did not apply" "$dir/Cargo.toml"
+  git -C "$dir" add Cargo.toml
+  set +e
+  (cd "$dir" && git_ci commit -m "bump etcd-client") >"$log" 2>&1
+  local code=$?
+  set -e
+  [ "$code" -ne 0 ] || fail "$hook let a manifest bump without Cargo.lock through" "$log"
+  [ "$(git -C "$dir" rev-parse HEAD)" = "$head" ] || fail "$hook: the commit was made" "$log"
+  grep -q -- "$message" "$log" || fail "$hook: no \"$message\" in the output" "$log"
+  ! grep -q "files were modified by this hook" "$log" || fail "$hook modified files" "$log"
+  [ "$(sha256sum "$dir/Cargo.lock")" = "$lock" ] || fail "$hook changed Cargo.lock" "$log"
+  echo "pre-commit $hook: a manifest bump without Cargo.lock is refused"
+  git -C "$dir" reset -q --hard
+  printf '# a comment\n' >>"$dir/Cargo.toml"
+  git -C "$dir" add Cargo.toml
+  (cd "$dir" && git_ci commit -qm "comment") >"$log" 2>&1 || fail "$hook refused an ordinary commit" "$log"
+  [ -z "$(git -C "$dir" status --porcelain)" ] || fail "$hook modified files" "$log"
+  echo "pre-commit $hook: an ordinary commit goes through, nothing modified"
+}
+
+for hook in cargo-etcd-deps-system cargo-etcd-deps-full-system; do
+  try "$hook" two-lines 1
+  try "$hook" clean 0
+done
+commit cargo-etcd-deps-system "is out of date"
+commit cargo-etcd-deps-full-system "because --locked was passed"
+echo "pre-commit: 6 passed, 0 failed"

@@ -1,5 +1,5 @@
-//! `--format github`: GitHub Actions workflow commands, one annotation per finding at its
-//! Cargo.toml line (`::error file=…,line=…,title=…::…`), then a notice with the summary.
+//! `--format github`: GitHub Actions workflow commands, one annotation per (code, crate,
+//! Cargo.toml line) (`::error file=…,line=…,title=…::…`), then a notice with the summary.
 
 use std::io::{self, Write};
 
@@ -18,7 +18,13 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Code, crate, file and line of an annotation.
+type Place = (String, String, String, usize);
+
 pub fn render(report: &Report, locations: &Locations, out: &mut dyn Write) -> io::Result<()> {
+    // At most one annotation per (code, crate, manifest line): findings that would share one
+    // (members inheriting one declaration) are told in one message, in report order.
+    let mut annotations: Vec<(Place, &str, String)> = Vec::new();
     for f in &report.findings {
         let command = match f.level {
             Level::Error => "error",
@@ -33,12 +39,22 @@ pub fn render(report: &Report, locations: &Locations, out: &mut dyn Write) -> io
             }
         }
         message.push_str(&format!("\nhelp: {}", f.help));
+        let key = (f.code.to_string(), f.krate.clone(), file, line);
+        match annotations.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, earlier)) => {
+                earlier.push_str("\n\n");
+                earlier.push_str(&message);
+            }
+            None => annotations.push((key, command, message)),
+        }
+    }
+    for ((code, krate, file, line), command, message) in &annotations {
         writeln!(
             out,
             "::{command} file={},line={line},title={}::{}",
-            property(&file),
-            property(&format!("etcd_deps::{} {}", f.code, f.krate)),
-            data(&message)
+            property(file),
+            property(&format!("etcd_deps::{code} {krate}")),
+            data(message)
         )?;
     }
     for a in &report.allowed {

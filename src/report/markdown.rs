@@ -116,9 +116,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(b) = &report.baseline {
         writeln!(
             out,
-            "\n**Baseline** `{}`: {} recorded finding(s) not failing the gate.",
+            "\n**Baseline** `{}`: {} not failing the gate.",
             b.file,
-            b.matched.len()
+            super::plural(b.matched.len(), "recorded finding", "recorded findings")
         )?;
         for e in &b.fixed {
             writeln!(

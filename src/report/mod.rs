@@ -1,6 +1,7 @@
 //! Reports: the model every format renders, and the renderers. Renderers take a `&Report`
 //! and a writer and never analyse.
 
+mod compact;
 pub mod fix;
 pub mod github;
 pub mod graph;
@@ -34,6 +35,10 @@ pub struct Report {
     /// The lockfile mode: what this input cannot see.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<InputInfo>,
+    /// Generated members (cargo-hakari workspace-hack) whose dependencies were not counted as
+    /// any member's own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub generated: Vec<String>,
     pub summary: Summary,
 }
 
@@ -69,6 +74,7 @@ impl Report {
             allowed: outcome.allowed,
             baseline: outcome.baseline,
             input: None,
+            generated: Vec::new(),
             summary,
         }
     }

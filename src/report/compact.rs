@@ -1,0 +1,350 @@
+//! The default human report, sized for people on large workspaces: one summary line per root
+//! cause first, then each error compactly (every version explained once, with one path and
+//! the manifest lines that bring it in), warnings and notes on one line each. `-v` renders
+//! everything with `human`'s full diagnostics instead.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+
+use super::{Report, Style, plural};
+use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo, source_label};
+use crate::manifest::spans::Sources;
+
+/// How many crates, declarations or dependents a compact line names before "and N more".
+const NAMED: usize = 3;
+/// The longest manifest line quoted.
+const QUOTED: usize = 60;
+
+/// Writes the root causes and the findings (the caller writes the closing summary).
+pub(super) fn render(
+    report: &Report,
+    sources: &Sources,
+    style: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let shown_roots: BTreeSet<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.caused_by.is_none())
+        .map(|f| f.krate.as_str())
+        .collect();
+    root_causes(report, out)?;
+    let mut explained: BTreeSet<(String, String, Option<String>)> = BTreeSet::new();
+    for finding in &report.findings {
+        if finding
+            .caused_by
+            .as_deref()
+            .is_some_and(|r| shown_roots.contains(r))
+        {
+            continue;
+        }
+        let head = header(finding, style);
+        if finding.level != Level::Error {
+            writeln!(out, "{head}")?;
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "{head}")?;
+        for version in &finding.versions {
+            let key = (
+                version.name.clone(),
+                version.version.to_string(),
+                version.source.clone(),
+            );
+            let first = explained.insert(key);
+            for line in version_lines(version, finding, sources, first) {
+                writeln!(out, "  {line}")?;
+            }
+        }
+        let collateral: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| {
+                finding.code == Code::DivergingVersions
+                    && finding.caused_by.is_none()
+                    && f.caused_by.as_deref() == Some(finding.krate.as_str())
+            })
+            .map(|f| {
+                let versions: Vec<String> =
+                    f.versions.iter().map(|v| v.version.to_string()).collect();
+                format!("{} {}", f.krate, versions.join("/"))
+            })
+            .collect();
+        if !collateral.is_empty() {
+            writeln!(
+                out,
+                "  this split also splits {}: {}",
+                plural(collateral.len(), "crate", "crates"),
+                collateral.join(", ")
+            )?;
+        }
+        for a in &finding.allowed {
+            writeln!(
+                out,
+                "  allowed: {} {}: {}",
+                finding.krate, a.version, a.reason
+            )?;
+        }
+        writeln!(out, "  help: {}", finding.help)?;
+    }
+    if report.findings.iter().any(|f| f.level == Level::Error) {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// `error[diverging-versions]: message (qualifiers)`.
+fn header(finding: &Finding, style: &Style) -> String {
+    let (word, colour) = match finding.level {
+        Level::Error => ("error", "\x1b[1;31m"),
+        Level::Warning => ("warning", "\x1b[1;33m"),
+        Level::Note => ("note", "\x1b[1;36m"),
+    };
+    let word = if style.color {
+        format!("{colour}{word}\x1b[0m")
+    } else {
+        word.to_owned()
+    };
+    let mut head = format!("{word}[{}]: {}", finding.code, finding.message);
+    if finding.dev_only {
+        head.push_str(" (only through dev-dependencies)");
+    }
+    if !finding.platforms.is_empty() {
+        head.push_str(&format!(" (only on {})", finding.platforms.join(", ")));
+    }
+    if let Some(root) = &finding.caused_by {
+        head.push_str(&format!(" (collateral of the {root} split)"));
+    }
+    if let Some(loc) = &finding.location {
+        head.push_str(&format!(" ({}:{})", loc.manifest, loc.line));
+    }
+    head
+}
+
+/// One version of a finding: where it comes from and who requires it, one path, and the
+/// manifest lines that bring it in. A version explained earlier in the report is only named,
+/// with the lines of the finding's member.
+fn version_lines(
+    version: &VersionInfo,
+    finding: &Finding,
+    sources: &Sources,
+    first: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let name = format!(
+        "{} {} from {}",
+        version.name,
+        version.version,
+        source_label(version.source.as_deref())
+    );
+    let member = finding.member.as_deref();
+    if first {
+        let mut by: Vec<String> = version
+            .dependents
+            .iter()
+            .map(|d| match &d.req {
+                Some(req) => format!("{} {} ({req})", d.name, d.version),
+                None => format!("{} {}", d.name, d.version),
+            })
+            .collect();
+        by.dedup();
+        out.push(format!("{name}, required by {}", named(&by)));
+    } else {
+        out.push(format!("{name} (explained above)"));
+    }
+    let path = version
+        .paths
+        .iter()
+        .find(|p| member.is_none_or(|m| p.steps.first().is_some_and(|s| s.name == m)));
+    if (first || member.is_some())
+        && let Some(path) = path
+    {
+        let more = version.paths.len() - 1;
+        let tail = if more > 0 && member.is_none() {
+            format!(" (and {})", plural(more, "more path", "more paths"))
+        } else {
+            String::new()
+        };
+        out.push(format!("  path: {}{tail}", path.display()));
+    }
+    if first || member.is_some() {
+        let origins: Vec<&Origin> = version
+            .origins
+            .iter()
+            .filter(|o| member.is_none_or(|m| o.member == m))
+            .collect();
+        out.extend(declaration_lines(&origins, sources));
+    }
+    out
+}
+
+/// The manifest lines behind `origins`, one per line however many members inherit it.
+fn declaration_lines(origins: &[&Origin], sources: &Sources) -> Vec<String> {
+    // Keyed by file and line so each line is quoted once, in file order.
+    let mut lines: BTreeMap<(String, usize), (String, Vec<String>)> = BTreeMap::new();
+    let mut unlocated: Vec<String> = Vec::new();
+    for o in origins {
+        match (&o.manifest, o.line) {
+            (Some(manifest), Some(line)) => {
+                let quoted = o
+                    .manifest_abs
+                    .as_deref()
+                    .and_then(|p| sources.text(p))
+                    .and_then(|t| t.lines().nth(line - 1))
+                    .map(quote)
+                    .unwrap_or_else(|| o.key.clone());
+                let entry = lines
+                    .entry((manifest.clone(), line))
+                    .or_insert_with(|| (quoted, Vec::new()));
+                if o.member_manifest.is_some() && !entry.1.contains(&o.member) {
+                    entry.1.push(o.member.clone());
+                }
+            }
+            _ => unlocated.push(format!("{} declares {}", o.member, o.key)),
+        }
+    }
+    let mut out: Vec<String> = lines
+        .into_iter()
+        .map(|((manifest, line), (quoted, inheritors))| {
+            if inheritors.is_empty() {
+                format!("  {manifest}:{line}: {quoted}")
+            } else {
+                format!(
+                    "  {manifest}:{line}: {quoted} (inherited by {})",
+                    named(&inheritors)
+                )
+            }
+        })
+        .collect();
+    unlocated.dedup();
+    out.extend(unlocated.into_iter().map(|u| format!("  {u}")));
+    if out.len() > NAMED {
+        let more = out.len() - NAMED;
+        out.truncate(NAMED);
+        out.push(format!(
+            "  … and {} (-v shows all)",
+            plural(more, "more declaration", "more declarations")
+        ));
+    }
+    out
+}
+
+/// A manifest line, trimmed and cut to `QUOTED` characters.
+fn quote(line: &str) -> String {
+    let line = line.trim();
+    if line.chars().count() <= QUOTED {
+        line.to_owned()
+    } else {
+        let cut: String = line.chars().take(QUOTED - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// `a, b, c and 4 more`.
+fn named(items: &[String]) -> String {
+    if items.len() <= NAMED {
+        return items.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        items[..NAMED].join(", "),
+        items.len() - NAMED
+    )
+}
+
+/// One line per root cause (a crate with an error or a warning that is not collateral): its
+/// lines, what brings each line in, the edit that would unify it, and the findings it makes.
+fn root_causes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut roots: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    for f in &report.findings {
+        if f.caused_by.is_some() || f.level == Level::Note {
+            continue;
+        }
+        match roots.iter_mut().find(|(k, _)| *k == f.krate) {
+            Some((_, list)) => list.push(f),
+            None => roots.push((&f.krate, vec![f])),
+        }
+    }
+    if roots.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{}:", plural(roots.len(), "root cause", "root causes"))?;
+    for (krate, findings) in &roots {
+        let main = findings
+            .iter()
+            .find(|f| f.code == Code::DivergingVersions)
+            .unwrap_or(&findings[0]);
+        let mut counts: BTreeMap<Code, usize> = BTreeMap::new();
+        for f in findings {
+            *counts.entry(f.code).or_default() += 1;
+        }
+        let counts: Vec<String> = counts
+            .iter()
+            .map(|(code, n)| format!("{n} {code}"))
+            .collect();
+        writeln!(
+            out,
+            "  {krate}: {}; fix: {} [{}]",
+            brought_in(main),
+            edit(main),
+            counts.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+/// `0.9 (via etcd-client) | 0.12 (via opentelemetry-otlp)`: what brings each line in.
+fn brought_in(finding: &Finding) -> String {
+    let per_line = bringers(finding);
+    per_line
+        .iter()
+        .map(|(line, names)| {
+            if names.is_empty() {
+                line.to_string()
+            } else {
+                format!("{line} (via {})", named(names))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// For each line of the finding's crate, the direct dependencies of members that bring it in.
+fn bringers(finding: &Finding) -> BTreeMap<Line, Vec<String>> {
+    let mut per_line: BTreeMap<Line, Vec<String>> = BTreeMap::new();
+    for v in finding.versions.iter().filter(|v| v.name == finding.krate) {
+        let names = per_line.entry(Line::of(&v.version)).or_default();
+        for o in &v.origins {
+            if !names.contains(&o.package) {
+                names.push(o.package.clone());
+            }
+        }
+    }
+    per_line
+}
+
+/// The edit that would unify a diverging crate: move what brings the older lines in onto the
+/// newest line. Other findings say it in their help.
+fn edit(finding: &Finding) -> String {
+    if finding.code != Code::DivergingVersions {
+        return finding.help.clone();
+    }
+    let per_line = bringers(finding);
+    let Some(newest) = per_line.keys().next_back().copied() else {
+        return finding.help.clone();
+    };
+    let mut older: Vec<String> = Vec::new();
+    for (line, names) in &per_line {
+        if *line != newest {
+            for n in names {
+                if !older.contains(n) {
+                    older.push(n.clone());
+                }
+            }
+        }
+    }
+    if older.is_empty() {
+        return finding.help.clone();
+    }
+    format!("move {} onto {} {newest}", named(&older), finding.krate)
+}
