@@ -62,6 +62,7 @@ fn downstream(graph: &DepGraph) -> (usize, Duration, Duration, Duration) {
         root_manifest: graph.workspace_root().join("Cargo.toml"),
         root_manifest_rel: "Cargo.toml".to_owned(),
         root: graph.workspace_root().to_owned(),
+        crates_io_patch: None,
     };
     let (_, planning) = time(|| {
         plan::plan(

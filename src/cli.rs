@@ -198,7 +198,7 @@ struct GlobalArgs {
     )]
     lockfile: Option<Option<PathBuf>>,
 
-    /// Output format
+    /// Output format (csv and html are for `scan` only)
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     format: FormatArg,
 

@@ -258,9 +258,7 @@ impl<'a> Ctx<'a> {
 fn line_starts(text: &str) -> Vec<usize> {
     #[cfg(test)]
     LINE_SCANS.with(|n| n.set(n.get() + 1));
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
+    crate::manifest::spans::line_starts(text)
 }
 
 impl Ctx<'_> {

@@ -111,6 +111,9 @@ pub(crate) fn run(
         root_manifest: root.join("Cargo.toml"),
         root_manifest_rel: "Cargo.toml".to_owned(),
         root: root.clone(),
+        crates_io_patch: std::fs::read_to_string(root.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| crate::manifest::spans::crates_io_patch_section(&text)),
     };
     let fix_plan = plan::plan(&findings, &registry, &ws, &plan_opts)
         .map_err(|e| Error::Registry { message: e.message })?;

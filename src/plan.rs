@@ -203,6 +203,10 @@ pub struct Workspace {
     pub root_manifest_rel: String,
     /// Workspace root, to write patch paths relative to it.
     pub root: PathBuf,
+    /// The root manifest's `[patch]` section that names crates.io by its index URL (the key,
+    /// and the key as written), from [`crate::manifest::spans::crates_io_patch_section`]:
+    /// cargo reads it and ignores a `[patch.crates-io]` beside it.
+    pub crates_io_patch: Option<(String, String)>,
 }
 
 /// Plans edits for the findings in scope.
@@ -223,6 +227,7 @@ pub fn plan(
         unfixable_seen: Default::default(),
         moved: BTreeMap::new(),
         pins: BTreeMap::new(),
+        line_reason: None,
     };
     let in_scope = |f: &&Finding| {
         let level = match f.level {
@@ -270,6 +275,8 @@ struct Planner<'a> {
     moved: BTreeMap<String, Version>,
     /// The line each primary crate stays on once errors are planned (empty before).
     pins: BTreeMap<String, Line>,
+    /// Why the target line was chosen, when a rule rather than the graph or `--to` chose it.
+    line_reason: Option<String>,
 }
 
 /// (finding, intermediate, key, manifest, table): one declaration planned for one finding.
@@ -526,7 +533,9 @@ impl Planner<'_> {
                     let reason = format!(
                         "move {krate} from {} to {target}, {}; {krate} {line} is a breaking release: check its changelog",
                         version.version,
-                        if in_graph {
+                        if let Some(why) = &self.line_reason {
+                            format!("the {line} line, {why}")
+                        } else if in_graph {
                             format!("the {line} line the rest of the graph uses")
                         } else {
                             format!("the {line} line --to asks for")
@@ -570,15 +579,12 @@ impl Planner<'_> {
         };
         let mut toward = finding.clone();
         toward.lines = vec![line];
-        let first = self.edits.len();
-        self.unify(&toward)?;
-        for e in &mut self.edits[first..] {
-            e.reason = e.reason.replace(
-                "line the rest of the graph uses",
-                &format!("line, the lowest inside the policy `{}`", rule.versions),
-            );
+        if !self.opts.to.contains_key(krate) {
+            self.line_reason = Some(format!("the lowest inside the policy `{}`", rule.versions));
         }
-        Ok(())
+        let planned = self.unify(&toward);
+        self.line_reason = None;
+        planned
     }
 
     /// Strategy 2 (or 4 with `--patch-with`) for an origin that reaches `version` through an
@@ -1089,18 +1095,24 @@ impl Planner<'_> {
         reason: String,
         finding: &Finding,
     ) {
-        let registry = if source == CRATES_IO || source.is_empty() {
-            "crates-io".to_owned()
-        } else {
-            let url = source
-                .strip_prefix("registry+")
-                .or_else(|| source.strip_prefix("sparse+").map(|_| source))
-                .unwrap_or(source);
-            format!("'{url}'")
+        let crates_io = source == CRATES_IO || source.is_empty();
+        let (table, registry, reason) = match &self.ws.crates_io_patch {
+            Some((key, written)) if crates_io => (
+                format!("patch.{written}"),
+                key.clone(),
+                format!(
+                    "{reason}; added to [patch.{written}], the section cargo reads for crates.io \
+                     (it ignores a [patch.crates-io] beside it)"
+                ),
+            ),
+            _ => {
+                let registry = Self::patch_registry(source, crates_io);
+                (format!("patch.{registry}"), registry, reason)
+            }
         };
         self.edits.push(Edit {
             manifest: self.ws.root_manifest_rel.clone(),
-            table: format!("patch.{registry}"),
+            table,
             key: krate.to_owned(),
             from: None,
             to: spec.to_toml(),
@@ -1113,6 +1125,19 @@ impl Planner<'_> {
                 spec,
             },
         });
+    }
+
+    /// The `[patch.<…>]` key for a source: `crates-io`, or the quoted registry URL.
+    fn patch_registry(source: &str, crates_io: bool) -> String {
+        if crates_io {
+            "crates-io".to_owned()
+        } else {
+            let url = source
+                .strip_prefix("registry+")
+                .or_else(|| source.strip_prefix("sparse+").map(|_| source))
+                .unwrap_or(source);
+            format!("'{url}'")
+        }
     }
 
     fn command(&mut self, argv: Vec<String>) {
@@ -1154,11 +1179,13 @@ fn higher(a: &str, b: &str) -> bool {
     }
 }
 
+/// The version a requirement's first comparator starts from (`"0.14.*"` → 0.14.0, `"~0.14.2"`
+/// → 0.14.2, `"*"` → 0.0.0).
 fn lowest(req: &str) -> Option<Version> {
-    let (_, body) = split_operator(req.trim());
-    let parts: Vec<&str> = body.split('.').collect();
-    let num = |i: usize| parts.get(i).map_or(Some(0), |p| p.parse::<u64>().ok());
-    Some(Version::new(num(0)?, num(1)?, num(2)?))
+    let req = VersionReq::parse(req.trim()).ok()?;
+    Some(req.comparators.first().map_or(Version::new(0, 0, 0), |c| {
+        Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0))
+    }))
 }
 
 fn split_operator(req: &str) -> (&str, &str) {
@@ -1367,6 +1394,9 @@ mod tests {
         assert!(higher("0.16", "0.14"));
         assert!(!higher("0.14", "0.16"));
         assert!(higher("=0.14.1", "0.14"));
+        assert!(higher("0.16.*", "0.14"));
+        assert!(higher("~0.14.2", "0.14.1"));
+        assert!(!higher("0.9.*", "0.10"));
     }
 
     #[test]
@@ -1445,6 +1475,7 @@ mod planning_tests {
             root_manifest: PathBuf::from("/ws/Cargo.toml"),
             root_manifest_rel: "Cargo.toml".to_owned(),
             root: PathBuf::from("/ws"),
+            crates_io_patch: None,
         }
     }
 
@@ -1592,6 +1623,7 @@ mod planning_tests {
             unfixable_seen: Default::default(),
             moved: BTreeMap::new(),
             pins: BTreeMap::new(),
+            line_reason: None,
         };
         let plan = planner.finish();
         assert_eq!(plan.edits.len(), 1);

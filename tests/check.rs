@@ -275,6 +275,27 @@ fn dev_only_divergence_says_so() {
 }
 
 #[test]
+fn a_version_from_two_sources_is_one_line_in_the_message() {
+    // tonic 0.9.2 (etcd-client 0.11) beside tonic 0.12.3 from the registry (the exporter) and
+    // from a path: two lines, the second held by two sources.
+    let fixture = Fixture::new("source-split");
+    let manifest = fixture.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    let text = text.replace(
+        "etcd-client = \"0.14\"",
+        "etcd-client = \"0.11\"\nopentelemetry-otlp = \"0.27\"",
+    );
+    std::fs::write(&manifest, text).expect("write");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let diverging = finding(&report, "diverging-versions", "tonic");
+    assert_eq!(
+        diverging["message"],
+        "tonic resolves on 2 semver-incompatible lines: 0.9.2, 0.12.3 (from 2 sources)"
+    );
+}
+
+#[test]
 fn path_copy_beside_the_registry_is_a_source_split() {
     let fixture = Fixture::new("source-split");
     let (report, code) = check_json(&fixture, &[]);

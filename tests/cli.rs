@@ -115,7 +115,7 @@ fn bash_completes_both_cargo_etcd_deps_and_cargo_etcd_deps_subcommand() {
             "--apply",
             "--baseline",
             "check",
-            "human json sarif github markdown",
+            "human json sarif github markdown csv html",
             "--offline",
             "--output --help",
             "etcd-deps",

@@ -174,6 +174,33 @@ fn fix_source_split_with_a_patch() {
 }
 
 #[test]
+fn fix_source_split_extends_the_patch_section_cargo_reads() {
+    // The root already patches crates.io under the index URL. cargo reads that section and
+    // silently ignores a [patch.crates-io] beside it (cargo 1.95), so the tonic entry goes into
+    // the existing section.
+    scenario("patch-url-section", "patch-url-section", &[], OK);
+}
+
+#[test]
+fn a_sparse_url_patch_section_is_not_the_one_cargo_reads_for_crates_io() {
+    // cargo warns that a [patch."sparse+https://index.crates.io/"] entry is unused and
+    // suggests crates-io: the plan adds [patch.crates-io], and verification proves it.
+    let fixture = Fixture::new("patch-url-section");
+    let manifest = fixture.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    let text = text.replace(
+        "[patch.\"https://github.com/rust-lang/crates.io-index\"]",
+        "[patch.\"sparse+https://index.crates.io/\"]",
+    );
+    std::fs::write(&manifest, text).expect("write");
+    let run = fix(&fixture, &["--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    assert_eq!(plan["edits"][0]["table"], "patch.crates-io", "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+}
+
+#[test]
 fn fix_train_skew_in_two_manifests() {
     scenario("train-skew", "train-skew", &[], OK);
 }

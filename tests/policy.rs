@@ -265,7 +265,7 @@ fn fix_moves_a_workspace_inside_the_policy_verified() {
     assert_eq!(edit["finding"], "outside-policy:etcd-client");
     assert_eq!(
         edit["reason"],
-        "move etcd-client from 0.12.4 to 0.14.1, the 0.14 line, the lowest inside the policy `>=0.14`"
+        "move etcd-client from 0.12.4 to 0.14.1, the 0.14 line, the lowest inside the policy `>=0.14`; etcd-client 0.14 is a breaking release: check its changelog"
     );
     assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
     with(&["fix", "--offline", "--apply", "--allow-dirty"]).expect_code(0);

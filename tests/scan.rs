@@ -316,53 +316,6 @@ fn wrong_usage_is_an_input_error() {
     assert!(run.stderr().contains("formats of `scan`"));
 }
 
-/// The commands of the README's Fleet section, run as written on the fixture fleet (named
-/// `services`, beside the shared policy and a list of workspaces), without its unreadable
-/// workspace: each exits 1 (inventory fails the gate), except the `--from` list and shard
-/// 1/2, which hold the two passing services (billing and orders) and exit 0.
-#[test]
-fn every_scan_command_in_the_readme_runs() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
-    let section = readme
-        .split("\n## Fleet\n")
-        .nth(1)
-        .and_then(|s| s.split("\n## ").next())
-        .expect("a Fleet section");
-    let commands: Vec<Vec<&str>> = section
-        .lines()
-        .filter_map(|l| l.strip_prefix("cargo etcd-deps "))
-        .map(|rest| rest.split_whitespace().collect())
-        .collect();
-    assert!(commands.len() >= 6, "{commands:?}");
-    let fleet = Fixture::fleet();
-    let dir = fleet.tmp.path();
-    std::fs::remove_dir_all(fleet.root.join("payments")).expect("remove payments");
-    std::fs::rename(&fleet.root, dir.join("services")).expect("rename");
-    std::fs::rename(
-        dir.join("services/etcd-policy.toml"),
-        dir.join("etcd-policy.toml"),
-    )
-    .expect("move the policy");
-    std::fs::write(
-        dir.join("workspaces.txt"),
-        "services/billing\nservices/orders\n",
-    )
-    .expect("list");
-    for args in &commands {
-        let run = fleet.run_in(dir, args, None);
-        let expected = if args.contains(&"--from") || args.contains(&"1/2") {
-            0
-        } else {
-            1
-        };
-        assert_eq!(run.code(), expected, "{args:?}\n{}", run.stderr());
-    }
-    for file in ["fleet.html", "fleet.csv", "shard-1.json", "shard-2.json"] {
-        assert!(dir.join(file).is_file(), "{file}");
-    }
-}
-
 /// On a terminal, a progress line goes to stderr (and is cleared); the report is unchanged.
 #[test]
 fn progress_shows_on_a_terminal_only() {

@@ -22,9 +22,55 @@ pub struct Sources {
     docs: BTreeMap<PathBuf, Option<Document<String>>>,
     /// Other files the reports point into (the configuration file).
     other: BTreeMap<PathBuf, String>,
+    /// Where each line of each text starts, indexed once per file, so that a snippet of a
+    /// long file (a configuration with 100,000 allow entries) costs its own lines only.
+    line_starts: BTreeMap<PathBuf, Vec<usize>>,
+}
+
+/// The lines of a file around some spans: what a diagnostic snippet shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window<'a> {
+    /// The lines, from the start of the first to the end of the last (newline included).
+    pub text: &'a str,
+    /// The byte offset of `text` in the file.
+    pub offset: usize,
+    /// The 0-based line number of the first line.
+    pub first_line: usize,
 }
 
 impl Sources {
+    /// The lines of a text read here that hold `spans` (byte ranges), with `context` lines
+    /// either side.
+    pub fn window(
+        &self,
+        path: &Path,
+        spans: &[(usize, usize)],
+        context: usize,
+    ) -> Option<Window<'_>> {
+        let text = self.text(path)?;
+        let starts = self.line_starts.get(path)?;
+        let lo = spans.iter().map(|s| s.0).min()?.min(text.len());
+        let hi = spans.iter().map(|s| s.1).max()?.min(text.len());
+        // The line holding a byte: the last line start at or before it.
+        let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let first_line = line_of(lo).saturating_sub(context);
+        let end_line = line_of(hi) + context + 1;
+        let offset = starts[first_line];
+        let end = starts.get(end_line).copied().unwrap_or(text.len());
+        Some(Window {
+            text: &text[offset..end],
+            offset,
+            first_line,
+        })
+    }
+
+    fn index_lines(&mut self, path: &Path) {
+        let starts = self.text(path).map(line_starts);
+        if let Some(starts) = starts {
+            self.line_starts.insert(path.to_owned(), starts);
+        }
+    }
+
     /// The text of a manifest that was read, if it could be.
     pub fn text(&self, path: &Path) -> Option<&str> {
         self.docs
@@ -36,17 +82,19 @@ impl Sources {
 
     /// Adds a file the reports may point into.
     pub fn insert(&mut self, path: PathBuf, text: String) {
-        self.other.insert(path, text);
+        self.other.insert(path.clone(), text);
+        self.index_lines(&path);
     }
 
     fn doc(&mut self, path: &Path) -> Option<&Document<String>> {
-        self.docs
-            .entry(path.to_owned())
-            .or_insert_with(|| {
-                let text = std::fs::read_to_string(path).ok()?;
-                Document::parse(text).ok()
-            })
-            .as_ref()
+        if !self.docs.contains_key(path) {
+            let doc = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|text| Document::parse(text).ok());
+            self.docs.insert(path.to_owned(), doc);
+            self.index_lines(path);
+        }
+        self.docs.get(path).and_then(Option::as_ref)
     }
 }
 
@@ -201,6 +249,37 @@ pub fn written_requirement(item: &Item) -> Option<String> {
     }
 }
 
+/// The crates.io index as cargo names it in `[patch.<url>]` keys.
+const CRATES_IO_INDEX: &str = "https://github.com/rust-lang/crates.io-index";
+
+/// The `[patch]` section of a root manifest that names crates.io by its index URL, if any:
+/// (the key, the key as written: `"https://github.com/rust-lang/crates.io-index"`). cargo
+/// reads that section for crates.io and silently ignores a `[patch.crates-io]` beside it
+/// (checked with cargo 1.95), so new entries belong in it. The sparse URL
+/// (`sparse+https://index.crates.io/`) is another source to cargo and does not count.
+pub fn crates_io_patch_section(root_manifest: &str) -> Option<(String, String)> {
+    let doc = Document::parse(root_manifest.to_owned()).ok()?;
+    let patch = doc.as_table().get("patch")?.as_table_like()?;
+    let (key, _) = patch.iter().find(|(key, item)| {
+        let url = key.trim().trim_end_matches('/');
+        let url = url.strip_suffix(".git").unwrap_or(url);
+        item.is_table_like() && url.eq_ignore_ascii_case(CRATES_IO_INDEX)
+    })?;
+    let written = patch
+        .get_key_value(key)
+        .and_then(|(k, _)| k.span())
+        .map(|span| doc.raw()[span].to_owned())
+        .unwrap_or_else(|| format!("'{key}'"));
+    Some((key.to_owned(), written))
+}
+
+/// The byte offset where each line of `text` starts (the first is 0).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
@@ -292,6 +371,51 @@ mod tests {
         )
         .expect("found");
         assert_eq!(d.table, "build_dependencies");
+    }
+
+    #[test]
+    fn the_patch_section_named_by_the_index_url_is_found_as_written() {
+        let found = |text: &str| crates_io_patch_section(text);
+        assert_eq!(
+            found(
+                "[patch.\"https://github.com/rust-lang/crates.io-index\"]\nprost = { path = \"p\" }\n"
+            ),
+            Some((
+                "https://github.com/rust-lang/crates.io-index".to_owned(),
+                "\"https://github.com/rust-lang/crates.io-index\"".to_owned()
+            ))
+        );
+        assert_eq!(
+            found("[patch.'https://github.com/rust-lang/crates.io-index/']\n").map(|(_, w)| w),
+            Some("'https://github.com/rust-lang/crates.io-index/'".to_owned())
+        );
+        assert_eq!(found("[patch.crates-io]\nprost = { path = \"p\" }\n"), None);
+        assert_eq!(found("[patch.'sparse+https://index.crates.io/']\n"), None);
+        assert_eq!(found("[package]\nname = \"a\"\n"), None);
+    }
+
+    #[test]
+    fn a_window_holds_the_spans_lines_and_context_only() {
+        let text: String = (1..=1000).map(|i| format!("line{i}\n")).collect();
+        let mut sources = Sources::default();
+        let path = PathBuf::from("/ws/etcd-deps.toml");
+        sources.insert(path.clone(), text.clone());
+        let at = |line: usize| text.find(&format!("line{line}\n")).expect("line");
+        let w = sources
+            .window(&path, &[(at(500), at(500) + 7), (at(502), at(502) + 7)], 2)
+            .expect("window");
+        assert_eq!(w.first_line, 497);
+        assert_eq!(w.offset, at(498));
+        assert_eq!(
+            w.text,
+            "line498\nline499\nline500\nline501\nline502\nline503\nline504\n"
+        );
+        let first = sources.window(&path, &[(0, 5)], 2).expect("window");
+        assert_eq!((first.first_line, first.text), (0, "line1\nline2\nline3\n"));
+        let last = sources
+            .window(&path, &[(at(1000), at(1000) + 8)], 2)
+            .expect("window");
+        assert_eq!(last.text, "line998\nline999\nline1000\n");
     }
 
     #[test]

@@ -9,8 +9,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
-    SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity, SourceCode,
 };
 
 use super::{Report, Style};
@@ -147,7 +146,7 @@ struct FindingDiagnostic {
     code: String,
     severity: Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<super::snippet::Snippet>,
     labels: Vec<LabeledSpan>,
     related: Vec<FindingDiagnostic>,
 }
@@ -270,7 +269,13 @@ impl FindingDiagnostic {
         let mut labels = Vec::new();
         let mut related = Vec::new();
         for (i, (file, shown)) in files.iter().enumerate() {
-            let Some(text) = sources.text(file) else {
+            let spans: Vec<(usize, usize)> = places
+                .iter()
+                .filter(|p| p.file == *file)
+                .map(|p| p.span)
+                .collect();
+            // The labelled lines and some context, never the whole file.
+            let Some(window) = sources.window(file, &spans, 2) else {
                 continue;
             };
             let mut file_labels: Vec<LabeledSpan> = Vec::new();
@@ -280,7 +285,7 @@ impl FindingDiagnostic {
                     file_labels.push(label);
                 }
             }
-            let named = NamedSource::new(shown, text.to_owned());
+            let named = super::snippet::Snippet::new(shown, window);
             if i == 0 || source.is_none() {
                 source = Some(named);
                 labels = file_labels;

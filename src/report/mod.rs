@@ -10,6 +10,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod scan;
+mod snippet;
 
 use std::path::{Path, PathBuf};
 
