@@ -1,17 +1,18 @@
 //! `cargo etcd-deps fix`: plan, show, prove and (with `--apply`) write the edits.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::PatchWith;
 use crate::error::Error;
 use crate::interrupt::{self, ALL_WRITTEN, NOTHING_WRITTEN};
-use crate::manifest::edit::{self, EditError};
+use crate::manifest::edit::{self, EditError, FileChange};
 use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
-use crate::metadata::{self, Input};
+use crate::metadata::{self, CargoOptions, Input};
 use crate::plan::{self, PatchSpec, PlanOptions};
 use crate::report::fix::{FixReport, Status};
-use crate::verify;
+use crate::verify::{self, Resolved, Verification};
 use crate::{FixRequest, Format, Outcome, Request, exit, registry, vcs};
 
 pub(crate) fn run(
@@ -21,6 +22,101 @@ pub(crate) fn run(
     color: bool,
     fs: &dyn WriteFs,
 ) -> Result<Outcome, Error> {
+    let cargo = cargo_options(req, fix)?;
+    // One `fix` at a time per workspace, from before the first cargo run (which may rewrite
+    // Cargo.lock) to the last write.
+    let located = metadata::locate(&cargo)?;
+    let _lock = WorkspaceLock::acquire(&located.root_dir)?;
+    interrupt::pause("locked");
+    // Cargo.lock's state before this run's cargo touches it (see `refuse_dirty`).
+    let lock_at_start = (fix.apply && !fix.allow_dirty)
+        .then(|| vcs::status(&located.root_dir, &[located.root_dir.join("Cargo.lock")]));
+    let analysed = crate::analyse(req, &fix.analysis)?;
+    interrupt::check(NOTHING_WRITTEN)?;
+    let analysis_opts = analysed.opts;
+    // Findings an allow entry or a level setting removed are not fixed.
+    let findings = crate::policy::apply(
+        analysed.findings,
+        &analysed.config,
+        &analysis_opts.watch,
+        false,
+        None,
+    )
+    .findings;
+    let graph = analysed.graph;
+    let root = graph.workspace_root().to_owned();
+    let registry = registry::for_workspace(&root, cargo.offline || cargo.frozen)?;
+
+    let patch_with = patch_specs(fix, &root)?;
+    let rust_version = graph
+        .members()
+        .iter()
+        .filter_map(|&m| graph.package(m).rust_version.clone())
+        .min();
+    let plan_opts = PlanOptions {
+        include_warnings: fix.include_warnings,
+        to: fix.to.clone(),
+        patch_with,
+        rust_version,
+    };
+    let ws = plan::Workspace {
+        root_manifest: root.join("Cargo.toml"),
+        root_manifest_rel: "Cargo.toml".to_owned(),
+        root: root.clone(),
+    };
+    let fix_plan = plan::plan(&findings, &registry, &ws, &plan_opts)
+        .map_err(|e| Error::Registry { message: e.message })?;
+    let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
+
+    let (verification, resolved) = if fix_plan.is_empty() {
+        (None, None)
+    } else {
+        let req = verify::Request {
+            graph: &graph,
+            findings: &findings,
+            plan: &fix_plan,
+            changes: &changes,
+            cargo: &cargo,
+            analysis_opts: &analysis_opts,
+            config: &analysed.config,
+            include_warnings: fix.include_warnings,
+        };
+        prove(&req, fix, fs)?
+    };
+    let verified = verification.as_ref().is_some_and(|v| v.verified);
+
+    let status = if fix_plan.is_empty() {
+        Status::NothingToDo
+    } else if !fix.apply {
+        Status::Pending
+    } else if !verified && !fix.no_verify {
+        Status::NotVerified
+    } else {
+        let lockfile = resolved.and_then(|r| r.lockfile);
+        apply(
+            &root,
+            &changes,
+            lockfile,
+            lock_at_start,
+            fix.allow_dirty,
+            fs,
+        )?;
+        Status::Applied
+    };
+
+    let complete = fix_plan.unfixable.is_empty();
+    let report = FixReport::new(fix_plan, &changes, verification, status);
+    render(req, &report, color, out)?;
+
+    let ok = complete && matches!(status, Status::NothingToDo | Status::Applied);
+    Ok(Outcome {
+        exit_code: if ok { exit::OK } else { exit::GATE_FAILED },
+    })
+}
+
+/// The cargo options of a `fix` run; the inputs and formats `fix` cannot work with are usage
+/// errors.
+fn cargo_options(req: &Request, fix: &FixRequest) -> Result<CargoOptions, Error> {
     let cargo = match &req.input {
         Input::Cargo(opts) => opts.clone(),
         Input::File(_) => {
@@ -47,35 +143,36 @@ pub(crate) fn run(
             "`fix --apply` must update Cargo.lock; drop --locked/--frozen".to_owned(),
         ));
     }
-    // One `fix` at a time per workspace, from before the first cargo run (which may rewrite
-    // Cargo.lock) to the last write.
-    let located = metadata::locate(&cargo)?;
-    let _lock = WorkspaceLock::acquire(&located.root_dir)?;
-    interrupt::pause("locked");
-    // Cargo.lock's state before this run's cargo touches it (see `refuse_dirty`).
-    let lock_at_start = (fix.apply && !fix.allow_dirty)
-        .then(|| vcs::status(&located.root_dir, &[located.root_dir.join("Cargo.lock")]));
-    let analysed = crate::analyse(req, &fix.analysis)?;
-    interrupt::check(NOTHING_WRITTEN)?;
-    let analysis_opts = analysed.opts;
-    // Findings an allow entry or a level setting removed are not fixed.
-    let findings = crate::policy::apply(
-        analysed.findings,
-        &analysed.config,
-        &analysis_opts.watch,
-        false,
-        None,
-    )
-    .findings;
-    let graph = analysed.graph;
-    let root = graph.workspace_root().to_owned();
-    let registry = registry::for_workspace(&root, cargo.offline || cargo.frozen)?;
+    Ok(cargo)
+}
 
+/// Renders the plan report in the requested format and writes it (stdout or `--output`).
+fn render(
+    req: &Request,
+    report: &FixReport,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut buf = Vec::new();
+    match req.format {
+        Format::Human => crate::report::fix::render_human(report, color, &mut buf),
+        Format::Json => crate::report::json::render_value(report, &mut buf),
+        Format::Markdown => crate::report::markdown::render_fix(report, &mut buf),
+        Format::Sarif | Format::Github => unreachable!("refused above"),
+    }
+    .map_err(Error::Output)?;
+    crate::emit(req, &buf, out)?;
+    Ok(())
+}
+
+/// `--patch-with` specs, a PATH (given relative to the current directory) written relative to
+/// the workspace root.
+fn patch_specs(fix: &FixRequest, root: &Path) -> Result<BTreeMap<String, PatchSpec>, Error> {
     let cwd = std::env::current_dir().map_err(|source| Error::Read {
         path: PathBuf::from("."),
         source,
     })?;
-    let patch_with = fix
+    Ok(fix
         .patch_with
         .iter()
         .map(|(krate, with)| {
@@ -83,7 +180,7 @@ pub(crate) fn run(
                 PatchWith::Git(spec) => spec.clone(),
                 PatchWith::Path(p) => {
                     let abs = cwd.join(p);
-                    let rel = pathdiff::diff_paths(&abs, &root).unwrap_or(abs);
+                    let rel = pathdiff::diff_paths(&abs, root).unwrap_or(abs);
                     PatchSpec::Path(
                         rel.components()
                             .map(|c| c.as_os_str().to_string_lossy())
@@ -94,103 +191,58 @@ pub(crate) fn run(
             };
             (krate.clone(), spec)
         })
-        .collect();
-    let rust_version = graph
-        .members()
-        .iter()
-        .filter_map(|&m| graph.package(m).rust_version.clone())
-        .min();
-    let plan_opts = PlanOptions {
-        include_warnings: fix.include_warnings,
-        to: fix.to.clone(),
-        patch_with,
-        rust_version,
-    };
-    let ws = plan::Workspace {
-        root_manifest: root.join("Cargo.toml"),
-        root_manifest_rel: "Cargo.toml".to_owned(),
-        root: root.clone(),
-    };
-    let fix_plan = plan::plan(&findings, &registry, &ws, &plan_opts)
-        .map_err(|e| Error::Registry { message: e.message })?;
-    let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
+        .collect())
+}
 
-    let (verification, resolved) = if fix_plan.is_empty() {
-        (None, None)
-    } else if fix.no_verify {
-        // Unproved, but Cargo.lock is still computed on the copy, never in the workspace.
-        let resolved = match fix.apply {
-            false => None,
-            true => Some(
-                verify::resolve_copy(&graph, &changes, &fix_plan.commands, &cargo, fs)?.map_err(
-                    |stderr| Error::RefreshFailed {
-                        command: "metadata".to_owned(),
-                        stderr,
-                    },
-                )?,
-            ),
-        };
-        (None, resolved)
-    } else {
-        let (v, resolved) = verify::verify(
-            &verify::Request {
-                graph: &graph,
-                findings: &findings,
-                plan: &fix_plan,
-                changes: &changes,
-                cargo: &cargo,
-                analysis_opts: &analysis_opts,
-                config: &analysed.config,
-                include_warnings: fix.include_warnings,
-            },
-            fs,
-        )?;
-        (Some(v), resolved)
-    };
-    let verified = verification.as_ref().is_some_and(|v| v.verified);
-
-    let status = if fix_plan.is_empty() {
-        Status::NothingToDo
-    } else if !fix.apply {
-        Status::Pending
-    } else if !verified && !fix.no_verify {
-        Status::NotVerified
-    } else {
-        let lock_path = root.join("Cargo.lock");
-        let tx = Transaction {
-            lockfile: resolved.and_then(|r| r.lockfile).map(|after| LockChange {
-                before: std::fs::read(&lock_path).ok(),
-                path: lock_path,
-                after,
-            }),
-            changes: changes.clone(),
-        };
-        if !fix.allow_dirty {
-            refuse_dirty(&root, &tx, lock_at_start)?;
-        }
-        interrupt::check(NOTHING_WRITTEN)?;
-        write::commit(&tx, &root, fs).map_err(edit_error)?;
-        // A signal that arrived while the files were replaced waited for the last one.
-        interrupt::check(ALL_WRITTEN)?;
-        Status::Applied
-    };
-
-    let complete = fix_plan.unfixable.is_empty();
-    let report = FixReport::new(fix_plan, &changes, verification, status);
-    let mut buf = Vec::new();
-    match req.format {
-        Format::Human => crate::report::fix::render_human(&report, color, &mut buf),
-        Format::Json => crate::report::json::render_value(&report, &mut buf),
-        Format::Markdown => crate::report::markdown::render_fix(&report, &mut buf),
-        Format::Sarif | Format::Github => unreachable!("refused above"),
+/// Verifies the plan on the scratch copy (or, with `--no-verify --apply`, only resolves the
+/// copy for the new Cargo.lock: cargo never runs on the workspace itself to apply).
+fn prove(
+    req: &verify::Request<'_>,
+    fix: &FixRequest,
+    fs: &dyn WriteFs,
+) -> Result<(Option<Verification>, Option<Resolved>), Error> {
+    if !fix.no_verify {
+        let (v, resolved) = verify::verify(req, fs)?;
+        return Ok((Some(v), resolved));
     }
-    .map_err(Error::Output)?;
-    crate::emit(req, &buf, out)?;
+    if !fix.apply {
+        return Ok((None, None));
+    }
+    let resolved = verify::resolve_copy(req.graph, req.changes, &req.plan.commands, req.cargo, fs)?
+        .map_err(|stderr| Error::RefreshFailed {
+            command: "metadata".to_owned(),
+            stderr,
+        })?;
+    Ok((None, Some(resolved)))
+}
 
-    let ok = complete && matches!(status, Status::NothingToDo | Status::Applied);
-    Ok(Outcome {
-        exit_code: if ok { exit::OK } else { exit::GATE_FAILED },
-    })
+/// Writes the manifests and the lockfile cargo wrote on the copy, all or nothing, after the
+/// version-control check.
+fn apply(
+    root: &Path,
+    changes: &[FileChange],
+    lockfile: Option<Vec<u8>>,
+    lock_at_start: Option<vcs::Status>,
+    allow_dirty: bool,
+    fs: &dyn WriteFs,
+) -> Result<(), Error> {
+    let lock_path = root.join("Cargo.lock");
+    let tx = Transaction {
+        lockfile: lockfile.map(|after| LockChange {
+            before: std::fs::read(&lock_path).ok(),
+            path: lock_path,
+            after,
+        }),
+        changes: changes.to_vec(),
+    };
+    if !allow_dirty {
+        refuse_dirty(root, &tx, lock_at_start)?;
+    }
+    interrupt::check(NOTHING_WRITTEN)?;
+    write::commit(&tx, root, fs).map_err(edit_error)?;
+    // A signal that arrived while the files were replaced waited for the last one.
+    interrupt::check(ALL_WRITTEN)?;
+    Ok(())
 }
 
 /// Refuses, as `cargo fix` does, to write files with uncommitted changes or in a workspace not
