@@ -209,30 +209,46 @@ mod output {
             std::thread::spawn(move || std::fs::read(fifo).expect("read the fifo"))
         };
         report(&fixture, &fifo).expect_code(GATE);
-        assert_eq!(reader.join().expect("reader"), expected);
+        // Checked before joining: a replaced FIFO would leave the reader waiting forever.
         let meta = std::fs::symlink_metadata(&fifo).expect("meta");
         assert!(meta.file_type().is_fifo(), "the FIFO was replaced");
+        assert_eq!(reader.join().expect("reader"), expected);
+    }
+
+    /// A private device node like /dev/null (minor 3) or /dev/full (minor 7) in `dir`, so a
+    /// regression that replaced the node could never touch the system's own. None when the
+    /// test may not make one (not root, or a `nodev` file system).
+    fn private_device(dir: &Path, name: &str, minor: u32) -> Option<PathBuf> {
+        let path = dir.join(name);
+        let made = Command::new("mknod")
+            .arg(&path)
+            .args(["c", "1", &minor.to_string()])
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        let usable = made.success() && std::fs::OpenOptions::new().write(true).open(&path).is_ok();
+        usable.then_some(path)
     }
 
     #[test]
     fn devices_are_written_to_and_errors_reported() {
         let fixture = Fixture::new("two-lines");
         let expected = plain_report(&fixture);
-        let run = report(&fixture, Path::new("/dev/null"));
-        run.expect_code(GATE);
-        assert!(run.stdout().is_empty());
-        assert!(
-            std::fs::metadata("/dev/null")
-                .expect("meta")
-                .file_type()
-                .is_char_device()
-        );
-        if Path::new("/dev/full").exists() {
-            let run = report(&fixture, Path::new("/dev/full"));
+        if let Some(null) = private_device(fixture.tmp.path(), "null", 3) {
+            let run = report(&fixture, &null);
+            run.expect_code(GATE);
+            assert!(run.stdout().is_empty());
+            let meta = std::fs::symlink_metadata(&null).expect("meta");
+            assert!(meta.file_type().is_char_device(), "the device was replaced");
+        }
+        if let Some(full) = private_device(fixture.tmp.path(), "full", 7) {
+            let run = report(&fixture, &full);
             run.expect_code(INTERNAL);
             assert!(run.stdout().is_empty());
-            assert!(run.stderr().contains("/dev/full"), "{}", run.stderr());
+            assert!(run.stderr().contains("could not write"), "{}", run.stderr());
             assert!(run.stderr().contains("No space left"), "{}", run.stderr());
+            let meta = std::fs::symlink_metadata(&full).expect("meta");
+            assert!(meta.file_type().is_char_device(), "the device was replaced");
         }
         // /dev/stdout is the tool's own stdout: a `>>` redirection still appends.
         for name in ["/dev/stdout", "/proc/self/fd/1"] {

@@ -28,6 +28,106 @@ pub trait WriteFs {
     fn create(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
         fs::write(path, contents)
     }
+
+    /// Creates one directory (of a scratch copy, or the directories that hold it).
+    fn create_dir(&self, path: &Path) -> io::Result<()> {
+        fs::create_dir(path)
+    }
+
+    /// Removes a scratch copy and everything in it.
+    fn remove_tree(&self, path: &Path) -> io::Result<()> {
+        fs::remove_dir_all(path)
+    }
+
+    /// Removes a directory created for a scratch copy, if it is empty.
+    fn remove_dir(&self, path: &Path) -> io::Result<()> {
+        fs::remove_dir(path)
+    }
+}
+
+/// A scratch directory inside the workspace root, for the verification copy:
+/// `target/etcd-deps/verify-*`, or `.etcd-deps-verify-*` when `target` is a link or not a
+/// directory (cargo, run there, then reads the same `.cargo/config.toml` files as in the
+/// root, since it reads them from its working directory upward). Written through the seam;
+/// removed on drop with every directory created for it, on success, error and interrupt alike.
+pub struct ScratchDir<'a> {
+    pub dir: PathBuf,
+    /// Directories created for the copy, outermost first (the copy itself last).
+    created: Vec<PathBuf>,
+    fs: &'a dyn WriteFs,
+}
+
+impl<'a> ScratchDir<'a> {
+    /// Creates a new scratch directory in `root`; the error names the directory it failed in.
+    pub fn new_in(
+        root: &Path,
+        fs: &'a dyn WriteFs,
+    ) -> Result<ScratchDir<'a>, (PathBuf, io::Error)> {
+        let target = root.join("target");
+        let plain_dir = match fs::symlink_metadata(&target) {
+            Ok(meta) => meta.is_dir(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+            Err(e) => return Err((target, e)),
+        };
+        let (parents, prefix) = if plain_dir {
+            (vec![target.clone(), target.join("etcd-deps")], "verify-")
+        } else {
+            (Vec::new(), ".etcd-deps-verify-")
+        };
+        let mut scratch = ScratchDir {
+            dir: PathBuf::new(),
+            created: Vec::new(),
+            fs,
+        };
+        for dir in &parents {
+            if scratch.make_dir(dir).map_err(|e| (dir.clone(), e))? {
+                scratch.created.push(dir.clone());
+            }
+        }
+        let base = parents.last().map(PathBuf::as_path).unwrap_or(root);
+        // A name no other run uses: the process id, then a counter on collision.
+        for n in 0u32.. {
+            let dir = base.join(format!("{prefix}{}-{n}", std::process::id()));
+            if scratch.make_dir(&dir).map_err(|e| (base.to_owned(), e))? {
+                scratch.created.push(dir.clone());
+                scratch.dir = dir;
+                return Ok(scratch);
+            }
+        }
+        unreachable!("a u32 counter finds a free name")
+    }
+
+    /// Creates `dir`; false if it already existed.
+    fn make_dir(&self, dir: &Path) -> io::Result<bool> {
+        match self.fs.create_dir(dir) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes `rel` (relative to the scratch directory) as a new file, creating its parents.
+    pub fn write(&self, rel: &Path, contents: &[u8]) -> io::Result<()> {
+        let mut dir = self.dir.clone();
+        for part in rel.parent().into_iter().flat_map(Path::components) {
+            dir.push(part);
+            self.make_dir(&dir)?;
+        }
+        self.fs.create(&self.dir.join(rel), contents)
+    }
+}
+
+impl Drop for ScratchDir<'_> {
+    fn drop(&mut self) {
+        // The copy itself, then the directories created for it, innermost first, if empty.
+        let mut dirs = self.created.iter().rev();
+        if let Some(copy) = dirs.next() {
+            let _ = self.fs.remove_tree(copy);
+        }
+        for dir in dirs {
+            let _ = self.fs.remove_dir(dir);
+        }
+    }
 }
 
 /// The real writer (see the module documentation).
@@ -437,24 +537,24 @@ mod tests {
     }
 
     #[test]
-    fn a_full_device_is_a_write_error() {
-        if !Path::new("/dev/full").exists() {
+    fn a_full_device_is_a_write_error_and_stays_a_device() {
+        use std::os::unix::fs::FileTypeExt;
+        // A private node like /dev/full, so a regression could never replace the system's.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let full = dir.path().join("full");
+        let made = std::process::Command::new("mknod")
+            .arg(&full)
+            .args(["c", "1", "7"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made || OpenOptions::new().write(true).open(&full).is_err() {
             return;
         }
-        let err = AtomicFs
-            .write(Path::new("/dev/full"), b"report")
-            .expect_err("ENOSPC");
+        let err = AtomicFs.write(&full, b"report").expect_err("ENOSPC");
         assert_eq!(err.kind(), io::ErrorKind::StorageFull);
-        AtomicFs
-            .write(Path::new("/dev/null"), b"report")
-            .expect("written");
-        use std::os::unix::fs::FileTypeExt;
-        assert!(
-            fs::metadata("/dev/null")
-                .expect("meta")
-                .file_type()
-                .is_char_device()
-        );
+        let meta = fs::symlink_metadata(&full).expect("meta");
+        assert!(meta.file_type().is_char_device());
     }
 
     /// Whether the tests run as root (ownership can then be given away and checked).
