@@ -732,6 +732,28 @@ mod verification {
     }
 
     #[test]
+    fn a_cargo_configuration_above_the_root_is_seen_from_the_copy() {
+        // cargo reads `.cargo/config.toml` from its working directory upward: the source
+        // replacement lives above the workspace here, and the copy must still see it.
+        let fixture = Fixture::new("two-lines");
+        let above = fixture.tmp.path().join("workspaces/.cargo");
+        std::fs::create_dir_all(&above).expect("mkdir");
+        let config = std::fs::read_to_string(fixture.root.join(".cargo/config.toml"))
+            .expect("read")
+            .replace("../../vendor", "../vendor");
+        std::fs::write(above.join("config.toml"), config).expect("write");
+        std::fs::remove_dir_all(fixture.root.join(".cargo")).expect("remove");
+        plan(&fixture);
+        fixture
+            .run(&["fix", "--offline", "--apply", "--allow-dirty"])
+            .expect_code(OK);
+        assert_eq!(
+            std::fs::read(fixture.root.join("Cargo.lock")).expect("read"),
+            expected("two-lines", "Cargo.lock")
+        );
+    }
+
+    #[test]
     fn path_dependencies_outside_the_root_are_read_where_they_are() {
         let fixture = Fixture::new("two-lines");
         // A crate beside the workspace, used by a member by a relative path.

@@ -7,9 +7,8 @@
 //! target (the temp file lives in the target's directory), and anything that is not a regular
 //! file (a FIFO, a device, `/dev/stdout`) is streamed to, with write errors reported.
 
-use std::fs::{self, OpenOptions, Permissions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::edit::{EditError, FileChange};
@@ -204,27 +203,19 @@ fn replace(target: &Path, contents: &[u8], meta: Option<&fs::Metadata>) -> io::R
     };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".etcd-deps-").suffix(".tmp");
+    #[cfg(unix)]
     if meta.is_none() {
         // A new file gets what `>` would give it (the umask applies).
-        builder.permissions(Permissions::from_mode(0o666));
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(contents)?;
-    if let Some(meta) = meta {
-        let mine = tmp.as_file().metadata()?;
-        if (mine.uid(), mine.gid()) != (meta.uid(), meta.gid())
-            && let Err(e) =
-                std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()))
-        {
-            if e.kind() != io::ErrorKind::PermissionDenied {
-                return Err(e);
-            }
-            drop(tmp);
-            return rewrite_in_place(target, contents);
-        }
-        // After chown, which clears set-id bits.
-        tmp.as_file()
-            .set_permissions(Permissions::from_mode(meta.mode() & 0o7777))?;
+    if let Some(meta) = meta
+        && !keep_metadata(tmp.as_file(), meta)?
+    {
+        drop(tmp);
+        return rewrite_in_place(target, contents);
     }
     tmp.as_file().sync_all()?;
     tmp.persist(target).map_err(|e| e.error)?;
@@ -235,19 +226,44 @@ fn replace(target: &Path, contents: &[u8], meta: Option<&fs::Metadata>) -> io::R
     Ok(())
 }
 
+/// Gives `file` the mode, owner and group of `meta`; false when the owner cannot be kept
+/// (the caller then rewrites the original in place, which keeps them).
+#[cfg(unix)]
+fn keep_metadata(file: &fs::File, meta: &fs::Metadata) -> io::Result<bool> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mine = file.metadata()?;
+    if (mine.uid(), mine.gid()) != (meta.uid(), meta.gid()) {
+        match std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid())) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Ok(false),
+            Err(e) => return Err(e),
+        }
+    }
+    // After chown, which clears set-id bits.
+    file.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+    Ok(true)
+}
+
+#[cfg(not(unix))]
+fn keep_metadata(file: &fs::File, meta: &fs::Metadata) -> io::Result<bool> {
+    file.set_permissions(meta.permissions())?;
+    Ok(true)
+}
+
 fn rewrite_in_place(target: &Path, contents: &[u8]) -> io::Result<()> {
     let mut file = OpenOptions::new().write(true).truncate(true).open(target)?;
     file.write_all(contents)?;
     file.sync_all()
 }
 
-/// An exclusive lock on the workspace for one `fix` run, as cargo locks its build directory:
+/// An exclusive lock on the workspace for one `fix` run (on Unix), as cargo locks its build
+/// directory:
 /// an advisory `flock` on the workspace root directory itself (no lock file to leave
 /// behind; an atomic rename of a manifest does not move it). A second run waits, saying so
 /// on stderr, and can still be interrupted while it waits. Released on drop or exit.
 #[derive(Debug)]
 pub struct WorkspaceLock {
-    _dir: fs::File,
+    _dir: Option<fs::File>,
 }
 
 impl WorkspaceLock {
@@ -256,11 +272,15 @@ impl WorkspaceLock {
             path: root.to_owned(),
             source,
         };
+        if !cfg!(unix) {
+            // A directory cannot be opened as a file elsewhere: no lock there.
+            return Ok(WorkspaceLock { _dir: None });
+        }
         let dir = fs::File::open(root).map_err(err)?;
         let mut said = false;
         loop {
             match dir.try_lock() {
-                Ok(()) => return Ok(WorkspaceLock { _dir: dir }),
+                Ok(()) => return Ok(WorkspaceLock { _dir: Some(dir) }),
                 Err(fs::TryLockError::WouldBlock) => {}
                 Err(fs::TryLockError::Error(e)) => return Err(err(e)),
             }
@@ -407,9 +427,11 @@ fn restore(steps: &[Step<'_>], fs: &dyn WriteFs) -> Vec<(PathBuf, io::Error)> {
     failures
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::fs::Permissions;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
     fn change(dir: &Path, name: &str, before: &str, after: &str) -> FileChange {
         let path = dir.join(name);
