@@ -217,22 +217,18 @@ fn prove(
 }
 
 /// Writes the manifests and the lockfile cargo wrote on the copy, all or nothing, after the
-/// version-control check.
+/// version-control check. The lockfile's "before" is what the copy was made from, so a
+/// Cargo.lock changed since then is refused like a manifest changed since planning.
 fn apply(
     root: &Path,
     changes: &[FileChange],
-    lockfile: Option<Vec<u8>>,
+    lockfile: Option<LockChange>,
     lock_at_start: Option<vcs::Status>,
     allow_dirty: bool,
     fs: &dyn WriteFs,
 ) -> Result<(), Error> {
-    let lock_path = root.join("Cargo.lock");
     let tx = Transaction {
-        lockfile: lockfile.map(|after| LockChange {
-            before: std::fs::read(&lock_path).ok(),
-            path: lock_path,
-            after,
-        }),
+        lockfile,
         changes: changes.to_vec(),
     };
     if !allow_dirty {

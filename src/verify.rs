@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::graph::DepGraph;
 use crate::interrupt;
 use crate::manifest::edit::FileChange;
-use crate::manifest::write::{ScratchDir, WriteFs};
+use crate::manifest::write::{LockChange, ScratchDir, WriteFs};
 use crate::metadata::{self, CargoOptions};
 use crate::plan::FixPlan;
 
@@ -68,8 +68,9 @@ pub fn in_scope(f: &Finding, include_warnings: bool) -> bool {
 pub struct Resolved {
     /// `cargo metadata` JSON of the edited copy.
     pub json: String,
-    /// The copy's Cargo.lock after cargo's commands and resolve: what the workspace's will be.
-    pub lockfile: Option<Vec<u8>>,
+    /// Cargo.lock: the workspace's as the copy was made, and the copy's after cargo's commands
+    /// and resolve (what the workspace's will be).
+    pub lockfile: Option<LockChange>,
 }
 
 /// Applies `changes` and `commands` to a scratch copy of the workspace and resolves it with
@@ -108,7 +109,13 @@ pub fn resolve_copy(
     match resolved {
         Ok(json) => Ok(Ok(Resolved {
             json,
-            lockfile: std::fs::read(copy.dir().join("Cargo.lock")).ok(),
+            lockfile: std::fs::read(copy.dir().join("Cargo.lock"))
+                .ok()
+                .map(|after| LockChange {
+                    path: graph.workspace_root().join("Cargo.lock"),
+                    before: copy.lock_before.clone(),
+                    after,
+                }),
         })),
         Err(Error::CargoFailed { stderr, .. }) => Ok(Err(format!(
             "cargo could not resolve the edited workspace:\n{stderr}"
@@ -384,6 +391,8 @@ enum CopyError {
 /// modes, in a [`ScratchDir`] inside the root (removed on drop).
 struct Copy<'a> {
     scratch: ScratchDir<'a>,
+    /// The workspace's Cargo.lock as copied (None: it has none).
+    lock_before: Option<Vec<u8>>,
 }
 
 impl<'a> Copy<'a> {
@@ -461,12 +470,18 @@ impl<'a> Copy<'a> {
             write(rel, b"")?;
         }
         let lock = root.join("Cargo.lock");
-        match std::fs::read(&lock) {
-            Ok(bytes) => write(Path::new("Cargo.lock"), &bytes)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        let lock_before = match std::fs::read(&lock) {
+            Ok(bytes) => {
+                write(Path::new("Cargo.lock"), &bytes)?;
+                Some(bytes)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(CopyError::Io(lock, e)),
-        }
-        Ok(Copy { scratch })
+        };
+        Ok(Copy {
+            scratch,
+            lock_before,
+        })
     }
 
     fn dir(&self) -> &Path {

@@ -58,6 +58,17 @@ fn tree(root: &Path) -> Tree {
     out
 }
 
+/// Asserts two trees are equal, naming only the paths that differ.
+#[track_caller]
+fn assert_same_tree(actual: &Tree, expected: &Tree, what: &str) {
+    let differ: Vec<&String> = actual
+        .keys()
+        .chain(expected.keys())
+        .filter(|k| actual.get(*k) != expected.get(*k))
+        .collect();
+    assert!(differ.is_empty(), "{what}: these paths differ: {differ:?}");
+}
+
 /// The bytes of the expected file after `fix --apply` (tests/fix/<scenario>/out/<rel>).
 fn expected(scenario: &str, rel: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -502,7 +513,7 @@ mod interrupt {
                     "{stage}/{signal}: {}",
                     run.stderr()
                 );
-                assert_eq!(tree(&fixture.root), before, "{stage}/{signal}");
+                assert_same_tree(&tree(&fixture.root), &before, &format!("{stage}/{signal}"));
             }
         }
     }
@@ -529,7 +540,7 @@ mod interrupt {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect::<Tree>()
             };
-            assert_eq!(rest(&after), rest(&before), "{signal}");
+            assert_same_tree(&rest(&after), &rest(&before), signal);
         }
     }
 
@@ -567,7 +578,7 @@ mod interrupt {
                 "{}",
                 run.stderr()
             );
-            assert_eq!(tree(&fixture.root), before, "{signal}");
+            assert_same_tree(&tree(&fixture.root), &before, signal);
         }
     }
 }
@@ -616,7 +627,7 @@ mod concurrent {
         kill(waiter.id(), "INT");
         let waited = Run(waiter.wait_with_output().expect("wait"));
         waited.expect_code(130);
-        assert_eq!(tree(&fixture.root), before);
+        assert_same_tree(&tree(&fixture.root), &before, "the workspace");
         // The first run goes on and applies.
         std::fs::remove_file(&marker).expect("release");
         let held = Run(holder.wait_with_output().expect("wait"));
@@ -629,6 +640,38 @@ mod concurrent {
             );
         }
         assert_eq!(scratch(&fixture.root), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_file_another_program_changes_during_the_proof_is_refused() {
+        // While the copy is being proved, cargo (or an editor) changes Cargo.lock or a
+        // manifest the plan edits: nothing may be written over it.
+        for rel in ["Cargo.lock", "codegen/Cargo.toml"] {
+            let fixture = Fixture::new("train-skew");
+            let marker = fixture.tmp.path().join("proving");
+            let pause = format!("verifying={}", marker.display());
+            let child = spawn(
+                &fixture,
+                &["fix", "--offline", "--apply", "--allow-dirty"],
+                &[("CARGO_ETCD_DEPS_TEST_PAUSE", &pause)],
+            );
+            wait_for(&marker, "the proof");
+            let path = fixture.root.join(rel);
+            let mut theirs = std::fs::read(&path).expect("read");
+            theirs.extend_from_slice(b"# changed meanwhile\n");
+            std::fs::write(&path, &theirs).expect("write");
+            let mut before = tree(&fixture.root);
+            before.retain(|k, _| !k.starts_with("target"));
+            std::fs::remove_file(&marker).expect("release");
+            let run = Run(child.wait_with_output().expect("wait"));
+            run.expect_code(INPUT);
+            assert!(
+                run.stderr().contains("changed since the plan was made"),
+                "{rel}: {}",
+                run.stderr()
+            );
+            assert_same_tree(&tree(&fixture.root), &before, rel);
+        }
     }
 
     #[test]
@@ -711,7 +754,7 @@ mod verification {
         std::os::unix::fs::symlink(&elsewhere, fixture.root.join("target")).expect("link");
         let before = tree(&fixture.root);
         plan(&fixture);
-        assert_eq!(tree(&fixture.root), before, "scratch left in the root");
+        assert_same_tree(&tree(&fixture.root), &before, "scratch left in the root");
         // cargo's own cache of `rustc -vV` (from the run in the root) is all there is.
         let there: Vec<String> = tree(&elsewhere)
             .into_keys()
@@ -912,7 +955,7 @@ mod version_control {
         let mut after = tree(&fixture.root);
         // cargo's resolve during planning may rewrite the lockfile as `cargo build` would.
         after.insert("Cargo.lock".into(), before["Cargo.lock"].clone());
-        assert_eq!(after, before);
+        assert_same_tree(&after, &before, "the workspace");
     }
 
     #[test]
