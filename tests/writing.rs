@@ -546,15 +546,23 @@ mod interrupt {
 
     #[test]
     fn while_cargo_runs_on_the_copy_cargo_is_stopped_and_the_copy_removed() {
-        for signal in ["INT", "TERM"] {
-            let fixture = Fixture::new(FIXTURE);
-            // A cargo that, inside the verification copy, says so and then hangs.
+        // train-skew: cargo resolving the edited copy; lockfile-split: the lockfile refresh,
+        // `cargo update -p … --precise …`, on the copy.
+        let cases = [
+            ("train-skew", "metadata", "INT"),
+            ("train-skew", "metadata", "TERM"),
+            ("lockfile-split", "update", "INT"),
+            ("lockfile-split", "update", "TERM"),
+        ];
+        for (name, command, signal) in cases {
+            let fixture = Fixture::new(name);
+            // A cargo that, running `command` inside the copy, says so and then hangs.
             let started = fixture.tmp.path().join("cargo-in-copy");
             let script = common::cargo_wrapper(
                 fixture.tmp.path(),
                 "slow-cargo",
                 &format!(
-                    "case \"$PWD\" in *verify-*) touch '{s}'; sleep 60;; esac",
+                    "case \"$1:$PWD\" in {command}:*verify-*) touch '{s}'; sleep 60;; esac",
                     s = started.display()
                 ),
             );
@@ -578,7 +586,7 @@ mod interrupt {
                 "{}",
                 run.stderr()
             );
-            assert_same_tree(&tree(&fixture.root), &before, signal);
+            assert_same_tree(&tree(&fixture.root), &before, &format!("{name} {signal}"));
         }
     }
 }
