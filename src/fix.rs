@@ -251,7 +251,16 @@ fn refuse_dirty(
     tx: &Transaction,
     lock_at_start: Option<vcs::Status>,
 ) -> Result<(), Error> {
-    let files: Vec<PathBuf> = tx.changes.iter().map(|c| c.path.clone()).collect();
+    // A manifest that is a link is checked where its bytes are, too.
+    let mut files: Vec<PathBuf> = Vec::new();
+    for change in &tx.changes {
+        files.push(change.path.clone());
+        if let Ok(real) = write::resolve_links(&change.path)
+            && real != change.path
+        {
+            files.push(real);
+        }
+    }
     let mut dirty = match vcs::status(root, &files) {
         vcs::Status::Clean => Vec::new(),
         vcs::Status::Dirty(dirty) => dirty,

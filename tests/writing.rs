@@ -989,6 +989,31 @@ mod version_control {
     }
 
     #[test]
+    fn uncommitted_changes_behind_a_manifest_link_are_refused() {
+        let fixture = Fixture::new("two-lines");
+        let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+        let real = fixture.root.join("manifests/meta-store.toml");
+        std::fs::create_dir_all(real.parent().expect("parent")).expect("mkdir");
+        std::fs::rename(&manifest, &real).expect("move");
+        std::os::unix::fs::symlink("../../manifests/meta-store.toml", &manifest).expect("link");
+        commit(&fixture.root, &["."]);
+        let text = std::fs::read_to_string(&real).expect("read");
+        std::fs::write(&real, format!("{text}# local change\n")).expect("write");
+        let before = tree(&fixture.root);
+        let run = apply(&fixture);
+        run.expect_code(INPUT);
+        assert!(
+            run.stderr().contains("uncommitted changes"),
+            "{}",
+            run.stderr()
+        );
+        assert!(run.stderr().contains("meta-store.toml"), "{}", run.stderr());
+        let mut after = tree(&fixture.root);
+        after.insert("Cargo.lock".into(), before["Cargo.lock"].clone());
+        assert_same_tree(&after, &before, "the workspace");
+    }
+
+    #[test]
     fn git_missing_from_path_is_not_no_version_control() {
         let fixture = Fixture::new("two-lines");
         commit(&fixture.root, &["."]);
