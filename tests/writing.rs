@@ -69,6 +69,18 @@ fn assert_same_tree(actual: &Tree, expected: &Tree, what: &str) {
     assert!(differ.is_empty(), "{what}: these paths differ: {differ:?}");
 }
 
+/// Moves two-lines' meta-store manifest to `manifests/meta-store.toml` (inside the root) and
+/// leaves a link `to` it in its place (`to` None: the relative link). Returns (link, real).
+fn link_meta_store(fixture: &Fixture, to: Option<&Path>) -> (PathBuf, PathBuf) {
+    let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+    let real = fixture.root.join("manifests/meta-store.toml");
+    std::fs::create_dir_all(real.parent().expect("parent")).expect("mkdir");
+    std::fs::rename(&manifest, &real).expect("move");
+    let to = to.unwrap_or(Path::new("../../manifests/meta-store.toml"));
+    std::os::unix::fs::symlink(to, &manifest).expect("link");
+    (manifest, real)
+}
+
 /// The bytes of the expected file after `fix --apply` (tests/fix/<scenario>/out/<rel>).
 fn expected(scenario: &str, rel: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -437,21 +449,17 @@ mod bytes {
             ("chain", false, true),
         ] {
             let fixture = Fixture::new("two-lines");
-            let manifest = fixture.root.join(rel);
-            let real = fixture.root.join("manifests/meta-store.toml");
-            std::fs::create_dir_all(real.parent().expect("parent")).expect("mkdir");
-            std::fs::rename(&manifest, &real).expect("move");
-            let mut to = if absolute {
-                real.clone()
-            } else {
-                PathBuf::from("../../manifests/meta-store.toml")
+            let to = match (absolute, chain) {
+                (true, _) => fixture.root.join("manifests/meta-store.toml"),
+                (_, true) => {
+                    std::fs::create_dir_all(fixture.root.join("manifests")).expect("mkdir");
+                    let middle = fixture.root.join("manifests/middle.toml");
+                    std::os::unix::fs::symlink("meta-store.toml", &middle).expect("link");
+                    PathBuf::from("../../manifests/middle.toml")
+                }
+                _ => PathBuf::from("../../manifests/meta-store.toml"),
             };
-            if chain {
-                let middle = fixture.root.join("manifests/middle.toml");
-                std::os::unix::fs::symlink("meta-store.toml", &middle).expect("link");
-                to = PathBuf::from("../../manifests/middle.toml");
-            }
-            std::os::unix::fs::symlink(&to, &manifest).expect("link");
+            let (manifest, real) = link_meta_store(&fixture, Some(&to));
             fixture
                 .run(&["fix", "--offline", "--apply", "--allow-dirty"])
                 .expect_code(OK);
@@ -906,6 +914,22 @@ mod version_control {
         fixture.run(&["fix", "--offline", "--apply"])
     }
 
+    /// `fix --apply` refuses with "uncommitted changes", naming `named`, and changes nothing
+    /// (but Cargo.lock, which cargo's resolve during planning may rewrite as `cargo build`
+    /// would).
+    #[track_caller]
+    fn refused_as_uncommitted(fixture: &Fixture, named: &str) {
+        let before = tree(&fixture.root);
+        let run = apply(fixture);
+        run.expect_code(INPUT);
+        let err = run.stderr();
+        assert!(err.contains("uncommitted changes"), "{err}");
+        assert!(err.contains(named), "{err}");
+        let mut after = tree(&fixture.root);
+        after.insert("Cargo.lock".into(), before["Cargo.lock"].clone());
+        assert_same_tree(&after, &before, "the workspace");
+    }
+
     #[test]
     fn an_untracked_or_missing_lockfile_is_cargos_not_the_users() {
         // Never committed: the lockfile is untracked.
@@ -951,19 +975,7 @@ mod version_control {
         let lock = fixture.root.join("Cargo.lock");
         let text = std::fs::read_to_string(&lock).expect("read");
         std::fs::write(&lock, text.replace("version = 4", "version = 3")).expect("write");
-        let before = tree(&fixture.root);
-        let run = apply(&fixture);
-        run.expect_code(INPUT);
-        assert!(
-            run.stderr().contains("uncommitted changes"),
-            "{}",
-            run.stderr()
-        );
-        assert!(run.stderr().contains("Cargo.lock"), "{}", run.stderr());
-        let mut after = tree(&fixture.root);
-        // cargo's resolve during planning may rewrite the lockfile as `cargo build` would.
-        after.insert("Cargo.lock".into(), before["Cargo.lock"].clone());
-        assert_same_tree(&after, &before, "the workspace");
+        refused_as_uncommitted(&fixture, "Cargo.lock");
     }
 
     #[test]
@@ -991,26 +1003,11 @@ mod version_control {
     #[test]
     fn uncommitted_changes_behind_a_manifest_link_are_refused() {
         let fixture = Fixture::new("two-lines");
-        let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
-        let real = fixture.root.join("manifests/meta-store.toml");
-        std::fs::create_dir_all(real.parent().expect("parent")).expect("mkdir");
-        std::fs::rename(&manifest, &real).expect("move");
-        std::os::unix::fs::symlink("../../manifests/meta-store.toml", &manifest).expect("link");
+        let (_, real) = link_meta_store(&fixture, None);
         commit(&fixture.root, &["."]);
         let text = std::fs::read_to_string(&real).expect("read");
         std::fs::write(&real, format!("{text}# local change\n")).expect("write");
-        let before = tree(&fixture.root);
-        let run = apply(&fixture);
-        run.expect_code(INPUT);
-        assert!(
-            run.stderr().contains("uncommitted changes"),
-            "{}",
-            run.stderr()
-        );
-        assert!(run.stderr().contains("meta-store.toml"), "{}", run.stderr());
-        let mut after = tree(&fixture.root);
-        after.insert("Cargo.lock".into(), before["Cargo.lock"].clone());
-        assert_same_tree(&after, &before, "the workspace");
+        refused_as_uncommitted(&fixture, "meta-store.toml");
     }
 
     #[test]
