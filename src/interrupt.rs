@@ -72,7 +72,7 @@ pub fn interrupted(signal: i32, done: &'static str) -> Error {
 pub const NOTHING_WRITTEN: &str = "nothing was written";
 /// An interrupt that arrived while the files were being replaced waits for the last one.
 pub const ALL_WRITTEN: &str =
-    "it arrived while the files were being replaced, so every edit and Cargo.lock were written";
+    "it arrived while the files were being replaced, so the run finished: every file was written";
 
 /// Test hook: with `CARGO_ETCD_DEPS_TEST_PAUSE=<stage>=<file>`, reaching `stage` writes
 /// `<file>` and waits until it is removed or a signal arrives, so a test can deliver a real

@@ -532,8 +532,7 @@ mod interrupt {
             let (fixture, before, run) = interrupted_at("committing", signal);
             run.expect_code(code(signal));
             assert!(
-                run.stderr()
-                    .contains("every edit and Cargo.lock were written"),
+                run.stderr().contains("every file was written"),
                 "{signal}: {}",
                 run.stderr()
             );
