@@ -268,7 +268,7 @@ pub struct WorkspaceLock {
 
 impl WorkspaceLock {
     pub fn acquire(root: &Path) -> Result<WorkspaceLock, crate::Error> {
-        let err = |source| crate::Error::Write {
+        let err = |source| crate::Error::Read {
             path: root.to_owned(),
             source,
         };
