@@ -141,6 +141,15 @@ fn kill(pid: u32, signal: &str) {
     assert!(status.success(), "kill -{signal} {pid}");
 }
 
+/// How many times a randomised test repeats: `default`, or the environment variable `var`
+/// (the README's figures use larger counts).
+fn count(var: &str, default: u32) -> u32 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Scratch files of the tool anywhere under `root` (a `target` the fixture does not have
 /// counts: the tool created it; a link the test made does not).
 fn scratch(root: &Path) -> Vec<String> {
@@ -552,6 +561,47 @@ mod interrupt {
     }
 
     #[test]
+    fn at_any_moment_everything_or_nothing_and_no_scratch() {
+        // How long a whole run takes here, then signals spread over that time.
+        let args = ["fix", "--offline", "--apply", "--allow-dirty"];
+        let probe = Fixture::new(FIXTURE);
+        let start = Instant::now();
+        probe.run(&args).expect_code(OK);
+        let whole = start.elapsed();
+        let applied = tree(&probe.root);
+        let n = count("CARGO_ETCD_DEPS_TEST_MOMENTS", 8);
+        for i in 0..n {
+            let signal = if i % 2 == 0 { "INT" } else { "TERM" };
+            let fixture = Fixture::new(FIXTURE);
+            let before = tree(&fixture.root);
+            let child = spawn(&fixture, &args, &[]);
+            std::thread::sleep(whole * i / n);
+            // The run may be over already: then there is nothing to signal.
+            let _ = Command::new("kill")
+                .args([&format!("-{signal}"), &child.id().to_string()])
+                .stderr(Stdio::null())
+                .status();
+            let run = Run(child.wait_with_output().expect("wait"));
+            let after = tree(&fixture.root);
+            let moment = format!("moment {i}/{n} ({signal})");
+            // Before the handler is installed (the first instants), the signal ends the
+            // process as usual: nothing has been touched yet.
+            if std::os::unix::process::ExitStatusExt::signal(&run.0.status).is_some() {
+                assert_same_tree(&after, &before, &moment);
+                continue;
+            }
+            match run.code() {
+                OK => assert_same_tree(&after, &applied, &moment),
+                c if c == code(signal) && run.stderr().contains("nothing was written") => {
+                    assert_same_tree(&after, &before, &moment)
+                }
+                c if c == code(signal) => assert_same_tree(&after, &applied, &moment),
+                other => panic!("{moment}: exit {other}\n{}", run.stderr()),
+            }
+        }
+    }
+
+    #[test]
     fn while_cargo_runs_on_the_copy_cargo_is_stopped_and_the_copy_removed() {
         // train-skew: cargo resolving the edited copy; lockfile-split: the lockfile refresh,
         // `cargo update -p … --precise …`, on the copy.
@@ -604,14 +654,6 @@ mod concurrent {
     //! half-written file, never scratch left behind.
 
     use super::*;
-
-    /// How many pairs race (CARGO_ETCD_DEPS_TEST_PAIRS raises it; 40 in the README figure).
-    fn pairs() -> usize {
-        std::env::var("CARGO_ETCD_DEPS_TEST_PAIRS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(6)
-    }
 
     #[test]
     fn a_second_run_waits_for_the_lock_says_so_and_can_be_interrupted() {
@@ -691,7 +733,7 @@ mod concurrent {
 
     #[test]
     fn concurrent_pairs_serialise_on_the_workspace_lock() {
-        for pair in 0..pairs() {
+        for pair in 0..count("CARGO_ETCD_DEPS_TEST_PAIRS", 6) {
             let fixture = Fixture::new("train-skew");
             let args = ["fix", "--offline", "--apply", "--allow-dirty"];
             let a = spawn(&fixture, &args, &[]);
