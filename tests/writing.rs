@@ -619,7 +619,7 @@ mod interrupt {
                 fixture.tmp.path(),
                 "slow-cargo",
                 &format!(
-                    "case \"$1:$PWD\" in {command}:*verify-*) touch '{s}'; sleep 60;; esac",
+                    "case \"$1:$PWD\" in {command}:*verify-*) touch '{s}'; exec sleep 60;; esac",
                     s = started.display()
                 ),
             );
