@@ -57,13 +57,14 @@ pub fn check(done: &'static str) -> Result<(), Error> {
 
 /// The error for `signal`.
 pub fn interrupted(signal: i32, done: &'static str) -> Error {
+    let (name, code) = if signal == SIGTERM {
+        ("SIGTERM", crate::exit::SIGTERM)
+    } else {
+        ("SIGINT", crate::exit::SIGINT)
+    };
     Error::Interrupted {
-        signal: if signal == SIGTERM {
-            "SIGTERM"
-        } else {
-            "SIGINT"
-        },
-        code: 128 + signal,
+        signal: name,
+        code,
         done,
     }
 }
