@@ -1,17 +1,18 @@
 //! `cargo etcd-deps fix`: plan, show, prove and (with `--apply`) write the edits.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::PatchWith;
 use crate::error::Error;
 use crate::interrupt::{self, ALL_WRITTEN, NOTHING_WRITTEN};
-use crate::manifest::edit::{self, EditError};
+use crate::manifest::edit::{self, EditError, FileChange};
 use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
-use crate::metadata::{self, Input};
+use crate::metadata::{self, CargoOptions, Input};
 use crate::plan::{self, PatchSpec, PlanOptions};
 use crate::report::fix::{FixReport, Status};
-use crate::verify;
+use crate::verify::{self, Resolved, Verification};
 use crate::{FixRequest, Format, Outcome, Request, exit, registry, vcs};
 
 pub(crate) fn run(
@@ -21,32 +22,7 @@ pub(crate) fn run(
     color: bool,
     fs: &dyn WriteFs,
 ) -> Result<Outcome, Error> {
-    let cargo = match &req.input {
-        Input::Cargo(opts) => opts.clone(),
-        Input::File(_) => {
-            return Err(Error::Usage(
-                "`fix` edits and re-resolves the workspace itself; it cannot work from --metadata-path"
-                    .to_owned(),
-            ));
-        }
-        Input::Lockfile { .. } => {
-            return Err(Error::Usage(
-                "`fix` needs cargo to plan and prove edits; it cannot work from --lockfile"
-                    .to_owned(),
-            ));
-        }
-    };
-    if matches!(req.format, Format::Sarif | Format::Github) {
-        return Err(Error::Usage(
-            "`fix` prints its plan as human, json or markdown; sarif and github are formats of `check`"
-                .to_owned(),
-        ));
-    }
-    if fix.apply && (cargo.locked || cargo.frozen) {
-        return Err(Error::Usage(
-            "`fix --apply` must update Cargo.lock; drop --locked/--frozen".to_owned(),
-        ));
-    }
+    let cargo = cargo_options(req, fix)?;
     // One `fix` at a time per workspace, from before the first cargo run (which may rewrite
     // Cargo.lock) to the last write.
     let located = metadata::locate(&cargo)?;
@@ -71,30 +47,7 @@ pub(crate) fn run(
     let root = graph.workspace_root().to_owned();
     let registry = registry::for_workspace(&root, cargo.offline || cargo.frozen)?;
 
-    let cwd = std::env::current_dir().map_err(|source| Error::Read {
-        path: PathBuf::from("."),
-        source,
-    })?;
-    let patch_with = fix
-        .patch_with
-        .iter()
-        .map(|(krate, with)| {
-            let spec = match with {
-                PatchWith::Git(spec) => spec.clone(),
-                PatchWith::Path(p) => {
-                    let abs = cwd.join(p);
-                    let rel = pathdiff::diff_paths(&abs, &root).unwrap_or(abs);
-                    PatchSpec::Path(
-                        rel.components()
-                            .map(|c| c.as_os_str().to_string_lossy())
-                            .collect::<Vec<_>>()
-                            .join("/"),
-                    )
-                }
-            };
-            (krate.clone(), spec)
-        })
-        .collect();
+    let patch_with = patch_specs(fix, &root)?;
     let rust_version = graph
         .members()
         .iter()
@@ -121,35 +74,18 @@ pub(crate) fn run(
 
     let (verification, resolved) = if fix_plan.is_empty() {
         (None, None)
-    } else if fix.no_verify {
-        // Unproved, but Cargo.lock is still computed on the copy, never in the workspace.
-        let resolved = match fix.apply {
-            false => None,
-            true => Some(
-                verify::resolve_copy(&graph, &changes, &fix_plan.commands, &cargo, fs)?.map_err(
-                    |stderr| Error::RefreshFailed {
-                        command: "metadata".to_owned(),
-                        stderr,
-                    },
-                )?,
-            ),
-        };
-        (None, resolved)
     } else {
-        let (v, resolved) = verify::verify(
-            &verify::Request {
-                graph: &graph,
-                findings: &findings,
-                plan: &fix_plan,
-                changes: &changes,
-                cargo: &cargo,
-                analysis_opts: &analysis_opts,
-                config: &analysed.config,
-                include_warnings: fix.include_warnings,
-            },
-            fs,
-        )?;
-        (Some(v), resolved)
+        let req = verify::Request {
+            graph: &graph,
+            findings: &findings,
+            plan: &fix_plan,
+            changes: &changes,
+            cargo: &cargo,
+            analysis_opts: &analysis_opts,
+            config: &analysed.config,
+            include_warnings: fix.include_warnings,
+        };
+        prove(&req, fix, fs)?
     };
     let verified = verification.as_ref().is_some_and(|v| v.verified);
 
@@ -160,43 +96,155 @@ pub(crate) fn run(
     } else if !verified && !fix.no_verify {
         Status::NotVerified
     } else {
-        let lock_path = root.join("Cargo.lock");
-        let tx = Transaction {
-            lockfile: resolved.and_then(|r| r.lockfile).map(|after| LockChange {
-                before: std::fs::read(&lock_path).ok(),
-                path: lock_path,
-                after,
-            }),
-            changes: changes.clone(),
-        };
-        if !fix.allow_dirty {
-            refuse_dirty(&root, &tx, lock_at_start)?;
-        }
-        interrupt::check(NOTHING_WRITTEN)?;
-        write::commit(&tx, &root, fs).map_err(edit_error)?;
-        // A signal that arrived while the files were replaced waited for the last one.
-        interrupt::check(ALL_WRITTEN)?;
+        let lockfile = resolved.and_then(|r| r.lockfile);
+        apply(
+            &root,
+            &changes,
+            lockfile,
+            lock_at_start,
+            fix.allow_dirty,
+            fs,
+        )?;
         Status::Applied
     };
 
     let complete = fix_plan.unfixable.is_empty();
     let report = FixReport::new(fix_plan, &changes, verification, status);
+    render(req, &report, color, out)?;
+
+    let ok = complete && matches!(status, Status::NothingToDo | Status::Applied);
+    Ok(Outcome {
+        exit_code: if ok { exit::OK } else { exit::GATE_FAILED },
+    })
+}
+
+/// The cargo options of a `fix` run; the inputs and formats `fix` cannot work with are usage
+/// errors.
+fn cargo_options(req: &Request, fix: &FixRequest) -> Result<CargoOptions, Error> {
+    let cargo = match &req.input {
+        Input::Cargo(opts) => opts.clone(),
+        Input::File(_) => {
+            return Err(Error::Usage(
+                "`fix` edits and re-resolves the workspace itself; it cannot work from --metadata-path"
+                    .to_owned(),
+            ));
+        }
+        Input::Lockfile { .. } => {
+            return Err(Error::Usage(
+                "`fix` needs cargo to plan and prove edits; it cannot work from --lockfile"
+                    .to_owned(),
+            ));
+        }
+    };
+    if matches!(req.format, Format::Sarif | Format::Github) {
+        return Err(Error::Usage(
+            "`fix` prints its plan as human, json or markdown; sarif and github are formats of `check`"
+                .to_owned(),
+        ));
+    }
+    if fix.apply && (cargo.locked || cargo.frozen) {
+        return Err(Error::Usage(
+            "`fix --apply` must update Cargo.lock; drop --locked/--frozen".to_owned(),
+        ));
+    }
+    Ok(cargo)
+}
+
+/// Renders the plan report in the requested format and writes it (stdout or `--output`).
+fn render(
+    req: &Request,
+    report: &FixReport,
+    color: bool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
     let mut buf = Vec::new();
     match req.format {
-        Format::Human => crate::report::fix::render_human(&report, color, &mut buf),
-        Format::Json => crate::report::json::render_value(&report, &mut buf),
-        Format::Markdown => crate::report::markdown::render_fix(&report, &mut buf),
+        Format::Human => crate::report::fix::render_human(report, color, &mut buf),
+        Format::Json => crate::report::json::render_value(report, &mut buf),
+        Format::Markdown => crate::report::markdown::render_fix(report, &mut buf),
         Format::Sarif | Format::Github | Format::Csv | Format::Html => {
             unreachable!("refused above")
         }
     }
     .map_err(Error::Output)?;
     crate::emit(req, &buf, out)?;
+    Ok(())
+}
 
-    let ok = complete && matches!(status, Status::NothingToDo | Status::Applied);
-    Ok(Outcome {
-        exit_code: if ok { exit::OK } else { exit::GATE_FAILED },
-    })
+/// `--patch-with` specs, a PATH (given relative to the current directory) written relative to
+/// the workspace root.
+fn patch_specs(fix: &FixRequest, root: &Path) -> Result<BTreeMap<String, PatchSpec>, Error> {
+    let cwd = std::env::current_dir().map_err(|source| Error::Read {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    Ok(fix
+        .patch_with
+        .iter()
+        .map(|(krate, with)| {
+            let spec = match with {
+                PatchWith::Git(spec) => spec.clone(),
+                PatchWith::Path(p) => {
+                    let abs = cwd.join(p);
+                    let rel = pathdiff::diff_paths(&abs, root).unwrap_or(abs);
+                    PatchSpec::Path(
+                        rel.components()
+                            .map(|c| c.as_os_str().to_string_lossy())
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                    )
+                }
+            };
+            (krate.clone(), spec)
+        })
+        .collect())
+}
+
+/// Verifies the plan on the scratch copy (or, with `--no-verify --apply`, only resolves the
+/// copy for the new Cargo.lock: cargo never runs on the workspace itself to apply).
+fn prove(
+    req: &verify::Request<'_>,
+    fix: &FixRequest,
+    fs: &dyn WriteFs,
+) -> Result<(Option<Verification>, Option<Resolved>), Error> {
+    if !fix.no_verify {
+        let (v, resolved) = verify::verify(req, fs)?;
+        return Ok((Some(v), resolved));
+    }
+    if !fix.apply {
+        return Ok((None, None));
+    }
+    let resolved = verify::resolve_copy(req.graph, req.changes, &req.plan.commands, req.cargo, fs)?
+        .map_err(|stderr| Error::RefreshFailed {
+            command: "metadata".to_owned(),
+            stderr,
+        })?;
+    Ok((None, Some(resolved)))
+}
+
+/// Writes the manifests and the lockfile cargo wrote on the copy, all or nothing, after the
+/// version-control check. The lockfile's "before" is what the copy was made from, so a
+/// Cargo.lock changed since then is refused like a manifest changed since planning.
+fn apply(
+    root: &Path,
+    changes: &[FileChange],
+    lockfile: Option<LockChange>,
+    lock_at_start: Option<vcs::Status>,
+    allow_dirty: bool,
+    fs: &dyn WriteFs,
+) -> Result<(), Error> {
+    let tx = Transaction {
+        lockfile,
+        changes: changes.to_vec(),
+    };
+    if !allow_dirty {
+        refuse_dirty(root, &tx, lock_at_start)?;
+    }
+    interrupt::check(NOTHING_WRITTEN)?;
+    write::commit(&tx, root, fs).map_err(edit_error)?;
+    // A signal that arrived while the files were replaced waited for the last one.
+    interrupt::check(ALL_WRITTEN)?;
+    Ok(())
 }
 
 /// Refuses, as `cargo fix` does, to write files with uncommitted changes or in a workspace not
@@ -209,7 +257,16 @@ fn refuse_dirty(
     tx: &Transaction,
     lock_at_start: Option<vcs::Status>,
 ) -> Result<(), Error> {
-    let files: Vec<PathBuf> = tx.changes.iter().map(|c| c.path.clone()).collect();
+    // A manifest that is a link is checked where its bytes are, too.
+    let mut files: Vec<PathBuf> = Vec::new();
+    for change in &tx.changes {
+        files.push(change.path.clone());
+        if let Ok(real) = write::resolve_links(&change.path)
+            && real != change.path
+        {
+            files.push(real);
+        }
+    }
     let mut dirty = match vcs::status(root, &files) {
         vcs::Status::Clean => Vec::new(),
         vcs::Status::Dirty(dirty) => dirty,

@@ -57,13 +57,14 @@ pub fn check(done: &'static str) -> Result<(), Error> {
 
 /// The error for `signal`.
 pub fn interrupted(signal: i32, done: &'static str) -> Error {
+    let (name, code) = if signal == SIGTERM {
+        ("SIGTERM", crate::exit::SIGTERM)
+    } else {
+        ("SIGINT", crate::exit::SIGINT)
+    };
     Error::Interrupted {
-        signal: if signal == SIGTERM {
-            "SIGTERM"
-        } else {
-            "SIGINT"
-        },
-        code: 128 + signal,
+        signal: name,
+        code,
         done,
     }
 }
@@ -72,7 +73,7 @@ pub fn interrupted(signal: i32, done: &'static str) -> Error {
 pub const NOTHING_WRITTEN: &str = "nothing was written";
 /// An interrupt that arrived while the files were being replaced waits for the last one.
 pub const ALL_WRITTEN: &str =
-    "it arrived while the files were being replaced, so every edit and Cargo.lock were written";
+    "it arrived while the files were being replaced, so the run finished: every file was written";
 
 /// Test hook: with `CARGO_ETCD_DEPS_TEST_PAUSE=<stage>=<file>`, reaching `stage` writes
 /// `<file>` and waits until it is removed or a signal arrives, so a test can deliver a real

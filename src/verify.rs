@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::graph::DepGraph;
 use crate::interrupt;
 use crate::manifest::edit::FileChange;
-use crate::manifest::write::WriteFs;
+use crate::manifest::write::{LockChange, ScratchDir, WriteFs};
 use crate::metadata::{self, CargoOptions};
 use crate::plan::FixPlan;
 
@@ -68,8 +68,9 @@ pub fn in_scope(f: &Finding, include_warnings: bool) -> bool {
 pub struct Resolved {
     /// `cargo metadata` JSON of the edited copy.
     pub json: String,
-    /// The copy's Cargo.lock after cargo's commands and resolve: what the workspace's will be.
-    pub lockfile: Option<Vec<u8>>,
+    /// Cargo.lock: the workspace's as the copy was made, and the copy's after cargo's commands
+    /// and resolve (what the workspace's will be).
+    pub lockfile: Option<LockChange>,
 }
 
 /// Applies `changes` and `commands` to a scratch copy of the workspace and resolves it with
@@ -97,18 +98,24 @@ pub fn resolve_copy(
         manifest_path: None,
         ..cargo.clone()
     };
-    let manifest = copy.dir.join("Cargo.toml");
+    let manifest = copy.dir().join("Cargo.toml");
     let resolved = commands
         .iter()
-        .try_for_each(|argv| metadata::cargo_at(&argv[1..], &manifest, &copy.dir, &copy_opts))
+        .try_for_each(|argv| metadata::cargo_at(&argv[1..], &manifest, copy.dir(), &copy_opts))
         .and_then(|()| {
-            metadata::metadata_at(&manifest, &copy.dir, &copy_opts, "the verification copy")
+            metadata::metadata_at(&manifest, copy.dir(), &copy_opts, "the verification copy")
         });
     interrupt::check(interrupt::NOTHING_WRITTEN)?;
     match resolved {
         Ok(json) => Ok(Ok(Resolved {
             json,
-            lockfile: std::fs::read(copy.dir.join("Cargo.lock")).ok(),
+            lockfile: std::fs::read(copy.dir().join("Cargo.lock"))
+                .ok()
+                .map(|after| LockChange {
+                    path: graph.workspace_root().join("Cargo.lock"),
+                    before: copy.lock_before.clone(),
+                    after,
+                }),
         })),
         Err(Error::CargoFailed { stderr, .. }) => Ok(Err(format!(
             "cargo could not resolve the edited workspace:\n{stderr}"
@@ -388,36 +395,31 @@ enum CopyError {
 
 /// A scratch copy of the workspace: its manifests (the changes applied), lockfile and empty
 /// target sources, written through the seam as new writable files, whatever the originals'
-/// modes. It lives inside the workspace root (`target/etcd-deps/verify-*`, or
-/// `.etcd-deps-verify-*` when `target` is not a plain directory of the root), so cargo, which
-/// reads its configuration from the working directory upward, sees the same `.cargo/config.toml`
-/// files (and toolchain file) as in the root. It is removed on drop, with every directory it
-/// created: on success, error and interrupt alike.
-struct Copy {
-    dir: PathBuf,
-    /// Directories created for the copy, outermost first (the copy itself last).
-    created: Vec<PathBuf>,
+/// modes, in a [`ScratchDir`] inside the root (removed on drop).
+struct Copy<'a> {
+    scratch: ScratchDir<'a>,
+    /// The workspace's Cargo.lock as copied (None: it has none).
+    lock_before: Option<Vec<u8>>,
 }
 
-impl Copy {
+impl<'a> Copy<'a> {
     fn new(
         graph: &DepGraph,
         root: &Path,
         changes: &[FileChange],
-        fs: &dyn WriteFs,
-    ) -> Result<Copy, CopyError> {
+        fs: &'a dyn WriteFs,
+    ) -> Result<Copy<'a>, CopyError> {
         let io = |p: &Path| {
             let p = p.to_owned();
             move |e| CopyError::Io(p, e)
         };
         // A root cargo can read but the tool cannot create a directory in: no proof, said why.
-        let copy = Copy::place(root).map_err(|(p, e)| {
+        let scratch = ScratchDir::new_in(root, fs).map_err(|(p, e)| {
             CopyError::Unsupported(format!(
                 "the verification copy could not be created in {}: {e}",
                 p.display()
             ))
         })?;
-        let dir = copy.dir.clone();
         // Every path package inside the root: manifest text (edited where planned) and
         // target sources.
         let mut manifests: BTreeMap<PathBuf, String> = BTreeMap::new();
@@ -459,12 +461,10 @@ impl Copy {
             .keys()
             .map(|m| m.parent().map(Path::to_owned).unwrap_or_default())
             .collect();
-        let write = |rel: &Path, bytes: &[u8]| -> Result<(), CopyError> {
-            let to = dir.join(rel);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            fs.create(&to, bytes).map_err(io(&to))
+        let write = |rel: &Path, bytes: &[u8]| {
+            scratch
+                .write(rel, bytes)
+                .map_err(io(&scratch.dir.join(rel)))
         };
         for (rel, text) in &manifests {
             let rel_dir = rel.parent().unwrap_or(Path::new(""));
@@ -477,58 +477,21 @@ impl Copy {
             write(rel, b"")?;
         }
         let lock = root.join("Cargo.lock");
-        match std::fs::read(&lock) {
-            Ok(bytes) => write(Path::new("Cargo.lock"), &bytes)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(CopyError::Io(lock, e)),
-        }
-        Ok(copy)
-    }
-
-    /// Creates the copy's directory inside the root (see the type's documentation).
-    fn place(root: &Path) -> Result<Copy, (PathBuf, std::io::Error)> {
-        let target = root.join("target");
-        let plain_dir = match std::fs::symlink_metadata(&target) {
-            Ok(meta) => meta.is_dir(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
-            Err(e) => return Err((target, e)),
-        };
-        let (parents, prefix) = if plain_dir {
-            (vec![target.clone(), target.join("etcd-deps")], "verify-")
-        } else {
-            (Vec::new(), ".etcd-deps-verify-")
-        };
-        let mut copy = Copy {
-            dir: PathBuf::new(),
-            created: Vec::new(),
-        };
-        for dir in &parents {
-            match std::fs::create_dir(dir) {
-                Ok(()) => copy.created.push(dir.clone()),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err((dir.clone(), e)),
+        let lock_before = match std::fs::read(&lock) {
+            Ok(bytes) => {
+                write(Path::new("Cargo.lock"), &bytes)?;
+                Some(bytes)
             }
-        }
-        let base = parents.last().map(PathBuf::as_path).unwrap_or(root);
-        let tmp = tempfile::Builder::new()
-            .prefix(prefix)
-            .tempdir_in(base)
-            .map_err(|e| (base.to_owned(), e))?;
-        copy.dir = tmp.keep();
-        copy.created.push(copy.dir.clone());
-        Ok(copy)
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(CopyError::Io(lock, e)),
+        };
+        Ok(Copy {
+            scratch,
+            lock_before,
+        })
     }
-}
 
-impl Drop for Copy {
-    fn drop(&mut self) {
-        // The copy itself, then the directories created for it, innermost first, if empty.
-        let mut dirs = self.created.iter().rev();
-        if let Some(copy) = dirs.next() {
-            let _ = std::fs::remove_dir_all(copy);
-        }
-        for dir in dirs {
-            let _ = std::fs::remove_dir(dir);
-        }
+    fn dir(&self) -> &Path {
+        &self.scratch.dir
     }
 }

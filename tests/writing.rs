@@ -58,6 +58,29 @@ fn tree(root: &Path) -> Tree {
     out
 }
 
+/// Asserts two trees are equal, naming only the paths that differ.
+#[track_caller]
+fn assert_same_tree(actual: &Tree, expected: &Tree, what: &str) {
+    let differ: Vec<&String> = actual
+        .keys()
+        .chain(expected.keys())
+        .filter(|k| actual.get(*k) != expected.get(*k))
+        .collect();
+    assert!(differ.is_empty(), "{what}: these paths differ: {differ:?}");
+}
+
+/// Moves two-lines' meta-store manifest to `manifests/meta-store.toml` (inside the root) and
+/// leaves a link `to` it in its place (`to` None: the relative link). Returns (link, real).
+fn link_meta_store(fixture: &Fixture, to: Option<&Path>) -> (PathBuf, PathBuf) {
+    let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+    let real = fixture.root.join("manifests/meta-store.toml");
+    std::fs::create_dir_all(real.parent().expect("parent")).expect("mkdir");
+    std::fs::rename(&manifest, &real).expect("move");
+    let to = to.unwrap_or(Path::new("../../manifests/meta-store.toml"));
+    std::os::unix::fs::symlink(to, &manifest).expect("link");
+    (manifest, real)
+}
+
 /// The bytes of the expected file after `fix --apply` (tests/fix/<scenario>/out/<rel>).
 fn expected(scenario: &str, rel: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -116,6 +139,15 @@ fn kill(pid: u32, signal: &str) {
         .status()
         .expect("kill");
     assert!(status.success(), "kill -{signal} {pid}");
+}
+
+/// How many times a randomised test repeats: `default`, or the environment variable `var`
+/// (the README's figures use larger counts).
+fn count(var: &str, default: u32) -> u32 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Scratch files of the tool anywhere under `root` (a `target` the fixture does not have
@@ -209,30 +241,46 @@ mod output {
             std::thread::spawn(move || std::fs::read(fifo).expect("read the fifo"))
         };
         report(&fixture, &fifo).expect_code(GATE);
-        assert_eq!(reader.join().expect("reader"), expected);
+        // Checked before joining: a replaced FIFO would leave the reader waiting forever.
         let meta = std::fs::symlink_metadata(&fifo).expect("meta");
         assert!(meta.file_type().is_fifo(), "the FIFO was replaced");
+        assert_eq!(reader.join().expect("reader"), expected);
+    }
+
+    /// A private device node like /dev/null (minor 3) or /dev/full (minor 7) in `dir`, so a
+    /// regression that replaced the node could never touch the system's own. None when the
+    /// test may not make one (not root, or a `nodev` file system).
+    fn private_device(dir: &Path, name: &str, minor: u32) -> Option<PathBuf> {
+        let path = dir.join(name);
+        let made = Command::new("mknod")
+            .arg(&path)
+            .args(["c", "1", &minor.to_string()])
+            .stderr(Stdio::null())
+            .status()
+            .ok()?;
+        let usable = made.success() && std::fs::OpenOptions::new().write(true).open(&path).is_ok();
+        usable.then_some(path)
     }
 
     #[test]
     fn devices_are_written_to_and_errors_reported() {
         let fixture = Fixture::new("two-lines");
         let expected = plain_report(&fixture);
-        let run = report(&fixture, Path::new("/dev/null"));
-        run.expect_code(GATE);
-        assert!(run.stdout().is_empty());
-        assert!(
-            std::fs::metadata("/dev/null")
-                .expect("meta")
-                .file_type()
-                .is_char_device()
-        );
-        if Path::new("/dev/full").exists() {
-            let run = report(&fixture, Path::new("/dev/full"));
+        if let Some(null) = private_device(fixture.tmp.path(), "null", 3) {
+            let run = report(&fixture, &null);
+            run.expect_code(GATE);
+            assert!(run.stdout().is_empty());
+            let meta = std::fs::symlink_metadata(&null).expect("meta");
+            assert!(meta.file_type().is_char_device(), "the device was replaced");
+        }
+        if let Some(full) = private_device(fixture.tmp.path(), "full", 7) {
+            let run = report(&fixture, &full);
             run.expect_code(INTERNAL);
             assert!(run.stdout().is_empty());
-            assert!(run.stderr().contains("/dev/full"), "{}", run.stderr());
+            assert!(run.stderr().contains("could not write"), "{}", run.stderr());
             assert!(run.stderr().contains("No space left"), "{}", run.stderr());
+            let meta = std::fs::symlink_metadata(&full).expect("meta");
+            assert!(meta.file_type().is_char_device(), "the device was replaced");
         }
         // /dev/stdout is the tool's own stdout: a `>>` redirection still appends.
         for name in ["/dev/stdout", "/proc/self/fd/1"] {
@@ -410,21 +458,17 @@ mod bytes {
             ("chain", false, true),
         ] {
             let fixture = Fixture::new("two-lines");
-            let manifest = fixture.root.join(rel);
-            let real = fixture.root.join("manifests/meta-store.toml");
-            std::fs::create_dir_all(real.parent().expect("parent")).expect("mkdir");
-            std::fs::rename(&manifest, &real).expect("move");
-            let mut to = if absolute {
-                real.clone()
-            } else {
-                PathBuf::from("../../manifests/meta-store.toml")
+            let to = match (absolute, chain) {
+                (true, _) => fixture.root.join("manifests/meta-store.toml"),
+                (_, true) => {
+                    std::fs::create_dir_all(fixture.root.join("manifests")).expect("mkdir");
+                    let middle = fixture.root.join("manifests/middle.toml");
+                    std::os::unix::fs::symlink("meta-store.toml", &middle).expect("link");
+                    PathBuf::from("../../manifests/middle.toml")
+                }
+                _ => PathBuf::from("../../manifests/meta-store.toml"),
             };
-            if chain {
-                let middle = fixture.root.join("manifests/middle.toml");
-                std::os::unix::fs::symlink("meta-store.toml", &middle).expect("link");
-                to = PathBuf::from("../../manifests/middle.toml");
-            }
-            std::os::unix::fs::symlink(&to, &manifest).expect("link");
+            let (manifest, real) = link_meta_store(&fixture, Some(&to));
             fixture
                 .run(&["fix", "--offline", "--apply", "--allow-dirty"])
                 .expect_code(OK);
@@ -486,7 +530,7 @@ mod interrupt {
                     "{stage}/{signal}: {}",
                     run.stderr()
                 );
-                assert_eq!(tree(&fixture.root), before, "{stage}/{signal}");
+                assert_same_tree(&tree(&fixture.root), &before, &format!("{stage}/{signal}"));
             }
         }
     }
@@ -497,8 +541,7 @@ mod interrupt {
             let (fixture, before, run) = interrupted_at("committing", signal);
             run.expect_code(code(signal));
             assert!(
-                run.stderr()
-                    .contains("every edit and Cargo.lock were written"),
+                run.stderr().contains("every file was written"),
                 "{signal}: {}",
                 run.stderr()
             );
@@ -513,21 +556,70 @@ mod interrupt {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect::<Tree>()
             };
-            assert_eq!(rest(&after), rest(&before), "{signal}");
+            assert_same_tree(&rest(&after), &rest(&before), signal);
+        }
+    }
+
+    #[test]
+    fn at_any_moment_everything_or_nothing_and_no_scratch() {
+        // How long a whole run takes here, then signals spread over that time.
+        let args = ["fix", "--offline", "--apply", "--allow-dirty"];
+        let probe = Fixture::new(FIXTURE);
+        let start = Instant::now();
+        probe.run(&args).expect_code(OK);
+        let whole = start.elapsed();
+        let applied = tree(&probe.root);
+        let n = count("CARGO_ETCD_DEPS_TEST_MOMENTS", 8);
+        for i in 0..n {
+            let signal = if i % 2 == 0 { "INT" } else { "TERM" };
+            let fixture = Fixture::new(FIXTURE);
+            let before = tree(&fixture.root);
+            let child = spawn(&fixture, &args, &[]);
+            std::thread::sleep(whole * i / n);
+            // The run may be over already: then there is nothing to signal.
+            let _ = Command::new("kill")
+                .args([&format!("-{signal}"), &child.id().to_string()])
+                .stderr(Stdio::null())
+                .status();
+            let run = Run(child.wait_with_output().expect("wait"));
+            let after = tree(&fixture.root);
+            let moment = format!("moment {i}/{n} ({signal})");
+            // Before the handler is installed (the first instants), the signal ends the
+            // process as usual: nothing has been touched yet.
+            if std::os::unix::process::ExitStatusExt::signal(&run.0.status).is_some() {
+                assert_same_tree(&after, &before, &moment);
+                continue;
+            }
+            match run.code() {
+                OK => assert_same_tree(&after, &applied, &moment),
+                c if c == code(signal) && run.stderr().contains("nothing was written") => {
+                    assert_same_tree(&after, &before, &moment)
+                }
+                c if c == code(signal) => assert_same_tree(&after, &applied, &moment),
+                other => panic!("{moment}: exit {other}\n{}", run.stderr()),
+            }
         }
     }
 
     #[test]
     fn while_cargo_runs_on_the_copy_cargo_is_stopped_and_the_copy_removed() {
-        for signal in ["INT", "TERM"] {
-            let fixture = Fixture::new(FIXTURE);
-            // A cargo that, inside the verification copy, says so and then hangs.
+        // train-skew: cargo resolving the edited copy; lockfile-split: the lockfile refresh,
+        // `cargo update -p … --precise …`, on the copy.
+        let cases = [
+            ("train-skew", "metadata", "INT"),
+            ("train-skew", "metadata", "TERM"),
+            ("lockfile-split", "update", "INT"),
+            ("lockfile-split", "update", "TERM"),
+        ];
+        for (name, command, signal) in cases {
+            let fixture = Fixture::new(name);
+            // A cargo that, running `command` inside the copy, says so and then hangs.
             let started = fixture.tmp.path().join("cargo-in-copy");
             let script = common::cargo_wrapper(
                 fixture.tmp.path(),
                 "slow-cargo",
                 &format!(
-                    "case \"$PWD\" in *verify-*) touch '{s}'; sleep 60;; esac",
+                    "case \"$1:$PWD\" in {command}:*verify-*) touch '{s}'; exec sleep 60;; esac",
                     s = started.display()
                 ),
             );
@@ -551,7 +643,7 @@ mod interrupt {
                 "{}",
                 run.stderr()
             );
-            assert_eq!(tree(&fixture.root), before, "{signal}");
+            assert_same_tree(&tree(&fixture.root), &before, &format!("{name} {signal}"));
         }
     }
 }
@@ -562,14 +654,6 @@ mod concurrent {
     //! half-written file, never scratch left behind.
 
     use super::*;
-
-    /// How many pairs race (CARGO_ETCD_DEPS_TEST_PAIRS raises it; 40 in the README figure).
-    fn pairs() -> usize {
-        std::env::var("CARGO_ETCD_DEPS_TEST_PAIRS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(6)
-    }
 
     #[test]
     fn a_second_run_waits_for_the_lock_says_so_and_can_be_interrupted() {
@@ -600,7 +684,7 @@ mod concurrent {
         kill(waiter.id(), "INT");
         let waited = Run(waiter.wait_with_output().expect("wait"));
         waited.expect_code(130);
-        assert_eq!(tree(&fixture.root), before);
+        assert_same_tree(&tree(&fixture.root), &before, "the workspace");
         // The first run goes on and applies.
         std::fs::remove_file(&marker).expect("release");
         let held = Run(holder.wait_with_output().expect("wait"));
@@ -616,8 +700,40 @@ mod concurrent {
     }
 
     #[test]
+    fn a_file_another_program_changes_during_the_proof_is_refused() {
+        // While the copy is being proved, cargo (or an editor) changes Cargo.lock or a
+        // manifest the plan edits: nothing may be written over it.
+        for rel in ["Cargo.lock", "codegen/Cargo.toml"] {
+            let fixture = Fixture::new("train-skew");
+            let marker = fixture.tmp.path().join("proving");
+            let pause = format!("verifying={}", marker.display());
+            let child = spawn(
+                &fixture,
+                &["fix", "--offline", "--apply", "--allow-dirty"],
+                &[("CARGO_ETCD_DEPS_TEST_PAUSE", &pause)],
+            );
+            wait_for(&marker, "the proof");
+            let path = fixture.root.join(rel);
+            let mut theirs = std::fs::read(&path).expect("read");
+            theirs.extend_from_slice(b"# changed meanwhile\n");
+            std::fs::write(&path, &theirs).expect("write");
+            let mut before = tree(&fixture.root);
+            before.retain(|k, _| !k.starts_with("target"));
+            std::fs::remove_file(&marker).expect("release");
+            let run = Run(child.wait_with_output().expect("wait"));
+            run.expect_code(INPUT);
+            assert!(
+                run.stderr().contains("changed since the plan was made"),
+                "{rel}: {}",
+                run.stderr()
+            );
+            assert_same_tree(&tree(&fixture.root), &before, rel);
+        }
+    }
+
+    #[test]
     fn concurrent_pairs_serialise_on_the_workspace_lock() {
-        for pair in 0..pairs() {
+        for pair in 0..count("CARGO_ETCD_DEPS_TEST_PAIRS", 6) {
             let fixture = Fixture::new("train-skew");
             let args = ["fix", "--offline", "--apply", "--allow-dirty"];
             let a = spawn(&fixture, &args, &[]);
@@ -695,7 +811,7 @@ mod verification {
         std::os::unix::fs::symlink(&elsewhere, fixture.root.join("target")).expect("link");
         let before = tree(&fixture.root);
         plan(&fixture);
-        assert_eq!(tree(&fixture.root), before, "scratch left in the root");
+        assert_same_tree(&tree(&fixture.root), &before, "scratch left in the root");
         // cargo's own cache of `rustc -vV` (from the run in the root) is all there is.
         let there: Vec<String> = tree(&elsewhere)
             .into_keys()
@@ -713,6 +829,28 @@ mod verification {
                 "{rel}"
             );
         }
+    }
+
+    #[test]
+    fn a_cargo_configuration_above_the_root_is_seen_from_the_copy() {
+        // cargo reads `.cargo/config.toml` from its working directory upward: the source
+        // replacement lives above the workspace here, and the copy must still see it.
+        let fixture = Fixture::new("two-lines");
+        let above = fixture.tmp.path().join("workspaces/.cargo");
+        std::fs::create_dir_all(&above).expect("mkdir");
+        let config = std::fs::read_to_string(fixture.root.join(".cargo/config.toml"))
+            .expect("read")
+            .replace("../../vendor", "../vendor");
+        std::fs::write(above.join("config.toml"), config).expect("write");
+        std::fs::remove_dir_all(fixture.root.join(".cargo")).expect("remove");
+        plan(&fixture);
+        fixture
+            .run(&["fix", "--offline", "--apply", "--allow-dirty"])
+            .expect_code(OK);
+        assert_eq!(
+            std::fs::read(fixture.root.join("Cargo.lock")).expect("read"),
+            expected("two-lines", "Cargo.lock")
+        );
     }
 
     #[test]
@@ -817,6 +955,22 @@ mod version_control {
         fixture.run(&["fix", "--offline", "--apply"])
     }
 
+    /// `fix --apply` refuses with "uncommitted changes", naming `named`, and changes nothing
+    /// (but Cargo.lock, which cargo's resolve during planning may rewrite as `cargo build`
+    /// would).
+    #[track_caller]
+    fn refused_as_uncommitted(fixture: &Fixture, named: &str) {
+        let before = tree(&fixture.root);
+        let run = apply(fixture);
+        run.expect_code(INPUT);
+        let err = run.stderr();
+        assert!(err.contains("uncommitted changes"), "{err}");
+        assert!(err.contains(named), "{err}");
+        let mut after = tree(&fixture.root);
+        after.insert("Cargo.lock".into(), before["Cargo.lock"].clone());
+        assert_same_tree(&after, &before, "the workspace");
+    }
+
     #[test]
     fn an_untracked_or_missing_lockfile_is_cargos_not_the_users() {
         // Never committed: the lockfile is untracked.
@@ -862,19 +1016,7 @@ mod version_control {
         let lock = fixture.root.join("Cargo.lock");
         let text = std::fs::read_to_string(&lock).expect("read");
         std::fs::write(&lock, text.replace("version = 4", "version = 3")).expect("write");
-        let before = tree(&fixture.root);
-        let run = apply(&fixture);
-        run.expect_code(INPUT);
-        assert!(
-            run.stderr().contains("uncommitted changes"),
-            "{}",
-            run.stderr()
-        );
-        assert!(run.stderr().contains("Cargo.lock"), "{}", run.stderr());
-        let mut after = tree(&fixture.root);
-        // cargo's resolve during planning may rewrite the lockfile as `cargo build` would.
-        after.insert("Cargo.lock".into(), before["Cargo.lock"].clone());
-        assert_eq!(after, before);
+        refused_as_uncommitted(&fixture, "Cargo.lock");
     }
 
     #[test]
@@ -897,6 +1039,16 @@ mod version_control {
             named.ends_with("workspaces/two-lines/crates/meta-store/Cargo.toml"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn uncommitted_changes_behind_a_manifest_link_are_refused() {
+        let fixture = Fixture::new("two-lines");
+        let (_, real) = link_meta_store(&fixture, None);
+        commit(&fixture.root, &["."]);
+        let text = std::fs::read_to_string(&real).expect("read");
+        std::fs::write(&real, format!("{text}# local change\n")).expect("write");
+        refused_as_uncommitted(&fixture, "meta-store.toml");
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! Any bytes as a manifest: every dependency entry found in it is edited in turn; an edit
-//! either fails cleanly or changes the requirement's characters only, and the result parses.
+//! either fails cleanly or changes the requirement's characters only, and the result parses
+//! and keeps the text's byte order mark and (in a CRLF file) its line endings.
 #![no_main]
 
 use std::path::PathBuf;
 use std::str::FromStr;
 
 use cargo_etcd_deps::graph::Kind;
-use cargo_etcd_deps::manifest::edit::apply;
+use cargo_etcd_deps::manifest::edit::{apply, edit_text};
 use cargo_etcd_deps::plan::{Edit, EditTarget};
 use libfuzzer_sys::fuzz_target;
 use toml_edit::DocumentMut;
@@ -15,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(doc) = DocumentMut::from_str(text) else {
+    let Ok(doc) = DocumentMut::from_str(text.trim_start_matches('\u{feff}')) else {
         return;
     };
     let mut keys = Vec::new();
@@ -52,6 +53,14 @@ fuzz_target!(|data: &[u8]| {
                 DocumentMut::from_str(&out).is_ok(),
                 "an edit broke the manifest:\n{out}"
             );
+        }
+        // On the text as written: the layout survives.
+        if let Ok(out) = edit_text(text, [&edit]) {
+            assert_eq!(out.starts_with('\u{feff}'), text.starts_with('\u{feff}'));
+            let lone_lf = |t: &str| t.matches('\n').count() - t.matches("\r\n").count();
+            if text.contains("\r\n") && lone_lf(text) == 0 {
+                assert_eq!(lone_lf(&out), 0, "CRLF lost:\n{out:?}");
+            }
         }
     }
 });

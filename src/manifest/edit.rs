@@ -65,37 +65,31 @@ pub enum EditError {
 
 /// Computes the new text of every manifest the edits touch. Nothing is written.
 pub fn compute(edits: &[Edit], root: &Path) -> Result<Vec<FileChange>, EditError> {
-    let mut docs: BTreeMap<PathBuf, (String, DocumentMut)> = BTreeMap::new();
+    let mut by_manifest: BTreeMap<&Path, Vec<&Edit>> = BTreeMap::new();
     for edit in edits {
         let path = match &edit.target {
             EditTarget::Requirement { manifest, .. } | EditTarget::Patch { manifest, .. } => {
-                manifest.clone()
+                manifest.as_path()
             }
         };
-        if !docs.contains_key(&path) {
-            let text = std::fs::read_to_string(&path).map_err(|source| EditError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let doc = DocumentMut::from_str(&normalized(&text)).map_err(|e| EditError::Parse {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            docs.insert(path.clone(), (text, doc));
-        }
-        let (_, doc) = docs.get_mut(&path).expect("inserted above");
-        apply(doc, edit).map_err(|message| EditError::NotFound {
-            path: path.clone(),
-            message,
-        })?;
+        by_manifest.entry(path).or_default().push(edit);
     }
     let mut out = Vec::new();
-    for (path, (before, doc)) in docs {
-        let after = keep_layout(&before, &doc.to_string());
-        // Re-parse: an edit must never produce a manifest cargo cannot read.
-        DocumentMut::from_str(&normalized(&after)).map_err(|e| EditError::Parse {
+    for (path, edits) in by_manifest {
+        let path = path.to_owned();
+        let before = std::fs::read_to_string(&path).map_err(|source| EditError::Read {
             path: path.clone(),
-            message: format!("the edited text does not parse: {e}"),
+            source,
+        })?;
+        let after = edit_text(&before, edits).map_err(|e| match e {
+            TextError::Parse(message) => EditError::Parse {
+                path: path.clone(),
+                message,
+            },
+            TextError::NotFound(message) => EditError::NotFound {
+                path: path.clone(),
+                message,
+            },
         })?;
         if after != before {
             out.push(FileChange {
@@ -107,6 +101,34 @@ pub fn compute(edits: &[Edit], root: &Path) -> Result<Vec<FileChange>, EditError
         }
     }
     Ok(out)
+}
+
+/// Why a manifest's text could not be edited.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TextError {
+    /// The text is not TOML, or the edited text would not be.
+    Parse(String),
+    /// The key an edit names is not where it says.
+    NotFound(String),
+}
+
+/// Applies `edits` to a manifest's text: only the edited values change; what toml_edit does
+/// not keep (a byte order mark, CRLF line endings, a missing final newline) is put back; the
+/// result re-parses.
+pub fn edit_text<'a>(
+    text: &str,
+    edits: impl IntoIterator<Item = &'a Edit>,
+) -> Result<String, TextError> {
+    let mut doc =
+        DocumentMut::from_str(&normalized(text)).map_err(|e| TextError::Parse(e.to_string()))?;
+    for edit in edits {
+        apply(&mut doc, edit).map_err(TextError::NotFound)?;
+    }
+    let after = keep_layout(text, &doc.to_string());
+    // Re-parse: an edit must never produce a manifest cargo cannot read.
+    DocumentMut::from_str(&normalized(&after))
+        .map_err(|e| TextError::Parse(format!("the edited text does not parse: {e}")))?;
+    Ok(after)
 }
 
 /// The text toml_edit parses: no byte order mark, LF line endings.
@@ -433,11 +455,8 @@ mod tests {
         );
     }
 
-    /// As `compute` does: parse the normalized text, edit, put the layout back.
     fn edited_keeping_layout(text: &str, e: &Edit) -> String {
-        let mut doc = DocumentMut::from_str(&normalized(text)).expect("parses");
-        apply(&mut doc, e).expect("applies");
-        keep_layout(text, &doc.to_string())
+        edit_text(text, [e]).expect("edits")
     }
 
     #[test]
@@ -644,21 +663,28 @@ mod properties {
             )
     }
 
+    impl Case {
+        /// The edit of the case: its requirement to "0.14".
+        fn edit(&self) -> Edit {
+            Edit {
+                manifest: "Cargo.toml".to_owned(),
+                table: self.table.clone(),
+                key: self.key.clone(),
+                from: None,
+                to: "0.14".to_owned(),
+                reason: String::new(),
+                finding: String::new(),
+                target: self.target.clone(),
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
         #[test]
         fn an_edit_changes_only_the_requirement(case in case()) {
-            let edit = Edit {
-                manifest: "Cargo.toml".to_owned(),
-                table: case.table.clone(),
-                key: case.key.clone(),
-                from: None,
-                to: "0.14".to_owned(),
-                reason: String::new(),
-                finding: String::new(),
-                target: case.target.clone(),
-            };
+            let edit = case.edit();
             let mut doc = DocumentMut::from_str(&case.text).expect("generated manifests parse");
             apply(&mut doc, &edit).map_err(|e| TestCaseError::fail(format!("{e}\n{}", case.text)))?;
             let after = doc.to_string();
@@ -666,6 +692,25 @@ mod properties {
             let expected = format!("{}0.14{}", &case.text[..start], &case.text[end..]);
             prop_assert_eq!(&after, &expected);
             prop_assert!(DocumentMut::from_str(&after).is_ok());
+        }
+
+        #[test]
+        fn an_edit_keeps_bom_and_crlf_byte_for_byte(
+            case in case(),
+            bom in any::<bool>(),
+            crlf in any::<bool>(),
+        ) {
+            // The same layouts, as a Windows editor may save them.
+            let dress = |text: &str| {
+                let body = if crlf { text.replace('\n', "\r\n") } else { text.to_owned() };
+                if bom { format!("\u{feff}{body}") } else { body }
+            };
+            let edit = case.edit();
+            let after = edit_text(&dress(&case.text), [&edit])
+                .map_err(|e| TestCaseError::fail(format!("{e:?}\n{}", case.text)))?;
+            let (start, end) = case.req_span;
+            let expected = format!("{}0.14{}", &case.text[..start], &case.text[end..]);
+            prop_assert_eq!(after, dress(&expected));
         }
     }
 }

@@ -7,9 +7,8 @@
 //! target (the temp file lives in the target's directory), and anything that is not a regular
 //! file (a FIFO, a device, `/dev/stdout`) is streamed to, with write errors reported.
 
-use std::fs::{self, OpenOptions, Permissions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::edit::{EditError, FileChange};
@@ -27,6 +26,106 @@ pub trait WriteFs {
     /// Writes a file of a scratch copy: new, writable, nothing to keep.
     fn create(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
         fs::write(path, contents)
+    }
+
+    /// Creates one directory (of a scratch copy, or the directories that hold it).
+    fn create_dir(&self, path: &Path) -> io::Result<()> {
+        fs::create_dir(path)
+    }
+
+    /// Removes a scratch copy and everything in it.
+    fn remove_tree(&self, path: &Path) -> io::Result<()> {
+        fs::remove_dir_all(path)
+    }
+
+    /// Removes a directory created for a scratch copy, if it is empty.
+    fn remove_dir(&self, path: &Path) -> io::Result<()> {
+        fs::remove_dir(path)
+    }
+}
+
+/// A scratch directory inside the workspace root, for the verification copy:
+/// `target/etcd-deps/verify-*`, or `.etcd-deps-verify-*` when `target` is a link or not a
+/// directory (cargo, run there, then reads the same `.cargo/config.toml` files as in the
+/// root, since it reads them from its working directory upward). Written through the seam;
+/// removed on drop with every directory created for it, on success, error and interrupt alike.
+pub struct ScratchDir<'a> {
+    pub dir: PathBuf,
+    /// Directories created for the copy, outermost first (the copy itself last).
+    created: Vec<PathBuf>,
+    fs: &'a dyn WriteFs,
+}
+
+impl<'a> ScratchDir<'a> {
+    /// Creates a new scratch directory in `root`; the error names the directory it failed in.
+    pub fn new_in(
+        root: &Path,
+        fs: &'a dyn WriteFs,
+    ) -> Result<ScratchDir<'a>, (PathBuf, io::Error)> {
+        let target = root.join("target");
+        let plain_dir = match fs::symlink_metadata(&target) {
+            Ok(meta) => meta.is_dir(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+            Err(e) => return Err((target, e)),
+        };
+        let (parents, prefix) = if plain_dir {
+            (vec![target.clone(), target.join("etcd-deps")], "verify-")
+        } else {
+            (Vec::new(), ".etcd-deps-verify-")
+        };
+        let mut scratch = ScratchDir {
+            dir: PathBuf::new(),
+            created: Vec::new(),
+            fs,
+        };
+        for dir in &parents {
+            if scratch.make_dir(dir).map_err(|e| (dir.clone(), e))? {
+                scratch.created.push(dir.clone());
+            }
+        }
+        let base = parents.last().map(PathBuf::as_path).unwrap_or(root);
+        // A name no other run uses: the process id, then a counter on collision.
+        for n in 0u32.. {
+            let dir = base.join(format!("{prefix}{}-{n}", std::process::id()));
+            if scratch.make_dir(&dir).map_err(|e| (base.to_owned(), e))? {
+                scratch.created.push(dir.clone());
+                scratch.dir = dir;
+                return Ok(scratch);
+            }
+        }
+        unreachable!("a u32 counter finds a free name")
+    }
+
+    /// Creates `dir`; false if it already existed.
+    fn make_dir(&self, dir: &Path) -> io::Result<bool> {
+        match self.fs.create_dir(dir) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes `rel` (relative to the scratch directory) as a new file, creating its parents.
+    pub fn write(&self, rel: &Path, contents: &[u8]) -> io::Result<()> {
+        let mut dir = self.dir.clone();
+        for part in rel.parent().into_iter().flat_map(Path::components) {
+            dir.push(part);
+            self.make_dir(&dir)?;
+        }
+        self.fs.create(&self.dir.join(rel), contents)
+    }
+}
+
+impl Drop for ScratchDir<'_> {
+    fn drop(&mut self) {
+        // The copy itself, then the directories created for it, innermost first, if empty.
+        let mut dirs = self.created.iter().rev();
+        if let Some(copy) = dirs.next() {
+            let _ = self.fs.remove_tree(copy);
+        }
+        for dir in dirs {
+            let _ = self.fs.remove_dir(dir);
+        }
     }
 }
 
@@ -104,27 +203,19 @@ fn replace(target: &Path, contents: &[u8], meta: Option<&fs::Metadata>) -> io::R
     };
     let mut builder = tempfile::Builder::new();
     builder.prefix(".etcd-deps-").suffix(".tmp");
+    #[cfg(unix)]
     if meta.is_none() {
         // A new file gets what `>` would give it (the umask applies).
-        builder.permissions(Permissions::from_mode(0o666));
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(contents)?;
-    if let Some(meta) = meta {
-        let mine = tmp.as_file().metadata()?;
-        if (mine.uid(), mine.gid()) != (meta.uid(), meta.gid())
-            && let Err(e) =
-                std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()))
-        {
-            if e.kind() != io::ErrorKind::PermissionDenied {
-                return Err(e);
-            }
-            drop(tmp);
-            return rewrite_in_place(target, contents);
-        }
-        // After chown, which clears set-id bits.
-        tmp.as_file()
-            .set_permissions(Permissions::from_mode(meta.mode() & 0o7777))?;
+    if let Some(meta) = meta
+        && !keep_metadata(tmp.as_file(), meta)?
+    {
+        drop(tmp);
+        return rewrite_in_place(target, contents);
     }
     tmp.as_file().sync_all()?;
     tmp.persist(target).map_err(|e| e.error)?;
@@ -135,32 +226,61 @@ fn replace(target: &Path, contents: &[u8], meta: Option<&fs::Metadata>) -> io::R
     Ok(())
 }
 
+/// Gives `file` the mode, owner and group of `meta`; false when the owner cannot be kept
+/// (the caller then rewrites the original in place, which keeps them).
+#[cfg(unix)]
+fn keep_metadata(file: &fs::File, meta: &fs::Metadata) -> io::Result<bool> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let mine = file.metadata()?;
+    if (mine.uid(), mine.gid()) != (meta.uid(), meta.gid()) {
+        match std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid())) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Ok(false),
+            Err(e) => return Err(e),
+        }
+    }
+    // After chown, which clears set-id bits.
+    file.set_permissions(fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+    Ok(true)
+}
+
+#[cfg(not(unix))]
+fn keep_metadata(file: &fs::File, meta: &fs::Metadata) -> io::Result<bool> {
+    file.set_permissions(meta.permissions())?;
+    Ok(true)
+}
+
 fn rewrite_in_place(target: &Path, contents: &[u8]) -> io::Result<()> {
     let mut file = OpenOptions::new().write(true).truncate(true).open(target)?;
     file.write_all(contents)?;
     file.sync_all()
 }
 
-/// An exclusive lock on the workspace for one `fix` run, as cargo locks its build directory:
+/// An exclusive lock on the workspace for one `fix` run (on Unix), as cargo locks its build
+/// directory:
 /// an advisory `flock` on the workspace root directory itself (no lock file to leave
 /// behind; an atomic rename of a manifest does not move it). A second run waits, saying so
 /// on stderr, and can still be interrupted while it waits. Released on drop or exit.
 #[derive(Debug)]
 pub struct WorkspaceLock {
-    _dir: fs::File,
+    _dir: Option<fs::File>,
 }
 
 impl WorkspaceLock {
     pub fn acquire(root: &Path) -> Result<WorkspaceLock, crate::Error> {
-        let err = |source| crate::Error::Write {
+        let err = |source| crate::Error::Read {
             path: root.to_owned(),
             source,
         };
+        if !cfg!(unix) {
+            // A directory cannot be opened as a file elsewhere: no lock there.
+            return Ok(WorkspaceLock { _dir: None });
+        }
         let dir = fs::File::open(root).map_err(err)?;
         let mut said = false;
         loop {
             match dir.try_lock() {
-                Ok(()) => return Ok(WorkspaceLock { _dir: dir }),
+                Ok(()) => return Ok(WorkspaceLock { _dir: Some(dir) }),
                 Err(fs::TryLockError::WouldBlock) => {}
                 Err(fs::TryLockError::Error(e)) => return Err(err(e)),
             }
@@ -307,9 +427,11 @@ fn restore(steps: &[Step<'_>], fs: &dyn WriteFs) -> Vec<(PathBuf, io::Error)> {
     failures
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::fs::Permissions;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
     fn change(dir: &Path, name: &str, before: &str, after: &str) -> FileChange {
         let path = dir.join(name);
@@ -437,24 +559,24 @@ mod tests {
     }
 
     #[test]
-    fn a_full_device_is_a_write_error() {
-        if !Path::new("/dev/full").exists() {
+    fn a_full_device_is_a_write_error_and_stays_a_device() {
+        use std::os::unix::fs::FileTypeExt;
+        // A private node like /dev/full, so a regression could never replace the system's.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let full = dir.path().join("full");
+        let made = std::process::Command::new("mknod")
+            .arg(&full)
+            .args(["c", "1", "7"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made || OpenOptions::new().write(true).open(&full).is_err() {
             return;
         }
-        let err = AtomicFs
-            .write(Path::new("/dev/full"), b"report")
-            .expect_err("ENOSPC");
+        let err = AtomicFs.write(&full, b"report").expect_err("ENOSPC");
         assert_eq!(err.kind(), io::ErrorKind::StorageFull);
-        AtomicFs
-            .write(Path::new("/dev/null"), b"report")
-            .expect("written");
-        use std::os::unix::fs::FileTypeExt;
-        assert!(
-            fs::metadata("/dev/null")
-                .expect("meta")
-                .file_type()
-                .is_char_device()
-        );
+        let meta = fs::symlink_metadata(&full).expect("meta");
+        assert!(meta.file_type().is_char_device());
     }
 
     /// Whether the tests run as root (ownership can then be given away and checked).
