@@ -205,12 +205,61 @@ fn severity(level: Level) -> Severity {
     }
 }
 
-/// A label to place: file, span, text.
+/// A label to place: file, span, text, and for an inherited key the member inheriting it.
 struct Place {
     file: PathBuf,
     shown: String,
     span: (usize, usize),
     text: String,
+    inherited_by: Option<String>,
+}
+
+/// Labelled lines further apart than this go into separate snippets.
+const SNIPPET_GAP: usize = 3;
+
+/// The labels of one file, grouped into snippets: one label per span and text (the members
+/// inheriting one key named together), and labels more than `SNIPPET_GAP` lines apart in
+/// separate groups, so a snippet never prints a long table between two labels.
+fn label_groups(places: &[&Place], text: &str) -> Vec<Vec<LabeledSpan>> {
+    let mut merged: Vec<(usize, usize, String, Vec<String>)> = Vec::new();
+    for p in places {
+        let at = merged
+            .iter_mut()
+            .find(|(a, b, t, _)| (*a, *b) == p.span && *t == p.text);
+        let entry = match at {
+            Some(e) => e,
+            None => {
+                merged.push((p.span.0, p.span.1, p.text.clone(), Vec::new()));
+                merged.last_mut().expect("just pushed")
+            }
+        };
+        if let Some(m) = &p.inherited_by
+            && !entry.3.contains(m)
+        {
+            entry.3.push(m.clone());
+        }
+    }
+    merged.sort_by_key(|(a, b, _, _)| (*a, *b));
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count();
+    let mut groups: Vec<Vec<LabeledSpan>> = Vec::new();
+    let mut last_line = None;
+    for (a, b, what, members) in merged {
+        let label = if members.is_empty() {
+            what
+        } else {
+            format!("{what} (inherited by {})", members.join(", "))
+        };
+        let line = line_of(a);
+        if last_line.is_none_or(|l| line > l + SNIPPET_GAP) {
+            groups.push(Vec::new());
+        }
+        last_line = Some(line);
+        groups
+            .last_mut()
+            .expect("a group is open")
+            .push(LabeledSpan::new(Some(label), a, b - a));
+    }
+    groups
 }
 
 impl FindingDiagnostic {
@@ -250,6 +299,7 @@ impl FindingDiagnostic {
                 shown: loc.manifest.clone(),
                 span: loc.span,
                 text: "this entry".to_owned(),
+                inherited_by: None,
             });
         }
         for version in &finding.versions {
@@ -266,31 +316,27 @@ impl FindingDiagnostic {
         let mut source = None;
         let mut labels = Vec::new();
         let mut related = Vec::new();
-        for (i, (file, shown)) in files.iter().enumerate() {
+        for (file, shown) in &files {
             let Some(text) = sources.text(file) else {
                 continue;
             };
-            let mut file_labels: Vec<LabeledSpan> = Vec::new();
-            for p in places.iter().filter(|p| p.file == *file) {
-                let label = LabeledSpan::new(Some(p.text.clone()), p.span.0, p.span.1 - p.span.0);
-                if !file_labels.contains(&label) {
-                    file_labels.push(label);
+            let in_file: Vec<&Place> = places.iter().filter(|p| p.file == *file).collect();
+            for group in label_groups(&in_file, text) {
+                let named = NamedSource::new(shown, text.to_owned());
+                if source.is_none() {
+                    source = Some(named);
+                    labels = group;
+                } else {
+                    related.push(FindingDiagnostic {
+                        message: format!("more origins in {shown}"),
+                        code: String::new(),
+                        severity: Severity::Advice,
+                        help: None,
+                        source: Some(named),
+                        labels: group,
+                        related: Vec::new(),
+                    });
                 }
-            }
-            let named = NamedSource::new(shown, text.to_owned());
-            if i == 0 || source.is_none() {
-                source = Some(named);
-                labels = file_labels;
-            } else {
-                related.push(FindingDiagnostic {
-                    message: format!("more origins in {shown}"),
-                    code: String::new(),
-                    severity: Severity::Advice,
-                    help: None,
-                    source: Some(named),
-                    labels: file_labels,
-                    related: Vec::new(),
-                });
             }
         }
         if !collateral.is_empty() {
@@ -333,16 +379,15 @@ fn origin_places(origin: &Origin, version: &VersionInfo) -> Vec<Place> {
     if let (Some(file), Some(span), Some(shown)) =
         (&origin.manifest_abs, origin.span, &origin.manifest)
     {
-        let text = if origin.member_manifest.is_some() {
-            format!("{what} (inherited by {})", origin.member)
-        } else {
-            what.clone()
-        };
         out.push(Place {
             file: file.clone(),
             shown: shown.clone(),
             span,
-            text,
+            text: what.clone(),
+            inherited_by: origin
+                .member_manifest
+                .is_some()
+                .then(|| origin.member.clone()),
         });
     }
     if let (Some(file), Some(span), Some(shown)) = (
@@ -355,6 +400,7 @@ fn origin_places(origin: &Origin, version: &VersionInfo) -> Vec<Place> {
             shown: shown.clone(),
             span,
             text: format!("{what} (from [workspace.dependencies])"),
+            inherited_by: None,
         });
     }
     out
@@ -405,4 +451,55 @@ fn version_block(version: &VersionInfo, style: &Style) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(text: &str, span: (usize, usize), inherited_by: Option<&str>) -> Place {
+        Place {
+            file: PathBuf::from("Cargo.toml"),
+            shown: "Cargo.toml".to_owned(),
+            span,
+            text: text.to_owned(),
+            inherited_by: inherited_by.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn far_apart_labels_are_separate_snippets_and_one_key_is_one_label() {
+        // Lines of 10 bytes: line n (0-based) starts at 10 * n; spans are (start, end).
+        let text = "aaaaaaaaa\n".repeat(300);
+        let places = [
+            place("aws-config → hyper 0.14", (10, 15), Some("meta")),
+            place("aws-config → hyper 0.14", (10, 15), Some("connector")),
+            place("aws-config → hyper 0.14", (10, 15), Some("meta")),
+            place("aws-sdk-s3 → hyper 0.14", (30, 35), None),
+            place("axum → hyper 1", (2000, 2004), Some("meta")),
+        ];
+        let refs: Vec<&Place> = places.iter().collect();
+        let groups = label_groups(&refs, &text);
+        let shown: Vec<Vec<(String, usize)>> = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|l| (l.label().unwrap_or_default().to_owned(), l.offset()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                vec![
+                    (
+                        "aws-config → hyper 0.14 (inherited by meta, connector)".to_owned(),
+                        10
+                    ),
+                    ("aws-sdk-s3 → hyper 0.14".to_owned(), 30)
+                ],
+                vec![("axum → hyper 1 (inherited by meta)".to_owned(), 2000)]
+            ]
+        );
+    }
 }
