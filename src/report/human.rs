@@ -63,35 +63,7 @@ pub fn render(
         }
     }
     if style.verbosity != Verbosity::Quiet {
-        for a in &report.allowed {
-            writeln!(
-                out,
-                "allowed: {} {} ({}): {}",
-                a.code,
-                a.krate,
-                a.versions.join(", "),
-                a.reason
-            )?;
-        }
-        if let Some(b) = &report.baseline {
-            writeln!(
-                out,
-                "baseline {}: {} recorded finding{} do not fail the gate",
-                b.file,
-                b.matched.len(),
-                if b.matched.len() == 1 { "" } else { "s" }
-            )?;
-            for e in &b.fixed {
-                writeln!(
-                    out,
-                    "baseline {}: fixed since it was written: {} {} ({})",
-                    b.file,
-                    e.code,
-                    e.krate,
-                    e.lines.join(", ")
-                )?;
-            }
-        }
+        policy_lines(report, out)?;
     }
     if let Some(input) = &report.input {
         writeln!(out, "note: {}", input.not_known)?;
@@ -123,6 +95,40 @@ pub fn render(
     } else {
         writeln!(out, "summary: {}{extra}; {verdict}", s.counts())
     }
+}
+
+/// What `allow` entries and the baseline took out of the gate.
+fn policy_lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for a in &report.allowed {
+        writeln!(
+            out,
+            "allowed: {} {} ({}): {}",
+            a.code,
+            a.krate,
+            a.versions.join(", "),
+            a.reason
+        )?;
+    }
+    if let Some(b) = &report.baseline {
+        writeln!(
+            out,
+            "baseline {}: {} recorded finding{} do not fail the gate",
+            b.file,
+            b.matched.len(),
+            if b.matched.len() == 1 { "" } else { "s" }
+        )?;
+        for e in &b.fixed {
+            writeln!(
+                out,
+                "baseline {}: fixed since it was written: {} {} ({})",
+                b.file,
+                e.code,
+                e.krate,
+                e.lines.join(", ")
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn handler(style: &Style) -> GraphicalReportHandler {
