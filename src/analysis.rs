@@ -1059,10 +1059,22 @@ fn distances_to(graph: &DepGraph, target: NodeId, filter: &EdgeFilter) -> Vec<us
     dist
 }
 
+/// The versions once each, ascending as given; a version from several sources says so:
+/// `0.9.2, 0.12.3 (from 2 sources)`.
 fn version_list(versions: &[VersionInfo]) -> String {
-    versions
+    let mut shown: Vec<(&Version, usize)> = Vec::new();
+    for v in versions {
+        match shown.iter_mut().find(|(seen, _)| **seen == v.version) {
+            Some((_, n)) => *n += 1,
+            None => shown.push((&v.version, 1)),
+        }
+    }
+    shown
         .iter()
-        .map(|v| v.version.to_string())
+        .map(|(v, n)| match n {
+            1 => v.to_string(),
+            n => format!("{v} (from {n} sources)"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -1386,6 +1398,32 @@ pub fn source_label(source: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_from_two_sources_is_listed_once() {
+        let info = |version: &str, source: Option<&str>| VersionInfo {
+            name: "tonic".to_owned(),
+            version: Version::parse(version).expect("version"),
+            source: source.map(str::to_owned),
+            manifest_dir: None,
+            dependents: Vec::new(),
+            origins: Vec::new(),
+            paths: Vec::new(),
+        };
+        let versions = [
+            info(
+                "0.9.2",
+                Some("registry+https://github.com/rust-lang/crates.io-index"),
+            ),
+            info(
+                "0.12.3",
+                Some("registry+https://github.com/rust-lang/crates.io-index"),
+            ),
+            info("0.12.3", None),
+        ];
+        assert_eq!(version_list(&versions), "0.9.2, 0.12.3 (from 2 sources)");
+        assert_eq!(version_list(&versions[..2]), "0.9.2, 0.12.3");
+    }
     use crate::testkit::Builder;
 
     fn run(b: &Builder) -> Vec<Finding> {

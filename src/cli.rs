@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::{Line, Options, Watch};
 use crate::graph::KindSet;
@@ -290,7 +290,37 @@ fn kind_set(edges: &[EdgeArg]) -> KindSet {
     KindSet::from_words(&words).expect("clap only accepts known kinds")
 }
 
+/// Subcommands that read no workspace: the workspace options do not apply to them, so their
+/// help and their completions leave them out (they still parse, and `--output` stays).
+pub(crate) const NO_WORKSPACE: &[&str] = &["explain", "completions"];
+
 impl Cli {
+    /// The command-line definition: clap's, with the workspace options hidden from the
+    /// subcommands that read no workspace.
+    pub fn definition() -> clap::Command {
+        let mut cmd = <Cli as CommandFactory>::command();
+        let hidden: Vec<clap::Arg> = cmd
+            .get_arguments()
+            .filter(|a| a.is_global_set() && a.get_id() != "output")
+            .map(|a| a.clone().global(false).hide(true))
+            .collect();
+        for name in NO_WORKSPACE {
+            // A subcommand's own argument takes the place of the global one of that name.
+            cmd = cmd.mut_subcommand(name, |sub| sub.args(hidden.iter().cloned()));
+        }
+        cmd
+    }
+
+    /// Parses a command line (as `normalize_args` returns it).
+    pub fn parse_args<I, T>(argv: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Self::definition().try_get_matches_from(argv)?;
+        Cli::from_arg_matches(&matches)
+    }
+
     /// Lowers the parsed command line into a `Request`. `env` reads an environment variable
     /// (injected so tests need not touch the process environment).
     pub fn into_request(self, env: impl Fn(&str) -> Option<String>) -> Request {
@@ -433,7 +463,7 @@ mod tests {
 
     fn parse(args: &[&str]) -> Request {
         let argv = normalize_args(args.iter().map(std::ffi::OsString::from));
-        Cli::try_parse_from(argv)
+        Cli::parse_args(argv)
             .expect("valid arguments")
             .into_request(|_| None)
     }
@@ -549,11 +579,11 @@ mod tests {
     #[test]
     fn no_color_and_cargo_term_color() {
         let argv = ["cargo-etcd-deps"];
-        let req = Cli::try_parse_from(argv)
+        let req = Cli::parse_args(argv)
             .expect("valid")
             .into_request(|k| (k == "NO_COLOR").then(|| "1".to_owned()));
         assert_eq!(req.color, Color::Never);
-        let req = Cli::try_parse_from(argv)
+        let req = Cli::parse_args(argv)
             .expect("valid")
             .into_request(|k| (k == "CARGO_TERM_COLOR").then(|| "always".to_owned()));
         assert_eq!(req.color, Color::Always);

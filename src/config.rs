@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use semver::VersionReq;
 use thiserror::Error;
-use toml_edit::{Document, Item, Table, Value};
+use toml_edit::{Document, Item, Value};
 
 use crate::analysis::Code;
 
@@ -142,7 +142,7 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, crate::Error
         }
         (Some((doc, top)), false) => {
             let item = &doc[top.as_str()]["metadata"]["etcd-deps"];
-            let Some(table) = item.as_table() else {
+            let Some(table) = item.as_table_like() else {
                 let span = item.span().unwrap_or(0..0);
                 return Err(config_error(
                     &manifest,
@@ -224,6 +224,22 @@ struct Ctx<'a> {
     text: &'a str,
     path: &'a Path,
     root: &'a Path,
+    /// Byte offsets where lines start, so a line lookup is a binary search, not a scan.
+    line_starts: Vec<usize>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How often a configuration text was scanned for line starts (a complexity guard).
+    static LINE_SCANS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    #[cfg(test)]
+    LINE_SCANS.with(|n| n.set(n.get() + 1));
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 impl Ctx<'_> {
@@ -245,12 +261,9 @@ impl Ctx<'_> {
         )
     }
 
+    /// The 1-based line of a byte offset.
     fn line(&self, offset: usize) -> usize {
-        self.text.as_bytes()[..offset.min(self.text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        self.line_starts.partition_point(|&start| start <= offset)
     }
 
     fn strings(&self, key: &str, item: &Item) -> Result<Vec<String>, crate::Error> {
@@ -296,12 +309,23 @@ fn code_of(s: &str) -> Option<Code> {
     Code::ALL.into_iter().find(|c| c.as_str() == s)
 }
 
-fn validate(table: &Table, text: &str, path: &Path, root: &Path) -> Result<Config, crate::Error> {
-    let cx = Ctx { text, path, root };
+/// Validates the configuration table: a `[table]`, an inline table or dotted keys alike.
+fn validate(
+    table: &dyn toml_edit::TableLike,
+    text: &str,
+    path: &Path,
+    root: &Path,
+) -> Result<Config, crate::Error> {
+    let cx = Ctx {
+        text,
+        path,
+        root,
+        line_starts: line_starts(text),
+    };
     let mut config = Config::default();
     let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     for (key, item) in table.iter() {
-        let key_span = table.key(key).and_then(|k| k.span());
+        let key_span = table.get_key_value(key).and_then(|(k, _)| k.span());
         match key {
             "watch" => config.watch = Some(cx.strings(key, item)?),
             "family" => config.family = Some(cx.strings(key, item)?),
@@ -640,5 +664,66 @@ allow = [
             Err(crate::Error::Config(e)) => assert!(e.message.contains("both")),
             other => panic!("expected a config error, got {other:?}"),
         }
+    }
+    /// The configuration as an inline table, a dotted key or a header table is one and the
+    /// same configuration, in a workspace root and in a single-package root.
+    #[test]
+    fn inline_tables_are_accepted_wherever_a_table_is() {
+        let config = "watch = [\"tonic\"], allow = [{ crate = \"tonic\", versions = [\"^0.9\"], reason = \"r\" }]";
+        let package = "[package]\nname = \"a\"\nversion = \"0.1.0\"\n";
+        let shapes = [
+            format!(
+                "[workspace]\nmembers = []\n\n[workspace.metadata]\netcd-deps = {{ {config} }}\n"
+            ),
+            format!("[workspace]\nmembers = []\nmetadata = {{ etcd-deps = {{ {config} }} }}\n"),
+            format!("[workspace]\nmembers = []\nmetadata.etcd-deps = {{ {config} }}\n"),
+            format!(
+                "[workspace]\nmembers = []\n\n[workspace.metadata.etcd-deps]\n{}\n",
+                config.replace(", allow", "\nallow")
+            ),
+            format!("{package}\n[package.metadata]\netcd-deps = {{ {config} }}\n"),
+            format!("{package}metadata = {{ etcd-deps = {{ {config} }} }}\n"),
+        ];
+        for text in shapes {
+            let dir = tempfile::tempdir().expect("temp dir");
+            std::fs::write(dir.path().join("Cargo.toml"), &text).expect("write");
+            let c = load(dir.path(), None).unwrap_or_else(|e| panic!("{text}\nrefused: {e:?}"));
+            assert_eq!(c.watch, Some(vec!["tonic".to_owned()]), "{text}");
+            assert_eq!(c.allow.len(), 1, "{text}");
+            let line = text
+                .lines()
+                .position(|l| l.contains("allow"))
+                .expect("allow line")
+                + 1;
+            assert_eq!(c.allow[0].location.line, line, "{text}");
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[workspace]\nmembers = []\n\n[workspace.metadata]\netcd-deps = 3\n",
+        )
+        .expect("write");
+        match load(dir.path(), None) {
+            Err(crate::Error::Config(e)) => assert!(e.message.contains("must be a table")),
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    /// A complexity guard, not a timing: the text is scanned for line starts once, however
+    /// many `allow` entries ask for their line (it was once scanned per entry: quadratic).
+    #[test]
+    fn allow_entries_are_located_with_one_scan_of_the_text() {
+        let mut text = String::from("allow = [\n");
+        for i in 0..2_000 {
+            text.push_str(&format!(
+                "  {{ crate = \"c{i}\", versions = [\"^0.9\"], reason = \"r\" }},\n"
+            ));
+        }
+        text.push_str("]\n");
+        LINE_SCANS.with(|n| n.set(0));
+        let c = parse(&text).expect("valid");
+        assert_eq!(c.allow.len(), 2_000);
+        assert_eq!(c.allow[1_999].location.line, 2_001);
+        assert_eq!(LINE_SCANS.with(std::cell::Cell::get), 1);
     }
 }

@@ -91,9 +91,9 @@ pub enum Error {
         help: Option<String>,
     },
 
-    /// cargo failed after the manifests were written; every file was restored.
+    /// cargo failed on the edited scratch copy (`fix --apply --no-verify`); nothing was written.
     #[error(
-        "`cargo {command}` failed after the edits; every manifest and Cargo.lock was restored:\n{stderr}"
+        "`cargo {command}` failed on the edited copy of the workspace; nothing was written:\n{stderr}"
     )]
     #[diagnostic(code(etcd_deps::cargo_failed))]
     RefreshFailed { command: String, stderr: String },
@@ -105,6 +105,16 @@ pub enum Error {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+
+    /// SIGINT or SIGTERM arrived; every scratch file was removed.
+    #[error("interrupted by {signal}: {done}")]
+    #[diagnostic(code(etcd_deps::interrupted))]
+    Interrupted {
+        signal: &'static str,
+        /// 128 + the signal number, as a shell reports it.
+        code: i32,
+        done: &'static str,
     },
 
     /// Writing the report failed (a closed pipe is not an error; see `main`).
@@ -130,6 +140,7 @@ impl Error {
             | Error::Refused { .. }
             | Error::RefreshFailed { .. } => exit::INPUT,
             Error::Output(_) | Error::Write { .. } => exit::INTERNAL,
+            Error::Interrupted { code, .. } => *code,
         }
     }
 }

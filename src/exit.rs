@@ -9,3 +9,8 @@ pub const GATE_FAILED: i32 = 1;
 pub const INPUT: i32 = 2;
 /// The tool could not finish for another reason (an I/O error, an internal error).
 pub const INTERNAL: i32 = 3;
+/// `fix` was interrupted by SIGINT (128 + 2, as a shell reports it); nothing was written,
+/// or, when the signal arrived while the files were being replaced, everything was.
+pub const SIGINT: i32 = 130;
+/// As [`SIGINT`], for SIGTERM (128 + 15).
+pub const SIGTERM: i32 = 143;

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::PatchWith;
 use crate::error::Error;
-use crate::manifest::edit::{self, EditError, FileChange, WriteFs};
-use crate::metadata::{self, CargoOptions, Input};
+use crate::interrupt::{self, ALL_WRITTEN, NOTHING_WRITTEN};
+use crate::manifest::edit::{self, EditError};
+use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
+use crate::metadata::{self, Input};
 use crate::plan::{self, PatchSpec, PlanOptions};
 use crate::report::fix::{FixReport, Status};
 use crate::verify;
@@ -45,7 +47,16 @@ pub(crate) fn run(
             "`fix --apply` must update Cargo.lock; drop --locked/--frozen".to_owned(),
         ));
     }
+    // One `fix` at a time per workspace, from before the first cargo run (which may rewrite
+    // Cargo.lock) to the last write.
+    let located = metadata::locate(&cargo)?;
+    let _lock = WorkspaceLock::acquire(&located.root_dir)?;
+    interrupt::pause("locked");
+    // Cargo.lock's state before this run's cargo touches it (see `refuse_dirty`).
+    let lock_at_start = (fix.apply && !fix.allow_dirty)
+        .then(|| vcs::status(&located.root_dir, &[located.root_dir.join("Cargo.lock")]));
     let analysed = crate::analyse(req, &fix.analysis)?;
+    interrupt::check(NOTHING_WRITTEN)?;
     let analysis_opts = analysed.opts;
     // Findings an allow entry or a level setting removed are not fixed.
     let findings = crate::policy::apply(
@@ -94,6 +105,7 @@ pub(crate) fn run(
         to: fix.to.clone(),
         patch_with,
         rust_version,
+        primary_lines: plan::primary_lines(&graph, &analysis_opts.watch.primary),
     };
     let ws = plan::Workspace {
         root_manifest: root.join("Cargo.toml"),
@@ -104,18 +116,37 @@ pub(crate) fn run(
         .map_err(|e| Error::Registry { message: e.message })?;
     let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
 
-    let verification = if fix.no_verify || fix_plan.is_empty() {
-        None
+    let (verification, resolved) = if fix_plan.is_empty() {
+        (None, None)
+    } else if fix.no_verify {
+        // Unproved, but Cargo.lock is still computed on the copy, never in the workspace.
+        let resolved = match fix.apply {
+            false => None,
+            true => Some(
+                verify::resolve_copy(&graph, &changes, &fix_plan.commands, &cargo, fs)?.map_err(
+                    |stderr| Error::RefreshFailed {
+                        command: "metadata".to_owned(),
+                        stderr,
+                    },
+                )?,
+            ),
+        };
+        (None, resolved)
     } else {
-        Some(verify::verify(
-            &graph,
-            &findings,
-            &fix_plan,
-            &changes,
-            &cargo,
-            &analysis_opts,
-            fix.include_warnings,
-        )?)
+        let (v, resolved) = verify::verify(
+            &verify::Request {
+                graph: &graph,
+                findings: &findings,
+                plan: &fix_plan,
+                changes: &changes,
+                cargo: &cargo,
+                analysis_opts: &analysis_opts,
+                config: &analysed.config,
+                include_warnings: fix.include_warnings,
+            },
+            fs,
+        )?;
+        (Some(v), resolved)
     };
     let verified = verification.as_ref().is_some_and(|v| v.verified);
 
@@ -126,14 +157,22 @@ pub(crate) fn run(
     } else if !verified && !fix.no_verify {
         Status::NotVerified
     } else {
-        apply(
-            &root,
-            &changes,
-            &fix_plan.commands,
-            &cargo,
-            fix.allow_dirty,
-            fs,
-        )?;
+        let lock_path = root.join("Cargo.lock");
+        let tx = Transaction {
+            lockfile: resolved.and_then(|r| r.lockfile).map(|after| LockChange {
+                before: std::fs::read(&lock_path).ok(),
+                path: lock_path,
+                after,
+            }),
+            changes: changes.clone(),
+        };
+        if !fix.allow_dirty {
+            refuse_dirty(&root, &tx, lock_at_start)?;
+        }
+        interrupt::check(NOTHING_WRITTEN)?;
+        write::commit(&tx, &root, fs).map_err(edit_error)?;
+        // A signal that arrived while the files were replaced waited for the last one.
+        interrupt::check(ALL_WRITTEN)?;
         Status::Applied
     };
 
@@ -155,80 +194,56 @@ pub(crate) fn run(
     })
 }
 
-/// Writes the verified changes and refreshes Cargo.lock with cargo; on any failure every
-/// manifest and the lockfile end as they were.
-fn apply(
+/// Refuses, as `cargo fix` does, to write files with uncommitted changes or in a workspace not
+/// under version control. Cargo.lock counts as the user's uncommitted work only when it was
+/// already modified before this run's cargo touched it: a lockfile that is untracked (cargo
+/// created it and it was never committed) or that cargo rewrote during this run is cargo's
+/// output, not the user's work.
+fn refuse_dirty(
     root: &Path,
-    changes: &[FileChange],
-    commands: &[Vec<String>],
-    cargo: &CargoOptions,
-    allow_dirty: bool,
-    fs: &dyn WriteFs,
+    tx: &Transaction,
+    lock_at_start: Option<vcs::Status>,
 ) -> Result<(), Error> {
-    let lock_path = root.join("Cargo.lock");
-    if !allow_dirty {
-        let mut files: Vec<PathBuf> = changes.iter().map(|c| c.path.clone()).collect();
-        if lock_path.exists() {
-            files.push(lock_path.clone());
+    let files: Vec<PathBuf> = tx.changes.iter().map(|c| c.path.clone()).collect();
+    let mut dirty = match vcs::status(root, &files) {
+        vcs::Status::Clean => Vec::new(),
+        vcs::Status::Dirty(dirty) => dirty,
+        vcs::Status::NoVcs => {
+            return Err(Error::Refused {
+                path: root.to_owned(),
+                reason: "the workspace is not under version control".to_owned(),
+                help: Some("pass --allow-dirty to edit it anyway (as `cargo fix` asks)".to_owned()),
+            });
         }
-        match vcs::status(root, &files) {
-            vcs::Status::Clean => {}
-            vcs::Status::Dirty(dirty) => {
-                return Err(Error::Refused {
-                    path: root.join(&dirty[0]),
-                    reason: format!(
-                        "it has uncommitted changes ({} file{} in all)",
-                        dirty.len(),
-                        if dirty.len() == 1 { "" } else { "s" }
-                    ),
-                    help: Some(
-                        "commit or stash the changes first, or pass --allow-dirty".to_owned(),
-                    ),
-                });
-            }
-            vcs::Status::NoVcs => {
-                return Err(Error::Refused {
-                    path: root.to_owned(),
-                    reason: "the workspace is not under version control".to_owned(),
-                    help: Some(
-                        "pass --allow-dirty to edit it anyway (as `cargo fix` asks)".to_owned(),
-                    ),
-                });
-            }
+        vcs::Status::GitMissing(why) => {
+            return Err(Error::Refused {
+                path: root.to_owned(),
+                reason: format!(
+                    "git could not be run ({why}), so uncommitted changes cannot be ruled out"
+                ),
+                help: Some(
+                    "install git or put it on PATH, or pass --allow-dirty to edit anyway"
+                        .to_owned(),
+                ),
+            });
         }
+    };
+    if tx.refreshes_lockfile()
+        && let Some(vcs::Status::Dirty(lock)) = lock_at_start
+    {
+        dirty.extend(lock.into_iter().filter(|d| !d.untracked));
     }
-    let lock_before = std::fs::read(&lock_path).ok();
-    edit::commit(changes, root, fs).map_err(edit_error)?;
-
-    // Refresh the lockfile: the planned `cargo update` commands, then a resolve.
-    let manifest = root.join("Cargo.toml");
-    let refreshed = commands
-        .iter()
-        .try_for_each(|argv| metadata::cargo_at(&argv[1..], &manifest, root, cargo))
-        .and_then(|()| metadata::metadata_at(&manifest, root, cargo, "the edited workspace"));
-    if let Err(err) = refreshed {
-        let mut failures = edit::restore(changes, fs);
-        match &lock_before {
-            Some(bytes) => {
-                if let Err(e) = fs.write(&lock_path, bytes) {
-                    failures.push((lock_path.clone(), e));
-                }
-            }
-            None => {
-                let _ = std::fs::remove_file(&lock_path);
-            }
-        }
-        if let Some((path, source)) = failures.into_iter().next() {
-            return Err(Error::Write { path, source });
-        }
-        return Err(match err {
-            Error::CargoFailed {
-                command, stderr, ..
-            } => Error::RefreshFailed { command, stderr },
-            other => other,
-        });
+    match dirty.first() {
+        None => Ok(()),
+        Some(first) => Err(Error::Refused {
+            path: first.path.clone(),
+            reason: format!(
+                "it has uncommitted changes ({} in all)",
+                crate::report::plural(dirty.len(), "file", "files")
+            ),
+            help: Some("commit or stash the changes first, or pass --allow-dirty".to_owned()),
+        }),
     }
-    Ok(())
 }
 
 fn edit_error(e: EditError) -> Error {

@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod error;
 pub mod exit;
@@ -19,6 +20,7 @@ pub mod explain;
 mod fix;
 pub mod graph;
 pub mod hakari;
+pub mod interrupt;
 pub mod lockfile;
 pub mod manifest;
 pub mod metadata;
@@ -160,10 +162,7 @@ pub fn run_with(
             })
         }
         Command::Completions(shell) => {
-            let mut buf = Vec::new();
-            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "cargo-etcd-deps", &mut buf);
-            emit(req, &buf, out)?;
+            emit(req, &completions::script(*shell), out)?;
             Ok(Outcome {
                 exit_code: exit::OK,
             })
@@ -411,6 +410,13 @@ fn run_check(
             let b: policy::Baseline = serde_json::from_str(&text).map_err(|e| {
                 Error::Usage(format!("the baseline {shown} is not a baseline file: {e}"))
             })?;
+            if b.schema_version != policy::BASELINE_SCHEMA_VERSION {
+                return Err(Error::Usage(format!(
+                    "the baseline {shown} has schema_version {}, but this version of cargo-etcd-deps reads schema_version {}; write it again with --write-baseline {shown}",
+                    b.schema_version,
+                    policy::BASELINE_SCHEMA_VERSION
+                )));
+            }
             Some((shown.clone(), b))
         }
     };

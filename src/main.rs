@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use cargo_etcd_deps::cli::{Cli, normalize_args};
 use cargo_etcd_deps::{Color, exit};
-use clap::Parser;
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
 #[global_allocator]
@@ -14,7 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let argv = normalize_args(std::env::args_os());
-    let cli = match Cli::try_parse_from(argv) {
+    let cli = match Cli::parse_args(argv) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout (exit 0) and usage errors to stderr (2).
@@ -23,6 +22,10 @@ fn main() -> ExitCode {
         }
     };
     let req = cli.into_request(|k| std::env::var(k).ok());
+    if matches!(req.command, cargo_etcd_deps::Command::Fix(_)) {
+        // SIGINT/SIGTERM during `fix` remove the scratch copy and never cut a write short.
+        cargo_etcd_deps::interrupt::install();
+    }
     let stdout = std::io::stdout();
     let color_out = match req.color {
         Color::Always => true,

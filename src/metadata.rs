@@ -178,6 +178,24 @@ fn cargo_program() -> OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"))
 }
 
+/// A cargo command. cargo runs in the workspace root, not where the user stands, so a
+/// relative `CARGO_HOME` (or `CARGO_TARGET_DIR`, `RUSTUP_HOME`) is made absolute against the
+/// user's directory first: cargo would otherwise read it against the root, and use (and leave
+/// behind) another cargo home there.
+fn cargo_command() -> Command {
+    let mut cmd = Command::new(cargo_program());
+    if let Ok(cwd) = std::env::current_dir() {
+        for var in ["CARGO_HOME", "CARGO_TARGET_DIR", "RUSTUP_HOME"] {
+            if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty())
+                && Path::new(&value).is_relative()
+            {
+                cmd.env(var, cwd.join(value));
+            }
+        }
+    }
+    cmd
+}
+
 /// Where cargo will run: the manifest to pass, the workspace root's directory, and a name
 /// for messages.
 #[derive(Clone, Debug)]
@@ -242,7 +260,7 @@ pub fn locate(opts: &CargoOptions) -> Result<Located, Error> {
     let root_manifest = match plainly_a_root(&candidate) {
         true => candidate,
         false => {
-            let mut locate = Command::new(cargo_program());
+            let mut locate = cargo_command();
             locate
                 .args(["locate-project", "--workspace", "--message-format", "plain"])
                 .current_dir(&start_dir);
@@ -272,7 +290,7 @@ pub fn metadata_at(
     opts: &CargoOptions,
     shown: &str,
 ) -> Result<String, Error> {
-    let mut cmd = Command::new(cargo_program());
+    let mut cmd = cargo_command();
     cmd.args(["metadata", "--format-version", "1"])
         .current_dir(dir);
     // cargo finds the manifest in its working directory by itself, measurably faster than
@@ -345,7 +363,7 @@ pub fn cargo_at(
     dir: &Path,
     opts: &CargoOptions,
 ) -> Result<(), Error> {
-    let mut cmd = Command::new(cargo_program());
+    let mut cmd = cargo_command();
     cmd.args(args)
         .arg("--manifest-path")
         .arg(manifest)
@@ -355,13 +373,61 @@ pub fn cargo_at(
     run(cmd, what, &manifest.display().to_string()).map(|_| ())
 }
 
+/// `cmd.output()`, but a SIGINT or SIGTERM to the tool stops cargo at once (the caller then
+/// reports the interrupt).
+fn interruptible(mut cmd: Command) -> std::io::Result<std::process::Output> {
+    use std::io::Read;
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let mut pause = std::time::Duration::from_millis(1);
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if crate::interrupt::pending().is_some() {
+            // cargo's own children may hold the pipes open: the readers are left to finish
+            // on their own, and the caller reports the interrupt.
+            let _ = child.kill();
+            return Ok(std::process::Output {
+                status: child.wait()?,
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+            });
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(std::time::Duration::from_millis(20));
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
 /// Runs a cargo command and returns its stdout; on failure, cargo's own stderr.
 fn run(mut cmd: Command, what: &str, manifest: &str) -> Result<String, Error> {
     cmd.stdin(Stdio::null());
-    let output = cmd.output().map_err(|source| Error::CargoMissing {
+    let missing = |source| Error::CargoMissing {
         program: cargo_program().to_string_lossy().into_owned(),
         source,
-    })?;
+    };
+    let output = if crate::interrupt::installed() {
+        interruptible(cmd).map_err(missing)?
+    } else {
+        cmd.output().map_err(missing)?
+    };
+    // A terminal's Ctrl-C reaches cargo too: report the interrupt, not cargo's failure.
+    crate::interrupt::check(crate::interrupt::NOTHING_WRITTEN)?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr)
             .trim_end()

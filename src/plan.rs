@@ -11,7 +11,7 @@
 //!
 //! A `[patch]` that cargo would ignore (one that tries to merge two lines) is never planned.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -19,7 +19,7 @@ use semver::{Version, VersionReq};
 use serde::Serialize;
 
 use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo};
-use crate::graph::Kind;
+use crate::graph::{DepGraph, Kind};
 use crate::registry::{Registry, RegistryError, Release};
 
 /// The JSON schema version of `fix --format json`.
@@ -39,6 +39,25 @@ pub struct PlanOptions {
     pub patch_with: BTreeMap<String, PatchSpec>,
     /// The lowest `rust-version` the workspace members declare: newer releases are skipped.
     pub rust_version: Option<Version>,
+    /// The lines each primary crate resolves on now ([`primary_lines`]): a warning's fix may
+    /// not move a primary crate off the line the plan keeps it on.
+    pub primary_lines: BTreeMap<String, BTreeSet<Line>>,
+}
+
+/// The lines each of `primary` resolves on in `graph`, for [`PlanOptions::primary_lines`].
+pub fn primary_lines(graph: &DepGraph, primary: &[String]) -> BTreeMap<String, BTreeSet<Line>> {
+    let by_name = graph.by_name();
+    primary
+        .iter()
+        .filter_map(|name| {
+            let nodes = by_name.get(name.as_str())?;
+            let lines = nodes
+                .iter()
+                .map(|&n| Line::of(&graph.package(n).version))
+                .collect();
+            Some((name.clone(), lines))
+        })
+        .collect()
 }
 
 /// Where a `[patch]` entry points.
@@ -202,23 +221,32 @@ pub fn plan(
         unfixable: Vec::new(),
         seen: Default::default(),
         unfixable_seen: Default::default(),
+        moved: BTreeMap::new(),
+        pins: BTreeMap::new(),
     };
-    for finding in findings {
-        let in_scope = match finding.level {
+    let in_scope = |f: &&Finding| {
+        let level = match f.level {
             Level::Error => true,
             Level::Warning => opts.include_warnings,
             Level::Note => false,
         };
-        if !in_scope || finding.caused_by.is_some() {
-            continue;
-        }
-        match (finding.code, &finding.member) {
-            (Code::DivergingVersions | Code::TypeBoundary, _) => planner.unify(finding)?,
-            (Code::SourceSplit, _) => planner.merge_sources(finding),
-            (Code::TrainSkew, Some(_)) => planner.match_built_against(finding),
-            (Code::TrainSkew, None) => planner.align_train(finding)?,
-            // A configuration matter: nothing in the manifests to change.
-            (Code::UnusedAllow, _) => {}
+        level && f.caused_by.is_none()
+    };
+    // Errors first; then the lines the plan keeps primary crates on are fixed, and no
+    // warning's fix may move one off them.
+    let (errors, warnings): (Vec<&Finding>, Vec<&Finding>) = findings
+        .iter()
+        .filter(in_scope)
+        .partition(|f| f.level == Level::Error);
+    for finding in errors {
+        planner.plan_one(finding)?;
+    }
+    planner.pins = planner.pinned_lines(findings);
+    for finding in warnings {
+        // The error fixes already decide the line of a crate they move (prost moved to the
+        // line tonic is built against): a warning on it must not pull it elsewhere.
+        if !planner.moved.contains_key(&finding.krate) {
+            planner.plan_one(finding)?;
         }
     }
     Ok(planner.finish())
@@ -231,18 +259,155 @@ struct Planner<'a> {
     edits: Vec<Edit>,
     commands: Vec<Vec<String>>,
     unfixable: Vec<Unfixable>,
-    /// (finding, intermediate, key, manifest) already planned: large workspaces reach one
-    /// crate through the same declaration from many members.
-    seen: std::collections::HashSet<(String, String, String, Option<String>)>,
+    /// (finding, intermediate, key, manifest, table) already planned: large workspaces reach
+    /// one crate through the same declaration from many members. The table is part of it: one
+    /// manifest may declare the key in several tables (`[dependencies]`,
+    /// `[dev-dependencies]`, `[target.'cfg(unix)'.dependencies]`), and each needs its edit.
+    seen: std::collections::HashSet<DeclarationKey>,
     /// (finding, intermediate) already reported as reaching the crate only transitively.
     unfixable_seen: std::collections::HashSet<(String, String)>,
+    /// Packages the plan moves, to which release.
+    moved: BTreeMap<String, Version>,
+    /// The line each primary crate stays on once errors are planned (empty before).
+    pins: BTreeMap<String, Line>,
 }
+
+/// (finding, intermediate, key, manifest, table): one declaration planned for one finding.
+type DeclarationKey = (String, String, String, Option<String>, Option<String>);
 
 fn finding_ref(f: &Finding) -> String {
     format!("{}:{}", f.code, f.krate)
 }
 
 impl Planner<'_> {
+    fn plan_one(&mut self, finding: &Finding) -> Result<(), RegistryError> {
+        match (finding.code, &finding.member) {
+            (Code::DivergingVersions | Code::TypeBoundary, _) => self.unify(finding)?,
+            (Code::SourceSplit, _) => self.merge_sources(finding),
+            (Code::TrainSkew, Some(_)) => self.match_built_against(finding),
+            (Code::TrainSkew, None) => self.align_train(finding)?,
+            // A configuration matter: nothing in the manifests to change.
+            (Code::UnusedAllow, _) => {}
+        }
+        Ok(())
+    }
+
+    /// The line each primary crate stays on: the one `--to` names, else the target of its
+    /// own finding, else the line of the release the error fixes move it to, else the one
+    /// line it resolves on now.
+    fn pinned_lines(&self, findings: &[Finding]) -> BTreeMap<String, Line> {
+        let mut pins = BTreeMap::new();
+        for (krate, lines) in &self.opts.primary_lines {
+            let own_target = findings
+                .iter()
+                .filter(|f| f.krate == *krate && f.level == Level::Error)
+                .filter(|f| matches!(f.code, Code::DivergingVersions | Code::TypeBoundary))
+                .find_map(|f| self.target_line(f));
+            let pin = self
+                .opts
+                .to
+                .get(krate)
+                .copied()
+                .or(own_target)
+                .or_else(|| self.moved.get(krate).map(Line::of))
+                .or_else(|| {
+                    (lines.len() == 1)
+                        .then(|| lines.iter().next().copied())
+                        .flatten()
+                });
+            if let Some(line) = pin {
+                pins.insert(krate.clone(), line);
+            }
+        }
+        pins
+    }
+
+    /// Why moving `name` to `release` would contradict the plan: it moves a primary crate
+    /// off the line the plan keeps it on. Returns (the primary crate, its pinned line, the
+    /// line the move needs, what needs it).
+    /// A requirement that moves a primary crate is named before a move of the release itself:
+    /// it names the root of the matter (tonic, not the etcd-client built on it).
+    fn contradiction(&self, name: &str, release: &Release) -> Option<(String, Line, Line, String)> {
+        self.pins
+            .iter()
+            .filter(|(primary, _)| primary.as_str() != name)
+            .find_map(|(primary, &pin)| {
+                self.requirement_contradiction((name, release), primary, pin)
+            })
+            .or_else(|| {
+                let pin = *self.pins.get(name)?;
+                let line = Line::of(&release.version);
+                (line != pin).then(|| {
+                    (
+                        name.to_owned(),
+                        pin,
+                        line,
+                        format!("{name} {}", release.version),
+                    )
+                })
+            })
+    }
+
+    /// Whether `name`'s `release` requires `primary` on another line than `pin`.
+    fn requirement_contradiction(
+        &self,
+        (name, release): (&str, &Release),
+        primary: &str,
+        pin: Line,
+    ) -> Option<(String, Line, Line, String)> {
+        let req = release.requirement_on(primary)?;
+        let known: Vec<Version> = self
+            .registry
+            .releases(primary)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.version)
+            .collect();
+        if known.iter().any(|v| Line::of(v) == pin && req.matches(v)) {
+            return None;
+        }
+        let needed = known
+            .iter()
+            .filter(|v| req.matches(v))
+            .map(Line::of)
+            .min()
+            .or_else(|| lowest(&req.to_string()).map(|v| Line::of(&v)))?;
+        (needed != pin).then(|| {
+            (
+                primary.to_owned(),
+                pin,
+                needed,
+                format!("{name} {}, which requires {primary} {req}", release.version),
+            )
+        })
+    }
+
+    /// Reports a warning whose fix would contradict the plan, instead of planning it.
+    /// Returns whether it did (errors are never held back).
+    fn held_back(&mut self, finding: &Finding, name: &str, release: &Release) -> bool {
+        if finding.level == Level::Error {
+            return false;
+        }
+        let Some((primary, pin, needed, what)) = self.contradiction(name, release) else {
+            return false;
+        };
+        let krate = &finding.krate;
+        self.unfixable.push(Unfixable {
+            krate: krate.clone(),
+            blocking: primary.clone(),
+            newest: None,
+            requirement: None,
+            message: format!(
+                "unifying {krate} needs {what}: a breaking move of {primary}, a primary crate, \
+                 off the {pin} line this plan keeps it on; not planned (pass --to {primary}@{needed} to take it)"
+            ),
+            finding: finding_ref(finding),
+        });
+        true
+    }
+
     fn target_line(&self, finding: &Finding) -> Option<Line> {
         self.opts
             .to
@@ -276,6 +441,25 @@ impl Planner<'_> {
         }))
     }
 
+    /// Why a release `usable` refuses (or that is not newer than `current`) cannot be used.
+    fn why_unusable(&self, r: &Release, current: Option<&Version>, features: &[String]) -> String {
+        if r.yanked {
+            return "it is yanked".to_owned();
+        }
+        if let (Some(ws), Some(rv)) = (&self.opts.rust_version, &r.rust_version)
+            && rv > ws
+        {
+            return format!("it needs rust {rv} and the workspace declares {ws}");
+        }
+        if let Some(f) = features.iter().find(|f| !r.features.contains(*f)) {
+            return format!("it has no feature `{f}`, which the workspace enables");
+        }
+        match current {
+            Some(c) => format!("it is older than {c}, the release in use"),
+            None => "it cannot be used".to_owned(),
+        }
+    }
+
     /// Not yanked, within the workspace's rust-version, and offering the features the user
     /// enables on the dependency.
     fn usable(&self, release: &Release, features: &[String]) -> bool {
@@ -307,6 +491,10 @@ impl Planner<'_> {
             });
             return Ok(());
         };
+        let in_graph = finding
+            .versions
+            .iter()
+            .any(|v| v.name == krate && Line::of(&v.version) == line);
         for version in finding.versions.iter().filter(|v| v.name == krate) {
             if Line::of(&version.version) == line {
                 continue;
@@ -333,9 +521,15 @@ impl Planner<'_> {
             }
             for origin in &version.origins {
                 if origin.package == krate {
+                    // Another line is always a breaking release (semver says so).
                     let reason = format!(
-                        "move {krate} from {} to {target}, the {line} line the rest of the graph uses",
-                        version.version
+                        "move {krate} from {} to {target}, {}; {krate} {line} is a breaking release: check its changelog",
+                        version.version,
+                        if in_graph {
+                            format!("the {line} line the rest of the graph uses")
+                        } else {
+                            format!("the {line} line --to asks for")
+                        }
                     );
                     self.requirement_edit(origin, &target, reason, finding);
                 } else {
@@ -368,6 +562,7 @@ impl Planner<'_> {
             inter.to_owned(),
             origin.key.clone(),
             origin.manifest.clone(),
+            origin.table.clone(),
         )) {
             return Ok(());
         }
@@ -430,15 +625,17 @@ impl Planner<'_> {
             }
             Err(e) => return Err(e),
         };
-        let candidate = releases
-            .iter()
-            .filter(|r| current.as_ref().is_none_or(|c| r.version > *c))
-            .filter(|r| self.usable(r, &origin.features))
-            .find(|r| {
-                r.requirement_on(krate)
-                    .is_some_and(|req| req.matches(target))
-            });
+        let candidate = self.landing_release(
+            &releases,
+            current.as_ref(),
+            krate,
+            (&version.version, target),
+            origin,
+        );
         if let Some(release) = candidate {
+            if self.held_back(finding, inter, release) {
+                return Ok(());
+            }
             let old_req = version
                 .dependents
                 .iter()
@@ -457,14 +654,18 @@ impl Planner<'_> {
                     .map(ToString::to_string)
                     .unwrap_or_default()
             );
-            if current
-                .as_ref()
-                .is_some_and(|c| Line::of(c) != Line::of(&release.version))
-            {
-                reason.push_str(&format!(
-                    "; {inter} {} is a breaking release: check its changelog",
+            match current.as_ref() {
+                Some(c) if release.version < *c => reason.push_str(&format!(
+                    "; {inter} {} is an older release: check what it lacks",
                     Line::of(&release.version)
-                ));
+                )),
+                Some(c) if Line::of(c) != Line::of(&release.version) => {
+                    reason.push_str(&format!(
+                        "; {inter} {} is a breaking release: check its changelog",
+                        Line::of(&release.version)
+                    ));
+                }
+                _ => {}
             }
             self.requirement_edit(origin, &release.version, reason, finding);
             return Ok(());
@@ -494,17 +695,31 @@ impl Planner<'_> {
         let requirement = newest
             .and_then(|r| r.requirement_on(krate))
             .map(ToString::to_string);
-        let message = match (newest, &requirement) {
-            (Some(n), Some(req)) => format!(
+        // A release that does land but cannot be used is named, with why: never "no release".
+        let passed_over = releases
+            .iter()
+            .rev()
+            .find(|r| r.requirement_on(krate).is_some_and(|q| q.matches(target)));
+        let message = match (newest, &requirement, passed_over) {
+            (_, _, Some(r)) => format!(
+                "{inter} {} requires {krate} {} (the {line} line), but {}; no other release of {inter} does. \
+                 Point {inter} at a fork with --patch-with {inter}=git+URL or {inter}=PATH",
+                r.version,
+                r.requirement_on(krate)
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                self.why_unusable(r, current.as_ref(), &origin.features)
+            ),
+            (Some(n), Some(req), None) => format!(
                 "no release of {inter} requires {krate} on the {line} line; newest {} requires {req}. \
                  Point {inter} at a fork with --patch-with {inter}=git+URL or {inter}=PATH",
                 n.version
             ),
-            (Some(n), None) => format!(
+            (Some(n), None, None) => format!(
                 "no release of {inter} requires {krate} on the {line} line; newest {} does not depend on {krate}",
                 n.version
             ),
-            (None, _) => format!(
+            (None, _, None) => format!(
                 "{inter} is not in {}; point it at a fork with --patch-with {inter}=git+URL or {inter}=PATH",
                 self.registry.describe()
             ),
@@ -518,6 +733,40 @@ impl Planner<'_> {
             finding: finding_ref(finding),
         });
         Ok(())
+    }
+
+    /// The release of an intermediate to move to: the lowest newer one whose requirement on
+    /// `krate` admits `target`; when none is newer and `target` is older than the version
+    /// being moved (`--to` an older line), the newest older one, the smallest step back.
+    fn landing_release<'r>(
+        &self,
+        releases: &'r [Release],
+        current: Option<&Version>,
+        krate: &str,
+        (moving_from, target): (&Version, &Version),
+        origin: &Origin,
+    ) -> Option<&'r Release> {
+        let lands = |r: &&Release| {
+            self.usable(r, &origin.features)
+                && r.requirement_on(krate)
+                    .is_some_and(|req| req.matches(target))
+        };
+        let newer = releases
+            .iter()
+            .filter(|r| current.is_none_or(|c| r.version > *c))
+            .find(lands);
+        newer.or_else(|| {
+            let current = current?;
+            (*target < *moving_from)
+                .then(|| {
+                    releases
+                        .iter()
+                        .rev()
+                        .filter(|r| r.version < *current)
+                        .find(lands)
+                })
+                .flatten()
+        })
     }
 
     /// An intermediate two hops away (member → X → Y → the watched crate, as a reported
@@ -563,6 +812,10 @@ impl Planner<'_> {
                     && y.requirement_on(krate).is_some_and(|r| r.matches(target))
             });
             if let Some(y) = landing {
+                if self.held_back(finding, inter, candidate) || self.held_back(finding, &middle, y)
+                {
+                    return Ok(true);
+                }
                 let mut reason = format!(
                     "{inter} {} requires {middle} {req_xy}, and {middle} {} requires {krate} {} (the {line} line)",
                     candidate.version,
@@ -759,10 +1012,15 @@ impl Planner<'_> {
             });
             return;
         };
-        let new = restyle(&written, to);
+        self.moved.insert(origin.package.clone(), to.clone());
+        let Restyled { req: new, note } = restyle(&written, to);
         if new == written {
             return;
         }
+        let reason = match note {
+            Some(note) => format!("{reason}; {note}"),
+            None => reason,
+        };
         let workspace = table == "workspace.dependencies";
         self.edits.push(Edit {
             manifest,
@@ -867,29 +1125,83 @@ fn split_operator(req: &str) -> (&str, &str) {
     (&req[..op_len], &req[op_len..])
 }
 
-/// A new requirement for `to` in the style of `written`: same operator, same precision.
-/// `"0.11"` → `"0.14"`, `"0.11.1"` → `"0.14.0"`, `"^0.11"` → `"^0.14"`, `"=0.11.1"` →
-/// `"=0.14.0"`. Requirements with several comparators become the plain full version.
-pub fn restyle(written: &str, to: &Version) -> String {
+/// A rewritten requirement, and why its form changed when it could not be kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restyled {
+    pub req: String,
+    /// Set when the written form (a bound, a range, `*`) could not select the target line.
+    pub note: Option<String>,
+}
+
+/// A new requirement for `to` in the style of `written` that selects `to`'s line and no
+/// other. Caret, bare, tilde, exact and wildcard forms keep their operator and precision
+/// (`"0.11"` → `"0.14"`, `"0.11.1"` → `"0.14.0"`, `"~0.11"` → `"~0.14"`, `"=0.11.1"` →
+/// `"=0.14.0"`, `"0.11.*"` → `"0.14.*"`), widened only where the precision is too short to
+/// name the line (`"1"` → `"0.12"`). Bounds, ranges and `*` (`"<0.12"`, `">=0.11"`,
+/// `">=0.11, <0.12"`) become the bare requirement at the precision written, with a note.
+pub fn restyle(written: &str, to: &Version) -> Restyled {
     let trimmed = written.trim();
-    if trimmed.contains(',') || trimmed == "*" || trimmed.is_empty() {
-        return to.to_string();
-    }
+    // The components a requirement needs to name one line: 0.0.x lines are one patch.
+    let needed = if to.major > 0 {
+        1
+    } else if to.minor > 0 {
+        2
+    } else {
+        3
+    };
+    let render = |precision: usize| {
+        let parts = [to.major, to.minor, to.patch];
+        let shown = precision.clamp(needed, 3);
+        let text: Vec<String> = parts[..shown].iter().map(u64::to_string).collect();
+        (text.join("."), shown)
+    };
     let (op, body) = split_operator(trimmed);
     let op = op.trim();
-    let precision = body.split('.').count().clamp(1, 3);
-    let version = match precision {
-        1 => to.major.to_string(),
-        2 => format!("{}.{}", to.major, to.minor),
-        _ => format!("{}.{}.{}", to.major, to.minor, to.patch),
-    };
-    // A one-part requirement ("1") cannot name a 0.x line: widen it.
-    let version = if precision == 1 && to.major == 0 {
-        format!("0.{}", to.minor)
+    let body = body.trim();
+    let parts: Vec<&str> = if body.is_empty() {
+        Vec::new()
     } else {
-        version
+        body.split('.').collect()
     };
-    format!("{op}{version}")
+    let numeric = parts
+        .iter()
+        .take_while(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .count();
+    let wildcard = |p: &str| matches!(p, "*" | "x" | "X");
+    let single = !trimmed.contains(',') && (1..=3).contains(&parts.len());
+    // `~0.0.3` would admit 0.0.4, another line: tilde cannot name a 0.0.x line.
+    let kept = matches!(op, "" | "^" | "=") || (op == "~" && needed < 3);
+    if single && numeric == parts.len() && kept {
+        return Restyled {
+            req: format!("{op}{}", render(numeric).0),
+            note: None,
+        };
+    }
+    if single && numeric > 0 && op.is_empty() && parts[numeric..].iter().all(|p| wildcard(p)) {
+        let (text, shown) = render(numeric);
+        let req = if shown < 3 { format!("{text}.*") } else { text };
+        return Restyled { req, note: None };
+    }
+    // A bound, a range or `*`: the bare requirement at the precision written.
+    let precision = trimmed
+        .split(',')
+        .next()
+        .map(|c| {
+            let (_, b) = split_operator(c.trim());
+            b.split('.')
+                .take_while(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .count()
+        })
+        .unwrap_or(0);
+    let req = render(precision).0;
+    let note = format!(
+        "`{trimmed}` cannot select the {} line alone; written as `{req}`, which selects it and no other",
+        Line::of(to)
+    );
+    Restyled {
+        req,
+        note: Some(note),
+    }
 }
 
 impl fmt::Display for PatchSpec {
@@ -908,14 +1220,105 @@ mod tests {
 
     #[test]
     fn restyle_keeps_operator_and_precision() {
-        assert_eq!(restyle("0.11", &v("0.14.0")), "0.14");
-        assert_eq!(restyle("0.11.1", &v("0.14.0")), "0.14.0");
-        assert_eq!(restyle("^0.11", &v("0.14.0")), "^0.14");
-        assert_eq!(restyle("=0.11.1", &v("0.14.0")), "=0.14.0");
-        assert_eq!(restyle("~0.9", &v("0.12.3")), "~0.12");
-        assert_eq!(restyle("1", &v("2.0.1")), "2");
-        assert_eq!(restyle("1", &v("0.12.3")), "0.12");
-        assert_eq!(restyle(">=0.9, <0.10", &v("0.12.3")), "0.12.3");
+        let r = |w: &str, t: &str| restyle(w, &v(t)).req;
+        assert_eq!(r("0.11", "0.14.0"), "0.14");
+        assert_eq!(r("0.11.1", "0.14.0"), "0.14.0");
+        assert_eq!(r("^0.11", "0.14.0"), "^0.14");
+        assert_eq!(r("=0.11.1", "0.14.0"), "=0.14.0");
+        assert_eq!(r("~0.9", "0.12.3"), "~0.12");
+        assert_eq!(r("1", "2.0.1"), "2");
+        assert_eq!(r("1", "0.12.3"), "0.12");
+    }
+
+    /// Every operator form cargo accepts, rewritten for targets on 0.0.x, 0.x and x.y lines:
+    /// the new requirement matches the target and no release of another line.
+    #[test]
+    fn every_operator_form_lands_on_the_target_line_only() {
+        const FORMS: &[&str] = &[
+            "0.11",
+            "0.11.1",
+            "1",
+            "^0.11",
+            "^0.11.1",
+            "^1",
+            "^0",
+            "~0.11",
+            "~0.11.1",
+            "~1",
+            "=0.11.1",
+            "=0.11",
+            "=1",
+            "0.11.*",
+            "0.*",
+            "1.*",
+            "1.2.*",
+            "*",
+            "<0.12",
+            "<=0.11.1",
+            ">=0.11",
+            ">0.10",
+            ">= 0.11",
+            ">=0.11, <0.12",
+            ">=0.9, <0.14",
+            "0.0",
+            "^0.0.1",
+        ];
+        const TARGETS: &[&str] = &["0.14.0", "0.14.3", "0.9.2", "2.0.1", "1.5.2", "0.0.3"];
+        const RELEASES: &[&str] = &[
+            "0.0.1", "0.0.3", "0.0.4", "0.1.0", "0.9.2", "0.11.1", "0.12.3", "0.13.0", "0.14.0",
+            "0.14.3", "0.14.9", "0.15.0", "0.20.0", "1.0.0", "1.5.2", "1.9.0", "2.0.0", "2.0.1",
+            "2.3.0", "3.0.0", "10.0.0",
+        ];
+        for form in FORMS {
+            for target in TARGETS.iter().map(|t| v(t)) {
+                let new = restyle(form, &target);
+                let req = VersionReq::parse(&new.req)
+                    .unwrap_or_else(|e| panic!("`{form}` → `{}` does not parse: {e}", new.req));
+                assert!(
+                    req.matches(&target),
+                    "`{form}` → `{}` misses {target}",
+                    new.req
+                );
+                for other in RELEASES.iter().map(|r| v(r)) {
+                    if Line::of(&other) != Line::of(&target) {
+                        assert!(
+                            !req.matches(&other),
+                            "`{form}` → `{}` for {target} also admits {other}",
+                            new.req
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn kept_forms_keep_their_operator_and_others_say_why_they_changed() {
+        let cases = [
+            ("~0.11.1", "0.14.0", "~0.14.0", false),
+            ("=0.11", "0.14.0", "=0.14", false),
+            ("0.11.*", "0.14.0", "0.14.*", false),
+            ("1.*", "2.0.1", "2.*", false),
+            ("0.*", "0.14.0", "0.14.*", false),
+            ("^0", "0.14.0", "^0.14", false),
+            ("0.0", "0.0.3", "0.0.3", false),
+            ("*", "0.14.0", "0.14", true),
+            ("<0.12", "0.14.0", "0.14", true),
+            ("<=0.11.1", "0.14.0", "0.14.0", true),
+            (">=0.11", "0.14.0", "0.14", true),
+            (">0.10", "0.9.2", "0.9", true),
+            (">=0.11, <0.12", "0.14.0", "0.14", true),
+        ];
+        for (written, target, expected, noted) in cases {
+            let new = restyle(written, &v(target));
+            assert_eq!(new.req, expected, "`{written}` for {target}");
+            assert_eq!(new.note.is_some(), noted, "`{written}`: {:?}", new.note);
+        }
+        let note = restyle("<0.12", &v("0.14.0")).note.expect("a note");
+        assert_eq!(
+            note,
+            "`<0.12` cannot select the 0.14 line alone; written as `0.14`, which selects it and no other"
+        );
     }
 
     #[test]
@@ -1065,6 +1468,26 @@ mod planning_tests {
     }
 
     #[test]
+    fn a_release_that_lands_but_cannot_be_used_is_named_with_why() {
+        let mut yanked = release("0.14.0", &[("tonic", "^0.12")]);
+        yanked.yanked = true;
+        let mut registry = MemoryRegistry::default();
+        registry.crates.insert(
+            "etcd-client".to_owned(),
+            vec![release("0.11.1", &[("tonic", "^0.9.2")]), yanked],
+        );
+        let plan = plan(&findings(), &registry, &ws(), &PlanOptions::default()).expect("plans");
+        assert!(plan.edits.is_empty());
+        let message = &plan.unfixable[0].message;
+        assert!(
+            message.starts_with(
+                "etcd-client 0.14.0 requires tonic ^0.12 (the 0.12 line), but it is yanked; no other release"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn patch_with_points_the_blocking_crate_at_a_fork() {
         let registry = MemoryRegistry::default();
         let opts = PlanOptions {
@@ -1126,6 +1549,8 @@ mod planning_tests {
             unfixable: Vec::new(),
             seen: Default::default(),
             unfixable_seen: Default::default(),
+            moved: BTreeMap::new(),
+            pins: BTreeMap::new(),
         };
         let plan = planner.finish();
         assert_eq!(plan.edits.len(), 1);

@@ -14,6 +14,9 @@ use crate::analysis::{
 };
 use crate::config::{Config, Setting};
 
+/// The baseline format this version reads and writes.
+pub const BASELINE_SCHEMA_VERSION: u32 = 1;
+
 /// The baseline file format.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Baseline {
@@ -42,7 +45,7 @@ impl Baseline {
         entries.sort();
         entries.dedup();
         Baseline {
-            schema_version: 1,
+            schema_version: BASELINE_SCHEMA_VERSION,
             entries,
         }
     }
@@ -155,13 +158,14 @@ pub fn apply(
             }
         }
         if !f.allowed.is_empty() && !still_stands(&f) {
-            let mut versions: Vec<String> = f
+            let mut versions: Vec<&semver::Version> = f
                 .allowed
                 .iter()
-                .map(|a| a.version.to_string())
-                .chain(f.versions.iter().map(|v| v.version.to_string()))
+                .map(|a| &a.version)
+                .chain(f.versions.iter().map(|v| &v.version))
                 .collect();
             versions.sort();
+            let versions = versions.into_iter().map(ToString::to_string).collect();
             let reasons: BTreeSet<&str> = f.allowed.iter().map(|a| a.reason.as_str()).collect();
             allowed.push(Allowed {
                 code: f.code,
@@ -259,12 +263,24 @@ pub fn apply(
         }
     });
 
+    drop_orphaned_collateral(&mut kept);
     sort_findings(&mut kept);
     Outcome {
         findings: kept,
         allowed,
         baseline,
     }
+}
+
+/// A collateral duplicate exists only because its root crate is split: when an allow entry,
+/// a level or the baseline hides the root finding, the collateral goes with it.
+fn drop_orphaned_collateral(kept: &mut Vec<Finding>) {
+    let roots: BTreeSet<String> = kept
+        .iter()
+        .filter(|f| f.code == Code::DivergingVersions && f.caused_by.is_none())
+        .map(|f| f.krate.clone())
+        .collect();
+    kept.retain(|f| f.caused_by.as_ref().is_none_or(|root| roots.contains(root)));
 }
 
 fn level_of(s: Setting) -> Option<Level> {
@@ -315,6 +331,17 @@ mod tests {
     use semver::VersionReq;
 
     fn findings() -> Vec<Finding> {
+        split_findings(false)
+    }
+
+    /// tonic and hyper split in two; with `collateral`, hyper only because tonic is (tonic
+    /// 0.9 brings hyper 0.14, tonic 0.12 hyper 1), else the members depend on hyper directly.
+    fn split_findings(collateral: bool) -> Vec<Finding> {
+        let (old, new) = if collateral {
+            ("tonic@0.9.2", "tonic@0.12.3")
+        } else {
+            ("app", "lib")
+        };
         let b = Builder::default()
             .member("app")
             .member("lib")
@@ -324,8 +351,8 @@ mod tests {
             .pkg("hyper", "1.6.0")
             .dep("app", "tonic@0.9.2")
             .dep("lib", "tonic@0.12.3")
-            .dep("app", "hyper@0.14.32")
-            .dep("lib", "hyper@1.6.0");
+            .dep(old, "hyper@0.14.32")
+            .dep(new, "hyper@1.6.0");
         analyze(&b.graph(), &Options::default())
     }
 
@@ -390,10 +417,49 @@ mod tests {
             [Allowed {
                 code: Code::DivergingVersions,
                 krate: "tonic".to_owned(),
-                versions: vec!["0.12.3".to_owned(), "0.9.2".to_owned()],
+                versions: vec!["0.9.2".to_owned(), "0.12.3".to_owned()],
                 reason: "legacy exporter".to_owned(),
             }]
         );
+    }
+
+    #[test]
+    fn a_hidden_root_takes_its_collateral_with_it() {
+        let all = split_findings(true);
+        let hyper = all.iter().find(|f| f.krate == "hyper").expect("hyper");
+        assert_eq!(hyper.caused_by.as_deref(), Some("tonic"));
+        // Nothing hidden: the collateral note stays.
+        let o = apply(
+            all.clone(),
+            &Config::default(),
+            &Watch::default(),
+            false,
+            None,
+        );
+        assert_eq!(
+            summary(&o),
+            [
+                "error diverging-versions tonic",
+                "note diverging-versions hyper"
+            ]
+        );
+        // Allowed by an entry: both go.
+        let config = Config {
+            allow: vec![allow("tonic", &["^0.9"], None)],
+            ..Config::default()
+        };
+        let o = apply(all.clone(), &config, &Watch::default(), false, None);
+        assert!(o.findings.is_empty(), "{:?}", summary(&o));
+        // Recorded in the baseline: both go.
+        let baseline = Baseline::from_findings(&all);
+        let o = apply(
+            all,
+            &Config::default(),
+            &Watch::default(),
+            false,
+            Some(("b.json", &baseline)),
+        );
+        assert!(o.findings.is_empty(), "{:?}", summary(&o));
     }
 
     #[test]

@@ -10,41 +10,64 @@ pub enum Status {
     /// Inside a git work tree, and none of the files has uncommitted changes.
     Clean,
     /// These files have uncommitted changes.
-    Dirty(Vec<PathBuf>),
-    /// Not inside a git work tree (or git is not installed).
+    Dirty(Vec<Dirty>),
+    /// Not inside a git work tree.
     NoVcs,
+    /// git could not be run (not installed, or not on PATH): the state is unknown.
+    GitMissing(String),
+}
+
+/// A file with uncommitted changes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Dirty {
+    /// Absolute.
+    pub path: PathBuf,
+    /// Not known to git at all (`??`): nothing of it is committed.
+    pub untracked: bool,
+}
+
+fn git(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
 }
 
 /// Checks `files` (absolute paths under `root`).
 pub fn status(root: &Path, files: &[PathBuf]) -> Status {
-    let inside = Command::new("git")
-        .args(["rev-parse", "--is-inside-work-tree"])
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output();
-    match inside {
-        Ok(out) if out.status.success() && out.stdout.starts_with(b"true") => {}
-        _ => return Status::NoVcs,
-    }
-    let mut cmd = Command::new("git");
-    cmd.args(["status", "--porcelain", "-z", "--"])
-        .args(files)
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null());
-    let Ok(out) = cmd.output() else {
-        return Status::NoVcs;
+    let top = match git(root).args(["rev-parse", "--show-toplevel"]).output() {
+        Err(e) => return Status::GitMissing(e.to_string()),
+        Ok(out) if !out.status.success() => return Status::NoVcs,
+        Ok(out) => {
+            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim_end_matches(['\n', '\r']))
+        }
     };
-    if !out.status.success() {
-        return Status::NoVcs;
-    }
+    let out = match git(root)
+        .args(["status", "--porcelain", "-z", "--"])
+        .args(files)
+        .output()
+    {
+        Err(e) => return Status::GitMissing(e.to_string()),
+        Ok(out) if !out.status.success() => return Status::NoVcs,
+        Ok(out) => out,
+    };
+    // `XY path\0`, renames and copies followed by `orig\0`; paths relative to the top level.
     let text = String::from_utf8_lossy(&out.stdout);
-    let dirty: Vec<PathBuf> = text
-        .split('\0')
-        .filter(|e| e.len() > 3)
-        .map(|e| PathBuf::from(&e[3..]))
-        .collect();
+    let mut entries = text.split('\0');
+    let mut dirty = Vec::new();
+    while let Some(e) = entries.next() {
+        if e.len() <= 3 {
+            continue;
+        }
+        if e.starts_with('R') || e.starts_with('C') {
+            entries.next();
+        }
+        dirty.push(Dirty {
+            path: top.join(&e[3..]),
+            untracked: e.starts_with("??"),
+        });
+    }
     if dirty.is_empty() {
         Status::Clean
     } else {
@@ -54,11 +77,8 @@ pub fn status(root: &Path, files: &[PathBuf]) -> Status {
 
 /// The top level of the git work tree around `dir`, if any.
 pub fn toplevel(dir: &Path) -> Option<PathBuf> {
-    let out = Command::new("git")
+    let out = git(dir)
         .args(["rev-parse", "--show-toplevel"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
         .output()
         .ok()?;
     if !out.status.success() {

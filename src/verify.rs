@@ -3,9 +3,12 @@
 //! again. "Verified" means cargo resolves it and the targeted findings are gone; it does not
 //! mean the code compiles.
 //!
-//! The copy lives in `<workspace root>/target/etcd-deps/verify-*`, inside the workspace, so
-//! cargo run from it sees the same `.cargo/config.toml` files (source replacement, vendoring)
-//! as the workspace itself, with their relative paths intact. It is removed afterwards.
+//! The copy lives inside the workspace root, so cargo run from it sees the same
+//! `.cargo/config.toml` files (source replacement, vendoring) as the workspace itself, with
+//! their relative paths intact; path dependencies outside the root are read where they are,
+//! by absolute path. It is written through the writer seam and removed afterwards, also on
+//! an error or an interrupt. The policy (allow, levels) applied before planning is applied
+//! to the edited workspace's findings too.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -13,9 +16,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::analysis::{self, Finding, Level};
+use crate::config::Config;
 use crate::error::Error;
 use crate::graph::DepGraph;
+use crate::interrupt;
 use crate::manifest::edit::FileChange;
+use crate::manifest::write::WriteFs;
 use crate::metadata::{self, CargoOptions};
 use crate::plan::FixPlan;
 
@@ -57,60 +63,32 @@ pub fn in_scope(f: &Finding, include_warnings: bool) -> bool {
         }
 }
 
-/// Applies `changes` and `plan.commands` to a copy of the workspace and re-runs the analysis.
-pub fn verify(
-    graph: &DepGraph,
-    findings: &[Finding],
-    plan: &FixPlan,
-    changes: &[FileChange],
-    cargo: &CargoOptions,
-    analysis_opts: &analysis::Options,
-    include_warnings: bool,
-) -> Result<Verification, Error> {
-    // The findings the plan claims to fix: those in scope that are not reported unfixable.
-    let unfixable: BTreeSet<&str> = plan.unfixable.iter().map(|u| u.finding.as_str()).collect();
-    let targeted: BTreeSet<(String, String)> = findings
-        .iter()
-        .filter(|f| in_scope(f, include_warnings))
-        .filter(|f| !unfixable.contains(format!("{}:{}", f.code, f.krate).as_str()))
-        .map(|f| (f.code.to_string(), f.krate.clone()))
-        .collect();
-    let before_keys: BTreeSet<(String, String)> = findings
-        .iter()
-        .map(|f| (f.code.to_string(), f.krate.clone()))
-        .collect();
-    let mut crates: BTreeSet<String> = BTreeSet::new();
-    for f in findings.iter().filter(|f| in_scope(f, include_warnings)) {
-        crates.insert(f.krate.clone());
-        crates.extend(f.collateral.iter().cloned());
-    }
-    let before = versions_of(graph, &crates);
+/// What cargo made of the scratch copy with the changes and commands applied.
+#[derive(Debug)]
+pub struct Resolved {
+    /// `cargo metadata` JSON of the edited copy.
+    pub json: String,
+    /// The copy's Cargo.lock after cargo's commands and resolve: what the workspace's will be.
+    pub lockfile: Option<Vec<u8>>,
+}
 
+/// Applies `changes` and `commands` to a scratch copy of the workspace and resolves it with
+/// cargo. `Ok(Err(message))`: the copy could not be made or cargo refused it (its message).
+pub fn resolve_copy(
+    graph: &DepGraph,
+    changes: &[FileChange],
+    commands: &[Vec<String>],
+    cargo: &CargoOptions,
+    fs: &dyn WriteFs,
+) -> Result<Result<Resolved, String>, Error> {
     let root = graph.workspace_root().to_owned();
-    let copy = match Copy::new(graph, &root) {
+    let copy = match Copy::new(graph, &root, changes, fs) {
         Ok(copy) => copy,
-        Err(CopyError::Unsupported(message)) => {
-            return Ok(Verification {
-                before,
-                message: Some(message),
-                ..Verification::default()
-            });
-        }
+        Err(CopyError::Unsupported(message)) => return Ok(Err(message)),
         Err(CopyError::Io(path, source)) => return Err(Error::Write { path, source }),
     };
-    for change in changes {
-        let target = copy.dir.join(&change.rel);
-        let text = if change.rel == "Cargo.toml" {
-            point_patches_at_originals(&change.after, &root, &copy.dir)
-        } else {
-            change.after.clone()
-        };
-        std::fs::write(&target, text).map_err(|source| Error::Write {
-            path: target.clone(),
-            source,
-        })?;
-    }
-
+    interrupt::pause("verifying");
+    interrupt::check(interrupt::NOTHING_WRITTEN)?;
     // The copy's lockfile is ours to change, whatever --locked says about the user's.
     let copy_opts = CargoOptions {
         locked: false,
@@ -120,30 +98,95 @@ pub fn verify(
         ..cargo.clone()
     };
     let manifest = copy.dir.join("Cargo.toml");
-    let resolved = plan
-        .commands
+    let resolved = commands
         .iter()
         .try_for_each(|argv| metadata::cargo_at(&argv[1..], &manifest, &copy.dir, &copy_opts))
         .and_then(|()| {
             metadata::metadata_at(&manifest, &copy.dir, &copy_opts, "the verification copy")
         });
-    let json = match resolved {
-        Ok(json) => json,
-        Err(Error::CargoFailed { stderr, .. }) => {
-            return Ok(Verification {
+    interrupt::check(interrupt::NOTHING_WRITTEN)?;
+    match resolved {
+        Ok(json) => Ok(Ok(Resolved {
+            json,
+            lockfile: std::fs::read(copy.dir.join("Cargo.lock")).ok(),
+        })),
+        Err(Error::CargoFailed { stderr, .. }) => Ok(Err(format!(
+            "cargo could not resolve the edited workspace:\n{stderr}"
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
+/// What `fix` asks of the verification.
+pub struct Request<'a> {
+    pub graph: &'a DepGraph,
+    /// The findings left after policy (allow, levels).
+    pub findings: &'a [Finding],
+    pub plan: &'a FixPlan,
+    pub changes: &'a [FileChange],
+    pub cargo: &'a CargoOptions,
+    pub analysis_opts: &'a analysis::Options,
+    /// The same policy as the findings went through, applied to the edited workspace's.
+    pub config: &'a Config,
+    pub include_warnings: bool,
+}
+
+/// Applies the changes and `plan.commands` to a copy of the workspace and re-runs the
+/// analysis and the policy. Also returns the copy's resolution (its Cargo.lock is what
+/// `--apply` writes).
+pub fn verify(
+    req: &Request<'_>,
+    fs: &dyn WriteFs,
+) -> Result<(Verification, Option<Resolved>), Error> {
+    let Request {
+        graph,
+        findings,
+        plan,
+        ..
+    } = *req;
+    // The findings the plan claims to fix: those in scope that are not reported unfixable.
+    let unfixable: BTreeSet<&str> = plan.unfixable.iter().map(|u| u.finding.as_str()).collect();
+    let targeted: BTreeSet<(String, String)> = findings
+        .iter()
+        .filter(|f| in_scope(f, req.include_warnings))
+        .filter(|f| !unfixable.contains(format!("{}:{}", f.code, f.krate).as_str()))
+        .map(|f| (f.code.to_string(), f.krate.clone()))
+        .collect();
+    let before_keys: BTreeSet<(String, String)> = findings
+        .iter()
+        .map(|f| (f.code.to_string(), f.krate.clone()))
+        .collect();
+    let mut crates: BTreeSet<String> = BTreeSet::new();
+    for f in findings
+        .iter()
+        .filter(|f| in_scope(f, req.include_warnings))
+    {
+        crates.insert(f.krate.clone());
+        crates.extend(f.collateral.iter().cloned());
+    }
+    let before = versions_of(graph, &crates);
+
+    let resolved = match resolve_copy(graph, req.changes, &plan.commands, req.cargo, fs)? {
+        Ok(resolved) => resolved,
+        Err(message) => {
+            let v = Verification {
                 before,
-                message: Some(format!(
-                    "cargo could not resolve the edited workspace:\n{stderr}"
-                )),
+                message: Some(message),
                 ..Verification::default()
-            });
+            };
+            return Ok((v, None));
         }
-        Err(e) => return Err(e),
     };
-    let new_graph = DepGraph::from_metadata_json(&json, "the verification copy")?;
-    let after_findings = analysis::analyze(&new_graph, analysis_opts);
+    let new_graph = DepGraph::from_metadata_json(&resolved.json, "the verification copy")?;
+    let after_findings = crate::policy::apply(
+        analysis::analyze(&new_graph, req.analysis_opts),
+        req.config,
+        &req.analysis_opts.watch,
+        false,
+        None,
+    )
+    .findings;
     let after = versions_of(&new_graph, &crates);
-    drop(copy);
 
     let residual: Vec<Residual> = after_findings
         .iter()
@@ -166,7 +209,7 @@ pub fn verify(
         .filter(|f| !before_keys.contains(&(f.code.to_string(), f.krate.clone())))
         .map(|f| format!("{} {}", f.code, f.krate))
         .collect();
-    Ok(Verification {
+    let verification = Verification {
         resolved: true,
         verified: !remaining && new_errors.is_empty(),
         before,
@@ -178,44 +221,121 @@ pub fn verify(
                 new_errors.join(", ")
             )
         }),
-    })
+    };
+    Ok((verification, Some(resolved)))
 }
 
-/// `[patch]` entries with a relative `path` that the copy does not contain (a fork the user
-/// named with `--patch-with`) are pointed at the original directory, so cargo reads the fork
-/// where it is.
-fn point_patches_at_originals(text: &str, root: &Path, copy: &Path) -> String {
+/// Points every `path` in a copied manifest (dependencies of every kind and platform,
+/// `[workspace.dependencies]`, `[patch]`, `[replace]`) that the copy does not contain (a
+/// path dependency outside the workspace root, a fork named with `--patch-with`) at the
+/// original directory by absolute path, so cargo reads the very same package.
+fn point_paths_at_originals(
+    text: &str,
+    rel_dir: &Path,
+    root: &Path,
+    copied: &BTreeSet<PathBuf>,
+) -> String {
     let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
         return text.to_owned();
     };
-    let Some(patch) = doc
-        .get_mut("patch")
-        .and_then(toml_edit::Item::as_table_like_mut)
-    else {
-        return text.to_owned();
-    };
-    for (_, registry) in patch.iter_mut() {
-        let Some(registry) = registry.as_table_like_mut() else {
-            continue;
+    let mut changed = false;
+    let mut fix_entry = |entry: &mut dyn toml_edit::TableLike| {
+        let Some(path) = entry.get("path").and_then(toml_edit::Item::as_str) else {
+            return;
         };
-        for (_, entry) in registry.iter_mut() {
-            let Some(entry) = entry.as_table_like_mut() else {
-                continue;
-            };
-            let Some(path) = entry.get("path").and_then(toml_edit::Item::as_str) else {
-                continue;
-            };
-            let path = PathBuf::from(path);
-            if path.is_relative() && !copy.join(&path).exists() {
-                let original = root.join(&path);
-                entry.insert(
-                    "path",
-                    toml_edit::value(original.to_string_lossy().into_owned()),
-                );
+        let path = Path::new(path);
+        if path.is_absolute() || inside(rel_dir, path).is_some_and(|d| copied.contains(&d)) {
+            return;
+        }
+        let original = root.join(rel_dir).join(path);
+        entry.insert(
+            "path",
+            toml_edit::value(original.to_string_lossy().into_owned()),
+        );
+        changed = true;
+    };
+    for_each_dependency(doc.as_table_mut(), &mut fix_entry);
+    if changed {
+        doc.to_string()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Calls `f` on every dependency entry written as a table (inline or not).
+fn for_each_dependency(
+    top: &mut toml_edit::Table,
+    f: &mut dyn FnMut(&mut dyn toml_edit::TableLike),
+) {
+    fn entries(table: &mut toml_edit::Item, f: &mut dyn FnMut(&mut dyn toml_edit::TableLike)) {
+        if let Some(t) = table.as_table_like_mut() {
+            for (_, entry) in t.iter_mut() {
+                if let Some(e) = entry.as_table_like_mut() {
+                    f(e);
+                }
             }
         }
     }
-    doc.to_string()
+    fn kinds(
+        scope: &mut dyn toml_edit::TableLike,
+        f: &mut dyn FnMut(&mut dyn toml_edit::TableLike),
+    ) {
+        for (key, item) in scope.iter_mut() {
+            if crate::graph::Kind::ALL
+                .iter()
+                .any(|k| k.table_names().contains(&key.get()))
+            {
+                entries(item, f);
+            }
+        }
+    }
+    kinds(top, f);
+    if let Some(targets) = top
+        .get_mut("target")
+        .and_then(toml_edit::Item::as_table_like_mut)
+    {
+        for (_, platform) in targets.iter_mut() {
+            if let Some(p) = platform.as_table_like_mut() {
+                kinds(p, f);
+            }
+        }
+    }
+    if let Some(ws) = top
+        .get_mut("workspace")
+        .and_then(toml_edit::Item::as_table_like_mut)
+        && let Some(deps) = ws.get_mut("dependencies")
+    {
+        entries(deps, f);
+    }
+    if let Some(replace) = top.get_mut("replace") {
+        entries(replace, f);
+    }
+    if let Some(patch) = top
+        .get_mut("patch")
+        .and_then(toml_edit::Item::as_table_like_mut)
+    {
+        for (_, registry) in patch.iter_mut() {
+            entries(registry, f);
+        }
+    }
+}
+
+/// `dir/path` as a path relative to the workspace root, if it stays inside it.
+fn inside(dir: &Path, path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in dir.join(path).components() {
+        match c {
+            std::path::Component::Normal(n) => out.push(n),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// The resolved versions of each crate in `crates`, ascending; a version present from two
@@ -259,87 +379,148 @@ enum CopyError {
     Io(PathBuf, std::io::Error),
 }
 
-/// A copy of the workspace's manifests, lockfile and (empty) target sources.
+/// A scratch copy of the workspace: its manifests (the changes applied), lockfile and empty
+/// target sources, written through the seam as new writable files, whatever the originals'
+/// modes. It lives inside the workspace root (`target/etcd-deps/verify-*`, or
+/// `.etcd-deps-verify-*` when `target` is not a plain directory of the root), so cargo, which
+/// reads its configuration from the working directory upward, sees the same `.cargo/config.toml`
+/// files (and toolchain file) as in the root. It is removed on drop, with every directory it
+/// created: on success, error and interrupt alike.
 struct Copy {
     dir: PathBuf,
-    _tmp: tempfile::TempDir,
-    cleanup: Vec<PathBuf>,
+    /// Directories created for the copy, outermost first (the copy itself last).
+    created: Vec<PathBuf>,
 }
 
 impl Copy {
-    fn new(graph: &DepGraph, root: &Path) -> Result<Copy, CopyError> {
+    fn new(
+        graph: &DepGraph,
+        root: &Path,
+        changes: &[FileChange],
+        fs: &dyn WriteFs,
+    ) -> Result<Copy, CopyError> {
         let io = |p: &Path| {
             let p = p.to_owned();
             move |e| CopyError::Io(p, e)
         };
-        let target = root.join("target");
-        let base = target.join("etcd-deps");
-        let mut cleanup = Vec::new();
-        for dir in [&target, &base] {
-            if !dir.exists() {
-                std::fs::create_dir(dir).map_err(io(dir))?;
-                cleanup.push(dir.clone());
-            }
-        }
-        let tmp = tempfile::Builder::new()
-            .prefix("verify-")
-            .tempdir_in(&base)
-            .map_err(io(&base))?;
-        let dir = tmp.path().to_owned();
-        let copy_file = |from: &Path, rel: &Path| -> Result<(), CopyError> {
-            let to = dir.join(rel);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            std::fs::copy(from, &to).map_err(io(from))?;
-            Ok(())
-        };
-        copy_file(&root.join("Cargo.toml"), Path::new("Cargo.toml"))?;
-        if root.join("Cargo.lock").is_file() {
-            copy_file(&root.join("Cargo.lock"), Path::new("Cargo.lock"))?;
-        }
+        // A root cargo can read but the tool cannot create a directory in: no proof, said why.
+        let copy = Copy::place(root).map_err(|(p, e)| {
+            CopyError::Unsupported(format!(
+                "the verification copy could not be created in {}: {e}",
+                p.display()
+            ))
+        })?;
+        let dir = copy.dir.clone();
+        // Every path package inside the root: manifest text (edited where planned) and
+        // target sources.
+        let mut manifests: BTreeMap<PathBuf, String> = BTreeMap::new();
+        let mut sources: BTreeSet<PathBuf> = BTreeSet::new();
         for node in graph.nodes() {
             let pkg = graph.package(node);
             if pkg.source.is_some() {
                 continue;
             }
             let Ok(rel) = pkg.manifest_path.strip_prefix(root) else {
-                return Err(CopyError::Unsupported(format!(
-                    "{} lies outside the workspace root, so the workspace cannot be copied for verification",
-                    pkg.manifest_path.display()
-                )));
-            };
-            if rel != Path::new("Cargo.toml") {
-                copy_file(&pkg.manifest_path, rel)?;
-            }
-            for src in &pkg.target_sources {
-                let Ok(rel) = src.strip_prefix(root) else {
-                    continue;
-                };
-                let to = dir.join(rel);
-                if !to.exists() {
-                    if let Some(parent) = to.parent() {
-                        std::fs::create_dir_all(parent).map_err(io(parent))?;
-                    }
-                    std::fs::write(&to, "").map_err(io(&to))?;
+                if graph.members().contains(&node) {
+                    return Err(CopyError::Unsupported(format!(
+                        "the member {} lies outside the workspace root, so the workspace cannot be copied for verification",
+                        pkg.manifest_path.display()
+                    )));
                 }
+                // A path dependency outside the root: read where it is.
+                continue;
+            };
+            let text =
+                std::fs::read_to_string(&pkg.manifest_path).map_err(io(&pkg.manifest_path))?;
+            manifests.insert(rel.to_owned(), text);
+            sources.extend(
+                pkg.target_sources
+                    .iter()
+                    .filter_map(|s| s.strip_prefix(root).ok())
+                    .map(Path::to_owned),
+            );
+        }
+        if !manifests.contains_key(Path::new("Cargo.toml")) {
+            let path = root.join("Cargo.toml");
+            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+            manifests.insert(PathBuf::from("Cargo.toml"), text);
+        }
+        for change in changes {
+            manifests.insert(PathBuf::from(&change.rel), change.after.clone());
+        }
+        let copied: BTreeSet<PathBuf> = manifests
+            .keys()
+            .map(|m| m.parent().map(Path::to_owned).unwrap_or_default())
+            .collect();
+        let write = |rel: &Path, bytes: &[u8]| -> Result<(), CopyError> {
+            let to = dir.join(rel);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            fs.create(&to, bytes).map_err(io(&to))
+        };
+        for (rel, text) in &manifests {
+            let rel_dir = rel.parent().unwrap_or(Path::new(""));
+            write(
+                rel,
+                point_paths_at_originals(text, rel_dir, root, &copied).as_bytes(),
+            )?;
+        }
+        for rel in sources.iter().filter(|s| !manifests.contains_key(*s)) {
+            write(rel, b"")?;
+        }
+        let lock = root.join("Cargo.lock");
+        match std::fs::read(&lock) {
+            Ok(bytes) => write(Path::new("Cargo.lock"), &bytes)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(CopyError::Io(lock, e)),
+        }
+        Ok(copy)
+    }
+
+    /// Creates the copy's directory inside the root (see the type's documentation).
+    fn place(root: &Path) -> Result<Copy, (PathBuf, std::io::Error)> {
+        let target = root.join("target");
+        let plain_dir = match std::fs::symlink_metadata(&target) {
+            Ok(meta) => meta.is_dir(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(e) => return Err((target, e)),
+        };
+        let (parents, prefix) = if plain_dir {
+            (vec![target.clone(), target.join("etcd-deps")], "verify-")
+        } else {
+            (Vec::new(), ".etcd-deps-verify-")
+        };
+        let mut copy = Copy {
+            dir: PathBuf::new(),
+            created: Vec::new(),
+        };
+        for dir in &parents {
+            match std::fs::create_dir(dir) {
+                Ok(()) => copy.created.push(dir.clone()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err((dir.clone(), e)),
             }
         }
-        Ok(Copy {
-            dir,
-            _tmp: tmp,
-            cleanup,
-        })
+        let base = parents.last().map(PathBuf::as_path).unwrap_or(root);
+        let tmp = tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir_in(base)
+            .map_err(|e| (base.to_owned(), e))?;
+        copy.dir = tmp.keep();
+        copy.created.push(copy.dir.clone());
+        Ok(copy)
     }
 }
 
 impl Drop for Copy {
     fn drop(&mut self) {
-        // Remove the directories this copy created, innermost first, if they are empty.
-        // The temp dir itself is removed by `TempDir`, which drops after this.
-        let tmp = self.dir.clone();
-        let _ = std::fs::remove_dir_all(&tmp);
-        for dir in self.cleanup.iter().rev() {
+        // The copy itself, then the directories created for it, innermost first, if empty.
+        let mut dirs = self.created.iter().rev();
+        if let Some(copy) = dirs.next() {
+            let _ = std::fs::remove_dir_all(copy);
+        }
+        for dir in dirs {
             let _ = std::fs::remove_dir(dir);
         }
     }

@@ -161,6 +161,14 @@ fn fix_dev_dependency() {
 }
 
 #[test]
+fn fix_key_in_several_tables_edits_every_declaration() {
+    // etcd-client in [dependencies], [dev-dependencies] (an inline table),
+    // [target.'cfg(unix)'.dependencies] (a tilde requirement) and [build-dependencies]: each
+    // declaration pulls tonic 0.9, so each is edited, or the plan could never verify.
+    scenario("two-tables", "two-tables", &[], OK);
+}
+
+#[test]
 fn fix_source_split_with_a_patch() {
     scenario("source-split", "source-split", &[], OK);
 }
@@ -277,6 +285,55 @@ fn plan_json_has_the_documented_shape() {
 }
 
 #[test]
+fn every_requirement_operator_is_rewritten_to_select_the_target_line() {
+    // (as written, as planned, whether the reason explains a changed form)
+    let forms = [
+        ("0.11", "0.14", false),
+        ("^0.11.1", "^0.14.0", false),
+        ("~0.11", "~0.14", false),
+        ("=0.11.1", "=0.14.0", false),
+        ("0.11.*", "0.14.*", false),
+        ("<0.12", "0.14", true),
+        ("<=0.11.1", "0.14.0", true),
+        (">=0.11", "0.14", true),
+        (">0.10", "0.14", true),
+        (">=0.11, <0.12", "0.14", true),
+        ("*", "0.14", true),
+    ];
+    for (written, expected, noted) in forms {
+        let fixture = Fixture::new("two-lines");
+        let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("read");
+        let text = text.replace(
+            "etcd-client = \"0.11\"",
+            &format!("etcd-client = \"{written}\""),
+        );
+        std::fs::write(&manifest, text).expect("write");
+        let run = fix(&fixture, &["--format", "json"]);
+        run.expect_code(PENDING);
+        let plan = run.json();
+        let edit = &plan["edits"][0];
+        assert_eq!(edit["from"], written, "{plan:#}");
+        assert_eq!(edit["to"], expected, "`{written}`: {plan:#}");
+        let reason = edit["reason"].as_str().expect("reason");
+        assert_eq!(
+            reason.contains("which selects it and no other"),
+            noted,
+            "`{written}`: {reason}"
+        );
+        assert_eq!(
+            plan["verification"]["verified"], true,
+            "`{written}`: {plan:#}"
+        );
+        assert_eq!(
+            plan["verification"]["after"]["tonic"],
+            serde_json::json!(["0.12.3"]),
+            "`{written}`"
+        );
+    }
+}
+
+#[test]
 fn to_chooses_another_target_line() {
     // Unify the type boundary on tonic 0.9 instead: lower the direct tonic requirement.
     let fixture = Fixture::new("type-boundary");
@@ -290,18 +347,87 @@ fn to_chooses_another_target_line() {
         plan["verification"]["after"]["tonic"],
         serde_json::json!(["0.9.2"])
     );
+    assert!(
+        plan["edits"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("the 0.9 line the rest of the graph uses")
+                && r.ends_with("tonic 0.9 is a breaking release: check its changelog")),
+        "{plan:#}"
+    );
+}
+
+#[test]
+fn to_a_line_nothing_uses_says_so_and_notes_the_breaking_release() {
+    // Nothing in the graph is on tonic 0.14: the reason must not claim it is, and moving the
+    // direct tonic requirement across lines is breaking, as it is for etcd-client.
+    let fixture = Fixture::new("type-boundary");
+    let run = fix(&fixture, &["--to", "tonic@0.14", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    let reasons: Vec<&str> = plan["edits"]
+        .as_array()
+        .expect("edits")
+        .iter()
+        .filter_map(|e| e["reason"].as_str())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{plan:#}");
+    for reason in &reasons {
+        assert!(!reason.contains("rest of the graph"), "{reason}");
+        assert!(reason.contains("is a breaking release"), "{reason}");
+    }
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("move tonic from 0.12.3 to 0.14.2, the 0.14 line --to asks for")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn to_an_older_line_moves_an_intermediate_back_to_a_release_on_it() {
+    // opentelemetry-otlp 0.27 requires tonic 0.12; its 0.13 release requires tonic 0.9.
+    let fixture = Fixture::new("two-lines");
+    let run = fix(&fixture, &["--to", "tonic@0.9", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
+    let edit = &plan["edits"][0];
+    assert_eq!(edit["key"], "opentelemetry-otlp", "{plan:#}");
+    assert_eq!(edit["from"], "0.27");
+    assert_eq!(edit["to"], "0.13");
+    let reason = edit["reason"].as_str().expect("reason");
+    assert!(
+        reason.starts_with("opentelemetry-otlp 0.13.0 requires tonic ^0.9"),
+        "{reason}"
+    );
+    assert!(reason.contains("an older release"), "{reason}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    assert_eq!(
+        plan["verification"]["after"]["tonic"],
+        serde_json::json!(["0.9.2"])
+    );
 }
 
 #[test]
 fn unverified_plan_is_not_applied() {
-    // Also fixing the tower warning moves tonic to 0.13 (tower 0.5), while the train-skew fix
-    // moves tonic-build to tonic's old line 0.12: cargo resolves it, but tonic-build and tonic
-    // end up on different lines again, so nothing may be written.
-    let fixture = Fixture::new("train-skew");
+    // The fork named by --patch-with is still on tonic 0.9: cargo resolves the patched
+    // workspace, but tonic still splits, so nothing may be written.
+    let fixture = Fixture::new("no-release");
+    let fork = fixture.root.join("forks/acme-grpc/Cargo.toml");
+    let text = std::fs::read_to_string(&fork).expect("read");
+    let text = text
+        .replace("tonic = \"0.12.3\"", "tonic = \"0.9\"")
+        .replace("prost = \"0.13\"", "prost = \"0.11\"");
+    std::fs::write(&fork, text).expect("write");
     let before = manifests(&fixture.root);
     let run = fix(
         &fixture,
-        &["--include-warnings", "--apply", "--allow-dirty"],
+        &[
+            "--patch-with",
+            "acme-grpc=forks/acme-grpc",
+            "--apply",
+            "--allow-dirty",
+        ],
     );
     run.expect_code(PENDING);
     assert!(run.stdout().contains("not verified"), "{}", run.stdout());
@@ -309,15 +435,9 @@ fn unverified_plan_is_not_applied() {
     assert_eq!(manifests(&fixture.root), before);
 }
 
-#[test]
-fn warnings_included_fix_the_tower_split_across_two_lines() {
-    // On two-lines, --include-warnings also moves both tonic users to tonic 0.13, whose stack
-    // uses tower 0.5 only: one edit directly (etcd-client), one two hops away (the exporter).
-    let fixture = Fixture::new("two-lines");
-    let run = fix(&fixture, &["--include-warnings", "--format", "json"]);
-    run.expect_code(PENDING);
-    let plan = run.json();
-    let edits: Vec<(String, String)> = plan["edits"]
+/// (crate, to) of every edit in a plan.
+fn edits_of(plan: &serde_json::Value) -> Vec<(String, String)> {
+    plan["edits"]
         .as_array()
         .expect("edits")
         .iter()
@@ -327,14 +447,82 @@ fn warnings_included_fix_the_tower_split_across_two_lines() {
                 e["to"].as_str().expect("to").to_owned(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn warnings_never_move_a_primary_crate_off_the_line_the_plan_keeps() {
+    // two-lines: the tonic error is unified on 0.12 (etcd-client 0.14); the tower warning
+    // would need tonic 0.13 (etcd-client 0.16, opentelemetry-otlp 0.30). train-skew: tonic is
+    // on one line, 0.12, and the tower warning would move it to 0.13.
+    for (name, kept) in [
+        ("two-lines", vec![("etcd-client", "0.14")]),
+        (
+            "train-skew",
+            vec![("tonic-build", "0.12"), ("prost", "0.13")],
+        ),
+    ] {
+        let fixture = Fixture::new(name);
+        let run = fix(&fixture, &["--include-warnings", "--format", "json"]);
+        run.expect_code(PENDING);
+        let plan = run.json();
+        let kept: Vec<(String, String)> = kept
+            .iter()
+            .map(|(k, t)| ((*k).to_owned(), (*t).to_owned()))
+            .collect();
+        assert_eq!(edits_of(&plan), kept, "{name}: {plan:#}");
+        let tower = plan["unfixable"]
+            .as_array()
+            .expect("unfixable")
+            .iter()
+            .find(|u| u["crate"] == "tower")
+            .unwrap_or_else(|| panic!("{name}: tower not reported: {plan:#}"));
+        assert_eq!(tower["blocking"], "tonic", "{name}");
+        let message = tower["message"].as_str().expect("message");
+        assert!(
+            message.contains("a breaking move of tonic, a primary crate, off the 0.12 line"),
+            "{name}: {message}"
+        );
+        assert!(message.contains("--to tonic@0.13"), "{name}: {message}");
+        assert_eq!(plan["verification"]["verified"], true, "{name}: {plan:#}");
+        // No advice pulls a crate the plan moves (prost, to tonic's 0.13) the other way.
+        assert!(
+            !plan["unfixable"]
+                .as_array()
+                .expect("unfixable")
+                .iter()
+                .any(|u| u["crate"] == "prost"),
+            "{name}: {plan:#}"
+        );
+    }
+}
+
+#[test]
+fn warnings_included_with_to_move_the_primary_crate_too() {
+    // Asking for tonic 0.13 makes the tower fix consistent: both tonic users move to releases
+    // on tonic 0.13, whose stack uses tower 0.5 only: one edit directly (etcd-client), one two
+    // hops away (the exporter).
+    let fixture = Fixture::new("two-lines");
+    let run = fix(
+        &fixture,
+        &[
+            "--include-warnings",
+            "--to",
+            "tonic@0.13",
+            "--format",
+            "json",
+        ],
+    );
+    run.expect_code(PENDING);
+    let plan = run.json();
     assert_eq!(
-        edits,
+        edits_of(&plan),
         [
             ("etcd-client".to_owned(), "0.16".to_owned()),
             ("opentelemetry-otlp".to_owned(), "0.30".to_owned())
         ]
     );
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
     assert_eq!(plan["verification"]["verified"], true);
     assert_eq!(
         plan["verification"]["after"]["tower"],
@@ -358,18 +546,7 @@ fn apply_refuses_a_workspace_outside_version_control() {
     assert_eq!(manifests(&fixture.root), before);
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git");
-    assert!(status.status.success(), "git {args:?}: {status:?}");
-}
+use common::git;
 
 #[test]
 fn apply_refuses_uncommitted_manifests_and_accepts_a_clean_tree() {
@@ -422,42 +599,52 @@ fn read_only_manifest_is_refused_before_any_write() {
 }
 
 #[test]
-fn cargo_failing_during_the_lockfile_refresh_restores_every_file() {
+fn cargo_failing_on_the_edited_copy_writes_nothing() {
     let fixture = Fixture::new("two-lines");
-    // A cargo that fails the third `cargo metadata` (planning, verification, then the
-    // refresh after the manifests were written).
-    let script = fixture.tmp.path().join("flaky-cargo");
+    // A cargo that fails every `cargo metadata` after the first (planning): the resolve of the
+    // edited copy, which gives the new Cargo.lock, fails.
     let counter = fixture.tmp.path().join("metadata-calls");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nif [ \"$1\" = metadata ]; then\n  n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n  if [ $n -ge 3 ]; then echo 'error: injected failure while refreshing' >&2; exit 101; fi\nfi\nexec '{cargo}' \"$@\"\n",
+    let script = common::cargo_wrapper(
+        fixture.tmp.path(),
+        "flaky-cargo",
+        &format!(
+            "if [ \"$1\" = metadata ]; then\n  n=$(cat '{c}' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '{c}'\n  if [ $n -ge 2 ]; then echo 'error: injected failure while resolving' >&2; exit 101; fi\nfi",
             c = counter.display(),
-            cargo = env!("CARGO"),
         ),
-    )
-    .expect("script");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let before = manifests(&fixture.root);
-    let run = common::run_tool_with_env(
-        &fixture.root,
-        &fixture.cargo_home,
-        &["fix", "--offline", "--apply", "--allow-dirty"],
-        &[("CARGO", script.to_str().expect("utf-8"))],
     );
+    let before = manifests(&fixture.root);
+    let cargo = [("CARGO", script.to_str().expect("utf-8"))];
+    let args = ["fix", "--offline", "--apply", "--allow-dirty"];
+    // Unproved (--no-verify): cargo's failure is an input error, and nothing is written.
+    let mut no_verify = args.to_vec();
+    no_verify.push("--no-verify");
+    let run = common::run_tool_with_env(&fixture.root, &fixture.cargo_home, &no_verify, &cargo);
     run.expect_code(INPUT);
+    assert!(run.stdout().is_empty());
     assert!(
         run.stderr().contains("injected failure"),
         "{}",
         run.stderr()
     );
-    assert!(run.stderr().contains("restored"), "{}", run.stderr());
-    assert_eq!(manifests(&fixture.root), before);
-    assert_eq!(
-        std::fs::read_to_string(&counter).expect("counter").trim(),
-        "3"
+    assert!(
+        run.stderr().contains("nothing was written"),
+        "{}",
+        run.stderr()
     );
+    assert_eq!(manifests(&fixture.root), before);
+    assert!(!fixture.root.join("target").exists(), "scratch left behind");
+    // With verification: the plan is not verified, and nothing is written.
+    std::fs::remove_file(&counter).expect("reset");
+    let run = common::run_tool_with_env(&fixture.root, &fixture.cargo_home, &args, &cargo);
+    run.expect_code(PENDING);
+    assert!(
+        run.stdout().contains("injected failure"),
+        "{}",
+        run.stdout()
+    );
+    assert!(run.stdout().contains("nothing written"), "{}", run.stdout());
+    assert_eq!(manifests(&fixture.root), before);
+    assert!(!fixture.root.join("target").exists(), "scratch left behind");
 }
 
 #[test]
@@ -478,7 +665,6 @@ mod write_faults {
 
     use super::*;
     use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
-    use clap::Parser;
     use std::cell::Cell;
 
     /// Fails the `fail_at`-th write (1-based); every other write goes through atomically.
@@ -515,7 +701,7 @@ mod write_faults {
             "--manifest-path",
             manifest.to_str().expect("utf-8"),
         ];
-        let req = cargo_etcd_deps::cli::Cli::try_parse_from(argv)
+        let req = cargo_etcd_deps::cli::Cli::parse_args(argv)
             .expect("valid")
             .into_request(|_| None);
         let fs = FailingFs {

@@ -45,11 +45,50 @@ fn allow_entry_matches_by_requirement_and_keeps_its_reason() {
     human.expect_code(OK);
     assert!(
         human.stdout().contains(
-            "allowed: diverging-versions tonic (0.12.3, 0.9.2): legacy exporter until Q3"
+            "allowed: diverging-versions tonic (0.9.2, 0.12.3): legacy exporter until Q3"
         ),
         "{}",
         human.stdout()
     );
+    assert_collateral_hidden(&fixture, &["check", "--offline"]);
+}
+
+/// With the tonic split hidden (allowed or baselined), the crates split only because of it are
+/// hidden with it, in every format: no note of its own in the human report, no annotation, no
+/// unsuppressed SARIF result.
+fn assert_collateral_hidden(fixture: &Fixture, args: &[&str]) {
+    let human = fixture.run(args);
+    human.expect_code(OK);
+    for krate in ["hyper", "prost", "axum"] {
+        assert!(
+            !human.stdout().contains(&format!("{krate} resolves on")),
+            "{krate} shown without its root:\n{}",
+            human.stdout()
+        );
+    }
+    assert!(
+        human.stdout().lines().count() < 40,
+        "the report grew:\n{}",
+        human.stdout()
+    );
+    let github = fixture.run(&[args, &["--format", "github"]].concat());
+    github.expect_code(OK);
+    assert!(
+        !github.stdout().contains("::notice file="),
+        "{}",
+        github.stdout()
+    );
+    let sarif = fixture.run(&[args, &["--format", "sarif"]].concat());
+    sarif.expect_code(OK);
+    let sarif = sarif.json();
+    let unsuppressed: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["suppressions"].as_array().is_none_or(Vec::is_empty))
+        .filter(|r| r["ruleId"] == "diverging-versions" && r["level"] == "note")
+        .collect();
+    assert!(unsuppressed.is_empty(), "{unsuppressed:#?}");
 }
 
 #[test]
@@ -221,6 +260,7 @@ fn baseline_round_trip() {
         run.json()["baseline"]["matched"].as_array().map(Vec::len),
         Some(2)
     );
+    assert_collateral_hidden(&fixture, &["check", "--offline", "--baseline", b]);
 
     // A new divergence (a third tonic line) fails the gate.
     let server = fixture.root.join("crates/server/Cargo.toml");
@@ -263,6 +303,24 @@ fn baseline_round_trip() {
         "{}",
         missing.stderr()
     );
+}
+
+#[test]
+fn a_baseline_of_an_unknown_schema_version_is_a_usage_error_naming_the_file() {
+    let fixture = Fixture::new("two-lines");
+    for (version, text) in [
+        ("2", r#"{"schema_version": 2, "entries": []}"#),
+        ("0", r#"{"schema_version": 0, "entries": []}"#),
+    ] {
+        write(&fixture.root.join("future.json"), text);
+        let run = fixture.run(&["check", "--offline", "--baseline", "future.json"]);
+        run.expect_code(INPUT);
+        assert!(run.stdout().is_empty(), "{}", run.stdout());
+        let err = run.stderr();
+        assert!(err.contains("future.json"), "{err}");
+        assert!(err.contains(&format!("schema_version {version}")), "{err}");
+        assert!(err.contains("--write-baseline"), "{err}");
+    }
 }
 
 fn sarif_schema() -> jsonschema::Validator {
@@ -309,6 +367,54 @@ fn sarif_validates_against_the_official_schema() {
         "crates/meta-store/Cargo.toml"
     );
     assert_eq!(loc["region"]["startLine"], 8);
+}
+
+#[test]
+fn sarif_uris_are_percent_encoded() {
+    // A member directory whose name needs escaping in a URI: a space, `#`, `%`, non-ASCII.
+    let validator = sarif_schema();
+    let fixture = Fixture::new("two-lines");
+    let dir = "meta store #1 %41 \u{e9}";
+    std::fs::rename(
+        fixture.root.join("crates/meta-store"),
+        fixture.root.join("crates").join(dir),
+    )
+    .expect("rename");
+    let server = fixture.root.join("crates/server/Cargo.toml");
+    let text = std::fs::read_to_string(&server).expect("read");
+    write(
+        &server,
+        &text.replace("../meta-store", &format!("../{dir}")),
+    );
+    let run = fixture.run(&["check", "--offline", "--format", "sarif"]);
+    run.expect_code(GATE_FAILED);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout()).expect("json");
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let uris: Vec<&str> = doc["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri")
+        })
+        .collect();
+    assert!(
+        uris.contains(&"crates/meta%20store%20%231%20%2541%20%C3%A9/Cargo.toml"),
+        "{uris:#?}"
+    );
+    // GitHub annotations name the file as it is, with only the workflow-command escape of `%`.
+    let github = fixture.run(&["check", "--offline", "--format", "github"]);
+    github.expect_code(GATE_FAILED);
+    assert!(
+        github
+            .stdout()
+            .contains("file=crates/meta store #1 %2541 \u{e9}/Cargo.toml,"),
+        "{}",
+        github.stdout()
+    );
 }
 
 #[test]

@@ -179,3 +179,39 @@ fn a_link_inside_the_root_is_fine() {
     run.expect_code(1);
     common::finding(&run.json(), "diverging-versions", "tonic");
 }
+
+#[test]
+fn a_failing_locate_project_is_named_as_such() {
+    // cargo fails only when asked where the workspace is: the message names that command,
+    // in a member directory (where the root must be asked for) and through --manifest-path.
+    let fixture = Fixture::new("two-lines");
+    let shim = fixture.tmp.path().join("cargo-shim");
+    std::fs::write(
+        &shim,
+        "#!/bin/sh\nif [ \"$1\" = locate-project ]; then echo 'error: simulated locate failure' >&2; exit 101; fi\nexec cargo \"$@\"\n",
+    )
+    .expect("write shim");
+    std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let shim = shim.to_str().expect("utf-8 path");
+    let member = fixture.root.join("crates/server");
+    for (dir, args) in [
+        (&member, vec!["check", "--offline"]),
+        (
+            &fixture.root,
+            vec![
+                "check",
+                "--offline",
+                "--manifest-path",
+                "crates/server/Cargo.toml",
+            ],
+        ),
+    ] {
+        let run = common::run_tool_with_env(dir, &fixture.cargo_home, &args, &[("CARGO", shim)]);
+        assert_input_error(
+            &run,
+            &["`cargo locate-project` failed", "simulated locate failure"],
+        );
+        assert!(!run.stderr().contains("cargo metadata"), "{}", run.stderr());
+    }
+}

@@ -1,14 +1,13 @@
-//! Manifest edits: the only writer of files.
+//! Manifest edits, computed in memory.
 //!
-//! Edits are computed in memory with toml_edit (only the edited value changes; its quoting,
-//! whitespace and comments, and every other byte of the file, are kept), each new text is
-//! re-parsed, and only then written: atomically (a temp file in the same directory, renamed
-//! over the original), all or nothing across files, after checking that no file changed
-//! since planning and that none is marked read-only. Writes go through [`WriteFs`], the seam
-//! the tests use to inject failures.
+//! toml_edit changes only the edited value (its quoting, whitespace and comments are kept);
+//! what toml_edit itself does not keep (a UTF-8 byte order mark, CRLF line endings, a missing
+//! final newline) is put back line by line, so every byte outside the edited value is the
+//! user's. Each new text is re-parsed. Writing is `super::write`'s: all or nothing, through
+//! the [`WriteFs`] seam.
 
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -17,6 +16,8 @@ use toml_edit::{DocumentMut, Item, Table, Value};
 
 use crate::graph::Kind;
 use crate::plan::{Edit, EditTarget};
+
+pub use super::write::{AtomicFs, WriteFs};
 
 /// One file's planned change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,7 +77,7 @@ pub fn compute(edits: &[Edit], root: &Path) -> Result<Vec<FileChange>, EditError
                 path: path.clone(),
                 source,
             })?;
-            let doc = DocumentMut::from_str(&text).map_err(|e| EditError::Parse {
+            let doc = DocumentMut::from_str(&normalized(&text)).map_err(|e| EditError::Parse {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
@@ -90,9 +91,9 @@ pub fn compute(edits: &[Edit], root: &Path) -> Result<Vec<FileChange>, EditError
     }
     let mut out = Vec::new();
     for (path, (before, doc)) in docs {
-        let after = doc.to_string();
+        let after = keep_layout(&before, &doc.to_string());
         // Re-parse: an edit must never produce a manifest cargo cannot read.
-        DocumentMut::from_str(&after).map_err(|e| EditError::Parse {
+        DocumentMut::from_str(&normalized(&after)).map_err(|e| EditError::Parse {
             path: path.clone(),
             message: format!("the edited text does not parse: {e}"),
         })?;
@@ -106,6 +107,75 @@ pub fn compute(edits: &[Edit], root: &Path) -> Result<Vec<FileChange>, EditError
         }
     }
     Ok(out)
+}
+
+/// The text toml_edit parses: no byte order mark, LF line endings.
+fn normalized(text: &str) -> String {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    body.split_inclusive('\n')
+        .map(|line| match line.strip_suffix("\r\n") {
+            Some(l) => format!("{l}\n"),
+            None => line.to_owned(),
+        })
+        .collect()
+}
+
+/// `edited` (toml_edit's output for `normalized(original)`) with the original's layout: the
+/// byte order mark, every unchanged line exactly as it was (its own line ending included),
+/// new lines ending as most of the file's lines do, and no final newline if there was none.
+fn keep_layout(original: &str, edited: &str) -> String {
+    let (bom, body) = match original.strip_prefix('\u{feff}') {
+        Some(body) => ("\u{feff}", body),
+        None => ("", original),
+    };
+    let old_lines: Vec<&str> = body.split_inclusive('\n').collect();
+    let crlf = old_lines.iter().filter(|l| l.ends_with("\r\n")).count();
+    let newline = if crlf * 2 > old_lines.len() {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let before = normalized(original);
+    let new_lines: Vec<&str> = edited.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(original.len() + 16);
+    out.push_str(bom);
+    for op in similar::capture_diff_slices(
+        similar::Algorithm::Myers,
+        &before.split_inclusive('\n').collect::<Vec<_>>(),
+        &new_lines,
+    ) {
+        match op {
+            similar::DiffOp::Equal { old_index, len, .. } => {
+                old_lines[old_index..old_index + len]
+                    .iter()
+                    .for_each(|l| out.push_str(l));
+            }
+            similar::DiffOp::Delete { .. } => {}
+            similar::DiffOp::Insert {
+                new_index, new_len, ..
+            }
+            | similar::DiffOp::Replace {
+                new_index, new_len, ..
+            } => {
+                for line in &new_lines[new_index..new_index + new_len] {
+                    match line.strip_suffix('\n') {
+                        Some(l) => {
+                            out.push_str(l);
+                            out.push_str(newline);
+                        }
+                        None => out.push_str(line),
+                    }
+                }
+            }
+        }
+    }
+    if !body.is_empty() && !body.ends_with('\n') {
+        let trimmed = out.strip_suffix(newline).map(str::len);
+        if let Some(len) = trimmed {
+            out.truncate(len);
+        }
+    }
+    out
 }
 
 /// Applies one edit to a parsed manifest.
@@ -242,91 +312,6 @@ fn replace_string(value: &mut Value, new: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes whole files. The seam for fault injection: tests supply one that fails.
-pub trait WriteFs {
-    fn write(&self, path: &Path, contents: &[u8]) -> io::Result<()>;
-}
-
-/// Atomic writes: a temp file in the same directory, flushed, given the original's
-/// permissions, and renamed over the original.
-#[derive(Debug, Default)]
-pub struct AtomicFs;
-
-impl WriteFs for AtomicFs {
-    fn write(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
-        let dir = path.parent().unwrap_or_else(|| Path::new("."));
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".etcd-deps-")
-            .suffix(".tmp")
-            .tempfile_in(dir)?;
-        tmp.write_all(contents)?;
-        tmp.as_file().sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            tmp.as_file().set_permissions(meta.permissions())?;
-        }
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    }
-}
-
-/// Writes every change, all or nothing: refuses before any write when a file lies outside
-/// `root`, is marked read-only or changed since planning; when a write fails, restores every
-/// file already written.
-pub fn commit(changes: &[FileChange], root: &Path, fs: &dyn WriteFs) -> Result<(), EditError> {
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
-    for change in changes {
-        let real = change
-            .path
-            .canonicalize()
-            .unwrap_or_else(|_| change.path.clone());
-        if !real.starts_with(&root) {
-            return Err(EditError::OutsideRoot {
-                path: change.path.clone(),
-            });
-        }
-        let meta = std::fs::metadata(&change.path).map_err(|source| EditError::Read {
-            path: change.path.clone(),
-            source,
-        })?;
-        if meta.permissions().readonly() {
-            return Err(EditError::ReadOnly {
-                path: change.path.clone(),
-            });
-        }
-        let now = std::fs::read(&change.path).map_err(|source| EditError::Read {
-            path: change.path.clone(),
-            source,
-        })?;
-        if now != change.before.as_bytes() {
-            return Err(EditError::Changed {
-                path: change.path.clone(),
-            });
-        }
-    }
-    for (i, change) in changes.iter().enumerate() {
-        if let Err(source) = fs.write(&change.path, change.after.as_bytes()) {
-            let restore_failures = restore(&changes[..i], fs);
-            return Err(EditError::Write {
-                path: change.path.clone(),
-                source,
-                restore_failures,
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Writes back the `before` text of each change; returns the files that could not be.
-pub fn restore(changes: &[FileChange], fs: &dyn WriteFs) -> Vec<(PathBuf, io::Error)> {
-    let mut failures = Vec::new();
-    for change in changes.iter().rev() {
-        if let Err(e) = fs.write(&change.path, change.before.as_bytes()) {
-            failures.push((change.path.clone(), e));
-        }
-    }
-    failures
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,11 +407,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn patch_section_is_added_at_the_end() {
-        let text =
-            "[package]\nname = \"app\"\n\n[dependencies]\ntonic = { path = \"forks/tonic\" }\n";
-        let e = edit(
+    /// `[patch.crates-io] tonic = { path = "forks/tonic" }`.
+    fn tonic_patch() -> Edit {
+        edit(
             "patch.crates-io",
             "tonic",
             "",
@@ -436,10 +419,76 @@ mod tests {
                 krate: "tonic".to_owned(),
                 spec: PatchSpec::Path("forks/tonic".to_owned()),
             },
-        );
+        )
+    }
+
+    #[test]
+    fn patch_section_is_added_at_the_end() {
+        let text =
+            "[package]\nname = \"app\"\n\n[dependencies]\ntonic = { path = \"forks/tonic\" }\n";
+        let e = tonic_patch();
         assert_eq!(
             edited(text, &e),
             "[package]\nname = \"app\"\n\n[dependencies]\ntonic = { path = \"forks/tonic\" }\n\n[patch.crates-io]\ntonic = { path = \"forks/tonic\" }\n"
+        );
+    }
+
+    /// As `compute` does: parse the normalized text, edit, put the layout back.
+    fn edited_keeping_layout(text: &str, e: &Edit) -> String {
+        let mut doc = DocumentMut::from_str(&normalized(text)).expect("parses");
+        apply(&mut doc, e).expect("applies");
+        keep_layout(text, &doc.to_string())
+    }
+
+    #[test]
+    fn bytes_outside_the_value_are_kept_bom_crlf_trailing_space_final_newline() {
+        let e = edit(
+            "dependencies",
+            "etcd-client",
+            "0.14",
+            req(Kind::Normal, None, false, "etcd-client"),
+        );
+        let cases = [
+            // CRLF throughout, with trailing whitespace.
+            (
+                "[package]\r\nname = \"a\"   \r\n\r\n[dependencies]\r\netcd-client = \"0.11\"\t\r\n",
+                "[package]\r\nname = \"a\"   \r\n\r\n[dependencies]\r\netcd-client = \"0.14\"\t\r\n",
+            ),
+            // A byte order mark and no final newline.
+            (
+                "\u{feff}[dependencies]\netcd-client = \"0.11\"",
+                "\u{feff}[dependencies]\netcd-client = \"0.14\"",
+            ),
+            // Mixed endings: each unchanged line keeps its own.
+            (
+                "[dependencies]\r\ntokio = \"1\"\netcd-client = \"0.11\"\r\nx = 1 \n",
+                "[dependencies]\r\ntokio = \"1\"\netcd-client = \"0.14\"\nx = 1 \n",
+            ),
+            // BOM and CRLF together, a comment after the value.
+            (
+                "\u{feff}[dependencies]\r\netcd-client = '0.11' # pinned\r\n",
+                "\u{feff}[dependencies]\r\netcd-client = '0.14' # pinned\r\n",
+            ),
+        ];
+        for (before, after) in cases {
+            assert_eq!(edited_keeping_layout(before, &e), after, "{before:?}");
+        }
+    }
+
+    #[test]
+    fn an_added_patch_section_uses_the_files_line_ending() {
+        let text = "[package]\r\nname = \"app\"\r\n\r\n[dependencies]\r\ntonic = \"0.12\"";
+        let e = tonic_patch();
+        let after = edited_keeping_layout(text, &e);
+        assert!(after.starts_with(text), "{after:?}");
+        assert!(!after.replace("\r\n", "").contains('\n'), "{after:?}");
+        assert!(
+            after.contains("[patch.crates-io]\r\ntonic = { path = \"forks/tonic\" }"),
+            "{after:?}"
+        );
+        assert!(
+            !after.ends_with('\n'),
+            "no final newline, as before: {after:?}"
         );
     }
 
@@ -618,67 +667,5 @@ mod properties {
             prop_assert_eq!(&after, &expected);
             prop_assert!(DocumentMut::from_str(&after).is_ok());
         }
-    }
-}
-
-#[cfg(test)]
-mod commit_tests {
-    use super::*;
-
-    fn change(dir: &Path, name: &str, before: &str, after: &str) -> FileChange {
-        let path = dir.join(name);
-        std::fs::write(&path, before).expect("write");
-        FileChange {
-            path,
-            rel: name.to_owned(),
-            before: before.to_owned(),
-            after: after.to_owned(),
-        }
-    }
-
-    #[test]
-    fn a_file_changed_since_planning_is_refused_and_nothing_is_written() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let a = change(dir.path(), "a.toml", "a = 1\n", "a = 2\n");
-        let b = change(dir.path(), "b.toml", "b = 1\n", "b = 2\n");
-        std::fs::write(&b.path, "b = 1 # edited meanwhile\n").expect("write");
-        let err = commit(&[a.clone(), b.clone()], dir.path(), &AtomicFs).expect_err("refused");
-        assert!(matches!(err, EditError::Changed { ref path } if *path == b.path));
-        assert_eq!(std::fs::read_to_string(&a.path).expect("read"), "a = 1\n");
-        assert_eq!(
-            std::fs::read_to_string(&b.path).expect("read"),
-            "b = 1 # edited meanwhile\n"
-        );
-    }
-
-    #[test]
-    fn a_file_outside_the_root_is_refused() {
-        let root = tempfile::tempdir().expect("temp dir");
-        let elsewhere = tempfile::tempdir().expect("temp dir");
-        let c = change(elsewhere.path(), "Cargo.toml", "x = 1\n", "x = 2\n");
-        let err = commit(std::slice::from_ref(&c), root.path(), &AtomicFs).expect_err("refused");
-        assert!(matches!(err, EditError::OutsideRoot { .. }));
-        assert_eq!(std::fs::read_to_string(&c.path).expect("read"), "x = 1\n");
-    }
-
-    #[test]
-    fn atomic_writes_keep_permissions_and_leave_no_temp_files() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let c = change(dir.path(), "Cargo.toml", "x = 1\n", "x = 2\n");
-        std::fs::set_permissions(&c.path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
-        commit(std::slice::from_ref(&c), dir.path(), &AtomicFs).expect("written");
-        assert_eq!(std::fs::read_to_string(&c.path).expect("read"), "x = 2\n");
-        let mode = std::fs::metadata(&c.path)
-            .expect("meta")
-            .permissions()
-            .mode()
-            & 0o777;
-        assert_eq!(mode, 0o640);
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("read dir")
-            .map(|e| e.expect("entry").file_name())
-            .collect();
-        assert_eq!(names, ["Cargo.toml"]);
     }
 }

@@ -103,6 +103,12 @@ impl Locations {
         format!("{}{rel}", self.prefix)
     }
 
+    /// A path relative to the workspace root as a URI reference (SARIF `uri`): every byte
+    /// outside RFC 3986's unreserved set and `/` percent-encoded (`a b#` → `a%20b%23`).
+    pub fn uri(&self, rel: &str) -> String {
+        percent_encode_path(&self.path(rel))
+    }
+
     /// Where a finding points: its first origin with a line (the older versions first), the
     /// configuration entry for unused-allow, else Cargo.lock (line 1).
     pub fn of(&self, f: &Finding) -> (String, usize) {
@@ -118,6 +124,18 @@ impl Locations {
         }
         (self.path("Cargo.lock"), 1)
     }
+}
+
+fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// How the human report looks.

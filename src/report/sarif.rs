@@ -27,7 +27,8 @@ fn rule_index(code: Code) -> usize {
 }
 
 fn result(f: &Finding, locations: &Locations) -> Value {
-    let (uri, line) = locations.of(f);
+    let (path, line) = locations.of(f);
+    let uri = super::percent_encode_path(&path);
     let mut text = f.message.clone();
     for v in &f.versions {
         if let Some(path) = v.paths.first() {
@@ -71,7 +72,7 @@ fn suppressed(rule: &str, message: String, justification: &str, locations: &Loca
         "message": { "text": message },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": locations.path("Cargo.toml") },
+                "artifactLocation": { "uri": locations.uri("Cargo.toml") },
                 "region": { "startLine": 1 }
             }
         }],

@@ -259,3 +259,33 @@ pub fn saved_metadata(fixture: &Fixture) -> String {
     assert!(out.status.success(), "{out:?}");
     String::from_utf8(out.stdout).expect("utf-8")
 }
+
+/// A stand-in for cargo at `dir/name`: runs the shell `prelude`, then the real cargo.
+pub fn cargo_wrapper(dir: &Path, name: &str, prelude: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join(name);
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\n{prelude}\nexec '{cargo}' \"$@\"\n",
+            cargo = env!("CARGO")
+        ),
+    )
+    .expect("script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    script
+}
+
+/// Runs git in `dir` with a fixed identity; panics when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}

@@ -1,0 +1,208 @@
+//! The command line as a new user meets it: help that lists only what applies, completion
+//! scripts driven by the real shells, `-q` that prints one line, report wording.
+
+mod common;
+
+use std::process::Command;
+
+use common::{Fixture, run_tool};
+
+const OK: i32 = 0;
+const GATE_FAILED: i32 = 1;
+
+fn tool(args: &[&str]) -> common::Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    run_tool(dir.path(), dir.path(), args, None)
+}
+
+#[test]
+fn help_of_explain_and_completions_lists_only_what_applies() {
+    for sub in ["explain", "completions"] {
+        let help = tool(&[sub, "--help"]);
+        help.expect_code(OK);
+        let text = help.stdout();
+        for absent in [
+            "--manifest-path",
+            "--offline",
+            "--features",
+            "--watch",
+            "--format",
+        ] {
+            assert!(
+                !text.contains(absent),
+                "`{sub} --help` lists {absent}:\n{text}"
+            );
+        }
+        assert!(text.contains("--output"), "{text}");
+    }
+    // They still run with a workspace option given before the subcommand.
+    tool(&["--offline", "explain", "type-boundary"]).expect_code(OK);
+    // check and fix keep every common option.
+    for sub in ["check", "fix"] {
+        let help = tool(&[sub, "--help"]);
+        help.expect_code(OK);
+        assert!(help.stdout().contains("--manifest-path"), "{sub}");
+        assert!(help.stdout().contains("--offline"), "{sub}");
+    }
+}
+
+fn completion_script(shell: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    let run = tool(&["completions", shell]);
+    run.expect_code(OK);
+    let path = dir.join(format!("completion.{shell}"));
+    std::fs::write(&path, run.stdout()).expect("write script");
+    path
+}
+
+/// Loads the bash script in a bash subprocess and completes each command line (the last word
+/// is the one being completed) through the function `complete` registered for its command.
+fn bash_complete(script: &std::path::Path, lines: &[&str]) -> Vec<String> {
+    let mut program = format!(
+        "source '{}'\n{}",
+        script.display(),
+        r#"complete_line() {
+    read -r -a COMP_WORDS <<<"$1"
+    [[ "$1" == *" " ]] && COMP_WORDS+=("")
+    COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+    COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}
+    local spec fn
+    spec=$(complete -p "${COMP_WORDS[0]}") || { echo "no completion for ${COMP_WORDS[0]}"; return; }
+    fn=${spec##*-F }; fn=${fn%% *}
+    COMPREPLY=()
+    "$fn" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    echo "${COMPREPLY[*]}"
+}
+"#
+    );
+    for line in lines {
+        program.push_str(&format!("complete_line '{line}'\n"));
+    }
+    let out = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .output()
+        .expect("run bash");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn bash_completes_both_cargo_etcd_deps_and_cargo_etcd_deps_subcommand() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = completion_script("bash", dir.path());
+    let got = bash_complete(
+        &script,
+        &[
+            "cargo-etcd-deps fix --ap",
+            "cargo etcd-deps fix --ap",
+            "cargo +stable etcd-deps check --base",
+            "cargo etcd-deps ch",
+            "cargo-etcd-deps check --format ",
+            "cargo etcd-deps --off",
+            "cargo etcd-deps explain --",
+            "cargo etcd",
+        ],
+    );
+    assert_eq!(
+        got,
+        [
+            "--apply",
+            "--apply",
+            "--baseline",
+            "check",
+            "human json sarif github markdown",
+            "--offline",
+            "--output --help",
+            "etcd-deps",
+        ]
+    );
+}
+
+/// zsh and fish, when installed (CI installs them and sets ETCD_DEPS_REQUIRE_SHELLS=1):
+/// the scripts parse, and fish completes `cargo etcd-deps` through ours. Without them, the
+/// scripts must still hold what makes both spellings work.
+#[test]
+fn zsh_and_fish_scripts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zsh = completion_script("zsh", dir.path());
+    let fish = completion_script("fish", dir.path());
+    let zsh_text = std::fs::read_to_string(&zsh).expect("read");
+    let fish_text = std::fs::read_to_string(&fish).expect("read");
+    // cargo's own zsh `_cargo` calls `_cargo-etcd-deps` for `cargo etcd-deps`.
+    assert!(
+        zsh_text.starts_with("#compdef cargo-etcd-deps\n"),
+        "{zsh_text}"
+    );
+    assert!(zsh_text.contains("_cargo-etcd-deps() {"));
+    assert!(fish_text.contains("complete -c cargo -n '__fish_seen_subcommand_from etcd-deps'"));
+
+    let required = std::env::var_os("ETCD_DEPS_REQUIRE_SHELLS").is_some();
+    let has = |shell: &str| Command::new(shell).arg("--version").output().is_ok();
+    for shell in ["zsh", "fish"] {
+        assert!(!required || has(shell), "{shell} is not installed");
+    }
+    if has("zsh") {
+        let out = Command::new("zsh")
+            .arg("-n")
+            .arg(&zsh)
+            .output()
+            .expect("zsh");
+        assert!(out.status.success(), "{out:?}");
+    }
+    if has("fish") {
+        let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"))
+            .parent()
+            .expect("bin dir");
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let out = Command::new("fish")
+            .args(["--no-config", "-c"])
+            .arg(format!(
+                "source '{}'; complete -C 'cargo-etcd-deps fix --ap'; complete -C 'cargo etcd-deps fix --ap'",
+                fish.display()
+            ))
+            .env("PATH", path)
+            .output()
+            .expect("fish");
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        let words: Vec<&str> = text.lines().filter_map(|l| l.split('\t').next()).collect();
+        assert_eq!(words, ["--apply", "--apply"], "{text}");
+    }
+}
+
+#[test]
+fn quiet_prints_only_the_summary_line_in_every_input_mode() {
+    let fixture = Fixture::new("two-lines");
+    for mode in [&["--offline"][..], &["--lockfile"][..]] {
+        let run = fixture.run(&[&["check", "-q"][..], mode].concat());
+        run.expect_code(GATE_FAILED);
+        let out = run.stdout();
+        assert_eq!(out.lines().count(), 1, "{mode:?}:\n{out}");
+        assert!(out.starts_with("summary: "), "{out}");
+    }
+}
+
+#[test]
+fn one_recorded_finding_reads_in_the_singular() {
+    let fixture = Fixture::new("two-lines");
+    std::fs::write(
+        fixture.root.join("baseline.json"),
+        r#"{"schema_version": 1, "entries": [{"code": "diverging-versions", "crate": "tonic", "lines": ["0.9", "0.12"]}]}"#,
+    )
+    .expect("write baseline");
+    let run = fixture.run(&["check", "--offline", "--baseline", "baseline.json"]);
+    run.expect_code(OK);
+    assert!(
+        run.stdout()
+            .contains("baseline baseline.json: 1 recorded finding does not fail the gate"),
+        "{}",
+        run.stdout()
+    );
+}
