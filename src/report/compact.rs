@@ -333,7 +333,7 @@ fn bringers(finding: &Finding) -> BTreeMap<Line, Vec<String>> {
 }
 
 /// The edit that would unify a diverging crate: move what brings the older lines in onto the
-/// newest line. Other findings say it in their help.
+/// newest line, and raise members' own older requirements. Other findings say it in their help.
 fn edit(finding: &Finding) -> String {
     if finding.code != Code::DivergingVersions {
         return finding.help.clone();
@@ -352,8 +352,16 @@ fn edit(finding: &Finding) -> String {
             }
         }
     }
-    if older.is_empty() {
-        return finding.help.clone();
+    let raise = older.iter().any(|n| n == DIRECT);
+    older.retain(|n| n != DIRECT);
+    let krate = &finding.krate;
+    match (older.is_empty(), raise) {
+        (true, false) => finding.help.clone(),
+        (true, true) => format!("raise the direct {krate} requirements to {newest}"),
+        (false, false) => format!("move {} onto {krate} {newest}", named(&older)),
+        (false, true) => format!(
+            "move {} onto {krate} {newest} and raise the direct {krate} requirements to {newest}",
+            named(&older)
+        ),
     }
-    format!("move {} onto {} {newest}", named(&older), finding.krate)
 }
