@@ -1079,15 +1079,28 @@ fn version_list(versions: &[VersionInfo]) -> String {
         .join(", ")
 }
 
-/// Names of the crates that pull a version in: its dependents outside the workspace, or the
-/// members that declare it directly.
-fn pulled_by(v: &VersionInfo) -> String {
-    let mut names: Vec<String> = v
-        .dependents
-        .iter()
-        .map(|d| format!("{} {}", d.name, d.version))
-        .collect();
-    names.dedup();
+/// Names of the crates that pull a version in (`etcd-client 0.11.1`), without the workspace
+/// members that declare it directly; those are added to `members`.
+fn pulled_by(graph: &DepGraph, v: &VersionInfo, members: &mut Vec<String>) -> String {
+    let is_member = |name: &str| {
+        graph
+            .members()
+            .iter()
+            .any(|&m| graph.package(m).name == name)
+    };
+    let mut names: Vec<String> = Vec::new();
+    for d in &v.dependents {
+        if is_member(&d.name) {
+            if !members.contains(&d.name) {
+                members.push(d.name.clone());
+            }
+        } else {
+            let shown = format!("{} {}", d.name, d.version);
+            if !names.contains(&shown) {
+                names.push(shown);
+            }
+        }
+    }
     names.join(", ")
 }
 
@@ -1114,18 +1127,32 @@ fn wording(
             let help = if let Some(root) = caused_by {
                 format!("this split follows from the {root} split; unifying {root} removes it")
             } else {
-                let pullers: Vec<String> = older.iter().map(|v| pulled_by(v)).collect();
+                let mut members = Vec::new();
+                let pullers: Vec<String> = older
+                    .iter()
+                    .map(|v| pulled_by(graph, v, &mut members))
+                    .filter(|p| !p.is_empty())
+                    .collect();
                 // Warnings are planned only when asked for.
                 let command = if raw.role == Role::Primary {
                     "cargo etcd-deps fix"
                 } else {
                     "cargo etcd-deps fix --include-warnings"
                 };
-                format!(
-                    "unify on {name} {newest}: move {} to releases built on {name} {newest}, \
-                     or run `{command}` to plan the edit",
+                let raise = format!(
+                    "raise the {name} requirement of {} to {newest}",
+                    and_list(&members)
+                );
+                let moves = format!(
+                    "move {} to releases built on {name} {newest}",
                     pullers.join("; ")
-                )
+                );
+                let edit = match (members.is_empty(), pullers.is_empty()) {
+                    (true, _) => moves,
+                    (false, true) => raise,
+                    (false, false) => format!("{raise} and {moves}"),
+                };
+                format!("unify on {name} {newest}: {edit}, or run `{command}` to plan the edit")
             };
             (message, help)
         }

@@ -853,7 +853,11 @@ fn root_causes_come_first_and_raise_a_members_own_older_requirement() {
         ),
         "{text}"
     );
-    // No help advises the older line.
+    // No help advises the older line, or moving a member "to a release".
     assert!(text.contains("use tonic 0.12 in gateway"), "{text}");
+    assert!(
+        text.contains("unify on tonic 0.12: raise the tonic requirement of gateway to 0.12,"),
+        "{text}"
+    );
     assert!(!text.contains("tonic 0.9 in gateway"), "{text}");
 }
