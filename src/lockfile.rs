@@ -761,7 +761,7 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     #[test]
     fn references_match_packages_as_cargo_writes_them_for_every_source_kind_and_format() {
         let git = "git+https://github.com/hyperium/tonic";
-        let cases: [(&str, &str, &str); 10] = [
+        let cases: [(&str, &str, &str); 11] = [
             (
                 "registry+https://github.com/rust-lang/crates.io-index",
                 "",
@@ -802,6 +802,11 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
                 "git+https://github.com/o/r/?rev=86641f7",
                 "#86641f7bbb",
                 "git+https://github.com/o/r/?rev=86641f7",
+            ),
+            (
+                "git+https://github.com/O/R.git?rev=86641f7",
+                "#86641f7ccc",
+                "git+https://github.com/o/r?rev=86641f7",
             ),
             (
                 "git+https://github.com/o/r?branch=master",
