@@ -755,67 +755,77 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
         }
     }
 
-    // A member's direct dependencies that meet on two lines of one crate:
-    // member → W (line 1) and member → C → W (line 2).
-    let mut met: BTreeMap<(Code, &str), Raw> = BTreeMap::new();
     for &member in roots {
-        if !reach[member.index()] {
-            continue;
+        if reach[member.index()] {
+            out.extend(member_meetings(graph, opts, member, filter));
         }
-        let direct: BTreeSet<NodeId> = graph
-            .dependencies(member)
-            .filter(|(_, e)| filter.allows(*e))
-            .map(|(n, _)| n)
-            .collect();
-        for &w in &direct {
-            let w_pkg = graph.package(w);
-            let Some(w_role) = opts.watch.role(&w_pkg.name) else {
+    }
+    out
+}
+
+/// A member's direct dependencies that meet on two lines of one crate: member → W (line 1)
+/// and member → C → W (line 2). One finding per (code, crate), listing every C.
+fn member_meetings(
+    graph: &DepGraph,
+    opts: &Options,
+    member: NodeId,
+    filter: &EdgeFilter,
+) -> Vec<Raw> {
+    let mut met: BTreeMap<(Code, &str), Raw> = BTreeMap::new();
+    let direct: BTreeSet<NodeId> = graph
+        .dependencies(member)
+        .filter(|(_, e)| filter.allows(*e))
+        .map(|(n, _)| n)
+        .collect();
+    for &w in &direct {
+        let w_pkg = graph.package(w);
+        let Some(w_role) = opts.watch.role(&w_pkg.name) else {
+            continue;
+        };
+        let w_line = Line::of(&w_pkg.version);
+        for &c in &direct {
+            let c_pkg = graph.package(c);
+            if c_pkg.name == w_pkg.name {
+                continue;
+            }
+            let other = graph
+                .dependencies(c)
+                .filter(|(n, e)| {
+                    filter.allows(*e)
+                        && graph.package(*n).name == w_pkg.name
+                        && Line::of(&graph.package(*n).version) != w_line
+                })
+                .map(|(n, _)| n)
+                .min();
+            let Some(w2) = other else {
                 continue;
             };
-            let w_line = Line::of(&w_pkg.version);
-            for &c in &direct {
-                let c_pkg = graph.package(c);
-                if c_pkg.name == w_pkg.name {
-                    continue;
-                }
-                let other = graph
-                    .dependencies(c)
-                    .filter(|(n, e)| {
-                        filter.allows(*e)
-                            && graph.package(*n).name == w_pkg.name
-                            && Line::of(&graph.package(*n).version) != w_line
-                    })
-                    .map(|(n, _)| n)
-                    .min();
-                let Some(w2) = other else {
-                    continue;
-                };
-                let code = match w_role {
-                    Role::Primary => Code::TypeBoundary,
-                    Role::Family if opts.watch.is_watched(&c_pkg.name) => Code::TrainSkew,
-                    _ => continue,
-                };
-                let raw = met
-                    .entry((code, w_pkg.name.as_str()))
-                    .or_insert_with(|| Raw {
-                        code,
-                        krate: w_pkg.name.clone(),
-                        role: Role::Primary,
-                        member: Some(member),
-                        crates: Vec::new(),
-                        nodes: Vec::new(),
-                        vias: Vec::new(),
-                        directs: Vec::new(),
-                    });
-                raw.nodes.extend([w, w2]);
-                raw.vias.push(c);
-                if !raw.directs.contains(&w) {
-                    raw.directs.push(w);
-                }
+            let code = match w_role {
+                Role::Primary => Code::TypeBoundary,
+                Role::Family if opts.watch.is_watched(&c_pkg.name) => Code::TrainSkew,
+                _ => continue,
+            };
+            let raw = met
+                .entry((code, w_pkg.name.as_str()))
+                .or_insert_with(|| Raw {
+                    code,
+                    krate: w_pkg.name.clone(),
+                    role: Role::Primary,
+                    member: Some(member),
+                    crates: Vec::new(),
+                    nodes: Vec::new(),
+                    vias: Vec::new(),
+                    directs: Vec::new(),
+                });
+            raw.nodes.extend([w, w2]);
+            raw.vias.push(c);
+            if !raw.directs.contains(&w) {
+                raw.directs.push(w);
             }
         }
-        // One finding per (code, crate, member), listing every crate that meets it there.
-        for (_, mut raw) in std::mem::take(&mut met) {
+    }
+    met.into_values()
+        .map(|mut raw| {
             raw.nodes.sort();
             raw.nodes.dedup();
             raw.vias.sort();
@@ -828,10 +838,9 @@ fn detect(graph: &DepGraph, opts: &Options, roots: &[NodeId], filter: &EdgeFilte
             raw.crates.sort();
             raw.crates.dedup();
             raw.crates.push(raw.krate.clone());
-            out.push(raw);
-        }
-    }
-    out
+            raw
+        })
+        .collect()
 }
 
 /// For each family diverging-versions finding that exists only because a primary crate is
@@ -1121,15 +1130,28 @@ fn version_list(versions: &[VersionInfo]) -> String {
         .join(", ")
 }
 
-/// Names of the crates that pull a version in: its dependents outside the workspace, or the
-/// members that declare it directly.
-fn pulled_by(v: &VersionInfo) -> String {
-    let mut names: Vec<String> = v
-        .dependents
-        .iter()
-        .map(|d| format!("{} {}", d.name, d.version))
-        .collect();
-    names.dedup();
+/// Names of the crates that pull a version in (`etcd-client 0.11.1`), without the workspace
+/// members that declare it directly; those are added to `members`.
+fn pulled_by(graph: &DepGraph, v: &VersionInfo, members: &mut Vec<String>) -> String {
+    let is_member = |name: &str| {
+        graph
+            .members()
+            .iter()
+            .any(|&m| graph.package(m).name == name)
+    };
+    let mut names: Vec<String> = Vec::new();
+    for d in &v.dependents {
+        if is_member(&d.name) {
+            if !members.contains(&d.name) {
+                members.push(d.name.clone());
+            }
+        } else {
+            let shown = format!("{} {}", d.name, d.version);
+            if !names.contains(&shown) {
+                names.push(shown);
+            }
+        }
+    }
     names.join(", ")
 }
 
@@ -1156,18 +1178,32 @@ fn wording(
             let help = if let Some(root) = caused_by {
                 format!("this split follows from the {root} split; unifying {root} removes it")
             } else {
-                let pullers: Vec<String> = older.iter().map(|v| pulled_by(v)).collect();
+                let mut members = Vec::new();
+                let pullers: Vec<String> = older
+                    .iter()
+                    .map(|v| pulled_by(graph, v, &mut members))
+                    .filter(|p| !p.is_empty())
+                    .collect();
                 // Warnings are planned only when asked for.
                 let command = if raw.role == Role::Primary {
                     "cargo etcd-deps fix"
                 } else {
                     "cargo etcd-deps fix --include-warnings"
                 };
-                format!(
-                    "unify on {name} {newest}: move {} to releases built on {name} {newest}, \
-                     or run `{command}` to plan the edit",
+                let raise = format!(
+                    "raise the {name} requirement of {} to {newest}",
+                    and_list(&members)
+                );
+                let moves = format!(
+                    "move {} to releases built on {name} {newest}",
                     pullers.join("; ")
-                )
+                );
+                let edit = match (members.is_empty(), pullers.is_empty()) {
+                    (true, _) => moves,
+                    (false, true) => raise,
+                    (false, false) => format!("{raise} and {moves}"),
+                };
+                format!("unify on {name} {newest}: {edit}, or run `{command}` to plan the edit")
             };
             (message, help)
         }
@@ -1190,31 +1226,7 @@ fn wording(
         }
         Code::TrainSkew => match raw.member {
             Some(member) if raw.directs.len() > 1 => two_direct_lines(graph, raw, member),
-            Some(member) => {
-                let member = &graph.package(member).name;
-                let direct = &graph.package(raw.directs[0]).version;
-                let (vias, built) = built_against(graph, &raw.vias, name, direct);
-                let (verb, pronoun) = if raw.vias.len() == 1 {
-                    ("is", via_names(graph, &raw.vias, true))
-                } else {
-                    ("are", "them".to_owned())
-                };
-                let message = format!(
-                    "{member} uses {name} {direct} directly, but {vias} {verb} built against {built}"
-                );
-                let names = via_names(graph, &raw.vias, false);
-                // Advise the newer line only: the member's, or the one the crates are built on.
-                let help = match built_line(graph, &raw.vias, name, direct) {
-                    Some(line) if line > Line::of(direct) => {
-                        format!("depend on {name} {line} to match {pronoun}")
-                    }
-                    _ => format!(
-                        "move {names} to releases built against {name} {}",
-                        Line::of(direct)
-                    ),
-                };
-                (message, help)
-            }
+            Some(member) => member_train_skew(graph, raw, member),
             _ => {
                 let anchor = &raw.crates[0];
                 let anchor_versions: Vec<String> = versions
@@ -1245,49 +1257,80 @@ fn wording(
             raw,
             raw.member.expect("a type-boundary has a member"),
         ),
-        Code::TypeBoundary => {
-            let member = raw
-                .member
-                .map(|m| graph.package(m).name.clone())
-                .unwrap_or_default();
-            let direct = raw.directs.first().map_or_else(
-                || versions[0].version.clone(),
-                |&d| graph.package(d).version.clone(),
-            );
-            let (vias, built) = built_against(graph, &raw.vias, name, &direct);
-            let which = if raw.vias.len() == 1 {
-                "which is"
-            } else {
-                "which are"
-            };
-            let message = format!(
-                "{member} uses {name} {direct} directly and {vias}, {which} built on {built}: \
-                 their {name} types are different types"
-            );
-            let names = via_names(graph, &raw.vias, false);
-            let built = built_version(graph, raw.vias[0], name, &direct)
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            // Advise the newer line only: the member's, or the one the crates are built on.
-            let help = match built_line(graph, &raw.vias, name, &direct) {
-                Some(line) if line > Line::of(&direct) => format!(
-                    "values of {name} types cannot pass between {member}'s {name} {direct} and \
-                     {names}'s {name} {built}; use {name} {line} in {member}"
-                ),
-                Some(_) => format!(
-                    "values of {name} types cannot pass between {member}'s {name} {direct} and \
-                     {names}'s {name} {built}; move {names} to a release built on {name} {}",
-                    Line::of(&direct)
-                ),
-                None => format!(
-                    "values of {name} types cannot pass between {member}'s {name} {direct} and the \
-                     crates named; move them to releases built on {name} {}",
-                    Line::of(&direct)
-                ),
-            };
-            (message, help)
-        }
+        Code::TypeBoundary => member_type_boundary(graph, raw, versions),
     }
+}
+
+/// type-boundary for a member using one line of the crate directly.
+fn member_type_boundary(graph: &DepGraph, raw: &Raw, versions: &[VersionInfo]) -> (String, String) {
+    let name = &raw.krate;
+    let member = raw
+        .member
+        .map(|m| graph.package(m).name.clone())
+        .unwrap_or_default();
+    let direct = raw.directs.first().map_or_else(
+        || versions[0].version.clone(),
+        |&d| graph.package(d).version.clone(),
+    );
+    let (vias, built) = built_against(graph, &raw.vias, name, &direct);
+    let which = if raw.vias.len() == 1 {
+        "which is"
+    } else {
+        "which are"
+    };
+    let message = format!(
+        "{member} uses {name} {direct} directly and {vias}, {which} built on {built}: \
+         their {name} types are different types"
+    );
+    let names = via_names(graph, &raw.vias, false);
+    let built = built_version(graph, raw.vias[0], name, &direct)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    // Advise the newer line only: the member's, or the one the crates are built on.
+    let help = match built_line(graph, &raw.vias, name, &direct) {
+        Some(line) if line > Line::of(&direct) => format!(
+            "values of {name} types cannot pass between {member}'s {name} {direct} and \
+             {names}'s {name} {built}; use {name} {line} in {member}"
+        ),
+        Some(_) => format!(
+            "values of {name} types cannot pass between {member}'s {name} {direct} and \
+             {names}'s {name} {built}; move {names} to a release built on {name} {}",
+            Line::of(&direct)
+        ),
+        None => format!(
+            "values of {name} types cannot pass between {member}'s {name} {direct} and the \
+             crates named; move them to releases built on {name} {}",
+            Line::of(&direct)
+        ),
+    };
+    (message, help)
+}
+
+/// train-skew (b) for a member using one line of the crate directly.
+fn member_train_skew(graph: &DepGraph, raw: &Raw, member: NodeId) -> (String, String) {
+    let name = &raw.krate;
+    let member = &graph.package(member).name;
+    let direct = &graph.package(raw.directs[0]).version;
+    let (vias, built) = built_against(graph, &raw.vias, name, direct);
+    let (verb, pronoun) = if raw.vias.len() == 1 {
+        ("is", via_names(graph, &raw.vias, true))
+    } else {
+        ("are", "them".to_owned())
+    };
+    let message =
+        format!("{member} uses {name} {direct} directly, but {vias} {verb} built against {built}");
+    let names = via_names(graph, &raw.vias, false);
+    // Advise the newer line only: the member's, or the one the crates are built on.
+    let help = match built_line(graph, &raw.vias, name, direct) {
+        Some(line) if line > Line::of(direct) => {
+            format!("depend on {name} {line} to match {pronoun}")
+        }
+        _ => format!(
+            "move {names} to releases built against {name} {}",
+            Line::of(direct)
+        ),
+    };
+    (message, help)
 }
 
 /// A member that uses two lines of a crate directly, and crates built on each: wording that

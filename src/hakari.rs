@@ -43,3 +43,30 @@ fn carries_marker(manifest: &Path) -> bool {
             .any(|l| l.starts_with(GENERATED) || l.trim() == SECTION)
     })
 }
+
+/// `graph` without the dependencies of its workspace-hack members (see `workspace_hacks`), and
+/// their names.
+pub fn without_hacks(graph: DepGraph) -> (DepGraph, Vec<String>) {
+    let hacks = workspace_hacks(&graph);
+    let names = hacks
+        .iter()
+        .map(|&h| graph.package(h).name.clone())
+        .collect();
+    (graph.without_dependencies_of(&hacks), names)
+}
+
+/// `graph` (a re-resolved copy of `original`'s workspace) without the dependencies of the
+/// members that are workspace-hack packages in `original`.
+pub fn without_hacks_of(original: &DepGraph, graph: DepGraph) -> DepGraph {
+    let names: Vec<String> = workspace_hacks(original)
+        .iter()
+        .map(|&h| original.package(h).name.clone())
+        .collect();
+    let hacks: Vec<NodeId> = graph
+        .members()
+        .iter()
+        .copied()
+        .filter(|&m| names.contains(&graph.package(m).name))
+        .collect();
+    graph.without_dependencies_of(&hacks)
+}

@@ -278,12 +278,7 @@ fn finish_analysis(
 ) -> Result<Analysed, Error> {
     let opts = merge_options(base, &config, req)?;
     check_members(&graph)?;
-    let hacks = hakari::workspace_hacks(&graph);
-    let generated: Vec<String> = hacks
-        .iter()
-        .map(|&h| graph.package(h).name.clone())
-        .collect();
-    let graph = graph.without_dependencies_of(&hacks);
+    let (graph, generated) = hakari::without_hacks(graph);
     for p in &opts.packages {
         if !graph.members().iter().any(|&m| graph.package(m).name == *p) {
             let mut names: Vec<&str> = graph

@@ -163,32 +163,7 @@ pub fn graph(
         });
     }
 
-    // Members: those the manifests name, or every package without a source.
-    let mut member_index: Vec<(usize, Option<&MemberManifest>)> = Vec::new();
-    if members.is_empty() {
-        for (i, p) in raw.package.iter().enumerate() {
-            if p.source.is_none() {
-                member_index.push((i, None));
-            }
-        }
-    } else {
-        for m in members {
-            let found = by_name.get(m.name.as_str()).and_then(|c| {
-                c.iter().copied().find(|&i| {
-                    raw.package[i].source.is_none()
-                        && m.version.as_ref().is_none_or(|v| packages[i].version == *v)
-                })
-            });
-            let Some(i) = found else {
-                return Err(err(format!(
-                    "workspace member `{}` ({}) is not in Cargo.lock; run `cargo generate-lockfile`",
-                    m.name,
-                    m.path.display()
-                )));
-            };
-            member_index.push((i, Some(m)));
-        }
-    }
+    let member_index = find_members(members, &raw.package, &packages, &by_name).map_err(err)?;
     for (i, m) in &member_index {
         packages[*i].is_member = true;
         if let Some(m) = m {
@@ -218,52 +193,13 @@ pub fn graph(
                         .collect()
                 })
                 .unwrap_or_default();
-            if declared.is_empty() {
-                // The key only matters where a path leaves the workspace (origins): outside
-                // the members it is never read, so no string is made for it.
-                let key = if packages[i].is_member {
-                    target.name.clone()
-                } else {
-                    String::new()
-                };
-                edges.push((
-                    i,
-                    j,
-                    Edge {
-                        kind: Kind::Normal,
-                        kind_known: false,
-                        req: None,
-                        key,
-                        optional: false,
-                        platform: None,
-                        features: Vec::new(),
-                        default_features: true,
-                    },
-                ));
-            }
-            for d in declared {
-                edges.push((
-                    i,
-                    j,
-                    Edge {
-                        kind: d.kind,
-                        kind_known: true,
-                        req: d
-                            .req
-                            .as_deref()
-                            .map(|r| {
-                                VersionReq::parse(r)
-                                    .map_or_else(|_| r.to_owned(), |v| v.to_string())
-                            })
-                            .or_else(|| d.is_path.then(|| "*".to_owned())),
-                        key: d.key.clone(),
-                        optional: false,
-                        platform: d.platform.clone(),
-                        features: Vec::new(),
-                        default_features: true,
-                    },
-                ));
-            }
+            push_edges(
+                &mut edges,
+                (i, j),
+                &declared,
+                packages[i].is_member,
+                &target.name,
+            );
         }
     }
     for (_, m) in &member_index {
@@ -331,6 +267,95 @@ fn check_fresh(
         });
     }
     Ok(())
+}
+
+/// The edges of one Cargo.lock dependency reference: one per declaration of the member's
+/// manifest that resolved to it, or one of unknown kind and requirement.
+fn push_edges(
+    edges: &mut Vec<(usize, usize, Edge)>,
+    (i, j): (usize, usize),
+    declared: &[&Declaration],
+    from_member: bool,
+    target: &str,
+) {
+    if declared.is_empty() {
+        // The key only matters where a path leaves the workspace (origins): outside
+        // the members it is never read, so no string is made for it.
+        let key = if from_member {
+            target.to_owned()
+        } else {
+            String::new()
+        };
+        edges.push((
+            i,
+            j,
+            Edge {
+                kind: Kind::Normal,
+                kind_known: false,
+                req: None,
+                key,
+                optional: false,
+                platform: None,
+                features: Vec::new(),
+                default_features: true,
+            },
+        ));
+    }
+    for d in declared {
+        edges.push((
+            i,
+            j,
+            Edge {
+                kind: d.kind,
+                kind_known: true,
+                req: d
+                    .req
+                    .as_deref()
+                    .map(|r| VersionReq::parse(r).map_or_else(|_| r.to_owned(), |v| v.to_string()))
+                    .or_else(|| d.is_path.then(|| "*".to_owned())),
+                key: d.key.clone(),
+                optional: false,
+                platform: d.platform.clone(),
+                features: Vec::new(),
+                default_features: true,
+            },
+        ));
+    }
+}
+
+/// The members' packages: those the manifests name, or every package without a source.
+fn find_members<'m>(
+    members: &'m [MemberManifest],
+    raw: &[RawPackage<'_>],
+    packages: &[Package],
+    by_name: &FastMap<&str, Vec<usize>>,
+) -> Result<Vec<(usize, Option<&'m MemberManifest>)>, String> {
+    if members.is_empty() {
+        return Ok(raw
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.source.is_none())
+            .map(|(i, _)| (i, None))
+            .collect());
+    }
+    let mut member_index = Vec::with_capacity(members.len());
+    for m in members {
+        let found = by_name.get(m.name.as_str()).and_then(|c| {
+            c.iter().copied().find(|&i| {
+                raw[i].source.is_none()
+                    && m.version.as_ref().is_none_or(|v| packages[i].version == *v)
+            })
+        });
+        let Some(i) = found else {
+            return Err(format!(
+                "workspace member `{}` ({}) is not in Cargo.lock; run `cargo generate-lockfile`",
+                m.name,
+                m.path.display()
+            ));
+        };
+        member_index.push((i, Some(m)));
+    }
+    Ok(member_index)
 }
 
 /// Whether a member's declaration can be the one that resolved to `target`.
@@ -736,7 +761,7 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     #[test]
     fn references_match_packages_as_cargo_writes_them_for_every_source_kind_and_format() {
         let git = "git+https://github.com/hyperium/tonic";
-        let cases: [(&str, &str, &str); 10] = [
+        let cases: [(&str, &str, &str); 11] = [
             (
                 "registry+https://github.com/rust-lang/crates.io-index",
                 "",
@@ -777,6 +802,11 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
                 "git+https://github.com/o/r/?rev=86641f7",
                 "#86641f7bbb",
                 "git+https://github.com/o/r/?rev=86641f7",
+            ),
+            (
+                "git+https://github.com/O/R.git?rev=86641f7",
+                "#86641f7ccc",
+                "git+https://github.com/o/r?rev=86641f7",
             ),
             (
                 "git+https://github.com/o/r?branch=master",

@@ -880,3 +880,29 @@ fn a_warnings_help_names_the_fix_command_that_plans_it() {
     assert!(for_tower(&without, "edits").is_none(), "{without:#}");
     assert!(for_tower(&without, "unfixable").is_none(), "{without:#}");
 }
+
+#[test]
+fn root_causes_come_first_and_raise_a_members_own_older_requirement() {
+    // gateway declares tonic 0.9 itself; opentelemetry-otlp brings 0.12.
+    let fixture = Fixture::new("lockfile-split");
+    let run = fixture.run(&["check", "--lockfile"]);
+    run.expect_code(GATE_FAILED);
+    let text = run.stdout();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("2 root causes:"), "{text}");
+    assert_eq!(
+        lines.next(),
+        Some(
+            "  tonic: 0.9 (direct) | 0.12 (opentelemetry-otlp); fix: raise the direct tonic \
+             requirements to 0.12 [1 diverging-versions, 1 type-boundary]"
+        ),
+        "{text}"
+    );
+    // No help advises the older line, or moving a member "to a release".
+    assert!(text.contains("use tonic 0.12 in gateway"), "{text}");
+    assert!(
+        text.contains("unify on tonic 0.12: raise the tonic requirement of gateway to 0.12,"),
+        "{text}"
+    );
+    assert!(!text.contains("tonic 0.9 in gateway"), "{text}");
+}

@@ -1,7 +1,7 @@
 //! The real-world corpus (testdata/corpus/<case>/: a public workspace's Cargo.lock and member
 //! manifests): `check --lockfile` loads every case without cargo, never refuses or panics,
-//! keeps the default human report within its budgets, annotates GitHub at most once per
-//! (code, crate, manifest line), and lists no finding twice in JSON. The findings of each case
+//! keeps the default human report and the markdown comment within their budgets, annotates
+//! GitHub at most once per (code, crate, manifest line), and lists no finding twice in JSON. The findings of each case
 //! are snapshotted one line each.
 
 mod common;
@@ -15,6 +15,8 @@ use serde_json::Value;
 const REPORT_BUDGET: usize = 150;
 /// Lines of one error-level finding in the default human output.
 const FINDING_BUDGET: usize = 40;
+/// Characters of `--format markdown` (a pull-request comment), well under GitHub's limit.
+const MARKDOWN_BUDGET: usize = 40_000;
 
 fn cases() -> Vec<PathBuf> {
     let dir = common::testdata().join("corpus");
@@ -143,6 +145,15 @@ fn check_case(case: &Path) {
             "{name}: two annotations at {place}"
         );
     }
+
+    // A pull-request comment: GitHub takes at most 65,536 characters.
+    let markdown = run(case, &["check", "--lockfile", "--format", "markdown"]);
+    assert_eq!(markdown.code(), human.code(), "{name}");
+    let size = markdown.stdout().chars().count();
+    assert!(
+        size <= MARKDOWN_BUDGET,
+        "{name}: {size} characters of markdown"
+    );
 
     insta::assert_snapshot!(format!("corpus-{name}"), compact(&report));
 }

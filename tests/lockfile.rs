@@ -380,3 +380,24 @@ fn a_cargo_hakari_workspace_hack_is_nobodys_own_use_in_both_modes() {
         assert!(!text.contains("crates/workspace-hack/Cargo.toml"), "{text}");
     }
 }
+
+#[test]
+fn fix_never_edits_the_workspace_hack_and_verifies_without_it() {
+    let fixture = with_workspace_hack(true);
+    let run = fixture.run(&["fix", "--offline", "--format", "json"]);
+    let plan = run.json();
+    let edits = plan["edits"].as_array().expect("edits");
+    assert!(!edits.is_empty(), "{plan}");
+    for e in edits {
+        assert!(
+            !e["manifest"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("workspace-hack"),
+            "{e}"
+        );
+    }
+    let text = plan["verification"].to_string();
+    assert!(!text.contains("workspace-hack"), "{text}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan}");
+}

@@ -293,7 +293,7 @@ fn root_causes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// `0.9 (via etcd-client) | 0.12 (via opentelemetry-otlp)`: what brings each line in.
+/// `0.9 (etcd-client) | 0.12 (opentelemetry-otlp, direct)`: what brings each line in.
 fn brought_in(finding: &Finding) -> String {
     let per_line = bringers(finding);
     per_line
@@ -302,21 +302,30 @@ fn brought_in(finding: &Finding) -> String {
             if names.is_empty() {
                 line.to_string()
             } else {
-                format!("{line} (via {})", named(names))
+                format!("{line} ({})", named(names))
             }
         })
         .collect::<Vec<_>>()
         .join(" | ")
 }
 
-/// For each line of the finding's crate, the direct dependencies of members that bring it in.
+/// What a member declaring the finding's crate itself is called among the bringers.
+const DIRECT: &str = "direct";
+
+/// For each line of the finding's crate, the direct dependencies of members that bring it in
+/// (`direct` when members declare the crate itself).
 fn bringers(finding: &Finding) -> BTreeMap<Line, Vec<String>> {
     let mut per_line: BTreeMap<Line, Vec<String>> = BTreeMap::new();
     for v in finding.versions.iter().filter(|v| v.name == finding.krate) {
         let names = per_line.entry(Line::of(&v.version)).or_default();
         for o in &v.origins {
-            if !names.contains(&o.package) {
-                names.push(o.package.clone());
+            let name = if o.package == finding.krate {
+                DIRECT
+            } else {
+                o.package.as_str()
+            };
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
             }
         }
     }
@@ -324,7 +333,7 @@ fn bringers(finding: &Finding) -> BTreeMap<Line, Vec<String>> {
 }
 
 /// The edit that would unify a diverging crate: move what brings the older lines in onto the
-/// newest line. Other findings say it in their help.
+/// newest line, and raise members' own older requirements. Other findings say it in their help.
 fn edit(finding: &Finding) -> String {
     if finding.code != Code::DivergingVersions {
         return finding.help.clone();
@@ -343,8 +352,16 @@ fn edit(finding: &Finding) -> String {
             }
         }
     }
-    if older.is_empty() {
-        return finding.help.clone();
+    let raise = older.iter().any(|n| n == DIRECT);
+    older.retain(|n| n != DIRECT);
+    let krate = &finding.krate;
+    match (older.is_empty(), raise) {
+        (true, false) => finding.help.clone(),
+        (true, true) => format!("raise the direct {krate} requirements to {newest}"),
+        (false, false) => format!("move {} onto {krate} {newest}", named(&older)),
+        (false, true) => format!(
+            "move {} onto {krate} {newest} and raise the direct {krate} requirements to {newest}",
+            named(&older)
+        ),
     }
-    format!("move {} onto {} {newest}", named(&older), finding.krate)
 }

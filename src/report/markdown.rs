@@ -12,10 +12,19 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")
 }
 
+/// How many declarations a "comes in through" cell names before "and N more".
+const ORIGINS_SHOWN: usize = 5;
+
+/// The declarations that bring a finding's versions in (a member's finding: that member's),
+/// at most `ORIGINS_SHOWN` of them, so a comment stays readable on a large workspace.
 fn origin_cell(f: &Finding) -> String {
     let mut seen = Vec::new();
     for v in &f.versions {
-        for o in &v.origins {
+        let of_member = v
+            .origins
+            .iter()
+            .filter(|o| f.member.as_ref().is_none_or(|m| o.member == *m));
+        for o in of_member {
             let place = match (&o.manifest, o.line) {
                 (Some(m), Some(l)) => format!("`{m}:{l}` (`{}`)", o.key),
                 (Some(m), None) => format!("`{m}` (`{}`)", o.key),
@@ -28,6 +37,11 @@ fn origin_cell(f: &Finding) -> String {
     }
     if let Some(loc) = &f.location {
         seen.push(format!("`{}:{}`", loc.manifest, loc.line));
+    }
+    if seen.len() > ORIGINS_SHOWN {
+        let more = seen.len() - ORIGINS_SHOWN;
+        seen.truncate(ORIGINS_SHOWN);
+        seen.push(format!("and {more} more"));
     }
     seen.join("<br>")
 }
