@@ -41,13 +41,12 @@ fn main() -> ExitCode {
         Color::Never => false,
         Color::Auto => std::io::stderr().is_terminal(),
     };
-    let mut out = stdout.lock();
+    let mut out = ClosablePipe {
+        inner: stdout.lock(),
+        closed: false,
+    };
     match cargo_etcd_deps::run(&req, &mut out, color_out) {
         Ok(outcome) => ExitCode::from(outcome.exit_code as u8),
-        Err(cargo_etcd_deps::Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            // The reader went away (`| head`): not our failure.
-            ExitCode::from(exit::OK as u8)
-        }
         Err(err) => {
             let theme = if color_err {
                 GraphicalTheme::unicode()
@@ -64,5 +63,42 @@ fn main() -> ExitCode {
             let _ = std::io::stderr().write_all(text.as_bytes());
             ExitCode::from(err.exit_code() as u8)
         }
+    }
+}
+
+/// Standard output whose reader may stop reading early (`| head`). The first broken-pipe
+/// error ends the report quietly: the rest is dropped, and the run goes on to the exit code
+/// it computed, so a cut-short report never turns a failed gate into success.
+struct ClosablePipe<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> ClosablePipe<W> {
+    fn guard<T>(
+        &mut self,
+        done: T,
+        op: impl FnOnce(&mut W) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        if self.closed {
+            return Ok(done);
+        }
+        match op(&mut self.inner) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(done)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for ClosablePipe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.guard(buf.len(), |w| w.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.guard((), |w| w.flush())
     }
 }

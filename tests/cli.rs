@@ -236,3 +236,37 @@ fn one_recorded_finding_reads_in_the_singular() {
         md.stdout()
     );
 }
+
+/// A reader that stops early (`| head -c 10`) cuts the report short, not the verdict: the run
+/// exits with the gate's code and says nothing about the closed pipe. The reports are several
+/// times the size of a pipe buffer, so the tool is still writing when the reader goes.
+#[test]
+fn a_closed_pipe_keeps_the_gates_exit_code() {
+    use std::io::Read;
+    use std::process::Stdio;
+
+    let corpus = common::testdata().join("corpus/vector-2026-05");
+    for extra in [&["--format", "json"][..], &["-v"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"))
+            .arg("check")
+            .arg("--lockfile")
+            .arg(corpus.join("Cargo.lock"))
+            .arg("--manifest-path")
+            .arg(corpus.join("Cargo.toml"))
+            .args(extra)
+            .env("CARGO_TERM_COLOR", "never")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the tool");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut head = [0u8; 10];
+        stdout.read_exact(&mut head).expect("the report starts");
+        drop(stdout);
+        let out = child.wait_with_output().expect("wait for the tool");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(GATE_FAILED), "{extra:?}: {stderr}");
+        assert!(stderr.is_empty(), "{extra:?}: {stderr}");
+    }
+}
