@@ -545,7 +545,33 @@ pub fn normalize_args<I: IntoIterator<Item = std::ffi::OsString>>(
     if args.get(1).is_some_and(|a| a == "etcd-deps") {
         args.remove(1);
     }
+    subcommand_after_bare_lockfile(&mut args);
     args
+}
+
+/// `--lockfile [PATH]` takes an optional value, so clap would read `--lockfile check` as the
+/// file `check`. A subcommand name is never the PATH: after `--lockfile` it is the subcommand,
+/// and the bare `--lockfile` moves to the end of the line, where it takes no value (before
+/// `help`, which prints help whatever the options, it is dropped). A file of such a name is
+/// written `--lockfile=check` or `--lockfile ./check`.
+fn subcommand_after_bare_lockfile(args: &mut Vec<std::ffi::OsString>) {
+    let definition = Cli::definition();
+    let is_subcommand = |word: &std::ffi::OsString| {
+        word.to_str()
+            .is_some_and(|w| w == "help" || definition.get_subcommands().any(|s| s.get_name() == w))
+    };
+    let Some(at) = args.iter().skip(1).position(|a| a == "--lockfile") else {
+        return;
+    };
+    let at = at + 1;
+    if args.get(at + 1).is_some_and(is_subcommand) {
+        let flag = args.remove(at);
+        if args[at] == "help" {
+            return;
+        }
+        let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
+        args.insert(end, flag);
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@ use common::{Fixture, run_tool};
 const OK: i32 = 0;
 const GATE_FAILED: i32 = 1;
 
+const INPUT: i32 = 2;
+
 fn tool(args: &[&str]) -> common::Run {
     let dir = tempfile::tempdir().expect("temp dir");
     run_tool(dir.path(), dir.path(), args, None)
@@ -268,5 +270,43 @@ fn a_closed_pipe_keeps_the_gates_exit_code() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(GATE_FAILED), "{extra:?}: {stderr}");
         assert!(stderr.is_empty(), "{extra:?}: {stderr}");
+    }
+}
+
+/// `--lockfile [PATH]` never takes a subcommand name as its PATH: written before the
+/// subcommand it reads the workspace's Cargo.lock, as it does after it; a file named like a
+/// subcommand is written `--lockfile=check` or `--lockfile ./check`.
+#[test]
+fn a_subcommand_name_after_lockfile_is_the_subcommand() {
+    let fixture = Fixture::new("two-lines");
+    let before = fixture.run(&["--lockfile", "check", "-q"]);
+    before.expect_code(GATE_FAILED);
+    let after = fixture.run(&["check", "--lockfile", "-q"]);
+    after.expect_code(GATE_FAILED);
+    assert!(
+        before.stdout().starts_with("summary: "),
+        "{}",
+        before.stdout()
+    );
+    assert_eq!(before.stdout(), after.stdout());
+    for args in [["--lockfile", "fix"], ["fix", "--lockfile"]] {
+        let run = fixture.run(&args);
+        run.expect_code(INPUT);
+        assert!(run.stdout().is_empty(), "{args:?}");
+        assert!(
+            run.stderr().contains("it cannot work from --lockfile"),
+            "{args:?}: {}",
+            run.stderr()
+        );
+    }
+    fixture.run(&["--lockfile", "help"]).expect_code(OK);
+    std::fs::copy(fixture.root.join("Cargo.lock"), fixture.root.join("check")).expect("copy");
+    for args in [
+        &["--lockfile=check", "-q"][..],
+        &["--lockfile", "./check", "check", "-q"],
+    ] {
+        let run = fixture.run(args);
+        run.expect_code(GATE_FAILED);
+        assert_eq!(run.stdout(), before.stdout(), "{args:?}");
     }
 }
