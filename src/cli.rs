@@ -30,7 +30,9 @@ pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
 
-    #[command(flatten)]
+    /// The options of `check`, which runs when no subcommand is given. Before a subcommand
+    /// they are accepted only by one that takes them (see `refuse_what_the_subcommand_lacks`).
+    #[command(flatten, next_help_heading = "Options of check")]
     check: CheckArgs,
 }
 
@@ -383,7 +385,9 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        let matches = Self::definition().try_get_matches_from(argv)?;
+        let mut cmd = Self::definition();
+        let matches = cmd.try_get_matches_from_mut(argv)?;
+        refuse_what_the_subcommand_lacks(&cmd, &matches)?;
         Cli::from_arg_matches(&matches)
     }
 
@@ -533,6 +537,37 @@ impl Cli {
                 Verbosity::Normal
             },
         }
+    }
+}
+
+/// An option of `check` written before another subcommand must be one that subcommand takes
+/// too (as `scan` takes `--deny`): `--write-baseline FILE fix` is the usage error that
+/// `fix --write-baseline FILE` is, never an option silently ignored.
+fn refuse_what_the_subcommand_lacks(
+    cmd: &clap::Command,
+    matches: &clap::ArgMatches,
+) -> Result<(), clap::Error> {
+    let Some((name, _)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let Some(sub) = cmd.find_subcommand(name).cloned() else {
+        return Ok(());
+    };
+    let lacking = cmd
+        .get_arguments()
+        .filter(|a| !a.is_global_set())
+        .filter(|a| {
+            matches.value_source(a.get_id().as_str())
+                == Some(clap::parser::ValueSource::CommandLine)
+        })
+        .find(|a| sub.get_arguments().all(|s| s.get_id() != a.get_id()))
+        .and_then(|a| a.get_long().map(str::to_owned));
+    match lacking {
+        Some(long) => Err(sub.bin_name(format!("cargo etcd-deps {name}")).error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!("`--{long}` is not an option of `{name}` (written before or after it)"),
+        )),
+        None => Ok(()),
     }
 }
 

@@ -310,3 +310,44 @@ fn a_subcommand_name_after_lockfile_is_the_subcommand() {
         assert_eq!(run.stdout(), before.stdout(), "{args:?}");
     }
 }
+
+/// An option of `check` written before another subcommand is refused as it is after it, never
+/// silently ignored; before `check` (or no subcommand) it applies, and `scan` takes `--deny`.
+#[test]
+fn an_option_of_check_before_another_subcommand_is_a_usage_error() {
+    let fixture = Fixture::new("two-lines");
+    std::fs::write(
+        fixture.root.join("b.json"),
+        r#"{"schema_version": 1, "entries": []}"#,
+    )
+    .expect("write baseline");
+    let options = [
+        ["--write-baseline", "fb.json"],
+        ["--graph", "dot"],
+        ["--deny", "warnings"],
+        ["--baseline", "b.json"],
+    ];
+    for [flag, value] in options {
+        for args in [
+            [flag, value, "fix", "--offline"],
+            ["fix", "--offline", flag, value],
+            [flag, value, "explain", "type-boundary"],
+        ] {
+            let run = fixture.run(&args);
+            run.expect_code(INPUT);
+            assert!(run.stdout().is_empty(), "{args:?}");
+            assert!(run.stderr().contains(flag), "{args:?}: {}", run.stderr());
+        }
+    }
+    assert!(!fixture.root.join("fb.json").exists());
+    let run = fixture.run(&["--graph", "dot", "scan"]);
+    run.expect_code(INPUT);
+    assert!(run.stderr().contains("--graph"), "{}", run.stderr());
+    fixture
+        .run(&["--deny", "warnings", "scan"])
+        .expect_code(GATE_FAILED);
+    fixture
+        .run(&["--write-baseline", "fb.json", "check", "--lockfile"])
+        .expect_code(OK);
+    assert!(fixture.root.join("fb.json").exists());
+}
