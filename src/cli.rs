@@ -358,23 +358,64 @@ fn kind_set(edges: &[EdgeArg]) -> KindSet {
     KindSet::from_words(&words).expect("clap only accepts known kinds")
 }
 
-/// Subcommands that read no workspace: the workspace options do not apply to them, so their
-/// help and their completions leave them out (they still parse, and `--output` stays).
-pub(crate) const NO_WORKSPACE: &[&str] = &["explain", "completions"];
+/// The subcommands whose help scopes the common options to what they take. `scan` is left out:
+/// the options given to it reach its own subcommand `merge`, as only global ones can.
+const SCOPED: &[&str] = &["check", "fix", "explain", "completions"];
+
+/// Whether subcommand `sub` takes the common option `id`. `explain` and `completions` read no
+/// workspace (only `--output` applies); `fix` needs cargo, so no other input mode.
+fn takes(sub: &str, id: &str) -> bool {
+    match sub {
+        "explain" | "completions" => id == "output",
+        "fix" => !matches!(id, "metadata_path" | "lockfile"),
+        _ => true,
+    }
+}
+
+/// The `--format` values subcommand `sub` writes (`None`: any).
+fn formats(sub: &str) -> Option<&'static [&'static str]> {
+    match sub {
+        "check" => Some(&["human", "json", "sarif", "github", "markdown"]),
+        "fix" => Some(&["human", "json", "markdown"]),
+        "scan" => Some(&["human", "json", "csv", "markdown", "html"]),
+        _ => None,
+    }
+}
+
+/// The common options (`globals`, clap's global arguments) as subcommand `sub` takes them,
+/// to be added to it in their place: the ones it does not take hidden (they still parse, so
+/// the refusal can say why), `--format` limited to the formats it writes.
+pub(crate) fn scoped_args(sub: &str, globals: &[clap::Arg]) -> Vec<clap::Arg> {
+    globals
+        .iter()
+        .map(|a| {
+            let id = a.get_id().as_str();
+            let mut arg = a.clone().global(false).hide(!takes(sub, id));
+            if let (Some(values), "format") = (formats(sub), id) {
+                use clap::builder::TypedValueParser;
+                let parser = clap::builder::PossibleValuesParser::new(values.iter().copied())
+                    .try_map(|v: String| FormatArg::from_str(&v, false));
+                arg = arg.value_parser(parser).help("Output format");
+            }
+            arg
+        })
+        .collect()
+}
 
 impl Cli {
-    /// The command-line definition: clap's, with the workspace options hidden from the
-    /// subcommands that read no workspace.
+    /// The command-line definition: clap's, with the common options scoped to what each
+    /// subcommand takes (see `scoped_args`).
     pub fn definition() -> clap::Command {
         let mut cmd = <Cli as CommandFactory>::command();
-        let hidden: Vec<clap::Arg> = cmd
+        let globals: Vec<clap::Arg> = cmd
             .get_arguments()
-            .filter(|a| a.is_global_set() && a.get_id() != "output")
-            .map(|a| a.clone().global(false).hide(true))
+            .filter(|a| a.is_global_set())
+            .cloned()
             .collect();
-        for name in NO_WORKSPACE {
+        for name in SCOPED {
             // A subcommand's own argument takes the place of the global one of that name.
-            cmd = cmd.mut_subcommand(name, |sub| sub.args(hidden.iter().cloned()));
+            let args = scoped_args(name, &globals);
+            cmd = cmd.mut_subcommand(name, |sub| sub.args(args));
         }
         cmd
     }

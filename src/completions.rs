@@ -30,7 +30,9 @@ pub fn script(shell: Shell) -> Vec<u8> {
 }
 
 /// The command line as the scripts complete it: the options accepted on both sides of a
-/// subcommand offered where they apply, so `explain` and `completions` offer only `--output`.
+/// subcommand offered where they apply (`crate::cli::scoped_args`), so `explain` and
+/// `completions` offer only `--output`, `fix` no other input mode, and `--format` the formats
+/// of the subcommand.
 fn definition(bin_name: &str) -> clap::Command {
     let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command().bin_name(bin_name);
     let globals: Vec<clap::Arg> = cmd
@@ -46,11 +48,9 @@ fn definition(bin_name: &str) -> clap::Command {
         cmd = cmd.mut_arg(arg.get_id(), |a| a.global(false));
     }
     for name in subcommands {
-        let scoped = !crate::cli::NO_WORKSPACE.contains(&name.as_str());
-        let args = globals
-            .iter()
-            .filter(|a| scoped || a.get_id() == "output")
-            .cloned();
+        let args = crate::cli::scoped_args(&name, &globals)
+            .into_iter()
+            .filter(|a| !a.is_hide_set());
         cmd = cmd.mut_subcommand(name, |sub| sub.args(args));
     }
     cmd

@@ -159,6 +159,9 @@ fn render(
 ) -> Result<(), Error> {
     let mut buf = Vec::new();
     match req.format {
+        Format::Human if req.verbosity == crate::Verbosity::Quiet => {
+            crate::report::fix::render_summary(report, &mut buf)
+        }
         Format::Human => crate::report::fix::render_human(report, color, &mut buf),
         Format::Json => crate::report::json::render_value(report, &mut buf),
         Format::Markdown => crate::report::markdown::render_fix(report, &mut buf),

@@ -117,7 +117,7 @@ fn bash_completes_both_cargo_etcd_deps_and_cargo_etcd_deps_subcommand() {
             "--apply",
             "--baseline",
             "check",
-            "human json sarif github markdown csv html",
+            "human json sarif github markdown",
             "--offline",
             "--output --help",
             "etcd-deps",
@@ -350,4 +350,100 @@ fn an_option_of_check_before_another_subcommand_is_a_usage_error() {
         .run(&["--write-baseline", "fb.json", "check", "--lockfile"])
         .expect_code(OK);
     assert!(fixture.root.join("fb.json").exists());
+}
+
+/// Each subcommand's help and completions offer only what it takes: `fix` no other input mode
+/// and only the formats it writes, `check` not the formats of `scan`. What is left out still
+/// parses where it did, so the refusal says why.
+#[test]
+fn help_and_completions_of_each_subcommand_offer_only_what_it_takes() {
+    let fix = tool(&["fix", "--help"]);
+    fix.expect_code(OK);
+    let text = fix.stdout();
+    for absent in [
+        "--lockfile",
+        "--metadata-path",
+        "sarif",
+        "github",
+        "csv",
+        "html",
+    ] {
+        assert!(
+            !text.contains(absent),
+            "`fix --help` lists {absent}:\n{text}"
+        );
+    }
+    for present in ["--manifest-path", "--offline", "markdown", "--quiet"] {
+        assert!(
+            text.contains(present),
+            "`fix --help` lacks {present}:\n{text}"
+        );
+    }
+    let check = tool(&["check", "--help"]);
+    check.expect_code(OK);
+    let text = check.stdout();
+    assert!(!text.contains("csv") && !text.contains("html"), "{text}");
+    assert!(
+        text.contains("sarif") && text.contains("--lockfile"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = completion_script("bash", dir.path());
+    let got = bash_complete(
+        &script,
+        "",
+        &[
+            "cargo etcd-deps fix --",
+            "cargo etcd-deps fix --format ",
+            "cargo etcd-deps check --format ",
+            "cargo etcd-deps scan --format ",
+        ],
+    );
+    let fix_options: Vec<&str> = got[0].split(' ').collect();
+    for absent in ["--lockfile", "--metadata-path", "--deny", "--graph"] {
+        assert!(!fix_options.contains(&absent), "{}", got[0]);
+    }
+    for present in ["--apply", "--manifest-path", "--format", "--offline"] {
+        assert!(fix_options.contains(&present), "{}", got[0]);
+    }
+    assert_eq!(
+        got[1..],
+        [
+            "human json markdown",
+            "human json sarif github markdown",
+            "human json csv markdown html",
+        ]
+    );
+    let refused = tool(&["fix", "--format", "sarif"]);
+    refused.expect_code(INPUT);
+    assert!(
+        refused.stderr().contains("human, json, markdown"),
+        "{}",
+        refused.stderr()
+    );
+}
+
+/// `fix -q` prints only its summary line, whichever side of `fix` it is written on, and
+/// exits as without it.
+#[test]
+fn quiet_fix_prints_only_its_summary_line() {
+    let fixture = Fixture::new("two-lines");
+    for args in [["fix", "--offline", "-q"], ["-q", "fix", "--offline"]] {
+        let run = fixture.run(&args);
+        run.expect_code(GATE_FAILED);
+        assert_eq!(
+            run.stdout(),
+            "summary: 1 change pending; rerun with --apply to write it\n",
+            "{args:?}"
+        );
+    }
+    let full = fixture.run(&["fix", "--offline"]);
+    full.expect_code(GATE_FAILED);
+    assert!(
+        full.stdout()
+            .ends_with("\nsummary: 1 change pending; rerun with --apply to write it\n"),
+        "{}",
+        full.stdout()
+    );
 }

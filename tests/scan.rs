@@ -313,7 +313,23 @@ fn wrong_usage_is_an_input_error() {
         None,
     );
     run.expect_code(2);
-    assert!(run.stderr().contains("formats of `scan`"));
+    // `check` offers only its own formats.
+    assert!(
+        run.stderr().contains("invalid value 'csv'"),
+        "{}",
+        run.stderr()
+    );
+    let run = fleet.run_in(
+        &fleet.root.join("orders"),
+        &["--format", "csv", "--lockfile"],
+        None,
+    );
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("formats of `scan`"),
+        "{}",
+        run.stderr()
+    );
 }
 
 /// On a terminal, a progress line goes to stderr (and is cleared); the report is unchanged.

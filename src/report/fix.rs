@@ -68,14 +68,16 @@ impl FixReport {
     }
 }
 
+/// Only the summary line (`-q`).
+pub fn render_summary(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "summary: {}", summary(report))
+}
+
 /// Plain text, for people. `_color` is accepted for symmetry with `check`; the report has
 /// no colour yet.
 pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io::Result<()> {
     if report.status == Status::NothingToDo && report.unfixable.is_empty() {
-        return writeln!(
-            out,
-            "summary: nothing to fix: no finding in scope (see `cargo etcd-deps check`)"
-        );
+        return render_summary(report, out);
     }
     if !report.edits.is_empty() {
         writeln!(out, "plan: {}", plural(report.edits.len(), "edit", "edits"))?;
@@ -156,6 +158,15 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
             }
         }
     }
+    writeln!(out)?;
+    render_summary(report, out)
+}
+
+/// The summary line's text, after `summary: `.
+fn summary(report: &FixReport) -> String {
+    if report.status == Status::NothingToDo && report.unfixable.is_empty() {
+        return "nothing to fix: no finding in scope (see `cargo etcd-deps check`)".to_owned();
+    }
     let changes = report.edits.len() + report.commands.len();
     let summary = match report.status {
         Status::NothingToDo => "nothing to apply".to_owned(),
@@ -181,7 +192,7 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
             plural(report.unfixable.len(), "finding", "findings")
         )
     };
-    writeln!(out, "\nsummary: {summary}{unfixable}")
+    format!("{summary}{unfixable}")
 }
 
 fn list(versions: &[String]) -> String {
