@@ -24,9 +24,28 @@ pub fn script(shell: Shell) -> Vec<u8> {
     let mut cmd = definition(BIN);
     clap_complete::generate(shell, &mut cmd, BIN, &mut buf);
     if shell == Shell::Fish {
+        buf.extend_from_slice(fish_explain_codes().as_bytes());
         buf.extend_from_slice(FISH_CARGO.as_bytes());
     }
     buf
+}
+
+/// clap's fish script completes no positional value: `explain <TAB>` offers the codes here,
+/// each with its summary.
+fn fish_explain_codes() -> String {
+    let using = format!("__fish_{}_using_subcommand", BIN.replace('-', "_"));
+    crate::analysis::Code::ALL
+        .iter()
+        .map(|&c| {
+            format!(
+                "complete -c {BIN} -n \"{using} explain\" -f -a \"{}\" -d '{}'\n",
+                c.as_str(),
+                crate::explain::summary(c)
+                    .replace('\\', "\\\\")
+                    .replace('\'', "\\'")
+            )
+        })
+        .collect()
 }
 
 /// The command line as the scripts complete it: the options accepted on both sides of a
@@ -53,7 +72,16 @@ fn definition(bin_name: &str) -> clap::Command {
             .filter(|a| !a.is_hide_set());
         cmd = cmd.mut_subcommand(name, |sub| sub.args(args));
     }
-    cmd
+    // `explain <TAB>` offers the codes, each with its one-line summary where the shell shows it.
+    // (Only here: the command line itself keeps any word, and `explain` answers an unknown one
+    // with the list of codes.)
+    let codes = crate::analysis::Code::ALL
+        .map(|c| clap::builder::PossibleValue::new(c.as_str()).help(crate::explain::summary(c)));
+    cmd.mut_subcommand("explain", |sub| {
+        sub.mut_arg("code", |a| {
+            a.value_parser(clap::builder::PossibleValuesParser::new(codes))
+        })
+    })
 }
 
 /// The bash script's internal name (see `script`).

@@ -94,6 +94,17 @@ fn bash_complete(script: &std::path::Path, prelude: &str, lines: &[&str]) -> Vec
 
 #[test]
 fn bash_completes_both_cargo_etcd_deps_and_cargo_etcd_deps_subcommand() {
+    // `explain <TAB>` offers the options, then every code `explain` lists.
+    let list = tool(&["explain"]);
+    list.expect_code(OK);
+    let codes: Vec<String> = list
+        .stdout()
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert!(codes.len() >= 6, "{codes:?}");
+    let explain_codes = format!("-h --output --help {}", codes.join(" "));
     let dir = tempfile::tempdir().expect("temp dir");
     let script = completion_script("bash", dir.path());
     let got = bash_complete(
@@ -108,6 +119,8 @@ fn bash_completes_both_cargo_etcd_deps_and_cargo_etcd_deps_subcommand() {
             "cargo etcd-deps --off",
             "cargo etcd-deps explain --",
             "cargo etcd",
+            "cargo etcd-deps explain ",
+            "cargo-etcd-deps explain t",
         ],
     );
     assert_eq!(
@@ -121,6 +134,8 @@ fn bash_completes_both_cargo_etcd_deps_and_cargo_etcd_deps_subcommand() {
             "--offline",
             "--output --help",
             "etcd-deps",
+            &explain_codes,
+            "train-skew type-boundary",
         ]
     );
 }
@@ -181,7 +196,8 @@ fn zsh_and_fish_scripts() {
         let out = Command::new("fish")
             .args(["--no-config", "-c"])
             .arg(format!(
-                "source '{}'; complete -C 'cargo-etcd-deps fix --ap'; complete -C 'cargo etcd-deps fix --ap'",
+                "source '{}'; complete -C 'cargo-etcd-deps fix --ap'; complete -C 'cargo etcd-deps fix --ap'; \
+                 complete -C 'cargo-etcd-deps explain type'; complete -C 'cargo etcd-deps explain type'",
                 fish.display()
             ))
             .env("PATH", path)
@@ -190,7 +206,11 @@ fn zsh_and_fish_scripts() {
         assert!(out.status.success(), "{out:?}");
         let text = String::from_utf8(out.stdout).expect("utf-8");
         let words: Vec<&str> = text.lines().filter_map(|l| l.split('\t').next()).collect();
-        assert_eq!(words, ["--apply", "--apply"], "{text}");
+        assert_eq!(
+            words,
+            ["--apply", "--apply", "type-boundary", "type-boundary"],
+            "{text}"
+        );
     }
 }
 
