@@ -88,8 +88,8 @@ pub enum GraphFormat {
 #[derive(Clone, Debug, Default)]
 pub struct FixRequest {
     pub analysis: analysis::Options,
-    /// `--to CRATE@LINE`.
-    pub to: std::collections::BTreeMap<String, analysis::Line>,
+    /// `--to CRATE@LINE`, as given (checked against the graph by `fix`).
+    pub to: Vec<(String, analysis::Line)>,
     pub include_warnings: bool,
     pub apply: bool,
     pub allow_dirty: bool,

@@ -265,7 +265,12 @@ fn no_release_on_the_target_line_says_so_plainly() {
     assert!(out.contains("--patch-with acme-grpc="), "{out}");
     assert_eq!(manifests(&fixture.root), before);
 
-    let json = fix(&fixture, &["--format", "json"]).json();
+    let run = fix(&fixture, &["--format", "json"]);
+    run.expect_code(PENDING);
+    let json = run.json();
+    // Not "nothing-to-do": findings are there, and none has a fix.
+    assert_eq!(json["status"], "unfixable");
+    assert_eq!(json["unfixable"].as_array().map(Vec::len), Some(2));
     let unfixable = &json["unfixable"][0];
     assert_eq!(unfixable["crate"], "tonic");
     assert_eq!(unfixable["blocking"], "acme-grpc");
@@ -381,6 +386,23 @@ fn to_chooses_another_target_line() {
                 && r.ends_with("tonic 0.9 is a breaking release: check its changelog")),
         "{plan:#}"
     );
+}
+
+#[test]
+fn to_naming_a_crate_twice_or_one_not_in_the_graph_is_a_usage_error() {
+    let fixture = Fixture::new("two-lines");
+    let before = manifests(&fixture.root);
+    let run = fix(&fixture, &["--to", "tonic@0.12", "--to", "tonic@0.9"]);
+    run.expect_code(INPUT);
+    let err = run.stderr();
+    assert!(err.contains("--to names tonic twice"), "{err}");
+    assert!(err.contains("tonic@0.12 and tonic@0.9"), "{err}");
+    let run = fix(&fixture, &["--to", "nosuch@1", "--apply", "--allow-dirty"]);
+    run.expect_code(INPUT);
+    let err = run.stderr();
+    assert!(err.contains("--to nosuch@1"), "{err}");
+    assert!(err.contains("no crate named nosuch"), "{err}");
+    assert_eq!(manifests(&fixture.root), before);
 }
 
 #[test]
