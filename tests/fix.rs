@@ -406,6 +406,36 @@ fn to_naming_a_crate_twice_or_one_not_in_the_graph_is_a_usage_error() {
 }
 
 #[test]
+fn a_finding_without_a_fix_on_its_line_names_the_to_that_fixes_it() {
+    // etcd-client "*" resolves to 0.17 (tonic 0.14), which no opentelemetry-otlp release
+    // reaches; on the 0.13 line both have a release.
+    let fixture = Fixture::new("two-lines");
+    let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(
+        &manifest,
+        text.replace("etcd-client = \"0.11\"", "etcd-client = \"*\""),
+    )
+    .expect("write");
+    std::fs::remove_file(fixture.root.join("Cargo.lock")).expect("remove");
+    let run = fix(&fixture, &[]);
+    run.expect_code(PENDING);
+    let out = run.stdout();
+    assert!(
+        out.contains("no release of opentelemetry-otlp requires tonic on the 0.14 line"),
+        "{out}"
+    );
+    assert!(out.contains("--to tonic@0.13 plans it"), "{out}");
+    // And it does.
+    let run = fix(&fixture, &["--to", "tonic@0.13", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
+    assert_eq!(plan["edits"].as_array().map(Vec::len), Some(2), "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+}
+
+#[test]
 fn to_a_line_nothing_uses_says_so_and_notes_the_breaking_release() {
     // Nothing in the graph is on tonic 0.14: the reason must not claim it is, and moving the
     // direct tonic requirement across lines is breaking, as it is for etcd-client.
