@@ -314,6 +314,21 @@ fn plan_json_has_the_documented_shape() {
             .expect("diff")
             .contains("-etcd-client = \"0.11\"\n+etcd-client = \"0.14\"\n")
     );
+    assert_eq!(
+        plan["lockfile_changed"], false,
+        "nothing written without --apply"
+    );
+    // Applied: the lockfile cargo wrote for the edit is new, and the report says so.
+    let lock = std::fs::read(fixture.root.join("Cargo.lock")).expect("read");
+    let run = fix(&fixture, &["--format", "json", "--apply", "--allow-dirty"]);
+    run.expect_code(OK);
+    let plan = run.json();
+    assert_eq!(plan["status"], "applied");
+    assert_eq!(plan["lockfile_changed"], true);
+    assert_ne!(
+        std::fs::read(fixture.root.join("Cargo.lock")).expect("read"),
+        lock
+    );
 }
 
 #[test]
