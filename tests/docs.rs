@@ -330,7 +330,7 @@ fn readme_and_ci_guide(bin_dir: &Path) {
     // them: `fix --apply`, like `cargo fix`, refuses uncommitted files.
     std::fs::write(
         fixture.root.join(".gitignore"),
-        "/etcd-deps.sarif\n/etcd-deps-plan.md\n/shard-*.json\n/fleet.html\n/fleet.json\n",
+        "/etcd-deps.sarif\n/etcd-deps-plan.md\n/shard-*.json\n/fleet.html\n",
     )
     .expect("gitignore");
     git(&["init", "-q"]);
