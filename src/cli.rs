@@ -542,7 +542,7 @@ impl Cli {
             }),
             (None, Some(fix)) => Command::Fix(FixRequest {
                 analysis,
-                to: fix.to.into_iter().collect(),
+                to: fix.to,
                 include_warnings: fix.include_warnings,
                 apply: fix.apply,
                 allow_dirty: fix.allow_dirty,
@@ -685,7 +685,8 @@ mod tests {
             panic!("fix expected")
         };
         assert!(fix.apply);
-        assert_eq!(fix.to["tonic"].to_string(), "0.12");
+        assert_eq!(fix.to[0].0, "tonic");
+        assert_eq!(fix.to[0].1.to_string(), "0.12");
         assert_eq!(
             fix.patch_with[0],
             (

@@ -91,6 +91,23 @@ pub enum Error {
         help: Option<String>,
     },
 
+    /// A member manifest is reached through a link that leaves the workspace root: `check`
+    /// does not read through it, and `fix` does not edit through it.
+    #[error(
+        "refusing to {verb} {}: it is reached through a link that leaves the workspace root (it is really {})",
+        path.display(),
+        real.display()
+    )]
+    #[diagnostic(code(etcd_deps::refused))]
+    LinkLeavesRoot {
+        path: PathBuf,
+        real: PathBuf,
+        /// `read` or `edit`, as fits the command.
+        verb: &'static str,
+        #[help]
+        help: String,
+    },
+
     /// cargo failed on the edited scratch copy (`fix --apply --no-verify`); nothing was written.
     #[error(
         "`cargo {command}` failed on the edited copy of the workspace; nothing was written:\n{stderr}"
@@ -138,6 +155,7 @@ impl Error {
             | Error::Lockfile { .. }
             | Error::Edit { .. }
             | Error::Refused { .. }
+            | Error::LinkLeavesRoot { .. }
             | Error::RefreshFailed { .. } => exit::INPUT,
             Error::Output(_) | Error::Write { .. } => exit::INTERNAL,
             Error::Interrupted { code, .. } => *code,

@@ -47,6 +47,7 @@ pub(crate) fn run(
     let root = graph.workspace_root().to_owned();
     let registry = registry::for_workspace(&root, cargo.offline || cargo.frozen)?;
 
+    let to = target_lines(&fix.to, &graph)?;
     let patch_with = patch_specs(fix, &root)?;
     let rust_version = graph
         .members()
@@ -55,7 +56,7 @@ pub(crate) fn run(
         .min();
     let plan_opts = PlanOptions {
         include_warnings: fix.include_warnings,
-        to: fix.to.clone(),
+        to,
         patch_with,
         rust_version,
         primary_lines: plan::primary_lines(&graph, &analysis_opts.watch.primary),
@@ -89,15 +90,18 @@ pub(crate) fn run(
     };
     let verified = verification.as_ref().is_some_and(|v| v.verified);
 
-    let status = if fix_plan.is_empty() {
+    let mut lockfile_changed = false;
+    let status = if fix_plan.is_empty() && fix_plan.unfixable.is_empty() {
         Status::NothingToDo
+    } else if fix_plan.is_empty() {
+        Status::Unfixable
     } else if !fix.apply {
         Status::Pending
     } else if !verified && !fix.no_verify {
         Status::NotVerified
     } else {
         let lockfile = resolved.and_then(|r| r.lockfile);
-        apply(
+        lockfile_changed = apply(
             &root,
             &changes,
             lockfile,
@@ -109,7 +113,10 @@ pub(crate) fn run(
     };
 
     let complete = fix_plan.unfixable.is_empty();
-    let report = FixReport::new(fix_plan, &changes, verification, status);
+    let report = FixReport {
+        lockfile_changed,
+        ..FixReport::new(fix_plan, &changes, verification, status)
+    };
     render(req, &report, color, out)?;
 
     let ok = complete && matches!(status, Status::NothingToDo | Status::Applied);
@@ -148,6 +155,29 @@ fn cargo_options(req: &Request, fix: &FixRequest) -> Result<CargoOptions, Error>
         ));
     }
     Ok(cargo)
+}
+
+/// The `--to` lines by crate: a crate named twice, or one that is not in the dependency graph,
+/// is a usage error.
+fn target_lines(
+    to: &[(String, crate::analysis::Line)],
+    graph: &crate::graph::DepGraph,
+) -> Result<BTreeMap<String, crate::analysis::Line>, Error> {
+    let names = graph.by_name();
+    let mut lines = BTreeMap::new();
+    for (krate, line) in to {
+        if let Some(first) = lines.insert(krate.clone(), *line) {
+            return Err(Error::Usage(format!(
+                "--to names {krate} twice ({krate}@{first} and {krate}@{line}); give one line per crate"
+            )));
+        }
+        if !names.contains_key(krate.as_str()) {
+            return Err(Error::Usage(format!(
+                "--to {krate}@{line}: no crate named {krate} is in the dependency graph of the workspace"
+            )));
+        }
+    }
+    Ok(lines)
 }
 
 /// Renders the plan report in the requested format and writes it (stdout or `--output`).
@@ -227,7 +257,8 @@ fn prove(
 
 /// Writes the manifests and the lockfile cargo wrote on the copy, all or nothing, after the
 /// version-control check. The lockfile's "before" is what the copy was made from, so a
-/// Cargo.lock changed since then is refused like a manifest changed since planning.
+/// Cargo.lock changed since then is refused like a manifest changed since planning. Returns
+/// whether Cargo.lock was written (cargo's resolve changed it).
 fn apply(
     root: &Path,
     changes: &[FileChange],
@@ -235,7 +266,7 @@ fn apply(
     lock_at_start: Option<vcs::Status>,
     allow_dirty: bool,
     fs: &dyn WriteFs,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let tx = Transaction {
         lockfile,
         changes: changes.to_vec(),
@@ -247,30 +278,29 @@ fn apply(
     write::commit(&tx, root, fs).map_err(edit_error)?;
     // A signal that arrived while the files were replaced waited for the last one.
     interrupt::check(ALL_WRITTEN)?;
-    Ok(())
+    Ok(tx.refreshes_lockfile())
 }
 
-/// Refuses, as `cargo fix` does, to write files with uncommitted changes or in a workspace not
-/// under version control. Cargo.lock counts as the user's uncommitted work only when it was
-/// already modified before this run's cargo touched it: a lockfile that is untracked (cargo
-/// created it and it was never committed) or that cargo rewrote during this run is cargo's
-/// output, not the user's work.
+/// Refuses, as `cargo fix` does, to write into a repository with uncommitted changes (any
+/// file, untracked ones included) or a workspace not under version control. The workspace's
+/// Cargo.lock counts as the user's uncommitted work only when it was already modified before
+/// this run's cargo touched it: a lockfile that is untracked (cargo created it and it was never
+/// committed) or that cargo rewrote during this run is cargo's output, not the user's work.
 fn refuse_dirty(
     root: &Path,
     tx: &Transaction,
     lock_at_start: Option<vcs::Status>,
 ) -> Result<(), Error> {
-    // A manifest that is a link is checked where its bytes are, too.
-    let mut files: Vec<PathBuf> = Vec::new();
+    // The files the plan writes; a manifest that is a link, where its bytes are, too.
+    let mut written: Vec<PathBuf> = Vec::new();
     for change in &tx.changes {
-        files.push(change.path.clone());
-        if let Ok(real) = write::resolve_links(&change.path)
-            && real != change.path
-        {
-            files.push(real);
+        written.push(canonical(&change.path));
+        if let Ok(real) = write::resolve_links(&change.path) {
+            written.push(canonical(&real));
         }
     }
-    let mut dirty = match vcs::status(root, &files) {
+    let lock = canonical(&root.join("Cargo.lock"));
+    let mut dirty = match vcs::status(root, &[]) {
         vcs::Status::Clean => Vec::new(),
         vcs::Status::Dirty(dirty) => dirty,
         vcs::Status::NoVcs => {
@@ -293,21 +323,81 @@ fn refuse_dirty(
             });
         }
     };
-    if tx.refreshes_lockfile()
-        && let Some(vcs::Status::Dirty(lock)) = lock_at_start
-    {
-        dirty.extend(lock.into_iter().filter(|d| !d.untracked));
+    // Cargo.lock as it is now may be cargo's work: judge it by its state at the start.
+    dirty.retain(|d| canonical(&d.path) != lock);
+    if let Some(vcs::Status::Dirty(at_start)) = lock_at_start {
+        dirty.extend(at_start.into_iter().filter(|d| !d.untracked));
     }
+    // The files the plan writes first, then Cargo.lock, then the rest of the repository.
+    dirty.sort_by_key(|d| {
+        let path = canonical(&d.path);
+        (!written.contains(&path), path != lock)
+    });
     match dirty.first() {
         None => Ok(()),
-        Some(first) => Err(Error::Refused {
-            path: first.path.clone(),
-            reason: format!(
-                "it has uncommitted changes ({} in all)",
-                crate::report::plural(dirty.len(), "file", "files")
-            ),
-            help: Some("commit or stash the changes first, or pass --allow-dirty".to_owned()),
-        }),
+        Some(first) => {
+            let planned =
+                written.contains(&canonical(&first.path)) || canonical(&first.path) == lock;
+            Err(dirty_error(root, &dirty, planned))
+        }
+    }
+}
+
+/// The refusal for `dirty` (the first one a file the plan writes when `planned`), naming the
+/// first few files.
+fn dirty_error(root: &Path, dirty: &[vcs::Dirty], planned: bool) -> Error {
+    let real_root = canonical(root);
+    let names: Vec<String> = dirty
+        .iter()
+        .take(5)
+        .map(|d| {
+            let rel = d.path.strip_prefix(&real_root).unwrap_or(&d.path);
+            format!(
+                "{}{}",
+                rel.display(),
+                if d.untracked { " (untracked)" } else { "" }
+            )
+        })
+        .collect();
+    let more = match dirty.len() - names.len() {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let files = format!(
+        "{}: {}{more}",
+        crate::report::plural(dirty.len(), "file", "files"),
+        names.join(", ")
+    );
+    let (path, reason) = if planned {
+        (
+            dirty[0].path.clone(),
+            format!("it has uncommitted changes ({files})"),
+        )
+    } else {
+        (
+            root.to_owned(),
+            format!("its repository has uncommitted changes ({files})"),
+        )
+    };
+    Error::Refused {
+        path,
+        reason,
+        help: Some("commit or stash the changes first, or pass --allow-dirty".to_owned()),
+    }
+}
+
+/// `path` with its links resolved; as given when it does not exist (a deleted file: its
+/// directory resolved).
+fn canonical(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    match (
+        path.parent().and_then(|p| p.canonicalize().ok()),
+        path.file_name(),
+    ) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => path.to_owned(),
     }
 }
 

@@ -88,8 +88,8 @@ pub enum GraphFormat {
 #[derive(Clone, Debug, Default)]
 pub struct FixRequest {
     pub analysis: analysis::Options,
-    /// `--to CRATE@LINE`.
-    pub to: std::collections::BTreeMap<String, analysis::Line>,
+    /// `--to CRATE@LINE`, as given (checked against the graph by `fix`).
+    pub to: Vec<(String, analysis::Line)>,
     pub include_warnings: bool,
     pub apply: bool,
     pub allow_dirty: bool,
@@ -277,7 +277,7 @@ fn finish_analysis(
     config: config::Config,
 ) -> Result<Analysed, Error> {
     let opts = merge_options(base, &config, req)?;
-    check_members(&graph)?;
+    check_members(&graph, matches!(req.command, Command::Fix(_)))?;
     let (graph, generated) = hakari::without_hacks(graph);
     for p in &opts.packages {
         if !graph.members().iter().any(|&m| graph.package(m).name == *p) {
@@ -347,8 +347,9 @@ fn policy_rules(
 }
 
 /// A workspace must have members, and their manifests must not lead out of the workspace root
-/// through a symbolic link (the tool reads them, and `fix` would write them).
-fn check_members(graph: &graph::DepGraph) -> Result<(), Error> {
+/// through a symbolic link (the tool reads them, and `fix`, which `edits` says, would write
+/// them).
+fn check_members(graph: &graph::DepGraph, edits: bool) -> Result<(), Error> {
     let root = graph.workspace_root();
     if graph.members().is_empty() {
         return Err(Error::Manifest {
@@ -365,15 +366,22 @@ fn check_members(graph: &graph::DepGraph) -> Result<(), Error> {
         if let Ok(real) = manifest.canonicalize()
             && !real.starts_with(&real_root)
         {
-            return Err(Error::Refused {
+            let (verb, help) = if edits {
+                (
+                    "edit",
+                    "`fix` edits only manifests inside the workspace root",
+                )
+            } else {
+                (
+                    "read",
+                    "the tool reads only manifests inside the workspace root: run it in the workspace that holds this member",
+                )
+            };
+            return Err(Error::LinkLeavesRoot {
                 path: manifest.clone(),
-                reason: format!(
-                    "it is reached through a link that leaves the workspace root (it is really {})",
-                    real.display()
-                ),
-                help: Some(
-                    "the tool reads and edits only manifests inside the workspace root".to_owned(),
-                ),
+                real,
+                verb,
+                help: help.to_owned(),
             });
         }
     }

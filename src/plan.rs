@@ -209,8 +209,81 @@ pub struct Workspace {
     pub crates_io_patch: Option<(String, String)>,
 }
 
-/// Plans edits for the findings in scope.
+/// Plans edits for the findings in scope. A finding left without a fix whose crate `--to` did
+/// not name is planned again on the crate's other lines: the first (newest) line on which it
+/// gets a fix, and no other finding loses one, is named in its message.
 pub fn plan(
+    findings: &[Finding],
+    registry: &dyn Registry,
+    ws: &Workspace,
+    opts: &PlanOptions,
+) -> Result<FixPlan, RegistryError> {
+    let mut plan = plan_once(findings, registry, ws, opts)?;
+    let unfixed: BTreeSet<(String, String)> = plan
+        .unfixable
+        .iter()
+        .map(|u| (u.finding.clone(), u.krate.clone()))
+        .collect();
+    for (finding, krate) in &unfixed {
+        if opts.to.contains_key(krate) {
+            continue;
+        }
+        let Some(line) = other_line(findings, registry, ws, opts, (finding, krate), &unfixed)?
+        else {
+            continue;
+        };
+        for u in plan.unfixable.iter_mut().filter(|u| u.finding == *finding) {
+            if !u.message.contains("--to ") {
+                u.message.push_str(&format!(
+                    ". Or take another line: --to {krate}@{line} plans it"
+                ));
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// At most this many other lines are tried for a finding without a fix.
+const OTHER_LINES: usize = 8;
+
+/// The newest line of `krate` other than the ones tried on which `finding` gets a fix and no
+/// finding fixed now (not in `unfixed`) loses its fix.
+fn other_line(
+    findings: &[Finding],
+    registry: &dyn Registry,
+    ws: &Workspace,
+    opts: &PlanOptions,
+    (finding, krate): (&str, &str),
+    unfixed: &BTreeSet<(String, String)>,
+) -> Result<Option<Line>, RegistryError> {
+    let tried: BTreeSet<Line> = findings
+        .iter()
+        .filter(|f| f.krate == krate)
+        .filter_map(|f| f.lines.last().copied())
+        .collect();
+    let lines: BTreeSet<Line> = registry
+        .releases(krate)?
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| !r.yanked)
+        .map(|r| Line::of(&r.version))
+        .filter(|l| !tried.contains(l))
+        .collect();
+    for &line in lines.iter().rev().take(OTHER_LINES) {
+        let mut to = opts.to.clone();
+        to.insert(krate.to_owned(), line);
+        let other = plan_once(findings, registry, ws, &PlanOptions { to, ..opts.clone() })?;
+        let fixed = other.unfixable.iter().all(|u| {
+            u.finding != finding && unfixed.contains(&(u.finding.clone(), u.krate.clone()))
+        });
+        if fixed {
+            return Ok(Some(line));
+        }
+    }
+    Ok(None)
+}
+
+fn plan_once(
     findings: &[Finding],
     registry: &dyn Registry,
     ws: &Workspace,

@@ -1,10 +1,10 @@
-//! Version control checks for `fix --apply`: like `cargo fix`, refuse to edit manifests with
-//! uncommitted changes, or a workspace not under version control, unless `--allow-dirty`.
+//! Version control checks for `fix --apply`: like `cargo fix`, refuse to edit a workspace whose
+//! repository has uncommitted changes, or one not under version control, unless `--allow-dirty`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// What git says about the files `fix` wants to write.
+/// What git says about the files asked about (or the whole repository).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Status {
     /// Inside a git work tree, and none of the files has uncommitted changes.
@@ -34,7 +34,8 @@ fn git(dir: &Path) -> Command {
     cmd
 }
 
-/// Checks `files` (absolute paths under `root`).
+/// Checks `files` (absolute paths under `root`) or, when `files` is empty, every file of the
+/// repository around `root`, untracked ones included and ignored ones not (as `cargo fix` does).
 pub fn status(root: &Path, files: &[PathBuf]) -> Status {
     let top = match git(root).args(["rev-parse", "--show-toplevel"]).output() {
         Err(e) => return Status::GitMissing(e.to_string()),

@@ -326,6 +326,13 @@ fn readme_and_ci_guide(bin_dir: &Path) {
             .expect("git");
         assert!(out.status.success(), "git {args:?}: {out:?}");
     };
+    // The reports the CI sections write are build output, ignored as a repository ignores
+    // them: `fix --apply`, like `cargo fix`, refuses uncommitted files.
+    std::fs::write(
+        fixture.root.join(".gitignore"),
+        "/etcd-deps.sarif\n/etcd-deps-plan.md\n/shard-*.json\n/fleet.html\n",
+    )
+    .expect("gitignore");
     git(&["init", "-q"]);
     git(&["add", "-A"]);
     git(&[

@@ -265,7 +265,12 @@ fn no_release_on_the_target_line_says_so_plainly() {
     assert!(out.contains("--patch-with acme-grpc="), "{out}");
     assert_eq!(manifests(&fixture.root), before);
 
-    let json = fix(&fixture, &["--format", "json"]).json();
+    let run = fix(&fixture, &["--format", "json"]);
+    run.expect_code(PENDING);
+    let json = run.json();
+    // Not "nothing-to-do": findings are there, and none has a fix.
+    assert_eq!(json["status"], "unfixable");
+    assert_eq!(json["unfixable"].as_array().map(Vec::len), Some(2));
     let unfixable = &json["unfixable"][0];
     assert_eq!(unfixable["crate"], "tonic");
     assert_eq!(unfixable["blocking"], "acme-grpc");
@@ -308,6 +313,21 @@ fn plan_json_has_the_documented_shape() {
             .as_str()
             .expect("diff")
             .contains("-etcd-client = \"0.11\"\n+etcd-client = \"0.14\"\n")
+    );
+    assert_eq!(
+        plan["lockfile_changed"], false,
+        "nothing written without --apply"
+    );
+    // Applied: the lockfile cargo wrote for the edit is new, and the report says so.
+    let lock = std::fs::read(fixture.root.join("Cargo.lock")).expect("read");
+    let run = fix(&fixture, &["--format", "json", "--apply", "--allow-dirty"]);
+    run.expect_code(OK);
+    let plan = run.json();
+    assert_eq!(plan["status"], "applied");
+    assert_eq!(plan["lockfile_changed"], true);
+    assert_ne!(
+        std::fs::read(fixture.root.join("Cargo.lock")).expect("read"),
+        lock
     );
 }
 
@@ -381,6 +401,53 @@ fn to_chooses_another_target_line() {
                 && r.ends_with("tonic 0.9 is a breaking release: check its changelog")),
         "{plan:#}"
     );
+}
+
+#[test]
+fn to_naming_a_crate_twice_or_one_not_in_the_graph_is_a_usage_error() {
+    let fixture = Fixture::new("two-lines");
+    let before = manifests(&fixture.root);
+    let run = fix(&fixture, &["--to", "tonic@0.12", "--to", "tonic@0.9"]);
+    run.expect_code(INPUT);
+    let err = run.stderr();
+    assert!(err.contains("--to names tonic twice"), "{err}");
+    assert!(err.contains("tonic@0.12 and tonic@0.9"), "{err}");
+    let run = fix(&fixture, &["--to", "nosuch@1", "--apply", "--allow-dirty"]);
+    run.expect_code(INPUT);
+    let err = run.stderr();
+    assert!(err.contains("--to nosuch@1"), "{err}");
+    assert!(err.contains("no crate named nosuch"), "{err}");
+    assert_eq!(manifests(&fixture.root), before);
+}
+
+#[test]
+fn a_finding_without_a_fix_on_its_line_names_the_to_that_fixes_it() {
+    // etcd-client "*" resolves to 0.17 (tonic 0.14), which no opentelemetry-otlp release
+    // reaches; on the 0.13 line both have a release.
+    let fixture = Fixture::new("two-lines");
+    let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(
+        &manifest,
+        text.replace("etcd-client = \"0.11\"", "etcd-client = \"*\""),
+    )
+    .expect("write");
+    std::fs::remove_file(fixture.root.join("Cargo.lock")).expect("remove");
+    let run = fix(&fixture, &[]);
+    run.expect_code(PENDING);
+    let out = run.stdout();
+    assert!(
+        out.contains("no release of opentelemetry-otlp requires tonic on the 0.14 line"),
+        "{out}"
+    );
+    assert!(out.contains("--to tonic@0.13 plans it"), "{out}");
+    // And it does.
+    let run = fix(&fixture, &["--to", "tonic@0.13", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
+    assert_eq!(plan["edits"].as_array().map(Vec::len), Some(2), "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
 }
 
 #[test]

@@ -158,10 +158,18 @@ fn a_member_manifest_linked_from_outside_the_root_is_refused() {
     std::fs::rename(&member, &outside).expect("move");
     std::os::unix::fs::symlink(&outside, &member).expect("link");
     let run = fixture.run(&["check", "--offline"]);
-    assert_input_error(&run, &["meta-store", "leaves the workspace root"]);
+    assert_input_error(
+        &run,
+        &[
+            "refusing to read",
+            "meta-store",
+            "leaves the workspace root",
+        ],
+    );
+    assert!(!run.stderr().contains("edit"), "{}", run.stderr());
     let before = std::fs::read(outside.join("Cargo.toml")).expect("read");
     let run = fixture.run(&["fix", "--offline", "--apply", "--allow-dirty"]);
-    assert_input_error(&run, &["leaves the workspace root"]);
+    assert_input_error(&run, &["refusing to edit", "leaves the workspace root"]);
     assert_eq!(
         std::fs::read(outside.join("Cargo.toml")).expect("read"),
         before

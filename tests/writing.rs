@@ -1042,6 +1042,45 @@ mod version_control {
     }
 
     #[test]
+    fn uncommitted_changes_anywhere_in_the_repository_are_refused() {
+        // The repository holds more than the workspace (`workspaces/two-lines` below it).
+        let fixture = Fixture::new("two-lines");
+        let repo = fixture.tmp.path();
+        std::fs::write(repo.join(".gitignore"), "/cargo-home/\n/vendor\n").expect("write");
+        commit(repo, &["."]);
+        // A manifest the plan does not edit.
+        let telemetry = fixture.root.join("crates/telemetry/Cargo.toml");
+        let text = std::fs::read_to_string(&telemetry).expect("read");
+        std::fs::write(&telemetry, format!("{text}# x\n")).expect("write");
+        let before = tree(&fixture.root);
+        let run = apply(&fixture);
+        run.expect_code(INPUT);
+        let err = run.stderr();
+        assert!(err.contains("uncommitted changes"), "{err}");
+        assert!(err.contains("crates/telemetry/Cargo.toml"), "{err}");
+        assert_same_tree(&tree(&fixture.root), &before, "the workspace");
+        // A new file outside the workspace.
+        std::fs::write(&telemetry, text).expect("write");
+        std::fs::write(repo.join("notes.txt"), "x\n").expect("write");
+        let before = tree(&fixture.root);
+        let run = apply(&fixture);
+        run.expect_code(INPUT);
+        let err = run.stderr();
+        assert!(err.contains("notes.txt (untracked)"), "{err}");
+        assert!(err.contains("--allow-dirty"), "{err}");
+        assert_same_tree(&tree(&fixture.root), &before, "the workspace");
+        // Clean again: applied.
+        std::fs::remove_file(repo.join("notes.txt")).expect("remove");
+        let run = apply(&fixture);
+        run.expect_code(OK);
+        assert!(
+            run.stdout().contains("applied 1 change"),
+            "{}",
+            run.stdout()
+        );
+    }
+
+    #[test]
     fn uncommitted_changes_behind_a_manifest_link_are_refused() {
         let fixture = Fixture::new("two-lines");
         let (_, real) = link_meta_store(&fixture, None);

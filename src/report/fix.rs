@@ -16,11 +16,13 @@ use crate::verify::Verification;
 pub enum Status {
     /// No finding in scope: nothing to change.
     NothingToDo,
+    /// Findings are in scope, and none has a fix: nothing to change, nothing fixed.
+    Unfixable,
     /// Edits are planned and were not written (no `--apply`).
     Pending,
     /// `--apply` was given but the plan is not verified: nothing was written.
     NotVerified,
-    /// The edits were written and Cargo.lock refreshed.
+    /// The edits were written (and Cargo.lock, when cargo's resolve changed it).
     Applied,
 }
 
@@ -41,6 +43,8 @@ pub struct FixReport {
     pub unfixable: Vec<Unfixable>,
     pub diffs: Vec<Diff>,
     pub verification: Option<Verification>,
+    /// Whether `--apply` wrote a new Cargo.lock (false when cargo's resolve left it as it was).
+    pub lockfile_changed: bool,
 }
 
 impl FixReport {
@@ -64,6 +68,7 @@ impl FixReport {
                 })
                 .collect(),
             verification,
+            lockfile_changed: false,
         }
     }
 }
@@ -169,7 +174,7 @@ fn summary(report: &FixReport) -> String {
     }
     let changes = report.edits.len() + report.commands.len();
     let summary = match report.status {
-        Status::NothingToDo => "nothing to apply".to_owned(),
+        Status::NothingToDo | Status::Unfixable => "nothing to apply".to_owned(),
         Status::Pending => format!(
             "{} pending; rerun with --apply to write {}",
             plural(changes, "change", "changes"),
@@ -180,8 +185,13 @@ fn summary(report: &FixReport) -> String {
                 .to_owned()
         }
         Status::Applied => format!(
-            "applied {} and refreshed Cargo.lock",
-            plural(changes, "change", "changes")
+            "applied {}{}",
+            plural(changes, "change", "changes"),
+            if report.lockfile_changed {
+                " and refreshed Cargo.lock"
+            } else {
+                ""
+            }
         ),
     };
     let unfixable = if report.unfixable.is_empty() {
@@ -200,5 +210,31 @@ fn list(versions: &[String]) -> String {
         "(none)".to_owned()
     } else {
         versions.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn applied(lockfile_changed: bool) -> String {
+        let report = FixReport {
+            lockfile_changed,
+            ..FixReport::new(FixPlan::default(), &[], None, Status::Applied)
+        };
+        let mut out = Vec::new();
+        render_human(&report, false, &mut out).expect("render");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn the_summary_says_cargo_lock_was_refreshed_only_when_it_changed() {
+        assert!(applied(true).contains("summary: applied 0 changes and refreshed Cargo.lock"));
+        let unchanged = applied(false);
+        assert!(
+            unchanged.contains("summary: applied 0 changes\n"),
+            "{unchanged}"
+        );
+        assert!(!unchanged.contains("Cargo.lock"), "{unchanged}");
     }
 }

@@ -157,6 +157,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
     let status = match report.status {
         Status::NothingToDo => "nothing to fix",
+        Status::Unfixable => "no fix found",
         Status::Pending => "edits pending",
         Status::NotVerified => "not verified: nothing written",
         Status::Applied => "applied",
