@@ -139,10 +139,17 @@ impl Watch {
         }
     }
 
-    fn is_watched(&self, name: &str) -> bool {
-        self.primary.iter().any(|p| p == name)
-            || self.trains.iter().flatten().any(|p| p == name)
-            || self.family.iter().any(|p| p == name)
+    /// A crate of a release train (tonic, prost): the transport stack is not one.
+    fn in_train(&self, name: &str) -> bool {
+        self.trains.iter().flatten().any(|p| p == name)
+    }
+
+    /// Whether a member's direct use of `direct` on one line, beside `via` built against
+    /// another line of it, is train-skew (b): only a train crate (prost 0.14) against a
+    /// primary or train crate (tonic 0.13 → prost 0.13). Transport-stack crates share no
+    /// version numbers and are checked for divergence only.
+    fn is_train_skew(&self, direct: &str, via: &str) -> bool {
+        self.in_train(direct) && (self.role(via) == Some(Role::Primary) || self.in_train(via))
     }
 }
 
@@ -389,6 +396,20 @@ pub struct Step {
     pub version: Version,
     pub req: Option<String>,
     pub kind: Option<Kind>,
+}
+
+impl VersionInfo {
+    /// The paths in the order a reader should follow them: paths over normal and build edges
+    /// before any through a dev-dependency, then the shortest; members in order among equals
+    /// (a stable sort). `paths` itself stays one per member, in member order.
+    pub fn paths_best_first(&self) -> Vec<&DepPath> {
+        let mut paths: Vec<&DepPath> = self.paths.iter().collect();
+        paths.sort_by_key(|p| {
+            let dev = p.steps.iter().any(|s| s.kind == Some(Kind::Dev));
+            (dev, p.steps.len())
+        });
+        paths
+    }
 }
 
 impl DepPath {
@@ -802,7 +823,9 @@ fn member_meetings(
             };
             let code = match w_role {
                 Role::Primary => Code::TypeBoundary,
-                Role::Family if opts.watch.is_watched(&c_pkg.name) => Code::TrainSkew,
+                Role::Family if opts.watch.is_train_skew(&w_pkg.name, &c_pkg.name) => {
+                    Code::TrainSkew
+                }
                 _ => continue,
             };
             let raw = met
@@ -1130,16 +1153,20 @@ fn version_list(versions: &[VersionInfo]) -> String {
         .join(", ")
 }
 
-/// Names of the crates that pull a version in (`etcd-client 0.11.1`), without the workspace
-/// members that declare it directly; those are added to `members`.
-fn pulled_by(graph: &DepGraph, v: &VersionInfo, members: &mut Vec<String>) -> String {
+/// The crates that pull a version in (`etcd-client 0.11.1`) are added to `movers`, and the
+/// workspace members that declare it directly to `members`.
+fn pulled_by(
+    graph: &DepGraph,
+    v: &VersionInfo,
+    members: &mut Vec<String>,
+    movers: &mut Vec<String>,
+) {
     let is_member = |name: &str| {
         graph
             .members()
             .iter()
             .any(|&m| graph.package(m).name == name)
     };
-    let mut names: Vec<String> = Vec::new();
     for d in &v.dependents {
         if is_member(&d.name) {
             if !members.contains(&d.name) {
@@ -1147,12 +1174,11 @@ fn pulled_by(graph: &DepGraph, v: &VersionInfo, members: &mut Vec<String>) -> St
             }
         } else {
             let shown = format!("{} {}", d.name, d.version);
-            if !names.contains(&shown) {
-                names.push(shown);
+            if !movers.contains(&shown) {
+                movers.push(shown);
             }
         }
     }
-    names.join(", ")
 }
 
 fn wording(
@@ -1178,31 +1204,17 @@ fn wording(
             let help = if let Some(root) = caused_by {
                 format!("this split follows from the {root} split; unifying {root} removes it")
             } else {
-                let mut members = Vec::new();
-                let pullers: Vec<String> = older
-                    .iter()
-                    .map(|v| pulled_by(graph, v, &mut members))
-                    .filter(|p| !p.is_empty())
-                    .collect();
+                let (mut members, mut movers) = (Vec::new(), Vec::new());
+                for v in &older {
+                    pulled_by(graph, v, &mut members, &mut movers);
+                }
                 // Warnings are planned only when asked for.
                 let command = if raw.role == Role::Primary {
                     "cargo etcd-deps fix"
                 } else {
                     "cargo etcd-deps fix --include-warnings"
                 };
-                let raise = format!(
-                    "raise the {name} requirement of {} to {newest}",
-                    and_list(&members)
-                );
-                let moves = format!(
-                    "move {} to releases built on {name} {newest}",
-                    pullers.join("; ")
-                );
-                let edit = match (members.is_empty(), pullers.is_empty()) {
-                    (true, _) => moves,
-                    (false, true) => raise,
-                    (false, false) => format!("{raise} and {moves}"),
-                };
+                let edit = unify_edit(name, *newest, &members, &movers);
                 format!("unify on {name} {newest}: {edit}, or run `{command}` to plan the edit")
             };
             (message, help)
@@ -1225,8 +1237,8 @@ fn wording(
             (message, help)
         }
         Code::TrainSkew => match raw.member {
-            Some(member) if raw.directs.len() > 1 => two_direct_lines(graph, raw, member),
-            Some(member) => member_train_skew(graph, raw, member),
+            Some(member) if raw.directs.len() > 1 => two_direct_lines(graph, raw, versions, member),
+            Some(member) => member_train_skew(graph, raw, versions, member),
             _ => {
                 let anchor = &raw.crates[0];
                 let anchor_versions: Vec<String> = versions
@@ -1255,6 +1267,7 @@ fn wording(
         Code::TypeBoundary if raw.directs.len() > 1 => two_direct_lines(
             graph,
             raw,
+            versions,
             raw.member.expect("a type-boundary has a member"),
         ),
         Code::TypeBoundary => member_type_boundary(graph, raw, versions),
@@ -1286,56 +1299,118 @@ fn member_type_boundary(graph: &DepGraph, raw: &Raw, versions: &[VersionInfo]) -
     let built = built_version(graph, raw.vias[0], name, &direct)
         .map(ToString::to_string)
         .unwrap_or_default();
-    // Advise the newer line only: the member's, or the one the crates are built on.
-    let help = match built_line(graph, &raw.vias, name, &direct) {
-        Some(line) if line > Line::of(&direct) => format!(
-            "values of {name} types cannot pass between {member}'s {name} {direct} and \
-             {names}'s {name} {built}; use {name} {line} in {member}"
-        ),
-        Some(_) => format!(
-            "values of {name} types cannot pass between {member}'s {name} {direct} and \
-             {names}'s {name} {built}; move {names} to a release built on {name} {}",
-            Line::of(&direct)
-        ),
-        None => format!(
-            "values of {name} types cannot pass between {member}'s {name} {direct} and the \
-             crates named; move them to releases built on {name} {}",
-            Line::of(&direct)
-        ),
+    let between = match built_line(graph, &raw.vias, name, &direct) {
+        Some(_) => format!("{member}'s {name} {direct} and {names}'s {name} {built}"),
+        None => format!("{member}'s {name} {direct} and the crates named"),
     };
+    let edit = member_unify_edit(graph, raw, versions, &[&direct]);
+    let help = format!("values of {name} types cannot pass between {between}; {edit}");
     (message, help)
 }
 
+/// The edit that puts a member and the crates it meets on the newest line of the finding,
+/// the line `diverging-versions` unifies on: the member raises its own requirement when it
+/// is behind, a crate built on an older line moves to a release built on the newest, and a
+/// workspace member among those crates raises its requirement instead.
+fn member_unify_edit(
+    graph: &DepGraph,
+    raw: &Raw,
+    versions: &[VersionInfo],
+    directs: &[&Version],
+) -> String {
+    let name = &raw.krate;
+    let target = versions
+        .iter()
+        .filter(|v| v.name == *name)
+        .map(|v| Line::of(&v.version))
+        .max()
+        .expect("a member finding has versions");
+    let mut members = Vec::new();
+    if directs.iter().any(|d| Line::of(d) < target) {
+        let member = raw.member.expect("a member finding has a member");
+        members.push(graph.package(member).name.clone());
+    }
+    let mut movers = Vec::new();
+    for &via in &raw.vias {
+        let p = graph.package(via);
+        let behind = graph
+            .dependencies(via)
+            .map(|(n, _)| graph.package(n))
+            .any(|d| d.name == *name && Line::of(&d.version) < target);
+        let list = if p.is_member {
+            &mut members
+        } else {
+            &mut movers
+        };
+        if behind && !list.contains(&p.name) {
+            list.push(p.name.clone());
+        }
+    }
+    unify_edit(name, target, &members, &movers)
+}
+
+/// `raise the tonic requirement of a and b to 0.13 and move c to a release built on tonic
+/// 0.13`: workspace members raise their own requirement, other crates move.
+fn unify_edit(name: &str, target: Line, members: &[String], movers: &[String]) -> String {
+    unify_edit_listed(name, target, members, movers, and_list)
+}
+
+/// [`unify_edit`] with the lists of names written by `list` (a report may shorten them);
+/// empty when there is nothing to edit.
+pub(crate) fn unify_edit_listed(
+    name: &str,
+    target: Line,
+    members: &[String],
+    movers: &[String],
+    list: fn(&[String]) -> String,
+) -> String {
+    let raise = format!(
+        "raise the {name} requirement of {} to {target}",
+        list(members)
+    );
+    let release = if movers.len() == 1 {
+        "a release"
+    } else {
+        "releases"
+    };
+    let moves = format!(
+        "move {} to {release} built on {name} {target}",
+        list(movers)
+    );
+    match (members.is_empty(), movers.is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => moves,
+        (false, true) => raise,
+        (false, false) => format!("{raise} and {moves}"),
+    }
+}
+
 /// train-skew (b) for a member using one line of the crate directly.
-fn member_train_skew(graph: &DepGraph, raw: &Raw, member: NodeId) -> (String, String) {
+fn member_train_skew(
+    graph: &DepGraph,
+    raw: &Raw,
+    versions: &[VersionInfo],
+    member: NodeId,
+) -> (String, String) {
     let name = &raw.krate;
     let member = &graph.package(member).name;
     let direct = &graph.package(raw.directs[0]).version;
     let (vias, built) = built_against(graph, &raw.vias, name, direct);
-    let (verb, pronoun) = if raw.vias.len() == 1 {
-        ("is", via_names(graph, &raw.vias, true))
-    } else {
-        ("are", "them".to_owned())
-    };
+    let verb = if raw.vias.len() == 1 { "is" } else { "are" };
     let message =
         format!("{member} uses {name} {direct} directly, but {vias} {verb} built against {built}");
-    let names = via_names(graph, &raw.vias, false);
-    // Advise the newer line only: the member's, or the one the crates are built on.
-    let help = match built_line(graph, &raw.vias, name, direct) {
-        Some(line) if line > Line::of(direct) => {
-            format!("depend on {name} {line} to match {pronoun}")
-        }
-        _ => format!(
-            "move {names} to releases built against {name} {}",
-            Line::of(direct)
-        ),
-    };
+    let help = member_unify_edit(graph, raw, versions, &[direct]);
     (message, help)
 }
 
 /// A member that uses two lines of a crate directly, and crates built on each: wording that
 /// names them all and advises the newest line.
-fn two_direct_lines(graph: &DepGraph, raw: &Raw, member: NodeId) -> (String, String) {
+fn two_direct_lines(
+    graph: &DepGraph,
+    raw: &Raw,
+    versions: &[VersionInfo],
+    member: NodeId,
+) -> (String, String) {
     let name = &raw.krate;
     let member = &graph.package(member).name;
     let mut directs: Vec<&Version> = raw
@@ -1359,16 +1434,12 @@ fn two_direct_lines(graph: &DepGraph, raw: &Raw, member: NodeId) -> (String, Str
         })
         .collect();
     let shown: Vec<String> = directs.iter().map(ToString::to_string).collect();
-    let newest = Line::of(directs[directs.len() - 1]);
     let message = format!(
         "{member} uses {name} {} directly, and {} build on them",
         and_list(&shown),
         and_list(&items)
     );
-    let help = format!(
-        "use one {name} line in {member}: {newest}, and move {} to releases built against {name} {newest}",
-        via_names(graph, &raw.vias, false)
-    );
+    let help = member_unify_edit(graph, raw, versions, &directs);
     (message, help)
 }
 
@@ -1621,35 +1692,114 @@ mod tests {
 
     #[test]
     fn one_finding_per_code_crate_and_member_names_every_crate_involved() {
-        // app uses http 1 and three crates built on http 0.2: one train-skew, not three.
+        // app uses prost 0.12 and three crates built on prost 0.11: one train-skew, not three.
         let b = Builder::default()
             .member("app")
-            .pkg("http", "1.1.0")
-            .pkg("http", "0.2.12")
-            .pkg("hyper", "0.14.28")
-            .pkg("h2", "0.3.26")
+            .pkg("prost", "0.12.6")
+            .pkg("prost", "0.11.9")
+            .pkg("prost-types", "0.11.9")
+            .pkg("etcd-client", "0.11.1")
             .pkg("tonic", "0.9.2")
-            .dep("app", "http@1.1.0")
-            .dep("app", "hyper@0.14.28")
-            .dep("app", "h2@0.3.26")
+            .dep("app", "prost@0.12.6")
+            .dep("app", "prost-types@0.11.9")
+            .dep("app", "etcd-client@0.11.1")
             .dep("app", "tonic@0.9.2")
-            .dep("hyper@0.14.28", "http@0.2.12")
-            .dep("h2@0.3.26", "http@0.2.12")
-            .dep("tonic@0.9.2", "http@0.2.12");
+            .dep("prost-types@0.11.9", "prost@0.11.9")
+            .dep("etcd-client@0.11.1", "prost@0.11.9")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("tonic@0.9.2", "prost@0.11.9");
         let findings = run(&b);
         let skew: Vec<&Finding> = findings
             .iter()
-            .filter(|f| f.code == Code::TrainSkew)
+            .filter(|f| f.code == Code::TrainSkew && f.member.is_some())
             .collect();
         assert_eq!(skew.len(), 1, "{:?}", summary(&findings));
-        assert_eq!(skew[0].crates, ["h2", "hyper", "tonic", "http"]);
         assert_eq!(
-            skew[0].message,
-            "app uses http 1.1.0 directly, but h2 0.3.26, hyper 0.14.28 and tonic 0.9.2 are built against http 0.2.12"
+            skew[0].crates,
+            ["etcd-client", "prost-types", "tonic", "prost"]
         );
         assert_eq!(
-            skew[0].help,
-            "move h2, hyper and tonic to releases built against http 1"
+            skew[0].message,
+            "app uses prost 0.12.6 directly, but etcd-client 0.11.1, prost-types 0.11.9 and tonic 0.9.2 are built against prost 0.11.9"
+        );
+    }
+
+    #[test]
+    fn transport_stack_mismatch_is_divergence_not_train_skew() {
+        // pageserver uses http 1 directly; hyper 0.14 and axum 0.6 are built on http 0.2,
+        // and tonic 0.9 on axum 0.6 beside the member's axum 0.7: the transport stack is not
+        // a train, so these are diverging-versions warnings only.
+        let b = Builder::default()
+            .member("pageserver")
+            .pkg("http", "1.1.0")
+            .pkg("http", "0.2.12")
+            .pkg("hyper", "0.14.28")
+            .pkg("axum", "0.6.20")
+            .pkg("axum", "0.7.9")
+            .pkg("tonic", "0.9.2")
+            .dep("pageserver", "http@1.1.0")
+            .dep("pageserver", "hyper@0.14.28")
+            .dep("pageserver", "axum@0.7.9")
+            .dep("pageserver", "tonic@0.9.2")
+            .dep("hyper@0.14.28", "http@0.2.12")
+            .dep("axum@0.6.20", "http@0.2.12")
+            .dep("axum@0.7.9", "http@1.1.0")
+            .dep("tonic@0.9.2", "http@0.2.12")
+            .dep("tonic@0.9.2", "axum@0.6.20");
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "warning diverging-versions axum",
+                "warning diverging-versions http"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_path_is_the_shortest_over_normal_edges_of_any_member() {
+        // api reaches tonic 0.12.3 in four hops and through a dev-dependency in two;
+        // servers reaches it in two normal hops: servers' path comes first.
+        let b = Builder::default()
+            .member("api")
+            .member("servers")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .pkg("a", "1.0.0")
+            .pkg("b", "1.0.0")
+            .pkg("c", "1.0.0")
+            .pkg("loki-proto", "0.1.0")
+            .dep("api", "etcd-client@0.11.1")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("api", "a@1.0.0")
+            .dep("a@1.0.0", "b@1.0.0")
+            .dep("b@1.0.0", "c@1.0.0")
+            .dep("c@1.0.0", "tonic@0.12.3")
+            .dep_with("api", "loki-proto@0.1.0", "dev", None, None)
+            .dep("servers", "loki-proto@0.1.0")
+            .dep("loki-proto@0.1.0", "tonic@0.12.3");
+        let findings = run(&b);
+        let tonic = findings
+            .iter()
+            .find(|f| f.code == Code::DivergingVersions && f.krate == "tonic")
+            .expect("tonic finding");
+        let newer = tonic
+            .versions
+            .iter()
+            .find(|v| v.version.to_string() == "0.12.3")
+            .expect("tonic 0.12.3");
+        let shown: Vec<String> = newer
+            .paths_best_first()
+            .into_iter()
+            .map(DepPath::display)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "servers → loki-proto 0.1.0 (^0.1.0) → tonic 0.12.3 (^0.12.3)",
+                "api → loki-proto 0.1.0 (^0.1.0, dev) → tonic 0.12.3 (^0.12.3)",
+            ],
+            "{shown:?}"
         );
     }
 
