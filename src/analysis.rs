@@ -1256,9 +1256,24 @@ fn wording(
                     other_versions.join(", "),
                     anchor_versions.join(", ")
                 );
-                let help = format!(
-                    "use the {name} release on the same line as {anchor} (or move {anchor} to {name}'s line)"
-                );
+                // Advise the newest line, as diverging-versions does.
+                let newest_of = |krate: &str| {
+                    versions
+                        .iter()
+                        .filter(|v| v.name == krate)
+                        .map(|v| Line::of(&v.version))
+                        .max()
+                        .expect("a train-skew finding has both crates")
+                };
+                let (anchor_line, other_line) = (newest_of(anchor), newest_of(name));
+                let help = if anchor_line > other_line {
+                    format!("use {name} {anchor_line}, the line of {anchor} {anchor_line}")
+                } else {
+                    format!(
+                        "move {anchor} to {other_line}, the line of {name} {other_line} (or use \
+                         {name} {anchor_line})"
+                    )
+                };
                 (message, help)
             }
         },
@@ -1814,6 +1829,11 @@ mod tests {
         let findings = run(&b);
         assert_eq!(summary(&findings), ["error train-skew tonic-build"]);
         assert_eq!(findings[0].crates, ["tonic", "tonic-build"]);
+        // The newest line, with its version, as diverging-versions would advise.
+        assert_eq!(
+            findings[0].help,
+            "move tonic to 0.13, the line of tonic-build 0.13 (or use tonic-build 0.12)"
+        );
     }
 
     #[test]

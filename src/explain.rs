@@ -63,8 +63,9 @@ built with one prost do not implement the other's `Message`. The transport stack
 h2, tower, axum) is not a train: its crates share no version numbers, so a member's http 1 \
 beside hyper 0.14 is reported as diverging-versions only.
 
-Fix: move the off-line crate to its train's line (tonic-build 0.12 with tonic 0.12), or to the \
-line the watched crate was built against."
+Fix: (a) move the off-line crate to its train's line (tonic-build 0.12 with tonic 0.12); (b) \
+unify on the newest line, the one diverging-versions names: the member raises its own \
+requirement, or the crate built on the older line moves to a release built on the newest."
         }
         Code::TypeBoundary => {
             "A workspace member depends directly on a primary crate on one line (tonic 0.12) and \
@@ -72,8 +73,9 @@ directly on another crate built on another line of it (etcd-client 0.11 → toni
 the two lines' types (Channel, Status, MetadataMap) cannot be passed between the member's own \
 code and that crate. Reported with the member named, in addition to diverging-versions.
 
-Fix: move the other crate to a release built on the member's line, or the member's requirement \
-to the other crate's line."
+Fix: unify on the newest line, the one diverging-versions names: the member raises its own \
+requirement when it is behind, and a crate built on an older line moves to a release built on \
+the newest (a workspace member among them raises its requirement instead)."
         }
         Code::UnusedAllow => {
             "An `allow` entry of the configuration matches no finding: its crate, versions \
