@@ -1005,37 +1005,25 @@ fn explain_version(
     // Distance of every node to the target, by a breadth-first search over reverse edges.
     let dist = distances_to(graph, target, filter);
 
-    // One shortest path from each selected member; among equally short paths the smallest in
-    // node order (name, then version) wins, chosen greedily hop by hop.
+    // One shortest path from each selected member, over normal and build edges when the
+    // member reaches the target without dev-dependencies.
+    let no_dev = EdgeFilter {
+        kinds: filter.kinds.without(Kind::Dev),
+        platforms: filter.platforms,
+    };
+    let dist_no_dev = filter
+        .kinds
+        .dev
+        .then(|| distances_to(graph, target, &no_dev));
     let mut paths = Vec::new();
     for &member in roots {
-        if dist[member.index()] == usize::MAX {
-            continue;
+        let (dist, filter) = match &dist_no_dev {
+            Some(d) if d[member.index()] != usize::MAX => (d, &no_dev),
+            _ => (&dist, filter),
+        };
+        if dist[member.index()] != usize::MAX {
+            paths.push(shortest_path(graph, member, target, dist, filter));
         }
-        let mut steps = vec![Step {
-            name: graph.package(member).name.clone(),
-            version: graph.package(member).version.clone(),
-            req: None,
-            kind: None,
-        }];
-        let mut at = member;
-        while at != target {
-            let d = dist[at.index()];
-            let (next, edge) = graph
-                .dependencies(at)
-                .filter(|(n, e)| filter.allows(*e) && dist[n.index()] == d - 1)
-                .min_by_key(|(n, e)| (*n, e.kind))
-                .expect("a node at distance d has a neighbour at distance d - 1");
-            let p = graph.package(next);
-            steps.push(Step {
-                name: p.name.clone(),
-                version: p.version.clone(),
-                req: edge.req.clone(),
-                kind: edge.kind_known.then_some(edge.kind),
-            });
-            at = next;
-        }
-        paths.push(DepPath { steps });
     }
 
     // Origins: every declaration by which a member reachable from the selection leaves the
@@ -1087,6 +1075,42 @@ fn explain_version(
         origins,
         paths,
     }
+}
+
+/// The shortest path from `member` to `target` given every node's distance to it; among
+/// equally short paths the smallest in node order (name, then version) wins, chosen greedily
+/// hop by hop.
+fn shortest_path(
+    graph: &DepGraph,
+    member: NodeId,
+    target: NodeId,
+    dist: &[usize],
+    filter: &EdgeFilter,
+) -> DepPath {
+    let mut steps = vec![Step {
+        name: graph.package(member).name.clone(),
+        version: graph.package(member).version.clone(),
+        req: None,
+        kind: None,
+    }];
+    let mut at = member;
+    while at != target {
+        let d = dist[at.index()];
+        let (next, edge) = graph
+            .dependencies(at)
+            .filter(|(n, e)| filter.allows(*e) && dist[n.index()] == d - 1)
+            .min_by_key(|(n, e)| (*n, e.kind))
+            .expect("a node at distance d has a neighbour at distance d - 1");
+        let p = graph.package(next);
+        steps.push(Step {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            req: edge.req.clone(),
+            kind: edge.kind_known.then_some(edge.kind),
+        });
+        at = next;
+    }
+    DepPath { steps }
 }
 
 /// Every version reachable from the selected members whose package `pick` chooses, explained
@@ -1214,8 +1238,14 @@ fn wording(
                 } else {
                     "cargo etcd-deps fix --include-warnings"
                 };
-                let edit = unify_edit(name, *newest, &members, &movers);
-                format!("unify on {name} {newest}: {edit}, or run `{command}` to plan the edit")
+                match unify_edit(name, *newest, &members, &movers) {
+                    edit if edit.is_empty() => {
+                        format!("unify on {name} {newest}: run `{command}` to plan the edit")
+                    }
+                    edit => format!(
+                        "unify on {name} {newest}: {edit}, or run `{command}` to plan the edit"
+                    ),
+                }
             };
             (message, help)
         }
@@ -1771,11 +1801,13 @@ mod tests {
     }
 
     #[test]
-    fn the_first_path_is_the_shortest_over_normal_edges_of_any_member() {
-        // api reaches tonic 0.12.3 in four hops and through a dev-dependency in two;
-        // servers reaches it in two normal hops: servers' path comes first.
+    fn paths_prefer_normal_edges_and_the_first_is_the_shortest_of_any_member() {
+        // api reaches tonic 0.12.3 in four normal hops and in two through a dev-dependency:
+        // its path takes the normal edges. servers reaches it in two normal hops: its path
+        // comes first. bench reaches it only through a dev-dependency: its path comes last.
         let b = Builder::default()
             .member("api")
+            .member("bench")
             .member("servers")
             .pkg("etcd-client", "0.11.1")
             .pkg("tonic", "0.9.2")
@@ -1791,6 +1823,7 @@ mod tests {
             .dep("b@1.0.0", "c@1.0.0")
             .dep("c@1.0.0", "tonic@0.12.3")
             .dep_with("api", "loki-proto@0.1.0", "dev", None, None)
+            .dep_with("bench", "loki-proto@0.1.0", "dev", None, None)
             .dep("servers", "loki-proto@0.1.0")
             .dep("loki-proto@0.1.0", "tonic@0.12.3");
         let findings = run(&b);
@@ -1812,7 +1845,8 @@ mod tests {
             shown,
             [
                 "servers → loki-proto 0.1.0 (^0.1.0) → tonic 0.12.3 (^0.12.3)",
-                "api → loki-proto 0.1.0 (^0.1.0, dev) → tonic 0.12.3 (^0.12.3)",
+                "api → a 1.0.0 (^1.0.0) → b 1.0.0 (^1.0.0) → c 1.0.0 (^1.0.0) → tonic 0.12.3 (^0.12.3)",
+                "bench → loki-proto 0.1.0 (^0.1.0, dev) → tonic 0.12.3 (^0.12.3)",
             ],
             "{shown:?}"
         );
