@@ -139,10 +139,17 @@ impl Watch {
         }
     }
 
-    fn is_watched(&self, name: &str) -> bool {
-        self.primary.iter().any(|p| p == name)
-            || self.trains.iter().flatten().any(|p| p == name)
-            || self.family.iter().any(|p| p == name)
+    /// A crate of a release train (tonic, prost): the transport stack is not one.
+    fn in_train(&self, name: &str) -> bool {
+        self.trains.iter().flatten().any(|p| p == name)
+    }
+
+    /// Whether a member's direct use of `direct` on one line, beside `via` built against
+    /// another line of it, is train-skew (b): only a train crate (prost 0.14) against a
+    /// primary or train crate (tonic 0.13 → prost 0.13). Transport-stack crates share no
+    /// version numbers and are checked for divergence only.
+    fn is_train_skew(&self, direct: &str, via: &str) -> bool {
+        self.in_train(direct) && (self.role(via) == Some(Role::Primary) || self.in_train(via))
     }
 }
 
@@ -389,6 +396,20 @@ pub struct Step {
     pub version: Version,
     pub req: Option<String>,
     pub kind: Option<Kind>,
+}
+
+impl VersionInfo {
+    /// The paths in the order a reader should follow them: paths over normal and build edges
+    /// before any through a dev-dependency, then the shortest; members in order among equals
+    /// (a stable sort). `paths` itself stays one per member, in member order.
+    pub fn paths_best_first(&self) -> Vec<&DepPath> {
+        let mut paths: Vec<&DepPath> = self.paths.iter().collect();
+        paths.sort_by_key(|p| {
+            let dev = p.steps.iter().any(|s| s.kind == Some(Kind::Dev));
+            (dev, p.steps.len())
+        });
+        paths
+    }
 }
 
 impl DepPath {
@@ -802,7 +823,9 @@ fn member_meetings(
             };
             let code = match w_role {
                 Role::Primary => Code::TypeBoundary,
-                Role::Family if opts.watch.is_watched(&c_pkg.name) => Code::TrainSkew,
+                Role::Family if opts.watch.is_train_skew(&w_pkg.name, &c_pkg.name) => {
+                    Code::TrainSkew
+                }
                 _ => continue,
             };
             let raw = met
@@ -982,37 +1005,25 @@ fn explain_version(
     // Distance of every node to the target, by a breadth-first search over reverse edges.
     let dist = distances_to(graph, target, filter);
 
-    // One shortest path from each selected member; among equally short paths the smallest in
-    // node order (name, then version) wins, chosen greedily hop by hop.
+    // One shortest path from each selected member, over normal and build edges when the
+    // member reaches the target without dev-dependencies.
+    let no_dev = EdgeFilter {
+        kinds: filter.kinds.without(Kind::Dev),
+        platforms: filter.platforms,
+    };
+    let dist_no_dev = filter
+        .kinds
+        .dev
+        .then(|| distances_to(graph, target, &no_dev));
     let mut paths = Vec::new();
     for &member in roots {
-        if dist[member.index()] == usize::MAX {
-            continue;
+        let (dist, filter) = match &dist_no_dev {
+            Some(d) if d[member.index()] != usize::MAX => (d, &no_dev),
+            _ => (&dist, filter),
+        };
+        if dist[member.index()] != usize::MAX {
+            paths.push(shortest_path(graph, member, target, dist, filter));
         }
-        let mut steps = vec![Step {
-            name: graph.package(member).name.clone(),
-            version: graph.package(member).version.clone(),
-            req: None,
-            kind: None,
-        }];
-        let mut at = member;
-        while at != target {
-            let d = dist[at.index()];
-            let (next, edge) = graph
-                .dependencies(at)
-                .filter(|(n, e)| filter.allows(*e) && dist[n.index()] == d - 1)
-                .min_by_key(|(n, e)| (*n, e.kind))
-                .expect("a node at distance d has a neighbour at distance d - 1");
-            let p = graph.package(next);
-            steps.push(Step {
-                name: p.name.clone(),
-                version: p.version.clone(),
-                req: edge.req.clone(),
-                kind: edge.kind_known.then_some(edge.kind),
-            });
-            at = next;
-        }
-        paths.push(DepPath { steps });
     }
 
     // Origins: every declaration by which a member reachable from the selection leaves the
@@ -1064,6 +1075,42 @@ fn explain_version(
         origins,
         paths,
     }
+}
+
+/// The shortest path from `member` to `target` given every node's distance to it; among
+/// equally short paths the smallest in node order (name, then version) wins, chosen greedily
+/// hop by hop.
+fn shortest_path(
+    graph: &DepGraph,
+    member: NodeId,
+    target: NodeId,
+    dist: &[usize],
+    filter: &EdgeFilter,
+) -> DepPath {
+    let mut steps = vec![Step {
+        name: graph.package(member).name.clone(),
+        version: graph.package(member).version.clone(),
+        req: None,
+        kind: None,
+    }];
+    let mut at = member;
+    while at != target {
+        let d = dist[at.index()];
+        let (next, edge) = graph
+            .dependencies(at)
+            .filter(|(n, e)| filter.allows(*e) && dist[n.index()] == d - 1)
+            .min_by_key(|(n, e)| (*n, e.kind))
+            .expect("a node at distance d has a neighbour at distance d - 1");
+        let p = graph.package(next);
+        steps.push(Step {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            req: edge.req.clone(),
+            kind: edge.kind_known.then_some(edge.kind),
+        });
+        at = next;
+    }
+    DepPath { steps }
 }
 
 /// Every version reachable from the selected members whose package `pick` chooses, explained
@@ -1130,16 +1177,20 @@ fn version_list(versions: &[VersionInfo]) -> String {
         .join(", ")
 }
 
-/// Names of the crates that pull a version in (`etcd-client 0.11.1`), without the workspace
-/// members that declare it directly; those are added to `members`.
-fn pulled_by(graph: &DepGraph, v: &VersionInfo, members: &mut Vec<String>) -> String {
+/// The crates that pull a version in (`etcd-client 0.11.1`) are added to `movers`, and the
+/// workspace members that declare it directly to `members`.
+fn pulled_by(
+    graph: &DepGraph,
+    v: &VersionInfo,
+    members: &mut Vec<String>,
+    movers: &mut Vec<String>,
+) {
     let is_member = |name: &str| {
         graph
             .members()
             .iter()
             .any(|&m| graph.package(m).name == name)
     };
-    let mut names: Vec<String> = Vec::new();
     for d in &v.dependents {
         if is_member(&d.name) {
             if !members.contains(&d.name) {
@@ -1147,12 +1198,11 @@ fn pulled_by(graph: &DepGraph, v: &VersionInfo, members: &mut Vec<String>) -> St
             }
         } else {
             let shown = format!("{} {}", d.name, d.version);
-            if !names.contains(&shown) {
-                names.push(shown);
+            if !movers.contains(&shown) {
+                movers.push(shown);
             }
         }
     }
-    names.join(", ")
 }
 
 fn wording(
@@ -1178,32 +1228,24 @@ fn wording(
             let help = if let Some(root) = caused_by {
                 format!("this split follows from the {root} split; unifying {root} removes it")
             } else {
-                let mut members = Vec::new();
-                let pullers: Vec<String> = older
-                    .iter()
-                    .map(|v| pulled_by(graph, v, &mut members))
-                    .filter(|p| !p.is_empty())
-                    .collect();
+                let (mut members, mut movers) = (Vec::new(), Vec::new());
+                for v in &older {
+                    pulled_by(graph, v, &mut members, &mut movers);
+                }
                 // Warnings are planned only when asked for.
                 let command = if raw.role == Role::Primary {
                     "cargo etcd-deps fix"
                 } else {
                     "cargo etcd-deps fix --include-warnings"
                 };
-                let raise = format!(
-                    "raise the {name} requirement of {} to {newest}",
-                    and_list(&members)
-                );
-                let moves = format!(
-                    "move {} to releases built on {name} {newest}",
-                    pullers.join("; ")
-                );
-                let edit = match (members.is_empty(), pullers.is_empty()) {
-                    (true, _) => moves,
-                    (false, true) => raise,
-                    (false, false) => format!("{raise} and {moves}"),
-                };
-                format!("unify on {name} {newest}: {edit}, or run `{command}` to plan the edit")
+                match unify_edit(name, *newest, &members, &movers) {
+                    edit if edit.is_empty() => {
+                        format!("unify on {name} {newest}: run `{command}` to plan the edit")
+                    }
+                    edit => format!(
+                        "unify on {name} {newest}: {edit}, or run `{command}` to plan the edit"
+                    ),
+                }
             };
             (message, help)
         }
@@ -1225,8 +1267,8 @@ fn wording(
             (message, help)
         }
         Code::TrainSkew => match raw.member {
-            Some(member) if raw.directs.len() > 1 => two_direct_lines(graph, raw, member),
-            Some(member) => member_train_skew(graph, raw, member),
+            Some(member) if raw.directs.len() > 1 => two_direct_lines(graph, raw, versions, member),
+            Some(member) => member_train_skew(graph, raw, versions, member),
             _ => {
                 let anchor = &raw.crates[0];
                 let anchor_versions: Vec<String> = versions
@@ -1244,9 +1286,24 @@ fn wording(
                     other_versions.join(", "),
                     anchor_versions.join(", ")
                 );
-                let help = format!(
-                    "use the {name} release on the same line as {anchor} (or move {anchor} to {name}'s line)"
-                );
+                // Advise the newest line, as diverging-versions does.
+                let newest_of = |krate: &str| {
+                    versions
+                        .iter()
+                        .filter(|v| v.name == krate)
+                        .map(|v| Line::of(&v.version))
+                        .max()
+                        .expect("a train-skew finding has both crates")
+                };
+                let (anchor_line, other_line) = (newest_of(anchor), newest_of(name));
+                let help = if anchor_line > other_line {
+                    format!("use {name} {anchor_line}, the line of {anchor} {anchor_line}")
+                } else {
+                    format!(
+                        "move {anchor} to {other_line}, the line of {name} {other_line} (or use \
+                         {name} {anchor_line})"
+                    )
+                };
                 (message, help)
             }
         },
@@ -1255,6 +1312,7 @@ fn wording(
         Code::TypeBoundary if raw.directs.len() > 1 => two_direct_lines(
             graph,
             raw,
+            versions,
             raw.member.expect("a type-boundary has a member"),
         ),
         Code::TypeBoundary => member_type_boundary(graph, raw, versions),
@@ -1286,56 +1344,118 @@ fn member_type_boundary(graph: &DepGraph, raw: &Raw, versions: &[VersionInfo]) -
     let built = built_version(graph, raw.vias[0], name, &direct)
         .map(ToString::to_string)
         .unwrap_or_default();
-    // Advise the newer line only: the member's, or the one the crates are built on.
-    let help = match built_line(graph, &raw.vias, name, &direct) {
-        Some(line) if line > Line::of(&direct) => format!(
-            "values of {name} types cannot pass between {member}'s {name} {direct} and \
-             {names}'s {name} {built}; use {name} {line} in {member}"
-        ),
-        Some(_) => format!(
-            "values of {name} types cannot pass between {member}'s {name} {direct} and \
-             {names}'s {name} {built}; move {names} to a release built on {name} {}",
-            Line::of(&direct)
-        ),
-        None => format!(
-            "values of {name} types cannot pass between {member}'s {name} {direct} and the \
-             crates named; move them to releases built on {name} {}",
-            Line::of(&direct)
-        ),
+    let between = match built_line(graph, &raw.vias, name, &direct) {
+        Some(_) => format!("{member}'s {name} {direct} and {names}'s {name} {built}"),
+        None => format!("{member}'s {name} {direct} and the crates named"),
     };
+    let edit = member_unify_edit(graph, raw, versions, &[&direct]);
+    let help = format!("values of {name} types cannot pass between {between}; {edit}");
     (message, help)
 }
 
+/// The edit that puts a member and the crates it meets on the newest line of the finding,
+/// the line `diverging-versions` unifies on: the member raises its own requirement when it
+/// is behind, a crate built on an older line moves to a release built on the newest, and a
+/// workspace member among those crates raises its requirement instead.
+fn member_unify_edit(
+    graph: &DepGraph,
+    raw: &Raw,
+    versions: &[VersionInfo],
+    directs: &[&Version],
+) -> String {
+    let name = &raw.krate;
+    let target = versions
+        .iter()
+        .filter(|v| v.name == *name)
+        .map(|v| Line::of(&v.version))
+        .max()
+        .expect("a member finding has versions");
+    let mut members = Vec::new();
+    if directs.iter().any(|d| Line::of(d) < target) {
+        let member = raw.member.expect("a member finding has a member");
+        members.push(graph.package(member).name.clone());
+    }
+    let mut movers = Vec::new();
+    for &via in &raw.vias {
+        let p = graph.package(via);
+        let behind = graph
+            .dependencies(via)
+            .map(|(n, _)| graph.package(n))
+            .any(|d| d.name == *name && Line::of(&d.version) < target);
+        let list = if p.is_member {
+            &mut members
+        } else {
+            &mut movers
+        };
+        if behind && !list.contains(&p.name) {
+            list.push(p.name.clone());
+        }
+    }
+    unify_edit(name, target, &members, &movers)
+}
+
+/// `raise the tonic requirement of a and b to 0.13 and move c to a release built on tonic
+/// 0.13`: workspace members raise their own requirement, other crates move.
+fn unify_edit(name: &str, target: Line, members: &[String], movers: &[String]) -> String {
+    unify_edit_listed(name, target, members, movers, and_list)
+}
+
+/// [`unify_edit`] with the lists of names written by `list` (a report may shorten them);
+/// empty when there is nothing to edit.
+pub(crate) fn unify_edit_listed(
+    name: &str,
+    target: Line,
+    members: &[String],
+    movers: &[String],
+    list: fn(&[String]) -> String,
+) -> String {
+    let raise = format!(
+        "raise the {name} requirement of {} to {target}",
+        list(members)
+    );
+    let release = if movers.len() == 1 {
+        "a release"
+    } else {
+        "releases"
+    };
+    let moves = format!(
+        "move {} to {release} built on {name} {target}",
+        list(movers)
+    );
+    match (members.is_empty(), movers.is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => moves,
+        (false, true) => raise,
+        (false, false) => format!("{raise} and {moves}"),
+    }
+}
+
 /// train-skew (b) for a member using one line of the crate directly.
-fn member_train_skew(graph: &DepGraph, raw: &Raw, member: NodeId) -> (String, String) {
+fn member_train_skew(
+    graph: &DepGraph,
+    raw: &Raw,
+    versions: &[VersionInfo],
+    member: NodeId,
+) -> (String, String) {
     let name = &raw.krate;
     let member = &graph.package(member).name;
     let direct = &graph.package(raw.directs[0]).version;
     let (vias, built) = built_against(graph, &raw.vias, name, direct);
-    let (verb, pronoun) = if raw.vias.len() == 1 {
-        ("is", via_names(graph, &raw.vias, true))
-    } else {
-        ("are", "them".to_owned())
-    };
+    let verb = if raw.vias.len() == 1 { "is" } else { "are" };
     let message =
         format!("{member} uses {name} {direct} directly, but {vias} {verb} built against {built}");
-    let names = via_names(graph, &raw.vias, false);
-    // Advise the newer line only: the member's, or the one the crates are built on.
-    let help = match built_line(graph, &raw.vias, name, direct) {
-        Some(line) if line > Line::of(direct) => {
-            format!("depend on {name} {line} to match {pronoun}")
-        }
-        _ => format!(
-            "move {names} to releases built against {name} {}",
-            Line::of(direct)
-        ),
-    };
+    let help = member_unify_edit(graph, raw, versions, &[direct]);
     (message, help)
 }
 
 /// A member that uses two lines of a crate directly, and crates built on each: wording that
 /// names them all and advises the newest line.
-fn two_direct_lines(graph: &DepGraph, raw: &Raw, member: NodeId) -> (String, String) {
+fn two_direct_lines(
+    graph: &DepGraph,
+    raw: &Raw,
+    versions: &[VersionInfo],
+    member: NodeId,
+) -> (String, String) {
     let name = &raw.krate;
     let member = &graph.package(member).name;
     let mut directs: Vec<&Version> = raw
@@ -1359,16 +1479,12 @@ fn two_direct_lines(graph: &DepGraph, raw: &Raw, member: NodeId) -> (String, Str
         })
         .collect();
     let shown: Vec<String> = directs.iter().map(ToString::to_string).collect();
-    let newest = Line::of(directs[directs.len() - 1]);
     let message = format!(
         "{member} uses {name} {} directly, and {} build on them",
         and_list(&shown),
         and_list(&items)
     );
-    let help = format!(
-        "use one {name} line in {member}: {newest}, and move {} to releases built against {name} {newest}",
-        via_names(graph, &raw.vias, false)
-    );
+    let help = member_unify_edit(graph, raw, versions, &directs);
     (message, help)
 }
 
@@ -1621,35 +1737,118 @@ mod tests {
 
     #[test]
     fn one_finding_per_code_crate_and_member_names_every_crate_involved() {
-        // app uses http 1 and three crates built on http 0.2: one train-skew, not three.
+        // app uses prost 0.12 and three crates built on prost 0.11: one train-skew, not three.
         let b = Builder::default()
             .member("app")
-            .pkg("http", "1.1.0")
-            .pkg("http", "0.2.12")
-            .pkg("hyper", "0.14.28")
-            .pkg("h2", "0.3.26")
+            .pkg("prost", "0.12.6")
+            .pkg("prost", "0.11.9")
+            .pkg("prost-types", "0.11.9")
+            .pkg("etcd-client", "0.11.1")
             .pkg("tonic", "0.9.2")
-            .dep("app", "http@1.1.0")
-            .dep("app", "hyper@0.14.28")
-            .dep("app", "h2@0.3.26")
+            .dep("app", "prost@0.12.6")
+            .dep("app", "prost-types@0.11.9")
+            .dep("app", "etcd-client@0.11.1")
             .dep("app", "tonic@0.9.2")
-            .dep("hyper@0.14.28", "http@0.2.12")
-            .dep("h2@0.3.26", "http@0.2.12")
-            .dep("tonic@0.9.2", "http@0.2.12");
+            .dep("prost-types@0.11.9", "prost@0.11.9")
+            .dep("etcd-client@0.11.1", "prost@0.11.9")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("tonic@0.9.2", "prost@0.11.9");
         let findings = run(&b);
         let skew: Vec<&Finding> = findings
             .iter()
-            .filter(|f| f.code == Code::TrainSkew)
+            .filter(|f| f.code == Code::TrainSkew && f.member.is_some())
             .collect();
         assert_eq!(skew.len(), 1, "{:?}", summary(&findings));
-        assert_eq!(skew[0].crates, ["h2", "hyper", "tonic", "http"]);
         assert_eq!(
-            skew[0].message,
-            "app uses http 1.1.0 directly, but h2 0.3.26, hyper 0.14.28 and tonic 0.9.2 are built against http 0.2.12"
+            skew[0].crates,
+            ["etcd-client", "prost-types", "tonic", "prost"]
         );
         assert_eq!(
-            skew[0].help,
-            "move h2, hyper and tonic to releases built against http 1"
+            skew[0].message,
+            "app uses prost 0.12.6 directly, but etcd-client 0.11.1, prost-types 0.11.9 and tonic 0.9.2 are built against prost 0.11.9"
+        );
+    }
+
+    #[test]
+    fn transport_stack_mismatch_is_divergence_not_train_skew() {
+        // pageserver uses http 1 directly; hyper 0.14 and axum 0.6 are built on http 0.2,
+        // and tonic 0.9 on axum 0.6 beside the member's axum 0.7: the transport stack is not
+        // a train, so these are diverging-versions warnings only.
+        let b = Builder::default()
+            .member("pageserver")
+            .pkg("http", "1.1.0")
+            .pkg("http", "0.2.12")
+            .pkg("hyper", "0.14.28")
+            .pkg("axum", "0.6.20")
+            .pkg("axum", "0.7.9")
+            .pkg("tonic", "0.9.2")
+            .dep("pageserver", "http@1.1.0")
+            .dep("pageserver", "hyper@0.14.28")
+            .dep("pageserver", "axum@0.7.9")
+            .dep("pageserver", "tonic@0.9.2")
+            .dep("hyper@0.14.28", "http@0.2.12")
+            .dep("axum@0.6.20", "http@0.2.12")
+            .dep("axum@0.7.9", "http@1.1.0")
+            .dep("tonic@0.9.2", "http@0.2.12")
+            .dep("tonic@0.9.2", "axum@0.6.20");
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "warning diverging-versions axum",
+                "warning diverging-versions http"
+            ]
+        );
+    }
+
+    #[test]
+    fn paths_prefer_normal_edges_and_the_first_is_the_shortest_of_any_member() {
+        // api reaches tonic 0.12.3 in four normal hops and in two through a dev-dependency:
+        // its path takes the normal edges. servers reaches it in two normal hops: its path
+        // comes first. bench reaches it only through a dev-dependency: its path comes last.
+        let b = Builder::default()
+            .member("api")
+            .member("bench")
+            .member("servers")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .pkg("a", "1.0.0")
+            .pkg("b", "1.0.0")
+            .pkg("c", "1.0.0")
+            .pkg("loki-proto", "0.1.0")
+            .dep("api", "etcd-client@0.11.1")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("api", "a@1.0.0")
+            .dep("a@1.0.0", "b@1.0.0")
+            .dep("b@1.0.0", "c@1.0.0")
+            .dep("c@1.0.0", "tonic@0.12.3")
+            .dep_with("api", "loki-proto@0.1.0", "dev", None, None)
+            .dep_with("bench", "loki-proto@0.1.0", "dev", None, None)
+            .dep("servers", "loki-proto@0.1.0")
+            .dep("loki-proto@0.1.0", "tonic@0.12.3");
+        let findings = run(&b);
+        let tonic = findings
+            .iter()
+            .find(|f| f.code == Code::DivergingVersions && f.krate == "tonic")
+            .expect("tonic finding");
+        let newer = tonic
+            .versions
+            .iter()
+            .find(|v| v.version.to_string() == "0.12.3")
+            .expect("tonic 0.12.3");
+        let shown: Vec<String> = newer
+            .paths_best_first()
+            .into_iter()
+            .map(DepPath::display)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "servers → loki-proto 0.1.0 (^0.1.0) → tonic 0.12.3 (^0.12.3)",
+                "api → a 1.0.0 (^1.0.0) → b 1.0.0 (^1.0.0) → c 1.0.0 (^1.0.0) → tonic 0.12.3 (^0.12.3)",
+                "bench → loki-proto 0.1.0 (^0.1.0, dev) → tonic 0.12.3 (^0.12.3)",
+            ],
+            "{shown:?}"
         );
     }
 
@@ -1664,6 +1863,11 @@ mod tests {
         let findings = run(&b);
         assert_eq!(summary(&findings), ["error train-skew tonic-build"]);
         assert_eq!(findings[0].crates, ["tonic", "tonic-build"]);
+        // The newest line, with its version, as diverging-versions would advise.
+        assert_eq!(
+            findings[0].help,
+            "move tonic to 0.13, the line of tonic-build 0.13 (or use tonic-build 0.12)"
+        );
     }
 
     #[test]

@@ -261,7 +261,7 @@ fn check_fresh(
         return Err(LockError {
             path: lock_path.to_owned(),
             message: format!(
-                "is out of date: {at} requires {} {req}, but {held}; run `cargo update --workspace` to refresh it, then check again",
+                "out of date: {at} requires {} {req}, but {held}; run `cargo update --workspace` to refresh it, then check again",
                 d.package
             ),
         });

@@ -893,16 +893,63 @@ fn root_causes_come_first_and_raise_a_members_own_older_requirement() {
     assert_eq!(
         lines.next(),
         Some(
-            "  tonic: 0.9 (direct) | 0.12 (opentelemetry-otlp); fix: raise the direct tonic \
-             requirements to 0.12 [1 diverging-versions, 1 type-boundary]"
+            "  tonic: 0.9 (direct) | 0.12 (opentelemetry-otlp); fix: raise the tonic \
+             requirement of gateway to 0.12 [1 diverging-versions, 1 type-boundary]"
         ),
         "{text}"
     );
     // No help advises the older line, or moving a member "to a release".
-    assert!(text.contains("use tonic 0.12 in gateway"), "{text}");
+    assert!(
+        text.contains("; raise the tonic requirement of gateway to 0.12\n"),
+        "{text}"
+    );
     assert!(
         text.contains("unify on tonic 0.12: raise the tonic requirement of gateway to 0.12,"),
         "{text}"
     );
     assert!(!text.contains("tonic 0.9 in gateway"), "{text}");
+}
+
+#[test]
+fn every_help_names_the_newest_line_and_members_raise_their_own_requirement() {
+    // meta-store declares tonic 0.9 and meets etcd-client 0.14 (tonic 0.12) and
+    // opentelemetry-otlp 0.30 (tonic 0.13): every help unifies on tonic 0.13, as the fix
+    // does, and meta-store raises its own requirement instead of moving "to a release".
+    let fixture = Fixture::new("two-lines");
+    let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).expect("read");
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "etcd-client = \"0.11\"",
+            "tonic = \"0.9\"\netcd-client = \"0.14\"\nopentelemetry-otlp = \"0.30\"",
+        ),
+    )
+    .expect("write");
+    let run = fixture.run(&["check", "--offline", "--format", "json"]);
+    run.expect_code(GATE_FAILED);
+    let report = run.json();
+    let boundary = finding(&report, "type-boundary", "tonic")["help"]
+        .as_str()
+        .expect("help")
+        .to_owned();
+    assert!(
+        boundary.ends_with(
+            "; raise the tonic requirement of meta-store to 0.13 and move etcd-client to a \
+             release built on tonic 0.13"
+        ),
+        "{boundary}"
+    );
+    let diverging = finding(&report, "diverging-versions", "tonic")["help"]
+        .as_str()
+        .expect("help")
+        .to_owned();
+    assert!(
+        diverging.starts_with("unify on tonic 0.13: raise the tonic requirement of meta-store"),
+        "{diverging}"
+    );
+    for help in [&boundary, &diverging] {
+        assert!(!help.contains("built on tonic 0.9"), "{help}");
+        assert!(!help.contains("meta-store 0.1.0"), "{help}");
+    }
 }

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use super::{Report, Style, plural};
-use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo, source_label};
+use crate::analysis::{
+    Code, Finding, Level, Line, Origin, VersionInfo, source_label, unify_edit_listed,
+};
 use crate::manifest::spans::Sources;
 
 /// How many crates, declarations or dependents a compact line names before "and N more".
@@ -153,8 +155,8 @@ fn version_lines(
         out.push(format!("{name} (explained above)"));
     }
     let path = version
-        .paths
-        .iter()
+        .paths_best_first()
+        .into_iter()
         .find(|p| member.is_none_or(|m| p.steps.first().is_some_and(|s| s.name == m)));
     if (first || member.is_some())
         && let Some(path) = path
@@ -255,9 +257,17 @@ fn named(items: &[String]) -> String {
 /// One line per root cause (a crate with an error or a warning that is not collateral): its
 /// lines, what brings each line in, the edit that would unify it, and the findings it makes.
 fn root_causes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    // A crate whose split is collateral is fixed by its root: its other findings (a member's
+    // train-skew) are no root cause of their own.
+    let collateral: BTreeSet<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.caused_by.is_some())
+        .map(|f| f.krate.as_str())
+        .collect();
     let mut roots: Vec<(&str, Vec<&Finding>)> = Vec::new();
     for f in &report.findings {
-        if f.caused_by.is_some() || f.level == Level::Note {
+        if f.level == Level::Note || collateral.contains(f.krate.as_str()) {
             continue;
         }
         match roots.iter_mut().find(|(k, _)| *k == f.krate) {
@@ -332,8 +342,9 @@ fn bringers(finding: &Finding) -> BTreeMap<Line, Vec<String>> {
     per_line
 }
 
-/// The edit that would unify a diverging crate: move what brings the older lines in onto the
-/// newest line, and raise members' own older requirements. Other findings say it in their help.
+/// The edit that would unify a diverging crate, naming what the user edits: the members that
+/// declare an older line raise their requirement, and the dependencies of members that bring
+/// an older line in move to releases built on the newest. Other findings say it in their help.
 fn edit(finding: &Finding) -> String {
     if finding.code != Code::DivergingVersions {
         return finding.help.clone();
@@ -342,26 +353,96 @@ fn edit(finding: &Finding) -> String {
     let Some(newest) = per_line.keys().next_back().copied() else {
         return finding.help.clone();
     };
-    let mut older: Vec<String> = Vec::new();
+    let mut movers: Vec<String> = Vec::new();
     for (line, names) in &per_line {
         if *line != newest {
             for n in names {
-                if !older.contains(n) {
-                    older.push(n.clone());
+                if n != DIRECT && !movers.contains(n) {
+                    movers.push(n.clone());
                 }
             }
         }
     }
-    let raise = older.iter().any(|n| n == DIRECT);
-    older.retain(|n| n != DIRECT);
-    let krate = &finding.krate;
-    match (older.is_empty(), raise) {
-        (true, false) => finding.help.clone(),
-        (true, true) => format!("raise the direct {krate} requirements to {newest}"),
-        (false, false) => format!("move {} onto {krate} {newest}", named(&older)),
-        (false, true) => format!(
-            "move {} onto {krate} {newest} and raise the direct {krate} requirements to {newest}",
-            named(&older)
-        ),
+    let mut raisers: Vec<String> = Vec::new();
+    for v in finding.versions.iter().filter(|v| v.name == finding.krate) {
+        if Line::of(&v.version) == newest {
+            continue;
+        }
+        for o in v.origins.iter().filter(|o| o.package == finding.krate) {
+            if !raisers.contains(&o.member) {
+                raisers.push(o.member.clone());
+            }
+        }
+    }
+    let edit = unify_edit_listed(&finding.krate, newest, &raisers, &movers, named);
+    if edit.is_empty() {
+        finding.help.clone()
+    } else {
+        edit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Options, analyze};
+    use crate::testkit::Builder;
+
+    fn root_lines(b: &Builder) -> String {
+        let findings = analyze(&b.graph(), &Options::default());
+        let report = Report {
+            schema_version: super::super::SCHEMA_VERSION,
+            findings,
+            allowed: Vec::new(),
+            baseline: None,
+            input: None,
+            generated: Vec::new(),
+            summary: super::super::Summary::default(),
+        };
+        let mut out = Vec::new();
+        root_causes(&report, &mut out).expect("write");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn a_collateral_crate_is_never_a_root_cause() {
+        // prost 0.11 comes only with tonic 0.9 (through etcd-client): collateral of the tonic
+        // split, though app's direct prost 0.13 beside etcd-client's prost 0.11 is train-skew.
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .pkg("prost", "0.11.9")
+            .pkg("prost", "0.13.5")
+            .dep("app", "etcd-client@0.11.1")
+            .dep("app", "tonic@0.12.3")
+            .dep("app", "prost@0.13.5")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("etcd-client@0.11.1", "prost@0.11.9")
+            .dep("tonic@0.9.2", "prost@0.11.9")
+            .dep("tonic@0.12.3", "prost@0.13.5");
+        let text = root_lines(&b);
+        assert!(text.starts_with("1 root cause:\n  tonic: "), "{text}");
+        assert!(!text.contains("prost:"), "{text}");
+    }
+
+    #[test]
+    fn members_declaring_an_older_line_are_named_with_what_they_raise() {
+        let b = Builder::default()
+            .member("app")
+            .member("tool")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .pkg("opentelemetry-otlp", "0.27.0")
+            .dep("app", "tonic@0.9.2")
+            .dep("app", "opentelemetry-otlp@0.27.0")
+            .dep("tool", "tonic@0.12.3")
+            .dep("opentelemetry-otlp@0.27.0", "tonic@0.12.3");
+        let text = root_lines(&b);
+        assert!(
+            text.contains("fix: raise the tonic requirement of app to 0.12 ["),
+            "{text}"
+        );
     }
 }

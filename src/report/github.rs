@@ -34,7 +34,7 @@ pub fn render(report: &Report, locations: &Locations, out: &mut dyn Write) -> io
         let (file, line) = locations.of(f);
         let mut message = f.message.clone();
         for v in &f.versions {
-            if let Some(path) = v.paths.first() {
+            if let Some(path) = v.paths_best_first().first() {
                 message.push_str(&format!("\n{} {}: {}", v.name, v.version, path.display()));
             }
         }

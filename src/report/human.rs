@@ -457,7 +457,7 @@ fn version_block(version: &VersionInfo, style: &Style) -> String {
     } else {
         PATHS_SHOWN.min(version.paths.len())
     };
-    for path in &version.paths[..shown] {
+    for path in &version.paths_best_first()[..shown] {
         out.push_str(&format!("\n  path: {}", path.display()));
     }
     if shown < version.paths.len() {

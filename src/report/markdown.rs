@@ -106,7 +106,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         for f in report.findings.iter().filter(|f| f.caused_by.is_none()) {
             writeln!(out, "**{} `{}`**: {}\n", f.code, f.krate, cell(&f.message))?;
             for v in &f.versions {
-                for p in v.paths.iter().take(3) {
+                for p in v.paths_best_first().into_iter().take(3) {
                     writeln!(out, "- `{}`", p.display())?;
                 }
             }

@@ -31,7 +31,7 @@ fn result(f: &Finding, locations: &Locations) -> Value {
     let uri = super::percent_encode_path(&path);
     let mut text = f.message.clone();
     for v in &f.versions {
-        if let Some(path) = v.paths.first() {
+        if let Some(path) = v.paths_best_first().first() {
             text.push_str(&format!("\n{} {}: {}", v.name, v.version, path.display()));
         }
     }
