@@ -91,6 +91,6 @@ for hook in cargo-etcd-deps-system cargo-etcd-deps-full-system; do
   try "$hook" two-lines 1
   try "$hook" clean 0
 done
-commit cargo-etcd-deps-system "is out of date"
+commit cargo-etcd-deps-system "out of date"
 commit cargo-etcd-deps-full-system "because --locked was passed"
 echo "pre-commit: 6 passed, 0 failed"
