@@ -45,32 +45,13 @@ pub(crate) fn run(
     .findings;
     let graph = analysed.graph;
     let root = graph.workspace_root().to_owned();
-    let registry = registry::for_workspace(&root, cargo.offline || cargo.frozen)?;
-
-    let to = target_lines(&fix.to, &graph)?;
-    let patch_with = patch_specs(fix, &root)?;
-    let rust_version = graph
-        .members()
-        .iter()
-        .filter_map(|&m| graph.package(m).rust_version.clone())
-        .min();
-    let plan_opts = PlanOptions {
-        include_warnings: fix.include_warnings,
-        to,
-        patch_with,
-        rust_version,
-        primary_lines: plan::primary_lines(&graph, &analysis_opts.watch.primary),
-    };
-    let ws = plan::Workspace {
-        root_manifest: root.join("Cargo.toml"),
-        root_manifest_rel: "Cargo.toml".to_owned(),
-        root: root.clone(),
-        crates_io_patch: std::fs::read_to_string(root.join("Cargo.toml"))
-            .ok()
-            .and_then(|text| crate::manifest::spans::crates_io_patch_section(&text)),
-    };
-    let fix_plan = plan::plan(&findings, &registry, &ws, &plan_opts)
-        .map_err(|e| Error::Registry { message: e.message })?;
+    let fix_plan = make_plan(
+        fix,
+        &graph,
+        &findings,
+        &analysis_opts.watch.primary,
+        cargo.offline || cargo.frozen,
+    )?;
     let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
 
     let (verification, resolved) = if fix_plan.is_empty() {
@@ -123,6 +104,44 @@ pub(crate) fn run(
     Ok(Outcome {
         exit_code: if ok { exit::OK } else { exit::GATE_FAILED },
     })
+}
+
+/// The plan for `findings`: `--to` and `--patch-with` checked against the graph, candidate
+/// releases read from the workspace's registry.
+fn make_plan(
+    fix: &FixRequest,
+    graph: &crate::graph::DepGraph,
+    findings: &[crate::analysis::Finding],
+    primary: &[String],
+    offline: bool,
+) -> Result<plan::FixPlan, Error> {
+    let root = graph.workspace_root().to_owned();
+    let registry = registry::for_workspace(&root, offline)?;
+
+    let to = target_lines(&fix.to, graph)?;
+    let patch_with = patch_specs(fix, &root)?;
+    let rust_version = graph
+        .members()
+        .iter()
+        .filter_map(|&m| graph.package(m).rust_version.clone())
+        .min();
+    let plan_opts = PlanOptions {
+        include_warnings: fix.include_warnings,
+        to,
+        patch_with,
+        rust_version,
+        primary_lines: plan::primary_lines(graph, primary),
+    };
+    let ws = plan::Workspace {
+        root_manifest: root.join("Cargo.toml"),
+        root_manifest_rel: "Cargo.toml".to_owned(),
+        root: root.clone(),
+        crates_io_patch: std::fs::read_to_string(root.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| crate::manifest::spans::crates_io_patch_section(&text)),
+    };
+    plan::plan(findings, &registry, &ws, &plan_opts)
+        .map_err(|e| Error::Registry { message: e.message })
 }
 
 /// The cargo options of a `fix` run; the inputs and formats `fix` cannot work with are usage
