@@ -11,8 +11,8 @@ use crate::manifest::edit::{self, EditError, FileChange};
 use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
 use crate::metadata::{self, CargoOptions, Input};
 use crate::plan::{self, PatchSpec, PlanOptions};
-use crate::report::fix::{FixReport, Status};
-use crate::verify::{self, Resolved, Verification};
+use crate::report::fix::{FixReport, Status, Verification};
+use crate::verify::{self, Resolved};
 use crate::{FixRequest, Format, Outcome, Request, exit, registry, vcs};
 
 pub(crate) fn run(

@@ -555,7 +555,12 @@ fn run_scan(
                 .to_owned(),
         ));
     }
-    let report = scan::run(req, scan)?;
+    let progress: &dyn report::scan::Progress = if scan.progress {
+        &report::scan::StderrBar
+    } else {
+        &report::scan::Silent
+    };
+    let report = scan::run(req, scan, progress)?;
     let mut buf = Vec::new();
     match req.format {
         Format::Json => report::scan::render_json(&report, &mut buf),

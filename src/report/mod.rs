@@ -6,6 +6,7 @@ pub mod fix;
 pub mod github;
 pub mod graph;
 pub mod human;
+pub mod inventory;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
