@@ -2,7 +2,8 @@
 //! list), analyses each in lockfile mode with its own configuration plus the shared policy,
 //! and keeps one compact row per workspace: its graph is dropped as soon as the row is made,
 //! so memory does not grow with the size of the workspaces. `scan merge` combines the JSON of
-//! shards into one report.
+//! shards into one report. The rows are [`crate::report::inventory`] data; scan prints
+//! nothing, and says how far it has got to the [`Progress`] its caller gives.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! The `fix` report: the plan with its reasons, a unified diff per manifest, the
-//! verification, and what was applied. Human text or JSON.
+//! verification (plain data `verify` fills), and what was applied. Rendered here as human
+//! text, or its summary line alone (`-q`); JSON and Markdown are rendered by `json` and
+//! `markdown`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};

@@ -1,7 +1,8 @@
 //! `--format human`: the compact report by default (`compact`); with `-v`, one miette
-//! diagnostic per finding, labelled on the Cargo.toml lines that
-//! bring each version in, with the paths from the workspace members, related notes for the
-//! collateral duplicates it causes, a help line, and a one-line summary.
+//! diagnostic per finding, labelled on the Cargo.toml lines that bring each version in, with
+//! the paths from the workspace members, related notes for the collateral duplicates it
+//! causes and a help line; then what allow entries and the baseline passed, and a one-line
+//! summary (with `-q`, the summary line alone).
 
 use std::collections::BTreeMap;
 use std::fmt;

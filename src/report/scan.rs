@@ -1,5 +1,6 @@
-//! `scan` reports: the inventory table and the fleet summary, as a human table, JSON, CSV,
-//! Markdown and a self-contained HTML page; and the progress line on stderr.
+//! `scan` reports: the inventory table and the fleet summary (from [`super::inventory`]), as
+//! a human table, JSON, CSV, Markdown and a self-contained HTML page; and [`Progress`], what a
+//! scan tells how far it has got, with the bar on stderr the caller may give it.
 
 use std::io::{self, Write};
 
