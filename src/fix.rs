@@ -11,8 +11,8 @@ use crate::manifest::edit::{self, EditError, FileChange};
 use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
 use crate::metadata::{self, CargoOptions, Input};
 use crate::plan::{self, PatchSpec, PlanOptions};
-use crate::report::fix::{FixReport, Status};
-use crate::verify::{self, Resolved, Verification};
+use crate::report::fix::{FixReport, Status, Verification};
+use crate::verify::{self, Resolved};
 use crate::{FixRequest, Format, Outcome, Request, exit, registry, vcs};
 
 pub(crate) fn run(
@@ -98,7 +98,7 @@ pub(crate) fn run(
         lockfile_changed,
         ..FixReport::new(fix_plan, &changes, verification, status)
     };
-    render(req, &report, color, out)?;
+    render(req, &report, color, out, fs)?;
 
     let ok = complete && matches!(status, Status::NothingToDo | Status::Applied);
     Ok(Outcome {
@@ -199,12 +199,14 @@ fn target_lines(
     Ok(lines)
 }
 
-/// Renders the plan report in the requested format and writes it (stdout or `--output`).
+/// Renders the plan report in the requested format and writes it (stdout, or `--output`
+/// through `fs`).
 fn render(
     req: &Request,
     report: &FixReport,
     color: bool,
     out: &mut dyn Write,
+    fs: &dyn WriteFs,
 ) -> Result<(), Error> {
     let mut buf = Vec::new();
     match req.format {
@@ -219,7 +221,7 @@ fn render(
         }
     }
     .map_err(Error::Output)?;
-    crate::emit(req, &buf, out)?;
+    crate::emit_with(req, &buf, out, fs)?;
     Ok(())
 }
 

@@ -194,16 +194,21 @@ pub fn run_with(
 
 /// Writes a finished report to `--output FILE` (atomically) or to `out`.
 fn emit(req: &Request, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
+    emit_with(req, bytes, out, &manifest::edit::AtomicFs)
+}
+
+/// `emit`, writing `--output FILE` through `fs`.
+fn emit_with(
+    req: &Request,
+    bytes: &[u8],
+    out: &mut dyn Write,
+    fs: &dyn manifest::edit::WriteFs,
+) -> Result<(), Error> {
     match &req.output {
-        Some(path) => {
-            use manifest::edit::WriteFs;
-            manifest::edit::AtomicFs
-                .write(path, bytes)
-                .map_err(|source| Error::Write {
-                    path: path.clone(),
-                    source,
-                })
-        }
+        Some(path) => fs.write(path, bytes).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        }),
         None => {
             out.write_all(bytes).map_err(Error::Output)?;
             out.flush().map_err(Error::Output)
@@ -555,7 +560,12 @@ fn run_scan(
                 .to_owned(),
         ));
     }
-    let report = scan::run(req, scan)?;
+    let progress: &dyn report::scan::Progress = if scan.progress {
+        &report::scan::StderrBar
+    } else {
+        &report::scan::Silent
+    };
+    let report = scan::run(req, scan, progress)?;
     let mut buf = Vec::new();
     match req.format {
         Format::Json => report::scan::render_json(&report, &mut buf),

@@ -13,8 +13,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use crate::analysis::{self, Finding, Level};
 use crate::config::Config;
 use crate::error::Error;
@@ -24,34 +22,7 @@ use crate::manifest::edit::FileChange;
 use crate::manifest::write::{LockChange, ScratchDir, WriteFs};
 use crate::metadata::{self, CargoOptions};
 use crate::plan::FixPlan;
-
-/// The outcome of re-resolving the edited copy.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Verification {
-    /// cargo resolved the edited workspace.
-    pub resolved: bool,
-    /// Resolved, and every finding the plan targets is gone.
-    pub verified: bool,
-    /// Versions of each involved crate before and after.
-    pub before: BTreeMap<String, Vec<String>>,
-    pub after: BTreeMap<String, Vec<String>>,
-    /// Findings left after the changes (splits inside the target line itself, or findings
-    /// the plan could not fix).
-    pub residual: Vec<Residual>,
-    /// Why verification failed or could not run (cargo's own message when it refused).
-    pub message: Option<String>,
-}
-
-/// A finding left after the changes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Residual {
-    pub code: String,
-    #[serde(rename = "crate")]
-    pub krate: String,
-    pub level: Level,
-    pub versions: Vec<String>,
-    pub message: String,
-}
+use crate::report::fix::{Residual, Verification};
 
 /// Whether a finding is one `fix` plans for.
 pub fn in_scope(f: &Finding, include_warnings: bool) -> bool {

@@ -781,35 +781,61 @@ mod write_faults {
         }
     }
 
-    #[test]
-    fn second_write_failing_restores_the_first() {
-        let fixture = Fixture::new("train-skew");
-        let before = manifests(&fixture.root);
+    /// Runs `fix ARGS --offline --manifest-path …` in-process with the `fail_at`-th write
+    /// failing; returns the error, what reached stdout and how many writes were tried.
+    fn run_failing(
+        fixture: &Fixture,
+        args: &[&str],
+        fail_at: usize,
+    ) -> (cargo_etcd_deps::Error, Vec<u8>, usize) {
         let manifest = fixture.root.join("Cargo.toml");
-        let argv = [
-            "cargo-etcd-deps",
-            "fix",
-            "--offline",
-            "--apply",
-            "--allow-dirty",
-            "--manifest-path",
-            manifest.to_str().expect("utf-8"),
-        ];
+        let mut argv = vec!["cargo-etcd-deps", "fix", "--offline"];
+        argv.extend(args);
+        argv.extend(["--manifest-path", manifest.to_str().expect("utf-8")]);
         let req = cargo_etcd_deps::cli::Cli::parse_args(argv)
             .expect("valid")
             .into_request(|_| None);
         let fs = FailingFs {
-            fail_at: 2,
+            fail_at,
             calls: Cell::new(0),
         };
         let mut out = Vec::new();
         let err =
             cargo_etcd_deps::run_with(&req, &mut out, false, &fs).expect_err("the write must fail");
+        (err, out, fs.calls.get())
+    }
+
+    #[test]
+    fn second_write_failing_restores_the_first() {
+        let fixture = Fixture::new("train-skew");
+        let before = manifests(&fixture.root);
+        let (err, out, calls) = run_failing(&fixture, &["--apply", "--allow-dirty"], 2);
         assert_eq!(err.exit_code(), INTERNAL);
         assert!(err.to_string().contains("injected failure"), "{err}");
         assert!(out.is_empty(), "nothing reaches stdout on failure");
         // Two manifest writes, then one restore of the first.
-        assert_eq!(fs.calls.get(), 3);
+        assert_eq!(calls, 3);
+        assert_eq!(manifests(&fixture.root), before);
+    }
+
+    #[test]
+    fn output_file_is_written_through_the_seam() {
+        let fixture = Fixture::new("train-skew");
+        let before = manifests(&fixture.root);
+        let report = fixture.root.join("plan.json");
+        let output = [
+            "--format",
+            "json",
+            "--output",
+            report.to_str().expect("utf-8"),
+        ];
+        let (err, out, calls) = run_failing(&fixture, &output, 1);
+        assert_eq!(err.exit_code(), INTERNAL);
+        assert!(err.to_string().contains("injected failure"), "{err}");
+        assert!(out.is_empty(), "nothing reaches stdout on failure");
+        // The plan report is the only file written (the verification copy is created).
+        assert_eq!(calls, 1);
+        assert!(!report.exists());
         assert_eq!(manifests(&fixture.root), before);
     }
 }

@@ -1,14 +1,17 @@
 //! The `fix` report: the plan with its reasons, a unified diff per manifest, the
-//! verification, and what was applied. Human text or JSON.
+//! verification (plain data `verify` fills), and what was applied. Rendered here as human
+//! text, or its summary line alone (`-q`); JSON and Markdown are rendered by `json` and
+//! `markdown`.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::plural;
+use crate::analysis::Level;
 use crate::manifest::edit::FileChange;
 use crate::plan::{Edit, FixPlan, SCHEMA_VERSION, Unfixable};
-use crate::verify::Verification;
 
 /// What happened to the plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -31,6 +34,34 @@ pub enum Status {
 pub struct Diff {
     pub manifest: String,
     pub diff: String,
+}
+
+/// The outcome of re-resolving the edited copy, as `verify` finds it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Verification {
+    /// cargo resolved the edited workspace.
+    pub resolved: bool,
+    /// Resolved, and every finding the plan targets is gone.
+    pub verified: bool,
+    /// Versions of each involved crate before and after.
+    pub before: BTreeMap<String, Vec<String>>,
+    pub after: BTreeMap<String, Vec<String>>,
+    /// Findings left after the changes (splits inside the target line itself, or findings
+    /// the plan could not fix).
+    pub residual: Vec<Residual>,
+    /// Why verification failed or could not run (cargo's own message when it refused).
+    pub message: Option<String>,
+}
+
+/// A finding left after the changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Residual {
+    pub code: String,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub level: Level,
+    pub versions: Vec<String>,
+    pub message: String,
 }
 
 /// Everything `fix` reports.

@@ -82,105 +82,115 @@ fn quote(s: &str) -> String {
 pub fn render(report: &Report, format: GraphFormat, out: &mut dyn Write) -> io::Result<()> {
     let g = build(report);
     match format {
-        GraphFormat::Dot => {
-            writeln!(out, "digraph etcd_deps {{")?;
-            writeln!(out, "  rankdir=LR;")?;
-            writeln!(out, "  node [shape=ellipse, fontname=\"Helvetica\"];")?;
-            for (name, (member, minority)) in &g.nodes {
-                let mut attrs = Vec::new();
-                if *member {
-                    attrs.push("shape=box".to_owned());
-                    attrs.push("style=filled".to_owned());
-                    attrs.push("fillcolor=\"#eeeeee\"".to_owned());
-                }
-                if *minority {
-                    attrs.push("color=\"#cc0000\"".to_owned());
-                    attrs.push("fontcolor=\"#cc0000\"".to_owned());
-                    attrs.push("penwidth=2".to_owned());
-                }
-                let attrs = if attrs.is_empty() {
-                    String::new()
-                } else {
-                    format!(" [{}]", attrs.join(", "))
-                };
-                writeln!(out, "  \"{}\"{attrs};", quote(name))?;
-            }
-            for ((from, to), req) in &g.edges {
-                let mut attrs = vec![format!("label=\"{}\"", quote(req))];
-                if g.origins.contains(&(from.clone(), to.clone())) {
-                    attrs.push("penwidth=3".to_owned());
-                    attrs.push("color=\"#1f4e9c\"".to_owned());
-                }
-                writeln!(
-                    out,
-                    "  \"{}\" -> \"{}\" [{}];",
-                    quote(from),
-                    quote(to),
-                    attrs.join(", ")
-                )?;
-            }
-            writeln!(out, "}}")
+        GraphFormat::Dot => render_dot(&g, out),
+        GraphFormat::Mermaid => render_mermaid(&g, out),
+    }
+}
+
+/// Graphviz: members boxed and grey, minority versions red, origin edges bold blue.
+fn render_dot(g: &Conflict, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "digraph etcd_deps {{")?;
+    writeln!(out, "  rankdir=LR;")?;
+    writeln!(out, "  node [shape=ellipse, fontname=\"Helvetica\"];")?;
+    for (name, (member, minority)) in &g.nodes {
+        let mut attrs = Vec::new();
+        if *member {
+            attrs.push("shape=box".to_owned());
+            attrs.push("style=filled".to_owned());
+            attrs.push("fillcolor=\"#eeeeee\"".to_owned());
         }
-        GraphFormat::Mermaid => {
-            let ids: BTreeMap<&String, String> = g
-                .nodes
-                .keys()
-                .enumerate()
-                .map(|(i, k)| (k, format!("n{i}")))
-                .collect();
-            writeln!(out, "graph LR")?;
-            for (name, (member, _)) in &g.nodes {
-                let id = &ids[name];
-                if *member {
-                    writeln!(out, "  {id}[\"{}\"]", name.replace('"', "'"))?;
-                } else {
-                    writeln!(out, "  {id}([\"{}\"])", name.replace('"', "'"))?;
-                }
-            }
-            let mut bold = Vec::new();
-            for (i, ((from, to), req)) in g.edges.iter().enumerate() {
-                writeln!(
-                    out,
-                    "  {} -->|\"{}\"| {}",
-                    ids[from],
-                    req.replace('"', "'"),
-                    ids[to]
-                )?;
-                if g.origins.contains(&(from.clone(), to.clone())) {
-                    bold.push(i.to_string());
-                }
-            }
-            writeln!(
-                out,
-                "  classDef minority fill:#fdd,stroke:#c00,stroke-width:2px;"
-            )?;
-            writeln!(out, "  classDef member fill:#eee,stroke:#333;")?;
-            let minority: Vec<&str> = g
-                .nodes
-                .iter()
-                .filter(|(_, (_, m))| *m)
-                .map(|(k, _)| ids[k].as_str())
-                .collect();
-            if !minority.is_empty() {
-                writeln!(out, "  class {} minority;", minority.join(","))?;
-            }
-            let members: Vec<&str> = g
-                .nodes
-                .iter()
-                .filter(|(_, (m, _))| *m)
-                .map(|(k, _)| ids[k].as_str())
-                .collect();
-            if !members.is_empty() {
-                writeln!(out, "  class {} member;", members.join(","))?;
-            }
-            if !bold.is_empty() {
-                writeln!(
-                    out,
-                    "  linkStyle {} stroke:#1f4e9c,stroke-width:3px;",
-                    bold.join(",")
-                )?;
-            }
-            Ok(())
+        if *minority {
+            attrs.push("color=\"#cc0000\"".to_owned());
+            attrs.push("fontcolor=\"#cc0000\"".to_owned());
+            attrs.push("penwidth=2".to_owned());
+        }
+        let attrs = if attrs.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", attrs.join(", "))
+        };
+        writeln!(out, "  \"{}\"{attrs};", quote(name))?;
+    }
+    for ((from, to), req) in &g.edges {
+        let mut attrs = vec![format!("label=\"{}\"", quote(req))];
+        if g.origins.contains(&(from.clone(), to.clone())) {
+            attrs.push("penwidth=3".to_owned());
+            attrs.push("color=\"#1f4e9c\"".to_owned());
+        }
+        writeln!(
+            out,
+            "  \"{}\" -> \"{}\" [{}];",
+            quote(from),
+            quote(to),
+            attrs.join(", ")
+        )?;
+    }
+    writeln!(out, "}}")
+}
+
+/// Mermaid: nodes numbered in label order, the same highlights as classes and link styles.
+fn render_mermaid(g: &Conflict, out: &mut dyn Write) -> io::Result<()> {
+    let ids: BTreeMap<&String, String> = g
+        .nodes
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k, format!("n{i}")))
+        .collect();
+    writeln!(out, "graph LR")?;
+    for (name, (member, _)) in &g.nodes {
+        let id = &ids[name];
+        if *member {
+            writeln!(out, "  {id}[\"{}\"]", name.replace('"', "'"))?;
+        } else {
+            writeln!(out, "  {id}([\"{}\"])", name.replace('"', "'"))?;
         }
     }
+    let mut bold = Vec::new();
+    for (i, ((from, to), req)) in g.edges.iter().enumerate() {
+        writeln!(
+            out,
+            "  {} -->|\"{}\"| {}",
+            ids[from],
+            req.replace('"', "'"),
+            ids[to]
+        )?;
+        if g.origins.contains(&(from.clone(), to.clone())) {
+            bold.push(i.to_string());
+        }
+    }
+    writeln!(
+        out,
+        "  classDef minority fill:#fdd,stroke:#c00,stroke-width:2px;"
+    )?;
+    writeln!(out, "  classDef member fill:#eee,stroke:#333;")?;
+    let classes = [
+        ("minority", ids_where(g, &ids, |_, minority| minority)),
+        ("member", ids_where(g, &ids, |member, _| member)),
+    ];
+    for (class, of_class) in classes {
+        if !of_class.is_empty() {
+            writeln!(out, "  class {} {class};", of_class.join(","))?;
+        }
+    }
+    if !bold.is_empty() {
+        writeln!(
+            out,
+            "  linkStyle {} stroke:#1f4e9c,stroke-width:3px;",
+            bold.join(",")
+        )?;
+    }
+    Ok(())
+}
+
+/// The Mermaid ids of the nodes `is_in(is member, is minority)` picks, in label order.
+fn ids_where<'a>(
+    g: &Conflict,
+    ids: &'a BTreeMap<&String, String>,
+    is_in: impl Fn(bool, bool) -> bool,
+) -> Vec<&'a str> {
+    g.nodes
+        .iter()
+        .filter(|(_, (member, minority))| is_in(*member, *minority))
+        .map(|(k, _)| ids[k].as_str())
+        .collect()
 }

@@ -1,7 +1,8 @@
 //! `--format human`: the compact report by default (`compact`); with `-v`, one miette
-//! diagnostic per finding, labelled on the Cargo.toml lines that
-//! bring each version in, with the paths from the workspace members, related notes for the
-//! collateral duplicates it causes, a help line, and a one-line summary.
+//! diagnostic per finding, labelled on the Cargo.toml lines that bring each version in, with
+//! the paths from the workspace members, related notes for the collateral duplicates it
+//! causes and a help line; then what allow entries and the baseline passed, and a one-line
+//! summary (with `-q`, the summary line alone).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -277,104 +278,12 @@ impl FindingDiagnostic {
         sources: &Sources,
         style: &Style,
     ) -> FindingDiagnostic {
-        let mut message = finding.message.clone();
-        if finding.dev_only {
-            message.push_str(" (only through dev-dependencies)");
-        }
-        if !finding.platforms.is_empty() {
-            message.push_str(&format!(" (only on {})", finding.platforms.join(", ")));
-        }
-        for version in &finding.versions {
-            message.push_str("\n\n");
-            message.push_str(&version_block(version, style));
-        }
-        if let Some(root) = &finding.caused_by {
-            message.push_str(&format!("\n\ncollateral of the {root} split"));
-        }
-        for a in &finding.allowed {
-            message.push_str(&format!(
-                "\n\nallowed: {} {}: {}",
-                finding.krate, a.version, a.reason
-            ));
-        }
-
-        // Labels: every origin line, grouped by file; the first file is the main source,
-        // the others become related diagnostics.
-        let mut places: Vec<Place> = Vec::new();
-        if let Some(loc) = &finding.location {
-            places.push(Place {
-                file: loc.path.clone(),
-                shown: loc.manifest.clone(),
-                span: loc.span,
-                text: "this entry".to_owned(),
-                inherited_by: None,
-            });
-        }
-        for version in &finding.versions {
-            for origin in &version.origins {
-                places.extend(origin_places(origin, version));
-            }
-        }
-        let mut files: Vec<(PathBuf, String)> = Vec::new();
-        for p in &places {
-            if !files.iter().any(|(f, _)| *f == p.file) {
-                files.push((p.file.clone(), p.shown.clone()));
-            }
-        }
-        let mut source = None;
-        let mut labels = Vec::new();
-        let mut related = Vec::new();
-        for (file, shown) in &files {
-            let Some(text) = sources.text(file) else {
-                continue;
-            };
-            let in_file: Vec<&Place> = places.iter().filter(|p| p.file == *file).collect();
-            for group in label_groups(&in_file, text) {
-                let spans: Vec<(usize, usize)> = group
-                    .iter()
-                    .map(|l| (l.offset(), l.offset() + l.len()))
-                    .collect();
-                // The labelled lines and some context, never the whole file.
-                let Some(window) = sources.window(file, &spans, 2) else {
-                    continue;
-                };
-                let named = super::snippet::Snippet::new(shown, window);
-                if source.is_none() {
-                    source = Some(named);
-                    labels = group;
-                } else {
-                    related.push(FindingDiagnostic {
-                        message: format!("more origins in {shown}"),
-                        code: String::new(),
-                        severity: Severity::Advice,
-                        help: None,
-                        source: Some(named),
-                        labels: group,
-                        related: Vec::new(),
-                    });
-                }
-            }
-        }
+        let (source, labels, mut related) = snippets(&places(finding), sources);
         if !collateral.is_empty() {
-            let mut message = format!("this split also splits {} more crates:", collateral.len());
-            for c in collateral {
-                let versions: Vec<String> =
-                    c.versions.iter().map(|v| v.version.to_string()).collect();
-                message.push_str(&format!("\n  {} {}", c.krate, versions.join(", ")));
-            }
-            related.push(FindingDiagnostic {
-                message,
-                code: String::new(),
-                severity: Severity::Advice,
-                help: None,
-                source: None,
-                labels: Vec::new(),
-                related: Vec::new(),
-            });
+            related.push(collateral_note(collateral));
         }
-
         FindingDiagnostic {
-            message,
+            message: message(finding, style),
             code: format!("etcd_deps::{}", finding.code),
             severity: severity(finding.level),
             help: Some(finding.help.clone()),
@@ -383,6 +292,128 @@ impl FindingDiagnostic {
             related,
         }
     }
+
+    /// A related note without a code or help.
+    fn note(
+        message: String,
+        source: Option<super::snippet::Snippet>,
+        labels: Vec<LabeledSpan>,
+    ) -> FindingDiagnostic {
+        FindingDiagnostic {
+            message,
+            code: String::new(),
+            severity: Severity::Advice,
+            help: None,
+            source,
+            labels,
+            related: Vec::new(),
+        }
+    }
+}
+
+/// The finding's message with its qualifiers, each version's block, what caused it and
+/// what is allowed of it.
+fn message(finding: &Finding, style: &Style) -> String {
+    let mut message = finding.message.clone();
+    if finding.dev_only {
+        message.push_str(" (only through dev-dependencies)");
+    }
+    if !finding.platforms.is_empty() {
+        message.push_str(&format!(" (only on {})", finding.platforms.join(", ")));
+    }
+    for version in &finding.versions {
+        message.push_str("\n\n");
+        message.push_str(&version_block(version, style));
+    }
+    if let Some(root) = &finding.caused_by {
+        message.push_str(&format!("\n\ncollateral of the {root} split"));
+    }
+    for a in &finding.allowed {
+        message.push_str(&format!(
+            "\n\nallowed: {} {}: {}",
+            finding.krate, a.version, a.reason
+        ));
+    }
+    message
+}
+
+/// Every line to label: the configuration entry the finding is about, and every origin.
+fn places(finding: &Finding) -> Vec<Place> {
+    let mut places: Vec<Place> = Vec::new();
+    if let Some(loc) = &finding.location {
+        places.push(Place {
+            file: loc.path.clone(),
+            shown: loc.manifest.clone(),
+            span: loc.span,
+            text: "this entry".to_owned(),
+            inherited_by: None,
+        });
+    }
+    for version in &finding.versions {
+        for origin in &version.origins {
+            places.extend(origin_places(origin, version));
+        }
+    }
+    places
+}
+
+/// The labels grouped by file and into snippets: the first snippet is the main source with
+/// its labels, the others become related diagnostics.
+fn snippets(
+    places: &[Place],
+    sources: &Sources,
+) -> (
+    Option<super::snippet::Snippet>,
+    Vec<LabeledSpan>,
+    Vec<FindingDiagnostic>,
+) {
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    for p in places {
+        if !files.iter().any(|(f, _)| *f == p.file) {
+            files.push((p.file.clone(), p.shown.clone()));
+        }
+    }
+    let mut source = None;
+    let mut labels = Vec::new();
+    let mut related = Vec::new();
+    for (file, shown) in &files {
+        let Some(text) = sources.text(file) else {
+            continue;
+        };
+        let in_file: Vec<&Place> = places.iter().filter(|p| p.file == *file).collect();
+        for group in label_groups(&in_file, text) {
+            let spans: Vec<(usize, usize)> = group
+                .iter()
+                .map(|l| (l.offset(), l.offset() + l.len()))
+                .collect();
+            // The labelled lines and some context, never the whole file.
+            let Some(window) = sources.window(file, &spans, 2) else {
+                continue;
+            };
+            let named = super::snippet::Snippet::new(shown, window);
+            if source.is_none() {
+                source = Some(named);
+                labels = group;
+            } else {
+                related.push(FindingDiagnostic::note(
+                    format!("more origins in {shown}"),
+                    Some(named),
+                    group,
+                ));
+            }
+        }
+    }
+    (source, labels, related)
+}
+
+/// The collateral duplicates a root finding causes, as one note.
+fn collateral_note(collateral: &[&Finding]) -> FindingDiagnostic {
+    let mut message = format!("this split also splits {} more crates:", collateral.len());
+    for c in collateral {
+        let versions: Vec<String> = c.versions.iter().map(|v| v.version.to_string()).collect();
+        message.push_str(&format!("\n  {} {}", c.krate, versions.join(", ")));
+    }
+    FindingDiagnostic::note(message, None, Vec::new())
 }
 
 fn origin_places(origin: &Origin, version: &VersionInfo) -> Vec<Place> {

@@ -57,63 +57,91 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if report.findings.is_empty() {
         writeln!(out, "No diverging versions among the watched crates.")?;
     } else {
+        findings_table(&report.findings, out)?;
+        paths(&report.findings, out)?;
+    }
+    allowed_and_baseline(report, out)?;
+    if let Some(input) = &report.input {
+        writeln!(out, "\n_Note: {}._", input.not_known)?;
+    }
+    writeln!(
+        out,
+        "\n`cargo etcd-deps fix` plans the edits; `cargo etcd-deps explain <code>` explains a code."
+    )
+}
+
+/// One table row per finding: level, code, crate, versions, where they come in, the help.
+fn findings_table(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "| Level | Code | Crate | Versions | Comes in through | Help |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for f in findings {
+        let level = match f.level {
+            Level::Error => "**error**",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        };
+        let help = &f.help;
         writeln!(
             out,
-            "| Level | Code | Crate | Versions | Comes in through | Help |"
+            "| {level} | `{}` | `{}` | {} | {} | {} |",
+            f.code,
+            f.krate,
+            cell(&versions_cell(f)),
+            origin_cell(f),
+            cell(help)
         )?;
-        writeln!(out, "|---|---|---|---|---|---|")?;
-        for f in &report.findings {
-            let level = match f.level {
-                Level::Error => "**error**",
-                Level::Warning => "warning",
-                Level::Note => "note",
-            };
-            // A version present from two sources (a source split) names its source.
-            let versions: Vec<String> = f
+    }
+    Ok(())
+}
+
+/// `tonic 0.9.2, tonic 0.12.3`; a version present from two sources (a source split) names
+/// its source.
+fn versions_cell(f: &Finding) -> String {
+    let versions: Vec<String> = f
+        .versions
+        .iter()
+        .map(|v| {
+            let twice = f
                 .versions
                 .iter()
-                .map(|v| {
-                    let twice = f
-                        .versions
-                        .iter()
-                        .filter(|w| w.name == v.name && w.version == v.version)
-                        .count()
-                        > 1;
-                    if twice {
-                        format!(
-                            "{} {} ({})",
-                            v.name,
-                            v.version,
-                            crate::analysis::source_label(v.source.as_deref())
-                        )
-                    } else {
-                        format!("{} {}", v.name, v.version)
-                    }
-                })
-                .collect();
-            let help = &f.help;
-            writeln!(
-                out,
-                "| {level} | `{}` | `{}` | {} | {} | {} |",
-                f.code,
-                f.krate,
-                cell(&versions.join(", ")),
-                origin_cell(f),
-                cell(help)
-            )?;
-        }
-        writeln!(out, "\n<details><summary>Paths</summary>\n")?;
-        for f in report.findings.iter().filter(|f| f.caused_by.is_none()) {
-            writeln!(out, "**{} `{}`**: {}\n", f.code, f.krate, cell(&f.message))?;
-            for v in &f.versions {
-                for p in v.paths_best_first().into_iter().take(3) {
-                    writeln!(out, "- `{}`", p.display())?;
-                }
+                .filter(|w| w.name == v.name && w.version == v.version)
+                .count()
+                > 1;
+            if twice {
+                format!(
+                    "{} {} ({})",
+                    v.name,
+                    v.version,
+                    crate::analysis::source_label(v.source.as_deref())
+                )
+            } else {
+                format!("{} {}", v.name, v.version)
             }
-            writeln!(out)?;
+        })
+        .collect();
+    versions.join(", ")
+}
+
+/// The best paths to each version of every root finding, folded away.
+fn paths(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "\n<details><summary>Paths</summary>\n")?;
+    for f in findings.iter().filter(|f| f.caused_by.is_none()) {
+        writeln!(out, "**{} `{}`**: {}\n", f.code, f.krate, cell(&f.message))?;
+        for v in &f.versions {
+            for p in v.paths_best_first().into_iter().take(3) {
+                writeln!(out, "- `{}`", p.display())?;
+            }
         }
-        writeln!(out, "</details>")?;
+        writeln!(out)?;
     }
+    writeln!(out, "</details>")
+}
+
+/// What allow entries removed, and what the baseline passed and lists as fixed.
+fn allowed_and_baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !report.allowed.is_empty() {
         writeln!(out, "\n**Allowed**\n")?;
         for a in &report.allowed {
@@ -144,13 +172,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    if let Some(input) = &report.input {
-        writeln!(out, "\n_Note: {}._", input.not_known)?;
-    }
-    writeln!(
-        out,
-        "\n`cargo etcd-deps fix` plans the edits; `cargo etcd-deps explain <code>` explains a code."
-    )
+    Ok(())
 }
 
 /// `fix --format markdown`: the plan for a pull-request comment.

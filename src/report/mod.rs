@@ -1,11 +1,17 @@
-//! Reports: the model every format renders, and the renderers. Renderers take a `&Report`
-//! and a writer and never analyse.
+//! Reports: the plain data every format renders, and the renderers. The data: [`Report`]
+//! for `check` (built from the policy's outcome), [`inventory`] for `scan` (rows `scan`
+//! fills), [`fix::FixReport`] with the [`fix::Verification`] `verify` fills. Renderers take
+//! that data and a writer (the caller chooses stdout or `--output`); they never analyse,
+//! resolve or read files. [`Locations`], made once by the caller, resolves the root's links
+//! so machine formats name files as git does. The scan's progress line on stderr is here too
+//! ([`scan::Progress`]).
 
 mod compact;
 pub mod fix;
 pub mod github;
 pub mod graph;
 pub mod human;
+pub mod inventory;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

@@ -1,9 +1,10 @@
-//! `scan` reports: the inventory table and the fleet summary, as a human table, JSON, CSV,
-//! Markdown and a self-contained HTML page; and the progress line on stderr.
+//! `scan` reports: the inventory table and the fleet summary (from [`super::inventory`]), as
+//! a human table, JSON, CSV, Markdown and a self-contained HTML page; and [`Progress`], what a
+//! scan tells how far it has got, with the bar on stderr the caller may give it.
 
 use std::io::{self, Write};
 
-use crate::scan::{ScanReport, Workspace};
+use super::inventory::{ScanReport, Workspace};
 
 /// How many workspace names a fleet summary line shows per version line (all with `-v`).
 const NAMES_SHOWN: usize = 5;
@@ -272,21 +273,43 @@ pub fn render_markdown(report: &ScanReport, out: &mut dyn Write) -> io::Result<(
     Ok(())
 }
 
-/// `scanned 37/1000 workspaces`, rewritten in place on stderr.
-pub fn progress(done: usize, total: usize) {
-    let mut err = io::stderr().lock();
-    const WIDTH: usize = 24;
-    let filled = done * WIDTH / total.max(1);
-    let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
-    let _ = write!(err, "\r\x1b[2K[{bar}] scanned {done}/{total} workspaces");
-    let _ = err.flush();
+/// Where a scan says how far it has got. Called from the scan's worker threads.
+pub trait Progress: Sync {
+    /// `done` of `total` workspaces are analysed.
+    fn analysed(&self, done: usize, total: usize);
+    /// Every workspace is analysed.
+    fn finished(&self);
 }
 
-/// Clears the progress line.
-pub fn progress_done() {
-    let mut err = io::stderr().lock();
-    let _ = write!(err, "\r\x1b[2K");
-    let _ = err.flush();
+/// Progress not shown.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn analysed(&self, _done: usize, _total: usize) {}
+    fn finished(&self) {}
+}
+
+/// `scanned 37/1000 workspaces` with a bar, rewritten in place on stderr, and cleared at the
+/// end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StderrBar;
+
+impl Progress for StderrBar {
+    fn analysed(&self, done: usize, total: usize) {
+        let mut err = io::stderr().lock();
+        const WIDTH: usize = 24;
+        let filled = done * WIDTH / total.max(1);
+        let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
+        let _ = write!(err, "\r\x1b[2K[{bar}] scanned {done}/{total} workspaces");
+        let _ = err.flush();
+    }
+
+    fn finished(&self) {
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K");
+        let _ = err.flush();
+    }
 }
 
 fn esc(s: &str) -> String {
