@@ -21,6 +21,7 @@ mod fix;
 pub mod graph;
 pub mod hakari;
 pub mod interrupt;
+pub mod line;
 pub mod lockfile;
 pub mod manifest;
 pub mod metadata;

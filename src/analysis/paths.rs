@@ -1,0 +1,195 @@
+//! Explanations of one version: the packages that depend on it with their requirements, the
+//! shortest path from each selected member, and the origins (the member declarations a path
+//! leaves the workspace through).
+
+use std::collections::VecDeque;
+
+use crate::graph::{DepGraph, Kind, NodeId};
+
+use super::detect::{EdgeFilter, PlatformFilter, reachable, selected_members};
+use super::{DepPath, Dependent, NodeIdOrd, Options, Origin, Step, VersionInfo};
+
+pub(super) fn explain_version(
+    graph: &DepGraph,
+    roots: &[NodeId],
+    filter: &EdgeFilter,
+    reach: &[bool],
+    target: NodeId,
+) -> VersionInfo {
+    let pkg = graph.package(target);
+    let mut dependents: Vec<Dependent> = graph
+        .dependents(target)
+        .filter(|(from, e)| reach[from.index()] && filter.allows(*e))
+        .map(|(from, e)| {
+            let p = graph.package(from);
+            Dependent {
+                name: p.name.clone(),
+                version: p.version.clone(),
+                req: e.req.clone(),
+                kind: e.kind_known.then_some(e.kind),
+                platform: e.platform.clone(),
+            }
+        })
+        .collect();
+    dependents.sort();
+    dependents.dedup();
+
+    // Distance of every node to the target, by a breadth-first search over reverse edges.
+    let dist = distances_to(graph, target, filter);
+
+    // One shortest path from each selected member, over normal and build edges when the
+    // member reaches the target without dev-dependencies.
+    let no_dev = EdgeFilter {
+        kinds: filter.kinds.without(Kind::Dev),
+        platforms: filter.platforms,
+    };
+    let dist_no_dev = filter
+        .kinds
+        .dev
+        .then(|| distances_to(graph, target, &no_dev));
+    let mut paths = Vec::new();
+    for &member in roots {
+        let (dist, filter) = match &dist_no_dev {
+            Some(d) if d[member.index()] != usize::MAX => (d, &no_dev),
+            _ => (&dist, filter),
+        };
+        if dist[member.index()] != usize::MAX {
+            paths.push(shortest_path(graph, member, target, dist, filter));
+        }
+    }
+
+    let origins = origins(graph, filter, reach, &dist);
+
+    VersionInfo {
+        name: pkg.name.clone(),
+        version: pkg.version.clone(),
+        source: pkg.source.clone(),
+        manifest_dir: pkg.manifest_path.parent().map(std::path::Path::to_owned),
+        dependents,
+        origins,
+        paths,
+    }
+}
+
+/// Origins: every declaration by which a member reachable from the selection leaves the
+/// workspace towards the target (the nodes at a finite distance `dist` from it).
+fn origins(graph: &DepGraph, filter: &EdgeFilter, reach: &[bool], dist: &[usize]) -> Vec<Origin> {
+    let mut origins = Vec::new();
+    for &member in graph.members() {
+        if !reach[member.index()] {
+            continue;
+        }
+        for (next, edge) in graph.dependencies(member) {
+            let next_pkg = graph.package(next);
+            if next_pkg.is_member || !filter.allows(edge) || dist[next.index()] == usize::MAX {
+                continue;
+            }
+            origins.push(Origin {
+                member: graph.package(member).name.clone(),
+                key: edge.key.clone(),
+                package: next_pkg.name.clone(),
+                kind: edge.kind,
+                platform: edge.platform.clone(),
+                manifest: None,
+                table: None,
+                line: None,
+                member_manifest: None,
+                member_line: None,
+                req: edge.req.clone().unwrap_or_default(),
+                package_version: Some(next_pkg.version.clone()),
+                package_source: next_pkg.source.clone(),
+                written_req: None,
+                features: edge.features.clone(),
+                default_features: edge.default_features,
+                member_node: NodeIdOrd(member.index()),
+                manifest_abs: None,
+                span: None,
+                member_manifest_abs: None,
+                member_span: None,
+            });
+        }
+    }
+    origins.sort();
+    origins.dedup();
+    origins
+}
+
+/// The shortest path from `member` to `target` given every node's distance to it; among
+/// equally short paths the smallest in node order (name, then version) wins, chosen greedily
+/// hop by hop.
+fn shortest_path(
+    graph: &DepGraph,
+    member: NodeId,
+    target: NodeId,
+    dist: &[usize],
+    filter: &EdgeFilter,
+) -> DepPath {
+    let mut steps = vec![Step {
+        name: graph.package(member).name.clone(),
+        version: graph.package(member).version.clone(),
+        req: None,
+        kind: None,
+    }];
+    let mut at = member;
+    while at != target {
+        let d = dist[at.index()];
+        let (next, edge) = graph
+            .dependencies(at)
+            .filter(|(n, e)| filter.allows(*e) && dist[n.index()] == d - 1)
+            .min_by_key(|(n, e)| (*n, e.kind))
+            .expect("a node at distance d has a neighbour at distance d - 1");
+        let p = graph.package(next);
+        steps.push(Step {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            req: edge.req.clone(),
+            kind: edge.kind_known.then_some(edge.kind),
+        });
+        at = next;
+    }
+    DepPath { steps }
+}
+
+/// Every version reachable from the selected members whose package `pick` chooses, explained
+/// as findings explain theirs (dependents, shortest paths, origins), by version then source.
+pub(crate) fn explain_chosen(
+    graph: &DepGraph,
+    opts: &Options,
+    pick: impl Fn(&crate::graph::Package) -> bool,
+) -> Vec<VersionInfo> {
+    let roots = selected_members(graph, opts);
+    let filter = EdgeFilter {
+        kinds: opts.edges,
+        platforms: PlatformFilter::Any,
+    };
+    let reach = reachable(graph, &roots, &filter, &[]);
+    let mut nodes: Vec<NodeId> = graph
+        .nodes()
+        .filter(|n| reach[n.index()] && !graph.package(*n).is_member && pick(graph.package(*n)))
+        .collect();
+    nodes.sort_by(|&a, &b| {
+        let (pa, pb) = (graph.package(a), graph.package(b));
+        (&pa.version, &pa.source).cmp(&(&pb.version, &pb.source))
+    });
+    nodes
+        .into_iter()
+        .map(|n| explain_version(graph, &roots, &filter, &reach, n))
+        .collect()
+}
+
+/// Hop count from every node to `target` over the edges `filter` allows (`usize::MAX`: none).
+fn distances_to(graph: &DepGraph, target: NodeId, filter: &EdgeFilter) -> Vec<usize> {
+    let mut dist = vec![usize::MAX; graph.node_count()];
+    dist[target.index()] = 0;
+    let mut queue = VecDeque::from([target]);
+    while let Some(node) = queue.pop_front() {
+        let d = dist[node.index()];
+        for (prev, edge) in graph.dependents(node) {
+            if dist[prev.index()] == usize::MAX && filter.allows(edge) {
+                dist[prev.index()] = d + 1;
+                queue.push_back(prev);
+            }
+        }
+    }
+    dist
+}

@@ -1,0 +1,47 @@
+//! train-skew (a): a crate of a release train (tonic-build beside tonic, prost-types beside
+//! prost) on a line its train's anchor is not on. Train-skew (b), a member's direct use of a
+//! train crate beside a watched crate built against another line of it, is found with the
+//! type-boundary meetings (`type_boundary`).
+
+use std::collections::BTreeMap;
+
+use crate::graph::{DepGraph, NodeId};
+
+use super::detect::{Raw, lines_of};
+use super::{Code, Line, Options, Role};
+
+/// One finding per train crate with versions off every line of its anchor.
+pub(super) fn detect(
+    graph: &DepGraph,
+    opts: &Options,
+    by_name: &BTreeMap<&str, Vec<NodeId>>,
+) -> Vec<Raw> {
+    let mut out = Vec::new();
+    for train in &opts.watch.trains {
+        let Some((anchor, rest)) = train.split_first() else {
+            continue;
+        };
+        let Some(anchor_nodes) = by_name.get(anchor.as_str()) else {
+            continue;
+        };
+        let anchor_lines = lines_of(graph, anchor_nodes);
+        for other in rest {
+            let Some(other_nodes) = by_name.get(other.as_str()) else {
+                continue;
+            };
+            let off: Vec<NodeId> = other_nodes
+                .iter()
+                .copied()
+                .filter(|&n| !anchor_lines.contains(&Line::of(&graph.package(n).version)))
+                .collect();
+            if !off.is_empty() {
+                let mut nodes = anchor_nodes.clone();
+                nodes.extend(off);
+                let mut raw = Raw::new(Code::TrainSkew, other, Role::Primary, nodes);
+                raw.crates = vec![anchor.clone(), other.clone()];
+                out.push(raw);
+            }
+        }
+    }
+    out
+}
