@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod cli;
 pub mod completions;
 pub mod config;
+pub mod diags;
 pub mod error;
 pub mod exit;
 pub mod explain;

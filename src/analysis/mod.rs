@@ -21,19 +21,19 @@ mod paths;
 mod source_split;
 mod train_skew;
 mod type_boundary;
-mod wording;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use semver::Version;
 use serde::{Serialize, Serializer};
 
+use crate::diags::{self, Facts};
 use crate::graph::{DepGraph, Kind, KindSet, NodeId};
 
 pub use self::code::{Code, Level};
 pub(crate) use self::paths::explain_chosen;
-pub use self::wording::source_label;
-pub(crate) use self::wording::unify_edit_listed;
+pub use crate::diags::source_label;
+pub(crate) use crate::diags::unify_edit_listed;
 pub use crate::line::Line;
 
 use self::detect::{
@@ -419,7 +419,25 @@ fn explain(
         }
     };
     let member = raw.member.map(|m| graph.package(m).name.clone());
-    let (message, help) = wording::wording(graph, raw, &versions, &lines, caused_by.as_deref());
+    let facts = match raw.code {
+        Code::DivergingVersions => Facts::Diverging(diverging::facts(
+            graph,
+            raw,
+            &versions,
+            &lines,
+            caused_by.as_deref(),
+        )),
+        Code::SourceSplit => Facts::SourceSplit(source_split::facts(raw, &versions)),
+        Code::TrainSkew if raw.member.is_none() => {
+            Facts::TrainSkew(train_skew::facts(raw, &versions))
+        }
+        Code::TrainSkew | Code::TypeBoundary => {
+            Facts::Meeting(type_boundary::facts(graph, raw, &versions))
+        }
+        // Never detected here: the policy steps report them.
+        Code::UnusedAllow | Code::OutsidePolicy => Facts::Unworded,
+    };
+    let (message, help) = diags::words(&facts);
     Finding {
         code: raw.code,
         level,

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use crate::graph::{DepGraph, NodeId};
 
 use super::detect::{Raw, lines_of};
-use super::{Code, Line, Role};
+use crate::diags::SourceSplit;
+
+use super::{Code, Line, Role, VersionInfo};
 
 /// One finding per line of `name` (versions `nodes`) that comes from more than one source.
 pub(super) fn detect(graph: &DepGraph, name: &str, role: Role, nodes: &[NodeId]) -> Vec<Raw> {
@@ -28,4 +30,16 @@ pub(super) fn detect(graph: &DepGraph, name: &str, role: Role, nodes: &[NodeId])
         }
     }
     out
+}
+
+/// What the wording needs: the line and each copy with its source.
+pub(super) fn facts<'a>(raw: &'a Raw, versions: &'a [VersionInfo]) -> SourceSplit<'a> {
+    SourceSplit {
+        name: &raw.krate,
+        line: raw.crates.first().map(String::as_str).unwrap_or_default(),
+        copies: versions
+            .iter()
+            .map(|v| (&v.version, v.source.as_deref()))
+            .collect(),
+    }
 }

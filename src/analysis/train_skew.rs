@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use crate::graph::{DepGraph, NodeId};
 
 use super::detect::{Raw, lines_of};
-use super::{Code, Line, Options, Role};
+use crate::diags::TrainSkew;
+
+use super::{Code, Line, Options, Role, VersionInfo};
 
 /// One finding per train crate with versions off every line of its anchor.
 pub(super) fn detect(
@@ -44,4 +46,22 @@ pub(super) fn detect(
         }
     }
     out
+}
+
+/// What the wording needs: the versions of the crate and of its anchor.
+pub(super) fn facts<'a>(raw: &'a Raw, versions: &'a [VersionInfo]) -> TrainSkew<'a> {
+    let anchor = raw.crates[0].as_str();
+    let of = |krate: &str| {
+        versions
+            .iter()
+            .filter(|v| v.name == krate)
+            .map(|v| &v.version)
+            .collect()
+    };
+    TrainSkew {
+        name: &raw.krate,
+        anchor,
+        versions: of(&raw.krate),
+        anchor_versions: of(anchor),
+    }
 }

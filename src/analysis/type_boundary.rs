@@ -5,10 +5,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use semver::Version;
+
+use crate::diags::{Meeting, Unify, Via};
 use crate::graph::{DepGraph, NodeId};
 
 use super::detect::{EdgeFilter, Raw};
-use super::{Code, Line, Options, Role};
+use super::{Code, Line, Options, Role, VersionInfo};
 
 /// A member's direct dependencies that meet on two lines of one crate: member → W (line 1)
 /// and member → C → W (line 2). One finding per (code, crate), listing every C.
@@ -83,4 +86,95 @@ pub(super) fn detect(
             raw
         })
         .collect()
+}
+
+/// What the wording needs: the member, the versions it uses directly, the crates built on
+/// another line, and the edit that unifies them.
+pub(super) fn facts<'a>(
+    graph: &'a DepGraph,
+    raw: &'a Raw,
+    versions: &'a [VersionInfo],
+) -> Meeting<'a> {
+    let name = raw.krate.as_str();
+    let member = raw.member.expect("a member finding has a member");
+    let mut directs: Vec<&Version> = raw
+        .directs
+        .iter()
+        .map(|&d| &graph.package(d).version)
+        .collect();
+    if directs.is_empty() {
+        directs.push(&versions[0].version);
+    }
+    let vias = raw
+        .vias
+        .iter()
+        .map(|&v| {
+            let p = graph.package(v);
+            Via {
+                name: &p.name,
+                version: &p.version,
+                built_on: graph
+                    .dependencies(v)
+                    .map(|(n, _)| graph.package(n))
+                    .filter(|d| d.name == name)
+                    .map(|d| &d.version)
+                    .collect(),
+            }
+        })
+        .collect();
+    let unify = unify(graph, raw, versions, &directs);
+    Meeting {
+        type_boundary: raw.code == Code::TypeBoundary,
+        name,
+        member: &graph.package(member).name,
+        directs,
+        vias,
+        unify,
+    }
+}
+
+/// The edit that puts a member and the crates it meets on the newest line of the finding,
+/// the line `diverging-versions` unifies on: the member raises its own requirement when it
+/// is behind, a crate built on an older line moves to a release built on the newest, and a
+/// workspace member among those crates raises its requirement instead.
+fn unify<'a>(
+    graph: &DepGraph,
+    raw: &'a Raw,
+    versions: &[VersionInfo],
+    directs: &[&Version],
+) -> Unify<'a> {
+    let name = &raw.krate;
+    let target = versions
+        .iter()
+        .filter(|v| v.name == *name)
+        .map(|v| Line::of(&v.version))
+        .max()
+        .expect("a member finding has versions");
+    let mut members = Vec::new();
+    if directs.iter().any(|d| Line::of(d) < target) {
+        let member = raw.member.expect("a member finding has a member");
+        members.push(graph.package(member).name.clone());
+    }
+    let mut movers = Vec::new();
+    for &via in &raw.vias {
+        let p = graph.package(via);
+        let behind = graph
+            .dependencies(via)
+            .map(|(n, _)| graph.package(n))
+            .any(|d| d.name == *name && Line::of(&d.version) < target);
+        let list = if p.is_member {
+            &mut members
+        } else {
+            &mut movers
+        };
+        if behind && !list.contains(&p.name) {
+            list.push(p.name.clone());
+        }
+    }
+    Unify {
+        name,
+        target,
+        members,
+        movers,
+    }
 }
