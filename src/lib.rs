@@ -296,14 +296,14 @@ fn finish_analysis(
             )));
         }
     }
-    let mut findings = analysis::analyze(&graph, &opts);
+    let mut sources = manifest::spans::SpanIndex::build(&graph);
+    let mut findings = analysis::analyze(&graph, &sources, &opts);
     let rules = policy_rules(req, &config, graph.workspace_root(), &opts.watch)?;
     if !rules.is_empty() {
         let today = window::today(req.today, req.source_date_epoch.as_deref())?;
-        findings.extend(window::evaluate(&graph, &opts, &rules, today));
+        findings.extend(window::evaluate(&graph, &sources, &opts, &rules, today));
         analysis::sort_findings(&mut findings);
     }
-    let mut sources = manifest::spans::locate(&mut findings, &graph);
     if let Some(file) = &config.file
         && let Ok(text) = std::fs::read_to_string(file)
     {

@@ -29,6 +29,7 @@ use serde::{Serialize, Serializer};
 
 use crate::diags::{self, Facts};
 use crate::graph::{DepGraph, Kind, KindSet, NodeId};
+use crate::manifest::spans::SpanIndex;
 
 pub use self::code::{Code, Level};
 pub(crate) use self::paths::explain_chosen;
@@ -227,7 +228,8 @@ pub struct Dependent {
 }
 
 /// Where a path leaves the workspace: a workspace member's direct dependency declaration.
-/// `manifest`, `table` and `line` are filled in from the manifest by `manifest::spans`.
+/// `manifest`, `table` and `line` come from the span index (`manifest::spans`); they stay
+/// empty when its manifest could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Origin {
     pub member: String,
@@ -253,7 +255,7 @@ pub struct Origin {
     pub package_version: Option<Version>,
     #[serde(skip)]
     pub package_source: Option<String>,
-    /// The requirement string as written in the manifest (filled by `manifest::spans`).
+    /// The requirement string as written in the manifest.
     #[serde(skip)]
     pub written_req: Option<String>,
     /// Features the declaration enables, and whether it keeps default features.
@@ -261,8 +263,6 @@ pub struct Origin {
     pub features: Vec<String>,
     #[serde(skip)]
     pub default_features: bool,
-    #[serde(skip)]
-    pub member_node: NodeIdOrd,
     /// Absolute path of `manifest`, and the byte span of the key in it (for labels).
     #[serde(skip)]
     pub manifest_abs: Option<std::path::PathBuf>,
@@ -273,10 +273,6 @@ pub struct Origin {
     #[serde(skip)]
     pub member_span: Option<(usize, usize)>,
 }
-
-/// A `NodeId` that sorts, so `Origin` can derive `Ord`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub struct NodeIdOrd(pub usize);
 
 /// A shortest path from a workspace member to a version: each step with the requirement of
 /// the edge that leads to it (`None` for the member itself).
@@ -339,8 +335,9 @@ impl Serialize for DepPath {
     }
 }
 
-/// Runs the whole analysis.
-pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
+/// Runs the whole analysis. Origins are located in `spans`, the index of the manifests
+/// `graph` was read from (`SpanIndex::default()` for a graph without them).
+pub fn analyze(graph: &DepGraph, spans: &SpanIndex, opts: &Options) -> Vec<Finding> {
     let roots = selected_members(graph, opts);
     let main = EdgeFilter {
         kinds: opts.edges,
@@ -361,7 +358,12 @@ pub fn analyze(graph: &DepGraph, opts: &Options) -> Vec<Finding> {
         .flat_map(|r| r.nodes.iter().copied())
         .collect::<BTreeSet<NodeId>>()
         .into_iter()
-        .map(|n| (n, paths::explain_version(graph, &roots, &main, &reach, n)))
+        .map(|n| {
+            (
+                n,
+                paths::explain_version(graph, spans, &roots, &main, &reach, n),
+            )
+        })
         .collect();
     let mut findings: Vec<Finding> = raws
         .iter()
@@ -465,7 +467,7 @@ mod tests {
     use crate::testkit::Builder;
 
     fn run(b: &Builder) -> Vec<Finding> {
-        analyze(&b.graph(), &Options::default())
+        analyze(&b.graph(), &SpanIndex::default(), &Options::default())
     }
 
     fn summary(findings: &[Finding]) -> Vec<String> {
@@ -745,7 +747,7 @@ mod tests {
             .map(|(_, e)| e.kind)
             .collect();
         assert_eq!(kinds, [Kind::Normal, Kind::Build]);
-        let findings = analyze(&graph, &Options::default());
+        let findings = analyze(&graph, &SpanIndex::default(), &Options::default());
         assert_eq!(
             summary(&findings),
             [
@@ -768,7 +770,7 @@ mod tests {
             edges: KindSet::ALL.without(Kind::Dev),
             ..Options::default()
         };
-        assert!(analyze(&b.graph(), &opts).is_empty());
+        assert!(analyze(&b.graph(), &SpanIndex::default(), &opts).is_empty());
     }
 
     #[test]
@@ -784,7 +786,7 @@ mod tests {
         let mut opts = Options::default();
         opts.watch.all_duplicates = true;
         assert_eq!(
-            summary(&analyze(&b.graph(), &opts)),
+            summary(&analyze(&b.graph(), &SpanIndex::default(), &opts)),
             ["warning diverging-versions socket2"]
         );
     }

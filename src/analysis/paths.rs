@@ -7,10 +7,13 @@ use std::collections::VecDeque;
 use crate::graph::{DepGraph, Kind, NodeId};
 
 use super::detect::{EdgeFilter, PlatformFilter, reachable, selected_members};
-use super::{DepPath, Dependent, NodeIdOrd, Options, Origin, Step, VersionInfo};
+use crate::manifest::spans::SpanIndex;
+
+use super::{DepPath, Dependent, Options, Origin, Step, VersionInfo};
 
 pub(super) fn explain_version(
     graph: &DepGraph,
+    spans: &SpanIndex,
     roots: &[NodeId],
     filter: &EdgeFilter,
     reach: &[bool],
@@ -58,7 +61,7 @@ pub(super) fn explain_version(
         }
     }
 
-    let origins = origins(graph, filter, reach, &dist);
+    let origins = origins(graph, spans, filter, reach, &dist);
 
     VersionInfo {
         name: pkg.name.clone(),
@@ -72,8 +75,15 @@ pub(super) fn explain_version(
 }
 
 /// Origins: every declaration by which a member reachable from the selection leaves the
-/// workspace towards the target (the nodes at a finite distance `dist` from it).
-fn origins(graph: &DepGraph, filter: &EdgeFilter, reach: &[bool], dist: &[usize]) -> Vec<Origin> {
+/// workspace towards the target (the nodes at a finite distance `dist` from it), located in
+/// `spans`.
+fn origins(
+    graph: &DepGraph,
+    spans: &SpanIndex,
+    filter: &EdgeFilter,
+    reach: &[bool],
+    dist: &[usize],
+) -> Vec<Origin> {
     let mut origins = Vec::new();
     for &member in graph.members() {
         if !reach[member.index()] {
@@ -84,28 +94,34 @@ fn origins(graph: &DepGraph, filter: &EdgeFilter, reach: &[bool], dist: &[usize]
             if next_pkg.is_member || !filter.allows(edge) || dist[next.index()] == usize::MAX {
                 continue;
             }
+            let member_pkg = graph.package(member);
+            let at = spans.declared(
+                &member_pkg.manifest_path,
+                edge.kind,
+                edge.platform.as_deref(),
+                &edge.key,
+            );
             origins.push(Origin {
-                member: graph.package(member).name.clone(),
+                member: member_pkg.name.clone(),
                 key: edge.key.clone(),
                 package: next_pkg.name.clone(),
                 kind: edge.kind,
                 platform: edge.platform.clone(),
-                manifest: None,
-                table: None,
-                line: None,
-                member_manifest: None,
-                member_line: None,
+                manifest: at.manifest,
+                table: at.table,
+                line: at.line,
+                member_manifest: at.member_manifest,
+                member_line: at.member_line,
                 req: edge.req.clone().unwrap_or_default(),
                 package_version: Some(next_pkg.version.clone()),
                 package_source: next_pkg.source.clone(),
-                written_req: None,
+                written_req: at.written_req,
                 features: edge.features.clone(),
                 default_features: edge.default_features,
-                member_node: NodeIdOrd(member.index()),
-                manifest_abs: None,
-                span: None,
-                member_manifest_abs: None,
-                member_span: None,
+                manifest_abs: at.manifest_abs,
+                span: at.span,
+                member_manifest_abs: at.member_manifest_abs,
+                member_span: at.member_span,
             });
         }
     }
@@ -154,6 +170,7 @@ fn shortest_path(
 /// as findings explain theirs (dependents, shortest paths, origins), by version then source.
 pub(crate) fn explain_chosen(
     graph: &DepGraph,
+    spans: &SpanIndex,
     opts: &Options,
     pick: impl Fn(&crate::graph::Package) -> bool,
 ) -> Vec<VersionInfo> {
@@ -173,7 +190,7 @@ pub(crate) fn explain_chosen(
     });
     nodes
         .into_iter()
-        .map(|n| explain_version(graph, &roots, &filter, &reach, n))
+        .map(|n| explain_version(graph, spans, &roots, &filter, &reach, n))
         .collect()
 }
 
