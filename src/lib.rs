@@ -4,8 +4,8 @@
 //! The pipeline (each stage returns owned, sorted, `Serialize`-able data):
 //!
 //! ```text
-//! argv ─cli─► Request ─metadata─► metadata JSON ─graph─► DepGraph ─analysis─► Findings
-//!      ─manifest::spans─► origins located ─report─► human | json ; Outcome ─main─► exit code
+//! argv ─cli─► Request ─metadata─► metadata JSON ─graph─► DepGraph ─manifest::spans─► SpanIndex
+//!      ─analysis (worded by diags)─► Findings ─report─► human | json ; Outcome ─main─► exit code
 //! ```
 //!
 //! `run` wires the stages; only `main` exits and only `report` renders.

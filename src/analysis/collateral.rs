@@ -88,3 +88,32 @@ pub(super) fn list_on_roots(findings: &mut [Finding]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::tests::{run, split_stack, summary};
+    use crate::analysis::*;
+
+    #[test]
+    fn collateral_duplicates_hang_off_the_root_and_residuals_do_not() {
+        assert_eq!(
+            summary(&run(&split_stack())),
+            [
+                "error diverging-versions tonic",
+                "error type-boundary tonic member=app",
+                "warning diverging-versions tower",
+                "note diverging-versions hyper caused_by=tonic",
+            ]
+        );
+    }
+
+    #[test]
+    fn root_lists_its_collateral() {
+        let findings = run(&split_stack());
+        let tonic = findings
+            .iter()
+            .find(|f| f.code == Code::DivergingVersions && f.krate == "tonic")
+            .expect("tonic finding");
+        assert_eq!(tonic.collateral, ["hyper"]);
+    }
+}

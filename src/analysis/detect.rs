@@ -258,3 +258,58 @@ impl Qualifiers {
         (dev_only, platforms)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::tests::{etcd_beside_tonic, run, summary};
+    use crate::analysis::*;
+    use crate::testkit::Builder;
+
+    #[test]
+    fn dev_only_and_platform_qualifiers() {
+        let b = etcd_beside_tonic("dev", None);
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "error diverging-versions tonic dev_only",
+                "error type-boundary tonic member=app dev_only",
+            ]
+        );
+        let b = etcd_beside_tonic("normal", Some("cfg(windows)"));
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "error diverging-versions tonic platforms=cfg(windows)",
+                "error type-boundary tonic member=app platforms=cfg(windows)",
+            ]
+        );
+    }
+
+    #[test]
+    fn edges_option_drops_dev_edges() {
+        let b = etcd_beside_tonic("dev", None);
+        let opts = Options {
+            edges: KindSet::ALL.without(Kind::Dev),
+            ..Options::default()
+        };
+        assert!(analyze(&b.graph(), &SpanIndex::default(), &opts).is_empty());
+    }
+
+    #[test]
+    fn unwatched_crates_need_all_duplicates() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("socket2", "0.4.10")
+            .pkg("socket2", "0.5.8")
+            .member("lib")
+            .dep("app", "socket2@0.4.10")
+            .dep("lib", "socket2@0.5.8");
+        assert!(run(&b).is_empty());
+        let mut opts = Options::default();
+        opts.watch.all_duplicates = true;
+        assert_eq!(
+            summary(&analyze(&b.graph(), &SpanIndex::default(), &opts)),
+            ["warning diverging-versions socket2"]
+        );
+    }
+}

@@ -210,3 +210,126 @@ fn distances_to(graph: &DepGraph, target: NodeId, filter: &EdgeFilter) -> Vec<us
     }
     dist
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::tests::{run, summary};
+    use crate::analysis::*;
+    use crate::testkit::Builder;
+
+    #[test]
+    fn paths_prefer_normal_edges_and_the_first_is_the_shortest_of_any_member() {
+        // api reaches tonic 0.12.3 in four normal hops and in two through a dev-dependency:
+        // its path takes the normal edges. servers reaches it in two normal hops: its path
+        // comes first. bench reaches it only through a dev-dependency: its path comes last.
+        let b = Builder::default()
+            .member("api")
+            .member("bench")
+            .member("servers")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .pkg("a", "1.0.0")
+            .pkg("b", "1.0.0")
+            .pkg("c", "1.0.0")
+            .pkg("loki-proto", "0.1.0")
+            .dep("api", "etcd-client@0.11.1")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("api", "a@1.0.0")
+            .dep("a@1.0.0", "b@1.0.0")
+            .dep("b@1.0.0", "c@1.0.0")
+            .dep("c@1.0.0", "tonic@0.12.3")
+            .dep_with("api", "loki-proto@0.1.0", "dev", None, None)
+            .dep_with("bench", "loki-proto@0.1.0", "dev", None, None)
+            .dep("servers", "loki-proto@0.1.0")
+            .dep("loki-proto@0.1.0", "tonic@0.12.3");
+        let findings = run(&b);
+        let tonic = findings
+            .iter()
+            .find(|f| f.code == Code::DivergingVersions && f.krate == "tonic")
+            .expect("tonic finding");
+        let newer = tonic
+            .versions
+            .iter()
+            .find(|v| v.version.to_string() == "0.12.3")
+            .expect("tonic 0.12.3");
+        let shown: Vec<String> = newer
+            .paths_best_first()
+            .into_iter()
+            .map(DepPath::display)
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "servers → loki-proto 0.1.0 (^0.1.0) → tonic 0.12.3 (^0.12.3)",
+                "api → a 1.0.0 (^1.0.0) → b 1.0.0 (^1.0.0) → c 1.0.0 (^1.0.0) → tonic 0.12.3 (^0.12.3)",
+                "bench → loki-proto 0.1.0 (^0.1.0, dev) → tonic 0.12.3 (^0.12.3)",
+            ],
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn cycles_terminate_and_paths_take_the_smallest_of_equal_length() {
+        // a ⇄ b (b dev-depends on a), both reach tonic 0.9 through c or d (c wins: smaller).
+        let b = Builder::default()
+            .member("a")
+            .member("b")
+            .pkg("c", "1.0.0")
+            .pkg("d", "1.0.0")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("a", "b")
+            .dep_with("b", "a", "dev", None, None)
+            .dep("a", "d@1.0.0")
+            .dep("a", "c@1.0.0")
+            .dep("d@1.0.0", "tonic@0.9.2")
+            .dep("c@1.0.0", "tonic@0.9.2")
+            .dep("b", "tonic@0.12.3");
+        let findings = run(&b);
+        let tonic = &findings[0];
+        assert_eq!(tonic.krate, "tonic");
+        let paths: Vec<String> = tonic.versions[0]
+            .paths
+            .iter()
+            .map(DepPath::display)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "a → c 1.0.0 (^1.0.0) → tonic 0.9.2 (^0.9.2)",
+                "b → a 0.1.0 (^0.1.0, dev) → c 1.0.0 (^1.0.0) → tonic 0.9.2 (^0.9.2)",
+            ]
+        );
+        // Both c and d lead out of the workspace towards tonic 0.9.2.
+        let keys: Vec<&str> = tonic.versions[0]
+            .origins
+            .iter()
+            .map(|o| o.key.as_str())
+            .collect();
+        assert_eq!(keys, ["c", "d"]);
+    }
+
+    #[test]
+    fn renamed_keys_match_by_package_name() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep_with("app", "tonic@0.12.3", "normal", None, Some("grpc"))
+            .dep_with("app", "etcd-client@0.11.1", "normal", None, Some("etcd"))
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let findings = run(&b);
+        assert_eq!(
+            summary(&findings),
+            [
+                "error diverging-versions tonic",
+                "error type-boundary tonic member=app"
+            ]
+        );
+        assert_eq!(findings[0].versions[0].origins[0].key, "etcd");
+        assert_eq!(findings[0].versions[0].origins[0].package, "etcd-client");
+        assert_eq!(findings[0].versions[1].origins[0].key, "grpc");
+    }
+}

@@ -65,3 +65,27 @@ pub(super) fn facts<'a>(raw: &'a Raw, versions: &'a [VersionInfo]) -> TrainSkew<
         anchor_versions: of(anchor),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::tests::{run, summary};
+    use crate::testkit::Builder;
+
+    #[test]
+    fn train_crate_off_its_anchor_line_is_train_skew() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("tonic", "0.12.3")
+            .pkg("tonic-build", "0.13.1")
+            .dep("app", "tonic@0.12.3")
+            .dep_with("app", "tonic-build@0.13.1", "build", None, None);
+        let findings = run(&b);
+        assert_eq!(summary(&findings), ["error train-skew tonic-build"]);
+        assert_eq!(findings[0].crates, ["tonic", "tonic-build"]);
+        // The newest line, with its version, as diverging-versions would advise.
+        assert_eq!(
+            findings[0].help,
+            "move tonic to 0.13, the line of tonic-build 0.13 (or use tonic-build 0.12)"
+        );
+    }
+}

@@ -178,3 +178,94 @@ fn unify<'a>(
         movers,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::tests::{run, summary};
+    use crate::analysis::*;
+    use crate::testkit::Builder;
+
+    #[test]
+    fn family_crate_behind_a_watched_crate_is_train_skew() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("tonic", "0.13.1")
+            .pkg("prost", "0.13.5")
+            .pkg("prost", "0.14.1")
+            .dep("app", "tonic@0.13.1")
+            .dep("app", "prost@0.14.1")
+            .dep("tonic@0.13.1", "prost@0.13.5");
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "error train-skew prost member=app",
+                "warning diverging-versions prost"
+            ]
+        );
+    }
+
+    #[test]
+    fn one_finding_per_code_crate_and_member_names_every_crate_involved() {
+        // app uses prost 0.12 and three crates built on prost 0.11: one train-skew, not three.
+        let b = Builder::default()
+            .member("app")
+            .pkg("prost", "0.12.6")
+            .pkg("prost", "0.11.9")
+            .pkg("prost-types", "0.11.9")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .dep("app", "prost@0.12.6")
+            .dep("app", "prost-types@0.11.9")
+            .dep("app", "etcd-client@0.11.1")
+            .dep("app", "tonic@0.9.2")
+            .dep("prost-types@0.11.9", "prost@0.11.9")
+            .dep("etcd-client@0.11.1", "prost@0.11.9")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("tonic@0.9.2", "prost@0.11.9");
+        let findings = run(&b);
+        let skew: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.code == Code::TrainSkew && f.member.is_some())
+            .collect();
+        assert_eq!(skew.len(), 1, "{:?}", summary(&findings));
+        assert_eq!(
+            skew[0].crates,
+            ["etcd-client", "prost-types", "tonic", "prost"]
+        );
+        assert_eq!(
+            skew[0].message,
+            "app uses prost 0.12.6 directly, but etcd-client 0.11.1, prost-types 0.11.9 and tonic 0.9.2 are built against prost 0.11.9"
+        );
+    }
+
+    #[test]
+    fn transport_stack_mismatch_is_divergence_not_train_skew() {
+        // pageserver uses http 1 directly; hyper 0.14 and axum 0.6 are built on http 0.2,
+        // and tonic 0.9 on axum 0.6 beside the member's axum 0.7: the transport stack is not
+        // a train, so these are diverging-versions warnings only.
+        let b = Builder::default()
+            .member("pageserver")
+            .pkg("http", "1.1.0")
+            .pkg("http", "0.2.12")
+            .pkg("hyper", "0.14.28")
+            .pkg("axum", "0.6.20")
+            .pkg("axum", "0.7.9")
+            .pkg("tonic", "0.9.2")
+            .dep("pageserver", "http@1.1.0")
+            .dep("pageserver", "hyper@0.14.28")
+            .dep("pageserver", "axum@0.7.9")
+            .dep("pageserver", "tonic@0.9.2")
+            .dep("hyper@0.14.28", "http@0.2.12")
+            .dep("axum@0.6.20", "http@0.2.12")
+            .dep("axum@0.7.9", "http@1.1.0")
+            .dep("tonic@0.9.2", "http@0.2.12")
+            .dep("tonic@0.9.2", "axum@0.6.20");
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "warning diverging-versions axum",
+                "warning diverging-versions http"
+            ]
+        );
+    }
+}
