@@ -391,6 +391,8 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
+/// A raw finding made whole: its versions explained, its lines and level, and its message
+/// and help worded by `diags` from the facts its detector gives.
 fn explain(
     graph: &DepGraph,
     explained: &BTreeMap<NodeId, VersionInfo>,
