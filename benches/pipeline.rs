@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use cargo_etcd_deps::analysis::{Options, analyze};
 use cargo_etcd_deps::graph::DepGraph;
+use cargo_etcd_deps::manifest::spans::SpanIndex;
 use cargo_etcd_deps::plan::{self, PlanOptions};
 use cargo_etcd_deps::policy;
 use cargo_etcd_deps::registry::MemoryRegistry;
@@ -56,7 +57,7 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 
 /// Analysis, planning and the JSON report, shared by both input modes.
 fn downstream(graph: &DepGraph) -> (usize, Duration, Duration, Duration) {
-    let (findings, analysis) = time(|| analyze(graph, &Options::default()));
+    let (findings, analysis) = time(|| analyze(graph, &SpanIndex::default(), &Options::default()));
     let count = findings.len();
     let ws = plan::Workspace {
         root_manifest: graph.workspace_root().join("Cargo.toml"),

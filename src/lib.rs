@@ -4,8 +4,8 @@
 //! The pipeline (each stage returns owned, sorted, `Serialize`-able data):
 //!
 //! ```text
-//! argv ─cli─► Request ─metadata─► metadata JSON ─graph─► DepGraph ─analysis─► Findings
-//!      ─manifest::spans─► origins located ─report─► human | json ; Outcome ─main─► exit code
+//! argv ─cli─► Request ─metadata─► metadata JSON ─graph─► DepGraph ─manifest::spans─► SpanIndex
+//!      ─analysis (worded by diags)─► Findings ─report─► human | json ; Outcome ─main─► exit code
 //! ```
 //!
 //! `run` wires the stages; only `main` exits and only `report` renders.
@@ -14,6 +14,7 @@ pub mod analysis;
 pub mod cli;
 pub mod completions;
 pub mod config;
+pub mod diags;
 pub mod error;
 pub mod exit;
 pub mod explain;
@@ -21,6 +22,7 @@ mod fix;
 pub mod graph;
 pub mod hakari;
 pub mod interrupt;
+pub mod line;
 pub mod lockfile;
 pub mod manifest;
 pub mod metadata;
@@ -299,14 +301,14 @@ fn finish_analysis(
             )));
         }
     }
-    let mut findings = analysis::analyze(&graph, &opts);
+    let mut sources = manifest::spans::SpanIndex::build(&graph);
+    let mut findings = analysis::analyze(&graph, &sources, &opts);
     let rules = policy_rules(req, &config, graph.workspace_root(), &opts.watch)?;
     if !rules.is_empty() {
         let today = window::today(req.today, req.source_date_epoch.as_deref())?;
-        findings.extend(window::evaluate(&graph, &opts, &rules, today));
+        findings.extend(window::evaluate(&graph, &sources, &opts, &rules, today));
         analysis::sort_findings(&mut findings);
     }
-    let mut sources = manifest::spans::locate(&mut findings, &graph);
     if let Some(file) = &config.file
         && let Ok(text) = std::fs::read_to_string(file)
     {

@@ -716,7 +716,12 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     }
 
     fn analyze_ok(g: &DepGraph) -> bool {
-        crate::analysis::analyze(g, &crate::analysis::Options::default()).is_empty()
+        crate::analysis::analyze(
+            g,
+            &crate::manifest::spans::SpanIndex::default(),
+            &crate::analysis::Options::default(),
+        )
+        .is_empty()
     }
 
     #[test]

@@ -1528,7 +1528,11 @@ mod planning_tests {
             .dep("app", "etcd-client@0.11.1")
             .dep("app", "tonic@0.12.3")
             .dep("etcd-client@0.11.1", "tonic@0.9.2");
-        let mut findings = analyze(&b.graph(), &Options::default());
+        let mut findings = analyze(
+            &b.graph(),
+            &crate::manifest::spans::SpanIndex::default(),
+            &Options::default(),
+        );
         for f in &mut findings {
             for v in &mut f.versions {
                 for o in &mut v.origins {

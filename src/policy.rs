@@ -355,7 +355,11 @@ mod tests {
             .dep("lib", "tonic@0.12.3")
             .dep(old, "hyper@0.14.32")
             .dep(new, "hyper@1.6.0");
-        analyze(&b.graph(), &Options::default())
+        analyze(
+            &b.graph(),
+            &crate::manifest::spans::SpanIndex::default(),
+            &Options::default(),
+        )
     }
 
     fn allow(krate: &str, versions: &[&str], code: Option<Code>) -> Allow {

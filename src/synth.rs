@@ -357,10 +357,14 @@ mod tests {
         assert_eq!(from_json.node_count(), s.package_count());
         assert_eq!(from_lock.node_count(), s.package_count());
         let summary = |g: &crate::graph::DepGraph| -> Vec<String> {
-            analyze(g, &Options::default())
-                .iter()
-                .map(|f| format!("{} {} {}", f.level.as_str(), f.code, f.krate))
-                .collect()
+            analyze(
+                g,
+                &crate::manifest::spans::SpanIndex::default(),
+                &Options::default(),
+            )
+            .iter()
+            .map(|f| format!("{} {} {}", f.level.as_str(), f.code, f.krate))
+            .collect()
         };
         let a = summary(&from_json);
         assert_eq!(a, summary(&from_lock));

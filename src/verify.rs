@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::graph::DepGraph;
 use crate::interrupt;
 use crate::manifest::edit::FileChange;
+use crate::manifest::spans::SpanIndex;
 use crate::manifest::write::{LockChange, ScratchDir, WriteFs};
 use crate::metadata::{self, CargoOptions};
 use crate::plan::FixPlan;
@@ -158,10 +159,12 @@ pub fn verify(
     let new_graph = DepGraph::from_metadata_json(&resolved.json, "the verification copy")?;
     // The workspace-hack is nobody's own use, in the copy as in the workspace.
     let new_graph = crate::hakari::without_hacks_of(graph, new_graph);
-    let mut after_findings = analysis::analyze(&new_graph, req.analysis_opts);
+    let mut after_findings =
+        analysis::analyze(&new_graph, &SpanIndex::default(), req.analysis_opts);
     // Policy rules travel with the findings they made: judge them again on the new graph.
     after_findings.extend(crate::window::rejudge(
         &new_graph,
+        &SpanIndex::default(),
         req.analysis_opts,
         findings,
     ));

@@ -6,6 +6,7 @@ use crate::analysis::{
 };
 use crate::config::{Date, PolicyRule};
 use crate::graph::DepGraph;
+use crate::manifest::spans::SpanIndex;
 
 /// The level of a finding under `rule` on `today`: a note before `warn-from`, a warning from
 /// it (at once without one), an error from `deny-from`; no dates at all is an error.
@@ -18,9 +19,11 @@ pub fn level(rule: &PolicyRule, today: Date) -> Level {
     }
 }
 
-/// One `outside-policy` finding per rule that some reachable version breaks.
+/// One `outside-policy` finding per rule that some reachable version breaks; origins are
+/// located in `spans`.
 pub fn evaluate(
     graph: &DepGraph,
+    spans: &SpanIndex,
     opts: &Options,
     rules: &[PolicyRule],
     today: Date,
@@ -28,7 +31,7 @@ pub fn evaluate(
     rules
         .iter()
         .filter_map(|rule| {
-            let versions = explain_chosen(graph, opts, |p| {
+            let versions = explain_chosen(graph, spans, opts, |p| {
                 p.name == rule.krate && !rule.versions.matches(&p.version)
             });
             (!versions.is_empty()).then(|| finding(rule, versions, today))
@@ -103,7 +106,12 @@ fn finding(rule: &PolicyRule, versions: Vec<VersionInfo>, today: Date) -> Findin
 
 /// The outside-policy findings of `judged` judged again on another graph (the verification
 /// copy of a fix): each finding carries its rule and its day.
-pub fn rejudge(graph: &DepGraph, opts: &Options, judged: &[Finding]) -> Vec<Finding> {
+pub fn rejudge(
+    graph: &DepGraph,
+    spans: &SpanIndex,
+    opts: &Options,
+    judged: &[Finding],
+) -> Vec<Finding> {
     judged
         .iter()
         .filter_map(|f| {
@@ -123,7 +131,7 @@ pub fn rejudge(graph: &DepGraph, opts: &Options, judged: &[Finding]) -> Vec<Find
                 },
             };
             let today = Date::parse(&fact.today)?;
-            evaluate(graph, opts, std::slice::from_ref(&rule), today)
+            evaluate(graph, spans, opts, std::slice::from_ref(&rule), today)
                 .into_iter()
                 .next()
         })
@@ -206,6 +214,7 @@ mod tests {
         let r = rule(Some("2026-12-01"), Some("2027-06-01"));
         let found = evaluate(
             &g,
+            &SpanIndex::default(),
             &Options::default(),
             std::slice::from_ref(&r),
             day("2026-12-01"),
@@ -221,7 +230,13 @@ mod tests {
         );
         assert_eq!(f.versions[0].origins[0].member, "app");
         assert_eq!(f.policy.as_ref().and_then(|p| p.days_left), Some(182));
-        let after = evaluate(&g, &Options::default(), &[r], day("2027-06-02"));
+        let after = evaluate(
+            &g,
+            &SpanIndex::default(),
+            &Options::default(),
+            &[r],
+            day("2027-06-02"),
+        );
         assert!(after[0].message.ends_with("an error since 2027-06-01"));
         assert_eq!(after[0].policy.as_ref().and_then(|p| p.days_left), Some(-1));
     }
@@ -240,13 +255,13 @@ mod tests {
             .graph();
         let r = rule(Some("2026-12-01"), Some("2027-06-01"));
         let opts = Options::default();
-        let judged = evaluate(&old, &opts, &[r], day("2027-06-01"));
-        let again = rejudge(&old, &opts, &judged);
+        let judged = evaluate(&old, &SpanIndex::default(), &opts, &[r], day("2027-06-01"));
+        let again = rejudge(&old, &SpanIndex::default(), &opts, &judged);
         assert_eq!(again.len(), 1);
         assert_eq!(again[0].level, Level::Error);
         assert_eq!(again[0].message, judged[0].message);
         assert_eq!(again[0].help, judged[0].help);
-        assert!(rejudge(&new, &opts, &judged).is_empty());
+        assert!(rejudge(&new, &SpanIndex::default(), &opts, &judged).is_empty());
     }
 
     #[test]

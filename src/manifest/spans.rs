@@ -1,7 +1,8 @@
-//! Where each dependency is declared: for an origin (member, key, kind, platform), the
-//! manifest, the table as written (`target.'cfg(unix)'.dependencies`), the 1-based line and
-//! the byte span of the key, following `key.workspace = true` to the root's
-//! `[workspace.dependencies]`.
+//! Where each dependency is declared: a read-only index (`SpanIndex`) built once from the
+//! workspace's manifests before the analysis, which asks it, for an origin (member, key,
+//! kind, platform), for the manifest, the table as written (`target.'cfg(unix)'.dependencies`),
+//! the 1-based line and the byte span of the key, following `key.workspace = true` to the
+//! root's `[workspace.dependencies]`. The reports read the texts it holds for their snippets.
 //!
 //! Target tables are matched by parsing their keys as platforms, never by comparing strings:
 //! cargo normalises `cfg(any(unix,windows))` to `cfg(any(unix, windows))`.
@@ -13,12 +14,15 @@ use std::str::FromStr;
 use cargo_metadata::cargo_platform::Platform;
 use toml_edit::{Document, Item, Table};
 
-use crate::analysis::{Finding, Origin};
 use crate::graph::{DepGraph, Kind};
 
-/// Manifest texts read while locating origins, by absolute path, for the reports.
+/// The workspace's manifests, parsed once, by absolute path: where each dependency is
+/// declared, and the texts the reports point into. `SpanIndex::default()` indexes no
+/// manifest: origins keep what the graph says (a verification copy, a hand-built graph).
 #[derive(Debug, Default)]
-pub struct Sources {
+pub struct SpanIndex {
+    /// The workspace root (`None`: nothing is located).
+    root: Option<PathBuf>,
     docs: BTreeMap<PathBuf, Option<Document<String>>>,
     /// Other files the reports point into (the configuration file).
     other: BTreeMap<PathBuf, String>,
@@ -26,6 +30,9 @@ pub struct Sources {
     /// long file (a configuration with 100,000 allow entries) costs its own lines only.
     line_starts: BTreeMap<PathBuf, Vec<usize>>,
 }
+
+/// The name the reports know the index by: the texts their snippets quote.
+pub type Sources = SpanIndex;
 
 /// The lines of a file around some spans: what a diagnostic snippet shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,7 +45,26 @@ pub struct Window<'a> {
     pub first_line: usize,
 }
 
-impl Sources {
+impl SpanIndex {
+    /// Reads and parses the manifest of every member of `graph` and the workspace root's
+    /// (a manifest that cannot be read or parsed is indexed as absent).
+    pub fn build(graph: &DepGraph) -> SpanIndex {
+        let root = graph.workspace_root().to_owned();
+        let mut index = SpanIndex {
+            root: Some(root.clone()),
+            ..SpanIndex::default()
+        };
+        for &member in graph.members() {
+            let manifest = &graph.package(member).manifest_path;
+            // A Cargo.lock read alone has no manifest to point at.
+            if !manifest.as_os_str().is_empty() {
+                index.doc(manifest);
+            }
+        }
+        index.doc(&root.join("Cargo.toml"));
+        index
+    }
+
     /// The lines of a text read here that hold `spans` (byte ranges), with `context` lines
     /// either side.
     pub fn window(
@@ -109,82 +135,92 @@ struct Declaration {
     req: Option<String>,
 }
 
-/// Fills `manifest`, `table`, `line` (and `member_manifest`/`member_line` for inherited keys)
-/// of every origin. A manifest that cannot be read (saved metadata from another machine)
-/// leaves those facts empty.
-pub fn locate(findings: &mut [Finding], graph: &DepGraph) -> Sources {
-    let mut sources = Sources::default();
-    let root = graph.workspace_root().to_owned();
-    let root_manifest = root.join("Cargo.toml");
-    for finding in findings.iter_mut() {
-        for version in &mut finding.versions {
-            for origin in &mut version.origins {
-                locate_one(origin, graph, &root, &root_manifest, &mut sources);
-            }
-        }
-    }
-    sources
+/// Where a member declares a dependency: what an origin says about its declaration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Declared {
+    /// Where the requirement is written, relative to the workspace root, and absolute.
+    pub manifest: Option<String>,
+    pub manifest_abs: Option<PathBuf>,
+    /// The table as written, the 1-based line and the byte span of the key.
+    pub table: Option<String>,
+    pub line: Option<usize>,
+    pub span: Option<(usize, usize)>,
+    /// The requirement string as written.
+    pub written_req: Option<String>,
+    /// For an inherited key (`key.workspace = true`): the member's own manifest and line.
+    pub member_manifest: Option<String>,
+    pub member_manifest_abs: Option<PathBuf>,
+    pub member_line: Option<usize>,
+    pub member_span: Option<(usize, usize)>,
 }
 
-fn locate_one(
-    origin: &mut Origin,
-    graph: &DepGraph,
-    root: &Path,
-    root_manifest: &Path,
-    sources: &mut Sources,
-) {
-    let member = graph.package(petgraph::graph::NodeIndex::new(origin.member_node.0));
-    let manifest = member.manifest_path.clone();
-    if manifest.as_os_str().is_empty() {
-        // A Cargo.lock read alone: no manifest to point at.
-        return;
+impl SpanIndex {
+    /// Where the member whose manifest is `manifest` declares `key` in its `kind` table
+    /// (under `[target.<platform>]` when given). A manifest that could not be read (saved
+    /// metadata from another machine) leaves the declaration's place empty.
+    pub fn declared(
+        &self,
+        manifest: &Path,
+        kind: Kind,
+        platform: Option<&str>,
+        key: &str,
+    ) -> Declared {
+        let mut at = Declared::default();
+        let Some(root) = &self.root else {
+            return at;
+        };
+        if manifest.as_os_str().is_empty() {
+            // A Cargo.lock read alone: no manifest to point at.
+            return at;
+        }
+        at.manifest = Some(relative(root, manifest));
+        at.manifest_abs = Some(manifest.to_owned());
+        let Some(doc) = self.parsed(manifest) else {
+            return at;
+        };
+        let Some(decl) = find_declaration(doc.as_table(), doc.raw(), kind, platform, key) else {
+            return at;
+        };
+        if !decl.inherited {
+            at.table = Some(decl.table);
+            at.line = Some(decl.line);
+            at.span = Some(decl.span);
+            at.written_req = decl.req;
+            return at;
+        }
+        // `key.workspace = true`: the requirement is written in the root manifest.
+        let root_manifest = root.join("Cargo.toml");
+        at.member_manifest = at.manifest.take();
+        at.member_line = Some(decl.line);
+        at.member_span = Some(decl.span);
+        at.manifest = Some(relative(root, &root_manifest));
+        at.manifest_abs = Some(root_manifest.clone());
+        at.member_manifest_abs = Some(manifest.to_owned());
+        let Some(root_doc) = self.parsed(&root_manifest) else {
+            return at;
+        };
+        let raw = root_doc.raw();
+        let found = root_doc
+            .as_table()
+            .get("workspace")
+            .and_then(Item::as_table_like)
+            .and_then(|ws| ws.get("dependencies"))
+            .and_then(Item::as_table_like)
+            .and_then(|deps| deps.get_key_value(key));
+        if let Some((key, item)) = found
+            && let Some(span) = key.span()
+        {
+            at.table = Some("workspace.dependencies".to_owned());
+            at.line = Some(line_of(raw, span.start));
+            at.span = Some((span.start, span.end));
+            at.written_req = written_requirement(item);
+        }
+        at
     }
-    origin.manifest = Some(relative(root, &manifest));
-    origin.manifest_abs = Some(manifest.clone());
-    let Some(doc) = sources.doc(&manifest) else {
-        return;
-    };
-    let Some(decl) = find_declaration(
-        doc.as_table(),
-        doc.raw(),
-        origin.kind,
-        origin.platform.as_deref(),
-        &origin.key,
-    ) else {
-        return;
-    };
-    if !decl.inherited {
-        origin.table = Some(decl.table);
-        origin.line = Some(decl.line);
-        origin.span = Some(decl.span);
-        origin.written_req = decl.req;
-        return;
-    }
-    // `key.workspace = true`: the requirement is written in the root manifest.
-    origin.member_manifest = origin.manifest.take();
-    origin.member_line = Some(decl.line);
-    origin.member_span = Some(decl.span);
-    origin.manifest = Some(relative(root, root_manifest));
-    origin.manifest_abs = Some(root_manifest.to_owned());
-    origin.member_manifest_abs = Some(manifest);
-    let Some(root_doc) = sources.doc(root_manifest) else {
-        return;
-    };
-    let raw = root_doc.raw();
-    let found = root_doc
-        .as_table()
-        .get("workspace")
-        .and_then(Item::as_table_like)
-        .and_then(|ws| ws.get("dependencies"))
-        .and_then(Item::as_table_like)
-        .and_then(|deps| deps.get_key_value(&origin.key));
-    if let Some((key, item)) = found
-        && let Some(span) = key.span()
-    {
-        origin.table = Some("workspace.dependencies".to_owned());
-        origin.line = Some(line_of(raw, span.start));
-        origin.span = Some((span.start, span.end));
-        origin.written_req = written_requirement(item);
+
+    /// A manifest parsed by [`SpanIndex::build`].
+    fn parsed(&self, path: &Path) -> Option<&Document<String>> {
+        self.docs.get(path).and_then(Option::as_ref)
     }
 }
 
@@ -397,7 +433,7 @@ mod tests {
     #[test]
     fn a_window_holds_the_spans_lines_and_context_only() {
         let text: String = (1..=1000).map(|i| format!("line{i}\n")).collect();
-        let mut sources = Sources::default();
+        let mut sources = SpanIndex::default();
         let path = PathBuf::from("/ws/etcd-deps.toml");
         sources.insert(path.clone(), text.clone());
         let at = |line: usize| text.find(&format!("line{line}\n")).expect("line");
@@ -416,6 +452,45 @@ mod tests {
             .window(&path, &[(at(1000), at(1000) + 8)], 2)
             .expect("window");
         assert_eq!(last.text, "line998\nline999\nline1000\n");
+    }
+
+    /// An index of two manifests given as texts, rooted at `/ws`.
+    fn index(root: &str, member: &str) -> SpanIndex {
+        let mut index = SpanIndex {
+            root: Some(PathBuf::from("/ws")),
+            ..SpanIndex::default()
+        };
+        for (path, text) in [("/ws/Cargo.toml", root), ("/ws/app/Cargo.toml", member)] {
+            let doc = Document::parse(text.to_owned()).expect("valid toml");
+            index.docs.insert(PathBuf::from(path), Some(doc));
+        }
+        index
+    }
+
+    #[test]
+    fn an_inherited_key_is_declared_at_the_root_and_on_the_members_line() {
+        let index = index(
+            "[workspace]\nmembers = ['app']\n\n[workspace.dependencies]\ntonic = \"0.12\"\n",
+            "[package]\nname = 'app'\n\n[dependencies]\ntonic.workspace = true\n",
+        );
+        let at = index.declared(Path::new("/ws/app/Cargo.toml"), Kind::Normal, None, "tonic");
+        assert_eq!(at.manifest.as_deref(), Some("Cargo.toml"));
+        assert_eq!(at.table.as_deref(), Some("workspace.dependencies"));
+        assert_eq!(at.line, Some(5));
+        assert_eq!(at.written_req.as_deref(), Some("0.12"));
+        assert_eq!(at.member_manifest.as_deref(), Some("app/Cargo.toml"));
+        assert_eq!(at.member_line, Some(5));
+    }
+
+    #[test]
+    fn an_empty_index_locates_nothing() {
+        let at = SpanIndex::default().declared(
+            Path::new("/ws/app/Cargo.toml"),
+            Kind::Normal,
+            None,
+            "tonic",
+        );
+        assert_eq!(at, Declared::default());
     }
 
     #[test]

@@ -389,7 +389,11 @@ mod tests {
     use crate::testkit::Builder;
 
     fn root_lines(b: &Builder) -> String {
-        let findings = analyze(&b.graph(), &Options::default());
+        let findings = analyze(
+            &b.graph(),
+            &crate::manifest::spans::SpanIndex::default(),
+            &Options::default(),
+        );
         let report = Report {
             schema_version: super::super::SCHEMA_VERSION,
             findings,

@@ -1,0 +1,78 @@
+//! diverging-versions: a watched crate that resolves on two or more semver-incompatible lines.
+
+use crate::graph::{DepGraph, NodeId};
+
+use crate::diags::{Cause, Diverging, Unify};
+
+use super::detect::{Raw, lines_of};
+use super::{Code, Line, Role, VersionInfo};
+
+/// The finding for `name`, whose reachable versions are `nodes`, if they span two lines.
+pub(super) fn detect(graph: &DepGraph, name: &str, role: Role, nodes: &[NodeId]) -> Option<Raw> {
+    (lines_of(graph, nodes).len() > 1)
+        .then(|| Raw::new(Code::DivergingVersions, name, role, nodes.to_vec()))
+}
+
+/// What the wording needs: the versions, and for a split of its own who declares or pulls in
+/// the older lines (`caused_by`: the root of a collateral split).
+pub(super) fn facts<'a>(
+    graph: &'a DepGraph,
+    raw: &'a Raw,
+    versions: &'a [VersionInfo],
+    lines: &[Line],
+    caused_by: Option<&'a str>,
+) -> Diverging<'a> {
+    let cause = match caused_by {
+        Some(root) => Cause::Collateral(root),
+        None => {
+            let newest = *lines.last().expect("a diverging finding has lines");
+            let (mut members, mut movers) = (Vec::new(), Vec::new());
+            for v in versions.iter().filter(|v| Line::of(&v.version) != newest) {
+                pulled_by(graph, v, &mut members, &mut movers);
+            }
+            Cause::Root {
+                primary: raw.role == Role::Primary,
+                unify: Unify {
+                    name: &raw.krate,
+                    target: newest,
+                    members,
+                    movers,
+                },
+            }
+        }
+    };
+    Diverging {
+        name: &raw.krate,
+        lines: lines.len(),
+        versions: versions.iter().map(|v| &v.version).collect(),
+        cause,
+    }
+}
+
+/// The crates that pull a version in (`etcd-client 0.11.1`) are added to `movers`, and the
+/// workspace members that declare it directly to `members`.
+fn pulled_by(
+    graph: &DepGraph,
+    v: &VersionInfo,
+    members: &mut Vec<String>,
+    movers: &mut Vec<String>,
+) {
+    let is_member = |name: &str| {
+        graph
+            .members()
+            .iter()
+            .any(|&m| graph.package(m).name == name)
+    };
+    for d in &v.dependents {
+        if is_member(&d.name) {
+            if !members.contains(&d.name) {
+                members.push(d.name.clone());
+            }
+        } else {
+            let shown = format!("{} {}", d.name, d.version);
+            if !movers.contains(&shown) {
+                movers.push(shown);
+            }
+        }
+    }
+}

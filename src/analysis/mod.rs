@@ -1,0 +1,581 @@
+//! Findings: which watched crates diverge, why, and through which paths. Pure: no IO.
+//!
+//! Everything is read from the resolved graph; no version table lives here. `analyze` runs
+//! the passes:
+//! 1. `detect` runs the detectors (`diverging`, `source_split`, `train_skew`,
+//!    `type_boundary`) under one edge filter (kinds and platforms);
+//! 2. it is run again without dev edges and per platform condition, to learn which findings
+//!    exist only through dev edges or only on some platforms;
+//! 3. collateral duplicates are attached to their root finding (`collateral`);
+//! 4. each version of each finding is explained: dependents, shortest paths, origins
+//!    (`paths`), each origin complete when created from the read-only span index passed in;
+//! 5. each finding is worded by `diags` from the typed facts its detector gives.
+//!
+//! The public types (findings and their explanations) live here; `code` holds the finding
+//! codes and levels.
+
+mod code;
+mod collateral;
+mod detect;
+mod diverging;
+mod paths;
+mod source_split;
+mod train_skew;
+mod type_boundary;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use semver::Version;
+use serde::{Serialize, Serializer};
+
+use crate::diags::{self, Facts};
+use crate::graph::{DepGraph, Kind, KindSet, NodeId};
+use crate::manifest::spans::SpanIndex;
+
+pub use self::code::{Code, Level};
+pub(crate) use self::paths::explain_chosen;
+pub use crate::diags::source_label;
+pub(crate) use crate::diags::unify_edit_listed;
+pub use crate::line::Line;
+
+use self::detect::{
+    EdgeFilter, PlatformFilter, Qualifiers, Raw, detect, reachable, selected_members,
+};
+
+/// Which crates are watched, and how they group.
+#[derive(Clone, Debug)]
+pub struct Watch {
+    /// Primary crates: findings on them are errors.
+    pub primary: Vec<String>,
+    /// Release trains: crates released together on one version line. The first crate of a
+    /// train is its anchor.
+    pub trains: Vec<Vec<String>>,
+    /// Family crates outside the trains, checked for divergence only.
+    pub family: Vec<String>,
+    /// Audit every crate name, not only the watched ones.
+    pub all_duplicates: bool,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        let list = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        Watch {
+            primary: list(&["etcd-client", "tonic"]),
+            trains: vec![
+                list(&[
+                    "tonic",
+                    "tonic-build",
+                    "tonic-prost",
+                    "tonic-prost-build",
+                    "tonic-health",
+                    "tonic-reflection",
+                    "tonic-types",
+                    "tonic-web",
+                ]),
+                list(&["prost", "prost-types", "prost-build", "prost-derive"]),
+            ],
+            family: list(&[
+                "hyper",
+                "hyper-util",
+                "http",
+                "http-body",
+                "h2",
+                "tower",
+                "tower-service",
+                "axum",
+            ]),
+            all_duplicates: false,
+        }
+    }
+}
+
+impl Watch {
+    fn role(&self, name: &str) -> Option<Role> {
+        if self.primary.iter().any(|p| p == name) {
+            Some(Role::Primary)
+        } else if self.trains.iter().flatten().any(|p| p == name)
+            || self.family.iter().any(|p| p == name)
+        {
+            Some(Role::Family)
+        } else if self.all_duplicates {
+            Some(Role::Other)
+        } else {
+            None
+        }
+    }
+
+    /// A crate of a release train (tonic, prost): the transport stack is not one.
+    fn in_train(&self, name: &str) -> bool {
+        self.trains.iter().flatten().any(|p| p == name)
+    }
+
+    /// Whether a member's direct use of `direct` on one line, beside `via` built against
+    /// another line of it, is train-skew (b): only a train crate (prost 0.14) against a
+    /// primary or train crate (tonic 0.13 → prost 0.13). Transport-stack crates share no
+    /// version numbers and are checked for divergence only.
+    fn is_train_skew(&self, direct: &str, via: &str) -> bool {
+        self.in_train(direct) && (self.role(via) == Some(Role::Primary) || self.in_train(via))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Primary,
+    Family,
+    Other,
+}
+
+/// What to analyse.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub watch: Watch,
+    pub edges: KindSet,
+    /// `-p/--package`: only paths from these members (empty: every member).
+    pub packages: Vec<String>,
+}
+
+/// One finding, with everything the reports need.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub level: Level,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// For a collateral duplicate: the crate of the root finding that causes it.
+    pub caused_by: Option<String>,
+    pub message: String,
+    pub help: String,
+    /// The finding exists only through dev-dependency edges.
+    pub dev_only: bool,
+    /// The finding exists only under these platform conditions (empty: on every platform).
+    pub platforms: Vec<String>,
+    /// type-boundary and train-skew (b): the workspace member whose direct dependencies meet.
+    pub member: Option<String>,
+    /// train-skew and type-boundary: the crates involved.
+    pub crates: Vec<String>,
+    /// The version lines involved, ascending.
+    pub lines: Vec<Line>,
+    pub versions: Vec<VersionInfo>,
+    /// Crates of the collateral findings this one causes (root findings only).
+    pub collateral: Vec<String>,
+    /// Versions an `allow` entry removed from this finding, with the entry's reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<AllowedVersion>,
+    /// unused-allow: where the entry is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<ConfigLocation>,
+    /// outside-policy: the rule and its window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyFact>,
+}
+
+/// outside-policy: the rule a version breaks and where its window stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyFact {
+    /// The requirement every version must match.
+    pub versions: String,
+    pub reason: String,
+    pub warn_from: Option<String>,
+    pub deny_from: Option<String>,
+    /// The day the finding was judged on.
+    pub today: String,
+    /// Days until `deny_from` (negative once past; null without a deny date).
+    pub days_left: Option<i64>,
+    /// Where the rule is written: `file:line`.
+    pub rule: String,
+}
+
+/// A version removed from a finding by an `allow` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AllowedVersion {
+    pub version: Version,
+    pub reason: String,
+}
+
+/// A place in a configuration file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConfigLocation {
+    pub manifest: String,
+    pub line: usize,
+    #[serde(skip)]
+    pub path: std::path::PathBuf,
+    #[serde(skip)]
+    pub span: (usize, usize),
+}
+
+/// One resolved version of a finding's crate, explained.
+#[derive(Clone, Debug, Serialize)]
+pub struct VersionInfo {
+    pub name: String,
+    pub version: Version,
+    pub source: Option<String>,
+    /// The directory of this package's manifest (for path and git copies in patches).
+    #[serde(skip)]
+    pub manifest_dir: Option<std::path::PathBuf>,
+    pub dependents: Vec<Dependent>,
+    pub origins: Vec<Origin>,
+    pub paths: Vec<DepPath>,
+}
+
+/// A package that depends on a version, with the requirement it declares.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Dependent {
+    pub name: String,
+    pub version: Version,
+    /// `None` when the input cannot tell (a lockfile edge outside the workspace's manifests).
+    pub req: Option<String>,
+    pub kind: Option<Kind>,
+    pub platform: Option<String>,
+}
+
+/// Where a path leaves the workspace: a workspace member's direct dependency declaration.
+/// `manifest`, `table` and `line` come from the span index (`manifest::spans`); they stay
+/// empty when its manifest could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Origin {
+    pub member: String,
+    pub key: String,
+    /// The package the key names (`etcd-client` for `etcd = { package = "etcd-client" }`).
+    pub package: String,
+    pub kind: Kind,
+    pub platform: Option<String>,
+    /// Where the requirement is written, relative to the workspace root.
+    pub manifest: Option<String>,
+    pub table: Option<String>,
+    pub line: Option<usize>,
+    /// For an inherited key (`key.workspace = true`): the member's own line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_manifest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_line: Option<usize>,
+    /// The requirement as cargo reports it.
+    #[serde(skip)]
+    pub req: String,
+    /// The resolved version of `package`, and its cargo source id.
+    #[serde(skip)]
+    pub package_version: Option<Version>,
+    #[serde(skip)]
+    pub package_source: Option<String>,
+    /// The requirement string as written in the manifest.
+    #[serde(skip)]
+    pub written_req: Option<String>,
+    /// Features the declaration enables, and whether it keeps default features.
+    #[serde(skip)]
+    pub features: Vec<String>,
+    #[serde(skip)]
+    pub default_features: bool,
+    /// Absolute path of `manifest`, and the byte span of the key in it (for labels).
+    #[serde(skip)]
+    pub manifest_abs: Option<std::path::PathBuf>,
+    #[serde(skip)]
+    pub span: Option<(usize, usize)>,
+    #[serde(skip)]
+    pub member_manifest_abs: Option<std::path::PathBuf>,
+    #[serde(skip)]
+    pub member_span: Option<(usize, usize)>,
+}
+
+/// A shortest path from a workspace member to a version: each step with the requirement of
+/// the edge that leads to it (`None` for the member itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DepPath {
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub name: String,
+    pub version: Version,
+    pub req: Option<String>,
+    pub kind: Option<Kind>,
+}
+
+impl VersionInfo {
+    /// The paths in the order a reader should follow them: paths over normal and build edges
+    /// before any through a dev-dependency, then the shortest; members in order among equals
+    /// (a stable sort). `paths` itself stays one per member, in member order.
+    pub fn paths_best_first(&self) -> Vec<&DepPath> {
+        let mut paths: Vec<&DepPath> = self.paths.iter().collect();
+        paths.sort_by_key(|p| {
+            let dev = p.steps.iter().any(|s| s.kind == Some(Kind::Dev));
+            (dev, p.steps.len())
+        });
+        paths
+    }
+}
+
+impl DepPath {
+    /// `member → etcd-client 0.11.1 (^0.11) → tonic 0.9.2 (^0.9.2)`
+    pub fn display(&self) -> String {
+        let mut out = String::new();
+        for (i, step) in self.steps.iter().enumerate() {
+            if i == 0 {
+                out.push_str(&step.name);
+                continue;
+            }
+            out.push_str(&format!(" → {} {}", step.name, step.version));
+            let mut quals: Vec<String> = step.req.iter().cloned().collect();
+            if let Some(kind) = step.kind.filter(|k| *k != Kind::Normal) {
+                quals.push(kind.to_string());
+            }
+            if !quals.is_empty() {
+                out.push_str(&format!(" ({})", quals.join(", ")));
+            }
+        }
+        out
+    }
+}
+
+impl Serialize for DepPath {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.steps
+                .iter()
+                .map(|st| format!("{}@{}", st.name, st.version)),
+        )
+    }
+}
+
+/// Runs the whole analysis. Origins are located in `spans`, the index of the manifests
+/// `graph` was read from (`SpanIndex::default()` for a graph without them).
+pub fn analyze(graph: &DepGraph, spans: &SpanIndex, opts: &Options) -> Vec<Finding> {
+    let roots = selected_members(graph, opts);
+    let main = EdgeFilter {
+        kinds: opts.edges,
+        platforms: PlatformFilter::Any,
+    };
+    let raws = detect(graph, opts, &roots, &main);
+    if raws.is_empty() {
+        return Vec::new();
+    }
+    let qualifiers = Qualifiers::new(graph, opts, &roots, &raws);
+    let collateral = collateral::roots(graph, &roots, &main, &raws);
+    let reach = reachable(graph, &roots, &main, &[]);
+
+    // Findings share versions (type-boundary and diverging-versions name the same tonic
+    // releases): explain each version once.
+    let explained: BTreeMap<NodeId, VersionInfo> = raws
+        .iter()
+        .flat_map(|r| r.nodes.iter().copied())
+        .collect::<BTreeSet<NodeId>>()
+        .into_iter()
+        .map(|n| {
+            (
+                n,
+                paths::explain_version(graph, spans, &roots, &main, &reach, n),
+            )
+        })
+        .collect();
+    let mut findings: Vec<Finding> = raws
+        .iter()
+        .map(|raw| {
+            let (dev_only, platforms) = qualifiers.of(raw);
+            let caused_by = if raw.code == Code::DivergingVersions {
+                collateral.get(&raw.krate).cloned()
+            } else {
+                None
+            };
+            explain(graph, &explained, raw, dev_only, platforms, caused_by)
+        })
+        .collect();
+    collateral::list_on_roots(&mut findings);
+    sort_findings(&mut findings);
+    findings
+}
+
+/// Sorts findings for output: level (errors first), then crate, then code, then member.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.level, &a.krate, a.code, &a.member, &a.crates)
+            .cmp(&(b.level, &b.krate, b.code, &b.member, &b.crates))
+    });
+}
+
+/// A raw finding made whole: its versions explained, its lines and level, and its message
+/// and help worded by `diags` from the facts its detector gives.
+fn explain(
+    graph: &DepGraph,
+    explained: &BTreeMap<NodeId, VersionInfo>,
+    raw: &Raw,
+    dev_only: bool,
+    platforms: Vec<String>,
+    caused_by: Option<String>,
+) -> Finding {
+    let mut nodes = raw.nodes.clone();
+    nodes.sort_by(|&a, &b| {
+        let (pa, pb) = (graph.package(a), graph.package(b));
+        (&pa.version, &pa.source).cmp(&(&pb.version, &pb.source))
+    });
+    nodes.dedup();
+    let versions: Vec<VersionInfo> = nodes.iter().map(|n| explained[n].clone()).collect();
+    let lines: BTreeSet<Line> = nodes
+        .iter()
+        .map(|&n| Line::of(&graph.package(n).version))
+        .collect();
+    let lines: Vec<Line> = lines.into_iter().collect();
+
+    let level = if caused_by.is_some() {
+        Level::Note
+    } else {
+        match (raw.code, raw.role) {
+            (Code::DivergingVersions, Role::Primary) => Level::Error,
+            (Code::DivergingVersions, _) => Level::Warning,
+            _ => Level::Error,
+        }
+    };
+    let member = raw.member.map(|m| graph.package(m).name.clone());
+    let facts = match raw.code {
+        Code::DivergingVersions => Facts::Diverging(diverging::facts(
+            graph,
+            raw,
+            &versions,
+            &lines,
+            caused_by.as_deref(),
+        )),
+        Code::SourceSplit => Facts::SourceSplit(source_split::facts(raw, &versions)),
+        Code::TrainSkew if raw.member.is_none() => {
+            Facts::TrainSkew(train_skew::facts(raw, &versions))
+        }
+        Code::TrainSkew | Code::TypeBoundary => {
+            Facts::Meeting(type_boundary::facts(graph, raw, &versions))
+        }
+        // Never detected here: the policy steps report them.
+        Code::UnusedAllow | Code::OutsidePolicy => Facts::Unworded,
+    };
+    let (message, help) = diags::words(&facts);
+    Finding {
+        code: raw.code,
+        level,
+        krate: raw.krate.clone(),
+        caused_by,
+        message,
+        help,
+        dev_only,
+        platforms,
+        member,
+        crates: raw.crates.clone(),
+        lines,
+        versions,
+        collateral: Vec::new(),
+        allowed: Vec::new(),
+        location: None,
+        policy: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::testkit::Builder;
+
+    pub(super) fn run(b: &Builder) -> Vec<Finding> {
+        analyze(&b.graph(), &SpanIndex::default(), &Options::default())
+    }
+
+    pub(super) fn summary(findings: &[Finding]) -> Vec<String> {
+        findings
+            .iter()
+            .map(|f| {
+                let mut s = format!("{} {} {}", f.level.as_str(), f.code, f.krate);
+                if let Some(c) = &f.caused_by {
+                    s.push_str(&format!(" caused_by={c}"));
+                }
+                if let Some(m) = &f.member {
+                    s.push_str(&format!(" member={m}"));
+                }
+                if f.dev_only {
+                    s.push_str(" dev_only");
+                }
+                if !f.platforms.is_empty() {
+                    s.push_str(&format!(" platforms={}", f.platforms.join("|")));
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// app → etcd-client 0.11.1 → tonic 0.9.2 and app → tonic 0.12.3, each tonic with its
+    /// own hyper; tonic 0.12.3 itself splits tower (0.4 directly, 0.5 through axum).
+    pub(super) fn split_stack() -> Builder {
+        Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .pkg("hyper", "0.14.32")
+            .pkg("hyper", "1.6.0")
+            .pkg("tower", "0.4.13")
+            .pkg("tower", "0.5.2")
+            .pkg("axum", "0.7.9")
+            .dep("app", "etcd-client@0.11.1")
+            .dep("app", "tonic@0.12.3")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("tonic@0.9.2", "hyper@0.14.32")
+            .dep("tonic@0.9.2", "tower@0.4.13")
+            .dep("tonic@0.12.3", "hyper@1.6.0")
+            .dep("tonic@0.12.3", "tower@0.4.13")
+            .dep("tonic@0.12.3", "axum@0.7.9")
+            .dep("axum@0.7.9", "tower@0.5.2")
+    }
+
+    /// app → tonic 0.12.3, and app → etcd-client 0.11.1 → tonic 0.9.2 where the etcd-client
+    /// declaration has this kind and platform.
+    pub(super) fn etcd_beside_tonic(kind: &'static str, platform: Option<&str>) -> Builder {
+        Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "tonic@0.12.3")
+            .dep_with("app", "etcd-client@0.11.1", kind, platform, None)
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+    }
+
+    #[test]
+    fn a_crate_under_two_kinds_is_two_edges_between_one_pair() {
+        // Found by fuzzing the lockfile reader: parallel edges (tonic as a normal and a build
+        // dependency of one package) broke the adjacency rows.
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "tonic@0.12.3")
+            .dep_with("app", "tonic@0.12.3", "build", None, None)
+            .dep("app", "etcd-client@0.11.1")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let graph = b.graph();
+        let app = graph.members()[0];
+        let kinds: Vec<Kind> = graph
+            .dependencies(app)
+            .filter(|(n, _)| graph.package(*n).version.minor == 12)
+            .map(|(_, e)| e.kind)
+            .collect();
+        assert_eq!(kinds, [Kind::Normal, Kind::Build]);
+        let findings = analyze(&graph, &SpanIndex::default(), &Options::default());
+        assert_eq!(
+            summary(&findings),
+            [
+                "error diverging-versions tonic",
+                "error type-boundary tonic member=app"
+            ]
+        );
+        let kinds: Vec<Option<Kind>> = findings[0].versions[1]
+            .dependents
+            .iter()
+            .map(|d| d.kind)
+            .collect();
+        assert_eq!(kinds, [Some(Kind::Normal), Some(Kind::Build)]);
+    }
+
+    #[test]
+    fn output_does_not_depend_on_input_order() {
+        let forward = split_stack();
+        let mut backward = split_stack();
+        backward.reverse_for_test();
+        let a = serde_json::to_string(&run(&forward)).expect("json");
+        let b = serde_json::to_string(&run(&backward)).expect("json");
+        assert_eq!(a, b);
+    }
+}

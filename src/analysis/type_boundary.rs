@@ -1,0 +1,271 @@
+//! type-boundary: a member's direct dependencies that meet on two lines of one watched crate
+//! (member → tonic 0.12 and member → etcd-client → tonic 0.9): values of that crate's types
+//! cannot pass between them. The same meeting at a train crate behind a primary or train
+//! crate (member → prost 0.14 and member → tonic 0.13 → prost 0.13) is train-skew (b).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use semver::Version;
+
+use crate::diags::{Meeting, Unify, Via};
+use crate::graph::{DepGraph, NodeId};
+
+use super::detect::{EdgeFilter, Raw};
+use super::{Code, Line, Options, Role, VersionInfo};
+
+/// A member's direct dependencies that meet on two lines of one crate: member → W (line 1)
+/// and member → C → W (line 2). One finding per (code, crate), listing every C.
+pub(super) fn detect(
+    graph: &DepGraph,
+    opts: &Options,
+    member: NodeId,
+    filter: &EdgeFilter,
+) -> Vec<Raw> {
+    let mut met: BTreeMap<(Code, &str), Raw> = BTreeMap::new();
+    let direct: BTreeSet<NodeId> = graph
+        .dependencies(member)
+        .filter(|(_, e)| filter.allows(*e))
+        .map(|(n, _)| n)
+        .collect();
+    for &w in &direct {
+        let w_pkg = graph.package(w);
+        let Some(w_role) = opts.watch.role(&w_pkg.name) else {
+            continue;
+        };
+        let w_line = Line::of(&w_pkg.version);
+        for &c in &direct {
+            let c_pkg = graph.package(c);
+            if c_pkg.name == w_pkg.name {
+                continue;
+            }
+            let other = graph
+                .dependencies(c)
+                .filter(|(n, e)| {
+                    filter.allows(*e)
+                        && graph.package(*n).name == w_pkg.name
+                        && Line::of(&graph.package(*n).version) != w_line
+                })
+                .map(|(n, _)| n)
+                .min();
+            let Some(w2) = other else {
+                continue;
+            };
+            let code = match w_role {
+                Role::Primary => Code::TypeBoundary,
+                Role::Family if opts.watch.is_train_skew(&w_pkg.name, &c_pkg.name) => {
+                    Code::TrainSkew
+                }
+                _ => continue,
+            };
+            let raw = met.entry((code, w_pkg.name.as_str())).or_insert_with(|| {
+                let mut raw = Raw::new(code, &w_pkg.name, Role::Primary, Vec::new());
+                raw.member = Some(member);
+                raw
+            });
+            raw.nodes.extend([w, w2]);
+            raw.vias.push(c);
+            if !raw.directs.contains(&w) {
+                raw.directs.push(w);
+            }
+        }
+    }
+    met.into_values()
+        .map(|mut raw| {
+            raw.nodes.sort();
+            raw.nodes.dedup();
+            raw.vias.sort();
+            raw.vias.dedup();
+            raw.crates = raw
+                .vias
+                .iter()
+                .map(|&v| graph.package(v).name.clone())
+                .collect();
+            raw.crates.sort();
+            raw.crates.dedup();
+            raw.crates.push(raw.krate.clone());
+            raw
+        })
+        .collect()
+}
+
+/// What the wording needs: the member, the versions it uses directly, the crates built on
+/// another line, and the edit that unifies them.
+pub(super) fn facts<'a>(
+    graph: &'a DepGraph,
+    raw: &'a Raw,
+    versions: &'a [VersionInfo],
+) -> Meeting<'a> {
+    let name = raw.krate.as_str();
+    let member = raw.member.expect("a member finding has a member");
+    let mut directs: Vec<&Version> = raw
+        .directs
+        .iter()
+        .map(|&d| &graph.package(d).version)
+        .collect();
+    if directs.is_empty() {
+        directs.push(&versions[0].version);
+    }
+    let vias = raw
+        .vias
+        .iter()
+        .map(|&v| {
+            let p = graph.package(v);
+            Via {
+                name: &p.name,
+                version: &p.version,
+                built_on: graph
+                    .dependencies(v)
+                    .map(|(n, _)| graph.package(n))
+                    .filter(|d| d.name == name)
+                    .map(|d| &d.version)
+                    .collect(),
+            }
+        })
+        .collect();
+    let unify = unify(graph, raw, versions, &directs);
+    Meeting {
+        type_boundary: raw.code == Code::TypeBoundary,
+        name,
+        member: &graph.package(member).name,
+        directs,
+        vias,
+        unify,
+    }
+}
+
+/// The edit that puts a member and the crates it meets on the newest line of the finding,
+/// the line `diverging-versions` unifies on: the member raises its own requirement when it
+/// is behind, a crate built on an older line moves to a release built on the newest, and a
+/// workspace member among those crates raises its requirement instead.
+fn unify<'a>(
+    graph: &DepGraph,
+    raw: &'a Raw,
+    versions: &[VersionInfo],
+    directs: &[&Version],
+) -> Unify<'a> {
+    let name = &raw.krate;
+    let target = versions
+        .iter()
+        .filter(|v| v.name == *name)
+        .map(|v| Line::of(&v.version))
+        .max()
+        .expect("a member finding has versions");
+    let mut members = Vec::new();
+    if directs.iter().any(|d| Line::of(d) < target) {
+        let member = raw.member.expect("a member finding has a member");
+        members.push(graph.package(member).name.clone());
+    }
+    let mut movers = Vec::new();
+    for &via in &raw.vias {
+        let p = graph.package(via);
+        let behind = graph
+            .dependencies(via)
+            .map(|(n, _)| graph.package(n))
+            .any(|d| d.name == *name && Line::of(&d.version) < target);
+        let list = if p.is_member {
+            &mut members
+        } else {
+            &mut movers
+        };
+        if behind && !list.contains(&p.name) {
+            list.push(p.name.clone());
+        }
+    }
+    Unify {
+        name,
+        target,
+        members,
+        movers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::tests::{run, summary};
+    use crate::analysis::*;
+    use crate::testkit::Builder;
+
+    #[test]
+    fn family_crate_behind_a_watched_crate_is_train_skew() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("tonic", "0.13.1")
+            .pkg("prost", "0.13.5")
+            .pkg("prost", "0.14.1")
+            .dep("app", "tonic@0.13.1")
+            .dep("app", "prost@0.14.1")
+            .dep("tonic@0.13.1", "prost@0.13.5");
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "error train-skew prost member=app",
+                "warning diverging-versions prost"
+            ]
+        );
+    }
+
+    #[test]
+    fn one_finding_per_code_crate_and_member_names_every_crate_involved() {
+        // app uses prost 0.12 and three crates built on prost 0.11: one train-skew, not three.
+        let b = Builder::default()
+            .member("app")
+            .pkg("prost", "0.12.6")
+            .pkg("prost", "0.11.9")
+            .pkg("prost-types", "0.11.9")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .dep("app", "prost@0.12.6")
+            .dep("app", "prost-types@0.11.9")
+            .dep("app", "etcd-client@0.11.1")
+            .dep("app", "tonic@0.9.2")
+            .dep("prost-types@0.11.9", "prost@0.11.9")
+            .dep("etcd-client@0.11.1", "prost@0.11.9")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+            .dep("tonic@0.9.2", "prost@0.11.9");
+        let findings = run(&b);
+        let skew: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.code == Code::TrainSkew && f.member.is_some())
+            .collect();
+        assert_eq!(skew.len(), 1, "{:?}", summary(&findings));
+        assert_eq!(
+            skew[0].crates,
+            ["etcd-client", "prost-types", "tonic", "prost"]
+        );
+        assert_eq!(
+            skew[0].message,
+            "app uses prost 0.12.6 directly, but etcd-client 0.11.1, prost-types 0.11.9 and tonic 0.9.2 are built against prost 0.11.9"
+        );
+    }
+
+    #[test]
+    fn transport_stack_mismatch_is_divergence_not_train_skew() {
+        // pageserver uses http 1 directly; hyper 0.14 and axum 0.6 are built on http 0.2,
+        // and tonic 0.9 on axum 0.6 beside the member's axum 0.7: the transport stack is not
+        // a train, so these are diverging-versions warnings only.
+        let b = Builder::default()
+            .member("pageserver")
+            .pkg("http", "1.1.0")
+            .pkg("http", "0.2.12")
+            .pkg("hyper", "0.14.28")
+            .pkg("axum", "0.6.20")
+            .pkg("axum", "0.7.9")
+            .pkg("tonic", "0.9.2")
+            .dep("pageserver", "http@1.1.0")
+            .dep("pageserver", "hyper@0.14.28")
+            .dep("pageserver", "axum@0.7.9")
+            .dep("pageserver", "tonic@0.9.2")
+            .dep("hyper@0.14.28", "http@0.2.12")
+            .dep("axum@0.6.20", "http@0.2.12")
+            .dep("axum@0.7.9", "http@1.1.0")
+            .dep("tonic@0.9.2", "http@0.2.12")
+            .dep("tonic@0.9.2", "axum@0.6.20");
+        assert_eq!(
+            summary(&run(&b)),
+            [
+                "warning diverging-versions axum",
+                "warning diverging-versions http"
+            ]
+        );
+    }
+}

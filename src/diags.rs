@@ -1,0 +1,418 @@
+//! The English wording of findings, apart from their detection (as cargo-deny's `diags`):
+//! each detector hands over typed facts (the versions, the crates that pull them in, the
+//! members that declare them, the line to unify on), and this module alone turns them into
+//! the one-line message and help every output format shows. The phrases the reports reuse
+//! (source labels, the unify edit) live here too. A leaf: it knows versions and lines, not
+//! graphs or findings.
+
+use semver::Version;
+
+use crate::line::Line;
+
+/// What a detector found, as the wording needs it.
+pub enum Facts<'a> {
+    Diverging(Diverging<'a>),
+    SourceSplit(SourceSplit<'a>),
+    /// train-skew (a): a train crate off its anchor's lines.
+    TrainSkew(TrainSkew<'a>),
+    /// type-boundary and train-skew (b): a member's direct dependencies meeting on two lines.
+    Meeting(Meeting<'a>),
+    /// Findings worded where they are judged (unused-allow, outside-policy).
+    Unworded,
+}
+
+/// diverging-versions: one crate on several lines.
+pub struct Diverging<'a> {
+    pub name: &'a str,
+    /// How many lines the versions are on.
+    pub lines: usize,
+    /// Every version, ascending, once per source.
+    pub versions: Vec<&'a Version>,
+    pub cause: Cause<'a>,
+}
+
+/// Why a crate is split.
+pub enum Cause<'a> {
+    /// A collateral split: it follows from the split of this crate.
+    Collateral(&'a str),
+    /// A split of its own, unified by `unify`; `primary` crates are planned by a plain `fix`.
+    Root { primary: bool, unify: Unify<'a> },
+}
+
+/// source-split: one line of a crate from several sources.
+pub struct SourceSplit<'a> {
+    pub name: &'a str,
+    /// The line, as shown.
+    pub line: &'a str,
+    /// Each copy: its version and cargo source id (`None`: a path).
+    pub copies: Vec<(&'a Version, Option<&'a str>)>,
+}
+
+/// train-skew (a): `name` beside the train's `anchor`.
+pub struct TrainSkew<'a> {
+    pub name: &'a str,
+    pub anchor: &'a str,
+    /// The versions of `name`, and of `anchor`, ascending.
+    pub versions: Vec<&'a Version>,
+    pub anchor_versions: Vec<&'a Version>,
+}
+
+/// type-boundary or train-skew (b): `member` uses `name` directly (`directs`) and through
+/// crates (`vias`) built on another line of it.
+pub struct Meeting<'a> {
+    /// type-boundary (the crate is primary), else train-skew (b).
+    pub type_boundary: bool,
+    pub name: &'a str,
+    pub member: &'a str,
+    /// The versions the member uses directly, never empty.
+    pub directs: Vec<&'a Version>,
+    pub vias: Vec<Via<'a>>,
+    pub unify: Unify<'a>,
+}
+
+/// A crate through which another line of a finding's crate arrives.
+pub struct Via<'a> {
+    pub name: &'a str,
+    pub version: &'a Version,
+    /// The versions of the finding's crate it depends on, in its dependency order.
+    pub built_on: Vec<&'a Version>,
+}
+
+/// The edit that unifies `name` on `target`: workspace members raise their own requirement
+/// (`members`), other crates move to a release built on the target line (`movers`).
+pub struct Unify<'a> {
+    pub name: &'a str,
+    pub target: Line,
+    pub members: Vec<String>,
+    pub movers: Vec<String>,
+}
+
+/// The message and the help of a finding.
+pub fn words(facts: &Facts<'_>) -> (String, String) {
+    match facts {
+        Facts::Diverging(d) => diverging(d),
+        Facts::SourceSplit(s) => source_split(s),
+        Facts::TrainSkew(t) => train_skew(t),
+        Facts::Meeting(m) if m.directs.len() > 1 => two_direct_lines(m),
+        Facts::Meeting(m) if m.type_boundary => type_boundary(m),
+        Facts::Meeting(m) => member_train_skew(m),
+        Facts::Unworded => (String::new(), String::new()),
+    }
+}
+
+fn diverging(d: &Diverging<'_>) -> (String, String) {
+    let name = d.name;
+    let message = format!(
+        "{name} resolves on {} semver-incompatible lines: {}",
+        d.lines,
+        version_list(&d.versions)
+    );
+    let help = match &d.cause {
+        Cause::Collateral(root) => {
+            format!("this split follows from the {root} split; unifying {root} removes it")
+        }
+        Cause::Root { primary, unify } => {
+            // Warnings are planned only when asked for.
+            let command = if *primary {
+                "cargo etcd-deps fix"
+            } else {
+                "cargo etcd-deps fix --include-warnings"
+            };
+            let newest = unify.target;
+            match unify.edit() {
+                edit if edit.is_empty() => {
+                    format!("unify on {name} {newest}: run `{command}` to plan the edit")
+                }
+                edit => {
+                    format!("unify on {name} {newest}: {edit}, or run `{command}` to plan the edit")
+                }
+            }
+        }
+    };
+    (message, help)
+}
+
+fn source_split(s: &SourceSplit<'_>) -> (String, String) {
+    let name = s.name;
+    let sources: Vec<String> = s
+        .copies
+        .iter()
+        .map(|(version, source)| format!("{version} from {}", source_label(*source)))
+        .collect();
+    let message = format!(
+        "{name} {} comes from {} sources: {}",
+        s.line,
+        s.copies.len(),
+        sources.join(", ")
+    );
+    let help = format!(
+        "cargo builds each copy as a separate crate; make every dependent use one source, \
+         or add a [patch] entry for {name} so cargo merges them"
+    );
+    (message, help)
+}
+
+fn train_skew(t: &TrainSkew<'_>) -> (String, String) {
+    let (name, anchor) = (t.name, t.anchor);
+    let shown = |versions: &[&Version]| {
+        versions
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let message = format!(
+        "{name} {} is on another line than {anchor} {}; they are released together",
+        shown(&t.versions),
+        shown(&t.anchor_versions)
+    );
+    // Advise the newest line, as diverging-versions does.
+    let newest = |versions: &[&Version]| {
+        versions
+            .iter()
+            .map(|v| Line::of(v))
+            .max()
+            .expect("a train-skew finding has both crates")
+    };
+    let (anchor_line, other_line) = (newest(&t.anchor_versions), newest(&t.versions));
+    let help = if anchor_line > other_line {
+        format!("use {name} {anchor_line}, the line of {anchor} {anchor_line}")
+    } else {
+        format!(
+            "move {anchor} to {other_line}, the line of {name} {other_line} (or use \
+             {name} {anchor_line})"
+        )
+    };
+    (message, help)
+}
+
+/// type-boundary for a member using one line of the crate directly.
+fn type_boundary(m: &Meeting<'_>) -> (String, String) {
+    let (name, member, direct) = (m.name, m.member, m.directs[0]);
+    let (vias, built) = built_against(&m.vias, name, direct);
+    let which = if m.vias.len() == 1 {
+        "which is"
+    } else {
+        "which are"
+    };
+    let message = format!(
+        "{member} uses {name} {direct} directly and {vias}, {which} built on {built}: \
+         their {name} types are different types"
+    );
+    let names = via_names(&m.vias, false);
+    let built = m
+        .vias
+        .first()
+        .and_then(|via| built_version(via, direct))
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let between = match built_line(&m.vias, direct) {
+        Some(_) => format!("{member}'s {name} {direct} and {names}'s {name} {built}"),
+        None => format!("{member}'s {name} {direct} and the crates named"),
+    };
+    let help = format!(
+        "values of {name} types cannot pass between {between}; {}",
+        m.unify.edit()
+    );
+    (message, help)
+}
+
+/// train-skew (b) for a member using one line of the crate directly.
+fn member_train_skew(m: &Meeting<'_>) -> (String, String) {
+    let (name, member, direct) = (m.name, m.member, m.directs[0]);
+    let (vias, built) = built_against(&m.vias, name, direct);
+    let verb = if m.vias.len() == 1 { "is" } else { "are" };
+    let message =
+        format!("{member} uses {name} {direct} directly, but {vias} {verb} built against {built}");
+    (message, m.unify.edit())
+}
+
+/// A member that uses two lines of a crate directly, and crates built on each: wording that
+/// names them all and advises the newest line.
+fn two_direct_lines(m: &Meeting<'_>) -> (String, String) {
+    let (name, member) = (m.name, m.member);
+    let mut directs = m.directs.clone();
+    directs.sort();
+    let items: Vec<String> = m
+        .vias
+        .iter()
+        .map(|via| {
+            let built: Vec<String> = via.built_on.iter().map(|v| format!("{name} {v}")).collect();
+            format!("{} {} ({})", via.name, via.version, built.join(", "))
+        })
+        .collect();
+    let shown: Vec<String> = directs.iter().map(ToString::to_string).collect();
+    let message = format!(
+        "{member} uses {name} {} directly, and {} build on them",
+        and_list(&shown),
+        and_list(&items)
+    );
+    (message, m.unify.edit())
+}
+
+/// The version of the finding's crate that `via` depends on off `direct`'s line.
+fn built_version<'a>(via: &Via<'a>, direct: &Version) -> Option<&'a Version> {
+    via.built_on
+        .iter()
+        .copied()
+        .filter(|v| Line::of(v) != Line::of(direct))
+        .min()
+}
+
+/// The line every via crate is built on, when they agree.
+fn built_line(vias: &[Via<'_>], direct: &Version) -> Option<Line> {
+    let lines: std::collections::BTreeSet<Line> = vias
+        .iter()
+        .filter_map(|via| built_version(via, direct))
+        .map(Line::of)
+        .collect();
+    (lines.len() == 1).then(|| lines.into_iter().next().expect("one line"))
+}
+
+/// `a 1.0, b 2.0 and c 3.0` (`a, b and c` without versions).
+fn via_names(vias: &[Via<'_>], versions: bool) -> String {
+    let mut names: Vec<String> = vias
+        .iter()
+        .map(|via| {
+            if versions {
+                format!("{} {}", via.name, via.version)
+            } else {
+                via.name.to_owned()
+            }
+        })
+        .collect();
+    names.dedup();
+    and_list(&names)
+}
+
+/// The via crates and what they are built against: `etcd-client 0.11.1` and `tonic 0.9.2`, or
+/// with several versions `a 1.0 (tonic 0.9.2) and b 2.0 (tonic 0.10.2)` and `other tonic lines`.
+fn built_against(vias: &[Via<'_>], name: &str, direct: &Version) -> (String, String) {
+    let built: std::collections::BTreeSet<&Version> = vias
+        .iter()
+        .filter_map(|via| built_version(via, direct))
+        .collect();
+    if built.len() <= 1 {
+        let b = built
+            .into_iter()
+            .next()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        return (via_names(vias, true), format!("{name} {b}"));
+    }
+    let items: Vec<String> = vias
+        .iter()
+        .map(|via| {
+            let b = built_version(via, direct)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            format!("{} {} ({name} {b})", via.name, via.version)
+        })
+        .collect();
+    (and_list(&items), format!("other {name} lines"))
+}
+
+impl Unify<'_> {
+    /// `raise the tonic requirement of a and b to 0.13 and move c to a release built on
+    /// tonic 0.13`; empty when there is nothing to edit.
+    pub fn edit(&self) -> String {
+        unify_edit_listed(
+            self.name,
+            self.target,
+            &self.members,
+            &self.movers,
+            and_list,
+        )
+    }
+}
+
+/// [`Unify::edit`] with the lists of names written by `list` (a report may shorten them);
+/// empty when there is nothing to edit.
+pub fn unify_edit_listed(
+    name: &str,
+    target: Line,
+    members: &[String],
+    movers: &[String],
+    list: fn(&[String]) -> String,
+) -> String {
+    let raise = format!(
+        "raise the {name} requirement of {} to {target}",
+        list(members)
+    );
+    let release = if movers.len() == 1 {
+        "a release"
+    } else {
+        "releases"
+    };
+    let moves = format!(
+        "move {} to {release} built on {name} {target}",
+        list(movers)
+    );
+    match (members.is_empty(), movers.is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => moves,
+        (false, true) => raise,
+        (false, false) => format!("{raise} and {moves}"),
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The versions once each, ascending as given; a version from several sources says so:
+/// `0.9.2, 0.12.3 (from 2 sources)`.
+fn version_list(versions: &[&Version]) -> String {
+    let mut shown: Vec<(&Version, usize)> = Vec::new();
+    for &v in versions {
+        match shown.iter_mut().find(|(seen, _)| *seen == v) {
+            Some((_, n)) => *n += 1,
+            None => shown.push((v, 1)),
+        }
+    }
+    shown
+        .iter()
+        .map(|(v, n)| match n {
+            1 => v.to_string(),
+            n => format!("{v} (from {n} sources)"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A short human name for a cargo source id.
+pub fn source_label(source: Option<&str>) -> String {
+    match source {
+        None => "a path".to_owned(),
+        Some("registry+https://github.com/rust-lang/crates.io-index") => "crates.io".to_owned(),
+        Some(s) if s.starts_with("sparse+https://index.crates.io") => "crates.io".to_owned(),
+        Some(s) => {
+            let (kind, rest) = s.split_once('+').unwrap_or(("", s));
+            let url = rest.split('#').next().unwrap_or(rest);
+            match kind {
+                "git" => format!("git {url}"),
+                "registry" | "sparse" => format!("registry {url}"),
+                _ => url.to_owned(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_from_two_sources_is_listed_once() {
+        let (older, newer) = (Version::new(0, 9, 2), Version::new(0, 12, 3));
+        // 0.12.3 from crates.io and from a path.
+        let versions = [&older, &newer, &newer];
+        assert_eq!(version_list(&versions), "0.9.2, 0.12.3 (from 2 sources)");
+        assert_eq!(version_list(&versions[..2]), "0.9.2, 0.12.3");
+    }
+}
