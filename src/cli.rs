@@ -9,7 +9,9 @@ use crate::analysis::{Line, Options, Watch};
 use crate::graph::KindSet;
 use crate::metadata::{CargoOptions, Input};
 use crate::plan::PatchSpec;
-use crate::{CheckRequest, Color, Command, FixRequest, Format, GraphFormat, Request, Verbosity};
+use crate::{
+    CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, Verbosity,
+};
 
 /// Find diverging etcd-client / tonic / prost versions in a Cargo workspace, explain where
 /// each comes from, and gate CI on them.
@@ -132,15 +134,6 @@ struct FixArgs {
     /// Point a crate with no suitable release at a fork: CRATE=git+URL[#REV] or CRATE=PATH (repeatable)
     #[arg(long, value_name = "CRATE=SOURCE", value_parser = parse_patch_with)]
     patch_with: Vec<(String, PatchWith)>,
-}
-
-/// A `--patch-with` source as given on the command line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PatchWith {
-    /// A git URL, with an optional `#REV` (or `?branch=`/`?tag=`/`?rev=`).
-    Git(PatchSpec),
-    /// A path, relative to the current directory.
-    Path(PathBuf),
 }
 
 fn parse_to(s: &str) -> Result<(String, Line), String> {

@@ -28,6 +28,7 @@ pub mod plan;
 pub mod policy;
 pub mod registry;
 pub mod report;
+mod request;
 pub mod scan;
 #[doc(hidden)]
 pub mod synth;
@@ -40,102 +41,9 @@ pub mod window;
 use std::io::Write;
 
 pub use error::Error;
-
-/// What the user asked for, free of clap.
-#[derive(Clone, Debug)]
-pub struct Request {
-    pub command: Command,
-    pub input: metadata::Input,
-    pub format: Format,
-    pub color: Color,
-    pub verbosity: Verbosity,
-    /// `--output FILE`: the report goes there instead of stdout.
-    pub output: Option<std::path::PathBuf>,
-    /// `--config FILE`: replaces discovery.
-    pub config: Option<std::path::PathBuf>,
-    /// `-e` was given: it overrides the configuration's `edges`.
-    pub edges_given: bool,
-    /// `--watch` crates, added to the configuration's `watch`.
-    pub extra_watch: Vec<String>,
-    /// `--policy FILE`: a shared policy file (replaces the configuration's `policy-file`).
-    pub policy_file: Option<std::path::PathBuf>,
-    /// `--today YYYY-MM-DD`: the day policy windows are judged on.
-    pub today: Option<config::Date>,
-    /// `SOURCE_DATE_EPOCH`, used for the day when `--today` is not given.
-    pub source_date_epoch: Option<String>,
-}
-
-#[derive(Clone, Debug)]
-pub enum Command {
-    Check(CheckRequest),
-    Fix(FixRequest),
-    /// `explain [CODE]`.
-    Explain(Option<String>),
-    /// `completions SHELL`.
-    Completions(clap_complete::Shell),
-    /// `scan [PATH…]`, or `scan merge FILE…`.
-    Scan(scan::ScanRequest),
-}
-
-/// `--graph`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GraphFormat {
-    Dot,
-    Mermaid,
-}
-
-/// `fix`: what to plan, and whether to write it.
-#[derive(Clone, Debug, Default)]
-pub struct FixRequest {
-    pub analysis: analysis::Options,
-    /// `--to CRATE@LINE`, as given (checked against the graph by `fix`).
-    pub to: Vec<(String, analysis::Line)>,
-    pub include_warnings: bool,
-    pub apply: bool,
-    pub allow_dirty: bool,
-    pub no_verify: bool,
-    pub patch_with: Vec<(String, cli::PatchWith)>,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct CheckRequest {
-    pub analysis: analysis::Options,
-    /// `--deny warnings`: warnings fail the gate too.
-    pub deny_warnings: bool,
-    /// `--baseline FILE`.
-    pub baseline: Option<std::path::PathBuf>,
-    /// `--write-baseline FILE`.
-    pub write_baseline: Option<std::path::PathBuf>,
-    /// `--graph dot|mermaid`.
-    pub graph: Option<GraphFormat>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-    Markdown,
-    /// `scan` only.
-    Csv,
-    /// `scan` only.
-    Html,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Color {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verbosity {
-    Quiet,
-    Normal,
-    Verbose,
-}
+pub use request::{
+    CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, Verbosity,
+};
 
 /// How a run ended, when it could give an answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
