@@ -12,7 +12,6 @@
 
 pub mod analysis;
 pub mod cli;
-pub mod completions;
 pub mod config;
 pub mod error;
 pub mod exit;
@@ -91,24 +90,23 @@ pub fn run_with(
                 exit_code: exit::OK,
             })
         }
-        Command::Completions(shell) => {
-            emit(req, &completions::script(*shell), out)?;
-            Ok(Outcome {
-                exit_code: exit::OK,
-            })
-        }
     }
 }
 
-/// Writes a finished report to `--output FILE` (atomically) or to `out`.
-fn emit(req: &Request, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
-    match &req.output {
+/// Writes finished output (a report, or the binary's completion script) to `output`
+/// atomically, or to `out` when there is none (`--output FILE`).
+pub fn write_output(
+    output: Option<&std::path::Path>,
+    bytes: &[u8],
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    match output {
         Some(path) => {
             use manifest::edit::WriteFs;
             manifest::edit::AtomicFs
                 .write(path, bytes)
                 .map_err(|source| Error::Write {
-                    path: path.clone(),
+                    path: path.to_owned(),
                     source,
                 })
         }
@@ -117,6 +115,11 @@ fn emit(req: &Request, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
             out.flush().map_err(Error::Output)
         }
     }
+}
+
+/// Writes a finished report to `--output FILE` (atomically) or to `out`.
+fn emit(req: &Request, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
+    write_output(req.output.as_deref(), bytes, out)
 }
 
 /// A loaded and analysed workspace.

@@ -58,8 +58,6 @@ pub enum Command {
     Fix(FixRequest),
     /// `explain [CODE]`.
     Explain(Option<String>),
-    /// `completions SHELL`.
-    Completions(clap_complete::Shell),
     /// `scan [PATH…]`, or `scan merge FILE…`.
     Scan(scan::ScanRequest),
 }

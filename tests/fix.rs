@@ -759,6 +759,8 @@ mod write_faults {
 
     use super::*;
     use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
+    use cargo_etcd_deps::metadata::{CargoOptions, Input};
+    use cargo_etcd_deps::{Command, FixRequest, Request};
     use std::cell::Cell;
 
     /// Fails the `fail_at`-th write (1-based); every other write goes through atomically.
@@ -786,18 +788,20 @@ mod write_faults {
         let fixture = Fixture::new("train-skew");
         let before = manifests(&fixture.root);
         let manifest = fixture.root.join("Cargo.toml");
-        let argv = [
-            "cargo-etcd-deps",
-            "fix",
-            "--offline",
-            "--apply",
-            "--allow-dirty",
-            "--manifest-path",
-            manifest.to_str().expect("utf-8"),
-        ];
-        let req = cargo_etcd_deps::cli::Cli::parse_args(argv)
-            .expect("valid")
-            .into_request(|_| None);
+        // `fix --offline --apply --allow-dirty --manifest-path MANIFEST`.
+        let fix = FixRequest {
+            apply: true,
+            allow_dirty: true,
+            ..FixRequest::default()
+        };
+        let req = Request {
+            input: Input::Cargo(CargoOptions {
+                manifest_path: Some(manifest),
+                offline: true,
+                ..CargoOptions::default()
+            }),
+            ..Request::new(Command::Fix(fix))
+        };
         let fs = FailingFs {
             fail_at: 2,
             calls: Cell::new(0),
