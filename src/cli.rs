@@ -1,16 +1,16 @@
-//! Command-line parsing (clap derive), lowered into the plain `Request` the library takes.
-//! No IO here.
+//! Command-line parsing (clap derive), the binary's own: lowered into the plain `Request`
+//! the library takes, or into the `completions` the binary writes itself. No IO here.
 
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::analysis::{Line, Options, Watch};
-use crate::graph::KindSet;
-use crate::metadata::{CargoOptions, Input};
-use crate::plan::PatchSpec;
-use crate::scan::ScanRequest;
-use crate::{
+use cargo_etcd_deps::analysis::{Line, Options, Watch};
+use cargo_etcd_deps::graph::KindSet;
+use cargo_etcd_deps::metadata::{CargoOptions, Input};
+use cargo_etcd_deps::plan::PatchSpec;
+use cargo_etcd_deps::scan::ScanRequest;
+use cargo_etcd_deps::{
     CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, Verbosity,
 };
 
@@ -26,7 +26,7 @@ use crate::{
     after_help = "With no subcommand, `check` runs.\n\nExit codes: 0 no error-level finding, \
                   1 the gate failed, 2 usage or input error, 3 internal failure."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Option<Sub>,
 
@@ -275,11 +275,12 @@ struct GlobalArgs {
 
     /// Judge policy windows on this day instead of today (default: SOURCE_DATE_EPOCH, else the clock)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, global = true)]
-    today: Option<crate::config::Date>,
+    today: Option<cargo_etcd_deps::config::Date>,
 }
 
-fn parse_date(s: &str) -> Result<crate::config::Date, String> {
-    crate::config::Date::parse(s).ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
+fn parse_date(s: &str) -> Result<cargo_etcd_deps::config::Date, String> {
+    cargo_etcd_deps::config::Date::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
 }
 
 /// Options of `check`.
@@ -379,7 +380,7 @@ fn formats(sub: &str) -> Option<&'static [&'static str]> {
 /// The common options (`globals`, clap's global arguments) as subcommand `sub` takes them,
 /// to be added to it in their place: the ones it does not take hidden (they still parse, so
 /// the refusal can say why), `--format` limited to the formats it writes.
-pub fn scoped_args(sub: &str, globals: &[clap::Arg]) -> Vec<clap::Arg> {
+pub(crate) fn scoped_args(sub: &str, globals: &[clap::Arg]) -> Vec<clap::Arg> {
     globals
         .iter()
         .map(|a| {
@@ -399,7 +400,7 @@ pub fn scoped_args(sub: &str, globals: &[clap::Arg]) -> Vec<clap::Arg> {
 impl Cli {
     /// The command-line definition: clap's, with the common options scoped to what each
     /// subcommand takes (see `scoped_args`).
-    pub fn definition() -> clap::Command {
+    pub(crate) fn definition() -> clap::Command {
         let mut cmd = <Cli as CommandFactory>::command();
         let globals: Vec<clap::Arg> = cmd
             .get_arguments()
@@ -415,7 +416,7 @@ impl Cli {
     }
 
     /// Parses a command line (as `normalize_args` returns it).
-    pub fn parse_args<I, T>(argv: I) -> Result<Cli, clap::Error>
+    pub(crate) fn parse_args<I, T>(argv: I) -> Result<Cli, clap::Error>
     where
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
@@ -428,7 +429,7 @@ impl Cli {
 
     /// Lowers the parsed command line into what it asks for. `env` reads an environment
     /// variable (injected so tests need not touch the process environment).
-    pub fn into_invocation(self, env: impl Fn(&str) -> Option<String>) -> Invocation {
+    pub(crate) fn into_invocation(self, env: impl Fn(&str) -> Option<String>) -> Invocation {
         let Cli {
             command,
             global,
@@ -455,7 +456,7 @@ impl Cli {
 }
 
 /// What a command line asks for.
-pub enum Invocation {
+pub(crate) enum Invocation {
     /// A command of the library.
     Run(Box<Request>),
     /// `completions SHELL`: the binary writes the script itself (to `--output FILE`, else
@@ -657,7 +658,7 @@ fn refuse_what_the_subcommand_lacks(
 
 /// Drops the `etcd-deps` word cargo inserts when it runs `cargo etcd-deps …` as
 /// `cargo-etcd-deps etcd-deps …`.
-pub fn normalize_args<I: IntoIterator<Item = std::ffi::OsString>>(
+pub(crate) fn normalize_args<I: IntoIterator<Item = std::ffi::OsString>>(
     args: I,
 ) -> Vec<std::ffi::OsString> {
     let mut args: Vec<_> = args.into_iter().collect();

@@ -49,11 +49,11 @@ fn fish_explain_codes() -> String {
 }
 
 /// The command line as the scripts complete it: the options accepted on both sides of a
-/// subcommand offered where they apply (`cargo_etcd_deps::cli::scoped_args`), so `explain` and
+/// subcommand offered where they apply (`crate::cli::scoped_args`), so `explain` and
 /// `completions` offer only `--output`, `fix` no other input mode, and `--format` the formats
 /// of the subcommand.
 fn definition(bin_name: &str) -> clap::Command {
-    let mut cmd = <cargo_etcd_deps::cli::Cli as clap::CommandFactory>::command().bin_name(bin_name);
+    let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command().bin_name(bin_name);
     let globals: Vec<clap::Arg> = cmd
         .get_arguments()
         .filter(|a| a.is_global_set())
@@ -67,7 +67,7 @@ fn definition(bin_name: &str) -> clap::Command {
         cmd = cmd.mut_arg(arg.get_id(), |a| a.global(false));
     }
     for name in subcommands {
-        let args = cargo_etcd_deps::cli::scoped_args(&name, &globals)
+        let args = crate::cli::scoped_args(&name, &globals)
             .into_iter()
             .filter(|a| !a.is_hide_set());
         cmd = cmd.mut_subcommand(name, |sub| sub.args(args));

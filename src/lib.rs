@@ -8,10 +8,12 @@
 //!      ─manifest::spans─► origins located ─report─► human | json ; Outcome ─main─► exit code
 //! ```
 //!
-//! `run` wires the stages; only `main` exits and only `report` renders.
+//! The command line is the binary's (`src/main.rs`, clap in its private `cli` module, which
+//! also writes the `completions` scripts): it lowers argv into the plain `Request`
+//! (`request.rs`) that `run` takes, so the library never sees the parser. `run` wires the
+//! stages; only `main` exits and only `report` renders.
 
 pub mod analysis;
-pub mod cli;
 pub mod config;
 pub mod error;
 pub mod exit;

@@ -1,14 +1,18 @@
-//! The `cargo-etcd-deps` binary: argv normalisation, rendering of tool errors, exit codes,
-//! and the completion scripts (`completions`). The only place that exits.
+//! The `cargo-etcd-deps` binary: the command line (clap, in the private `cli` module,
+//! lowered into the library's plain `Request`), the completion scripts (`completions`),
+//! rendering of tool errors, exit codes. The only place that exits; the library never sees
+//! clap.
 
+mod cli;
 mod completions;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use cargo_etcd_deps::cli::{Cli, Invocation, normalize_args};
 use cargo_etcd_deps::{Color, Command, Error, Outcome, Verbosity, exit};
 use miette::{GraphicalReportHandler, GraphicalTheme};
+
+use crate::cli::{Cli, Invocation, normalize_args};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

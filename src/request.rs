@@ -1,12 +1,12 @@
 //! What the user asked for, as plain data: the `Request` the binary lowers its command line
-//! into and `run` takes. No parsing here and no clap: any caller (the binary, a test, a
-//! benchmark) builds one directly.
+//! into and `run` takes. Nothing here parses: any caller (the binary, a test, a benchmark)
+//! builds one directly.
 
 use std::path::PathBuf;
 
 use crate::{analysis, config, metadata, plan, scan};
 
-/// What the user asked for, free of clap.
+/// What the user asked for: the command and the options common to every command.
 #[derive(Clone, Debug)]
 pub struct Request {
     pub command: Command,

@@ -18,7 +18,7 @@ use crate::{Error, Request};
 /// The JSON schema version of `scan --format json`.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// What `scan` was asked to do, free of clap.
+/// What `scan` was asked to do, as plain data (the binary lowers its command line into it).
 #[derive(Clone, Debug, Default)]
 pub struct ScanRequest {
     pub analysis: crate::analysis::Options,
