@@ -1,6 +1,6 @@
-//! Benchmarks of the pipeline, stage by stage, on synthetic workspaces; and `check` end to
-//! end beside cargo's own commands on a fixture. One measurement per process, so peak memory
-//! (VmHWM) belongs to that measurement. `benches/run.sh` runs them all and writes
+//! Benchmarks of the pipeline, stage by stage, on synthetic workspaces (made by
+//! `tests/support/synth.rs`); and `check` end to end beside cargo's own commands on a
+//! fixture. One measurement per process, so peak memory (VmHWM) belongs to that measurement. `benches/run.sh` runs them all and writes
 //! BENCHMARKS.md; the targets are checked there, never in timed tests.
 //!
 //! Usage (from `cargo bench --bench pipeline -- …`, or the built binary):
@@ -26,8 +26,12 @@ use cargo_etcd_deps::policy;
 use cargo_etcd_deps::registry::MemoryRegistry;
 use cargo_etcd_deps::report::Report;
 use cargo_etcd_deps::scan::ScanRequest;
-use cargo_etcd_deps::synth::Synthetic;
 use cargo_etcd_deps::{CheckRequest, Command, Format, Request};
+
+#[path = "../tests/support/synth.rs"]
+mod synth;
+
+use synth::Builder;
 
 // The same allocator as the binary, so the stages cost what they cost in `check`.
 #[global_allocator]
@@ -90,7 +94,7 @@ fn downstream(graph: &DepGraph) -> (usize, Duration, Duration, Duration) {
 }
 
 fn metadata(n: usize) {
-    let synth = Synthetic::new(n);
+    let synth = Builder::synthetic(n);
     let json = synth.metadata_json();
     let (_, parse) = time(|| serde_json::from_str::<serde_json::Value>(&json).expect("json"));
     let (graph, build) =
@@ -113,7 +117,7 @@ fn metadata(n: usize) {
 }
 
 fn lockfile(n: usize) {
-    let synth = Synthetic::new(n);
+    let synth = Builder::synthetic(n);
     let text = synth.cargo_lock();
     let (_, parse) = time(|| toml::from_str::<toml::Value>(&text).expect("toml"));
     let (graph, build) = time(|| {
@@ -239,7 +243,8 @@ fn fleet(n: usize, packages: usize, dir: &Path) {
         .map(|k| {
             let path = dir.join(format!("variant-{k}.lock"));
             std::fs::create_dir_all(dir).expect("fleet dir");
-            std::fs::write(&path, Synthetic::new(packages + k * 13).cargo_lock()).expect("write");
+            std::fs::write(&path, Builder::synthetic(packages + k * 13).cargo_lock())
+                .expect("write");
             path
         })
         .collect();
@@ -279,7 +284,7 @@ fn fleet(n: usize, packages: usize, dir: &Path) {
     });
     println!(
         "{{\"mode\":\"fleet\",\"workspaces\":{n},\"packages\":{},\"jobs\":2,\"scan_ms\":{:.1},\"per_workspace_ms\":{:.2},\"check_lockfile_ms\":{:.2},\"peak_mib\":{:.0},\"exit\":{code}}}",
-        Synthetic::new(packages).package_count(),
+        Builder::synthetic(packages).package_count(),
         ms(scan),
         ms(scan) / n as f64,
         ms(single),

@@ -31,8 +31,6 @@ pub mod registry;
 pub mod report;
 mod request;
 pub mod scan;
-#[doc(hidden)]
-pub mod synth;
 #[cfg(test)]
 mod testkit;
 pub mod vcs;
