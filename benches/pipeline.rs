@@ -23,14 +23,17 @@ use cargo_etcd_deps::graph::DepGraph;
 use cargo_etcd_deps::metadata::Input;
 use cargo_etcd_deps::plan::{self, PlanOptions};
 use cargo_etcd_deps::policy;
-use cargo_etcd_deps::registry::MemoryRegistry;
+use cargo_etcd_deps::registry::{Registry, RegistryError, Release};
 use cargo_etcd_deps::report::Report;
 use cargo_etcd_deps::scan::ScanRequest;
 use cargo_etcd_deps::{CheckRequest, Command, Format, Request};
 
+#[path = "../tests/support/registry.rs"]
+mod memory_registry;
 #[path = "../tests/support/synth.rs"]
 mod synth;
 
+use memory_registry::MemoryRegistry;
 use synth::Builder;
 
 // The same allocator as the binary, so the stages cost what they cost in `check`.
