@@ -464,7 +464,8 @@ pub(crate) enum Invocation {
     Completions {
         shell: clap_complete::Shell,
         output: Option<PathBuf>,
-        /// `--color`, for an error in writing it.
+        /// The colour choice (`--color`, `CARGO_TERM_COLOR`, `NO_COLOR`), for an error in
+        /// writing it.
         color: Color,
     },
 }

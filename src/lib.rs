@@ -8,10 +8,10 @@
 //!      ─manifest::spans─► origins located ─report─► human | json ; Outcome ─main─► exit code
 //! ```
 //!
-//! The command line is the binary's (`src/main.rs`, clap in its private `cli` module, which
+//! The command line is the binary's (`src/main.rs` and its private `cli` module; the binary
 //! also writes the `completions` scripts): it lowers argv into the plain `Request`
-//! (`request.rs`) that `run` takes, so the library never sees the parser. `run` wires the
-//! stages; only `main` exits and only `report` renders.
+//! (`request.rs`) that `run` takes, so the library never sees the argument parser. `run`
+//! wires the stages; only `main` exits and only `report` renders.
 
 pub mod analysis;
 pub mod config;
