@@ -1,6 +1,6 @@
-//! Benchmarks of the pipeline, stage by stage, on synthetic workspaces; and `check` end to
-//! end beside cargo's own commands on a fixture. One measurement per process, so peak memory
-//! (VmHWM) belongs to that measurement. `benches/run.sh` runs them all and writes
+//! Benchmarks of the pipeline, stage by stage, on synthetic workspaces (made by
+//! `tests/support/synth.rs`); and `check` end to end beside cargo's own commands on a
+//! fixture. One measurement per process, so peak memory (VmHWM) belongs to that measurement. `benches/run.sh` runs them all and writes
 //! BENCHMARKS.md; the targets are checked there, never in timed tests.
 //!
 //! Usage (from `cargo bench --bench pipeline -- …`, or the built binary):
@@ -16,17 +16,26 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use cargo_etcd_deps::analysis::{Options, analyze};
 use cargo_etcd_deps::graph::DepGraph;
 use cargo_etcd_deps::manifest::spans::SpanIndex;
+use cargo_etcd_deps::metadata::Input;
 use cargo_etcd_deps::plan::{self, PlanOptions};
 use cargo_etcd_deps::policy;
-use cargo_etcd_deps::registry::MemoryRegistry;
+use cargo_etcd_deps::registry::{Registry, RegistryError, Release};
 use cargo_etcd_deps::report::Report;
-use cargo_etcd_deps::synth::Synthetic;
+use cargo_etcd_deps::scan::ScanRequest;
+use cargo_etcd_deps::{CheckRequest, Command, Format, Request};
+
+#[path = "../tests/support/registry.rs"]
+mod memory_registry;
+#[path = "../tests/support/synth.rs"]
+mod synth;
+
+use memory_registry::MemoryRegistry;
+use synth::Builder;
 
 // The same allocator as the binary, so the stages cost what they cost in `check`.
 #[global_allocator]
@@ -89,7 +98,7 @@ fn downstream(graph: &DepGraph) -> (usize, Duration, Duration, Duration) {
 }
 
 fn metadata(n: usize) {
-    let synth = Synthetic::new(n);
+    let synth = Builder::synthetic(n);
     let json = synth.metadata_json();
     let (_, parse) = time(|| serde_json::from_str::<serde_json::Value>(&json).expect("json"));
     let (graph, build) =
@@ -112,7 +121,7 @@ fn metadata(n: usize) {
 }
 
 fn lockfile(n: usize) {
-    let synth = Synthetic::new(n);
+    let synth = Builder::synthetic(n);
     let text = synth.cargo_lock();
     let (_, parse) = time(|| toml::from_str::<toml::Value>(&text).expect("toml"));
     let (graph, build) = time(|| {
@@ -140,7 +149,7 @@ fn lockfile(n: usize) {
 /// codes 0 and 1 are answers: `check` exits 1 when the gate fails).
 fn once(dir: &Path, program: &str, args: &[&str]) -> Option<f64> {
     let start = Instant::now();
-    let status = Command::new(program)
+    let status = std::process::Command::new(program)
         .args(args)
         .current_dir(dir)
         .stdout(std::process::Stdio::null())
@@ -219,11 +228,14 @@ fn e2e(dir: &Path, bin: &str) {
     println!("{{{}}}", fields.join(","));
 }
 
-/// Runs the tool in this process on `args`, its report going nowhere; the exit code.
-fn run_tool(args: &[&str]) -> i32 {
-    let argv = std::iter::once("cargo-etcd-deps").chain(args.iter().copied());
-    let cli = <cargo_etcd_deps::cli::Cli as clap::Parser>::try_parse_from(argv).expect("args");
-    let req = cli.into_request(|_| None);
+/// Runs the tool in this process on `command` in the JSON format (with `input`, else the
+/// default input), its report going nowhere; the exit code.
+fn run_tool(command: Command, input: Option<Input>) -> i32 {
+    let mut req = Request::new(command);
+    req.format = Format::Json;
+    if let Some(input) = input {
+        req.input = input;
+    }
     cargo_etcd_deps::run(&req, &mut std::io::sink(), false)
         .expect("the tool answers")
         .exit_code
@@ -235,7 +247,8 @@ fn fleet(n: usize, packages: usize, dir: &Path) {
         .map(|k| {
             let path = dir.join(format!("variant-{k}.lock"));
             std::fs::create_dir_all(dir).expect("fleet dir");
-            std::fs::write(&path, Synthetic::new(packages + k * 13).cargo_lock()).expect("write");
+            std::fs::write(&path, Builder::synthetic(packages + k * 13).cargo_lock())
+                .expect("write");
             path
         })
         .collect();
@@ -251,17 +264,31 @@ fn fleet(n: usize, packages: usize, dir: &Path) {
         std::fs::remove_file(v).expect("remove variant");
     }
     let one = dir.join("team-00/service-00000");
-    let one = one.to_str().expect("utf-8 path");
     // One `check --lockfile` on one workspace: the per-workspace bound (best of five).
     let single = (0..5)
-        .map(|_| time(|| run_tool(&["check", "--lockfile", one, "--format", "json"])).1)
+        .map(|_| {
+            // `check --lockfile DIR --format json`.
+            let input = Input::Lockfile {
+                lockfile: Some(one.clone()),
+                manifest_path: None,
+            };
+            let check = Command::Check(CheckRequest::default());
+            time(|| run_tool(check, Some(input))).1
+        })
         .min()
         .expect("five runs");
-    let root = dir.to_str().expect("utf-8 path");
-    let (code, scan) = time(|| run_tool(&["scan", root, "--jobs", "2", "--format", "json"]));
+    // `scan DIR --jobs 2 --format json`.
+    let (code, scan) = time(|| {
+        let scan = Command::Scan(ScanRequest {
+            paths: vec![dir.to_owned()],
+            jobs: 2,
+            ..ScanRequest::default()
+        });
+        run_tool(scan, None)
+    });
     println!(
         "{{\"mode\":\"fleet\",\"workspaces\":{n},\"packages\":{},\"jobs\":2,\"scan_ms\":{:.1},\"per_workspace_ms\":{:.2},\"check_lockfile_ms\":{:.2},\"peak_mib\":{:.0},\"exit\":{code}}}",
-        Synthetic::new(packages).package_count(),
+        Builder::synthetic(packages).package_count(),
         ms(scan),
         ms(scan) / n as f64,
         ms(single),

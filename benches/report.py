@@ -27,7 +27,7 @@ w = out.append
 w("# Benchmarks\n")
 w("Written by `bash benches/run.sh` (which runs everything below); numbers are wall time on")
 w(f"this machine: {system}, {cores} cores, {cargo}, release build. Synthetic workspaces come from")
-w("`src/synth.rs` (fan-out 2-6, two lines of the gRPC stack, a 24-level diamond ladder with 2^24")
+w("`tests/support/synth.rs` (fan-out 2-6, two lines of the gRPC stack, a 24-level diamond ladder with 2^24")
 w("equally short paths, dev-dependency cycles between members); each measurement runs in its own")
 w("process so peak memory (VmHWM) is its own.\n")
 

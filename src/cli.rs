@@ -1,15 +1,18 @@
-//! Command-line parsing (clap derive), lowered into the plain `Request` the library takes.
-//! No IO here.
+//! Command-line parsing (clap derive), the binary's own: lowered into the plain `Request`
+//! the library takes, or into the `completions` the binary writes itself. No IO here.
 
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::analysis::{Line, Options, Watch};
-use crate::graph::KindSet;
-use crate::metadata::{CargoOptions, Input};
-use crate::plan::PatchSpec;
-use crate::{CheckRequest, Color, Command, FixRequest, Format, GraphFormat, Request, Verbosity};
+use cargo_etcd_deps::analysis::{Line, Options, Watch};
+use cargo_etcd_deps::graph::KindSet;
+use cargo_etcd_deps::metadata::{CargoOptions, Input};
+use cargo_etcd_deps::plan::PatchSpec;
+use cargo_etcd_deps::scan::ScanRequest;
+use cargo_etcd_deps::{
+    CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, Verbosity,
+};
 
 /// Find diverging etcd-client / tonic / prost versions in a Cargo workspace, explain where
 /// each comes from, and gate CI on them.
@@ -23,7 +26,7 @@ use crate::{CheckRequest, Color, Command, FixRequest, Format, GraphFormat, Reque
     after_help = "With no subcommand, `check` runs.\n\nExit codes: 0 no error-level finding, \
                   1 the gate failed, 2 usage or input error, 3 internal failure."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Option<Sub>,
 
@@ -132,15 +135,6 @@ struct FixArgs {
     /// Point a crate with no suitable release at a fork: CRATE=git+URL[#REV] or CRATE=PATH (repeatable)
     #[arg(long, value_name = "CRATE=SOURCE", value_parser = parse_patch_with)]
     patch_with: Vec<(String, PatchWith)>,
-}
-
-/// A `--patch-with` source as given on the command line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PatchWith {
-    /// A git URL, with an optional `#REV` (or `?branch=`/`?tag=`/`?rev=`).
-    Git(PatchSpec),
-    /// A path, relative to the current directory.
-    Path(PathBuf),
 }
 
 fn parse_to(s: &str) -> Result<(String, Line), String> {
@@ -281,11 +275,12 @@ struct GlobalArgs {
 
     /// Judge policy windows on this day instead of today (default: SOURCE_DATE_EPOCH, else the clock)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, global = true)]
-    today: Option<crate::config::Date>,
+    today: Option<cargo_etcd_deps::config::Date>,
 }
 
-fn parse_date(s: &str) -> Result<crate::config::Date, String> {
-    crate::config::Date::parse(s).ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
+fn parse_date(s: &str) -> Result<cargo_etcd_deps::config::Date, String> {
+    cargo_etcd_deps::config::Date::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
 }
 
 /// Options of `check`.
@@ -405,7 +400,7 @@ pub(crate) fn scoped_args(sub: &str, globals: &[clap::Arg]) -> Vec<clap::Arg> {
 impl Cli {
     /// The command-line definition: clap's, with the common options scoped to what each
     /// subcommand takes (see `scoped_args`).
-    pub fn definition() -> clap::Command {
+    pub(crate) fn definition() -> clap::Command {
         let mut cmd = <Cli as CommandFactory>::command();
         let globals: Vec<clap::Arg> = cmd
             .get_arguments()
@@ -421,7 +416,7 @@ impl Cli {
     }
 
     /// Parses a command line (as `normalize_args` returns it).
-    pub fn parse_args<I, T>(argv: I) -> Result<Cli, clap::Error>
+    pub(crate) fn parse_args<I, T>(argv: I) -> Result<Cli, clap::Error>
     where
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
@@ -432,152 +427,202 @@ impl Cli {
         Cli::from_arg_matches(&matches)
     }
 
-    /// Lowers the parsed command line into a `Request`. `env` reads an environment variable
-    /// (injected so tests need not touch the process environment).
-    pub fn into_request(self, env: impl Fn(&str) -> Option<String>) -> Request {
-        let g = self.global;
-        let mut info = None;
-        let (check, fix) = match self.command {
-            Some(Sub::Check(args)) => (
-                CheckArgs {
-                    deny: [self.check.deny, args.deny].concat(),
-                    baseline: args.baseline.or(self.check.baseline),
-                    write_baseline: args.write_baseline.or(self.check.write_baseline),
-                    graph: args.graph.or(self.check.graph),
-                },
-                None,
-            ),
-            Some(Sub::Fix(args)) => (self.check, Some(args)),
-            Some(Sub::Explain { code }) => {
-                info = Some(Command::Explain(code));
-                (self.check, None)
-            }
-            Some(Sub::Completions { shell }) => {
-                info = Some(Command::Completions(shell));
-                (self.check, None)
-            }
-            Some(Sub::Scan(args)) => {
-                info = Some(Command::Scan(crate::scan::ScanRequest {
-                    paths: args.paths,
-                    from: args.from,
-                    jobs: args.jobs.map_or(0, |j| j as usize),
-                    shard: args.shard,
-                    deny_warnings: [self.check.deny.as_slice(), &args.deny]
-                        .concat()
-                        .contains(&DenyArg::Warnings),
-                    merge: args
-                        .merge
-                        .map(|ScanSub::Merge { files }| files)
-                        .unwrap_or_default(),
-                    ..Default::default()
-                }));
-                (self.check, None)
-            }
-            None => (self.check, None),
-        };
-        let input = match (g.metadata_path, g.lockfile) {
-            (Some(path), _) => Input::File(path),
-            (None, Some(lockfile)) => Input::Lockfile {
-                lockfile,
-                manifest_path: g.manifest_path,
-            },
-            (None, None) => Input::Cargo(CargoOptions {
-                manifest_path: g.manifest_path,
-                features: g
-                    .features
-                    .iter()
-                    .flat_map(|f| f.split([' ', ',']))
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                all_features: g.all_features,
-                no_default_features: g.no_default_features,
-                targets: g.target,
-                offline: g.offline,
-                locked: g.locked,
-                frozen: g.frozen,
-            }),
-        };
-        let mut watch = Watch::default();
-        for w in &g.watch {
-            if !watch.primary.contains(w) {
-                watch.primary.push(w.clone());
-            }
-        }
-        watch.all_duplicates = g.all_duplicates;
-        let color = match g.color {
-            Some(ColorArg::Always) => Color::Always,
-            Some(ColorArg::Never) => Color::Never,
-            Some(ColorArg::Auto) => Color::Auto,
-            None => match env("CARGO_TERM_COLOR").as_deref() {
-                Some("always") => Color::Always,
-                Some("never") => Color::Never,
-                _ => Color::Auto,
-            },
-        };
-        let color = if color == Color::Auto && env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-            Color::Never
-        } else {
-            color
-        };
-        let analysis = Options {
-            watch,
-            edges: kind_set(&g.edges),
-            packages: g.packages,
-        };
-        if let Some(Command::Scan(scan)) = &mut info {
-            scan.analysis = analysis.clone();
-        }
-        let command = match (info, fix) {
-            (Some(info), _) => info,
-            (None, None) => Command::Check(CheckRequest {
-                analysis,
-                deny_warnings: check.deny.contains(&DenyArg::Warnings),
-                baseline: check.baseline,
-                write_baseline: check.write_baseline,
-                graph: check.graph.map(|g| match g {
-                    GraphArg::Dot => GraphFormat::Dot,
-                    GraphArg::Mermaid => GraphFormat::Mermaid,
-                }),
-            }),
-            (None, Some(fix)) => Command::Fix(FixRequest {
-                analysis,
-                to: fix.to,
-                include_warnings: fix.include_warnings,
-                apply: fix.apply,
-                allow_dirty: fix.allow_dirty,
-                no_verify: fix.no_verify,
-                patch_with: fix.patch_with,
-            }),
-        };
-        Request {
+    /// Lowers the parsed command line into what it asks for. `env` reads an environment
+    /// variable (injected so tests need not touch the process environment).
+    pub(crate) fn into_invocation(self, env: impl Fn(&str) -> Option<String>) -> Invocation {
+        let Cli {
             command,
-            input,
-            format: match g.format {
-                FormatArg::Human => Format::Human,
-                FormatArg::Json => Format::Json,
-                FormatArg::Sarif => Format::Sarif,
-                FormatArg::Github => Format::Github,
-                FormatArg::Markdown => Format::Markdown,
-                FormatArg::Csv => Format::Csv,
-                FormatArg::Html => Format::Html,
-            },
-            output: g.output,
-            config: g.config,
-            edges_given: !g.edges.is_empty(),
-            extra_watch: g.watch,
-            policy_file: g.policy,
-            today: g.today,
-            source_date_epoch: env("SOURCE_DATE_EPOCH"),
-            color,
-            verbosity: if g.quiet {
-                Verbosity::Quiet
-            } else if g.verbose {
-                Verbosity::Verbose
-            } else {
-                Verbosity::Normal
-            },
+            global,
+            check,
+        } = self;
+        let color = color(global.color, &env);
+        let analysis = analysis_options(&global);
+        let command = match command {
+            Some(Sub::Completions { shell }) => {
+                return Invocation::Completions {
+                    shell,
+                    output: global.output,
+                    color,
+                };
+            }
+            Some(Sub::Explain { code }) => Command::Explain(code),
+            Some(Sub::Scan(args)) => Command::Scan(scan_request(args, &check.deny, analysis)),
+            Some(Sub::Fix(args)) => Command::Fix(fix_request(args, analysis)),
+            Some(Sub::Check(args)) => Command::Check(check_request(check.then(args), analysis)),
+            None => Command::Check(check_request(check, analysis)),
+        };
+        Invocation::Run(Box::new(request(command, global, color, &env)))
+    }
+}
+
+/// What a command line asks for.
+pub(crate) enum Invocation {
+    /// A command of the library.
+    Run(Box<Request>),
+    /// `completions SHELL`: the binary writes the script itself (to `--output FILE`, else
+    /// stdout).
+    Completions {
+        shell: clap_complete::Shell,
+        output: Option<PathBuf>,
+        /// The colour choice (`--color`, `CARGO_TERM_COLOR`, `NO_COLOR`), for an error in
+        /// writing it.
+        color: Color,
+    },
+}
+
+impl CheckArgs {
+    /// The options of `check` given before the subcommand (`self`), then after it: lists
+    /// join, a value given after wins.
+    fn then(self, after: CheckArgs) -> CheckArgs {
+        CheckArgs {
+            deny: [self.deny, after.deny].concat(),
+            baseline: after.baseline.or(self.baseline),
+            write_baseline: after.write_baseline.or(self.write_baseline),
+            graph: after.graph.or(self.graph),
         }
+    }
+}
+
+fn check_request(check: CheckArgs, analysis: Options) -> CheckRequest {
+    CheckRequest {
+        analysis,
+        deny_warnings: check.deny.contains(&DenyArg::Warnings),
+        baseline: check.baseline,
+        write_baseline: check.write_baseline,
+        graph: check.graph.map(|g| match g {
+            GraphArg::Dot => GraphFormat::Dot,
+            GraphArg::Mermaid => GraphFormat::Mermaid,
+        }),
+    }
+}
+
+fn fix_request(fix: FixArgs, analysis: Options) -> FixRequest {
+    FixRequest {
+        analysis,
+        to: fix.to,
+        include_warnings: fix.include_warnings,
+        apply: fix.apply,
+        allow_dirty: fix.allow_dirty,
+        no_verify: fix.no_verify,
+        patch_with: fix.patch_with,
+    }
+}
+
+/// `scan`, with `deny_before`, the `--deny` given before it.
+fn scan_request(args: ScanArgs, deny_before: &[DenyArg], analysis: Options) -> ScanRequest {
+    ScanRequest {
+        analysis,
+        paths: args.paths,
+        from: args.from,
+        jobs: args.jobs.map_or(0, |j| j as usize),
+        shard: args.shard,
+        deny_warnings: [deny_before, &args.deny]
+            .concat()
+            .contains(&DenyArg::Warnings),
+        merge: args
+            .merge
+            .map(|ScanSub::Merge { files }| files)
+            .unwrap_or_default(),
+        ..Default::default()
+    }
+}
+
+/// `--watch`, `--all-duplicates`, `-e` and `-p`.
+fn analysis_options(g: &GlobalArgs) -> Options {
+    let mut watch = Watch::default();
+    for w in &g.watch {
+        if !watch.primary.contains(w) {
+            watch.primary.push(w.clone());
+        }
+    }
+    watch.all_duplicates = g.all_duplicates;
+    Options {
+        watch,
+        edges: kind_set(&g.edges),
+        packages: g.packages.clone(),
+    }
+}
+
+/// `--color`, else `CARGO_TERM_COLOR`; `auto` becomes `never` when `NO_COLOR` is set.
+fn color(arg: Option<ColorArg>, env: &dyn Fn(&str) -> Option<String>) -> Color {
+    let color = match arg {
+        Some(ColorArg::Always) => Color::Always,
+        Some(ColorArg::Never) => Color::Never,
+        Some(ColorArg::Auto) => Color::Auto,
+        None => match env("CARGO_TERM_COLOR").as_deref() {
+            Some("always") => Color::Always,
+            Some("never") => Color::Never,
+            _ => Color::Auto,
+        },
+    };
+    if color == Color::Auto && env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        Color::Never
+    } else {
+        color
+    }
+}
+
+/// The input mode: `--metadata-path`, `--lockfile`, else `cargo metadata` with the cargo flags.
+fn input(g: &GlobalArgs) -> Input {
+    match (&g.metadata_path, &g.lockfile) {
+        (Some(path), _) => Input::File(path.clone()),
+        (None, Some(lockfile)) => Input::Lockfile {
+            lockfile: lockfile.clone(),
+            manifest_path: g.manifest_path.clone(),
+        },
+        (None, None) => Input::Cargo(CargoOptions {
+            manifest_path: g.manifest_path.clone(),
+            features: g
+                .features
+                .iter()
+                .flat_map(|f| f.split([' ', ',']))
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            all_features: g.all_features,
+            no_default_features: g.no_default_features,
+            targets: g.target.clone(),
+            offline: g.offline,
+            locked: g.locked,
+            frozen: g.frozen,
+        }),
+    }
+}
+
+/// `command` with the common options.
+fn request(
+    command: Command,
+    g: GlobalArgs,
+    color: Color,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Request {
+    Request {
+        command,
+        input: input(&g),
+        format: match g.format {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Github => Format::Github,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Html => Format::Html,
+        },
+        output: g.output,
+        config: g.config,
+        edges_given: !g.edges.is_empty(),
+        extra_watch: g.watch,
+        policy_file: g.policy,
+        today: g.today,
+        source_date_epoch: env("SOURCE_DATE_EPOCH"),
+        color,
+        verbosity: if g.quiet {
+            Verbosity::Quiet
+        } else if g.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        },
     }
 }
 
@@ -614,7 +659,7 @@ fn refuse_what_the_subcommand_lacks(
 
 /// Drops the `etcd-deps` word cargo inserts when it runs `cargo etcd-deps …` as
 /// `cargo-etcd-deps etcd-deps …`.
-pub fn normalize_args<I: IntoIterator<Item = std::ffi::OsString>>(
+pub(crate) fn normalize_args<I: IntoIterator<Item = std::ffi::OsString>>(
     args: I,
 ) -> Vec<std::ffi::OsString> {
     let mut args: Vec<_> = args.into_iter().collect();
@@ -656,9 +701,14 @@ mod tests {
 
     fn parse(args: &[&str]) -> Request {
         let argv = normalize_args(args.iter().map(std::ffi::OsString::from));
-        Cli::parse_args(argv)
-            .expect("valid arguments")
-            .into_request(|_| None)
+        lower(Cli::parse_args(argv).expect("valid arguments"), |_| None)
+    }
+
+    fn lower(cli: Cli, env: impl Fn(&str) -> Option<String>) -> Request {
+        match cli.into_invocation(env) {
+            Invocation::Run(req) => *req,
+            Invocation::Completions { .. } => panic!("a command of the library expected"),
+        }
     }
 
     fn check(req: &Request) -> &CheckRequest {
@@ -773,14 +823,41 @@ mod tests {
     #[test]
     fn no_color_and_cargo_term_color() {
         let argv = ["cargo-etcd-deps"];
-        let req = Cli::parse_args(argv)
-            .expect("valid")
-            .into_request(|k| (k == "NO_COLOR").then(|| "1".to_owned()));
+        let req = lower(Cli::parse_args(argv).expect("valid"), |k| {
+            (k == "NO_COLOR").then(|| "1".to_owned())
+        });
         assert_eq!(req.color, Color::Never);
-        let req = Cli::parse_args(argv)
-            .expect("valid")
-            .into_request(|k| (k == "CARGO_TERM_COLOR").then(|| "always".to_owned()));
+        let req = lower(Cli::parse_args(argv).expect("valid"), |k| {
+            (k == "CARGO_TERM_COLOR").then(|| "always".to_owned())
+        });
         assert_eq!(req.color, Color::Always);
+    }
+
+    #[test]
+    fn completions_are_the_binarys_own_and_keep_output_and_color() {
+        let argv = [
+            "cargo-etcd-deps",
+            "completions",
+            "fish",
+            "--output",
+            "out.fish",
+            "--color",
+            "always",
+        ];
+        let invocation = Cli::parse_args(argv)
+            .expect("valid")
+            .into_invocation(|_| None);
+        let Invocation::Completions {
+            shell,
+            output,
+            color,
+        } = invocation
+        else {
+            panic!("completions expected")
+        };
+        assert_eq!(shell, clap_complete::Shell::Fish);
+        assert_eq!(output, Some(PathBuf::from("out.fish")));
+        assert_eq!(color, Color::Always);
     }
 
     #[test]

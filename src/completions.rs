@@ -8,7 +8,7 @@ use clap_complete::Shell;
 const BIN: &str = "cargo-etcd-deps";
 
 /// The completion script for `shell`.
-pub fn script(shell: Shell) -> Vec<u8> {
+pub(crate) fn script(shell: Shell) -> Vec<u8> {
     let mut buf = Vec::new();
     if shell == Shell::Bash {
         // clap's bash script names its states after the bin name in two ways that disagree
@@ -34,13 +34,13 @@ pub fn script(shell: Shell) -> Vec<u8> {
 /// each with its summary.
 fn fish_explain_codes() -> String {
     let using = format!("__fish_{}_using_subcommand", BIN.replace('-', "_"));
-    crate::analysis::Code::ALL
+    cargo_etcd_deps::analysis::Code::ALL
         .iter()
         .map(|&c| {
             format!(
                 "complete -c {BIN} -n \"{using} explain\" -f -a \"{}\" -d '{}'\n",
                 c.as_str(),
-                crate::explain::summary(c)
+                cargo_etcd_deps::explain::summary(c)
                     .replace('\\', "\\\\")
                     .replace('\'', "\\'")
             )
@@ -75,8 +75,9 @@ fn definition(bin_name: &str) -> clap::Command {
     // `explain <TAB>` offers the codes, each with its one-line summary where the shell shows it.
     // (Only here: the command line itself keeps any word, and `explain` answers an unknown one
     // with the list of codes.)
-    let codes = crate::analysis::Code::ALL
-        .map(|c| clap::builder::PossibleValue::new(c.as_str()).help(crate::explain::summary(c)));
+    let codes = cargo_etcd_deps::analysis::Code::ALL.map(|c| {
+        clap::builder::PossibleValue::new(c.as_str()).help(cargo_etcd_deps::explain::summary(c))
+    });
     cmd.mut_subcommand("explain", |sub| {
         sub.mut_arg("code", |a| {
             a.value_parser(clap::builder::PossibleValuesParser::new(codes))

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::PatchWith;
 use crate::error::Error;
 use crate::interrupt::{self, ALL_WRITTEN, NOTHING_WRITTEN};
 use crate::manifest::edit::{self, EditError, FileChange};
@@ -12,6 +11,7 @@ use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, Write
 use crate::metadata::{self, CargoOptions, Input};
 use crate::plan::{self, PatchSpec, PlanOptions};
 use crate::report::fix::{FixReport, Status, Verification};
+use crate::request::PatchWith;
 use crate::verify::{self, Resolved};
 use crate::{FixRequest, Format, Outcome, Request, exit, registry, vcs};
 

@@ -8,11 +8,12 @@
 //!      ─analysis (worded by diags)─► Findings ─report─► human | json ; Outcome ─main─► exit code
 //! ```
 //!
-//! `run` wires the stages; only `main` exits and only `report` renders.
+//! The command line is the binary's (`src/main.rs` and its private `cli` module; the binary
+//! also writes the `completions` scripts): it lowers argv into the plain `Request`
+//! (`request.rs`) that `run` takes, so the library never sees the argument parser. `run`
+//! wires the stages; only `main` exits and only `report` renders.
 
 pub mod analysis;
-pub mod cli;
-pub mod completions;
 pub mod config;
 pub mod diags;
 pub mod error;
@@ -30,9 +31,8 @@ pub mod plan;
 pub mod policy;
 pub mod registry;
 pub mod report;
+mod request;
 pub mod scan;
-#[doc(hidden)]
-pub mod synth;
 #[cfg(test)]
 mod testkit;
 pub mod vcs;
@@ -42,102 +42,9 @@ pub mod window;
 use std::io::Write;
 
 pub use error::Error;
-
-/// What the user asked for, free of clap.
-#[derive(Clone, Debug)]
-pub struct Request {
-    pub command: Command,
-    pub input: metadata::Input,
-    pub format: Format,
-    pub color: Color,
-    pub verbosity: Verbosity,
-    /// `--output FILE`: the report goes there instead of stdout.
-    pub output: Option<std::path::PathBuf>,
-    /// `--config FILE`: replaces discovery.
-    pub config: Option<std::path::PathBuf>,
-    /// `-e` was given: it overrides the configuration's `edges`.
-    pub edges_given: bool,
-    /// `--watch` crates, added to the configuration's `watch`.
-    pub extra_watch: Vec<String>,
-    /// `--policy FILE`: a shared policy file (replaces the configuration's `policy-file`).
-    pub policy_file: Option<std::path::PathBuf>,
-    /// `--today YYYY-MM-DD`: the day policy windows are judged on.
-    pub today: Option<config::Date>,
-    /// `SOURCE_DATE_EPOCH`, used for the day when `--today` is not given.
-    pub source_date_epoch: Option<String>,
-}
-
-#[derive(Clone, Debug)]
-pub enum Command {
-    Check(CheckRequest),
-    Fix(FixRequest),
-    /// `explain [CODE]`.
-    Explain(Option<String>),
-    /// `completions SHELL`.
-    Completions(clap_complete::Shell),
-    /// `scan [PATH…]`, or `scan merge FILE…`.
-    Scan(scan::ScanRequest),
-}
-
-/// `--graph`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GraphFormat {
-    Dot,
-    Mermaid,
-}
-
-/// `fix`: what to plan, and whether to write it.
-#[derive(Clone, Debug, Default)]
-pub struct FixRequest {
-    pub analysis: analysis::Options,
-    /// `--to CRATE@LINE`, as given (checked against the graph by `fix`).
-    pub to: Vec<(String, analysis::Line)>,
-    pub include_warnings: bool,
-    pub apply: bool,
-    pub allow_dirty: bool,
-    pub no_verify: bool,
-    pub patch_with: Vec<(String, cli::PatchWith)>,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct CheckRequest {
-    pub analysis: analysis::Options,
-    /// `--deny warnings`: warnings fail the gate too.
-    pub deny_warnings: bool,
-    /// `--baseline FILE`.
-    pub baseline: Option<std::path::PathBuf>,
-    /// `--write-baseline FILE`.
-    pub write_baseline: Option<std::path::PathBuf>,
-    /// `--graph dot|mermaid`.
-    pub graph: Option<GraphFormat>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-    Markdown,
-    /// `scan` only.
-    Csv,
-    /// `scan` only.
-    Html,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Color {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Verbosity {
-    Quiet,
-    Normal,
-    Verbose,
-}
+pub use request::{
+    CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, Verbosity,
+};
 
 /// How a run ended, when it could give an answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,18 +92,41 @@ pub fn run_with(
                 exit_code: exit::OK,
             })
         }
-        Command::Completions(shell) => {
-            emit(req, &completions::script(*shell), out)?;
-            Ok(Outcome {
-                exit_code: exit::OK,
-            })
+    }
+}
+
+/// Writes finished output (a report, or the binary's completion script) to `output`
+/// atomically, or to `out` when there is none (`--output FILE`).
+pub fn write_output(
+    output: Option<&std::path::Path>,
+    bytes: &[u8],
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    write_output_with(output, bytes, out, &manifest::edit::AtomicFs)
+}
+
+/// `write_output`, writing `output` through `fs`.
+fn write_output_with(
+    output: Option<&std::path::Path>,
+    bytes: &[u8],
+    out: &mut dyn Write,
+    fs: &dyn manifest::edit::WriteFs,
+) -> Result<(), Error> {
+    match output {
+        Some(path) => fs.write(path, bytes).map_err(|source| Error::Write {
+            path: path.to_owned(),
+            source,
+        }),
+        None => {
+            out.write_all(bytes).map_err(Error::Output)?;
+            out.flush().map_err(Error::Output)
         }
     }
 }
 
 /// Writes a finished report to `--output FILE` (atomically) or to `out`.
 fn emit(req: &Request, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
-    emit_with(req, bytes, out, &manifest::edit::AtomicFs)
+    write_output(req.output.as_deref(), bytes, out)
 }
 
 /// `emit`, writing `--output FILE` through `fs`.
@@ -206,16 +136,7 @@ fn emit_with(
     out: &mut dyn Write,
     fs: &dyn manifest::edit::WriteFs,
 ) -> Result<(), Error> {
-    match &req.output {
-        Some(path) => fs.write(path, bytes).map_err(|source| Error::Write {
-            path: path.clone(),
-            source,
-        }),
-        None => {
-            out.write_all(bytes).map_err(Error::Output)?;
-            out.flush().map_err(Error::Output)
-        }
-    }
+    write_output_with(req.output.as_deref(), bytes, out, fs)
 }
 
 /// A loaded and analysed workspace.

@@ -1,12 +1,18 @@
-//! The `cargo-etcd-deps` binary: argv normalisation, rendering of tool errors, exit codes.
-//! The only place that exits.
+//! The `cargo-etcd-deps` binary: the command line (clap, in the private `cli` module,
+//! lowered into the library's plain `Request`), the completion scripts (`completions`),
+//! rendering of tool errors, exit codes. The only place that exits; the library never sees
+//! clap.
+
+mod cli;
+mod completions;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use cargo_etcd_deps::cli::{Cli, normalize_args};
-use cargo_etcd_deps::{Color, exit};
+use cargo_etcd_deps::{Color, Command, Error, Outcome, Verbosity, exit};
 use miette::{GraphicalReportHandler, GraphicalTheme};
+
+use crate::cli::{Cli, Invocation, normalize_args};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -21,22 +27,18 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit::INPUT as u8 } else { 0 });
         }
     };
-    let mut req = cli.into_request(|k| std::env::var(k).ok());
-    if matches!(req.command, cargo_etcd_deps::Command::Fix(_)) {
-        // SIGINT/SIGTERM during `fix` remove the scratch copy and never cut a write short.
-        cargo_etcd_deps::interrupt::install();
-    }
-    if let cargo_etcd_deps::Command::Scan(scan) = &mut req.command {
-        scan.progress =
-            std::io::stderr().is_terminal() && req.verbosity != cargo_etcd_deps::Verbosity::Quiet;
-    }
+    let invocation = cli.into_invocation(|k| std::env::var(k).ok());
+    let color = match &invocation {
+        Invocation::Run(req) => req.color,
+        Invocation::Completions { color, .. } => *color,
+    };
     let stdout = std::io::stdout();
-    let color_out = match req.color {
+    let color_out = match color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => stdout.is_terminal(),
     };
-    let color_err = match req.color {
+    let color_err = match color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stderr().is_terminal(),
@@ -45,25 +47,56 @@ fn main() -> ExitCode {
         inner: stdout.lock(),
         closed: false,
     };
-    match cargo_etcd_deps::run(&req, &mut out, color_out) {
+    let result = match invocation {
+        Invocation::Run(req) => run(*req, &mut out, color_out),
+        Invocation::Completions { shell, output, .. } => {
+            cargo_etcd_deps::write_output(output.as_deref(), &completions::script(shell), &mut out)
+                .map(|()| Outcome {
+                    exit_code: exit::OK,
+                })
+        }
+    };
+    match result {
         Ok(outcome) => ExitCode::from(outcome.exit_code as u8),
         Err(err) => {
-            let theme = if color_err {
-                GraphicalTheme::unicode()
-            } else {
-                GraphicalTheme::unicode_nocolor()
-            };
-            let mut text = String::new();
-            let handler = GraphicalReportHandler::new_themed(theme)
-                .with_width(100)
-                .with_wrap_lines(false);
-            if handler.render_report(&mut text, &err).is_err() {
-                text = format!("error: {err}\n");
-            }
-            let _ = std::io::stderr().write_all(text.as_bytes());
+            let _ = std::io::stderr().write_all(render_error(&err, color_err).as_bytes());
             ExitCode::from(err.exit_code() as u8)
         }
     }
+}
+
+/// Runs a command of the library: `fix` with the signal handlers installed, `scan` with
+/// progress where stderr is a terminal.
+fn run(
+    mut req: cargo_etcd_deps::Request,
+    out: &mut dyn Write,
+    color: bool,
+) -> Result<Outcome, Error> {
+    if matches!(req.command, Command::Fix(_)) {
+        // SIGINT/SIGTERM during `fix` remove the scratch copy and never cut a write short.
+        cargo_etcd_deps::interrupt::install();
+    }
+    if let Command::Scan(scan) = &mut req.command {
+        scan.progress = std::io::stderr().is_terminal() && req.verbosity != Verbosity::Quiet;
+    }
+    cargo_etcd_deps::run(&req, out, color)
+}
+
+/// A tool error as miette draws it (the plain message if it cannot).
+fn render_error(err: &Error, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut text = String::new();
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_wrap_lines(false);
+    if handler.render_report(&mut text, err).is_err() {
+        text = format!("error: {err}\n");
+    }
+    text
 }
 
 /// Standard output whose reader may stop reading early (`| head`). The first broken-pipe

@@ -453,21 +453,12 @@ impl Registry for SparseRegistry {
     }
 }
 
-/// An in-memory registry, for tests and for callers that already hold the facts.
-#[derive(Debug, Default)]
-pub struct MemoryRegistry {
-    pub crates: BTreeMap<String, Vec<Release>>,
-}
-
-impl Registry for MemoryRegistry {
-    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
-        Ok(self.crates.get(name).cloned())
-    }
-
-    fn describe(&self) -> String {
-        "an in-memory registry".to_owned()
-    }
-}
+// An in-memory registry for the unit tests (shared with the benchmarks; not built otherwise).
+#[cfg(test)]
+#[path = "../tests/support/registry.rs"]
+mod memory;
+#[cfg(test)]
+pub(crate) use memory::MemoryRegistry;
 
 /// The registries of a workspace: crates-io as cargo's configuration says (possibly a
 /// vendored directory), and alternative sparse registries by their source ids, opened when

@@ -18,7 +18,7 @@ use crate::report::inventory::{PolicyStatus, SCHEMA_VERSION, ScanFinding, ScanRe
 use crate::report::scan::Progress;
 use crate::{Error, Request};
 
-/// What `scan` was asked to do, free of clap.
+/// What `scan` was asked to do, as plain data (the binary lowers its command line into it).
 #[derive(Clone, Debug, Default)]
 pub struct ScanRequest {
     pub analysis: crate::analysis::Options,

@@ -1,170 +1,91 @@
-//! Test-only builder of `cargo metadata` JSON for hand-built graphs, so the pure stages can
-//! be unit-tested without cargo.
+//! Test-only: the made-up workspaces of `tests/support/synth.rs` (the one generator, shared
+//! with the integration tests and benchmarks), and the `DepGraph` of a hand-built one, so the
+//! pure stages can be unit-tested without cargo.
 
-use serde_json::{Value, json};
+#[path = "../tests/support/synth.rs"]
+mod synth;
 
-const REGISTRY: &str = "registry+https://github.com/rust-lang/crates.io-index";
-
-/// A workspace under construction: `member("app")`, `pkg("tonic", "0.9.2")`, then edges.
-#[derive(Default)]
-pub(crate) struct Builder {
-    packages: Vec<(String, String, bool)>,
-    deps: Vec<Dep>,
-}
-
-struct Dep {
-    from: String,
-    to: String,
-    req: String,
-    kind: &'static str,
-    target: Option<String>,
-    rename: Option<String>,
-}
-
-fn id(name: &str, version: &str, member: bool) -> String {
-    if member {
-        format!("path+file:///ws/{name}#{version}")
-    } else {
-        format!("{REGISTRY}#{name}@{version}")
-    }
-}
+pub(crate) use synth::Builder;
 
 impl Builder {
-    pub(crate) fn member(mut self, name: &str) -> Self {
-        self.packages
-            .push((name.to_owned(), "0.1.0".to_owned(), true));
-        self
-    }
-
-    pub(crate) fn pkg(mut self, name: &str, version: &str) -> Self {
-        self.packages
-            .push((name.to_owned(), version.to_owned(), false));
-        self
-    }
-
-    /// `from` and `to` are `name` (members) or `name@version`.
-    pub(crate) fn dep(self, from: &str, to: &str) -> Self {
-        self.dep_with(from, to, "normal", None, None)
-    }
-
-    pub(crate) fn dep_with(
-        mut self,
-        from: &str,
-        to: &str,
-        kind: &'static str,
-        target: Option<&str>,
-        rename: Option<&str>,
-    ) -> Self {
-        let version = to.split_once('@').map(|(_, v)| v).unwrap_or("0.1.0");
-        let req = format!("^{version}");
-        self.deps.push(Dep {
-            from: from.to_owned(),
-            to: to.to_owned(),
-            req,
-            kind,
-            target: target.map(str::to_owned),
-            rename: rename.map(str::to_owned),
-        });
-        self
-    }
-
-    fn lookup(&self, spec: &str) -> (String, String, bool) {
-        let (name, version) = spec.split_once('@').unwrap_or((spec, "0.1.0"));
-        self.packages
-            .iter()
-            .find(|(n, v, _)| n == name && v == version)
-            .cloned()
-            .unwrap_or_else(|| panic!("unknown package {spec}"))
-    }
-
-    pub(crate) fn json(&self) -> String {
-        let mut packages = Vec::new();
-        let mut nodes = Vec::new();
-        for (name, version, member) in &self.packages {
-            let pid = id(name, version, *member);
-            let mut declared = Vec::new();
-            let mut resolved: Vec<Value> = Vec::new();
-            for d in self.deps.iter().filter(|d| {
-                let (n, v, _) = self.lookup(&d.from);
-                n == *name && v == *version
-            }) {
-                let (to_name, to_version, to_member) = self.lookup(&d.to);
-                let kind = if d.kind == "normal" {
-                    Value::Null
-                } else {
-                    json!(d.kind)
-                };
-                declared.push(json!({
-                    "name": to_name, "source": if to_member { Value::Null } else { json!(REGISTRY) },
-                    "req": d.req, "kind": kind, "optional": false, "uses_default_features": true,
-                    "features": [], "target": d.target, "rename": d.rename, "registry": null,
-                    "path": if to_member { json!(format!("/ws/{to_name}")) } else { Value::Null },
-                }));
-                let to_id = id(&to_name, &to_version, to_member);
-                let dk = json!({"kind": kind, "target": d.target});
-                if let Some(existing) = resolved.iter_mut().find(|r| r["pkg"] == to_id) {
-                    existing["dep_kinds"]
-                        .as_array_mut()
-                        .expect("dep_kinds")
-                        .push(dk);
-                } else {
-                    resolved.push(json!({
-                        "name": d.rename.clone().unwrap_or(to_name.clone()).replace('-', "_"),
-                        "pkg": to_id, "dep_kinds": [dk],
-                    }));
-                }
-            }
-            let manifest = if *member {
-                format!("/ws/{name}/Cargo.toml")
-            } else {
-                format!("/registry/{name}-{version}/Cargo.toml")
-            };
-            packages.push(json!({
-                "name": name, "version": version, "id": pid,
-                "source": if *member { Value::Null } else { json!(REGISTRY) },
-                "dependencies": declared, "features": {}, "manifest_path": manifest,
-                "targets": [{
-                    "kind": ["lib"], "crate_types": ["lib"], "name": name.replace('-', "_"),
-                    "src_path": manifest.replace("Cargo.toml", "src/lib.rs"), "edition": "2021",
-                    "doctest": true, "test": true, "doc": true
-                }],
-                "edition": "2021", "authors": [], "categories": [], "keywords": [],
-                "license": null, "license_file": null, "description": null, "readme": null,
-                "repository": null, "homepage": null, "documentation": null, "links": null,
-                "publish": null, "metadata": null, "default_run": null, "rust_version": null,
-            }));
-            let deps: Vec<&Value> = resolved.iter().collect();
-            let dep_ids: Vec<&Value> = resolved.iter().map(|r| &r["pkg"]).collect();
-            nodes.push(json!({"id": pid, "dependencies": dep_ids, "deps": deps, "features": []}));
-        }
-        let members: Vec<String> = self
-            .packages
-            .iter()
-            .filter(|p| p.2)
-            .map(|(n, v, _)| id(n, v, true))
-            .collect();
-        json!({
-            "packages": packages,
-            "workspace_members": members,
-            "workspace_default_members": members,
-            "resolve": {"nodes": nodes, "root": null},
-            "target_directory": "/ws/target",
-            "version": 1,
-            "workspace_root": "/ws",
-            "metadata": null,
-        })
-        .to_string()
-    }
-
     pub(crate) fn graph(&self) -> crate::graph::DepGraph {
-        crate::graph::DepGraph::from_metadata_json(&self.json(), "test").expect("valid metadata")
+        crate::graph::DepGraph::from_metadata_json(&self.metadata_json(), "test")
+            .expect("valid metadata")
     }
 }
 
-impl Builder {
-    /// Reverses the order packages and edges are listed in.
-    pub(crate) fn reverse_for_test(&mut self) {
-        self.packages.reverse();
-        self.deps.reverse();
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Options, analyze};
+
+    #[test]
+    fn metadata_and_lockfile_give_the_same_findings() {
+        let s = Builder::synthetic(600);
+        let from_json = crate::graph::DepGraph::from_metadata_json(&s.metadata_json(), "synthetic")
+            .expect("valid metadata");
+        let from_lock = crate::lockfile::graph(
+            std::path::Path::new("Cargo.lock"),
+            &s.cargo_lock(),
+            &[],
+            std::path::Path::new("/synth"),
+        )
+        .expect("valid lockfile");
+        assert_eq!(from_json.node_count(), s.package_count());
+        assert_eq!(from_lock.node_count(), s.package_count());
+        let summary = |g: &crate::graph::DepGraph| -> Vec<String> {
+            analyze(
+                g,
+                &crate::manifest::spans::SpanIndex::default(),
+                &Options::default(),
+            )
+            .iter()
+            .map(|f| format!("{} {} {}", f.level.as_str(), f.code, f.krate))
+            .collect()
+        };
+        let a = summary(&from_json);
+        assert_eq!(a, summary(&from_lock));
+        assert!(
+            a.contains(&"error diverging-versions tonic".to_owned()),
+            "{a:?}"
+        );
+        assert!(
+            a.contains(&"note diverging-versions hyper".to_owned()),
+            "{a:?}"
+        );
+    }
+
+    #[test]
+    fn generation_is_deterministic() {
+        assert_eq!(
+            Builder::synthetic(300).cargo_lock(),
+            Builder::synthetic(300).cargo_lock()
+        );
+    }
+
+    #[test]
+    fn hand_built_declarations_keep_their_platform_and_rename() {
+        let b = Builder::default()
+            .member("app")
+            .pkg("tonic", "0.12.3")
+            .dep_with(
+                "app",
+                "tonic@0.12.3",
+                "build",
+                Some("cfg(target_os = \"linux\")"),
+                Some("grpc"),
+            );
+        let json: serde_json::Value = serde_json::from_str(&b.metadata_json()).expect("valid JSON");
+        let declared = &json["packages"][0]["dependencies"][0];
+        assert_eq!(declared["target"], "cfg(target_os = \"linux\")");
+        assert_eq!(declared["rename"], "grpc");
+        assert_eq!(declared["kind"], "build");
+        let resolved = &json["resolve"]["nodes"][0]["deps"][0];
+        assert_eq!(resolved["name"], "grpc");
+        assert_eq!(
+            resolved["dep_kinds"][0]["target"],
+            "cfg(target_os = \"linux\")"
+        );
+        assert_eq!(b.graph().node_count(), 2);
     }
 }

@@ -3,13 +3,15 @@
 //! bytes, in both input modes.
 
 mod common;
+#[path = "support/synth.rs"]
+mod synth;
 
-use cargo_etcd_deps::synth::Synthetic;
+use synth::Builder;
 
 #[test]
 fn two_runs_print_the_same_bytes() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let synth = Synthetic::new(3_000);
+    let synth = Builder::synthetic(3_000);
     let metadata = dir.path().join("metadata.json");
     std::fs::write(&metadata, synth.metadata_json()).expect("write");
     let lock = dir.path().join("Cargo.lock");

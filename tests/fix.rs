@@ -759,6 +759,8 @@ mod write_faults {
 
     use super::*;
     use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
+    use cargo_etcd_deps::metadata::{CargoOptions, Input};
+    use cargo_etcd_deps::{Command, FixRequest, Format, Request};
     use std::cell::Cell;
 
     /// Fails the `fail_at`-th write (1-based); every other write goes through atomically.
@@ -781,20 +783,24 @@ mod write_faults {
         }
     }
 
-    /// Runs `fix ARGS --offline --manifest-path …` in-process with the `fail_at`-th write
-    /// failing; returns the error, what reached stdout and how many writes were tried.
+    /// Runs `fix --offline --manifest-path …`, changed by `customize`, in-process with the
+    /// `fail_at`-th write failing; returns the error, what reached stdout and how many writes were tried.
     fn run_failing(
         fixture: &Fixture,
-        args: &[&str],
+        customize: impl FnOnce(&mut Request),
         fail_at: usize,
     ) -> (cargo_etcd_deps::Error, Vec<u8>, usize) {
         let manifest = fixture.root.join("Cargo.toml");
-        let mut argv = vec!["cargo-etcd-deps", "fix", "--offline"];
-        argv.extend(args);
-        argv.extend(["--manifest-path", manifest.to_str().expect("utf-8")]);
-        let req = cargo_etcd_deps::cli::Cli::parse_args(argv)
-            .expect("valid")
-            .into_request(|_| None);
+        // `fix --offline --manifest-path MANIFEST`, then what the test adds.
+        let mut req = Request {
+            input: Input::Cargo(CargoOptions {
+                manifest_path: Some(manifest),
+                offline: true,
+                ..CargoOptions::default()
+            }),
+            ..Request::new(Command::Fix(FixRequest::default()))
+        };
+        customize(&mut req);
         let fs = FailingFs {
             fail_at,
             calls: Cell::new(0),
@@ -809,7 +815,14 @@ mod write_faults {
     fn second_write_failing_restores_the_first() {
         let fixture = Fixture::new("train-skew");
         let before = manifests(&fixture.root);
-        let (err, out, calls) = run_failing(&fixture, &["--apply", "--allow-dirty"], 2);
+        // `--apply --allow-dirty`.
+        let apply = |req: &mut Request| {
+            if let Command::Fix(fix) = &mut req.command {
+                fix.apply = true;
+                fix.allow_dirty = true;
+            }
+        };
+        let (err, out, calls) = run_failing(&fixture, apply, 2);
         assert_eq!(err.exit_code(), INTERNAL);
         assert!(err.to_string().contains("injected failure"), "{err}");
         assert!(out.is_empty(), "nothing reaches stdout on failure");
@@ -823,13 +836,12 @@ mod write_faults {
         let fixture = Fixture::new("train-skew");
         let before = manifests(&fixture.root);
         let report = fixture.root.join("plan.json");
-        let output = [
-            "--format",
-            "json",
-            "--output",
-            report.to_str().expect("utf-8"),
-        ];
-        let (err, out, calls) = run_failing(&fixture, &output, 1);
+        // `--format json --output plan.json`.
+        let output = |req: &mut Request| {
+            req.format = Format::Json;
+            req.output = Some(report.clone());
+        };
+        let (err, out, calls) = run_failing(&fixture, output, 1);
         assert_eq!(err.exit_code(), INTERNAL);
         assert!(err.to_string().contains("injected failure"), "{err}");
         assert!(out.is_empty(), "nothing reaches stdout on failure");
