@@ -115,8 +115,13 @@ fn lockfile(n: usize) {
     let text = synth.cargo_lock();
     let (_, parse) = time(|| toml::from_str::<toml::Value>(&text).expect("toml"));
     let (graph, build) = time(|| {
-        cargo_etcd_deps::lockfile::graph(Path::new("Cargo.lock"), &text, &[], Path::new("/synth"))
-            .expect("lockfile")
+        cargo_etcd_deps::input::lockfile::graph(
+            Path::new("Cargo.lock"),
+            &text,
+            &[],
+            Path::new("/synth"),
+        )
+        .expect("lockfile")
     });
     let (findings, analysis, planning, report) = downstream(&graph);
     // `check --lockfile` does not plan (`fix` needs cargo): planning is reported, not summed.

@@ -7,7 +7,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::{Line, Options, Watch};
 use crate::graph::KindSet;
-use crate::metadata::{CargoOptions, Input};
+use crate::input::{CargoOptions, Input};
 use crate::plan::PatchSpec;
 use crate::{CheckRequest, Color, Command, FixRequest, Format, GraphFormat, Request, Verbosity};
 

@@ -6,14 +6,16 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::PatchWith;
 use crate::error::Error;
+use crate::input::cargo::{self as metadata};
+use crate::input::vcs;
+use crate::input::{CargoOptions, Input};
 use crate::interrupt::{self, ALL_WRITTEN, NOTHING_WRITTEN};
 use crate::manifest::edit::{self, EditError, FileChange};
 use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
-use crate::metadata::{self, CargoOptions, Input};
 use crate::plan::{self, PatchSpec, PlanOptions};
 use crate::report::fix::{FixReport, Status};
 use crate::verify::{self, Resolved, Verification};
-use crate::{FixRequest, Format, Outcome, Request, exit, registry, vcs};
+use crate::{FixRequest, Format, Outcome, Request, exit, registry};
 
 pub(crate) fn run(
     req: &Request,

@@ -20,10 +20,9 @@ pub mod explain;
 mod fix;
 pub mod graph;
 pub mod hakari;
+pub mod input;
 pub mod interrupt;
-pub mod lockfile;
 pub mod manifest;
-pub mod metadata;
 pub mod plan;
 pub mod policy;
 pub mod registry;
@@ -33,7 +32,6 @@ pub mod scan;
 pub mod synth;
 #[cfg(test)]
 mod testkit;
-pub mod vcs;
 pub mod verify;
 pub mod window;
 
@@ -45,7 +43,7 @@ pub use error::Error;
 #[derive(Clone, Debug)]
 pub struct Request {
     pub command: Command,
-    pub input: metadata::Input,
+    pub input: input::Input,
     pub format: Format,
     pub color: Color,
     pub verbosity: Verbosity,
@@ -228,8 +226,8 @@ pub(crate) struct Analysed {
 /// and locates origins.
 fn analyse(req: &Request, base: &analysis::Options) -> Result<Analysed, Error> {
     let (json, name, config) = match &req.input {
-        metadata::Input::Cargo(cargo) => {
-            let located = metadata::locate(cargo)?;
+        input::Input::Cargo(cargo) => {
+            let located = input::cargo::locate(cargo)?;
             let config = config::load(&located.root_dir, req.config.as_deref())?;
             let mut cargo = cargo.clone();
             if cargo.targets.is_empty()
@@ -237,7 +235,7 @@ fn analyse(req: &Request, base: &analysis::Options) -> Result<Analysed, Error> {
             {
                 cargo.targets = targets.clone();
             }
-            let json = metadata::metadata_at(
+            let json = input::cargo::metadata_at(
                 &located.manifest,
                 &located.root_dir,
                 &cargo,
@@ -249,15 +247,15 @@ fn analyse(req: &Request, base: &analysis::Options) -> Result<Analysed, Error> {
                 Some(config),
             )
         }
-        metadata::Input::File(_) => {
-            let loaded = metadata::load(&req.input)?;
+        input::Input::File(_) => {
+            let loaded = input::cargo::load(&req.input)?;
             (loaded.json, loaded.name, None)
         }
-        metadata::Input::Lockfile {
+        input::Input::Lockfile {
             lockfile,
             manifest_path,
         } => {
-            let graph = metadata::read_lockfile(lockfile.as_deref(), manifest_path.as_deref())?;
+            let graph = input::cargo::read_lockfile(lockfile.as_deref(), manifest_path.as_deref())?;
             let config = config::load(graph.workspace_root(), req.config.as_deref())?;
             return finish_analysis(req, base, graph, config);
         }
@@ -491,13 +489,13 @@ fn run_check(
     );
     let mut report = report::Report::new(outcome);
     report.generated = ws.generated.clone();
-    if matches!(req.input, metadata::Input::Lockfile { .. }) {
+    if matches!(req.input, input::Input::Lockfile { .. }) {
         report.input = Some(report::InputInfo {
             mode: "lockfile",
-            not_known: lockfile::LIMITS,
+            not_known: input::lockfile::LIMITS,
         });
     }
-    let locations = report::Locations::new(&root, vcs::toplevel(&root).as_deref());
+    let locations = report::Locations::new(&root, input::vcs::toplevel(&root).as_deref());
 
     // Render into memory first: on an error nothing reaches stdout.
     let mut buf = Vec::new();
@@ -540,9 +538,9 @@ fn run_scan(
         ));
     }
     let chosen = match &req.input {
-        metadata::Input::Cargo(c) => c.manifest_path.is_some(),
-        metadata::Input::File(_) => true,
-        metadata::Input::Lockfile {
+        input::Input::Cargo(c) => c.manifest_path.is_some(),
+        input::Input::File(_) => true,
+        input::Input::Lockfile {
             lockfile,
             manifest_path,
         } => lockfile.is_some() || manifest_path.is_some(),

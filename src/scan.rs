@@ -271,7 +271,7 @@ fn analyse_all(req: &Request, scan: &ScanRequest, roots: &[PathBuf]) -> Vec<Work
 fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
     let path = shown(root);
     let mut ws_req = req.clone();
-    ws_req.input = crate::metadata::Input::Lockfile {
+    ws_req.input = crate::input::Input::Lockfile {
         lockfile: Some(root.join("Cargo.lock")),
         manifest_path: None,
     };

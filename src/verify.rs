@@ -19,10 +19,11 @@ use crate::analysis::{self, Finding, Level};
 use crate::config::Config;
 use crate::error::Error;
 use crate::graph::DepGraph;
+use crate::input::CargoOptions;
+use crate::input::cargo as metadata;
 use crate::interrupt;
 use crate::manifest::edit::FileChange;
 use crate::manifest::write::{LockChange, ScratchDir, WriteFs};
-use crate::metadata::{self, CargoOptions};
 use crate::plan::FixPlan;
 
 /// The outcome of re-resolving the edited copy.

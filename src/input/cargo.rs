@@ -100,12 +100,12 @@ pub fn read_lockfile(
     })?;
     let text = read_limited(file, &lock)?;
     let root = lock.parent().map(Path::to_owned).unwrap_or_default();
-    let lock_err = |e: crate::lockfile::LockError| Error::Lockfile {
+    let lock_err = |e: super::lockfile::LockError| Error::Lockfile {
         path: e.path,
         message: e.message,
     };
-    let members = crate::lockfile::read_manifests(&root).map_err(lock_err)?;
-    crate::lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)
+    let members = super::lockfile::read_manifests(&root).map_err(lock_err)?;
+    super::lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)
 }
 
 /// The largest workspace input read (metadata JSON or Cargo.lock): 4 GiB by default, about
