@@ -56,6 +56,8 @@ pub struct Location {
 pub struct Config {
     /// The file it came from, if any.
     pub file: Option<PathBuf>,
+    /// The text of `file`, as read (reports quote it; it is not read twice).
+    pub text: Option<String>,
     pub watch: Option<Vec<String>>,
     pub trains: Option<Vec<Vec<String>>>,
     pub family: Option<Vec<String>>,
@@ -166,6 +168,7 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, crate::Error
             };
             let mut config = validate(table, doc.raw(), &manifest, root)?;
             config.file = Some(manifest);
+            config.text = Some(doc.raw().to_owned());
             Ok(config)
         }
         (None, true) => {
@@ -195,6 +198,7 @@ fn parse_file(root: &Path, path: &Path, text: String) -> Result<Config, crate::E
     })?;
     let mut config = validate(doc.as_table(), doc.raw(), path, root)?;
     config.file = Some(path.to_owned());
+    config.text = Some(text);
     Ok(config)
 }
 

@@ -222,197 +222,33 @@ pub(crate) struct Analysed {
     pub(crate) has_policy: bool,
 }
 
-/// Loads the workspace and its configuration, builds the graph, checks `-p` names, analyses
+/// Loads the workspace (`input::load`), analyses it, adds the dated version policy's findings
 /// and locates origins.
 fn analyse(req: &Request, base: &analysis::Options) -> Result<Analysed, Error> {
-    let (json, name, config) = match &req.input {
-        input::Input::Cargo(cargo) => {
-            let located = input::cargo::locate(cargo)?;
-            let config = config::load(&located.root_dir, req.config.as_deref())?;
-            let mut cargo = cargo.clone();
-            if cargo.targets.is_empty()
-                && let Some(targets) = &config.targets
-            {
-                cargo.targets = targets.clone();
-            }
-            let json = input::cargo::metadata_at(
-                &located.manifest,
-                &located.root_dir,
-                &cargo,
-                &located.shown,
-            )?;
-            (
-                json,
-                format!("cargo metadata for {}", located.shown),
-                Some(config),
-            )
-        }
-        input::Input::File(_) => {
-            let loaded = input::cargo::load(&req.input)?;
-            (loaded.json, loaded.name, None)
-        }
-        input::Input::Lockfile {
-            lockfile,
-            manifest_path,
-        } => {
-            let graph = input::cargo::read_lockfile(lockfile.as_deref(), manifest_path.as_deref())?;
-            let config = config::load(graph.workspace_root(), req.config.as_deref())?;
-            return finish_analysis(req, base, graph, config);
-        }
-    };
-    let graph = graph::DepGraph::from_metadata_json(&json, &name)?;
-    let config = match config {
-        Some(c) => c,
-        None => config::load(graph.workspace_root(), req.config.as_deref())?,
-    };
-    finish_analysis(req, base, graph, config)
-}
-
-fn finish_analysis(
-    req: &Request,
-    base: &analysis::Options,
-    graph: graph::DepGraph,
-    config: config::Config,
-) -> Result<Analysed, Error> {
-    let opts = merge_options(base, &config, req)?;
-    check_members(&graph, matches!(req.command, Command::Fix(_)))?;
-    let (graph, generated) = hakari::without_hacks(graph);
-    for p in &opts.packages {
-        if !graph.members().iter().any(|&m| graph.package(m).name == *p) {
-            let mut names: Vec<&str> = graph
-                .members()
-                .iter()
-                .map(|&m| graph.package(m).name.as_str())
-                .collect();
-            names.sort_unstable();
-            return Err(Error::Usage(format!(
-                "package `{p}` is not a member of the workspace at {} (members: {})",
-                graph.workspace_root().display(),
-                names.join(", ")
-            )));
-        }
-    }
-    let mut findings = analysis::analyze(&graph, &opts);
-    let rules = policy_rules(req, &config, graph.workspace_root(), &opts.watch)?;
-    if !rules.is_empty() {
-        let today = window::today(req.today, req.source_date_epoch.as_deref())?;
-        findings.extend(window::evaluate(&graph, &opts, &rules, today));
+    let ws = input::load(req, base)?;
+    let mut findings = analysis::analyze(&ws.graph, &ws.opts);
+    if let Some(today) = ws.policy.today {
+        findings.extend(window::evaluate(
+            &ws.graph,
+            &ws.opts,
+            &ws.policy.rules,
+            today,
+        ));
         analysis::sort_findings(&mut findings);
     }
-    let mut sources = manifest::spans::locate(&mut findings, &graph);
-    if let Some(file) = &config.file
-        && let Ok(text) = std::fs::read_to_string(file)
-    {
-        sources.insert(file.clone(), text);
+    let mut sources = manifest::spans::locate(&mut findings, &ws.graph);
+    if let (Some(file), Some(text)) = (&ws.config.file, &ws.config.text) {
+        sources.insert(file.clone(), text.clone());
     }
     Ok(Analysed {
-        graph,
+        has_policy: ws.policy.has_rules(),
+        graph: ws.graph,
         findings,
         sources,
-        config,
-        opts,
-        generated,
-        has_policy: !rules.is_empty(),
+        config: ws.config,
+        opts: ws.opts,
+        generated: ws.generated,
     })
-}
-
-/// The workspace's `policy` rules, then the shared file's (`--policy`, else `policy-file`);
-/// every rule must name a watched crate.
-fn policy_rules(
-    req: &Request,
-    config: &config::Config,
-    root: &std::path::Path,
-    watch: &analysis::Watch,
-) -> Result<Vec<config::PolicyRule>, Error> {
-    let mut rules = config.policy.clone();
-    let shared = match (&req.policy_file, &config.policy_file) {
-        (Some(p), _) => Some(p.clone()),
-        (None, Some(p)) => Some(root.join(p)),
-        (None, None) => None,
-    };
-    if let Some(path) = shared {
-        rules.extend(config::load_policy_file(root, &path)?);
-    }
-    let watched: Vec<&str> = watch
-        .primary
-        .iter()
-        .chain(watch.trains.iter().flatten())
-        .chain(&watch.family)
-        .map(String::as_str)
-        .collect();
-    config::check_policy_crates(&rules, &watched, root)?;
-    Ok(rules)
-}
-
-/// A workspace must have members, and their manifests must not lead out of the workspace root
-/// through a symbolic link (the tool reads them, and `fix`, which `edits` says, would write
-/// them).
-fn check_members(graph: &graph::DepGraph, edits: bool) -> Result<(), Error> {
-    let root = graph.workspace_root();
-    if graph.members().is_empty() {
-        return Err(Error::Manifest {
-            path: root.join("Cargo.toml"),
-            message: "the workspace has no members: nothing to check".to_owned(),
-        });
-    }
-    let Ok(real_root) = root.canonicalize() else {
-        // Saved metadata from another machine: nothing on disk to follow.
-        return Ok(());
-    };
-    for &m in graph.members() {
-        let manifest = &graph.package(m).manifest_path;
-        if let Ok(real) = manifest.canonicalize()
-            && !real.starts_with(&real_root)
-        {
-            let (verb, help) = if edits {
-                (
-                    "edit",
-                    "`fix` edits only manifests inside the workspace root",
-                )
-            } else {
-                (
-                    "read",
-                    "the tool reads only manifests inside the workspace root: run it in the workspace that holds this member",
-                )
-            };
-            return Err(Error::LinkLeavesRoot {
-                path: manifest.clone(),
-                real,
-                verb,
-                help: help.to_owned(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// The command line over the configuration over the defaults.
-fn merge_options(
-    base: &analysis::Options,
-    config: &config::Config,
-    req: &Request,
-) -> Result<analysis::Options, Error> {
-    let mut opts = base.clone();
-    if let Some(watch) = &config.watch {
-        opts.watch.primary = watch.clone();
-        for w in &req.extra_watch {
-            if !opts.watch.primary.contains(w) {
-                opts.watch.primary.push(w.clone());
-            }
-        }
-    }
-    if let Some(trains) = &config.trains {
-        opts.watch.trains = trains.clone();
-    }
-    if let Some(family) = &config.family {
-        opts.watch.family = family.clone();
-    }
-    if !req.edges_given
-        && let Some(edges) = &config.edges
-    {
-        opts.edges = graph::KindSet::from_words(edges).map_err(Error::Usage)?;
-    }
-    Ok(opts)
 }
 
 fn run_check(

@@ -5,14 +5,45 @@
 //! warnings`, then the baseline (findings already recorded pass; entries no longer found are
 //! reported as fixed). Allow entries that match nothing become `unused-allow` warnings.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{
     AllowedVersion, Code, ConfigLocation, Finding, Level, Line, Watch, sort_findings,
 };
-use crate::config::{Config, Setting};
+use crate::config::{Allow, Config, Date, PolicyRule, Setting};
+
+/// The policy as data, built once from the configuration, the shared policy file and the day:
+/// the same value judges the workspace's findings and, in verification, the edited copy's.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    pub levels: BTreeMap<Code, Setting>,
+    pub family_level: Option<Setting>,
+    pub allow: Vec<Allow>,
+    /// Version rules with dated windows: the workspace's, then the shared file's.
+    pub rules: Vec<PolicyRule>,
+    /// The day the rules are judged on (set whenever there are rules).
+    pub today: Option<Date>,
+}
+
+impl Policy {
+    /// The configuration's levels and allow entries, with `rules` judged on `today`.
+    pub fn new(config: &Config, rules: Vec<PolicyRule>, today: Option<Date>) -> Policy {
+        Policy {
+            levels: config.levels.clone(),
+            family_level: config.family_level,
+            allow: config.allow.clone(),
+            rules,
+            today,
+        }
+    }
+
+    /// Some version rule applies (the workspace's or a shared file's).
+    pub fn has_rules(&self) -> bool {
+        !self.rules.is_empty()
+    }
+}
 
 /// The baseline format this version reads and writes.
 pub const BASELINE_SCHEMA_VERSION: u32 = 1;
