@@ -11,6 +11,7 @@
 //! `run` wires the stages; only `main` exits and only `report` renders.
 
 pub mod analysis;
+mod check;
 pub mod cli;
 pub mod completions;
 pub mod config;
@@ -163,7 +164,7 @@ pub fn run_with(
     }
     match &req.command {
         Command::Scan(scan) => run_scan(req, scan, out),
-        Command::Check(check) => run_check(req, check, out, color),
+        Command::Check(check) => check::run(req, check, out, color),
         Command::Fix(fix) => fix::run(req, fix, out, color, fs),
         Command::Explain(code) => {
             let text = match code {
@@ -220,6 +221,8 @@ pub(crate) struct Analysed {
     pub(crate) generated: Vec<String>,
     /// Some policy rule applied (the workspace's or a shared file's).
     pub(crate) has_policy: bool,
+    /// Read from Cargo.lock alone.
+    pub(crate) lockfile_mode: bool,
 }
 
 /// Loads the workspace (`input::load`), analyses it, adds the dated version policy's findings
@@ -248,118 +251,7 @@ fn analyse(req: &Request, base: &analysis::Options) -> Result<Analysed, Error> {
         config: ws.config,
         opts: ws.opts,
         generated: ws.generated,
-    })
-}
-
-fn run_check(
-    req: &Request,
-    check: &CheckRequest,
-    out: &mut dyn Write,
-    color: bool,
-) -> Result<Outcome, Error> {
-    let ws = analyse(req, &check.analysis)?;
-    let root = ws.graph.workspace_root().to_owned();
-
-    if let Some(path) = &check.write_baseline {
-        let outcome = policy::apply(
-            ws.findings,
-            &ws.config,
-            &ws.opts.watch,
-            check.deny_warnings,
-            None,
-        );
-        let baseline = policy::Baseline::from_findings(&outcome.findings);
-        let mut json = serde_json::to_vec_pretty(&baseline).map_err(|e| Error::Output(e.into()))?;
-        json.push(b'\n');
-        use manifest::edit::WriteFs;
-        manifest::edit::AtomicFs
-            .write(path, &json)
-            .map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
-        let text = format!(
-            "wrote a baseline of {} finding{} to {}\n",
-            baseline.entries.len(),
-            if baseline.entries.len() == 1 { "" } else { "s" },
-            path.display()
-        );
-        out.write_all(text.as_bytes()).map_err(Error::Output)?;
-        return Ok(Outcome {
-            exit_code: exit::OK,
-        });
-    }
-
-    let baseline_path = match (&check.baseline, &ws.config.baseline) {
-        (Some(p), _) => Some((p.clone(), p.display().to_string())),
-        (None, Some(p)) => Some((root.join(p), p.display().to_string())),
-        (None, None) => None,
-    };
-    let baseline = match &baseline_path {
-        None => None,
-        Some((path, shown)) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::Usage(format!(
-                    "cannot read the baseline {shown}: {e}; create it with --write-baseline {shown}"
-                ))
-            })?;
-            let b: policy::Baseline = serde_json::from_str(&text).map_err(|e| {
-                Error::Usage(format!("the baseline {shown} is not a baseline file: {e}"))
-            })?;
-            if b.schema_version != policy::BASELINE_SCHEMA_VERSION {
-                return Err(Error::Usage(format!(
-                    "the baseline {shown} has schema_version {}, but this version of cargo-etcd-deps reads schema_version {}; write it again with --write-baseline {shown}",
-                    b.schema_version,
-                    policy::BASELINE_SCHEMA_VERSION
-                )));
-            }
-            Some((shown.clone(), b))
-        }
-    };
-    let outcome = policy::apply(
-        ws.findings,
-        &ws.config,
-        &ws.opts.watch,
-        check.deny_warnings,
-        baseline.as_ref().map(|(s, b)| (s.as_str(), b)),
-    );
-    let mut report = report::Report::new(outcome);
-    report.generated = ws.generated.clone();
-    if matches!(req.input, input::Input::Lockfile { .. }) {
-        report.input = Some(report::InputInfo {
-            mode: "lockfile",
-            not_known: input::lockfile::LIMITS,
-        });
-    }
-    let locations = report::Locations::new(&root, input::vcs::toplevel(&root).as_deref());
-
-    // Render into memory first: on an error nothing reaches stdout.
-    let mut buf = Vec::new();
-    let style = report::Style {
-        color,
-        verbosity: req.verbosity,
-        width: 80,
-    };
-    if let Some(graph_format) = check.graph {
-        report::graph::render(&report, graph_format, &mut buf)
-    } else {
-        match req.format {
-            Format::Human => report::human::render(&report, &ws.sources, &style, &mut buf),
-            Format::Json => report::json::render(&report, &mut buf),
-            Format::Sarif => report::sarif::render(&report, &locations, &mut buf),
-            Format::Github => report::github::render(&report, &locations, &mut buf),
-            Format::Markdown => report::markdown::render(&report, &mut buf),
-            Format::Csv | Format::Html => unreachable!("refused in run_with"),
-        }
-    }
-    .map_err(Error::Output)?;
-    emit(req, &buf, out)?;
-    Ok(Outcome {
-        exit_code: if report.summary.errors > 0 {
-            exit::GATE_FAILED
-        } else {
-            exit::OK
-        },
+        lockfile_mode: ws.lockfile_mode,
     })
 }
 

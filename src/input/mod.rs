@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Config};
 use crate::error::Error;
 use crate::graph::DepGraph;
-use crate::policy::Policy;
+use crate::policy::{BASELINE_SCHEMA_VERSION, Baseline, Policy};
 use crate::{Command, Request, analysis, hakari};
 
 /// How `cargo metadata` is run: the cargo flags passed through.
@@ -167,4 +167,32 @@ fn read_lockfile(lockfile: Option<&Path>, manifest_path: Option<&Path>) -> Resul
     };
     let members = lockfile::read_manifests(&root).map_err(lock_err)?;
     lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)
+}
+
+/// The baseline `check` compares with (`--baseline FILE`, else the configuration's
+/// `baseline`, relative to the workspace root), with its name as given, for messages.
+pub(crate) fn baseline(
+    given: Option<&Path>,
+    config: &Config,
+    root: &Path,
+) -> Result<Option<(String, Baseline)>, Error> {
+    let (path, shown) = match (given, &config.baseline) {
+        (Some(p), _) => (p.to_owned(), p.display().to_string()),
+        (None, Some(p)) => (root.join(p), p.display().to_string()),
+        (None, None) => return Ok(None),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read the baseline {shown}: {e}; create it with --write-baseline {shown}"
+        ))
+    })?;
+    let b: Baseline = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("the baseline {shown} is not a baseline file: {e}")))?;
+    if b.schema_version != BASELINE_SCHEMA_VERSION {
+        return Err(Error::Usage(format!(
+            "the baseline {shown} has schema_version {}, but this version of cargo-etcd-deps reads schema_version {}; write it again with --write-baseline {shown}",
+            b.schema_version, BASELINE_SCHEMA_VERSION
+        )));
+    }
+    Ok(Some((shown, b)))
 }
