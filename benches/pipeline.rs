@@ -75,11 +75,11 @@ fn downstream(graph: &DepGraph) -> (usize, Duration, Duration, Duration) {
     });
     let (_, report) = time(|| {
         let outcome = policy::apply(
+            graph,
+            &Default::default(),
             findings,
             &Default::default(),
-            &Default::default(),
-            false,
-            None,
+            Default::default(),
         );
         let report = Report::new(outcome);
         serde_json::to_vec(&report).expect("serialisable").len()

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::manifest::edit::{AtomicFs, WriteFs};
-use crate::{CheckRequest, Format, Outcome, Request, exit, input, policy, report};
+use crate::{
+    CheckRequest, Format, Outcome, Request, analysis, exit, input, manifest, policy, report,
+};
 
 /// Runs `check`, writing the report to `out` (or `--output`).
 pub(crate) fn run(
@@ -16,28 +18,27 @@ pub(crate) fn run(
     out: &mut dyn Write,
     color: bool,
 ) -> Result<Outcome, Error> {
-    let ws = crate::analyse(req, &check.analysis)?;
+    let ws = input::load(req, &check.analysis)?;
+    let findings = analysis::analyze(&ws.graph, &ws.opts);
+    let judge = |findings, baseline| {
+        let gate = policy::Gate {
+            deny_warnings: check.deny_warnings,
+            baseline,
+        };
+        policy::apply(&ws.graph, &ws.opts, findings, &ws.policy, gate)
+    };
     if let Some(path) = &check.write_baseline {
-        let outcome = policy::apply(
-            ws.findings,
-            &ws.config,
-            &ws.opts.watch,
-            check.deny_warnings,
-            None,
-        );
-        return write_baseline(&outcome, path, out);
+        return write_baseline(&judge(findings, None), path, out);
     }
     let root = ws.graph.workspace_root();
     let baseline = input::baseline(check.baseline.as_deref(), &ws.config, root)?;
-    let outcome = policy::apply(
-        ws.findings,
-        &ws.config,
-        &ws.opts.watch,
-        check.deny_warnings,
-        baseline.as_ref().map(|(s, b)| (s.as_str(), b)),
-    );
+    let mut outcome = judge(findings, baseline.as_ref().map(|(s, b)| (s.as_str(), b)));
+    let mut sources = manifest::spans::locate(&mut outcome.findings, &ws.graph);
+    if let (Some(file), Some(text)) = (&ws.config.file, &ws.config.text) {
+        sources.insert(file.clone(), text.clone());
+    }
     let mut report = report::Report::new(outcome);
-    report.generated = ws.generated;
+    report.generated = ws.generated.clone();
     if ws.lockfile_mode {
         report.input = Some(report::InputInfo {
             mode: "lockfile",
@@ -46,7 +47,7 @@ pub(crate) fn run(
     }
     // Render into memory first: on an error nothing reaches stdout.
     let mut buf = Vec::new();
-    render(req, check, &report, &ws.sources, root, color, &mut buf).map_err(Error::Output)?;
+    render(req, check, &report, &sources, root, color, &mut buf).map_err(Error::Output)?;
     crate::emit(req, &buf, out)?;
     Ok(Outcome {
         exit_code: if report.summary.errors > 0 {

@@ -34,7 +34,6 @@ pub mod synth;
 #[cfg(test)]
 mod testkit;
 pub mod verify;
-pub mod window;
 
 use std::io::Write;
 
@@ -208,51 +207,6 @@ fn emit(req: &Request, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
             out.flush().map_err(Error::Output)
         }
     }
-}
-
-/// A loaded and analysed workspace.
-pub(crate) struct Analysed {
-    pub(crate) graph: graph::DepGraph,
-    pub(crate) findings: Vec<analysis::Finding>,
-    pub(crate) sources: manifest::spans::Sources,
-    pub(crate) config: config::Config,
-    pub(crate) opts: analysis::Options,
-    /// Generated members (cargo-hakari workspace-hack) whose dependencies were not counted.
-    pub(crate) generated: Vec<String>,
-    /// Some policy rule applied (the workspace's or a shared file's).
-    pub(crate) has_policy: bool,
-    /// Read from Cargo.lock alone.
-    pub(crate) lockfile_mode: bool,
-}
-
-/// Loads the workspace (`input::load`), analyses it, adds the dated version policy's findings
-/// and locates origins.
-fn analyse(req: &Request, base: &analysis::Options) -> Result<Analysed, Error> {
-    let ws = input::load(req, base)?;
-    let mut findings = analysis::analyze(&ws.graph, &ws.opts);
-    if let Some(today) = ws.policy.today {
-        findings.extend(window::evaluate(
-            &ws.graph,
-            &ws.opts,
-            &ws.policy.rules,
-            today,
-        ));
-        analysis::sort_findings(&mut findings);
-    }
-    let mut sources = manifest::spans::locate(&mut findings, &ws.graph);
-    if let (Some(file), Some(text)) = (&ws.config.file, &ws.config.text) {
-        sources.insert(file.clone(), text.clone());
-    }
-    Ok(Analysed {
-        has_policy: ws.policy.has_rules(),
-        graph: ws.graph,
-        findings,
-        sources,
-        config: ws.config,
-        opts: ws.opts,
-        generated: ws.generated,
-        lockfile_mode: ws.lockfile_mode,
-    })
 }
 
 fn run_scan(

@@ -275,17 +275,17 @@ fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
         lockfile: Some(root.join("Cargo.lock")),
         manifest_path: None,
     };
-    let analysed = match crate::analyse(&ws_req, &scan.analysis) {
-        Ok(a) => a,
+    let ws = match crate::input::load(&ws_req, &scan.analysis) {
+        Ok(ws) => ws,
         Err(e) => return unreadable(path, &e),
     };
-    let lines = inventoried(&analysed.opts.watch)
+    let lines = inventoried(&ws.opts.watch)
         .into_iter()
         .map(|krate| {
-            let mut versions: Vec<semver::Version> = analysed
+            let mut versions: Vec<semver::Version> = ws
                 .graph
                 .nodes()
-                .map(|n| analysed.graph.package(n))
+                .map(|n| ws.graph.package(n))
                 .filter(|p| !p.is_member && p.name == krate)
                 .map(|p| p.version.clone())
                 .collect();
@@ -294,14 +294,14 @@ fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
             (krate, versions.iter().map(ToString::to_string).collect())
         })
         .collect();
-    let has_policy = analysed.has_policy;
-    let outcome = crate::policy::apply(
-        analysed.findings,
-        &analysed.config,
-        &analysed.opts.watch,
-        scan.deny_warnings,
-        None,
-    );
+    let findings = crate::analysis::analyze(&ws.graph, &ws.opts);
+    let gate = crate::policy::Gate {
+        deny_warnings: scan.deny_warnings,
+        baseline: None,
+    };
+    let mut outcome = crate::policy::apply(&ws.graph, &ws.opts, findings, &ws.policy, gate);
+    crate::manifest::spans::locate(&mut outcome.findings, &ws.graph);
+    let has_policy = ws.policy.has_rules();
     let report = crate::report::Report::new(outcome);
     Workspace {
         path,

@@ -3,7 +3,8 @@
 //! [`load`] turns a request into one [`Workspace`] for every mode (`cargo metadata`, saved
 //! metadata JSON, or Cargo.lock and the manifests beside it): the graph, the configuration
 //! (read once, here), the analysis options (command line over configuration over defaults)
-//! and the policy (rules and the day they are judged on).
+//! and the policy (rules and the day they are judged on). [`Workspace::edited`] reads the
+//! metadata cargo resolved for an edited copy the same way, with the same settings.
 //!
 //! `cargo` runs cargo and reads saved metadata; `lockfile` builds the graph from Cargo.lock and
 //! the workspace's manifests; `vcs` asks git about uncommitted changes and the repository's
@@ -90,6 +91,23 @@ pub(crate) fn load(req: &Request, base: &analysis::Options) -> Result<Workspace,
         generated,
         lockfile_mode: matches!(req.input, Input::Lockfile { .. }),
     })
+}
+
+impl Workspace {
+    /// The workspace as cargo resolved an edited copy of it (`json`: the copy's `cargo
+    /// metadata`): the graph read as every metadata input is, its generated members set aside
+    /// as here, and this workspace's configuration, options and policy.
+    pub(crate) fn edited(&self, json: &str) -> Result<Workspace, Error> {
+        let graph = DepGraph::from_metadata_json(json, "the verification copy")?;
+        Ok(Workspace {
+            graph: hakari::without_hacks_of(&self.graph, graph),
+            config: self.config.clone(),
+            opts: self.opts.clone(),
+            policy: self.policy.clone(),
+            generated: self.generated.clone(),
+            lockfile_mode: false,
+        })
+    }
 }
 
 /// The graph and the configuration, for each input mode. With cargo, the configuration is

@@ -6,8 +6,8 @@ use std::path::Path;
 use crate::config::{self, Config, PolicyRule};
 use crate::error::Error;
 use crate::graph::{self, DepGraph};
-use crate::policy::Policy;
-use crate::{Request, analysis, window};
+use crate::policy::{Policy, window};
+use crate::{Request, analysis};
 
 /// The command line over the configuration over the defaults.
 pub(super) fn merge_options(

@@ -1,18 +1,27 @@
-//! Policy: what the configuration and the command line make of the findings. Pure.
+//! Policy: what the configuration and the command line make of the findings. Pure: the day
+//! is an input. [`apply`] is the one function `check`, `fix`, verification and `scan` call.
 //!
-//! In order: per-code levels (`levels`), the family level (`family-level`), `allow` entries
-//! (which remove matching versions; a finding left with one line disappears), `--deny
+//! In order: the dated version rules (`policy`, see [`window`]) add their `outside-policy`
+//! findings; then per-code levels (`levels`), the family level (`family-level`), `allow`
+//! entries (which remove matching versions; a finding left with one line disappears), `--deny
 //! warnings`, then the baseline (findings already recorded pass; entries no longer found are
-//! reported as fixed). Allow entries that match nothing become `unused-allow` warnings.
+//! reported as fixed; see [`baseline`]). Allow entries that match nothing become
+//! `unused-allow` warnings.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::analysis::{
-    AllowedVersion, Code, ConfigLocation, Finding, Level, Line, Watch, sort_findings,
+    AllowedVersion, Code, ConfigLocation, Finding, Level, Line, Options, Watch, sort_findings,
 };
 use crate::config::{Allow, Config, Date, PolicyRule, Setting};
+use crate::graph::DepGraph;
+
+pub mod baseline;
+pub mod window;
+
+pub use baseline::{BASELINE_SCHEMA_VERSION, Baseline, BaselineEntry, BaselineOutcome};
 
 /// The policy as data, built once from the configuration, the shared policy file and the day:
 /// the same value judges the workspace's findings and, in verification, the edited copy's.
@@ -45,50 +54,11 @@ impl Policy {
     }
 }
 
-/// The baseline format this version reads and writes.
-pub const BASELINE_SCHEMA_VERSION: u32 = 1;
-
-/// The baseline file format.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Baseline {
-    pub schema_version: u32,
-    pub entries: Vec<BaselineEntry>,
-}
-
-/// One recorded finding: matched by code, crate and version lines, never by exact patch
-/// version, so a patch release does not break it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct BaselineEntry {
-    pub code: String,
-    #[serde(rename = "crate")]
-    pub krate: String,
-    pub lines: Vec<String>,
-}
-
-impl Baseline {
-    /// Records every error- and warning-level finding.
-    pub fn from_findings(findings: &[Finding]) -> Baseline {
-        let mut entries: Vec<BaselineEntry> = findings
-            .iter()
-            .filter(|f| f.level != Level::Note && f.code != Code::UnusedAllow)
-            .map(entry_of)
-            .collect();
-        entries.sort();
-        entries.dedup();
-        Baseline {
-            schema_version: BASELINE_SCHEMA_VERSION,
-            entries,
-        }
-    }
-}
-
-fn entry_of(f: &Finding) -> BaselineEntry {
-    let lines: BTreeSet<Line> = f.lines.iter().copied().collect();
-    BaselineEntry {
-        code: f.code.to_string(),
-        krate: f.krate.clone(),
-        lines: lines.iter().map(ToString::to_string).collect(),
-    }
+/// What the command adds to the policy: `--deny warnings`, and the baseline with its name.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Gate<'a> {
+    pub deny_warnings: bool,
+    pub baseline: Option<(&'a str, &'a Baseline)>,
 }
 
 /// A finding an allow entry or a level setting removed, with the reason.
@@ -101,16 +71,6 @@ pub struct Allowed {
     pub reason: String,
 }
 
-/// What the baseline did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct BaselineOutcome {
-    pub file: String,
-    /// Findings that are in the baseline: reported, but they do not fail the gate.
-    pub matched: Vec<BaselineEntry>,
-    /// Baseline entries no longer found: fixed since the baseline was written.
-    pub fixed: Vec<BaselineEntry>,
-}
-
 /// The findings after policy, and what was set aside.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
@@ -119,114 +79,178 @@ pub struct Outcome {
     pub baseline: Option<BaselineOutcome>,
 }
 
-/// Applies levels, allow entries, `--deny warnings` and the baseline.
+/// Applies `policy` to the `findings` of `graph` (analysed with `opts`): the dated version
+/// rules judged on the policy's day, levels, allow entries, then the `gate`.
 pub fn apply(
-    findings: Vec<Finding>,
-    config: &Config,
-    watch: &Watch,
-    deny_warnings: bool,
-    baseline: Option<(&str, &Baseline)>,
+    graph: &DepGraph,
+    opts: &Options,
+    mut findings: Vec<Finding>,
+    policy: &Policy,
+    gate: Gate<'_>,
 ) -> Outcome {
-    let mut allowed = Vec::new();
-    let mut used = vec![false; config.allow.len()];
-    let mut kept = Vec::new();
-    for mut f in findings {
-        // Levels: per code, then the family level for family divergences.
-        if f.caused_by.is_none() {
-            if let Some(setting) = config.levels.get(&f.code) {
-                match level_of(*setting) {
-                    Some(level) => f.level = level,
-                    None => {
-                        allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
-                        continue;
-                    }
-                }
-            }
-            if f.code == Code::DivergingVersions
-                && !watch.primary.contains(&f.krate)
-                && let Some(setting) = config.family_level
-            {
-                match level_of(setting) {
-                    Some(level) => f.level = level,
-                    None => {
-                        allowed.push(allowed_whole(&f, "family-level = \"allow\"".to_owned()));
-                        continue;
-                    }
-                }
-            }
-        } else if config.levels.get(&f.code) == Some(&Setting::Allow) {
-            allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
-            continue;
-        }
-
-        // Allow entries remove the versions they match.
-        for (i, entry) in config.allow.iter().enumerate() {
-            if entry.code.is_some_and(|c| c != f.code) {
-                continue;
-            }
-            let before = f.versions.len();
-            let mut removed = Vec::new();
-            f.versions.retain(|v| {
-                let hit = v.name == entry.krate
-                    && entry.versions.iter().any(|r| r.matches(&v.version))
-                    && entry
-                        .source
-                        .as_deref()
-                        .is_none_or(|s| v.source.as_deref() == Some(s));
-                if hit {
-                    removed.push(v.version.clone());
-                }
-                !hit
-            });
-            if f.versions.len() != before {
-                used[i] = true;
-                for version in removed {
-                    f.allowed.push(AllowedVersion {
-                        version,
-                        reason: entry.reason.clone(),
-                    });
-                }
-            }
-        }
-        if !f.allowed.is_empty() && !still_stands(&f) {
-            let mut versions: Vec<&semver::Version> = f
-                .allowed
-                .iter()
-                .map(|a| &a.version)
-                .chain(f.versions.iter().map(|v| &v.version))
-                .collect();
-            versions.sort();
-            let versions = versions.into_iter().map(ToString::to_string).collect();
-            let reasons: BTreeSet<&str> = f.allowed.iter().map(|a| a.reason.as_str()).collect();
-            allowed.push(Allowed {
-                code: f.code,
-                krate: f.krate.clone(),
-                versions,
-                reason: reasons.into_iter().collect::<Vec<_>>().join("; "),
-            });
-            continue;
-        }
-        if !f.allowed.is_empty() {
-            f.lines = f
-                .versions
-                .iter()
-                .map(|v| Line::of(&v.version))
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-        }
-        kept.push(f);
+    if let Some(today) = policy.today.filter(|_| policy.has_rules()) {
+        findings.extend(window::evaluate(graph, opts, &policy.rules, today));
+        sort_findings(&mut findings);
     }
-
-    for (entry, _) in config.allow.iter().zip(&used).filter(|(_, u)| !**u) {
-        let level = match config.levels.get(&Code::UnusedAllow) {
-            Some(s) => match level_of(*s) {
-                Some(l) => l,
-                None => continue,
-            },
-            None => Level::Warning,
+    let mut allowed = Vec::new();
+    let mut used = vec![false; policy.allow.len()];
+    let mut kept = Vec::new();
+    for f in findings {
+        let Some(f) = leveled(f, policy, &opts.watch, &mut allowed) else {
+            continue;
         };
-        kept.push(Finding {
+        if let Some(f) = without_allowed_versions(f, &policy.allow, &mut used, &mut allowed) {
+            kept.push(f);
+        }
+    }
+    kept.extend(unused_allows(policy, &used));
+    if gate.deny_warnings {
+        for f in &mut kept {
+            if f.level == Level::Warning {
+                f.level = Level::Error;
+            }
+        }
+    }
+    let baseline = gate
+        .baseline
+        .map(|(file, b)| baseline::apply(&mut kept, file, b));
+    drop_orphaned_collateral(&mut kept);
+    sort_findings(&mut kept);
+    Outcome {
+        findings: kept,
+        allowed,
+        baseline,
+    }
+}
+
+/// The finding at its level (per code, then the family level for family divergences), or
+/// `None` when a level setting allows it (recorded in `allowed`).
+fn leveled(
+    mut f: Finding,
+    policy: &Policy,
+    watch: &Watch,
+    allowed: &mut Vec<Allowed>,
+) -> Option<Finding> {
+    if f.caused_by.is_some() {
+        if policy.levels.get(&f.code) == Some(&Setting::Allow) {
+            allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
+            return None;
+        }
+        return Some(f);
+    }
+    if let Some(setting) = policy.levels.get(&f.code) {
+        match level_of(*setting) {
+            Some(level) => f.level = level,
+            None => {
+                allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
+                return None;
+            }
+        }
+    }
+    if f.code == Code::DivergingVersions
+        && !watch.primary.contains(&f.krate)
+        && let Some(setting) = policy.family_level
+    {
+        match level_of(setting) {
+            Some(level) => f.level = level,
+            None => {
+                allowed.push(allowed_whole(&f, "family-level = \"allow\"".to_owned()));
+                return None;
+            }
+        }
+    }
+    Some(f)
+}
+
+/// The finding without the versions allow entries match (marking the entries `used`), or
+/// `None` when it no longer stands (recorded in `allowed`, with the entries' reasons).
+fn without_allowed_versions(
+    mut f: Finding,
+    allow: &[Allow],
+    used: &mut [bool],
+    allowed: &mut Vec<Allowed>,
+) -> Option<Finding> {
+    for (i, entry) in allow.iter().enumerate() {
+        if entry.code.is_some_and(|c| c != f.code) {
+            continue;
+        }
+        let before = f.versions.len();
+        let mut removed = Vec::new();
+        f.versions.retain(|v| {
+            let hit = v.name == entry.krate
+                && entry.versions.iter().any(|r| r.matches(&v.version))
+                && entry
+                    .source
+                    .as_deref()
+                    .is_none_or(|s| v.source.as_deref() == Some(s));
+            if hit {
+                removed.push(v.version.clone());
+            }
+            !hit
+        });
+        if f.versions.len() != before {
+            used[i] = true;
+            for version in removed {
+                f.allowed.push(AllowedVersion {
+                    version,
+                    reason: entry.reason.clone(),
+                });
+            }
+        }
+    }
+    if f.allowed.is_empty() {
+        return Some(f);
+    }
+    if !still_stands(&f) {
+        allowed.push(allowed_versions(&f));
+        return None;
+    }
+    f.lines = f
+        .versions
+        .iter()
+        .map(|v| Line::of(&v.version))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Some(f)
+}
+
+/// A finding every remaining version of which an allow entry took: all its versions, and the
+/// entries' reasons.
+fn allowed_versions(f: &Finding) -> Allowed {
+    let mut versions: Vec<&semver::Version> = f
+        .allowed
+        .iter()
+        .map(|a| &a.version)
+        .chain(f.versions.iter().map(|v| &v.version))
+        .collect();
+    versions.sort();
+    let versions = versions.into_iter().map(ToString::to_string).collect();
+    let reasons: BTreeSet<&str> = f.allowed.iter().map(|a| a.reason.as_str()).collect();
+    Allowed {
+        code: f.code,
+        krate: f.krate.clone(),
+        versions,
+        reason: reasons.into_iter().collect::<Vec<_>>().join("; "),
+    }
+}
+
+/// An `unused-allow` finding at each allow entry that matched nothing (none when the level
+/// of `unused-allow` is "allow").
+fn unused_allows(policy: &Policy, used: &[bool]) -> Vec<Finding> {
+    let level = match policy.levels.get(&Code::UnusedAllow) {
+        Some(s) => match level_of(*s) {
+            Some(l) => l,
+            None => return Vec::new(),
+        },
+        None => Level::Warning,
+    };
+    policy
+        .allow
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| !**u)
+        .map(|(entry, _)| Finding {
             code: Code::UnusedAllow,
             level,
             krate: entry.krate.clone(),
@@ -252,56 +276,8 @@ pub fn apply(
                 span: entry.location.span,
             }),
             policy: None,
-        });
-    }
-
-    if deny_warnings {
-        for f in &mut kept {
-            if f.level == Level::Warning {
-                f.level = Level::Error;
-            }
-        }
-    }
-
-    let baseline = baseline.map(|(file, b)| {
-        let recorded: BTreeSet<&BaselineEntry> = b.entries.iter().collect();
-        let mut matched = Vec::new();
-        let mut seen = BTreeSet::new();
-        kept.retain(|f| {
-            if f.level == Level::Note || f.code == Code::UnusedAllow {
-                return true;
-            }
-            let e = entry_of(f);
-            if recorded.contains(&e) {
-                seen.insert(e.clone());
-                matched.push(e);
-                false
-            } else {
-                true
-            }
-        });
-        matched.sort();
-        matched.dedup();
-        let fixed = b
-            .entries
-            .iter()
-            .filter(|e| !seen.contains(*e))
-            .cloned()
-            .collect();
-        BaselineOutcome {
-            file: file.to_owned(),
-            matched,
-            fixed,
-        }
-    });
-
-    drop_orphaned_collateral(&mut kept);
-    sort_findings(&mut kept);
-    Outcome {
-        findings: kept,
-        allowed,
-        baseline,
-    }
+        })
+        .collect()
 }
 
 /// A collateral duplicate exists only because its root crate is split: when an allow entry,
@@ -363,6 +339,13 @@ mod tests {
     use crate::testkit::Builder;
     use semver::VersionReq;
 
+    /// `apply` with the configuration's levels and allow entries and no version rules.
+    fn judge(findings: Vec<Finding>, config: &Config, gate: Gate<'_>) -> Outcome {
+        let graph = Builder::default().member("app").graph();
+        let policy = Policy::new(config, Vec::new(), None);
+        apply(&graph, &Options::default(), findings, &policy, gate)
+    }
+
     fn findings() -> Vec<Finding> {
         split_findings(false)
     }
@@ -419,7 +402,7 @@ mod tests {
     fn levels_and_family_level() {
         let mut config = Config::default();
         config.levels.insert(Code::DivergingVersions, Setting::Warn);
-        let o = apply(findings(), &config, &Watch::default(), false, None);
+        let o = judge(findings(), &config, Gate::default());
         assert_eq!(
             summary(&o),
             [
@@ -431,7 +414,7 @@ mod tests {
             family_level: Some(Setting::Allow),
             ..Config::default()
         };
-        let o = apply(findings(), &config, &Watch::default(), false, None);
+        let o = judge(findings(), &config, Gate::default());
         assert_eq!(summary(&o), ["error diverging-versions tonic"]);
         assert_eq!(o.allowed[0].krate, "hyper");
         assert_eq!(o.allowed[0].reason, "family-level = \"allow\"");
@@ -443,7 +426,7 @@ mod tests {
             allow: vec![allow("tonic", &["^0.9"], None)],
             ..Config::default()
         };
-        let o = apply(findings(), &config, &Watch::default(), false, None);
+        let o = judge(findings(), &config, Gate::default());
         assert_eq!(summary(&o), ["warning diverging-versions hyper"]);
         assert_eq!(
             o.allowed,
@@ -462,13 +445,7 @@ mod tests {
         let hyper = all.iter().find(|f| f.krate == "hyper").expect("hyper");
         assert_eq!(hyper.caused_by.as_deref(), Some("tonic"));
         // Nothing hidden: the collateral note stays.
-        let o = apply(
-            all.clone(),
-            &Config::default(),
-            &Watch::default(),
-            false,
-            None,
-        );
+        let o = judge(all.clone(), &Config::default(), Gate::default());
         assert_eq!(
             summary(&o),
             [
@@ -481,16 +458,17 @@ mod tests {
             allow: vec![allow("tonic", &["^0.9"], None)],
             ..Config::default()
         };
-        let o = apply(all.clone(), &config, &Watch::default(), false, None);
+        let o = judge(all.clone(), &config, Gate::default());
         assert!(o.findings.is_empty(), "{:?}", summary(&o));
         // Recorded in the baseline: both go.
         let baseline = Baseline::from_findings(&all);
-        let o = apply(
+        let o = judge(
             all,
             &Config::default(),
-            &Watch::default(),
-            false,
-            Some(("b.json", &baseline)),
+            Gate {
+                deny_warnings: false,
+                baseline: Some(("b.json", &baseline)),
+            },
         );
         assert!(o.findings.is_empty(), "{:?}", summary(&o));
     }
@@ -504,7 +482,7 @@ mod tests {
             ],
             ..Config::default()
         };
-        let o = apply(findings(), &config, &Watch::default(), false, None);
+        let o = judge(findings(), &config, Gate::default());
         let unused: Vec<&Finding> = o
             .findings
             .iter()
@@ -518,12 +496,13 @@ mod tests {
 
     #[test]
     fn deny_warnings_and_baseline() {
-        let o = apply(
+        let o = judge(
             findings(),
             &Config::default(),
-            &Watch::default(),
-            true,
-            None,
+            Gate {
+                deny_warnings: true,
+                baseline: None,
+            },
         );
         assert_eq!(
             summary(&o),
@@ -548,17 +527,52 @@ mod tests {
             krate: "prost".to_owned(),
             lines: vec!["0.11".to_owned(), "0.13".to_owned()],
         });
-        let o = apply(
+        let o = judge(
             findings(),
             &Config::default(),
-            &Watch::default(),
-            false,
-            Some(("b.json", &with_old)),
+            Gate {
+                deny_warnings: false,
+                baseline: Some(("b.json", &with_old)),
+            },
         );
         assert!(o.findings.is_empty());
         let b = o.baseline.expect("baseline outcome");
         assert_eq!(b.matched.len(), 2);
         assert_eq!(b.fixed.len(), 1);
         assert_eq!(b.fixed[0].krate, "prost");
+    }
+
+    #[test]
+    fn the_same_policy_judges_another_graph_on_the_same_day() {
+        let old = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.12.4")
+            .dep("app", "etcd-client@0.12.4")
+            .graph();
+        let new = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.14.1")
+            .dep("app", "etcd-client@0.14.1")
+            .graph();
+        let policy = Policy {
+            rules: vec![PolicyRule {
+                krate: "etcd-client".to_owned(),
+                versions: VersionReq::parse(">=0.14").expect("req"),
+                versions_text: ">=0.14".to_owned(),
+                warn_from: Date::parse("2026-12-01"),
+                deny_from: Date::parse("2027-06-01"),
+                reason: "etcd 3.6 requires client certificates".to_owned(),
+                location: Location::default(),
+            }],
+            today: Date::parse("2027-06-01"),
+            ..Policy::default()
+        };
+        let opts = Options::default();
+        let judge_on = |g: &DepGraph| apply(g, &opts, analyze(g, &opts), &policy, Gate::default());
+        assert_eq!(
+            summary(&judge_on(&old)),
+            ["error outside-policy etcd-client"]
+        );
+        assert!(judge_on(&new).findings.is_empty());
     }
 }
