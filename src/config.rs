@@ -8,12 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::NamedSource;
 use semver::VersionReq;
-use thiserror::Error;
 use toml_edit::{Document, Item, Value};
 
 use crate::analysis::Code;
+use crate::error::ConfigError;
 
 mod policy;
 pub use policy::{Date, PolicyRule};
@@ -72,21 +72,6 @@ pub struct Config {
     pub policy: Vec<PolicyRule>,
     /// `policy-file`: a shared policy file, relative to the workspace root.
     pub policy_file: Option<PathBuf>,
-}
-
-/// A configuration value that is wrong, shown at its place in the file.
-#[derive(Debug, Error, Diagnostic)]
-#[error("{message}")]
-#[diagnostic(code(etcd_deps::config))]
-pub struct ConfigError {
-    pub message: String,
-    #[source_code]
-    pub src: NamedSource<String>,
-    #[label("{label}")]
-    pub span: SourceSpan,
-    pub label: String,
-    #[help]
-    pub help: Option<String>,
 }
 
 const KEYS: &[&str] = &[

@@ -504,18 +504,17 @@ fn merge(files: &[PathBuf]) -> Result<ScanReport, Error> {
             path: f.clone(),
             source,
         })?;
-        let doc: ScanReport = serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "{} is not a `scan --format json` document: {e}",
-                f.display()
-            ))
-        })?;
+        let doc: ScanReport =
+            serde_json::from_str(&text).map_err(|source| Error::NotAScanDocument {
+                path: f.clone(),
+                source,
+            })?;
         if doc.schema_version != SCHEMA_VERSION {
-            return Err(Error::Usage(format!(
-                "{} has schema_version {}; this version reads {SCHEMA_VERSION}",
-                f.display(),
-                doc.schema_version
-            )));
+            return Err(Error::ScanVersion {
+                path: f.clone(),
+                found: doc.schema_version,
+                expected: SCHEMA_VERSION,
+            });
         }
         rows.extend(doc.workspaces);
     }

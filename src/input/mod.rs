@@ -199,18 +199,33 @@ pub(crate) fn baseline(
         (None, Some(p)) => (root.join(p), p.display().to_string()),
         (None, None) => return Ok(None),
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        Error::Usage(format!(
-            "cannot read the baseline {shown}: {e}; create it with --write-baseline {shown}"
-        ))
-    })?;
-    let b: Baseline = serde_json::from_str(&text)
-        .map_err(|e| Error::Usage(format!("the baseline {shown} is not a baseline file: {e}")))?;
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(source) => {
+            return Err(Error::BaselineUnreadable {
+                path,
+                shown,
+                source,
+            });
+        }
+    };
+    let b: Baseline = match serde_json::from_str(&text) {
+        Ok(b) => b,
+        Err(source) => {
+            return Err(Error::BaselineInvalid {
+                path,
+                shown,
+                source,
+            });
+        }
+    };
     if b.schema_version != BASELINE_SCHEMA_VERSION {
-        return Err(Error::Usage(format!(
-            "the baseline {shown} has schema_version {}, but this version of cargo-etcd-deps reads schema_version {}; write it again with --write-baseline {shown}",
-            b.schema_version, BASELINE_SCHEMA_VERSION
-        )));
+        return Err(Error::BaselineVersion {
+            path,
+            shown,
+            found: b.schema_version,
+            expected: BASELINE_SCHEMA_VERSION,
+        });
     }
     Ok(Some((shown, b)))
 }

@@ -109,11 +109,13 @@ pub fn today(given: Option<Date>, source_date_epoch: Option<&str>) -> Result<Dat
         return Ok(d);
     }
     if let Some(s) = source_date_epoch {
-        let secs: i64 = s.trim().parse().map_err(|_| {
-            crate::Error::Usage(format!(
-                "SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01, not `{s}`"
-            ))
-        })?;
+        let secs: i64 = s
+            .trim()
+            .parse()
+            .map_err(|source| crate::Error::SourceDateEpoch {
+                value: s.to_owned(),
+                source,
+            })?;
         return Ok(Date::from_unix(secs));
     }
     let secs = std::time::SystemTime::now()
