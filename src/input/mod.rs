@@ -1,9 +1,9 @@
 //! Input: the only place that spawns cargo or git or reads workspace files.
 //!
-//! [`load`] turns a request into one [`Workspace`] for every mode (`cargo metadata`, saved
+//! `load` turns a request into one [`Workspace`] for every mode (`cargo metadata`, saved
 //! metadata JSON, or Cargo.lock and the manifests beside it): the graph, the configuration
 //! (read once, here), the analysis options (command line over configuration over defaults)
-//! and the policy (rules and the day they are judged on). [`Workspace::edited`] reads the
+//! and the policy (rules and the day they are judged on). `Workspace::edited` reads the
 //! metadata cargo resolved for an edited copy the same way, with the same settings.
 //!
 //! `cargo` runs cargo and reads saved metadata; `lockfile` builds the graph from Cargo.lock and
