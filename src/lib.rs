@@ -20,7 +20,6 @@ pub mod exit;
 pub mod explain;
 mod fix;
 pub mod graph;
-pub mod hakari;
 pub mod input;
 pub mod interrupt;
 pub mod manifest;

@@ -7,10 +7,12 @@
 //! metadata cargo resolved for an edited copy the same way, with the same settings.
 //!
 //! `cargo` runs cargo and reads saved metadata; `lockfile` builds the graph from Cargo.lock and
-//! the workspace's manifests; `vcs` asks git about uncommitted changes and the repository's
-//! top level; `settings` merges and checks what the graph and the configuration say.
+//! the workspace's manifests; `hakari` recognises generated workspace-hack members; `vcs` asks
+//! git about uncommitted changes and the repository's top level; `settings` merges and checks
+//! what the graph and the configuration say.
 
 pub mod cargo;
+pub mod hakari;
 pub mod lockfile;
 mod settings;
 pub mod vcs;
@@ -21,7 +23,7 @@ use crate::config::{self, Config};
 use crate::error::Error;
 use crate::graph::DepGraph;
 use crate::policy::{BASELINE_SCHEMA_VERSION, Baseline, Policy};
-use crate::{Command, Request, analysis, hakari};
+use crate::{Command, Request, analysis};
 
 /// How `cargo metadata` is run: the cargo flags passed through.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -100,7 +102,7 @@ impl Workspace {
     pub(crate) fn edited(&self, json: &str) -> Result<Workspace, Error> {
         let graph = DepGraph::from_metadata_json(json, "the verification copy")?;
         Ok(Workspace {
-            graph: hakari::without_hacks_of(&self.graph, graph),
+            graph: hakari::without_named(graph, &self.generated),
             config: self.config.clone(),
             opts: self.opts.clone(),
             policy: self.policy.clone(),
