@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::PatchWith;
 use crate::error::Error;
-use crate::input::cargo::{self as metadata};
+use crate::input::cargo as metadata;
 use crate::input::vcs;
 use crate::input::{self, CargoOptions, Input};
 use crate::interrupt::{self, ALL_WRITTEN, NOTHING_WRITTEN};
