@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use cargo_etcd_deps::analysis::{Options, analyze};
 use cargo_etcd_deps::graph::DepGraph;
+use cargo_etcd_deps::input::Input;
 use cargo_etcd_deps::manifest::spans::SpanIndex;
-use cargo_etcd_deps::metadata::Input;
 use cargo_etcd_deps::plan::{self, PlanOptions};
 use cargo_etcd_deps::policy;
 use cargo_etcd_deps::registry::{Registry, RegistryError, Release};
@@ -85,11 +85,12 @@ fn downstream(graph: &DepGraph) -> (usize, Duration, Duration, Duration) {
     });
     let (_, report) = time(|| {
         let outcome = policy::apply(
+            graph,
+            &SpanIndex::default(),
+            &Default::default(),
             findings,
             &Default::default(),
-            &Default::default(),
-            false,
-            None,
+            Default::default(),
         );
         let report = Report::new(outcome);
         serde_json::to_vec(&report).expect("serialisable").len()
@@ -125,8 +126,13 @@ fn lockfile(n: usize) {
     let text = synth.cargo_lock();
     let (_, parse) = time(|| toml::from_str::<toml::Value>(&text).expect("toml"));
     let (graph, build) = time(|| {
-        cargo_etcd_deps::lockfile::graph(Path::new("Cargo.lock"), &text, &[], Path::new("/synth"))
-            .expect("lockfile")
+        cargo_etcd_deps::input::lockfile::graph(
+            Path::new("Cargo.lock"),
+            &text,
+            &[],
+            Path::new("/synth"),
+        )
+        .expect("lockfile")
     });
     let (findings, analysis, planning, report) = downstream(&graph);
     // `check --lockfile` does not plan (`fix` needs cargo): planning is reported, not summed.

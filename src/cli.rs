@@ -7,7 +7,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use cargo_etcd_deps::analysis::{Line, Options, Watch};
 use cargo_etcd_deps::graph::KindSet;
-use cargo_etcd_deps::metadata::{CargoOptions, Input};
+use cargo_etcd_deps::input::{CargoOptions, Input};
 use cargo_etcd_deps::plan::PatchSpec;
 use cargo_etcd_deps::scan::ScanRequest;
 use cargo_etcd_deps::{

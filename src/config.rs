@@ -8,12 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::NamedSource;
 use semver::VersionReq;
-use thiserror::Error;
 use toml_edit::{Document, Item, Value};
 
 use crate::analysis::Code;
+use crate::error::ConfigError;
 
 mod policy;
 pub use policy::{Date, PolicyRule};
@@ -56,6 +56,8 @@ pub struct Location {
 pub struct Config {
     /// The file it came from, if any.
     pub file: Option<PathBuf>,
+    /// The text of `file`, as read (reports quote it; it is not read twice).
+    pub text: Option<String>,
     pub watch: Option<Vec<String>>,
     pub trains: Option<Vec<Vec<String>>>,
     pub family: Option<Vec<String>>,
@@ -70,21 +72,6 @@ pub struct Config {
     pub policy: Vec<PolicyRule>,
     /// `policy-file`: a shared policy file, relative to the workspace root.
     pub policy_file: Option<PathBuf>,
-}
-
-/// A configuration value that is wrong, shown at its place in the file.
-#[derive(Debug, Error, Diagnostic)]
-#[error("{message}")]
-#[diagnostic(code(etcd_deps::config))]
-pub struct ConfigError {
-    pub message: String,
-    #[source_code]
-    pub src: NamedSource<String>,
-    #[label("{label}")]
-    pub span: SourceSpan,
-    pub label: String,
-    #[help]
-    pub help: Option<String>,
 }
 
 const KEYS: &[&str] = &[
@@ -166,6 +153,7 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, crate::Error
             };
             let mut config = validate(table, doc.raw(), &manifest, root)?;
             config.file = Some(manifest);
+            config.text = Some(doc.raw().to_owned());
             Ok(config)
         }
         (None, true) => {
@@ -195,6 +183,7 @@ fn parse_file(root: &Path, path: &Path, text: String) -> Result<Config, crate::E
     })?;
     let mut config = validate(doc.as_table(), doc.raw(), path, root)?;
     config.file = Some(path.to_owned());
+    config.text = Some(text);
     Ok(config)
 }
 

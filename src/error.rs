@@ -1,9 +1,11 @@
-//! The one error type of the tool. Every variant names the file or command it is about, and
-//! maps to an exit code (`Error::exit_code`).
+//! The one error type of the tool. Every variant names the file or command it is about and
+//! keeps its cause (an I/O or parse error) as its `source`, and maps to an exit code
+//! (`Error::exit_code`). It depends on no other module of the tool but `exit`: a configuration
+//! error is held as a [`ConfigError`], which the configuration reader builds.
 
 use std::path::PathBuf;
 
-use miette::Diagnostic;
+use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
 use crate::exit;
@@ -63,7 +65,67 @@ pub enum Error {
     /// The configuration is wrong; the diagnostic points at the line.
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Config(Box<crate::config::ConfigError>),
+    Config(Box<ConfigError>),
+
+    /// The baseline file could not be read.
+    #[error("cannot read the baseline {shown}: {source}; create it with --write-baseline {shown}")]
+    #[diagnostic(code(etcd_deps::usage))]
+    BaselineUnreadable {
+        path: PathBuf,
+        /// The path as the user gave it.
+        shown: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The baseline file is not a baseline.
+    #[error("the baseline {shown} is not a baseline file: {source}")]
+    #[diagnostic(code(etcd_deps::usage))]
+    BaselineInvalid {
+        path: PathBuf,
+        shown: String,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// The baseline was written by another version of the format.
+    #[error(
+        "the baseline {shown} has schema_version {found}, but this version of cargo-etcd-deps reads schema_version {expected}; write it again with --write-baseline {shown}"
+    )]
+    #[diagnostic(code(etcd_deps::usage))]
+    BaselineVersion {
+        path: PathBuf,
+        shown: String,
+        found: u32,
+        expected: u32,
+    },
+
+    /// A `scan merge` input is not a `scan --format json` document.
+    #[error("{} is not a `scan --format json` document: {source}", path.display())]
+    #[diagnostic(code(etcd_deps::usage))]
+    NotAScanDocument {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A `scan merge` input was written by another version of the format.
+    #[error("{} has schema_version {found}; this version reads {expected}", path.display())]
+    #[diagnostic(code(etcd_deps::usage))]
+    ScanVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+
+    /// `SOURCE_DATE_EPOCH` is not a number of seconds.
+    #[error("SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01, not `{value}`")]
+    #[diagnostic(code(etcd_deps::usage))]
+    SourceDateEpoch {
+        value: String,
+        #[source]
+        source: std::num::ParseIntError,
+    },
 
     /// Cargo.lock, or a manifest read beside it, cannot be used.
     #[error("{}: {message}", path.display())]
@@ -140,11 +202,32 @@ pub enum Error {
     Output(#[source] std::io::Error),
 }
 
+/// A configuration value that is wrong, shown at its place in the file.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(etcd_deps::config))]
+pub struct ConfigError {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{label}")]
+    pub span: SourceSpan,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+}
+
 impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_)
+            | Error::BaselineUnreadable { .. }
+            | Error::BaselineInvalid { .. }
+            | Error::BaselineVersion { .. }
+            | Error::NotAScanDocument { .. }
+            | Error::ScanVersion { .. }
+            | Error::SourceDateEpoch { .. }
             | Error::CargoMissing { .. }
             | Error::CargoFailed { .. }
             | Error::Manifest { .. }

@@ -5,15 +5,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::input::cargo as metadata;
+use crate::input::vcs;
+use crate::input::{self, CargoOptions, Input};
 use crate::interrupt::{self, ALL_WRITTEN, NOTHING_WRITTEN};
 use crate::manifest::edit::{self, EditError, FileChange};
 use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
-use crate::metadata::{self, CargoOptions, Input};
 use crate::plan::{self, PatchSpec, PlanOptions};
+use crate::policy::{self, Gate};
 use crate::report::fix::{FixReport, Status, Verification};
 use crate::request::PatchWith;
 use crate::verify::{self, Resolved};
-use crate::{FixRequest, Format, Outcome, Request, exit, registry, vcs};
+use crate::{FixRequest, Format, Outcome, Request, analysis, exit, registry};
 
 pub(crate) fn run(
     req: &Request,
@@ -31,25 +34,26 @@ pub(crate) fn run(
     // Cargo.lock's state before this run's cargo touches it (see `refuse_dirty`).
     let lock_at_start = (fix.apply && !fix.allow_dirty)
         .then(|| vcs::status(&located.root_dir, &[located.root_dir.join("Cargo.lock")]));
-    let analysed = crate::analyse(req, &fix.analysis)?;
+    let ws = input::load(req, &fix.analysis)?;
     interrupt::check(NOTHING_WRITTEN)?;
-    let analysis_opts = analysed.opts;
     // Findings an allow entry or a level setting removed are not fixed.
-    let findings = crate::policy::apply(
-        analysed.findings,
-        &analysed.config,
-        &analysis_opts.watch,
-        false,
-        None,
+    let findings = analysis::analyze(&ws.graph, &ws.spans, &ws.opts);
+    let findings = policy::apply(
+        &ws.graph,
+        &ws.spans,
+        &ws.opts,
+        findings,
+        &ws.policy,
+        Gate::default(),
     )
     .findings;
-    let graph = analysed.graph;
+    let graph = &ws.graph;
     let root = graph.workspace_root().to_owned();
     let fix_plan = make_plan(
         fix,
-        &graph,
+        graph,
         &findings,
-        &analysis_opts.watch.primary,
+        &ws.opts.watch.primary,
         cargo.offline || cargo.frozen,
     )?;
     let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
@@ -58,13 +62,11 @@ pub(crate) fn run(
         (None, None)
     } else {
         let req = verify::Request {
-            graph: &graph,
+            workspace: &ws,
             findings: &findings,
             plan: &fix_plan,
             changes: &changes,
             cargo: &cargo,
-            analysis_opts: &analysis_opts,
-            config: &analysed.config,
             include_warnings: fix.include_warnings,
         };
         prove(&req, fix, fs)?
@@ -268,11 +270,17 @@ fn prove(
     if !fix.apply {
         return Ok((None, None));
     }
-    let resolved = verify::resolve_copy(req.graph, req.changes, &req.plan.commands, req.cargo, fs)?
-        .map_err(|stderr| Error::RefreshFailed {
-            command: "metadata".to_owned(),
-            stderr,
-        })?;
+    let resolved = verify::resolve_copy(
+        &req.workspace.graph,
+        req.changes,
+        &req.plan.commands,
+        req.cargo,
+        fs,
+    )?
+    .map_err(|stderr| Error::RefreshFailed {
+        command: "metadata".to_owned(),
+        stderr,
+    })?;
     Ok((None, Some(resolved)))
 }
 

@@ -4,13 +4,13 @@
 
 use std::path::PathBuf;
 
-use crate::{analysis, config, metadata, plan, scan};
+use crate::{analysis, config, input, plan, scan};
 
 /// What the user asked for: the command and the options common to every command.
 #[derive(Clone, Debug)]
 pub struct Request {
     pub command: Command,
-    pub input: metadata::Input,
+    pub input: input::Input,
     pub format: Format,
     pub color: Color,
     pub verbosity: Verbosity,
@@ -37,7 +37,7 @@ impl Request {
     pub fn new(command: Command) -> Request {
         Request {
             command,
-            input: metadata::Input::default(),
+            input: input::Input::default(),
             format: Format::Human,
             color: Color::Auto,
             verbosity: Verbosity::Normal,

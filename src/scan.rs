@@ -145,21 +145,21 @@ fn analyse_all(
 fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
     let path = shown(root);
     let mut ws_req = req.clone();
-    ws_req.input = crate::metadata::Input::Lockfile {
+    ws_req.input = crate::input::Input::Lockfile {
         lockfile: Some(root.join("Cargo.lock")),
         manifest_path: None,
     };
-    let analysed = match crate::analyse(&ws_req, &scan.analysis) {
-        Ok(a) => a,
+    let ws = match crate::input::load(&ws_req, &scan.analysis) {
+        Ok(ws) => ws,
         Err(e) => return unreadable(path, &e),
     };
-    let lines = inventoried(&analysed.opts.watch)
+    let lines = inventoried(&ws.opts.watch)
         .into_iter()
         .map(|krate| {
-            let mut versions: Vec<semver::Version> = analysed
+            let mut versions: Vec<semver::Version> = ws
                 .graph
                 .nodes()
-                .map(|n| analysed.graph.package(n))
+                .map(|n| ws.graph.package(n))
                 .filter(|p| !p.is_member && p.name == krate)
                 .map(|p| p.version.clone())
                 .collect();
@@ -168,14 +168,13 @@ fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
             (krate, versions.iter().map(ToString::to_string).collect())
         })
         .collect();
-    let has_policy = analysed.has_policy;
-    let outcome = crate::policy::apply(
-        analysed.findings,
-        &analysed.config,
-        &analysed.opts.watch,
-        scan.deny_warnings,
-        None,
-    );
+    let findings = crate::analysis::analyze(&ws.graph, &ws.spans, &ws.opts);
+    let gate = crate::policy::Gate {
+        deny_warnings: scan.deny_warnings,
+        baseline: None,
+    };
+    let outcome = crate::policy::apply(&ws.graph, &ws.spans, &ws.opts, findings, &ws.policy, gate);
+    let has_policy = ws.policy.has_rules();
     let report = crate::report::Report::new(outcome);
     Workspace {
         path,
@@ -378,18 +377,17 @@ fn merge(files: &[PathBuf]) -> Result<ScanReport, Error> {
             path: f.clone(),
             source,
         })?;
-        let doc: ScanReport = serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "{} is not a `scan --format json` document: {e}",
-                f.display()
-            ))
-        })?;
+        let doc: ScanReport =
+            serde_json::from_str(&text).map_err(|source| Error::NotAScanDocument {
+                path: f.clone(),
+                source,
+            })?;
         if doc.schema_version != SCHEMA_VERSION {
-            return Err(Error::Usage(format!(
-                "{} has schema_version {}; this version reads {SCHEMA_VERSION}",
-                f.display(),
-                doc.schema_version
-            )));
+            return Err(Error::ScanVersion {
+                path: f.clone(),
+                found: doc.schema_version,
+                expected: SCHEMA_VERSION,
+            });
         }
         rows.extend(doc.workspaces);
     }

@@ -24,7 +24,7 @@ mod tests {
         let s = Builder::synthetic(600);
         let from_json = crate::graph::DepGraph::from_metadata_json(&s.metadata_json(), "synthetic")
             .expect("valid metadata");
-        let from_lock = crate::lockfile::graph(
+        let from_lock = crate::input::lockfile::graph(
             std::path::Path::new("Cargo.lock"),
             &s.cargo_lock(),
             &[],

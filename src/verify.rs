@@ -7,22 +7,23 @@
 //! `.cargo/config.toml` files (source replacement, vendoring) as the workspace itself, with
 //! their relative paths intact; path dependencies outside the root are read where they are,
 //! by absolute path. It is written through the writer seam and removed afterwards, also on
-//! an error or an interrupt. The policy (allow, levels) applied before planning is applied
-//! to the edited workspace's findings too.
+//! an error or an interrupt. The copy's metadata is read by `input` as the workspace's was,
+//! and the same policy (levels, allow entries, version rules on the same day) judges its
+//! findings.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{self, Finding, Level};
-use crate::config::Config;
 use crate::error::Error;
 use crate::graph::DepGraph;
+use crate::input::cargo as metadata;
+use crate::input::{CargoOptions, Workspace};
 use crate::interrupt;
 use crate::manifest::edit::FileChange;
-use crate::manifest::spans::SpanIndex;
 use crate::manifest::write::{LockChange, ScratchDir, WriteFs};
-use crate::metadata::{self, CargoOptions};
 use crate::plan::FixPlan;
+use crate::policy::{self, Gate};
 use crate::report::fix::{Residual, Verification};
 
 /// Whether a finding is one `fix` plans for.
@@ -98,15 +99,14 @@ pub fn resolve_copy(
 
 /// What `fix` asks of the verification.
 pub struct Request<'a> {
-    pub graph: &'a DepGraph,
-    /// The findings left after policy (allow, levels).
+    /// The workspace as loaded: its graph, and the options and policy the edited copy is
+    /// analysed and judged with.
+    pub workspace: &'a Workspace,
+    /// The findings left after policy (allow, levels, version rules).
     pub findings: &'a [Finding],
     pub plan: &'a FixPlan,
     pub changes: &'a [FileChange],
     pub cargo: &'a CargoOptions,
-    pub analysis_opts: &'a analysis::Options,
-    /// The same policy as the findings went through, applied to the edited workspace's.
-    pub config: &'a Config,
     pub include_warnings: bool,
 }
 
@@ -118,11 +118,12 @@ pub fn verify(
     fs: &dyn WriteFs,
 ) -> Result<(Verification, Option<Resolved>), Error> {
     let Request {
-        graph,
+        workspace,
         findings,
         plan,
         ..
     } = *req;
+    let graph = &workspace.graph;
     // The findings the plan claims to fix: those in scope that are not reported unfixable.
     let unfixable: BTreeSet<&str> = plan.unfixable.iter().map(|u| u.finding.as_str()).collect();
     let targeted: BTreeSet<(String, String)> = findings
@@ -156,27 +157,19 @@ pub fn verify(
             return Ok((v, None));
         }
     };
-    let new_graph = DepGraph::from_metadata_json(&resolved.json, "the verification copy")?;
-    // The workspace-hack is nobody's own use, in the copy as in the workspace.
-    let new_graph = crate::hakari::without_hacks_of(graph, new_graph);
-    let mut after_findings =
-        analysis::analyze(&new_graph, &SpanIndex::default(), req.analysis_opts);
-    // Policy rules travel with the findings they made: judge them again on the new graph.
-    after_findings.extend(crate::window::rejudge(
-        &new_graph,
-        &SpanIndex::default(),
-        req.analysis_opts,
-        findings,
-    ));
-    let after_findings = crate::policy::apply(
+    // The copy is read as the workspace was, and judged by the same policy on the same day.
+    let copy = workspace.edited(&resolved.json)?;
+    let after_findings = analysis::analyze(&copy.graph, &copy.spans, &copy.opts);
+    let after_findings = policy::apply(
+        &copy.graph,
+        &copy.spans,
+        &copy.opts,
         after_findings,
-        req.config,
-        &req.analysis_opts.watch,
-        false,
-        None,
+        &copy.policy,
+        Gate::default(),
     )
     .findings;
-    let after = versions_of(&new_graph, &crates);
+    let after = versions_of(&copy.graph, &crates);
 
     let residual: Vec<Residual> = after_findings
         .iter()

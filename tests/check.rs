@@ -953,3 +953,47 @@ fn every_help_names_the_newest_line_and_members_raise_their_own_requirement() {
         assert!(!help.contains("meta-store 0.1.0"), "{help}");
     }
 }
+
+#[test]
+fn git_is_asked_for_the_top_level_only_by_sarif_and_github() {
+    use std::os::unix::fs::PermissionsExt;
+    let fixture = Fixture::new("lockfile-split");
+    // A `git` first on PATH that records each call and fails, as no git at all would.
+    let bin = fixture.root.join("fake-bin");
+    std::fs::create_dir_all(&bin).expect("bin dir");
+    let log = fixture.root.join("git-calls");
+    let git = bin.join("git");
+    std::fs::write(
+        &git,
+        format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 1\n", log.display()),
+    )
+    .expect("script");
+    std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (format, asks) in [
+        ("human", false),
+        ("json", false),
+        ("markdown", false),
+        ("sarif", true),
+        ("github", true),
+    ] {
+        let _ = std::fs::remove_file(&log);
+        let run = common::run_tool_with_env(
+            &fixture.root,
+            &fixture.cargo_home,
+            &["check", "--lockfile", "--format", format],
+            &[("PATH", &path)],
+        );
+        run.expect_code(GATE_FAILED);
+        assert_eq!(
+            log.exists(),
+            asks,
+            "--format {format}: {:?}",
+            std::fs::read_to_string(&log)
+        );
+    }
+}

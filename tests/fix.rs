@@ -759,7 +759,7 @@ mod write_faults {
 
     use super::*;
     use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
-    use cargo_etcd_deps::metadata::{CargoOptions, Input};
+    use cargo_etcd_deps::input::{CargoOptions, Input};
     use cargo_etcd_deps::{Command, FixRequest, Format, Request};
     use std::cell::Cell;
 

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(graph) =
-        cargo_etcd_deps::lockfile::graph(Path::new("Cargo.lock"), text, &[], Path::new("/fuzz"))
+        cargo_etcd_deps::input::lockfile::graph(Path::new("Cargo.lock"), text, &[], Path::new("/fuzz"))
     {
         let _ = analyze(&graph, &Options::default());
     }

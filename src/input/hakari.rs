@@ -55,13 +55,9 @@ pub fn without_hacks(graph: DepGraph) -> (DepGraph, Vec<String>) {
     (graph.without_dependencies_of(&hacks), names)
 }
 
-/// `graph` (a re-resolved copy of `original`'s workspace) without the dependencies of the
-/// members that are workspace-hack packages in `original`.
-pub fn without_hacks_of(original: &DepGraph, graph: DepGraph) -> DepGraph {
-    let names: Vec<String> = workspace_hacks(original)
-        .iter()
-        .map(|&h| original.package(h).name.clone())
-        .collect();
+/// `graph` (a re-resolved copy of a workspace) without the dependencies of the members named
+/// `names` (the workspace's own workspace-hack members, as `without_hacks` found them).
+pub fn without_named(graph: DepGraph, names: &[String]) -> DepGraph {
     let hacks: Vec<NodeId> = graph
         .members()
         .iter()

@@ -1,4 +1,5 @@
-//! Workspace input: the only module that spawns cargo or reads workspace input.
+//! cargo itself: `cargo locate-project`, `cargo metadata` and the `cargo update` commands of
+//! a fix, and saved `cargo metadata` JSON, all read with the input size limit.
 //!
 //! cargo runs from the workspace root's directory, so the workspace's own
 //! `.cargo/config.toml` (source replacement, vendoring) applies wherever the user stands:
@@ -9,104 +10,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::CargoOptions;
 use crate::error::Error;
-
-/// How `cargo metadata` is run: the cargo flags passed through.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CargoOptions {
-    pub manifest_path: Option<PathBuf>,
-    pub features: Vec<String>,
-    pub all_features: bool,
-    pub no_default_features: bool,
-    /// `--target TRIPLE`, passed as `--filter-platform`.
-    pub targets: Vec<String>,
-    pub offline: bool,
-    pub locked: bool,
-    pub frozen: bool,
-}
-
-/// Where the workspace description comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Input {
-    /// Run `cargo metadata`.
-    Cargo(CargoOptions),
-    /// Read saved `cargo metadata` JSON from a file, or from stdin for `-`.
-    File(PathBuf),
-    /// Read Cargo.lock (this file, or the workspace's) and the workspace's manifests.
-    Lockfile {
-        lockfile: Option<PathBuf>,
-        manifest_path: Option<PathBuf>,
-    },
-}
-
-impl Default for Input {
-    fn default() -> Self {
-        Input::Cargo(CargoOptions::default())
-    }
-}
-
-/// The metadata JSON and a name for it in messages.
-#[derive(Debug)]
-pub struct Loaded {
-    pub json: String,
-    pub name: String,
-}
-
-/// Loads the workspace description (`cargo metadata` JSON; see `read_lockfile` for the
-/// lockfile mode).
-pub fn load(input: &Input) -> Result<Loaded, Error> {
-    match input {
-        Input::File(path) => read_saved(path),
-        Input::Cargo(opts) => run_cargo(opts),
-        Input::Lockfile { .. } => Err(Error::Usage(
-            "the lockfile mode does not produce cargo metadata".to_owned(),
-        )),
-    }
-}
-
-/// The lockfile mode's input: the graph from Cargo.lock and the manifests beside it. With no
-/// path, the Cargo.lock of the workspace around `manifest_path` (or the current directory).
-pub fn read_lockfile(
-    lockfile: Option<&Path>,
-    manifest_path: Option<&Path>,
-) -> Result<crate::graph::DepGraph, Error> {
-    let cwd = std::env::current_dir().map_err(|source| Error::Read {
-        path: PathBuf::from("."),
-        source,
-    })?;
-    let lock = match lockfile {
-        Some(p) => {
-            let p = cwd.join(p);
-            if p.is_dir() { p.join("Cargo.lock") } else { p }
-        }
-        None => {
-            let start = manifest_path
-                .map(|m| cwd.join(m))
-                .and_then(|m| m.parent().map(Path::to_owned))
-                .unwrap_or_else(|| cwd.clone());
-            start
-                .ancestors()
-                .map(|d| d.join("Cargo.lock"))
-                .find(|p| p.is_file())
-                .ok_or_else(|| Error::Manifest {
-                    path: start.clone(),
-                    message: "no Cargo.lock here or in any parent directory; run `cargo generate-lockfile`, or pass --lockfile PATH".to_owned(),
-                })?
-        }
-    };
-    let file = std::fs::File::open(&lock).map_err(|source| Error::Read {
-        path: lock.clone(),
-        source,
-    })?;
-    let text = read_limited(file, &lock)?;
-    let root = lock.parent().map(Path::to_owned).unwrap_or_default();
-    let lock_err = |e: crate::lockfile::LockError| Error::Lockfile {
-        path: e.path,
-        message: e.message,
-    };
-    let members = crate::lockfile::read_manifests(&root).map_err(lock_err)?;
-    crate::lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)
-}
 
 /// The largest workspace input read (metadata JSON or Cargo.lock): 4 GiB by default, about
 /// fifteen times the metadata of 100k packages; `CARGO_ETCD_DEPS_MAX_INPUT` (bytes) changes it.
@@ -142,7 +47,9 @@ pub(crate) fn read_limited(reader: impl Read, name: &Path) -> Result<String, Err
     })
 }
 
-fn read_saved(path: &Path) -> Result<Loaded, Error> {
+/// Reads saved `cargo metadata` JSON from `path` (`-`: stdin); returns it with a name for
+/// messages.
+pub fn read_saved(path: &Path) -> Result<(String, String), Error> {
     let json;
     if path == Path::new("-") {
         json = read_limited(std::io::stdin(), Path::new("<stdin>"))?;
@@ -152,10 +59,7 @@ fn read_saved(path: &Path) -> Result<Loaded, Error> {
                 message: "standard input was empty".to_owned(),
             });
         }
-        return Ok(Loaded {
-            json,
-            name: "<stdin>".to_owned(),
-        });
+        return Ok((json, "<stdin>".to_owned()));
     }
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_owned(),
@@ -168,10 +72,7 @@ fn read_saved(path: &Path) -> Result<Loaded, Error> {
             message: "the file is empty".to_owned(),
         });
     }
-    Ok(Loaded {
-        json,
-        name: path.display().to_string(),
-    })
+    Ok((json, path.display().to_string()))
 }
 
 fn cargo_program() -> OsString {
@@ -203,15 +104,6 @@ pub struct Located {
     pub manifest: PathBuf,
     pub root_dir: PathBuf,
     pub shown: String,
-}
-
-fn run_cargo(opts: &CargoOptions) -> Result<Loaded, Error> {
-    let located = locate(opts)?;
-    let json = metadata_at(&located.manifest, &located.root_dir, opts, &located.shown)?;
-    Ok(Loaded {
-        json,
-        name: format!("cargo metadata for {}", located.shown),
-    })
 }
 
 /// Finds the workspace root with `cargo locate-project --workspace`.

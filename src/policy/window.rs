@@ -1,5 +1,6 @@
 //! Version policy with dated windows: which resolved versions lie outside a `policy` rule,
-//! and how urgent that is on a given day. Pure: the day is an input.
+//! and how urgent that is on a given day. Pure: the day is an input, looked up once by
+//! `input` ([`today`]) and carried in the [`Policy`](super::Policy).
 
 use crate::analysis::{
     Code, Finding, Level, Line, Options, PolicyFact, VersionInfo, explain_chosen,
@@ -104,40 +105,6 @@ fn finding(rule: &PolicyRule, versions: Vec<VersionInfo>, today: Date) -> Findin
     }
 }
 
-/// The outside-policy findings of `judged` judged again on another graph (the verification
-/// copy of a fix): each finding carries its rule and its day.
-pub fn rejudge(
-    graph: &DepGraph,
-    spans: &SpanIndex,
-    opts: &Options,
-    judged: &[Finding],
-) -> Vec<Finding> {
-    judged
-        .iter()
-        .filter_map(|f| {
-            let fact = f.policy.as_ref()?;
-            let (file, line) = fact.rule.rsplit_once(':')?;
-            let rule = PolicyRule {
-                krate: f.krate.clone(),
-                versions: semver::VersionReq::parse(&fact.versions).ok()?,
-                versions_text: fact.versions.clone(),
-                warn_from: fact.warn_from.as_deref().and_then(Date::parse),
-                deny_from: fact.deny_from.as_deref().and_then(Date::parse),
-                reason: fact.reason.clone(),
-                location: crate::config::Location {
-                    file: file.to_owned(),
-                    line: line.parse().ok()?,
-                    ..Default::default()
-                },
-            };
-            let today = Date::parse(&fact.today)?;
-            evaluate(graph, spans, opts, std::slice::from_ref(&rule), today)
-                .into_iter()
-                .next()
-        })
-        .collect()
-}
-
 /// The day findings are judged on: `--today`, else `SOURCE_DATE_EPOCH` (seconds since the
 /// Unix epoch, as reproducible builds define it), else the system clock (UTC).
 pub fn today(given: Option<Date>, source_date_epoch: Option<&str>) -> Result<Date, crate::Error> {
@@ -145,11 +112,13 @@ pub fn today(given: Option<Date>, source_date_epoch: Option<&str>) -> Result<Dat
         return Ok(d);
     }
     if let Some(s) = source_date_epoch {
-        let secs: i64 = s.trim().parse().map_err(|_| {
-            crate::Error::Usage(format!(
-                "SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01, not `{s}`"
-            ))
-        })?;
+        let secs: i64 = s
+            .trim()
+            .parse()
+            .map_err(|source| crate::Error::SourceDateEpoch {
+                value: s.to_owned(),
+                source,
+            })?;
         return Ok(Date::from_unix(secs));
     }
     let secs = std::time::SystemTime::now()
@@ -239,29 +208,6 @@ mod tests {
         );
         assert!(after[0].message.ends_with("an error since 2027-06-01"));
         assert_eq!(after[0].policy.as_ref().and_then(|p| p.days_left), Some(-1));
-    }
-
-    #[test]
-    fn rejudging_on_another_graph_keeps_the_rule_and_the_day() {
-        let old = Builder::default()
-            .member("app")
-            .pkg("etcd-client", "0.12.4")
-            .dep("app", "etcd-client@0.12.4")
-            .graph();
-        let new = Builder::default()
-            .member("app")
-            .pkg("etcd-client", "0.14.1")
-            .dep("app", "etcd-client@0.14.1")
-            .graph();
-        let r = rule(Some("2026-12-01"), Some("2027-06-01"));
-        let opts = Options::default();
-        let judged = evaluate(&old, &SpanIndex::default(), &opts, &[r], day("2027-06-01"));
-        let again = rejudge(&old, &SpanIndex::default(), &opts, &judged);
-        assert_eq!(again.len(), 1);
-        assert_eq!(again[0].level, Level::Error);
-        assert_eq!(again[0].message, judged[0].message);
-        assert_eq!(again[0].help, judged[0].help);
-        assert!(rejudge(&new, &SpanIndex::default(), &opts, &judged).is_empty());
     }
 
     #[test]

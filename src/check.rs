@@ -1,0 +1,108 @@
+//! `cargo etcd-deps check`: the workspace loaded and analysed, the policy applied (levels,
+//! allow entries, dated version rules, `--deny warnings`, the baseline), the report rendered
+//! and the gate's exit code; or, with `--write-baseline`, the findings recorded.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::manifest::edit::{AtomicFs, WriteFs};
+use crate::{CheckRequest, Format, Outcome, Request, analysis, exit, input, policy, report};
+
+/// Runs `check`, writing the report to `out` (or `--output`).
+pub(crate) fn run(
+    req: &Request,
+    check: &CheckRequest,
+    out: &mut dyn Write,
+    color: bool,
+) -> Result<Outcome, Error> {
+    let ws = input::load(req, &check.analysis)?;
+    let findings = analysis::analyze(&ws.graph, &ws.spans, &ws.opts);
+    let judge = |findings, baseline| {
+        let gate = policy::Gate {
+            deny_warnings: check.deny_warnings,
+            baseline,
+        };
+        policy::apply(&ws.graph, &ws.spans, &ws.opts, findings, &ws.policy, gate)
+    };
+    if let Some(path) = &check.write_baseline {
+        return write_baseline(&judge(findings, None), path, out);
+    }
+    let root = ws.graph.workspace_root();
+    let baseline = input::baseline(check.baseline.as_deref(), &ws.config, root)?;
+    let outcome = judge(findings, baseline.as_ref().map(|(s, b)| (s.as_str(), b)));
+    let mut report = report::Report::new(outcome);
+    report.generated = ws.generated.clone();
+    if ws.lockfile_mode {
+        report.input = Some(report::InputInfo {
+            mode: "lockfile",
+            not_known: input::lockfile::LIMITS,
+        });
+    }
+    // Render into memory first: on an error nothing reaches stdout.
+    let mut buf = Vec::new();
+    render(req, check, &report, &ws.spans, root, color, &mut buf).map_err(Error::Output)?;
+    crate::emit(req, &buf, out)?;
+    Ok(Outcome {
+        exit_code: if report.summary.errors > 0 {
+            exit::GATE_FAILED
+        } else {
+            exit::OK
+        },
+    })
+}
+
+/// `--write-baseline FILE`: records the error- and warning-level findings, atomically.
+fn write_baseline(
+    outcome: &policy::Outcome,
+    path: &Path,
+    out: &mut dyn Write,
+) -> Result<Outcome, Error> {
+    let baseline = policy::Baseline::from_findings(&outcome.findings);
+    let mut json = serde_json::to_vec_pretty(&baseline).map_err(|e| Error::Output(e.into()))?;
+    json.push(b'\n');
+    AtomicFs.write(path, &json).map_err(|source| Error::Write {
+        path: path.to_owned(),
+        source,
+    })?;
+    let text = format!(
+        "wrote a baseline of {} finding{} to {}\n",
+        baseline.entries.len(),
+        if baseline.entries.len() == 1 { "" } else { "s" },
+        path.display()
+    );
+    out.write_all(text.as_bytes()).map_err(Error::Output)?;
+    Ok(Outcome {
+        exit_code: exit::OK,
+    })
+}
+
+/// Renders the report in the requested format, or the `--graph`. git is asked for the
+/// repository's top level only by the formats that name files from it (sarif, github).
+fn render(
+    req: &Request,
+    check: &CheckRequest,
+    report: &report::Report,
+    sources: &crate::manifest::spans::SpanIndex,
+    root: &Path,
+    color: bool,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    let locations = || report::Locations::new(root, input::vcs::toplevel(root).as_deref());
+    let style = report::Style {
+        color,
+        verbosity: req.verbosity,
+        width: 80,
+    };
+    if let Some(graph_format) = check.graph {
+        return report::graph::render(report, graph_format, buf);
+    }
+    match req.format {
+        Format::Human => report::human::render(report, sources, &style, buf),
+        Format::Json => report::json::render(report, buf),
+        Format::Sarif => report::sarif::render(report, &locations(), buf),
+        Format::Github => report::github::render(report, &locations(), buf),
+        Format::Markdown => report::markdown::render(report, buf),
+        Format::Csv | Format::Html => unreachable!("refused in run_with"),
+    }
+}

@@ -1,0 +1,244 @@
+//! Input: the only place that spawns cargo or git or reads workspace files.
+//!
+//! `load` turns a request into one [`Workspace`] for every mode (`cargo metadata`, saved
+//! metadata JSON, or Cargo.lock and the manifests beside it): the graph, the configuration
+//! (read once, here), the analysis options (command line over configuration over defaults)
+//! and the policy (rules and the day they are judged on). `Workspace::edited` reads the
+//! metadata cargo resolved for an edited copy the same way, with the same settings.
+//!
+//! `cargo` runs cargo and reads saved metadata; `lockfile` builds the graph from Cargo.lock and
+//! the workspace's manifests; `hakari` recognises generated workspace-hack members; `vcs` asks
+//! git about uncommitted changes and the repository's top level; `settings` merges and checks
+//! what the graph and the configuration say.
+
+pub mod cargo;
+pub mod hakari;
+pub mod lockfile;
+mod settings;
+pub mod vcs;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::error::Error;
+use crate::graph::DepGraph;
+use crate::manifest::spans::SpanIndex;
+use crate::policy::{BASELINE_SCHEMA_VERSION, Baseline, Policy};
+use crate::{Command, Request, analysis};
+
+/// How `cargo metadata` is run: the cargo flags passed through.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CargoOptions {
+    pub manifest_path: Option<PathBuf>,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    /// `--target TRIPLE`, passed as `--filter-platform`.
+    pub targets: Vec<String>,
+    pub offline: bool,
+    pub locked: bool,
+    pub frozen: bool,
+}
+
+/// Where the workspace description comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Run `cargo metadata`.
+    Cargo(CargoOptions),
+    /// Read saved `cargo metadata` JSON from a file, or from stdin for `-`.
+    File(PathBuf),
+    /// Read Cargo.lock (this file, or the workspace's) and the workspace's manifests.
+    Lockfile {
+        lockfile: Option<PathBuf>,
+        manifest_path: Option<PathBuf>,
+    },
+}
+
+impl Default for Input {
+    fn default() -> Self {
+        Input::Cargo(CargoOptions::default())
+    }
+}
+
+/// A loaded workspace: everything the later stages read, and nothing they must read again.
+#[derive(Debug)]
+pub struct Workspace {
+    /// The resolved graph, without the dependencies of generated members.
+    pub graph: DepGraph,
+    pub config: Config,
+    /// The command line over the configuration over the defaults.
+    pub opts: analysis::Options,
+    /// Levels, allow entries and dated version rules, with the day they are judged on.
+    pub policy: Policy,
+    /// Generated members (cargo-hakari workspace-hack) whose dependencies were not counted.
+    pub generated: Vec<String>,
+    /// Read from Cargo.lock alone, without cargo.
+    pub lockfile_mode: bool,
+    /// Where each dependency is declared, and the texts the reports quote (the member
+    /// manifests and the configuration file), read once.
+    pub spans: SpanIndex,
+}
+
+/// Loads the workspace `req` names, with `base` as the command line's analysis options:
+/// reads the graph and the configuration (once), merges the options, checks the members and
+/// `-p` names, sets generated members aside and builds the policy.
+pub(crate) fn load(req: &Request, base: &analysis::Options) -> Result<Workspace, Error> {
+    let (graph, config) = read(req)?;
+    let opts = settings::merge_options(base, &config, req)?;
+    settings::check_members(&graph, matches!(req.command, Command::Fix(_)))?;
+    let (graph, generated) = hakari::without_hacks(graph);
+    settings::check_packages(&graph, &opts.packages)?;
+    let policy = settings::policy(req, &config, graph.workspace_root(), &opts.watch)?;
+    let mut spans = SpanIndex::build(&graph);
+    if let (Some(file), Some(text)) = (&config.file, &config.text) {
+        spans.insert(file.clone(), text.clone());
+    }
+    Ok(Workspace {
+        graph,
+        config,
+        opts,
+        policy,
+        generated,
+        lockfile_mode: matches!(req.input, Input::Lockfile { .. }),
+        spans,
+    })
+}
+
+impl Workspace {
+    /// The workspace as cargo resolved an edited copy of it (`json`: the copy's `cargo
+    /// metadata`): the graph read as every metadata input is, its generated members set aside
+    /// as here, and this workspace's configuration, options and policy.
+    pub(crate) fn edited(&self, json: &str) -> Result<Workspace, Error> {
+        let graph = DepGraph::from_metadata_json(json, "the verification copy")?;
+        Ok(Workspace {
+            graph: hakari::without_named(graph, &self.generated),
+            config: self.config.clone(),
+            opts: self.opts.clone(),
+            policy: self.policy.clone(),
+            generated: self.generated.clone(),
+            lockfile_mode: false,
+            // The copy's findings are compared, never shown: nothing to locate.
+            spans: SpanIndex::default(),
+        })
+    }
+}
+
+/// The graph and the configuration, for each input mode. With cargo, the configuration is
+/// read first: its `targets` are passed to `cargo metadata`.
+fn read(req: &Request) -> Result<(DepGraph, Config), Error> {
+    let explicit = req.config.as_deref();
+    match &req.input {
+        Input::Cargo(opts) => {
+            let located = cargo::locate(opts)?;
+            let config = config::load(&located.root_dir, explicit)?;
+            let mut opts = opts.clone();
+            if opts.targets.is_empty()
+                && let Some(targets) = &config.targets
+            {
+                opts.targets = targets.clone();
+            }
+            let json =
+                cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown)?;
+            let name = format!("cargo metadata for {}", located.shown);
+            Ok((DepGraph::from_metadata_json(&json, &name)?, config))
+        }
+        Input::File(path) => {
+            let (json, name) = cargo::read_saved(path)?;
+            let graph = DepGraph::from_metadata_json(&json, &name)?;
+            let config = config::load(graph.workspace_root(), explicit)?;
+            Ok((graph, config))
+        }
+        Input::Lockfile {
+            lockfile,
+            manifest_path,
+        } => {
+            let graph = read_lockfile(lockfile.as_deref(), manifest_path.as_deref())?;
+            let config = config::load(graph.workspace_root(), explicit)?;
+            Ok((graph, config))
+        }
+    }
+}
+
+/// The lockfile mode's input: the graph from Cargo.lock and the manifests beside it. With no
+/// path, the Cargo.lock of the workspace around `manifest_path` (or the current directory).
+fn read_lockfile(lockfile: Option<&Path>, manifest_path: Option<&Path>) -> Result<DepGraph, Error> {
+    let cwd = std::env::current_dir().map_err(|source| Error::Read {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    let lock = match lockfile {
+        Some(p) => {
+            let p = cwd.join(p);
+            if p.is_dir() { p.join("Cargo.lock") } else { p }
+        }
+        None => {
+            let start = manifest_path
+                .map(|m| cwd.join(m))
+                .and_then(|m| m.parent().map(Path::to_owned))
+                .unwrap_or_else(|| cwd.clone());
+            start
+                .ancestors()
+                .map(|d| d.join("Cargo.lock"))
+                .find(|p| p.is_file())
+                .ok_or_else(|| Error::Manifest {
+                    path: start.clone(),
+                    message: "no Cargo.lock here or in any parent directory; run `cargo generate-lockfile`, or pass --lockfile PATH".to_owned(),
+                })?
+        }
+    };
+    let file = std::fs::File::open(&lock).map_err(|source| Error::Read {
+        path: lock.clone(),
+        source,
+    })?;
+    let text = cargo::read_limited(file, &lock)?;
+    let root = lock.parent().map(Path::to_owned).unwrap_or_default();
+    let lock_err = |e: lockfile::LockError| Error::Lockfile {
+        path: e.path,
+        message: e.message,
+    };
+    let members = lockfile::read_manifests(&root).map_err(lock_err)?;
+    lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)
+}
+
+/// The baseline `check` compares with (`--baseline FILE`, else the configuration's
+/// `baseline`, relative to the workspace root), with its name as given, for messages.
+pub(crate) fn baseline(
+    given: Option<&Path>,
+    config: &Config,
+    root: &Path,
+) -> Result<Option<(String, Baseline)>, Error> {
+    let (path, shown) = match (given, &config.baseline) {
+        (Some(p), _) => (p.to_owned(), p.display().to_string()),
+        (None, Some(p)) => (root.join(p), p.display().to_string()),
+        (None, None) => return Ok(None),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(source) => {
+            return Err(Error::BaselineUnreadable {
+                path,
+                shown,
+                source,
+            });
+        }
+    };
+    let b: Baseline = match serde_json::from_str(&text) {
+        Ok(b) => b,
+        Err(source) => {
+            return Err(Error::BaselineInvalid {
+                path,
+                shown,
+                source,
+            });
+        }
+    };
+    if b.schema_version != BASELINE_SCHEMA_VERSION {
+        return Err(Error::BaselineVersion {
+            path,
+            shown,
+            found: b.schema_version,
+            expected: BASELINE_SCHEMA_VERSION,
+        });
+    }
+    Ok(Some((shown, b)))
+}
