@@ -631,7 +631,7 @@ fn parse_member(
                         package,
                         kind,
                         platform: platform.clone(),
-                        req: source_item.and_then(crate::manifest::spans::written_requirement),
+                        req: source_item.and_then(crate::manifest::document::written_requirement),
                         is_path,
                         path_dir: written_path.map(|p| join_lexically(base, p)),
                         line: table

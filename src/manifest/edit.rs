@@ -14,7 +14,7 @@ use std::str::FromStr;
 use cargo_metadata::cargo_platform::Platform;
 use toml_edit::{DocumentMut, Item, Table, Value};
 
-use crate::graph::Kind;
+use super::document::{self, Section, TableAt};
 use crate::plan::{Edit, EditTarget};
 
 pub use super::write::{AtomicFs, WriteFs};
@@ -210,17 +210,14 @@ pub fn apply(doc: &mut DocumentMut, edit: &Edit) -> Result<(), String> {
             key,
             ..
         } => {
-            let table = if *workspace {
-                doc.get_mut("workspace")
-                    .and_then(Item::as_table_like_mut)
-                    .and_then(|t| t.get_mut("dependencies"))
-                    .and_then(Item::as_table_like_mut)
-                    .ok_or("no [workspace.dependencies] table")?
+            let section = if *workspace {
+                Section::Workspace
             } else {
-                dependency_table(doc.as_table_mut(), *kind, platform.as_deref())?
+                Section::Package(*kind)
             };
-            let item = table
-                .get_mut(key)
+            let at = declaring_table(doc.as_table(), section, platform.as_deref(), key)?;
+            let item = document::table_mut(doc.as_table_mut(), &at)
+                .and_then(|table| table.get_mut(key))
                 .ok_or_else(|| format!("no `{key}` in [{}]", edit.table))?;
             set_requirement(item, &edit.to).map_err(|m| format!("`{key}` in [{}]: {m}", edit.table))
         }
@@ -253,39 +250,31 @@ pub fn apply(doc: &mut DocumentMut, edit: &Edit) -> Result<(), String> {
     }
 }
 
-fn dependency_table<'a>(
-    root: &'a mut Table,
-    kind: Kind,
+/// The table that declares `key` in `section` (under `[target.<platform>]` when given), as the
+/// walker finds it; when none does, the first such table, or why there is none.
+fn declaring_table(
+    root: &Table,
+    section: Section,
     platform: Option<&str>,
-) -> Result<&'a mut dyn toml_edit::TableLike, String> {
-    let names = kind.table_names();
-    let scope: &mut dyn toml_edit::TableLike = match platform {
-        None => root,
-        Some(p) => {
-            let wanted = Platform::from_str(p).map_err(|e| e.to_string())?;
-            let targets = root
-                .get_mut("target")
-                .and_then(Item::as_table_like_mut)
-                .ok_or("no [target] tables")?;
-            let key = targets
-                .iter()
-                .map(|(k, _)| k.to_owned())
-                .find(|k| Platform::from_str(k).ok().as_ref() == Some(&wanted))
-                .ok_or_else(|| format!("no [target.'{p}'] table"))?;
-            targets
-                .get_mut(&key)
-                .and_then(Item::as_table_like_mut)
-                .ok_or_else(|| format!("[target.'{p}'] is not a table"))?
+    key: &str,
+) -> Result<TableAt, String> {
+    if let Some(entry) = document::find(root, section, platform, key) {
+        return Ok(entry.table.at());
+    }
+    let wanted = platform
+        .map(Platform::from_str)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    if let Some(table) = document::tables(root).find(|t| t.declares(section, wanted.as_ref())) {
+        return Ok(table.at());
+    }
+    Err(match (section, platform) {
+        (Section::Workspace, _) => "no [workspace.dependencies] table".to_owned(),
+        (Section::Package(kind), None) => format!("no [{}] table", document::table_names(kind)[0]),
+        (Section::Package(kind), Some(p)) => {
+            format!("no [target.'{p}'.{}] table", document::table_names(kind)[0])
         }
-    };
-    let name = names
-        .iter()
-        .find(|n| scope.get(n).is_some_and(|i| i.is_table_like()))
-        .ok_or_else(|| format!("no [{}] table", names[0]))?;
-    scope
-        .get_mut(name)
-        .and_then(Item::as_table_like_mut)
-        .ok_or_else(|| format!("[{name}] is not a table"))
+    })
 }
 
 /// Sets the version requirement of a dependency entry, keeping its form: a bare string, an
@@ -337,6 +326,7 @@ fn replace_string(value: &mut Value, new: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::Kind;
     use crate::plan::PatchSpec;
 
     fn edit(table: &str, key: &str, to: &str, target: EditTarget) -> Edit {
@@ -530,6 +520,7 @@ mod properties {
     //! result parses.
 
     use super::*;
+    use crate::graph::Kind;
     use proptest::prelude::*;
 
     /// A generated manifest, the edit to make, and where the requirement's characters are.
