@@ -31,16 +31,6 @@ pub enum Kind {
 impl Kind {
     pub const ALL: [Kind; 3] = [Kind::Normal, Kind::Build, Kind::Dev];
 
-    /// The manifest tables that declare dependencies of this kind (cargo still accepts the
-    /// old underscore spellings).
-    pub fn table_names(self) -> &'static [&'static str] {
-        match self {
-            Kind::Normal => &["dependencies"],
-            Kind::Build => &["build-dependencies", "build_dependencies"],
-            Kind::Dev => &["dev-dependencies", "dev_dependencies"],
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Normal => "normal",

@@ -14,14 +14,13 @@ use std::collections::HashMap;
 /// nothing hostile chooses the keys' hashes.
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use cargo_metadata::cargo_platform::Platform;
 use semver::{Version, VersionReq};
 use serde::Deserialize;
-use toml_edit::{Document, Item};
+use toml_edit::Item;
 
 use crate::graph::{DepGraph, Edge, Kind, Package};
+use crate::manifest::document::{Entry, Manifest, Section, written_requirement};
 
 /// What the lockfile mode cannot see, said once in every report.
 pub const LIMITS: &str = "lockfile mode: requirements of registry crates, platform conditions \
@@ -452,14 +451,11 @@ pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
     let Ok(text) = std::fs::read_to_string(&root_manifest) else {
         return Ok(Vec::new());
     };
-    let doc = Document::parse(text).map_err(|e| LockError {
+    let doc = Manifest::parse(text).map_err(|e| LockError {
         path: root_manifest.clone(),
         message: format!("invalid TOML: {}", e.message()),
     })?;
-    let ws_deps = doc
-        .get("workspace")
-        .and_then(|w| w.get("dependencies"))
-        .and_then(Item::as_table_like);
+    let ws_deps = doc.workspace_dependencies();
     let ws_version = doc
         .get("workspace")
         .and_then(|w| w.get("package"))
@@ -566,7 +562,7 @@ fn parse_member(
         path: path.to_owned(),
         message,
     };
-    let doc = Document::parse(text.to_owned())
+    let doc = Manifest::parse(text.to_owned())
         .map_err(|e| err(format!("invalid TOML: {}", e.message())))?;
     let package = doc
         .get("package")
@@ -582,73 +578,58 @@ fn parse_member(
         Some(_) => ws_version.cloned(),
         None => Some(Version::new(0, 0, 0)),
     };
-    let mut declarations = Vec::new();
-    let mut scopes: Vec<(Option<String>, &dyn toml_edit::TableLike)> =
-        vec![(None, doc.as_table() as &dyn toml_edit::TableLike)];
-    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
-        for (key, t) in targets.iter() {
-            if let Some(t) = t.as_table_like() {
-                let platform = Platform::from_str(key)
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|_| key.to_owned());
-                scopes.push((Some(platform), t));
-            }
-        }
-    }
-    for (platform, scope) in scopes {
-        for kind in Kind::ALL {
-            for table_name in kind.table_names() {
-                let Some(table) = scope.get(table_name).and_then(Item::as_table_like) else {
-                    continue;
-                };
-                for (key, item) in table.iter() {
-                    let t = item.as_table_like();
-                    let inherited = t
-                        .and_then(|t| t.get("workspace"))
-                        .and_then(Item::as_bool)
-                        .unwrap_or(false);
-                    let source_item = if inherited {
-                        ws_deps.and_then(|w| w.get(key))
-                    } else {
-                        Some(item)
-                    };
-                    let st = source_item.and_then(Item::as_table_like);
-                    let package = st
-                        .and_then(|t| t.get("package"))
-                        .or_else(|| t.and_then(|t| t.get("package")))
-                        .and_then(Item::as_str)
-                        .unwrap_or(key)
-                        .to_owned();
-                    let written_path = st.and_then(|t| t.get("path")).and_then(Item::as_str);
-                    let is_path = st.is_some_and(|t| t.get("path").is_some());
-                    let base = if inherited {
-                        root
-                    } else {
-                        path.parent().unwrap_or(root)
-                    };
-                    declarations.push(Declaration {
-                        key: key.to_owned(),
-                        package,
-                        kind,
-                        platform: platform.clone(),
-                        req: source_item.and_then(crate::manifest::document::written_requirement),
-                        is_path,
-                        path_dir: written_path.map(|p| join_lexically(base, p)),
-                        line: table
-                            .key(key)
-                            .and_then(toml_edit::Key::span)
-                            .map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1),
-                    });
-                }
-            }
-        }
-    }
+    let base = path.parent().unwrap_or(root);
+    let declarations = doc
+        .entries()
+        .filter_map(|entry| match entry.table.section {
+            Section::Package(kind) => Some(declaration(entry, kind, (base, root), ws_deps, &doc)),
+            Section::Workspace => None,
+        })
+        .collect();
     Ok(MemberManifest {
         path: path.to_owned(),
         name,
         version,
         declarations,
     })
+}
+
+/// One declaration of a member's manifest; an inherited one (`key.workspace = true`) reads
+/// its requirement, package and path from the root's `[workspace.dependencies]`.
+fn declaration(
+    entry: Entry<'_>,
+    kind: Kind,
+    (base, root): (&Path, &Path),
+    ws_deps: Option<&dyn toml_edit::TableLike>,
+    doc: &Manifest,
+) -> Declaration {
+    let key = entry.key.get();
+    let t = entry.item.as_table_like();
+    let inherited = entry.inherited();
+    let source_item = if inherited {
+        ws_deps.and_then(|w| w.get(key))
+    } else {
+        Some(entry.item)
+    };
+    let st = source_item.and_then(Item::as_table_like);
+    let package = st
+        .and_then(|t| t.get("package"))
+        .or_else(|| t.and_then(|t| t.get("package")))
+        .and_then(Item::as_str)
+        .unwrap_or(key)
+        .to_owned();
+    let written_path = st.and_then(|t| t.get("path")).and_then(Item::as_str);
+    let base = if inherited { root } else { base };
+    Declaration {
+        key: key.to_owned(),
+        package,
+        kind,
+        platform: entry.table.platform_name(),
+        req: source_item.and_then(written_requirement),
+        is_path: st.is_some_and(|t| t.get("path").is_some()),
+        path_dir: written_path.map(|p| join_lexically(base, p)),
+        line: entry.span().map(|(start, _)| doc.line_of(start)),
+    }
 }
 
 #[cfg(test)]

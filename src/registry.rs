@@ -15,6 +15,7 @@ use semver::{Version, VersionReq};
 use toml_edit::{DocumentMut, Item};
 
 use crate::graph::Kind;
+use crate::manifest::document::{Manifest, Section};
 
 /// One published release of a crate, as far as planning needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,7 +154,7 @@ impl Registry for DirectorySource {
 
 /// Reads name and release facts from a published crate's Cargo.toml.
 fn parse_manifest(text: &str) -> Result<(String, Release), String> {
-    let doc: DocumentMut = text.parse().map_err(|e| format!("invalid TOML: {e}"))?;
+    let doc = Manifest::parse(text.to_owned()).map_err(|e| format!("invalid TOML: {e}"))?;
     let package = doc
         .get("package")
         .and_then(Item::as_table_like)
@@ -178,25 +179,16 @@ fn parse_manifest(text: &str) -> Result<(String, Release), String> {
         .and_then(Item::as_table_like)
         .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
         .unwrap_or_default();
-    let mut tables: Vec<(Kind, &dyn toml_edit::TableLike)> = Vec::new();
-    for kind in Kind::ALL {
-        for n in kind.table_names() {
-            if let Some(t) = doc.get(n).and_then(Item::as_table_like) {
-                tables.push((kind, t));
-            }
-            if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
-                for (_, target) in targets.iter() {
-                    if let Some(t) = target
-                        .as_table_like()
-                        .and_then(|t| t.get(n))
-                        .and_then(Item::as_table_like)
-                    {
-                        tables.push((kind, t));
-                    }
-                }
-            }
-        }
-    }
+    // By kind, the package's table before its `[target.*]` ones: the first normal or build
+    // requirement on a crate is the one `requirement_on` reads.
+    let mut tables: Vec<(Kind, &dyn toml_edit::TableLike)> = doc
+        .tables()
+        .filter_map(|t| match t.section {
+            Section::Package(kind) => Some((kind, t.table)),
+            Section::Workspace => None,
+        })
+        .collect();
+    tables.sort_by_key(|(kind, _)| *kind);
     for (kind, table) in tables {
         for (key, item) in table.iter() {
             let (req, package, optional) = match item {
