@@ -18,6 +18,13 @@ use serde::Serialize;
 
 use crate::error::Error;
 
+/// The default registry's source id, as cargo writes it in metadata and Cargo.lock.
+pub const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+/// The default registry's index URL (its source id without the `registry+` kind), as
+/// cargo names it in `[patch.<url>]` keys.
+pub const CRATES_IO_INDEX: &str = CRATES_IO.split_at("registry+".len()).1;
+
 /// The kind of a dependency edge, as in the `[dependencies]`, `[build-dependencies]` and
 /// `[dev-dependencies]` tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

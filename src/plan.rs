@@ -19,14 +19,11 @@ use semver::{Version, VersionReq};
 use serde::Serialize;
 
 use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo};
-use crate::graph::{DepGraph, Kind};
+use crate::graph::{CRATES_IO, DepGraph, Kind};
 use crate::registry::{Registry, RegistryError, Release};
 
 /// The JSON schema version of `fix --format json`.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// The default registry's source id.
-pub const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
 
 /// What the user asked `fix` to do.
 #[derive(Clone, Debug, Default)]

@@ -80,7 +80,7 @@ pub trait Registry {
     ) -> Result<Option<Vec<Release>>, RegistryError> {
         match source {
             None => self.releases(name),
-            Some(s) if s == crate::plan::CRATES_IO => self.releases(name),
+            Some(s) if s == crate::graph::CRATES_IO => self.releases(name),
             Some(s) => Err(RegistryError {
                 message: format!(
                     "{name} comes from {s}, which {} does not cover",
@@ -485,7 +485,7 @@ impl Registry for Registries {
         source: Option<&str>,
         name: &str,
     ) -> Result<Option<Vec<Release>>, RegistryError> {
-        let Some(source) = source.filter(|s| *s != crate::plan::CRATES_IO) else {
+        let Some(source) = source.filter(|s| *s != crate::graph::CRATES_IO) else {
             return self.default.releases(name);
         };
         if !source.starts_with("sparse+") {
@@ -776,7 +776,7 @@ tonic-build = "^0.12"
             others: Mutex::new(BTreeMap::new()),
         };
         assert!(
-            regs.releases_in(Some(crate::plan::CRATES_IO), "tonic")
+            regs.releases_in(Some(crate::graph::CRATES_IO), "tonic")
                 .expect("vendored")
                 .is_some()
         );

@@ -13,7 +13,7 @@ use toml_edit::{Item, Table};
 
 use super::document::{self, Manifest, Section, line_of, written_requirement};
 use crate::analysis::{Finding, Origin};
-use crate::graph::{DepGraph, Kind};
+use crate::graph::{CRATES_IO_INDEX, DepGraph, Kind};
 
 /// Manifest texts read while locating origins, by absolute path, for the reports.
 #[derive(Debug, Default)]
@@ -205,9 +205,6 @@ fn find_declaration(
         req: entry.requirement(),
     })
 }
-
-/// The crates.io index as cargo names it in `[patch.<url>]` keys.
-const CRATES_IO_INDEX: &str = "https://github.com/rust-lang/crates.io-index";
 
 /// The `[patch]` section of a root manifest that names crates.io by its index URL, if any:
 /// (the key, the key as written: `"https://github.com/rust-lang/crates.io-index"`). cargo
