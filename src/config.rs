@@ -199,7 +199,7 @@ fn parse_file(root: &Path, path: &Path, text: String) -> Result<Config, crate::E
 }
 
 fn rel(root: &Path, path: &Path) -> String {
-    crate::manifest::spans::relative(root, path)
+    crate::location::relative(root, path)
 }
 
 fn config_error(
@@ -258,7 +258,7 @@ impl<'a> Ctx<'a> {
 fn line_starts(text: &str) -> Vec<usize> {
     #[cfg(test)]
     LINE_SCANS.with(|n| n.set(n.get() + 1));
-    crate::manifest::spans::line_starts(text)
+    crate::location::line_starts(text)
 }
 
 impl Ctx<'_> {

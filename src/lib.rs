@@ -21,6 +21,7 @@ mod fix;
 pub mod graph;
 pub mod hakari;
 pub mod interrupt;
+pub mod location;
 pub mod lockfile;
 pub mod manifest;
 pub mod metadata;

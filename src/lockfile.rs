@@ -243,7 +243,7 @@ fn check_fresh(
         if satisfied {
             continue;
         }
-        let shown = crate::manifest::spans::relative(root, &m.path);
+        let shown = crate::location::relative(root, &m.path);
         let at = d.line.map(|l| format!("{shown}:{l}")).unwrap_or(shown);
         let held = match locked.as_slice() {
             [] => format!("Cargo.lock has no {}", d.package),

@@ -19,7 +19,8 @@ use semver::{Version, VersionReq};
 use serde::Serialize;
 
 use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo};
-use crate::graph::{CRATES_IO, DepGraph, Kind};
+use crate::graph::{CRATES_IO, DepGraph};
+pub use crate::manifest::edit::{Edit, EditTarget, PatchSpec};
 use crate::registry::{Registry, RegistryError, Release};
 
 /// The JSON schema version of `fix --format json`.
@@ -55,110 +56,6 @@ pub fn primary_lines(graph: &DepGraph, primary: &[String]) -> BTreeMap<String, B
             Some((name.clone(), lines))
         })
         .collect()
-}
-
-/// Where a `[patch]` entry points.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PatchSpec {
-    /// A path, relative to the workspace root, written with `/`.
-    Path(String),
-    /// A git repository, with an optional `rev`, `branch` or `tag`.
-    Git {
-        url: String,
-        reference: Option<(String, String)>,
-    },
-}
-
-impl PatchSpec {
-    /// The inline table as written in the manifest: `{ path = "forks/tonic" }`.
-    pub fn to_toml(&self) -> String {
-        match self {
-            PatchSpec::Path(p) => format!("{{ path = {} }}", quote(p)),
-            PatchSpec::Git { url, reference } => match reference {
-                None => format!("{{ git = {} }}", quote(url)),
-                Some((k, v)) => format!("{{ git = {}, {k} = {} }}", quote(url), quote(v)),
-            },
-        }
-    }
-
-    /// Reads a cargo git source id (`git+URL?branch=x#rev`) as a patch pointing at it.
-    pub fn from_git_source(source: &str) -> Option<PatchSpec> {
-        let rest = source.strip_prefix("git+")?;
-        let (url_query, rev) = match rest.split_once('#') {
-            Some((u, r)) => (u, Some(r)),
-            None => (rest, None),
-        };
-        let (url, query) = match url_query.split_once('?') {
-            Some((u, q)) => (u, Some(q)),
-            None => (url_query, None),
-        };
-        let reference = match query.and_then(|q| q.split_once('=')) {
-            Some((k, v)) if ["branch", "tag", "rev"].contains(&k) => {
-                Some((k.to_owned(), v.to_owned()))
-            }
-            _ => rev.map(|r| ("rev".to_owned(), r.to_owned())),
-        };
-        Some(PatchSpec::Git {
-            url: url.to_owned(),
-            reference,
-        })
-    }
-}
-
-fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// One planned change to a manifest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Edit {
-    /// The manifest, relative to the workspace root.
-    pub manifest: String,
-    /// The table as written (`dependencies`, `target.'cfg(unix)'.dependencies`,
-    /// `workspace.dependencies`, `patch.crates-io`).
-    pub table: String,
-    /// The key as written (renames kept).
-    pub key: String,
-    /// The requirement before (`null` for a new `[patch]` entry).
-    pub from: Option<String>,
-    /// The requirement after, or the patch entry.
-    pub to: String,
-    pub reason: String,
-    /// The finding this edit fixes: `code:crate`.
-    pub finding: String,
-    /// Where the edit goes, for the writer.
-    #[serde(skip)]
-    pub target: EditTarget,
-}
-
-/// Where an edit goes in a manifest.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EditTarget {
-    /// A dependency requirement: in `[workspace.dependencies]`, or in the table for this kind
-    /// (under `[target.<platform>]` when given).
-    Requirement {
-        manifest: PathBuf,
-        workspace: bool,
-        kind: Kind,
-        platform: Option<String>,
-        key: String,
-    },
-    /// A `[patch.<registry>]` entry in the root manifest.
-    Patch {
-        manifest: PathBuf,
-        registry: String,
-        krate: String,
-        spec: PatchSpec,
-    },
 }
 
 /// A finding no strategy can fix.
@@ -985,7 +882,7 @@ impl Planner<'_> {
             None => fork
                 .manifest_dir
                 .as_ref()
-                .map(|dir| PatchSpec::Path(crate::manifest::spans::relative(&self.ws.root, dir))),
+                .map(|dir| PatchSpec::Path(crate::location::relative(&self.ws.root, dir))),
             Some(s) => PatchSpec::from_git_source(s),
         };
         let blocking = reg.dependents.iter().find(|d| {
@@ -1493,6 +1390,7 @@ mod tests {
 mod planning_tests {
     use super::*;
     use crate::analysis::{Options, analyze};
+    use crate::graph::Kind;
     use crate::registry::{MemoryRegistry, ReleaseDep};
     use crate::testkit::Builder;
 

@@ -17,6 +17,7 @@ use cargo_metadata::cargo_platform::Platform;
 use toml_edit::{Document, Item, Key, Table, TableLike, TomlError};
 
 use crate::graph::Kind;
+use crate::location::line_of;
 
 /// The tables that declare dependencies of `kind`, preferred spelling first.
 pub fn table_names(kind: Kind) -> &'static [&'static str] {
@@ -302,15 +303,6 @@ pub fn written_requirement(item: &Item) -> Option<String> {
             .and_then(Item::as_str)
             .map(str::to_owned),
     }
-}
-
-/// 1-based line of a byte offset.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 #[cfg(test)]

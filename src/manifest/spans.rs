@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{Item, Table};
 
-use super::document::{self, Manifest, Section, line_of, written_requirement};
+use super::document::{self, Manifest, Section, written_requirement};
 use crate::analysis::{Finding, Origin};
 use crate::graph::{CRATES_IO_INDEX, DepGraph, Kind};
+use crate::location::{line_of, line_starts, relative};
 
 /// Manifest texts read while locating origins, by absolute path, for the reports.
 #[derive(Debug, Default)]
@@ -225,22 +226,6 @@ pub fn crates_io_patch_section(root_manifest: &str) -> Option<(String, String)> 
         .map(|span| doc.raw()[span].to_owned())
         .unwrap_or_else(|| format!("'{key}'"));
     Some((key.to_owned(), written))
-}
-
-/// The byte offset where each line of `text` starts (the first is 0).
-pub fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
-
-/// `path` relative to `root` with `/` separators, or as given when it is outside the root.
-pub fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]
