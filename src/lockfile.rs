@@ -94,8 +94,36 @@ pub fn graph(
         path: lock_path.to_owned(),
         message,
     };
+    let raw = parse(text).map_err(err)?;
+    let (mut packages, by_name) = packages(&raw.package).map_err(err)?;
+    let member_index = find_members(members, &raw.package, &packages, &by_name).map_err(err)?;
+    let mut manifests: Vec<Option<&MemberManifest>> = vec![None; packages.len()];
+    for (i, m) in &member_index {
+        packages[*i].is_member = true;
+        if let Some(m) = m {
+            packages[*i].manifest_path = m.path.clone();
+        }
+        manifests[*i] = *m;
+    }
+    let edges = edges(&raw.package, &packages, &by_name, &manifests).map_err(err)?;
+    for (_, m) in &member_index {
+        if let Some(m) = m {
+            check_fresh(m, &packages, &by_name, (lock_path, root))?;
+        }
+    }
+    let member_ids: Vec<usize> = member_index.iter().map(|(i, _)| *i).collect();
+    Ok(DepGraph::from_parts(
+        packages,
+        edges,
+        &member_ids,
+        root.to_owned(),
+    ))
+}
+
+/// Cargo.lock's packages (format 1's `[root]` first), in a format this tool reads.
+fn parse(text: &str) -> Result<RawLock<'_>, String> {
     let mut raw: RawLock<'_> =
-        toml::from_str(text).map_err(|e| err(format!("not a Cargo.lock: {e}")))?;
+        toml::from_str(text).map_err(|e| format!("not a Cargo.lock: {e}"))?;
     if let Some(root) = raw.root.take() {
         raw.package.insert(0, root);
     }
@@ -108,26 +136,34 @@ pub fn graph(
                 toml::Value::String(s) => format!("\"{s}\""),
                 _ => "of the wrong type".to_owned(),
             };
-            return Err(err(format!(
+            return Err(format!(
                 "unsupported lockfile version {shown}; this tool reads versions 1 to 4"
-            )));
+            ));
         }
     }
     if raw.package.is_empty() {
-        return Err(err("Cargo.lock lists no packages".to_owned()));
+        return Err("Cargo.lock lists no packages".to_owned());
     }
+    Ok(raw)
+}
 
-    let mut packages = Vec::with_capacity(raw.package.len());
+/// Package indices by name.
+type ByName<'r> = FastMap<&'r str, Vec<usize>>;
+
+/// The graph's packages, one per Cargo.lock package in its order, and their indices by
+/// name. A package listed twice or with a bad version is an error.
+fn packages<'r>(raw: &'r [RawPackage<'_>]) -> Result<(Vec<Package>, ByName<'r>), String> {
+    let mut packages = Vec::with_capacity(raw.len());
     let mut by_name: FastMap<&str, Vec<usize>> =
-        FastMap::with_capacity_and_hasher(raw.package.len(), Default::default());
+        FastMap::with_capacity_and_hasher(raw.len(), Default::default());
     let mut seen: FastMap<(&str, &str, Option<&str>), usize> =
-        FastMap::with_capacity_and_hasher(raw.package.len(), Default::default());
-    for (i, p) in raw.package.iter().enumerate() {
+        FastMap::with_capacity_and_hasher(raw.len(), Default::default());
+    for (i, p) in raw.iter().enumerate() {
         let version = Version::parse(&p.version).map_err(|e| {
-            err(format!(
+            format!(
                 "package `{}` has a bad version `{}`: {e}",
                 p.name, p.version
-            ))
+            )
         })?;
         if seen
             .insert(
@@ -136,10 +172,10 @@ pub fn graph(
             )
             .is_some()
         {
-            return Err(err(format!(
+            return Err(format!(
                 "package `{} {}` is listed twice",
                 p.name, p.version
-            )));
+            ));
         }
         by_name.entry(p.name.as_ref()).or_default().push(i);
         packages.push(Package {
@@ -161,27 +197,25 @@ pub fn graph(
             target_sources: Vec::new(),
         });
     }
+    Ok((packages, by_name))
+}
 
-    let member_index = find_members(members, &raw.package, &packages, &by_name).map_err(err)?;
-    for (i, m) in &member_index {
-        packages[*i].is_member = true;
-        if let Some(m) = m {
-            packages[*i].manifest_path = m.path.clone();
-        }
-    }
-    let mut manifests: Vec<Option<&MemberManifest>> = vec![None; packages.len()];
-    for (i, m) in &member_index {
-        manifests[*i] = *m;
-    }
-
-    let mut edges = Vec::with_capacity(raw.package.iter().map(|p| p.dependencies.len()).sum());
-    for (i, p) in raw.package.iter().enumerate() {
+/// The edges of every Cargo.lock dependency reference, with the kind, requirement and
+/// platform of the member declarations that resolved to it (`manifests`, by package).
+fn edges(
+    raw: &[RawPackage<'_>],
+    packages: &[Package],
+    by_name: &ByName<'_>,
+    manifests: &[Option<&MemberManifest>],
+) -> Result<Vec<(usize, usize, Edge)>, String> {
+    let mut edges = Vec::with_capacity(raw.iter().map(|p| p.dependencies.len()).sum());
+    for (i, p) in raw.iter().enumerate() {
         for dep in &p.dependencies {
-            let j = resolve(dep, &by_name, &raw.package).map_err(|m| {
-                err(format!(
+            let j = resolve(dep, by_name, raw).map_err(|m| {
+                format!(
                     "dependency `{dep}` of package `{} {}` {m}",
                     p.name, p.version
-                ))
+                )
             })?;
             let target = &packages[j];
             let declared: Vec<&Declaration> = manifests[i]
@@ -201,18 +235,7 @@ pub fn graph(
             );
         }
     }
-    for (_, m) in &member_index {
-        if let Some(m) = m {
-            check_fresh(m, &packages, &by_name, (lock_path, root))?;
-        }
-    }
-    let member_ids: Vec<usize> = member_index.iter().map(|(i, _)| *i).collect();
-    Ok(DepGraph::from_parts(
-        packages,
-        edges,
-        &member_ids,
-        root.to_owned(),
-    ))
+    Ok(edges)
 }
 
 /// A member requirement that no version Cargo.lock locks satisfies means
@@ -221,7 +244,7 @@ pub fn graph(
 fn check_fresh(
     m: &MemberManifest,
     packages: &[Package],
-    by_name: &FastMap<&str, Vec<usize>>,
+    by_name: &ByName<'_>,
     (lock_path, root): (&Path, &Path),
 ) -> Result<(), LockError> {
     for d in &m.declarations {
@@ -327,7 +350,7 @@ fn find_members<'m>(
     members: &'m [MemberManifest],
     raw: &[RawPackage<'_>],
     packages: &[Package],
-    by_name: &FastMap<&str, Vec<usize>>,
+    by_name: &ByName<'_>,
 ) -> Result<Vec<(usize, Option<&'m MemberManifest>)>, String> {
     if members.is_empty() {
         return Ok(raw
@@ -374,7 +397,7 @@ fn declares(d: &Declaration, target: &Package) -> bool {
 /// Resolves `"name"`, `"name version"` or `"name version (source)"`.
 fn resolve(
     reference: &str,
-    by_name: &FastMap<&str, Vec<usize>>,
+    by_name: &ByName<'_>,
     packages: &[RawPackage<'_>],
 ) -> Result<usize, String> {
     let mut parts = reference.splitn(3, ' ');
