@@ -564,15 +564,12 @@ impl Planner<'_> {
         target: &Version,
         line: Line,
     ) -> Result<(), RegistryError> {
-        let krate = finding.krate.as_str();
         let inter = origin.package.as_str();
-        let current = origin.package_version.clone();
-        // The intermediate crate must depend on the watched crate directly for its own
-        // requirement to decide the line.
+        let current = origin.package_version.as_ref();
         // Many members can reach the crate through the same intermediate: decide it once.
         let fref = finding_ref(finding);
         if !self.seen.insert((
-            fref.clone(),
+            fref,
             inter.to_owned(),
             origin.key.clone(),
             origin.manifest.clone(),
@@ -580,47 +577,94 @@ impl Planner<'_> {
         )) {
             return Ok(());
         }
+        // The intermediate crate must depend on the watched crate directly for its own
+        // requirement to decide the line.
         let direct = version
             .dependents
             .iter()
-            .any(|d| d.name == inter && Some(&d.version) == current.as_ref());
-        if !direct && self.bump_two_hops(finding, origin, version, target, line)? {
-            return Ok(());
-        }
+            .any(|d| d.name == inter && Some(&d.version) == current);
         if !direct {
-            if !self.unfixable_seen.insert((fref.clone(), inter.to_owned())) {
-                return Ok(());
+            if !self.bump_two_hops(finding, origin, version, target, line)? {
+                self.reached_only_transitively(finding, inter, version, line);
             }
-            const SHOWN: usize = 3;
-            let mut via: Vec<String> = version
-                .dependents
-                .iter()
-                .take(SHOWN)
-                .map(|d| format!("{} {}", d.name, d.version))
-                .collect();
-            if version.dependents.len() > SHOWN {
-                via.push(format!("{} more", version.dependents.len() - SHOWN));
-            }
-            self.unfixable.push(Unfixable {
-                krate: krate.to_owned(),
-                blocking: inter.to_owned(),
-                newest: None,
-                requirement: None,
-                message: format!(
-                    "{inter} reaches {krate} {} only through {}; move that crate to a release on {krate} {line}",
-                    version.version,
-                    via.join(", ")
-                ),
-                finding: finding_ref(finding),
-            });
             return Ok(());
         }
-        let releases = match self
+        let Some(releases) = self.intermediate_releases(finding, origin)? else {
+            return Ok(());
+        };
+        let krate = finding.krate.as_str();
+        let candidate = self.landing_release(
+            &releases,
+            current,
+            krate,
+            (&version.version, target),
+            origin,
+        );
+        if let Some(release) = candidate {
+            if !self.held_back(finding, inter, release) {
+                self.bump_to(finding, origin, version, release);
+            }
+        } else if let Some(spec) = self.opts.patch_with.get(inter).cloned() {
+            self.patch_intermediate(finding, origin, spec, line);
+        } else {
+            self.no_landing_release(finding, origin, &releases, (target, line));
+        }
+        Ok(())
+    }
+
+    /// An intermediate that reaches `version` only through other crates: named once per
+    /// finding, with the crates it goes through.
+    fn reached_only_transitively(
+        &mut self,
+        finding: &Finding,
+        inter: &str,
+        version: &VersionInfo,
+        line: Line,
+    ) {
+        if !self
+            .unfixable_seen
+            .insert((finding_ref(finding), inter.to_owned()))
+        {
+            return;
+        }
+        let krate = finding.krate.as_str();
+        const SHOWN: usize = 3;
+        let mut via: Vec<String> = version
+            .dependents
+            .iter()
+            .take(SHOWN)
+            .map(|d| format!("{} {}", d.name, d.version))
+            .collect();
+        if version.dependents.len() > SHOWN {
+            via.push(format!("{} more", version.dependents.len() - SHOWN));
+        }
+        self.unfixable.push(Unfixable {
+            krate: krate.to_owned(),
+            blocking: inter.to_owned(),
+            newest: None,
+            requirement: None,
+            message: format!(
+                "{inter} reaches {krate} {} only through {}; move that crate to a release on {krate} {line}",
+                version.version,
+                via.join(", ")
+            ),
+            finding: finding_ref(finding),
+        });
+    }
+
+    /// The intermediate's releases. `None` when they come from another registry this tool
+    /// cannot read: that blocks this finding (said in the plan), not the others.
+    fn intermediate_releases(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+    ) -> Result<Option<Vec<Release>>, RegistryError> {
+        let inter = origin.package.as_str();
+        match self
             .registry
             .releases_in(origin.package_source.as_deref(), inter)
         {
-            Ok(found) => found.unwrap_or_default(),
-            // Another registry this tool cannot read blocks this finding, not the others.
+            Ok(found) => Ok(Some(found.unwrap_or_default())),
             Err(e)
                 if origin
                     .package_source
@@ -628,88 +672,108 @@ impl Planner<'_> {
                     .is_some_and(|s| s != CRATES_IO) =>
             {
                 self.unfixable.push(Unfixable {
-                    krate: krate.to_owned(),
+                    krate: finding.krate.clone(),
                     blocking: inter.to_owned(),
                     newest: None,
                     requirement: None,
                     message: e.message,
                     finding: finding_ref(finding),
                 });
-                return Ok(());
+                Ok(None)
             }
-            Err(e) => return Err(e),
-        };
-        let candidate = self.landing_release(
-            &releases,
-            current.as_ref(),
-            krate,
-            (&version.version, target),
-            origin,
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Strategy 2: the edit that moves the intermediate to `release`, saying which
+    /// requirement lands and whether the move is a step back or a breaking release.
+    fn bump_to(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+        version: &VersionInfo,
+        release: &Release,
+    ) {
+        let krate = finding.krate.as_str();
+        let inter = origin.package.as_str();
+        let current = origin.package_version.as_ref();
+        let old_req = version
+            .dependents
+            .iter()
+            .find(|d| d.name == inter)
+            .and_then(|d| d.req.clone())
+            .unwrap_or_default();
+        let new_req = release
+            .requirement_on(krate)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let mut reason = format!(
+            "{inter} {} requires {krate} {new_req} ({inter} {} requires {krate} {old_req})",
+            release.version,
+            current.map(ToString::to_string).unwrap_or_default()
         );
-        if let Some(release) = candidate {
-            if self.held_back(finding, inter, release) {
-                return Ok(());
-            }
-            let old_req = version
-                .dependents
-                .iter()
-                .find(|d| d.name == inter)
-                .and_then(|d| d.req.clone())
-                .unwrap_or_default();
-            let new_req = release
-                .requirement_on(krate)
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            let mut reason = format!(
-                "{inter} {} requires {krate} {new_req} ({inter} {} requires {krate} {old_req})",
-                release.version,
-                current
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            );
-            match current.as_ref() {
-                Some(c) if release.version < *c => reason.push_str(&format!(
-                    "; {inter} {} is an older release: check what it lacks",
+        match current {
+            Some(c) if release.version < *c => reason.push_str(&format!(
+                "; {inter} {} is an older release: check what it lacks",
+                Line::of(&release.version)
+            )),
+            Some(c) if Line::of(c) != Line::of(&release.version) => {
+                reason.push_str(&format!(
+                    "; {inter} {} is a breaking release: check its changelog",
                     Line::of(&release.version)
-                )),
-                Some(c) if Line::of(c) != Line::of(&release.version) => {
-                    reason.push_str(&format!(
-                        "; {inter} {} is a breaking release: check its changelog",
-                        Line::of(&release.version)
-                    ));
-                }
-                _ => {}
+                ));
             }
-            self.requirement_edit(origin, &release.version, reason, finding);
-            return Ok(());
+            _ => {}
         }
-        if let Some(spec) = self.opts.patch_with.get(inter).cloned() {
-            self.patch_edit(
-                CRATES_IO,
-                inter,
-                spec,
-                format!(
-                    "no release of {inter} requires {krate} on the {line} line; patched with the fork given by --patch-with"
-                ),
-                finding,
-            );
-            // The lockfile keeps the registry release until told otherwise.
-            if let Some(current) = &current {
-                self.command(vec![
-                    "cargo".into(),
-                    "update".into(),
-                    "-p".into(),
-                    format!("{inter}@{current}"),
-                ]);
-            }
-            return Ok(());
+        self.requirement_edit(origin, &release.version, reason, finding);
+    }
+
+    /// Strategy 4: the intermediate has no release on the line; the fork `--patch-with` names
+    /// replaces it, and the lockfile is told to let go of the registry release.
+    fn patch_intermediate(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+        spec: PatchSpec,
+        line: Line,
+    ) {
+        let krate = finding.krate.as_str();
+        let inter = origin.package.as_str();
+        self.patch_edit(
+            CRATES_IO,
+            inter,
+            spec,
+            format!(
+                "no release of {inter} requires {krate} on the {line} line; patched with the fork given by --patch-with"
+            ),
+            finding,
+        );
+        // The lockfile keeps the registry release until told otherwise.
+        if let Some(current) = &origin.package_version {
+            self.command(vec![
+                "cargo".into(),
+                "update".into(),
+                "-p".into(),
+                format!("{inter}@{current}"),
+            ]);
         }
+    }
+
+    /// Nothing lands: the finding is unfixable, blocked by the intermediate. A release that
+    /// does land but cannot be used is named, with why: never "no release".
+    fn no_landing_release(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+        releases: &[Release],
+        (target, line): (&Version, Line),
+    ) {
+        let krate = finding.krate.as_str();
+        let inter = origin.package.as_str();
         let newest = releases.iter().rev().find(|r| !r.yanked);
         let requirement = newest
             .and_then(|r| r.requirement_on(krate))
             .map(ToString::to_string);
-        // A release that does land but cannot be used is named, with why: never "no release".
         let passed_over = releases
             .iter()
             .rev()
@@ -722,7 +786,7 @@ impl Planner<'_> {
                 r.requirement_on(krate)
                     .map(ToString::to_string)
                     .unwrap_or_default(),
-                self.why_unusable(r, current.as_ref(), &origin.features)
+                self.why_unusable(r, origin.package_version.as_ref(), &origin.features)
             ),
             (Some(n), Some(req), None) => format!(
                 "no release of {inter} requires {krate} on the {line} line; newest {} requires {req}. \
@@ -746,7 +810,6 @@ impl Planner<'_> {
             message,
             finding: finding_ref(finding),
         });
-        Ok(())
     }
 
     /// The release of an intermediate to move to: the lowest newer one whose requirement on
