@@ -1,5 +1,6 @@
 //! `DepGraph`: the resolved dependency graph as plain facts (ids, versions, sources, kinds,
-//! requirements, platform conditions). petgraph stays private to this module.
+//! requirements, platform conditions), and the default registry's source id
+//! ([`CRATES_IO`]). petgraph stays private to this module.
 //!
 //! The graph is built from the `cargo metadata` JSON through guppy, which checks that the
 //! metadata is consistent and gives the workspace members and resolved links. guppy keeps

@@ -6,7 +6,9 @@
 //! so reading stays linear in the number of packages. What a lockfile cannot tell is left out,
 //! never guessed: requirements of registry crates, platform conditions and dependency kinds
 //! beyond the workspace's own manifests. Without manifests (a Cargo.lock copied out of a
-//! repository), the packages without a source are taken as the workspace members.
+//! repository), the packages without a source are taken as the workspace members. Each
+//! manifest is parsed once, and its declarations are read with the manifest walker
+//! (`manifest::document`).
 
 use std::collections::HashMap;
 
@@ -527,15 +529,22 @@ pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
     while next < paths.len() {
         let path = paths[next].clone();
         next += 1;
-        let text = if path == root_manifest {
-            doc.raw().to_owned()
+        // The root manifest is parsed once, above; every other one here.
+        let parsed;
+        let member_doc = if path == root_manifest {
+            &doc
         } else {
-            std::fs::read_to_string(&path).map_err(|e| LockError {
+            let text = std::fs::read_to_string(&path).map_err(|e| LockError {
                 path: path.clone(),
                 message: e.to_string(),
-            })?
+            })?;
+            parsed = Manifest::parse(text).map_err(|e| LockError {
+                path: path.clone(),
+                message: format!("invalid TOML: {}", e.message()),
+            })?;
+            &parsed
         };
-        let member = parse_member(&path, &text, root, ws_deps, ws_version.as_ref())?;
+        let member = parse_member(&path, member_doc, root, ws_deps, ws_version.as_ref())?;
         // Cargo makes every path dependency inside the workspace root a member too.
         if doc.get("workspace").is_some() {
             for dir in member
@@ -574,9 +583,10 @@ fn join_lexically(base: &Path, relative: &str) -> PathBuf {
     out
 }
 
+/// A member's name, version and declarations, read from its parsed manifest.
 fn parse_member(
     path: &Path,
-    text: &str,
+    doc: &Manifest,
     root: &Path,
     ws_deps: Option<&dyn toml_edit::TableLike>,
     ws_version: Option<&Version>,
@@ -585,8 +595,6 @@ fn parse_member(
         path: path.to_owned(),
         message,
     };
-    let doc = Manifest::parse(text.to_owned())
-        .map_err(|e| err(format!("invalid TOML: {}", e.message())))?;
     let package = doc
         .get("package")
         .and_then(Item::as_table_like)
@@ -605,7 +613,7 @@ fn parse_member(
     let declarations = doc
         .entries()
         .filter_map(|entry| match entry.table.section {
-            Section::Package(kind) => Some(declaration(entry, kind, (base, root), ws_deps, &doc)),
+            Section::Package(kind) => Some(declaration(entry, kind, (base, root), ws_deps, doc)),
             Section::Workspace => None,
         })
         .collect();

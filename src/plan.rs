@@ -10,6 +10,10 @@
 //!    suitable release at a fork the user names (`--patch-with`).
 //!
 //! A `[patch]` that cargo would ignore (one that tries to merge two lines) is never planned.
+//!
+//! A plan's edits are manifest data ([`Edit`], [`EditTarget`], [`PatchSpec`], defined in
+//! `manifest::edit`, which computes the new texts): plan produces them, manifest never
+//! reads a plan.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

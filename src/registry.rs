@@ -3,7 +3,8 @@
 //! Planning sees the registry only through the [`Registry`] trait, so it stays pure. Which
 //! index is read follows cargo's configuration for the workspace: the `.cargo/config.toml`
 //! files from the workspace root upwards and `$CARGO_HOME/config.toml`. When crates-io is
-//! replaced by a vendored directory (`cargo vendor`), releases are read from that folder;
+//! replaced by a vendored directory (`cargo vendor`), releases are read from that folder
+//! (each release's Cargo.toml through the manifest walker, `manifest::document`);
 //! otherwise from cargo's sparse index, through tame-index: cargo's local index cache, and,
 //! unless `--offline`, the registry itself.
 

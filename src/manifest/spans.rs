@@ -3,7 +3,8 @@
 //! the byte span of the key, following `key.workspace = true` to the root's
 //! `[workspace.dependencies]`.
 //!
-//! Target tables are matched by parsing their keys as platforms, never by comparing strings:
+//! Declarations are found with the dependency-table walker of [`super::document`], which
+//! matches target tables by parsing their keys as platforms, never by comparing strings:
 //! cargo normalises `cfg(any(unix,windows))` to `cfg(any(unix, windows))`.
 
 use std::collections::BTreeMap;
