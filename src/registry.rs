@@ -689,6 +689,24 @@ tonic-build = "^0.12"
     }
 
     #[test]
+    fn a_normal_requirement_is_read_before_a_build_one_wherever_it_is_declared() {
+        let (_, release) = parse_manifest(
+            "[package]\nname = \"a\"\nversion = \"1.0.0\"\n\n\
+             [build-dependencies]\nprost = \"0.12\"\n\n\
+             [target.'cfg(unix)'.dependencies]\nprost = \"0.13\"\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            release.requirement_on("prost"),
+            Some(&VersionReq::parse("0.13").expect("req"))
+        );
+        assert_eq!(
+            release.deps.iter().map(|d| d.kind).collect::<Vec<_>>(),
+            [Kind::Normal, Kind::Build]
+        );
+    }
+
+    #[test]
     fn vendored_directory_lists_releases_in_order() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vendor");
         let reg = DirectorySource::new(dir);
