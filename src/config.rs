@@ -188,7 +188,7 @@ fn parse_file(root: &Path, path: &Path, text: String) -> Result<Config, crate::E
 }
 
 fn rel(root: &Path, path: &Path) -> String {
-    crate::manifest::spans::relative(root, path)
+    crate::location::relative(root, path)
 }
 
 fn config_error(
@@ -247,7 +247,7 @@ impl<'a> Ctx<'a> {
 fn line_starts(text: &str) -> Vec<usize> {
     #[cfg(test)]
     LINE_SCANS.with(|n| n.set(n.get() + 1));
-    crate::manifest::spans::line_starts(text)
+    crate::location::line_starts(text)
 }
 
 impl Ctx<'_> {
@@ -298,6 +298,19 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// A path setting (`baseline`, `policy-file`): a string.
+    fn path(&self, key: &str, item: &Item) -> Result<PathBuf, crate::Error> {
+        let s = item.as_str().ok_or_else(|| {
+            self.err(
+                item.span(),
+                format!("`{key}` must be a path (a string)"),
+                "expected a string",
+                None,
+            )
+        })?;
+        Ok(PathBuf::from(s))
+    }
+
     fn setting(&self, key: &str, item: &Item) -> Result<Setting, crate::Error> {
         match item.as_str() {
             Some("deny") => Ok(Setting::Deny),
@@ -333,101 +346,14 @@ fn validate(
             "watch" => config.watch = Some(cx.strings(key, item)?),
             "family" => config.family = Some(cx.strings(key, item)?),
             "targets" => config.targets = Some(cx.strings(key, item)?),
-            "edges" => {
-                let edges = cx.strings(key, item)?;
-                if let Some(bad) = edges.iter().find(|e| !EDGES.contains(&e.as_str())) {
-                    return Err(cx.err(
-                        item.span(),
-                        format!("`edges` has an unknown kind `{bad}`"),
-                        "unknown kind",
-                        suggestion(bad, EDGES),
-                    ));
-                }
-                config.edges = Some(edges);
-            }
-            "trains" => {
-                let array = item.as_array().ok_or_else(|| {
-                    cx.err(
-                        item.span(),
-                        "`trains` must be an array of arrays of crate names".to_owned(),
-                        "expected an array",
-                        None,
-                    )
-                })?;
-                let mut trains = Vec::new();
-                for v in array.iter() {
-                    let Value::Array(inner) = v else {
-                        return Err(cx.err(
-                            v.span(),
-                            "each train must be an array of crate names".to_owned(),
-                            "expected an array",
-                            Some("for example trains = [[\"tonic\", \"tonic-build\"]]".to_owned()),
-                        ));
-                    };
-                    let names: Option<Vec<String>> = inner
-                        .iter()
-                        .map(|x| x.as_str().map(str::to_owned))
-                        .collect();
-                    let names = names.filter(|n| !n.is_empty()).ok_or_else(|| {
-                        cx.err(
-                            v.span(),
-                            "each train must be a non-empty array of crate names".to_owned(),
-                            "here",
-                            None,
-                        )
-                    })?;
-                    trains.push(names);
-                }
-                config.trains = Some(trains);
-            }
+            "edges" => config.edges = Some(edges(&cx, item)?),
+            "trains" => config.trains = Some(trains(&cx, item)?),
             "family-level" => config.family_level = Some(cx.setting(key, item)?),
-            "levels" => {
-                let t = item.as_table_like().ok_or_else(|| {
-                    cx.err(
-                        item.span(),
-                        "`levels` must be a table of code = \"deny\" | \"warn\" | \"allow\""
-                            .to_owned(),
-                        "expected a table",
-                        None,
-                    )
-                })?;
-                for (code, level) in t.iter() {
-                    let Some(c) = code_of(code) else {
-                        let span = t.get_key_value(code).and_then(|(k, _)| k.span());
-                        return Err(cx.err(
-                            span,
-                            format!("`levels` names an unknown code `{code}`"),
-                            "unknown code",
-                            suggestion(code, &codes),
-                        ));
-                    };
-                    config.levels.insert(c, cx.setting(code, level)?);
-                }
-            }
-            "baseline" => {
-                let s = item.as_str().ok_or_else(|| {
-                    cx.err(
-                        item.span(),
-                        "`baseline` must be a path (a string)".to_owned(),
-                        "expected a string",
-                        None,
-                    )
-                })?;
-                config.baseline = Some(PathBuf::from(s));
-            }
+            "levels" => levels(&cx, item, &codes, &mut config.levels)?,
+            "baseline" => config.baseline = Some(cx.path(key, item)?),
             "allow" => config.allow = allow_entries(&cx, item, &codes)?,
             "policy" => config.policy = policy::policy_entries(&cx, item)?,
-            "policy-file" => {
-                let s = item.as_str().ok_or_else(|| {
-                    cx.err(
-                        item.span(),
-                        "`policy-file` must be a path (a string)".to_owned(),
-                        "expected a string",
-                        None,
-                    )
-                })?;
-                config.policy_file = Some(PathBuf::from(s));
-            }
+            "policy-file" => config.policy_file = Some(cx.path(key, item)?),
             other => {
                 return Err(cx.err(
                     key_span,
@@ -441,9 +367,100 @@ fn validate(
     Ok(config)
 }
 
+/// `edges = ["normal", …]`: known kinds only.
+fn edges(cx: &Ctx<'_>, item: &Item) -> Result<Vec<String>, crate::Error> {
+    let edges = cx.strings("edges", item)?;
+    if let Some(bad) = edges.iter().find(|e| !EDGES.contains(&e.as_str())) {
+        return Err(cx.err(
+            item.span(),
+            format!("`edges` has an unknown kind `{bad}`"),
+            "unknown kind",
+            suggestion(bad, EDGES),
+        ));
+    }
+    Ok(edges)
+}
+
+/// `trains = [["tonic", "tonic-build"], …]`: non-empty arrays of crate names.
+fn trains(cx: &Ctx<'_>, item: &Item) -> Result<Vec<Vec<String>>, crate::Error> {
+    let array = item.as_array().ok_or_else(|| {
+        cx.err(
+            item.span(),
+            "`trains` must be an array of arrays of crate names".to_owned(),
+            "expected an array",
+            None,
+        )
+    })?;
+    let mut trains = Vec::new();
+    for v in array.iter() {
+        let Value::Array(inner) = v else {
+            return Err(cx.err(
+                v.span(),
+                "each train must be an array of crate names".to_owned(),
+                "expected an array",
+                Some("for example trains = [[\"tonic\", \"tonic-build\"]]".to_owned()),
+            ));
+        };
+        let names: Option<Vec<String>> = inner
+            .iter()
+            .map(|x| x.as_str().map(str::to_owned))
+            .collect();
+        let names = names.filter(|n| !n.is_empty()).ok_or_else(|| {
+            cx.err(
+                v.span(),
+                "each train must be a non-empty array of crate names".to_owned(),
+                "here",
+                None,
+            )
+        })?;
+        trains.push(names);
+    }
+    Ok(trains)
+}
+
+/// `levels = { <code> = "deny" | "warn" | "allow" }`, into `levels`.
+fn levels(
+    cx: &Ctx<'_>,
+    item: &Item,
+    codes: &[&str],
+    levels: &mut BTreeMap<Code, Setting>,
+) -> Result<(), crate::Error> {
+    let t = item.as_table_like().ok_or_else(|| {
+        cx.err(
+            item.span(),
+            "`levels` must be a table of code = \"deny\" | \"warn\" | \"allow\"".to_owned(),
+            "expected a table",
+            None,
+        )
+    })?;
+    for (code, level) in t.iter() {
+        let Some(c) = code_of(code) else {
+            let span = t.get_key_value(code).and_then(|(k, _)| k.span());
+            return Err(cx.err(
+                span,
+                format!("`levels` names an unknown code `{code}`"),
+                "unknown code",
+                suggestion(code, codes),
+            ));
+        };
+        levels.insert(c, cx.setting(code, level)?);
+    }
+    Ok(())
+}
+
 fn allow_entries(cx: &Ctx<'_>, item: &Item, codes: &[&str]) -> Result<Vec<Allow>, crate::Error> {
-    // `allow = [{ … }]` or `[[…allow]]`: each entry as a table-like with its own span.
-    let entries: Vec<(&dyn toml_edit::TableLike, Option<std::ops::Range<usize>>)> = match item {
+    allow_tables(cx, item)?
+        .into_iter()
+        .map(|(t, span)| allow_entry(cx, t, span, codes))
+        .collect()
+}
+
+/// A table-like and its span.
+type Spanned<'a> = (&'a dyn toml_edit::TableLike, Option<std::ops::Range<usize>>);
+
+/// `allow = [{ … }]` or `[[…allow]]`: each entry as a table-like with its own span.
+fn allow_tables<'a>(cx: &Ctx<'_>, item: &'a Item) -> Result<Vec<Spanned<'a>>, crate::Error> {
+    match item {
         Item::Value(Value::Array(a)) => a
             .iter()
             .map(|v| match v {
@@ -455,68 +472,118 @@ fn allow_entries(cx: &Ctx<'_>, item: &Item, codes: &[&str]) -> Result<Vec<Allow>
                     None,
                 )),
             })
-            .collect::<Result<_, _>>()?,
-        Item::ArrayOfTables(a) => a
+            .collect(),
+        Item::ArrayOfTables(a) => Ok(a
             .iter()
             .map(|t| (t as &dyn toml_edit::TableLike, t.span()))
-            .collect(),
-        other => {
+            .collect()),
+        other => Err(cx.err(
+            other.span(),
+            "`allow` must be an array of tables".to_owned(),
+            "expected an array",
+            None,
+        )),
+    }
+}
+
+/// One `allow` entry: known keys only; `crate`, `versions` and `reason` required.
+fn allow_entry(
+    cx: &Ctx<'_>,
+    t: &dyn toml_edit::TableLike,
+    span: Option<std::ops::Range<usize>>,
+    codes: &[&str],
+) -> Result<Allow, crate::Error> {
+    for (k, _) in t.iter() {
+        if !ALLOW_KEYS.contains(&k) {
+            let key_span = t.get_key_value(k).and_then(|(key, _)| key.span());
             return Err(cx.err(
-                other.span(),
-                "`allow` must be an array of tables".to_owned(),
-                "expected an array",
-                None,
+                key_span.or(span.clone()),
+                format!("unknown key `{k}` in an `allow` entry"),
+                "unknown key",
+                suggestion(k, ALLOW_KEYS),
             ));
         }
-    };
-    let mut out = Vec::new();
-    for (t, span) in entries {
-        for (k, _) in t.iter() {
-            if !ALLOW_KEYS.contains(&k) {
-                let key_span = t.get_key_value(k).and_then(|(key, _)| key.span());
-                return Err(cx.err(
-                    key_span.or(span.clone()),
-                    format!("unknown key `{k}` in an `allow` entry"),
-                    "unknown key",
-                    suggestion(k, ALLOW_KEYS),
-                ));
-            }
-        }
-        let required = |k: &str| -> Result<String, crate::Error> {
-            match t.get(k) {
-                Some(v) => v.as_str().map(str::to_owned).ok_or_else(|| {
-                    cx.err(
-                        v.span(),
-                        format!("`{k}` in an `allow` entry must be a string"),
-                        "expected a string",
-                        None,
-                    )
-                }),
-                None => Err(cx.err(
-                    span.clone(),
-                    format!("an `allow` entry needs `{k}`"),
-                    &format!("`{k}` missing"),
-                    Some(
-                        "for example allow = [{ crate = \"tonic\", versions = [\"^0.9\"], reason = \"…\" }]"
-                            .to_owned(),
-                    ),
-                )),
-            }
-        };
-        let krate = required("crate")?;
-        let reason = required("reason")?;
-        let versions_item = t.get("versions").ok_or_else(|| {
-            cx.err(
+    }
+    let required = |k: &str| -> Result<String, crate::Error> {
+        match t.get(k) {
+            Some(v) => v.as_str().map(str::to_owned).ok_or_else(|| {
+                cx.err(
+                    v.span(),
+                    format!("`{k}` in an `allow` entry must be a string"),
+                    "expected a string",
+                    None,
+                )
+            }),
+            None => Err(cx.err(
                 span.clone(),
-                "an `allow` entry needs `versions`".to_owned(),
-                "`versions` missing",
-                Some("versions are requirements such as [\"^0.9\"]".to_owned()),
-            )
-        })?;
-        let versions_text = cx.strings("versions", versions_item)?;
-        let mut versions = Vec::new();
-        for (i, v) in versions_text.iter().enumerate() {
-            let req = VersionReq::parse(v).map_err(|e| {
+                format!("an `allow` entry needs `{k}`"),
+                &format!("`{k}` missing"),
+                Some(
+                    "for example allow = [{ crate = \"tonic\", versions = [\"^0.9\"], reason = \"…\" }]"
+                        .to_owned(),
+                ),
+            )),
+        }
+    };
+    let krate = required("crate")?;
+    let reason = required("reason")?;
+    let versions_item = t.get("versions").ok_or_else(|| {
+        cx.err(
+            span.clone(),
+            "an `allow` entry needs `versions`".to_owned(),
+            "`versions` missing",
+            Some("versions are requirements such as [\"^0.9\"]".to_owned()),
+        )
+    })?;
+    let versions_text = cx.strings("versions", versions_item)?;
+    let versions = requirements(cx, versions_item, &versions_text)?;
+    let source = match t.get("source") {
+        None => None,
+        Some(_) => Some(required("source")?),
+    };
+    let code = match t.get("code") {
+        None => None,
+        Some(v) => {
+            let s = required("code")?;
+            Some(code_of(&s).ok_or_else(|| {
+                cx.err(
+                    v.span(),
+                    format!("unknown code `{s}` in an `allow` entry"),
+                    "unknown code",
+                    suggestion(&s, codes),
+                )
+            })?)
+        }
+    };
+    let at = span.unwrap_or(0..0);
+    Ok(Allow {
+        krate,
+        versions,
+        versions_text,
+        source,
+        code,
+        reason,
+        location: Location {
+            file: rel(cx.root, cx.path),
+            path: cx.path.to_owned(),
+            line: cx.line(at.start),
+            span: (at.start, at.end),
+        },
+    })
+}
+
+/// An `allow` entry's `versions`, parsed; an error points at the one that is not a
+/// requirement.
+fn requirements(
+    cx: &Ctx<'_>,
+    versions_item: &Item,
+    versions_text: &[String],
+) -> Result<Vec<VersionReq>, crate::Error> {
+    versions_text
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            VersionReq::parse(v).map_err(|e| {
                 let vspan = versions_item
                     .as_array()
                     .and_then(|a| a.get(i))
@@ -527,44 +594,9 @@ fn allow_entries(cx: &Ctx<'_>, item: &Item, codes: &[&str]) -> Result<Vec<Allow>
                     "not a requirement",
                     Some("write a requirement such as \"^0.9\" or \">=0.9, <0.11\"".to_owned()),
                 )
-            })?;
-            versions.push(req);
-        }
-        let source = match t.get("source") {
-            None => None,
-            Some(_) => Some(required("source")?),
-        };
-        let code = match t.get("code") {
-            None => None,
-            Some(v) => {
-                let s = required("code")?;
-                Some(code_of(&s).ok_or_else(|| {
-                    cx.err(
-                        v.span(),
-                        format!("unknown code `{s}` in an `allow` entry"),
-                        "unknown code",
-                        suggestion(&s, codes),
-                    )
-                })?)
-            }
-        };
-        let at = span.clone().unwrap_or(0..0);
-        out.push(Allow {
-            krate,
-            versions,
-            versions_text,
-            source,
-            code,
-            reason,
-            location: Location {
-                file: rel(cx.root, cx.path),
-                path: cx.path.to_owned(),
-                line: cx.line(at.start),
-                span: (at.start, at.end),
-            },
-        });
-    }
-    Ok(out)
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `DepGraph`: the resolved dependency graph as plain facts (ids, versions, sources, kinds,
-//! requirements, platform conditions). petgraph stays private to this module.
+//! requirements, platform conditions), and the default registry's source id
+//! ([`CRATES_IO`]). petgraph stays private to this module.
 //!
 //! The graph is built from the `cargo metadata` JSON through guppy, which checks that the
 //! metadata is consistent and gives the workspace members and resolved links. guppy keeps
@@ -18,6 +19,13 @@ use serde::Serialize;
 
 use crate::error::Error;
 
+/// The default registry's source id, as cargo writes it in metadata and Cargo.lock.
+pub const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
+/// The default registry's index URL (its source id without the `registry+` kind), as
+/// cargo names it in `[patch.<url>]` keys.
+pub const CRATES_IO_INDEX: &str = CRATES_IO.split_at("registry+".len()).1;
+
 /// The kind of a dependency edge, as in the `[dependencies]`, `[build-dependencies]` and
 /// `[dev-dependencies]` tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -30,16 +38,6 @@ pub enum Kind {
 
 impl Kind {
     pub const ALL: [Kind; 3] = [Kind::Normal, Kind::Build, Kind::Dev];
-
-    /// The manifest tables that declare dependencies of this kind (cargo still accepts the
-    /// old underscore spellings).
-    pub fn table_names(self) -> &'static [&'static str] {
-        match self {
-            Kind::Normal => &["dependencies"],
-            Kind::Build => &["build-dependencies", "build_dependencies"],
-            Kind::Dev => &["dev-dependencies", "dev_dependencies"],
-        }
-    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -386,49 +384,11 @@ impl DepGraph {
         let mut graph = DiGraph::with_capacity(packages.len(), pkg_graph.link_count());
         let mut index: HashMap<&str, NodeIndex> = HashMap::with_capacity(packages.len());
         for pkg in &packages {
-            let node = graph.add_node(Package {
-                id: pkg.id().repr().to_owned(),
-                name: pkg.name().to_owned(),
-                version: pkg.version().clone(),
-                source: if pkg.source().is_external() {
-                    pkg.source().external_source().map(str::to_owned)
-                } else {
-                    None
-                },
-                manifest_path: pkg.manifest_path().as_std_path().to_owned(),
-                is_member: pkg.in_workspace(),
-                rust_version: pkg.rust_version().cloned(),
-                target_sources: if pkg.source().is_external() {
-                    Vec::new()
-                } else {
-                    declared
-                        .get(pkg.id().repr())
-                        .map(|p| {
-                            p.targets
-                                .iter()
-                                .map(|t| t.src_path.as_std_path().to_owned())
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                },
-            });
+            let node = graph.add_node(package_facts(pkg, declared.get(pkg.id().repr()).copied()));
             index.insert(pkg.id().repr(), node);
         }
 
-        // The resolver's own record of which (kind, platform) pairs it kept for each edge.
-        let mut resolved_kinds: HashMap<(&str, &str), &[cargo_metadata::DepKindInfo]> =
-            HashMap::new();
-        if let Some(resolve) = &metadata.resolve {
-            for node in &resolve.nodes {
-                for dep in &node.deps {
-                    resolved_kinds.insert(
-                        (node.id.repr.as_str(), dep.pkg.repr.as_str()),
-                        &dep.dep_kinds,
-                    );
-                }
-            }
-        }
-
+        let resolved_kinds = resolved_kinds(metadata);
         for pkg in &packages {
             let from = index[pkg.id().repr()];
             let Some(decl_pkg) = declared.get(pkg.id().repr()) else {
@@ -440,73 +400,11 @@ impl DepGraph {
                     .cmp(&(index[b.to().id().repr()], b.dep_name()))
             });
             for link in links {
-                let to_pkg = link.to();
-                let to = index[to_pkg.id().repr()];
+                let to = index[link.to().id().repr()];
                 let kinds = resolved_kinds
-                    .get(&(pkg.id().repr(), to_pkg.id().repr()))
+                    .get(&(pkg.id().repr(), link.to().id().repr()))
                     .copied();
-                let mut edges: Vec<Edge> = Vec::new();
-                for decl in &decl_pkg.dependencies {
-                    let Some(kind) = Kind::from_cargo(decl.kind) else {
-                        continue;
-                    };
-                    let key = decl.rename.as_deref().unwrap_or(&decl.name);
-                    if decl.name != to_pkg.name() || key != link.dep_name() {
-                        continue;
-                    }
-                    if !link.req_for_kind(guppy_kind(kind)).is_present() {
-                        continue;
-                    }
-                    // Two declarations of one key can point at different packages (a path
-                    // copy and a registry release, under different targets): keep those that
-                    // this resolved version satisfies.
-                    if !decl.req.matches(to_pkg.version()) && decl.path.is_none() {
-                        continue;
-                    }
-                    if let Some(kinds) = kinds {
-                        let kept = kinds.iter().any(|k| {
-                            Kind::from_cargo(k.kind) == Some(kind) && k.target == decl.target
-                        });
-                        if !kept {
-                            continue;
-                        }
-                    }
-                    let edge = Edge {
-                        kind,
-                        kind_known: true,
-                        req: Some(decl.req.to_string()),
-                        key: key.to_owned(),
-                        optional: decl.optional,
-                        platform: decl.target.as_ref().map(|t| t.to_string()),
-                        features: decl.features.clone(),
-                        default_features: decl.uses_default_features,
-                    };
-                    if !edges
-                        .iter()
-                        .any(|e| e.kind == edge.kind && e.platform == edge.platform)
-                    {
-                        edges.push(edge);
-                    }
-                }
-                if edges.is_empty() {
-                    // Metadata without declarations (hand-written or trimmed): keep the link
-                    // with what guppy knows.
-                    for kind in Kind::ALL {
-                        if link.req_for_kind(guppy_kind(kind)).is_present() {
-                            edges.push(Edge {
-                                kind,
-                                kind_known: true,
-                                req: Some(link.version_req().to_string()),
-                                key: link.dep_name().to_owned(),
-                                optional: false,
-                                platform: None,
-                                features: Vec::new(),
-                                default_features: true,
-                            });
-                        }
-                    }
-                }
-                for edge in edges {
+                for edge in link_edges(decl_pkg, &link, kinds) {
                     graph.add_edge(from, to, edge);
                 }
             }
@@ -655,6 +553,129 @@ impl DepGraph {
     pub fn edge_count(&self) -> usize {
         self.graph.edge_count()
     }
+}
+
+/// A package's facts; the source files of its targets come from cargo_metadata's view
+/// (`declared`), for local packages only.
+fn package_facts(
+    pkg: &guppy::graph::PackageMetadata<'_>,
+    declared: Option<&cargo_metadata::Package>,
+) -> Package {
+    Package {
+        id: pkg.id().repr().to_owned(),
+        name: pkg.name().to_owned(),
+        version: pkg.version().clone(),
+        source: if pkg.source().is_external() {
+            pkg.source().external_source().map(str::to_owned)
+        } else {
+            None
+        },
+        manifest_path: pkg.manifest_path().as_std_path().to_owned(),
+        is_member: pkg.in_workspace(),
+        rust_version: pkg.rust_version().cloned(),
+        target_sources: if pkg.source().is_external() {
+            Vec::new()
+        } else {
+            declared
+                .map(|p| {
+                    p.targets
+                        .iter()
+                        .map(|t| t.src_path.as_std_path().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        },
+    }
+}
+
+/// The resolver's own record of which (kind, platform) pairs it kept for each edge, by
+/// (from, to) package id.
+fn resolved_kinds(metadata: &Metadata) -> HashMap<(&str, &str), &[cargo_metadata::DepKindInfo]> {
+    let mut resolved_kinds = HashMap::new();
+    if let Some(resolve) = &metadata.resolve {
+        for node in &resolve.nodes {
+            for dep in &node.deps {
+                resolved_kinds.insert(
+                    (node.id.repr.as_str(), dep.pkg.repr.as_str()),
+                    dep.dep_kinds.as_slice(),
+                );
+            }
+        }
+    }
+    resolved_kinds
+}
+
+/// The edges of one resolved link: one per declaration of `decl_pkg` that resolved to it
+/// (kind and platform kept by the resolver, `kinds`), or, for metadata without
+/// declarations, one per kind guppy knows.
+fn link_edges(
+    decl_pkg: &cargo_metadata::Package,
+    link: &guppy::graph::PackageLink<'_>,
+    kinds: Option<&[cargo_metadata::DepKindInfo]>,
+) -> Vec<Edge> {
+    let to_pkg = link.to();
+    let mut edges: Vec<Edge> = Vec::new();
+    for decl in &decl_pkg.dependencies {
+        let Some(kind) = Kind::from_cargo(decl.kind) else {
+            continue;
+        };
+        let key = decl.rename.as_deref().unwrap_or(&decl.name);
+        if decl.name != to_pkg.name() || key != link.dep_name() {
+            continue;
+        }
+        if !link.req_for_kind(guppy_kind(kind)).is_present() {
+            continue;
+        }
+        // Two declarations of one key can point at different packages (a path
+        // copy and a registry release, under different targets): keep those that
+        // this resolved version satisfies.
+        if !decl.req.matches(to_pkg.version()) && decl.path.is_none() {
+            continue;
+        }
+        if let Some(kinds) = kinds {
+            let kept = kinds
+                .iter()
+                .any(|k| Kind::from_cargo(k.kind) == Some(kind) && k.target == decl.target);
+            if !kept {
+                continue;
+            }
+        }
+        let edge = Edge {
+            kind,
+            kind_known: true,
+            req: Some(decl.req.to_string()),
+            key: key.to_owned(),
+            optional: decl.optional,
+            platform: decl.target.as_ref().map(|t| t.to_string()),
+            features: decl.features.clone(),
+            default_features: decl.uses_default_features,
+        };
+        if !edges
+            .iter()
+            .any(|e| e.kind == edge.kind && e.platform == edge.platform)
+        {
+            edges.push(edge);
+        }
+    }
+    if edges.is_empty() {
+        // Metadata without declarations (hand-written or trimmed): keep the link
+        // with what guppy knows.
+        for kind in Kind::ALL {
+            if link.req_for_kind(guppy_kind(kind)).is_present() {
+                edges.push(Edge {
+                    kind,
+                    kind_known: true,
+                    req: Some(link.version_req().to_string()),
+                    key: link.dep_name().to_owned(),
+                    optional: false,
+                    platform: None,
+                    features: Vec::new(),
+                    default_features: true,
+                });
+            }
+        }
+    }
+    edges
 }
 
 fn guppy_kind(kind: Kind) -> guppy::DependencyKind {

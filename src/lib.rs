@@ -25,6 +25,7 @@ pub mod graph;
 pub mod input;
 pub mod interrupt;
 pub mod line;
+pub mod location;
 pub mod manifest;
 pub mod plan;
 pub mod policy;

@@ -10,6 +10,10 @@
 //!    suitable release at a fork the user names (`--patch-with`).
 //!
 //! A `[patch]` that cargo would ignore (one that tries to merge two lines) is never planned.
+//!
+//! A plan's edits are manifest data ([`Edit`], [`EditTarget`], [`PatchSpec`], defined in
+//! `manifest::edit`, which computes the new texts): plan produces them, manifest never
+//! reads a plan.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -19,14 +23,12 @@ use semver::{Version, VersionReq};
 use serde::Serialize;
 
 use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo};
-use crate::graph::{DepGraph, Kind};
+use crate::graph::{CRATES_IO, DepGraph};
+pub use crate::manifest::edit::{Edit, EditTarget, PatchSpec};
 use crate::registry::{Registry, RegistryError, Release};
 
 /// The JSON schema version of `fix --format json`.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// The default registry's source id.
-pub const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
 
 /// What the user asked `fix` to do.
 #[derive(Clone, Debug, Default)]
@@ -58,110 +60,6 @@ pub fn primary_lines(graph: &DepGraph, primary: &[String]) -> BTreeMap<String, B
             Some((name.clone(), lines))
         })
         .collect()
-}
-
-/// Where a `[patch]` entry points.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PatchSpec {
-    /// A path, relative to the workspace root, written with `/`.
-    Path(String),
-    /// A git repository, with an optional `rev`, `branch` or `tag`.
-    Git {
-        url: String,
-        reference: Option<(String, String)>,
-    },
-}
-
-impl PatchSpec {
-    /// The inline table as written in the manifest: `{ path = "forks/tonic" }`.
-    pub fn to_toml(&self) -> String {
-        match self {
-            PatchSpec::Path(p) => format!("{{ path = {} }}", quote(p)),
-            PatchSpec::Git { url, reference } => match reference {
-                None => format!("{{ git = {} }}", quote(url)),
-                Some((k, v)) => format!("{{ git = {}, {k} = {} }}", quote(url), quote(v)),
-            },
-        }
-    }
-
-    /// Reads a cargo git source id (`git+URL?branch=x#rev`) as a patch pointing at it.
-    pub fn from_git_source(source: &str) -> Option<PatchSpec> {
-        let rest = source.strip_prefix("git+")?;
-        let (url_query, rev) = match rest.split_once('#') {
-            Some((u, r)) => (u, Some(r)),
-            None => (rest, None),
-        };
-        let (url, query) = match url_query.split_once('?') {
-            Some((u, q)) => (u, Some(q)),
-            None => (url_query, None),
-        };
-        let reference = match query.and_then(|q| q.split_once('=')) {
-            Some((k, v)) if ["branch", "tag", "rev"].contains(&k) => {
-                Some((k.to_owned(), v.to_owned()))
-            }
-            _ => rev.map(|r| ("rev".to_owned(), r.to_owned())),
-        };
-        Some(PatchSpec::Git {
-            url: url.to_owned(),
-            reference,
-        })
-    }
-}
-
-fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// One planned change to a manifest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Edit {
-    /// The manifest, relative to the workspace root.
-    pub manifest: String,
-    /// The table as written (`dependencies`, `target.'cfg(unix)'.dependencies`,
-    /// `workspace.dependencies`, `patch.crates-io`).
-    pub table: String,
-    /// The key as written (renames kept).
-    pub key: String,
-    /// The requirement before (`null` for a new `[patch]` entry).
-    pub from: Option<String>,
-    /// The requirement after, or the patch entry.
-    pub to: String,
-    pub reason: String,
-    /// The finding this edit fixes: `code:crate`.
-    pub finding: String,
-    /// Where the edit goes, for the writer.
-    #[serde(skip)]
-    pub target: EditTarget,
-}
-
-/// Where an edit goes in a manifest.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EditTarget {
-    /// A dependency requirement: in `[workspace.dependencies]`, or in the table for this kind
-    /// (under `[target.<platform>]` when given).
-    Requirement {
-        manifest: PathBuf,
-        workspace: bool,
-        kind: Kind,
-        platform: Option<String>,
-        key: String,
-    },
-    /// A `[patch.<registry>]` entry in the root manifest.
-    Patch {
-        manifest: PathBuf,
-        registry: String,
-        krate: String,
-        spec: PatchSpec,
-    },
 }
 
 /// A finding no strategy can fix.
@@ -670,15 +568,12 @@ impl Planner<'_> {
         target: &Version,
         line: Line,
     ) -> Result<(), RegistryError> {
-        let krate = finding.krate.as_str();
         let inter = origin.package.as_str();
-        let current = origin.package_version.clone();
-        // The intermediate crate must depend on the watched crate directly for its own
-        // requirement to decide the line.
+        let current = origin.package_version.as_ref();
         // Many members can reach the crate through the same intermediate: decide it once.
         let fref = finding_ref(finding);
         if !self.seen.insert((
-            fref.clone(),
+            fref,
             inter.to_owned(),
             origin.key.clone(),
             origin.manifest.clone(),
@@ -686,47 +581,94 @@ impl Planner<'_> {
         )) {
             return Ok(());
         }
+        // The intermediate crate must depend on the watched crate directly for its own
+        // requirement to decide the line.
         let direct = version
             .dependents
             .iter()
-            .any(|d| d.name == inter && Some(&d.version) == current.as_ref());
-        if !direct && self.bump_two_hops(finding, origin, version, target, line)? {
-            return Ok(());
-        }
+            .any(|d| d.name == inter && Some(&d.version) == current);
         if !direct {
-            if !self.unfixable_seen.insert((fref.clone(), inter.to_owned())) {
-                return Ok(());
+            if !self.bump_two_hops(finding, origin, version, target, line)? {
+                self.reached_only_transitively(finding, inter, version, line);
             }
-            const SHOWN: usize = 3;
-            let mut via: Vec<String> = version
-                .dependents
-                .iter()
-                .take(SHOWN)
-                .map(|d| format!("{} {}", d.name, d.version))
-                .collect();
-            if version.dependents.len() > SHOWN {
-                via.push(format!("{} more", version.dependents.len() - SHOWN));
-            }
-            self.unfixable.push(Unfixable {
-                krate: krate.to_owned(),
-                blocking: inter.to_owned(),
-                newest: None,
-                requirement: None,
-                message: format!(
-                    "{inter} reaches {krate} {} only through {}; move that crate to a release on {krate} {line}",
-                    version.version,
-                    via.join(", ")
-                ),
-                finding: finding_ref(finding),
-            });
             return Ok(());
         }
-        let releases = match self
+        let Some(releases) = self.intermediate_releases(finding, origin)? else {
+            return Ok(());
+        };
+        let krate = finding.krate.as_str();
+        let candidate = self.landing_release(
+            &releases,
+            current,
+            krate,
+            (&version.version, target),
+            origin,
+        );
+        if let Some(release) = candidate {
+            if !self.held_back(finding, inter, release) {
+                self.bump_to(finding, origin, version, release);
+            }
+        } else if let Some(spec) = self.opts.patch_with.get(inter).cloned() {
+            self.patch_intermediate(finding, origin, spec, line);
+        } else {
+            self.no_landing_release(finding, origin, &releases, (target, line));
+        }
+        Ok(())
+    }
+
+    /// An intermediate that reaches `version` only through other crates: named once per
+    /// finding, with the crates it goes through.
+    fn reached_only_transitively(
+        &mut self,
+        finding: &Finding,
+        inter: &str,
+        version: &VersionInfo,
+        line: Line,
+    ) {
+        if !self
+            .unfixable_seen
+            .insert((finding_ref(finding), inter.to_owned()))
+        {
+            return;
+        }
+        let krate = finding.krate.as_str();
+        const SHOWN: usize = 3;
+        let mut via: Vec<String> = version
+            .dependents
+            .iter()
+            .take(SHOWN)
+            .map(|d| format!("{} {}", d.name, d.version))
+            .collect();
+        if version.dependents.len() > SHOWN {
+            via.push(format!("{} more", version.dependents.len() - SHOWN));
+        }
+        self.unfixable.push(Unfixable {
+            krate: krate.to_owned(),
+            blocking: inter.to_owned(),
+            newest: None,
+            requirement: None,
+            message: format!(
+                "{inter} reaches {krate} {} only through {}; move that crate to a release on {krate} {line}",
+                version.version,
+                via.join(", ")
+            ),
+            finding: finding_ref(finding),
+        });
+    }
+
+    /// The intermediate's releases. `None` when they come from another registry this tool
+    /// cannot read: that blocks this finding (said in the plan), not the others.
+    fn intermediate_releases(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+    ) -> Result<Option<Vec<Release>>, RegistryError> {
+        let inter = origin.package.as_str();
+        match self
             .registry
             .releases_in(origin.package_source.as_deref(), inter)
         {
-            Ok(found) => found.unwrap_or_default(),
-            // Another registry this tool cannot read blocks this finding, not the others.
+            Ok(found) => Ok(Some(found.unwrap_or_default())),
             Err(e)
                 if origin
                     .package_source
@@ -734,88 +676,108 @@ impl Planner<'_> {
                     .is_some_and(|s| s != CRATES_IO) =>
             {
                 self.unfixable.push(Unfixable {
-                    krate: krate.to_owned(),
+                    krate: finding.krate.clone(),
                     blocking: inter.to_owned(),
                     newest: None,
                     requirement: None,
                     message: e.message,
                     finding: finding_ref(finding),
                 });
-                return Ok(());
+                Ok(None)
             }
-            Err(e) => return Err(e),
-        };
-        let candidate = self.landing_release(
-            &releases,
-            current.as_ref(),
-            krate,
-            (&version.version, target),
-            origin,
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Strategy 2: the edit that moves the intermediate to `release`, saying which
+    /// requirement lands and whether the move is a step back or a breaking release.
+    fn bump_to(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+        version: &VersionInfo,
+        release: &Release,
+    ) {
+        let krate = finding.krate.as_str();
+        let inter = origin.package.as_str();
+        let current = origin.package_version.as_ref();
+        let old_req = version
+            .dependents
+            .iter()
+            .find(|d| d.name == inter)
+            .and_then(|d| d.req.clone())
+            .unwrap_or_default();
+        let new_req = release
+            .requirement_on(krate)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let mut reason = format!(
+            "{inter} {} requires {krate} {new_req} ({inter} {} requires {krate} {old_req})",
+            release.version,
+            current.map(ToString::to_string).unwrap_or_default()
         );
-        if let Some(release) = candidate {
-            if self.held_back(finding, inter, release) {
-                return Ok(());
-            }
-            let old_req = version
-                .dependents
-                .iter()
-                .find(|d| d.name == inter)
-                .and_then(|d| d.req.clone())
-                .unwrap_or_default();
-            let new_req = release
-                .requirement_on(krate)
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            let mut reason = format!(
-                "{inter} {} requires {krate} {new_req} ({inter} {} requires {krate} {old_req})",
-                release.version,
-                current
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            );
-            match current.as_ref() {
-                Some(c) if release.version < *c => reason.push_str(&format!(
-                    "; {inter} {} is an older release: check what it lacks",
+        match current {
+            Some(c) if release.version < *c => reason.push_str(&format!(
+                "; {inter} {} is an older release: check what it lacks",
+                Line::of(&release.version)
+            )),
+            Some(c) if Line::of(c) != Line::of(&release.version) => {
+                reason.push_str(&format!(
+                    "; {inter} {} is a breaking release: check its changelog",
                     Line::of(&release.version)
-                )),
-                Some(c) if Line::of(c) != Line::of(&release.version) => {
-                    reason.push_str(&format!(
-                        "; {inter} {} is a breaking release: check its changelog",
-                        Line::of(&release.version)
-                    ));
-                }
-                _ => {}
+                ));
             }
-            self.requirement_edit(origin, &release.version, reason, finding);
-            return Ok(());
+            _ => {}
         }
-        if let Some(spec) = self.opts.patch_with.get(inter).cloned() {
-            self.patch_edit(
-                CRATES_IO,
-                inter,
-                spec,
-                format!(
-                    "no release of {inter} requires {krate} on the {line} line; patched with the fork given by --patch-with"
-                ),
-                finding,
-            );
-            // The lockfile keeps the registry release until told otherwise.
-            if let Some(current) = &current {
-                self.command(vec![
-                    "cargo".into(),
-                    "update".into(),
-                    "-p".into(),
-                    format!("{inter}@{current}"),
-                ]);
-            }
-            return Ok(());
+        self.requirement_edit(origin, &release.version, reason, finding);
+    }
+
+    /// Strategy 4: the intermediate has no release on the line; the fork `--patch-with` names
+    /// replaces it, and the lockfile is told to let go of the registry release.
+    fn patch_intermediate(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+        spec: PatchSpec,
+        line: Line,
+    ) {
+        let krate = finding.krate.as_str();
+        let inter = origin.package.as_str();
+        self.patch_edit(
+            CRATES_IO,
+            inter,
+            spec,
+            format!(
+                "no release of {inter} requires {krate} on the {line} line; patched with the fork given by --patch-with"
+            ),
+            finding,
+        );
+        // The lockfile keeps the registry release until told otherwise.
+        if let Some(current) = &origin.package_version {
+            self.command(vec![
+                "cargo".into(),
+                "update".into(),
+                "-p".into(),
+                format!("{inter}@{current}"),
+            ]);
         }
+    }
+
+    /// Nothing lands: the finding is unfixable, blocked by the intermediate. A release that
+    /// does land but cannot be used is named, with why: never "no release".
+    fn no_landing_release(
+        &mut self,
+        finding: &Finding,
+        origin: &Origin,
+        releases: &[Release],
+        (target, line): (&Version, Line),
+    ) {
+        let krate = finding.krate.as_str();
+        let inter = origin.package.as_str();
         let newest = releases.iter().rev().find(|r| !r.yanked);
         let requirement = newest
             .and_then(|r| r.requirement_on(krate))
             .map(ToString::to_string);
-        // A release that does land but cannot be used is named, with why: never "no release".
         let passed_over = releases
             .iter()
             .rev()
@@ -828,7 +790,7 @@ impl Planner<'_> {
                 r.requirement_on(krate)
                     .map(ToString::to_string)
                     .unwrap_or_default(),
-                self.why_unusable(r, current.as_ref(), &origin.features)
+                self.why_unusable(r, origin.package_version.as_ref(), &origin.features)
             ),
             (Some(n), Some(req), None) => format!(
                 "no release of {inter} requires {krate} on the {line} line; newest {} requires {req}. \
@@ -852,7 +814,6 @@ impl Planner<'_> {
             message,
             finding: finding_ref(finding),
         });
-        Ok(())
     }
 
     /// The release of an intermediate to move to: the lowest newer one whose requirement on
@@ -988,7 +949,7 @@ impl Planner<'_> {
             None => fork
                 .manifest_dir
                 .as_ref()
-                .map(|dir| PatchSpec::Path(crate::manifest::spans::relative(&self.ws.root, dir))),
+                .map(|dir| PatchSpec::Path(crate::location::relative(&self.ws.root, dir))),
             Some(s) => PatchSpec::from_git_source(s),
         };
         let blocking = reg.dependents.iter().find(|d| {
@@ -1496,6 +1457,7 @@ mod tests {
 mod planning_tests {
     use super::*;
     use crate::analysis::{Options, analyze};
+    use crate::graph::Kind;
     use crate::registry::{MemoryRegistry, ReleaseDep};
     use crate::testkit::Builder;
 

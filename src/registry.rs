@@ -3,7 +3,8 @@
 //! Planning sees the registry only through the [`Registry`] trait, so it stays pure. Which
 //! index is read follows cargo's configuration for the workspace: the `.cargo/config.toml`
 //! files from the workspace root upwards and `$CARGO_HOME/config.toml`. When crates-io is
-//! replaced by a vendored directory (`cargo vendor`), releases are read from that folder;
+//! replaced by a vendored directory (`cargo vendor`), releases are read from that folder
+//! (each release's Cargo.toml through the manifest walker, `manifest::document`);
 //! otherwise from cargo's sparse index, through tame-index: cargo's local index cache, and,
 //! unless `--offline`, the registry itself.
 
@@ -15,6 +16,7 @@ use semver::{Version, VersionReq};
 use toml_edit::{DocumentMut, Item};
 
 use crate::graph::Kind;
+use crate::manifest::document::{Manifest, Section};
 
 /// One published release of a crate, as far as planning needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +81,7 @@ pub trait Registry {
     ) -> Result<Option<Vec<Release>>, RegistryError> {
         match source {
             None => self.releases(name),
-            Some(s) if s == crate::plan::CRATES_IO => self.releases(name),
+            Some(s) if s == crate::graph::CRATES_IO => self.releases(name),
             Some(s) => Err(RegistryError {
                 message: format!(
                     "{name} comes from {s}, which {} does not cover",
@@ -153,7 +155,7 @@ impl Registry for DirectorySource {
 
 /// Reads name and release facts from a published crate's Cargo.toml.
 fn parse_manifest(text: &str) -> Result<(String, Release), String> {
-    let doc: DocumentMut = text.parse().map_err(|e| format!("invalid TOML: {e}"))?;
+    let doc = Manifest::parse(text.to_owned()).map_err(|e| format!("invalid TOML: {e}"))?;
     let package = doc
         .get("package")
         .and_then(Item::as_table_like)
@@ -178,25 +180,16 @@ fn parse_manifest(text: &str) -> Result<(String, Release), String> {
         .and_then(Item::as_table_like)
         .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
         .unwrap_or_default();
-    let mut tables: Vec<(Kind, &dyn toml_edit::TableLike)> = Vec::new();
-    for kind in Kind::ALL {
-        for n in kind.table_names() {
-            if let Some(t) = doc.get(n).and_then(Item::as_table_like) {
-                tables.push((kind, t));
-            }
-            if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
-                for (_, target) in targets.iter() {
-                    if let Some(t) = target
-                        .as_table_like()
-                        .and_then(|t| t.get(n))
-                        .and_then(Item::as_table_like)
-                    {
-                        tables.push((kind, t));
-                    }
-                }
-            }
-        }
-    }
+    // By kind, the package's table before its `[target.*]` ones: the first normal or build
+    // requirement on a crate is the one `requirement_on` reads.
+    let mut tables: Vec<(Kind, &dyn toml_edit::TableLike)> = doc
+        .tables()
+        .filter_map(|t| match t.section {
+            Section::Package(kind) => Some((kind, t.table)),
+            Section::Workspace => None,
+        })
+        .collect();
+    tables.sort_by_key(|(kind, _)| *kind);
     for (kind, table) in tables {
         for (key, item) in table.iter() {
             let (req, package, optional) = match item {
@@ -484,7 +477,7 @@ impl Registry for Registries {
         source: Option<&str>,
         name: &str,
     ) -> Result<Option<Vec<Release>>, RegistryError> {
-        let Some(source) = source.filter(|s| *s != crate::plan::CRATES_IO) else {
+        let Some(source) = source.filter(|s| *s != crate::graph::CRATES_IO) else {
             return self.default.releases(name);
         };
         if !source.starts_with("sparse+") {
@@ -687,6 +680,24 @@ tonic-build = "^0.12"
     }
 
     #[test]
+    fn a_normal_requirement_is_read_before_a_build_one_wherever_it_is_declared() {
+        let (_, release) = parse_manifest(
+            "[package]\nname = \"a\"\nversion = \"1.0.0\"\n\n\
+             [build-dependencies]\nprost = \"0.12\"\n\n\
+             [target.'cfg(unix)'.dependencies]\nprost = \"0.13\"\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            release.requirement_on("prost"),
+            Some(&VersionReq::parse("0.13").expect("req"))
+        );
+        assert_eq!(
+            release.deps.iter().map(|d| d.kind).collect::<Vec<_>>(),
+            [Kind::Normal, Kind::Build]
+        );
+    }
+
+    #[test]
     fn vendored_directory_lists_releases_in_order() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vendor");
         let reg = DirectorySource::new(dir);
@@ -775,7 +786,7 @@ tonic-build = "^0.12"
             others: Mutex::new(BTreeMap::new()),
         };
         assert!(
-            regs.releases_in(Some(crate::plan::CRATES_IO), "tonic")
+            regs.releases_in(Some(crate::graph::CRATES_IO), "tonic")
                 .expect("vendored")
                 .is_some()
         );

@@ -245,52 +245,33 @@ fn point_paths_at_originals(
     }
 }
 
-/// Calls `f` on every dependency entry written as a table (inline or not).
+/// Calls `f` on every dependency entry written as a table (inline or not): in every
+/// dependency table, `[replace]` and each `[patch.*]`.
 fn for_each_dependency(
     top: &mut toml_edit::Table,
     f: &mut dyn FnMut(&mut dyn toml_edit::TableLike),
 ) {
-    fn entries(table: &mut toml_edit::Item, f: &mut dyn FnMut(&mut dyn toml_edit::TableLike)) {
-        if let Some(t) = table.as_table_like_mut() {
-            for (_, entry) in t.iter_mut() {
-                if let Some(e) = entry.as_table_like_mut() {
-                    f(e);
-                }
-            }
-        }
-    }
-    fn kinds(
-        scope: &mut dyn toml_edit::TableLike,
+    use crate::manifest::document;
+    fn entries(
+        table: &mut dyn toml_edit::TableLike,
         f: &mut dyn FnMut(&mut dyn toml_edit::TableLike),
     ) {
-        for (key, item) in scope.iter_mut() {
-            if crate::graph::Kind::ALL
-                .iter()
-                .any(|k| k.table_names().contains(&key.get()))
-            {
-                entries(item, f);
+        for (_, entry) in table.iter_mut() {
+            if let Some(e) = entry.as_table_like_mut() {
+                f(e);
             }
         }
     }
-    kinds(top, f);
-    if let Some(targets) = top
-        .get_mut("target")
-        .and_then(toml_edit::Item::as_table_like_mut)
-    {
-        for (_, platform) in targets.iter_mut() {
-            if let Some(p) = platform.as_table_like_mut() {
-                kinds(p, f);
-            }
+    let tables: Vec<document::TableAt> = document::tables(top).map(|t| t.at()).collect();
+    for at in &tables {
+        if let Some(table) = document::table_mut(top, at) {
+            entries(table, f);
         }
     }
-    if let Some(ws) = top
-        .get_mut("workspace")
+    if let Some(replace) = top
+        .get_mut("replace")
         .and_then(toml_edit::Item::as_table_like_mut)
-        && let Some(deps) = ws.get_mut("dependencies")
     {
-        entries(deps, f);
-    }
-    if let Some(replace) = top.get_mut("replace") {
         entries(replace, f);
     }
     if let Some(patch) = top
@@ -298,7 +279,9 @@ fn for_each_dependency(
         .and_then(toml_edit::Item::as_table_like_mut)
     {
         for (_, registry) in patch.iter_mut() {
-            entries(registry, f);
+            if let Some(registry) = registry.as_table_like_mut() {
+                entries(registry, f);
+            }
         }
     }
 }

@@ -758,8 +758,8 @@ mod write_faults {
     //! Writes that fail part-way, injected through the writer seam, in-process.
 
     use super::*;
-    use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
     use cargo_etcd_deps::input::{CargoOptions, Input};
+    use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
     use cargo_etcd_deps::{Command, FixRequest, Format, Request};
     use std::cell::Cell;
 

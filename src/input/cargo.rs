@@ -214,7 +214,7 @@ fn plainly_a_root(manifest: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(manifest) else {
         return false;
     };
-    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+    let Ok(doc) = crate::manifest::document::Manifest::parse(text) else {
         return false;
     };
     if doc.get("workspace").is_some() {

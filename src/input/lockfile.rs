@@ -6,7 +6,9 @@
 //! so reading stays linear in the number of packages. What a lockfile cannot tell is left out,
 //! never guessed: requirements of registry crates, platform conditions and dependency kinds
 //! beyond the workspace's own manifests. Without manifests (a Cargo.lock copied out of a
-//! repository), the packages without a source are taken as the workspace members.
+//! repository), the packages without a source are taken as the workspace members. Each
+//! manifest is parsed once, and its declarations are read with the manifest walker
+//! (`manifest::document`).
 
 use std::collections::HashMap;
 
@@ -14,14 +16,13 @@ use std::collections::HashMap;
 /// nothing hostile chooses the keys' hashes.
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use cargo_metadata::cargo_platform::Platform;
 use semver::{Version, VersionReq};
 use serde::Deserialize;
-use toml_edit::{Document, Item};
+use toml_edit::Item;
 
 use crate::graph::{DepGraph, Edge, Kind, Package};
+use crate::manifest::document::{Entry, Manifest, Section, written_requirement};
 
 /// What the lockfile mode cannot see, said once in every report.
 pub const LIMITS: &str = "lockfile mode: requirements of registry crates, platform conditions \
@@ -95,8 +96,36 @@ pub fn graph(
         path: lock_path.to_owned(),
         message,
     };
+    let raw = parse(text).map_err(err)?;
+    let (mut packages, by_name) = packages(&raw.package).map_err(err)?;
+    let member_index = find_members(members, &raw.package, &packages, &by_name).map_err(err)?;
+    let mut manifests: Vec<Option<&MemberManifest>> = vec![None; packages.len()];
+    for (i, m) in &member_index {
+        packages[*i].is_member = true;
+        if let Some(m) = m {
+            packages[*i].manifest_path = m.path.clone();
+        }
+        manifests[*i] = *m;
+    }
+    let edges = edges(&raw.package, &packages, &by_name, &manifests).map_err(err)?;
+    for (_, m) in &member_index {
+        if let Some(m) = m {
+            check_fresh(m, &packages, &by_name, (lock_path, root))?;
+        }
+    }
+    let member_ids: Vec<usize> = member_index.iter().map(|(i, _)| *i).collect();
+    Ok(DepGraph::from_parts(
+        packages,
+        edges,
+        &member_ids,
+        root.to_owned(),
+    ))
+}
+
+/// Cargo.lock's packages (format 1's `[root]` first), in a format this tool reads.
+fn parse(text: &str) -> Result<RawLock<'_>, String> {
     let mut raw: RawLock<'_> =
-        toml::from_str(text).map_err(|e| err(format!("not a Cargo.lock: {e}")))?;
+        toml::from_str(text).map_err(|e| format!("not a Cargo.lock: {e}"))?;
     if let Some(root) = raw.root.take() {
         raw.package.insert(0, root);
     }
@@ -109,26 +138,34 @@ pub fn graph(
                 toml::Value::String(s) => format!("\"{s}\""),
                 _ => "of the wrong type".to_owned(),
             };
-            return Err(err(format!(
+            return Err(format!(
                 "unsupported lockfile version {shown}; this tool reads versions 1 to 4"
-            )));
+            ));
         }
     }
     if raw.package.is_empty() {
-        return Err(err("Cargo.lock lists no packages".to_owned()));
+        return Err("Cargo.lock lists no packages".to_owned());
     }
+    Ok(raw)
+}
 
-    let mut packages = Vec::with_capacity(raw.package.len());
+/// Package indices by name.
+type ByName<'r> = FastMap<&'r str, Vec<usize>>;
+
+/// The graph's packages, one per Cargo.lock package in its order, and their indices by
+/// name. A package listed twice or with a bad version is an error.
+fn packages<'r>(raw: &'r [RawPackage<'_>]) -> Result<(Vec<Package>, ByName<'r>), String> {
+    let mut packages = Vec::with_capacity(raw.len());
     let mut by_name: FastMap<&str, Vec<usize>> =
-        FastMap::with_capacity_and_hasher(raw.package.len(), Default::default());
+        FastMap::with_capacity_and_hasher(raw.len(), Default::default());
     let mut seen: FastMap<(&str, &str, Option<&str>), usize> =
-        FastMap::with_capacity_and_hasher(raw.package.len(), Default::default());
-    for (i, p) in raw.package.iter().enumerate() {
+        FastMap::with_capacity_and_hasher(raw.len(), Default::default());
+    for (i, p) in raw.iter().enumerate() {
         let version = Version::parse(&p.version).map_err(|e| {
-            err(format!(
+            format!(
                 "package `{}` has a bad version `{}`: {e}",
                 p.name, p.version
-            ))
+            )
         })?;
         if seen
             .insert(
@@ -137,10 +174,10 @@ pub fn graph(
             )
             .is_some()
         {
-            return Err(err(format!(
+            return Err(format!(
                 "package `{} {}` is listed twice",
                 p.name, p.version
-            )));
+            ));
         }
         by_name.entry(p.name.as_ref()).or_default().push(i);
         packages.push(Package {
@@ -162,27 +199,25 @@ pub fn graph(
             target_sources: Vec::new(),
         });
     }
+    Ok((packages, by_name))
+}
 
-    let member_index = find_members(members, &raw.package, &packages, &by_name).map_err(err)?;
-    for (i, m) in &member_index {
-        packages[*i].is_member = true;
-        if let Some(m) = m {
-            packages[*i].manifest_path = m.path.clone();
-        }
-    }
-    let mut manifests: Vec<Option<&MemberManifest>> = vec![None; packages.len()];
-    for (i, m) in &member_index {
-        manifests[*i] = *m;
-    }
-
-    let mut edges = Vec::with_capacity(raw.package.iter().map(|p| p.dependencies.len()).sum());
-    for (i, p) in raw.package.iter().enumerate() {
+/// The edges of every Cargo.lock dependency reference, with the kind, requirement and
+/// platform of the member declarations that resolved to it (`manifests`, by package).
+fn edges(
+    raw: &[RawPackage<'_>],
+    packages: &[Package],
+    by_name: &ByName<'_>,
+    manifests: &[Option<&MemberManifest>],
+) -> Result<Vec<(usize, usize, Edge)>, String> {
+    let mut edges = Vec::with_capacity(raw.iter().map(|p| p.dependencies.len()).sum());
+    for (i, p) in raw.iter().enumerate() {
         for dep in &p.dependencies {
-            let j = resolve(dep, &by_name, &raw.package).map_err(|m| {
-                err(format!(
+            let j = resolve(dep, by_name, raw).map_err(|m| {
+                format!(
                     "dependency `{dep}` of package `{} {}` {m}",
                     p.name, p.version
-                ))
+                )
             })?;
             let target = &packages[j];
             let declared: Vec<&Declaration> = manifests[i]
@@ -202,18 +237,7 @@ pub fn graph(
             );
         }
     }
-    for (_, m) in &member_index {
-        if let Some(m) = m {
-            check_fresh(m, &packages, &by_name, (lock_path, root))?;
-        }
-    }
-    let member_ids: Vec<usize> = member_index.iter().map(|(i, _)| *i).collect();
-    Ok(DepGraph::from_parts(
-        packages,
-        edges,
-        &member_ids,
-        root.to_owned(),
-    ))
+    Ok(edges)
 }
 
 /// A member requirement that no version Cargo.lock locks satisfies means
@@ -222,7 +246,7 @@ pub fn graph(
 fn check_fresh(
     m: &MemberManifest,
     packages: &[Package],
-    by_name: &FastMap<&str, Vec<usize>>,
+    by_name: &ByName<'_>,
     (lock_path, root): (&Path, &Path),
 ) -> Result<(), LockError> {
     for d in &m.declarations {
@@ -244,7 +268,7 @@ fn check_fresh(
         if satisfied {
             continue;
         }
-        let shown = crate::manifest::spans::relative(root, &m.path);
+        let shown = crate::location::relative(root, &m.path);
         let at = d.line.map(|l| format!("{shown}:{l}")).unwrap_or(shown);
         let held = match locked.as_slice() {
             [] => format!("Cargo.lock has no {}", d.package),
@@ -328,7 +352,7 @@ fn find_members<'m>(
     members: &'m [MemberManifest],
     raw: &[RawPackage<'_>],
     packages: &[Package],
-    by_name: &FastMap<&str, Vec<usize>>,
+    by_name: &ByName<'_>,
 ) -> Result<Vec<(usize, Option<&'m MemberManifest>)>, String> {
     if members.is_empty() {
         return Ok(raw
@@ -375,7 +399,7 @@ fn declares(d: &Declaration, target: &Package) -> bool {
 /// Resolves `"name"`, `"name version"` or `"name version (source)"`.
 fn resolve(
     reference: &str,
-    by_name: &FastMap<&str, Vec<usize>>,
+    by_name: &ByName<'_>,
     packages: &[RawPackage<'_>],
 ) -> Result<usize, String> {
     let mut parts = reference.splitn(3, ' ');
@@ -452,14 +476,11 @@ pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
     let Ok(text) = std::fs::read_to_string(&root_manifest) else {
         return Ok(Vec::new());
     };
-    let doc = Document::parse(text).map_err(|e| LockError {
+    let doc = Manifest::parse(text).map_err(|e| LockError {
         path: root_manifest.clone(),
         message: format!("invalid TOML: {}", e.message()),
     })?;
-    let ws_deps = doc
-        .get("workspace")
-        .and_then(|w| w.get("dependencies"))
-        .and_then(Item::as_table_like);
+    let ws_deps = doc.workspace_dependencies();
     let ws_version = doc
         .get("workspace")
         .and_then(|w| w.get("package"))
@@ -508,15 +529,22 @@ pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
     while next < paths.len() {
         let path = paths[next].clone();
         next += 1;
-        let text = if path == root_manifest {
-            doc.raw().to_owned()
+        // The root manifest is parsed once, above; every other one here.
+        let parsed;
+        let member_doc = if path == root_manifest {
+            &doc
         } else {
-            std::fs::read_to_string(&path).map_err(|e| LockError {
+            let text = std::fs::read_to_string(&path).map_err(|e| LockError {
                 path: path.clone(),
                 message: e.to_string(),
-            })?
+            })?;
+            parsed = Manifest::parse(text).map_err(|e| LockError {
+                path: path.clone(),
+                message: format!("invalid TOML: {}", e.message()),
+            })?;
+            &parsed
         };
-        let member = parse_member(&path, &text, root, ws_deps, ws_version.as_ref())?;
+        let member = parse_member(&path, member_doc, root, ws_deps, ws_version.as_ref())?;
         // Cargo makes every path dependency inside the workspace root a member too.
         if doc.get("workspace").is_some() {
             for dir in member
@@ -555,9 +583,10 @@ fn join_lexically(base: &Path, relative: &str) -> PathBuf {
     out
 }
 
+/// A member's name, version and declarations, read from its parsed manifest.
 fn parse_member(
     path: &Path,
-    text: &str,
+    doc: &Manifest,
     root: &Path,
     ws_deps: Option<&dyn toml_edit::TableLike>,
     ws_version: Option<&Version>,
@@ -566,8 +595,6 @@ fn parse_member(
         path: path.to_owned(),
         message,
     };
-    let doc = Document::parse(text.to_owned())
-        .map_err(|e| err(format!("invalid TOML: {}", e.message())))?;
     let package = doc
         .get("package")
         .and_then(Item::as_table_like)
@@ -582,73 +609,58 @@ fn parse_member(
         Some(_) => ws_version.cloned(),
         None => Some(Version::new(0, 0, 0)),
     };
-    let mut declarations = Vec::new();
-    let mut scopes: Vec<(Option<String>, &dyn toml_edit::TableLike)> =
-        vec![(None, doc.as_table() as &dyn toml_edit::TableLike)];
-    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
-        for (key, t) in targets.iter() {
-            if let Some(t) = t.as_table_like() {
-                let platform = Platform::from_str(key)
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|_| key.to_owned());
-                scopes.push((Some(platform), t));
-            }
-        }
-    }
-    for (platform, scope) in scopes {
-        for kind in Kind::ALL {
-            for table_name in kind.table_names() {
-                let Some(table) = scope.get(table_name).and_then(Item::as_table_like) else {
-                    continue;
-                };
-                for (key, item) in table.iter() {
-                    let t = item.as_table_like();
-                    let inherited = t
-                        .and_then(|t| t.get("workspace"))
-                        .and_then(Item::as_bool)
-                        .unwrap_or(false);
-                    let source_item = if inherited {
-                        ws_deps.and_then(|w| w.get(key))
-                    } else {
-                        Some(item)
-                    };
-                    let st = source_item.and_then(Item::as_table_like);
-                    let package = st
-                        .and_then(|t| t.get("package"))
-                        .or_else(|| t.and_then(|t| t.get("package")))
-                        .and_then(Item::as_str)
-                        .unwrap_or(key)
-                        .to_owned();
-                    let written_path = st.and_then(|t| t.get("path")).and_then(Item::as_str);
-                    let is_path = st.is_some_and(|t| t.get("path").is_some());
-                    let base = if inherited {
-                        root
-                    } else {
-                        path.parent().unwrap_or(root)
-                    };
-                    declarations.push(Declaration {
-                        key: key.to_owned(),
-                        package,
-                        kind,
-                        platform: platform.clone(),
-                        req: source_item.and_then(crate::manifest::spans::written_requirement),
-                        is_path,
-                        path_dir: written_path.map(|p| join_lexically(base, p)),
-                        line: table
-                            .key(key)
-                            .and_then(toml_edit::Key::span)
-                            .map(|r| text[..r.start.min(text.len())].matches('\n').count() + 1),
-                    });
-                }
-            }
-        }
-    }
+    let base = path.parent().unwrap_or(root);
+    let declarations = doc
+        .entries()
+        .filter_map(|entry| match entry.table.section {
+            Section::Package(kind) => Some(declaration(entry, kind, (base, root), ws_deps, doc)),
+            Section::Workspace => None,
+        })
+        .collect();
     Ok(MemberManifest {
         path: path.to_owned(),
         name,
         version,
         declarations,
     })
+}
+
+/// One declaration of a member's manifest; an inherited one (`key.workspace = true`) reads
+/// its requirement, package and path from the root's `[workspace.dependencies]`.
+fn declaration(
+    entry: Entry<'_>,
+    kind: Kind,
+    (base, root): (&Path, &Path),
+    ws_deps: Option<&dyn toml_edit::TableLike>,
+    doc: &Manifest,
+) -> Declaration {
+    let key = entry.key.get();
+    let t = entry.item.as_table_like();
+    let inherited = entry.inherited();
+    let source_item = if inherited {
+        ws_deps.and_then(|w| w.get(key))
+    } else {
+        Some(entry.item)
+    };
+    let st = source_item.and_then(Item::as_table_like);
+    let package = st
+        .and_then(|t| t.get("package"))
+        .or_else(|| t.and_then(|t| t.get("package")))
+        .and_then(Item::as_str)
+        .unwrap_or(key)
+        .to_owned();
+    let written_path = st.and_then(|t| t.get("path")).and_then(Item::as_str);
+    let base = if inherited { root } else { base };
+    Declaration {
+        key: key.to_owned(),
+        package,
+        kind,
+        platform: entry.table.platform_name(),
+        req: source_item.and_then(written_requirement),
+        is_path: st.is_some_and(|t| t.get("path").is_some()),
+        path_dir: written_path.map(|p| join_lexically(base, p)),
+        line: entry.span().map(|(start, _)| doc.line_of(start)),
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Manifest edits, computed in memory.
+//! Manifest edits: what to change ([`Edit`], [`EditTarget`], [`PatchSpec`], the data a fix
+//! plan is made of) and the new texts, computed in memory.
 //!
 //! toml_edit changes only the edited value (its quoting, whitespace and comments are kept);
 //! what toml_edit itself does not keep (a UTF-8 byte order mark, CRLF line endings, a missing
@@ -12,12 +13,117 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use cargo_metadata::cargo_platform::Platform;
+use serde::Serialize;
 use toml_edit::{DocumentMut, Item, Table, Value};
 
+use super::document::{self, Section, TableAt};
 use crate::graph::Kind;
-use crate::plan::{Edit, EditTarget};
 
 pub use super::write::{AtomicFs, WriteFs};
+
+/// One planned change to a manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// The manifest, relative to the workspace root.
+    pub manifest: String,
+    /// The table as written (`dependencies`, `target.'cfg(unix)'.dependencies`,
+    /// `workspace.dependencies`, `patch.crates-io`).
+    pub table: String,
+    /// The key as written (renames kept).
+    pub key: String,
+    /// The requirement before (`null` for a new `[patch]` entry).
+    pub from: Option<String>,
+    /// The requirement after, or the patch entry.
+    pub to: String,
+    pub reason: String,
+    /// The finding this edit fixes: `code:crate`.
+    pub finding: String,
+    /// Where the edit goes, for the writer.
+    #[serde(skip)]
+    pub target: EditTarget,
+}
+
+/// Where an edit goes in a manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditTarget {
+    /// A dependency requirement: in `[workspace.dependencies]`, or in the table for this kind
+    /// (under `[target.<platform>]` when given).
+    Requirement {
+        manifest: PathBuf,
+        workspace: bool,
+        kind: Kind,
+        platform: Option<String>,
+        key: String,
+    },
+    /// A `[patch.<registry>]` entry in the root manifest.
+    Patch {
+        manifest: PathBuf,
+        registry: String,
+        krate: String,
+        spec: PatchSpec,
+    },
+}
+
+/// Where a `[patch]` entry points.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PatchSpec {
+    /// A path, relative to the workspace root, written with `/`.
+    Path(String),
+    /// A git repository, with an optional `rev`, `branch` or `tag`.
+    Git {
+        url: String,
+        reference: Option<(String, String)>,
+    },
+}
+
+impl PatchSpec {
+    /// The inline table as written in the manifest: `{ path = "forks/tonic" }`.
+    pub fn to_toml(&self) -> String {
+        match self {
+            PatchSpec::Path(p) => format!("{{ path = {} }}", quote(p)),
+            PatchSpec::Git { url, reference } => match reference {
+                None => format!("{{ git = {} }}", quote(url)),
+                Some((k, v)) => format!("{{ git = {}, {k} = {} }}", quote(url), quote(v)),
+            },
+        }
+    }
+
+    /// Reads a cargo git source id (`git+URL?branch=x#rev`) as a patch pointing at it.
+    pub fn from_git_source(source: &str) -> Option<PatchSpec> {
+        let rest = source.strip_prefix("git+")?;
+        let (url_query, rev) = match rest.split_once('#') {
+            Some((u, r)) => (u, Some(r)),
+            None => (rest, None),
+        };
+        let (url, query) = match url_query.split_once('?') {
+            Some((u, q)) => (u, Some(q)),
+            None => (url_query, None),
+        };
+        let reference = match query.and_then(|q| q.split_once('=')) {
+            Some((k, v)) if ["branch", "tag", "rev"].contains(&k) => {
+                Some((k.to_owned(), v.to_owned()))
+            }
+            _ => rev.map(|r| ("rev".to_owned(), r.to_owned())),
+        };
+        Some(PatchSpec::Git {
+            url: url.to_owned(),
+            reference,
+        })
+    }
+}
+
+fn quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
 
 /// One file's planned change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,7 +199,7 @@ pub fn compute(edits: &[Edit], root: &Path) -> Result<Vec<FileChange>, EditError
         })?;
         if after != before {
             out.push(FileChange {
-                rel: crate::manifest::spans::relative(root, &path),
+                rel: crate::location::relative(root, &path),
                 path,
                 before,
                 after,
@@ -210,17 +316,14 @@ pub fn apply(doc: &mut DocumentMut, edit: &Edit) -> Result<(), String> {
             key,
             ..
         } => {
-            let table = if *workspace {
-                doc.get_mut("workspace")
-                    .and_then(Item::as_table_like_mut)
-                    .and_then(|t| t.get_mut("dependencies"))
-                    .and_then(Item::as_table_like_mut)
-                    .ok_or("no [workspace.dependencies] table")?
+            let section = if *workspace {
+                Section::Workspace
             } else {
-                dependency_table(doc.as_table_mut(), *kind, platform.as_deref())?
+                Section::Package(*kind)
             };
-            let item = table
-                .get_mut(key)
+            let at = declaring_table(doc.as_table(), section, platform.as_deref(), key)?;
+            let item = document::table_mut(doc.as_table_mut(), &at)
+                .and_then(|table| table.get_mut(key))
                 .ok_or_else(|| format!("no `{key}` in [{}]", edit.table))?;
             set_requirement(item, &edit.to).map_err(|m| format!("`{key}` in [{}]: {m}", edit.table))
         }
@@ -253,39 +356,31 @@ pub fn apply(doc: &mut DocumentMut, edit: &Edit) -> Result<(), String> {
     }
 }
 
-fn dependency_table<'a>(
-    root: &'a mut Table,
-    kind: Kind,
+/// The table that declares `key` in `section` (under `[target.<platform>]` when given), as the
+/// walker finds it; when none does, the first such table, or why there is none.
+fn declaring_table(
+    root: &Table,
+    section: Section,
     platform: Option<&str>,
-) -> Result<&'a mut dyn toml_edit::TableLike, String> {
-    let names = kind.table_names();
-    let scope: &mut dyn toml_edit::TableLike = match platform {
-        None => root,
-        Some(p) => {
-            let wanted = Platform::from_str(p).map_err(|e| e.to_string())?;
-            let targets = root
-                .get_mut("target")
-                .and_then(Item::as_table_like_mut)
-                .ok_or("no [target] tables")?;
-            let key = targets
-                .iter()
-                .map(|(k, _)| k.to_owned())
-                .find(|k| Platform::from_str(k).ok().as_ref() == Some(&wanted))
-                .ok_or_else(|| format!("no [target.'{p}'] table"))?;
-            targets
-                .get_mut(&key)
-                .and_then(Item::as_table_like_mut)
-                .ok_or_else(|| format!("[target.'{p}'] is not a table"))?
+    key: &str,
+) -> Result<TableAt, String> {
+    if let Some(entry) = document::find(root, section, platform, key) {
+        return Ok(entry.table.at());
+    }
+    let wanted = platform
+        .map(Platform::from_str)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    if let Some(table) = document::tables(root).find(|t| t.declares(section, wanted.as_ref())) {
+        return Ok(table.at());
+    }
+    Err(match (section, platform) {
+        (Section::Workspace, _) => "no [workspace.dependencies] table".to_owned(),
+        (Section::Package(kind), None) => format!("no [{}] table", document::table_names(kind)[0]),
+        (Section::Package(kind), Some(p)) => {
+            format!("no [target.'{p}'.{}] table", document::table_names(kind)[0])
         }
-    };
-    let name = names
-        .iter()
-        .find(|n| scope.get(n).is_some_and(|i| i.is_table_like()))
-        .ok_or_else(|| format!("no [{}] table", names[0]))?;
-    scope
-        .get_mut(name)
-        .and_then(Item::as_table_like_mut)
-        .ok_or_else(|| format!("[{name}] is not a table"))
+    })
 }
 
 /// Sets the version requirement of a dependency entry, keeping its form: a bare string, an
@@ -337,7 +432,6 @@ fn replace_string(value: &mut Value, new: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::PatchSpec;
 
     fn edit(table: &str, key: &str, to: &str, target: EditTarget) -> Edit {
         Edit {

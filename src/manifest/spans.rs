@@ -4,17 +4,18 @@
 //! the 1-based line and the byte span of the key, following `key.workspace = true` to the
 //! root's `[workspace.dependencies]`. The reports read the texts it holds for their snippets.
 //!
-//! Target tables are matched by parsing their keys as platforms, never by comparing strings:
+//! Declarations are found with the dependency-table walker of [`super::document`], which
+//! matches target tables by parsing their keys as platforms, never by comparing strings:
 //! cargo normalises `cfg(any(unix,windows))` to `cfg(any(unix, windows))`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use cargo_metadata::cargo_platform::Platform;
-use toml_edit::{Document, Item, Table};
+use toml_edit::{Item, Table};
 
-use crate::graph::{DepGraph, Kind};
+use super::document::{self, Manifest, Section, written_requirement};
+use crate::graph::{CRATES_IO_INDEX, DepGraph, Kind};
+use crate::location::{line_of, line_starts, relative};
 
 /// The workspace's manifests, parsed once, by absolute path: where each dependency is
 /// declared, and the texts the reports point into. `SpanIndex::default()` indexes no
@@ -23,7 +24,7 @@ use crate::graph::{DepGraph, Kind};
 pub struct SpanIndex {
     /// The workspace root (`None`: nothing is located).
     root: Option<PathBuf>,
-    docs: BTreeMap<PathBuf, Option<Document<String>>>,
+    docs: BTreeMap<PathBuf, Option<Manifest>>,
     /// Other files the reports point into (the configuration file).
     other: BTreeMap<PathBuf, String>,
     /// Where each line of each text starts, indexed once per file, so that a snippet of a
@@ -112,11 +113,11 @@ impl SpanIndex {
         self.index_lines(&path);
     }
 
-    fn doc(&mut self, path: &Path) -> Option<&Document<String>> {
+    fn doc(&mut self, path: &Path) -> Option<&Manifest> {
         if !self.docs.contains_key(path) {
             let doc = std::fs::read_to_string(path)
                 .ok()
-                .and_then(|text| Document::parse(text).ok());
+                .and_then(|text| Manifest::parse(text).ok());
             self.docs.insert(path.to_owned(), doc);
             self.index_lines(path);
         }
@@ -219,7 +220,7 @@ impl SpanIndex {
     }
 
     /// A manifest parsed by [`SpanIndex::build`].
-    fn parsed(&self, path: &Path) -> Option<&Document<String>> {
+    fn parsed(&self, path: &Path) -> Option<&Manifest> {
         self.docs.get(path).and_then(Option::as_ref)
     }
 }
@@ -232,61 +233,16 @@ fn find_declaration(
     platform: Option<&str>,
     key: &str,
 ) -> Option<Declaration> {
-    let names = kind.table_names();
-    let (scope, prefix): (&dyn toml_edit::TableLike, String) = match platform {
-        None => (root, String::new()),
-        Some(p) => {
-            let wanted = Platform::from_str(p).ok()?;
-            let targets = root.get("target")?.as_table_like()?;
-            let (tkey, titem) = targets
-                .iter()
-                .find(|(k, _)| Platform::from_str(k).ok().as_ref() == Some(&wanted))?;
-            let written = targets
-                .get_key_value(tkey)
-                .and_then(|(k, _)| k.span())
-                .map(|s| raw[s].to_owned())
-                .unwrap_or_else(|| format!("'{tkey}'"));
-            (titem.as_table_like()?, format!("target.{written}."))
-        }
-    };
-    for name in names {
-        let Some(table) = scope.get(name).and_then(Item::as_table_like) else {
-            continue;
-        };
-        let Some((k, item)) = table.get_key_value(key) else {
-            continue;
-        };
-        let span = k.span()?;
-        let inherited = item
-            .as_table_like()
-            .and_then(|t| t.get("workspace"))
-            .and_then(Item::as_bool)
-            .unwrap_or(false);
-        return Some(Declaration {
-            table: format!("{prefix}{name}"),
-            line: line_of(raw, span.start),
-            span: (span.start, span.end),
-            inherited,
-            req: written_requirement(item),
-        });
-    }
-    None
+    let entry = document::find(root, Section::Package(kind), platform, key)?;
+    let span = entry.span()?;
+    Some(Declaration {
+        table: entry.table.path(raw),
+        line: line_of(raw, span.0),
+        span,
+        inherited: entry.inherited(),
+        req: entry.requirement(),
+    })
 }
-
-/// The version requirement of a dependency entry: `"0.11"` or `{ version = "0.11", … }`.
-pub fn written_requirement(item: &Item) -> Option<String> {
-    match item {
-        Item::Value(toml_edit::Value::String(s)) => Some(s.value().clone()),
-        other => other
-            .as_table_like()
-            .and_then(|t| t.get("version"))
-            .and_then(Item::as_str)
-            .map(str::to_owned),
-    }
-}
-
-/// The crates.io index as cargo names it in `[patch.<url>]` keys.
-const CRATES_IO_INDEX: &str = "https://github.com/rust-lang/crates.io-index";
 
 /// The `[patch]` section of a root manifest that names crates.io by its index URL, if any:
 /// (the key, the key as written: `"https://github.com/rust-lang/crates.io-index"`). cargo
@@ -294,7 +250,7 @@ const CRATES_IO_INDEX: &str = "https://github.com/rust-lang/crates.io-index";
 /// (checked with cargo 1.95), so new entries belong in it. The sparse URL
 /// (`sparse+https://index.crates.io/`) is another source to cargo and does not count.
 pub fn crates_io_patch_section(root_manifest: &str) -> Option<(String, String)> {
-    let doc = Document::parse(root_manifest.to_owned()).ok()?;
+    let doc = Manifest::parse(root_manifest.to_owned()).ok()?;
     let patch = doc.as_table().get("patch")?.as_table_like()?;
     let (key, _) = patch.iter().find(|(key, item)| {
         let url = key.trim().trim_end_matches('/');
@@ -309,37 +265,12 @@ pub fn crates_io_patch_section(root_manifest: &str) -> Option<(String, String)> 
     Some((key.to_owned(), written))
 }
 
-/// The byte offset where each line of `text` starts (the first is 0).
-pub fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
-
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-/// `path` relative to `root` with `/` separators, or as given when it is outside the root.
-pub fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn find(text: &str, kind: Kind, platform: Option<&str>, key: &str) -> Option<Declaration> {
-        let doc = Document::parse(text.to_owned()).expect("valid toml");
+        let doc = Manifest::parse(text.to_owned()).expect("valid toml");
         find_declaration(doc.as_table(), doc.raw(), kind, platform, key)
     }
 
@@ -461,7 +392,7 @@ mod tests {
             ..SpanIndex::default()
         };
         for (path, text) in [("/ws/Cargo.toml", root), ("/ws/app/Cargo.toml", member)] {
-            let doc = Document::parse(text.to_owned()).expect("valid toml");
+            let doc = Manifest::parse(text.to_owned()).expect("valid toml");
             index.docs.insert(PathBuf::from(path), Some(doc));
         }
         index

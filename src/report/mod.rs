@@ -99,7 +99,7 @@ impl Locations {
         let root: PathBuf = root.canonicalize().unwrap_or_else(|_| root.to_owned());
         let prefix = toplevel
             .and_then(|top| root.strip_prefix(top).ok())
-            .map(|rel| crate::manifest::spans::relative(Path::new(""), rel))
+            .map(|rel| crate::location::relative(Path::new(""), rel))
             .filter(|p| !p.is_empty())
             .map(|p| format!("{p}/"))
             .unwrap_or_default();
