@@ -18,6 +18,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use cargo_etcd_deps::ScanRequest;
 use cargo_etcd_deps::analysis::{Options, analyze};
 use cargo_etcd_deps::graph::DepGraph;
 use cargo_etcd_deps::input::Input;
@@ -26,7 +27,6 @@ use cargo_etcd_deps::plan::{self, PlanOptions};
 use cargo_etcd_deps::policy;
 use cargo_etcd_deps::registry::{Registry, RegistryError, Release};
 use cargo_etcd_deps::report::Report;
-use cargo_etcd_deps::scan::ScanRequest;
 use cargo_etcd_deps::{CheckRequest, Command, Format, Request};
 
 #[path = "../tests/support/registry.rs"]

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use cargo_etcd_deps::ScanRequest;
 use cargo_etcd_deps::analysis::{Line, Options, Watch};
 use cargo_etcd_deps::graph::KindSet;
 use cargo_etcd_deps::input::{CargoOptions, Input};
 use cargo_etcd_deps::plan::PatchSpec;
-use cargo_etcd_deps::scan::ScanRequest;
 use cargo_etcd_deps::{
     CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, Verbosity,
 };

@@ -41,7 +41,8 @@ use std::io::Write;
 
 pub use error::Error;
 pub use request::{
-    CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, Verbosity,
+    CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, ScanRequest,
+    Verbosity,
 };
 
 /// How a run ended, when it could give an answer.
@@ -137,11 +138,7 @@ fn emit_with(
     write_output_with(req.output.as_deref(), bytes, out, fs)
 }
 
-fn run_scan(
-    req: &Request,
-    scan: &scan::ScanRequest,
-    out: &mut dyn Write,
-) -> Result<Outcome, Error> {
+fn run_scan(req: &Request, scan: &ScanRequest, out: &mut dyn Write) -> Result<Outcome, Error> {
     if matches!(req.format, Format::Sarif | Format::Github) {
         return Err(Error::Usage(
             "`scan` writes human, json, csv, markdown or html".to_owned(),

@@ -4,13 +4,13 @@
 
 use std::path::PathBuf;
 
-use crate::{analysis, config, input, plan, scan};
+use crate::{analysis, config, plan};
 
 /// What the user asked for: the command and the options common to every command.
 #[derive(Clone, Debug)]
 pub struct Request {
     pub command: Command,
-    pub input: input::Input,
+    pub input: Input,
     pub format: Format,
     pub color: Color,
     pub verbosity: Verbosity,
@@ -37,7 +37,7 @@ impl Request {
     pub fn new(command: Command) -> Request {
         Request {
             command,
-            input: input::Input::default(),
+            input: Input::default(),
             format: Format::Human,
             color: Color::Auto,
             verbosity: Verbosity::Normal,
@@ -59,7 +59,7 @@ pub enum Command {
     /// `explain [CODE]`.
     Explain(Option<String>),
     /// `scan [PATH…]`, or `scan merge FILE…`.
-    Scan(scan::ScanRequest),
+    Scan(ScanRequest),
 }
 
 /// `--graph`.
@@ -129,4 +129,58 @@ pub enum Verbosity {
     Quiet,
     Normal,
     Verbose,
+}
+
+/// How `cargo metadata` is run: the cargo flags passed through.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CargoOptions {
+    pub manifest_path: Option<PathBuf>,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    /// `--target TRIPLE`, passed as `--filter-platform`.
+    pub targets: Vec<String>,
+    pub offline: bool,
+    pub locked: bool,
+    pub frozen: bool,
+}
+
+/// Where the workspace description comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Run `cargo metadata`.
+    Cargo(CargoOptions),
+    /// Read saved `cargo metadata` JSON from a file, or from stdin for `-`.
+    File(PathBuf),
+    /// Read Cargo.lock (this file, or the workspace's) and the workspace's manifests.
+    Lockfile {
+        lockfile: Option<PathBuf>,
+        manifest_path: Option<PathBuf>,
+    },
+}
+
+impl Default for Input {
+    fn default() -> Self {
+        Input::Cargo(CargoOptions::default())
+    }
+}
+
+/// What `scan` was asked to do, as plain data (the binary lowers its command line into it).
+#[derive(Clone, Debug, Default)]
+pub struct ScanRequest {
+    pub analysis: analysis::Options,
+    /// Directories to search (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// `--from FILE`: a list of workspace directories (or Cargo.lock files), one a line.
+    pub from: Option<PathBuf>,
+    /// `--jobs N` (0: the number of cores).
+    pub jobs: usize,
+    /// `--shard I/N`: the I-th of N shares (1-based).
+    pub shard: Option<(usize, usize)>,
+    /// `--deny warnings`.
+    pub deny_warnings: bool,
+    /// `scan merge FILE…`: shard documents to combine instead of scanning.
+    pub merge: Vec<PathBuf>,
+    /// Show progress on stderr (the caller knows whether it is a terminal).
+    pub progress: bool,
 }

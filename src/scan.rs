@@ -16,27 +16,7 @@ use crate::analysis::{Finding, Level};
 use crate::report::Summary;
 use crate::report::inventory::{PolicyStatus, SCHEMA_VERSION, ScanFinding, ScanReport, Workspace};
 use crate::report::scan::Progress;
-use crate::{Error, Request};
-
-/// What `scan` was asked to do, as plain data (the binary lowers its command line into it).
-#[derive(Clone, Debug, Default)]
-pub struct ScanRequest {
-    pub analysis: crate::analysis::Options,
-    /// Directories to search (default: the current directory).
-    pub paths: Vec<PathBuf>,
-    /// `--from FILE`: a list of workspace directories (or Cargo.lock files), one a line.
-    pub from: Option<PathBuf>,
-    /// `--jobs N` (0: the number of cores).
-    pub jobs: usize,
-    /// `--shard I/N`: the I-th of N shares (1-based).
-    pub shard: Option<(usize, usize)>,
-    /// `--deny warnings`.
-    pub deny_warnings: bool,
-    /// `scan merge FILE…`: shard documents to combine instead of scanning.
-    pub merge: Vec<PathBuf>,
-    /// Show progress on stderr (the caller knows whether it is a terminal).
-    pub progress: bool,
-}
+use crate::{Error, Request, ScanRequest};
 
 /// The crates whose versions each row lists: the primary crates, the first crate of each
 /// train, and hyper when it is watched.

@@ -26,39 +26,7 @@ use crate::manifest::spans::SpanIndex;
 use crate::policy::{BASELINE_SCHEMA_VERSION, Baseline, Policy};
 use crate::{Command, Request, analysis};
 
-/// How `cargo metadata` is run: the cargo flags passed through.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CargoOptions {
-    pub manifest_path: Option<PathBuf>,
-    pub features: Vec<String>,
-    pub all_features: bool,
-    pub no_default_features: bool,
-    /// `--target TRIPLE`, passed as `--filter-platform`.
-    pub targets: Vec<String>,
-    pub offline: bool,
-    pub locked: bool,
-    pub frozen: bool,
-}
-
-/// Where the workspace description comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Input {
-    /// Run `cargo metadata`.
-    Cargo(CargoOptions),
-    /// Read saved `cargo metadata` JSON from a file, or from stdin for `-`.
-    File(PathBuf),
-    /// Read Cargo.lock (this file, or the workspace's) and the workspace's manifests.
-    Lockfile {
-        lockfile: Option<PathBuf>,
-        manifest_path: Option<PathBuf>,
-    },
-}
-
-impl Default for Input {
-    fn default() -> Self {
-        Input::Cargo(CargoOptions::default())
-    }
-}
+pub use crate::request::{CargoOptions, Input};
 
 /// A loaded workspace: everything the later stages read, and nothing they must read again.
 #[derive(Debug)]
