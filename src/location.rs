@@ -5,7 +5,9 @@ use std::path::Path;
 
 /// `path` relative to `root` with `/` separators, or as given when it is outside the root.
 pub fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
+    let Ok(rel) = path.strip_prefix(root) else {
+        return path.to_string_lossy().into_owned();
+    };
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
@@ -43,6 +45,16 @@ mod tests {
             relative(root, Path::new("other/Cargo.toml")),
             "other/Cargo.toml"
         );
+    }
+
+    #[test]
+    fn an_absolute_path_outside_the_root_is_shown_as_given() {
+        let root = Path::new("/ws");
+        assert_eq!(
+            relative(root, Path::new("/elsewhere/Cargo.toml")),
+            "/elsewhere/Cargo.toml"
+        );
+        assert_eq!(relative(root, Path::new("/ws")), "");
     }
 
     #[test]
