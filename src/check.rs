@@ -6,15 +6,17 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::manifest::edit::{AtomicFs, WriteFs};
+use crate::manifest::edit::WriteFs;
 use crate::{CheckRequest, Format, Outcome, Request, analysis, exit, input, policy, report};
 
-/// Runs `check`, writing the report to `out` (or `--output`).
+/// Runs `check`, writing the report to `out` (or `--output`, and `--write-baseline`,
+/// through `fs`).
 pub(crate) fn run(
     req: &Request,
     check: &CheckRequest,
     out: &mut dyn Write,
     color: bool,
+    fs: &dyn WriteFs,
 ) -> Result<Outcome, Error> {
     let ws = input::load(req, &check.analysis)?;
     let findings = analysis::analyze(&ws.graph, &ws.spans, &ws.opts);
@@ -26,7 +28,7 @@ pub(crate) fn run(
         policy::apply(&ws.graph, &ws.spans, &ws.opts, findings, &ws.policy, gate)
     };
     if let Some(path) = &check.write_baseline {
-        return write_baseline(&judge(findings, None), path, out);
+        return write_baseline(&judge(findings, None), path, out, fs);
     }
     let root = ws.graph.workspace_root();
     let baseline = input::baseline(check.baseline.as_deref(), &ws.config, root)?;
@@ -42,7 +44,7 @@ pub(crate) fn run(
     // Render into memory first: on an error nothing reaches stdout.
     let mut buf = Vec::new();
     render(req, check, &report, &ws.spans, root, color, &mut buf).map_err(Error::Output)?;
-    crate::emit(req, &buf, out)?;
+    crate::emit_with(req, &buf, out, fs)?;
     Ok(Outcome {
         exit_code: if report.summary.errors > 0 {
             exit::GATE_FAILED
@@ -52,16 +54,18 @@ pub(crate) fn run(
     })
 }
 
-/// `--write-baseline FILE`: records the error- and warning-level findings, atomically.
+/// `--write-baseline FILE`: records the error- and warning-level findings, atomically
+/// through `fs`.
 fn write_baseline(
     outcome: &policy::Outcome,
     path: &Path,
     out: &mut dyn Write,
+    fs: &dyn WriteFs,
 ) -> Result<Outcome, Error> {
     let baseline = policy::Baseline::from_findings(&outcome.findings);
     let mut json = serde_json::to_vec_pretty(&baseline).map_err(|e| Error::Output(e.into()))?;
     json.push(b'\n');
-    AtomicFs.write(path, &json).map_err(|source| Error::Write {
+    fs.write(path, &json).map_err(|source| Error::Write {
         path: path.to_owned(),
         source,
     })?;

@@ -72,8 +72,8 @@ pub fn run_with(
         ));
     }
     match &req.command {
-        Command::Scan(scan) => run_scan(req, scan, out),
-        Command::Check(check) => check::run(req, check, out, color),
+        Command::Scan(scan) => run_scan(req, scan, out, fs),
+        Command::Check(check) => check::run(req, check, out, color, fs),
         Command::Fix(fix) => fix::run(req, fix, out, color, fs),
         Command::Explain(code) => {
             let text = match code {
@@ -86,7 +86,7 @@ pub fn run_with(
                     ))
                 })?,
             };
-            emit(req, text.as_bytes(), out)?;
+            emit_with(req, text.as_bytes(), out, fs)?;
             Ok(Outcome {
                 exit_code: exit::OK,
             })
@@ -123,12 +123,8 @@ fn write_output_with(
     }
 }
 
-/// Writes a finished report to `--output FILE` (atomically) or to `out`.
-fn emit(req: &Request, bytes: &[u8], out: &mut dyn Write) -> Result<(), Error> {
-    write_output(req.output.as_deref(), bytes, out)
-}
-
-/// `emit`, writing `--output FILE` through `fs`.
+/// Writes a finished report to `--output FILE` through `fs` (atomically, with the
+/// writer `run` uses), or to `out`.
 fn emit_with(
     req: &Request,
     bytes: &[u8],
@@ -138,7 +134,12 @@ fn emit_with(
     write_output_with(req.output.as_deref(), bytes, out, fs)
 }
 
-fn run_scan(req: &Request, scan: &ScanRequest, out: &mut dyn Write) -> Result<Outcome, Error> {
+fn run_scan(
+    req: &Request,
+    scan: &ScanRequest,
+    out: &mut dyn Write,
+    fs: &dyn manifest::edit::WriteFs,
+) -> Result<Outcome, Error> {
     if matches!(req.format, Format::Sarif | Format::Github) {
         return Err(Error::Usage(
             "`scan` writes human, json, csv, markdown or html".to_owned(),
@@ -175,7 +176,7 @@ fn run_scan(req: &Request, scan: &ScanRequest, out: &mut dyn Write) -> Result<Ou
         _ => report::scan::render_human(&report, req.verbosity == Verbosity::Verbose, &mut buf),
     }
     .map_err(Error::Output)?;
-    emit(req, &buf, out)?;
+    emit_with(req, &buf, out, fs)?;
     Ok(Outcome {
         exit_code: report.exit_code(),
     })

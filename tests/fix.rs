@@ -760,7 +760,7 @@ mod write_faults {
     use super::*;
     use cargo_etcd_deps::input::{CargoOptions, Input};
     use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
-    use cargo_etcd_deps::{Command, FixRequest, Format, Request};
+    use cargo_etcd_deps::{CheckRequest, Command, FixRequest, Format, Request};
     use std::cell::Cell;
 
     /// Fails the `fail_at`-th write (1-based); every other write goes through atomically.
@@ -848,6 +848,39 @@ mod write_faults {
         // The plan report is the only file written (the verification copy is created).
         assert_eq!(calls, 1);
         assert!(!report.exists());
+        assert_eq!(manifests(&fixture.root), before);
+    }
+
+    #[test]
+    fn check_writes_its_report_and_baseline_through_the_seam() {
+        let fixture = Fixture::new("train-skew");
+        let before = manifests(&fixture.root);
+        let file = fixture.root.join("written.out");
+        // `check --output FILE`, then `check --write-baseline FILE`.
+        let output = |req: &mut Request| {
+            req.command = Command::Check(CheckRequest::default());
+            req.output = Some(file.clone());
+        };
+        let baseline = |req: &mut Request| {
+            req.command = Command::Check(CheckRequest {
+                write_baseline: Some(file.clone()),
+                ..CheckRequest::default()
+            });
+        };
+        for (what, customize) in [
+            ("--output", &output as &dyn Fn(&mut Request)),
+            ("--write-baseline", &baseline),
+        ] {
+            let (err, out, calls) = run_failing(&fixture, customize, 1);
+            assert_eq!(err.exit_code(), INTERNAL, "{what}");
+            assert!(
+                err.to_string().contains("injected failure"),
+                "{what}: {err}"
+            );
+            assert!(out.is_empty(), "{what}: nothing reaches stdout on failure");
+            assert_eq!(calls, 1, "{what}: one write, the one that failed");
+            assert!(!file.exists(), "{what}");
+        }
         assert_eq!(manifests(&fixture.root), before);
     }
 }
