@@ -17,7 +17,7 @@ use crate::error::ConfigError;
 
 mod policy;
 pub use policy::{Date, PolicyRule};
-pub(crate) use policy::{check_known as check_policy_crates, load_file as load_policy_file};
+pub(crate) use policy::{check_known as check_policy_crates, parse_file as parse_policy_file};
 
 /// What a level setting asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,19 +98,22 @@ const EDGES: &[&str] = &[
     "no-normal",
 ];
 
-/// Finds and validates the configuration of the workspace at `root`.
-pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, crate::Error> {
-    if let Some(path) = explicit {
-        let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        return parse_file(root, path, text);
-    }
+/// The files a workspace's configuration may be in, as the input stage read them.
+#[derive(Debug, Default)]
+pub struct Files {
+    /// The root `Cargo.toml` (`None`: not readable).
+    pub manifest: Option<String>,
+    /// `etcd-deps.toml` at the root, when it exists, and what reading it gave.
+    pub standalone: Option<std::io::Result<String>>,
+}
+
+/// Finds and validates the configuration of the workspace at `root` in its files: the
+/// root manifest's `[workspace.metadata.etcd-deps]` (or `[package.metadata.etcd-deps]`) or
+/// `etcd-deps.toml`, never both.
+pub fn discover(root: &Path, files: Files) -> Result<Config, crate::Error> {
     let manifest = root.join("Cargo.toml");
     let standalone = root.join("etcd-deps.toml");
-    let manifest_text = std::fs::read_to_string(&manifest).ok();
-    let in_manifest = manifest_text.as_ref().and_then(|t| {
+    let in_manifest = files.manifest.as_ref().and_then(|t| {
         let doc = Document::parse(t.clone()).ok()?;
         let found = ["workspace", "package"].iter().find_map(|top| {
             doc.get(top)?
@@ -120,8 +123,8 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, crate::Error
         });
         found.map(|top| (doc, top))
     });
-    match (in_manifest, standalone.is_file()) {
-        (Some((doc, top)), true) => {
+    match (in_manifest, files.standalone) {
+        (Some((doc, top)), Some(_)) => {
             let item = &doc[top.as_str()]["metadata"]["etcd-deps"];
             let span = item.span().unwrap_or(0..0);
             Err(config_error(
@@ -137,7 +140,7 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, crate::Error
                 Some("keep one of them".to_owned()),
             ))
         }
-        (Some((doc, top)), false) => {
+        (Some((doc, top)), None) => {
             let item = &doc[top.as_str()]["metadata"]["etcd-deps"];
             let Some(table) = item.as_table_like() else {
                 let span = item.span().unwrap_or(0..0);
@@ -156,19 +159,20 @@ pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, crate::Error
             config.text = Some(doc.raw().to_owned());
             Ok(config)
         }
-        (None, true) => {
-            let text =
-                std::fs::read_to_string(&standalone).map_err(|source| crate::Error::Read {
-                    path: standalone.clone(),
-                    source,
-                })?;
+        (None, Some(text)) => {
+            let text = text.map_err(|source| crate::Error::Read {
+                path: standalone.clone(),
+                source,
+            })?;
             parse_file(root, &standalone, text)
         }
-        (None, false) => Ok(Config::default()),
+        (None, None) => Ok(Config::default()),
     }
 }
 
-fn parse_file(root: &Path, path: &Path, text: String) -> Result<Config, crate::Error> {
+/// Validates the configuration file `path` (`--config FILE`, or `etcd-deps.toml`), whose
+/// text is `text`.
+pub fn parse_file(root: &Path, path: &Path, text: String) -> Result<Config, crate::Error> {
     let doc = Document::parse(text.clone()).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         config_error(
@@ -602,6 +606,7 @@ fn requirements(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::load_config as load;
 
     fn parse(text: &str) -> Result<Config, crate::Error> {
         let doc = Document::parse(text.to_owned()).expect("toml");

@@ -49,13 +49,7 @@ pub(crate) fn run(
     .findings;
     let graph = &ws.graph;
     let root = graph.workspace_root().to_owned();
-    let fix_plan = make_plan(
-        fix,
-        graph,
-        &findings,
-        &ws.opts.watch.primary,
-        cargo.offline || cargo.frozen,
-    )?;
+    let fix_plan = make_plan(fix, &ws, &findings, cargo.offline || cargo.frozen)?;
     let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
 
     let (verification, resolved) = if fix_plan.is_empty() {
@@ -112,12 +106,13 @@ pub(crate) fn run(
 /// releases read from the workspace's registry.
 fn make_plan(
     fix: &FixRequest,
-    graph: &crate::graph::DepGraph,
+    workspace: &input::Workspace,
     findings: &[crate::analysis::Finding],
-    primary: &[String],
     offline: bool,
 ) -> Result<plan::FixPlan, Error> {
+    let graph = &workspace.graph;
     let root = graph.workspace_root().to_owned();
+    let root_manifest = root.join("Cargo.toml");
     let registry = registry::for_workspace(&root, offline)?;
 
     let to = target_lines(&fix.to, graph)?;
@@ -132,15 +127,16 @@ fn make_plan(
         to,
         patch_with,
         rust_version,
-        primary_lines: plan::primary_lines(graph, primary),
+        primary_lines: plan::primary_lines(graph, &workspace.opts.watch.primary),
     };
     let ws = plan::Workspace {
-        root_manifest: root.join("Cargo.toml"),
+        crates_io_patch: workspace
+            .spans
+            .text(&root_manifest)
+            .and_then(crate::manifest::spans::crates_io_patch_section),
+        root_manifest,
         root_manifest_rel: "Cargo.toml".to_owned(),
         root: root.clone(),
-        crates_io_patch: std::fs::read_to_string(root.join("Cargo.toml"))
-            .ok()
-            .and_then(|text| crate::manifest::spans::crates_io_patch_section(&text)),
     };
     plan::plan(findings, &registry, &ws, &plan_opts)
         .map_err(|e| Error::Registry { message: e.message })

@@ -255,12 +255,13 @@ fn date(
     }
 }
 
-/// Reads a shared policy file: a TOML file whose one key is `policy`.
-pub(crate) fn load_file(root: &Path, path: &Path) -> Result<Vec<PolicyRule>, crate::Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+/// The rules of a shared policy file, whose text is `text`: a TOML file whose one key is
+/// `policy`.
+pub(crate) fn parse_file(
+    root: &Path,
+    path: &Path,
+    text: String,
+) -> Result<Vec<PolicyRule>, crate::Error> {
     let doc = Document::parse(text.clone()).map_err(|e| {
         super::config_error(
             path,

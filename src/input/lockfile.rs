@@ -59,6 +59,9 @@ pub struct LockError {
     pub message: String,
 }
 
+/// Manifests as read, by path (`None`: unreadable or not TOML), for the span index.
+pub type Parsed = Vec<(PathBuf, Option<Manifest>)>;
+
 /// A workspace member's manifest, as far as the lockfile mode needs it.
 #[derive(Clone, Debug)]
 pub struct MemberManifest {
@@ -471,10 +474,10 @@ fn canonical_source(source: &str) -> String {
 
 /// Reads the members' manifests from the workspace root: the root package (if any) and the
 /// `[workspace] members` globs, less `exclude`.
-pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
+pub fn read_manifests(root: &Path) -> Result<(Vec<MemberManifest>, Parsed), LockError> {
     let root_manifest = root.join("Cargo.toml");
     let Ok(text) = std::fs::read_to_string(&root_manifest) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let doc = Manifest::parse(text).map_err(|e| LockError {
         path: root_manifest.clone(),
@@ -525,25 +528,25 @@ pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
         }
     }
     let mut out: Vec<MemberManifest> = Vec::new();
+    let mut docs: Parsed = Vec::new();
     let mut next = 0;
     while next < paths.len() {
         let path = paths[next].clone();
         next += 1;
         // The root manifest is parsed once, above; every other one here.
-        let parsed;
-        let member_doc = if path == root_manifest {
-            &doc
+        let parsed = if path == root_manifest {
+            None
         } else {
             let text = std::fs::read_to_string(&path).map_err(|e| LockError {
                 path: path.clone(),
                 message: e.to_string(),
             })?;
-            parsed = Manifest::parse(text).map_err(|e| LockError {
+            Some(Manifest::parse(text).map_err(|e| LockError {
                 path: path.clone(),
                 message: format!("invalid TOML: {}", e.message()),
-            })?;
-            &parsed
+            })?)
         };
+        let member_doc = parsed.as_ref().unwrap_or(&doc);
         let member = parse_member(&path, member_doc, root, ws_deps, ws_version.as_ref())?;
         // Cargo makes every path dependency inside the workspace root a member too.
         if doc.get("workspace").is_some() {
@@ -564,8 +567,12 @@ pub fn read_manifests(root: &Path) -> Result<Vec<MemberManifest>, LockError> {
             }
         }
         out.push(member);
+        if let Some(parsed) = parsed {
+            docs.push((path, Some(parsed)));
+        }
     }
-    Ok(out)
+    docs.push((root_manifest, Some(doc)));
+    Ok((out, docs))
 }
 
 /// `base/relative` with `.` and `..` folded away, without touching the file system.

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Config};
 use crate::error::Error;
 use crate::graph::DepGraph;
+use crate::manifest::document::Manifest;
 use crate::manifest::spans::SpanIndex;
 use crate::policy::{BASELINE_SCHEMA_VERSION, Baseline, Policy};
 use crate::{Command, Request, analysis};
@@ -51,13 +52,14 @@ pub struct Workspace {
 /// reads the graph and the configuration (once), merges the options, checks the members and
 /// `-p` names, sets generated members aside and builds the policy.
 pub(crate) fn load(req: &Request, base: &analysis::Options) -> Result<Workspace, Error> {
-    let (graph, config) = read(req)?;
+    let (graph, config, parsed) = read(req)?;
     let opts = settings::merge_options(base, &config, req)?;
     settings::check_members(&graph, matches!(req.command, Command::Fix(_)))?;
     let (graph, generated) = hakari::without_hacks(graph);
     settings::check_packages(&graph, &opts.packages)?;
     let policy = settings::policy(req, &config, graph.workspace_root(), &opts.watch)?;
-    let mut spans = SpanIndex::build(&graph);
+    let manifests = parsed.unwrap_or_else(|| read_manifests(&graph));
+    let mut spans = SpanIndex::new(graph.workspace_root().to_owned(), manifests);
     if let (Some(file), Some(text)) = (&config.file, &config.text) {
         spans.insert(file.clone(), text.clone());
     }
@@ -91,14 +93,15 @@ impl Workspace {
     }
 }
 
-/// The graph and the configuration, for each input mode. With cargo, the configuration is
-/// read first: its `targets` are passed to `cargo metadata`.
-fn read(req: &Request) -> Result<(DepGraph, Config), Error> {
+/// The graph and the configuration, for each input mode, and in the lockfile mode the
+/// manifests it parsed to build the graph. With cargo, the configuration is read first: its
+/// `targets` are passed to `cargo metadata`.
+fn read(req: &Request) -> Result<(DepGraph, Config, Option<lockfile::Parsed>), Error> {
     let explicit = req.config.as_deref();
     match &req.input {
         Input::Cargo(opts) => {
             let located = cargo::locate(opts)?;
-            let config = config::load(&located.root_dir, explicit)?;
+            let config = load_config(&located.root_dir, explicit)?;
             let mut opts = opts.clone();
             if opts.targets.is_empty()
                 && let Some(targets) = &config.targets
@@ -108,28 +111,55 @@ fn read(req: &Request) -> Result<(DepGraph, Config), Error> {
             let json =
                 cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown)?;
             let name = format!("cargo metadata for {}", located.shown);
-            Ok((DepGraph::from_metadata_json(&json, &name)?, config))
+            Ok((DepGraph::from_metadata_json(&json, &name)?, config, None))
         }
         Input::File(path) => {
             let (json, name) = cargo::read_saved(path)?;
             let graph = DepGraph::from_metadata_json(&json, &name)?;
-            let config = config::load(graph.workspace_root(), explicit)?;
-            Ok((graph, config))
+            let config = load_config(graph.workspace_root(), explicit)?;
+            Ok((graph, config, None))
         }
         Input::Lockfile {
             lockfile,
             manifest_path,
         } => {
-            let graph = read_lockfile(lockfile.as_deref(), manifest_path.as_deref())?;
-            let config = config::load(graph.workspace_root(), explicit)?;
-            Ok((graph, config))
+            let (graph, parsed) = read_lockfile(lockfile.as_deref(), manifest_path.as_deref())?;
+            let config = load_config(graph.workspace_root(), explicit)?;
+            Ok((graph, config, Some(parsed)))
         }
     }
 }
 
+/// The configuration of the workspace at `root`: `--config FILE` when given, else what
+/// discovery finds in the root manifest or `etcd-deps.toml`. The files are read here.
+pub(crate) fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, Error> {
+    if let Some(path) = explicit {
+        return config::parse_file(root, path, read_text(path)?);
+    }
+    let standalone = root.join("etcd-deps.toml");
+    let files = config::Files {
+        manifest: std::fs::read_to_string(root.join("Cargo.toml")).ok(),
+        standalone: standalone
+            .is_file()
+            .then(|| std::fs::read_to_string(&standalone)),
+    };
+    config::discover(root, files)
+}
+
+/// The text of a file the user named, or an error naming it.
+fn read_text(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 /// The lockfile mode's input: the graph from Cargo.lock and the manifests beside it. With no
 /// path, the Cargo.lock of the workspace around `manifest_path` (or the current directory).
-fn read_lockfile(lockfile: Option<&Path>, manifest_path: Option<&Path>) -> Result<DepGraph, Error> {
+fn read_lockfile(
+    lockfile: Option<&Path>,
+    manifest_path: Option<&Path>,
+) -> Result<(DepGraph, lockfile::Parsed), Error> {
     let cwd = std::env::current_dir().map_err(|source| Error::Read {
         path: PathBuf::from("."),
         source,
@@ -164,8 +194,32 @@ fn read_lockfile(lockfile: Option<&Path>, manifest_path: Option<&Path>) -> Resul
         path: e.path,
         message: e.message,
     };
-    let members = lockfile::read_manifests(&root).map_err(lock_err)?;
-    lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)
+    let (members, parsed) = lockfile::read_manifests(&root).map_err(lock_err)?;
+    let graph = lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)?;
+    Ok((graph, parsed))
+}
+
+/// The manifests of the members of a graph cargo resolved, and the root's, read and parsed
+/// once for the span index (`None`: not readable or not TOML, as with saved metadata from
+/// another machine).
+fn read_manifests(graph: &DepGraph) -> lockfile::Parsed {
+    let root_manifest = graph.workspace_root().join("Cargo.toml");
+    let members = graph
+        .members()
+        .iter()
+        .map(|&m| graph.package(m).manifest_path.clone());
+    let mut paths: Vec<PathBuf> = members.chain([root_manifest]).collect();
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .map(|path| {
+            let doc = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|text| Manifest::parse(text).ok());
+            (path, doc)
+        })
+        .collect()
 }
 
 /// The baseline `check` compares with (`--baseline FILE`, else the configuration's

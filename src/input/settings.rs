@@ -69,7 +69,8 @@ fn policy_rules(
         (None, None) => None,
     };
     if let Some(path) = shared {
-        rules.extend(config::load_policy_file(root, &path)?);
+        let text = super::read_text(&path)?;
+        rules.extend(config::parse_policy_file(root, &path, text)?);
     }
     let watched: Vec<&str> = watch
         .primary

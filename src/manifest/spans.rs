@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{Item, Table};
 
 use super::document::{self, Manifest, Section, written_requirement};
-use crate::graph::{CRATES_IO_INDEX, DepGraph, Kind};
+use crate::graph::{CRATES_IO_INDEX, Kind};
 use crate::location::{line_of, line_starts, relative};
 
 /// The workspace's manifests, parsed once, by absolute path: where each dependency is
@@ -47,22 +47,21 @@ pub struct Window<'a> {
 }
 
 impl SpanIndex {
-    /// Reads and parses the manifest of every member of `graph` and the workspace root's
-    /// (a manifest that cannot be read or parsed is indexed as absent).
-    pub fn build(graph: &DepGraph) -> SpanIndex {
-        let root = graph.workspace_root().to_owned();
+    /// The index of a workspace rooted at `root`, over its manifests as the input stage read
+    /// and parsed them (`None`: a manifest that could not be read or parsed, indexed as
+    /// absent). Nothing is read here.
+    pub fn new(
+        root: PathBuf,
+        manifests: impl IntoIterator<Item = (PathBuf, Option<Manifest>)>,
+    ) -> SpanIndex {
         let mut index = SpanIndex {
-            root: Some(root.clone()),
+            root: Some(root),
             ..SpanIndex::default()
         };
-        for &member in graph.members() {
-            let manifest = &graph.package(member).manifest_path;
-            // A Cargo.lock read alone has no manifest to point at.
-            if !manifest.as_os_str().is_empty() {
-                index.doc(manifest);
-            }
+        for (path, doc) in manifests {
+            index.docs.insert(path.clone(), doc);
+            index.index_lines(&path);
         }
-        index.doc(&root.join("Cargo.toml"));
         index
     }
 
@@ -111,17 +110,6 @@ impl SpanIndex {
     pub fn insert(&mut self, path: PathBuf, text: String) {
         self.other.insert(path.clone(), text);
         self.index_lines(&path);
-    }
-
-    fn doc(&mut self, path: &Path) -> Option<&Manifest> {
-        if !self.docs.contains_key(path) {
-            let doc = std::fs::read_to_string(path)
-                .ok()
-                .and_then(|text| Manifest::parse(text).ok());
-            self.docs.insert(path.to_owned(), doc);
-            self.index_lines(path);
-        }
-        self.docs.get(path).and_then(Option::as_ref)
     }
 }
 
@@ -219,7 +207,7 @@ impl SpanIndex {
         at
     }
 
-    /// A manifest parsed by [`SpanIndex::build`].
+    /// A manifest given to [`SpanIndex::new`].
     fn parsed(&self, path: &Path) -> Option<&Manifest> {
         self.docs.get(path).and_then(Option::as_ref)
     }
