@@ -1,17 +1,24 @@
 //! cargo-etcd-deps: finds diverging versions of etcd-client, tonic and the gRPC crates that
 //! must agree with them, explains where each comes from, and gates CI on them.
 //!
-//! The pipeline (each stage returns owned, sorted, `Serialize`-able data):
+//! The pipeline (each stage takes references to earlier results and returns owned, sorted,
+//! `Serialize`-able data; `ARCHITECTURE.md` has the module map and the call flows):
 //!
 //! ```text
-//! argv ─cli─► Request ─metadata─► metadata JSON ─graph─► DepGraph ─manifest::spans─► SpanIndex
-//!      ─analysis (worded by diags)─► Findings ─report─► human | json ; Outcome ─main─► exit code
+//! argv ─main/cli─► Request           (plain data: the library never sees clap)
+//!      ─input─► Workspace             (graph, configuration, options, policy, span index:
+//!                                      loaded once for every mode; the only module that runs
+//!                                      cargo or git or reads the workspace's files)
+//!      ─analysis (worded by diags)─► Findings       (pure; origins complete when created)
+//!      ─policy─► Outcome              (levels, allow, dated rules, --deny, baseline: one
+//!                                      function for check, fix, verification and scan)
+//!      ─plan─► FixPlan ─manifest::edit─► changes ─verify─► proven on a copy (input +
+//!                                      analysis + policy again) ─manifest::write─► written
+//!      ─report─► human | json | sarif | github | markdown | graph ; Outcome ─main─► exit code
 //! ```
 //!
-//! The command line is the binary's (`src/main.rs` and its private `cli` module; the binary
-//! also writes the `completions` scripts): it lowers argv into the plain `Request`
-//! (`request.rs`) that `run` takes, so the library never sees the argument parser. `run`
-//! wires the stages; only `main` exits and only `report` renders.
+//! `run` dispatches to the workflows (`check`, `fix`, `scan`, `explain`); only `main` exits,
+//! only `report` renders and only `manifest::write` writes.
 
 pub mod analysis;
 mod check;
