@@ -926,6 +926,7 @@ mod verification {
         let plan = plan(&fixture);
         assert_eq!(plan["edits"][0]["key"], "tonic-build", "{plan:#}");
         assert_eq!(plan["verification"]["message"], serde_json::Value::Null);
+        assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
         fixture
             .run(&["fix", "--offline", "--apply", "--allow-dirty"])
             .expect_code(OK);
