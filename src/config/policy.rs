@@ -296,12 +296,16 @@ pub(crate) fn check_known(
     rules: &[PolicyRule],
     watched: &[&str],
     root: &Path,
+    texts: &[(&Path, &str)],
 ) -> Result<(), crate::Error> {
     let Some(rule) = rules.iter().find(|r| !watched.contains(&r.krate.as_str())) else {
         return Ok(());
     };
-    let text = std::fs::read_to_string(&rule.location.path).unwrap_or_default();
-    let cx = Ctx::new(&text, &rule.location.path, root);
+    let text = texts
+        .iter()
+        .find(|(path, _)| *path == rule.location.path)
+        .map_or("", |(_, text)| text);
+    let cx = Ctx::new(text, &rule.location.path, root);
     let close = watched
         .iter()
         .map(|k| (strsim::damerau_levenshtein(&rule.krate, k), *k))

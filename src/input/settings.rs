@@ -63,14 +63,24 @@ fn policy_rules(
     watch: &analysis::Watch,
 ) -> Result<Vec<PolicyRule>, Error> {
     let mut rules = config.policy.clone();
+    // The texts the rules were read from, for an error's snippet.
+    let mut texts: Vec<(&Path, &str)> = config
+        .file
+        .as_deref()
+        .zip(config.text.as_deref())
+        .into_iter()
+        .collect();
+    let shared_text;
     let shared = match (&req.policy_file, &config.policy_file) {
         (Some(p), _) => Some(p.clone()),
         (None, Some(p)) => Some(root.join(p)),
         (None, None) => None,
     };
-    if let Some(path) = shared {
-        let text = super::read_text(&path)?;
-        rules.extend(config::parse_policy_file(root, &path, text)?);
+    if let Some(path) = &shared {
+        let text = super::read_text(path)?;
+        rules.extend(config::parse_policy_file(root, path, text.clone())?);
+        shared_text = text;
+        texts.push((path, &shared_text));
     }
     let watched: Vec<&str> = watch
         .primary
@@ -79,7 +89,7 @@ fn policy_rules(
         .chain(&watch.family)
         .map(String::as_str)
         .collect();
-    config::check_policy_crates(&rules, &watched, root)?;
+    config::check_policy_crates(&rules, &watched, root, &texts)?;
     Ok(rules)
 }
 
