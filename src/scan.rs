@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::Deserialize;
-
 use crate::analysis::{Finding, Level};
+use crate::input::fleet;
 use crate::report::Summary;
 use crate::report::inventory::{PolicyStatus, SCHEMA_VERSION, ScanFinding, ScanReport, Workspace};
 use crate::report::scan::Progress;
@@ -41,7 +40,7 @@ pub fn run(
         return merge(&scan.merge);
     }
     let mut roots = match &scan.from {
-        Some(list) => read_list(list)?,
+        Some(list) => fleet::read_list(list)?,
         None => {
             let dirs = if scan.paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -64,7 +63,7 @@ pub fn run(
                         d.display()
                     )));
                 }
-                discover(d, &mut found);
+                fleet::discover(d, &mut found);
             }
             found
         }
@@ -253,110 +252,11 @@ fn edit_line(findings: &[Finding]) -> Option<String> {
     })
 }
 
-/// Reads `--from FILE`: one path a line (a workspace directory or its Cargo.lock); blank
-/// lines and `#` comments are skipped.
-fn read_list(list: &Path) -> Result<Vec<PathBuf>, Error> {
-    let text = std::fs::read_to_string(list).map_err(|source| Error::Read {
-        path: list.to_owned(),
-        source,
-    })?;
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let p = PathBuf::from(l);
-            if p.file_name().is_some_and(|n| n == "Cargo.lock") {
-                p.parent()
-                    .map_or_else(|| PathBuf::from("."), Path::to_owned)
-            } else {
-                p
-            }
-        })
-        .collect())
-}
-
-/// Collects every workspace under `dir`: a directory with a Cargo.lock. Skips `target/`,
-/// `.git/`, vendored crates (a `.cargo-checksum.json` beside them) and symbolic links, and
-/// a nested Cargo.lock of a member of a workspace already found (a leftover from when it
-/// stood alone: cargo uses the workspace's).
-fn discover(dir: &Path, found: &mut Vec<PathBuf>) {
-    discover_in(dir, found, &[]);
-}
-
-fn discover_in(dir: &Path, found: &mut Vec<PathBuf>, enclosing: &[PathBuf]) {
-    if dir.join(".cargo-checksum.json").is_file() {
-        return;
-    }
-    let mut inner: Vec<PathBuf> = enclosing.to_vec();
-    if dir.join("Cargo.lock").is_file() {
-        if !enclosing.iter().any(|ws| is_member_of(dir, ws)) {
-            found.push(dir.to_owned());
-        }
-        inner.push(dir.to_owned());
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    // Sorted so discovery order never depends on the file system.
-    let mut subdirs: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter(|e| !matches!(e.file_name().to_str(), Some("target" | ".git")))
-        .map(|e| e.path())
-        .collect();
-    subdirs.sort();
-    for sub in subdirs {
-        discover_in(&sub, found, &inner);
-    }
-}
-
-/// Whether the package in `dir` is a path package of the workspace at `ws` (its Cargo.lock
-/// lists it with no source).
-fn is_member_of(dir: &Path, ws: &Path) -> bool {
-    #[derive(Deserialize)]
-    struct Lock {
-        #[serde(default)]
-        package: Vec<Pkg>,
-    }
-    #[derive(Deserialize)]
-    struct Pkg {
-        name: String,
-        source: Option<String>,
-    }
-    #[derive(Deserialize)]
-    struct Manifest {
-        package: Option<Named>,
-    }
-    #[derive(Deserialize)]
-    struct Named {
-        name: String,
-    }
-    let read = |p: PathBuf| std::fs::read_to_string(p).ok();
-    let Some(name) = read(dir.join("Cargo.toml"))
-        .and_then(|t| toml::from_str::<Manifest>(&t).ok())
-        .and_then(|m| m.package)
-        .map(|p| p.name)
-    else {
-        return false;
-    };
-    read(ws.join("Cargo.lock"))
-        .and_then(|t| toml::from_str::<Lock>(&t).ok())
-        .is_some_and(|l| {
-            l.package
-                .iter()
-                .any(|p| p.name == name && p.source.is_none())
-        })
-}
-
 /// `scan merge FILE…`: the rows of every shard document, as one report.
 fn merge(files: &[PathBuf]) -> Result<ScanReport, Error> {
     let mut rows = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(f).map_err(|source| Error::Read {
-            path: f.clone(),
-            source,
-        })?;
+        let text = crate::input::read_text(f)?;
         let doc: ScanReport =
             serde_json::from_str(&text).map_err(|source| Error::NotAScanDocument {
                 path: f.clone(),

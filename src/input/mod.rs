@@ -2,16 +2,23 @@
 //!
 //! `load` turns a request into one [`Workspace`] for every mode (`cargo metadata`, saved
 //! metadata JSON, or Cargo.lock and the manifests beside it): the graph, the configuration
-//! (read once, here), the analysis options (command line over configuration over defaults)
-//! and the policy (rules and the day they are judged on). `Workspace::edited` reads the
-//! metadata cargo resolved for an edited copy the same way, with the same settings.
+//! and the shared policy file (read once, here), the analysis options (command line over
+//! configuration over defaults), the policy (rules and the day they are judged on) and the
+//! span index over the manifests (read and parsed once, here; the lockfile mode's own parse
+//! is reused). `Workspace::edited` reads the metadata cargo resolved for an edited copy the
+//! same way, with the same settings.
 //!
 //! `cargo` runs cargo and reads saved metadata; `lockfile` builds the graph from Cargo.lock and
 //! the workspace's manifests; `hakari` recognises generated workspace-hack members; `vcs` asks
 //! git about uncommitted changes and the repository's top level; `settings` merges and checks
-//! what the graph and the configuration say.
+//! what the graph and the configuration say; `fleet` finds the workspaces `scan` reads.
+//!
+//! Other reads have their own owners: the registry reads its index, the writer
+//! (`manifest::write`, `manifest::edit`) reads the bytes it is about to replace, and `verify`
+//! copies the workspace it proves a plan on.
 
 pub mod cargo;
+pub(crate) mod fleet;
 pub mod hakari;
 pub mod lockfile;
 mod settings;
@@ -147,7 +154,7 @@ pub(crate) fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config
 }
 
 /// The text of a file the user named, or an error naming it.
-fn read_text(path: &Path) -> Result<String, Error> {
+pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_owned(),
         source,
