@@ -34,8 +34,6 @@ use crate::manifest::spans::SpanIndex;
 
 pub use self::code::{Code, Level};
 pub(crate) use self::paths::explain_chosen;
-pub use crate::diags::source_label;
-pub(crate) use crate::diags::unify_edit_listed;
 pub use crate::line::Line;
 
 use self::detect::{

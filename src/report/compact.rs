@@ -7,10 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use super::{Report, Style, plural};
-use crate::analysis::{
-    Code, Finding, Level, Line, Origin, VersionInfo, source_label, unify_edit_listed,
-};
-use crate::manifest::spans::Sources;
+use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo};
+use crate::diags::{source_label, unify_edit_listed};
+use crate::manifest::spans::SpanIndex;
 
 /// How many crates, declarations or dependents a compact line names before "and N more".
 const NAMED: usize = 3;
@@ -20,7 +19,7 @@ const QUOTED: usize = 60;
 /// Writes the root causes and the findings (the caller writes the closing summary).
 pub(super) fn render(
     report: &Report,
-    sources: &Sources,
+    sources: &SpanIndex,
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -129,7 +128,7 @@ fn header(finding: &Finding, style: &Style) -> String {
 fn version_lines(
     version: &VersionInfo,
     finding: &Finding,
-    sources: &Sources,
+    sources: &SpanIndex,
     first: bool,
 ) -> Vec<String> {
     let mut out = Vec::new();
@@ -181,7 +180,7 @@ fn version_lines(
 }
 
 /// The manifest lines behind `origins`, one per line however many members inherit it.
-fn declaration_lines(origins: &[&Origin], sources: &Sources) -> Vec<String> {
+fn declaration_lines(origins: &[&Origin], sources: &SpanIndex) -> Vec<String> {
     // Keyed by file and line so each line is quoted once, in file order.
     let mut lines: BTreeMap<(String, usize), (String, Vec<String>)> = BTreeMap::new();
     let mut unlocated: Vec<String> = Vec::new();

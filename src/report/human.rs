@@ -15,15 +15,16 @@ use miette::{
 
 use super::{Report, Style};
 use crate::Verbosity;
-use crate::analysis::{Code, Finding, Level, Origin, VersionInfo, source_label};
-use crate::manifest::spans::Sources;
+use crate::analysis::{Code, Finding, Level, Origin, VersionInfo};
+use crate::diags::source_label;
+use crate::manifest::spans::SpanIndex;
 
 /// How many paths of each version are shown without `-v`.
 const PATHS_SHOWN: usize = 3;
 
 pub fn render(
     report: &Report,
-    sources: &Sources,
+    sources: &SpanIndex,
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -275,7 +276,7 @@ impl FindingDiagnostic {
     fn new(
         finding: &Finding,
         collateral: &[&Finding],
-        sources: &Sources,
+        sources: &SpanIndex,
         style: &Style,
     ) -> FindingDiagnostic {
         let (source, labels, mut related) = snippets(&places(finding), sources);
@@ -361,7 +362,7 @@ fn places(finding: &Finding) -> Vec<Place> {
 /// its labels, the others become related diagnostics.
 fn snippets(
     places: &[Place],
-    sources: &Sources,
+    sources: &SpanIndex,
 ) -> (
     Option<super::snippet::Snippet>,
     Vec<LabeledSpan>,
