@@ -8,7 +8,8 @@ use std::io::{self, Write};
 
 use super::{Report, Style, plural};
 use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo};
-use crate::diags::{source_label, unify_edit_listed};
+use crate::diags::analysis::unify_edit_listed;
+use crate::diags::source_label;
 use crate::manifest::spans::SpanIndex;
 
 /// How many crates, declarations or dependents a compact line names before "and N more".

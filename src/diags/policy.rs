@@ -1,0 +1,73 @@
+//! The wording of the two codes policy reports: `outside-policy` (versions outside a dated
+//! version rule) and `unused-allow` (an allow entry that matches nothing). Policy hands over
+//! the rule's or the entry's facts as plain values, already shown as the user wrote them.
+
+use semver::Version;
+
+/// outside-policy: versions of a crate outside a version rule, and where its window stands.
+pub struct OutsidePolicy<'a> {
+    pub name: &'a str,
+    /// The versions outside the rule, ascending.
+    pub versions: Vec<&'a Version>,
+    /// The rule's requirement as written, and why the rule is there.
+    pub requirement: &'a str,
+    pub reason: &'a str,
+    /// The rule sets a warn-from date.
+    pub warns: bool,
+    /// The rule's deny-from date, and the days from the judging day to it (negative once
+    /// past).
+    pub deny: Option<(&'a str, i64)>,
+    /// Where the rule is written: `file:line`.
+    pub rule: &'a str,
+}
+
+/// unused-allow: an allow entry that matched no finding.
+pub struct UnusedAllow<'a> {
+    pub name: &'a str,
+    /// The entry's version requirements as written.
+    pub versions: &'a [String],
+}
+
+/// The message and the help of an `outside-policy` finding.
+pub fn outside_policy(o: &OutsidePolicy<'_>) -> (String, String) {
+    let list: Vec<String> = o.versions.iter().map(ToString::to_string).collect();
+    let (verb, pronoun) = if list.len() == 1 {
+        ("is", "it")
+    } else {
+        ("are", "they")
+    };
+    let when = match o.deny {
+        Some((d, left)) if left > 0 => format!(
+            "{pronoun} become{} an error on {d}, in {left} day{}",
+            if list.len() == 1 { "s" } else { "" },
+            if left == 1 { "" } else { "s" }
+        ),
+        Some((d, _)) => format!("an error since {d}"),
+        None if !o.warns => "an error now: the rule has no dates".to_owned(),
+        None => "the rule sets no deny date".to_owned(),
+    };
+    let message = format!(
+        "{} {} {verb} outside the policy `{}` ({}); {when}",
+        o.name,
+        list.join(", "),
+        o.requirement,
+        o.reason
+    );
+    let help = format!(
+        "move {} to a release matching `{}` (rule at {}), or run `cargo etcd-deps fix` to plan \
+         the edit",
+        o.name, o.requirement, o.rule
+    );
+    (message, help)
+}
+
+/// The message and the help of an `unused-allow` finding.
+pub fn unused_allow(u: &UnusedAllow<'_>) -> (String, String) {
+    let message = format!(
+        "the allow entry for {} ({}) matches no finding",
+        u.name,
+        u.versions.join(", ")
+    );
+    let help = "remove the entry, or correct its crate, versions, source or code".to_owned();
+    (message, help)
+}
