@@ -3,13 +3,17 @@
 //! function here turns them into its message and help, so every output format says the same
 //! thing and a sentence changes in one place. One file per family of codes:
 //! - [`analysis`]: the four codes the analysis detects, worded when `analysis` creates them;
-//! - [`policy`]: `outside-policy` and `unused-allow`, worded when `policy` creates them.
+//! - [`policy`]: `outside-policy` and `unused-allow`, worded when `policy` creates them;
+//! - [`report`]: the phrases the human reports show around a finding's message and help
+//!   (its qualifiers, a version with its source and dependents, what is allowed of it).
 //!
 //! The phrases several families share (a source's short name, a list of names) live here. A
-//! leaf: it knows versions, lines and names, never graphs, findings or the configuration.
+//! leaf: it knows versions, lines, names and dependency kinds, never graphs, findings or the
+//! configuration.
 
 pub mod analysis;
 pub mod policy;
+pub mod report;
 
 /// `a`, `a and b`, `a, b and c`.
 fn and_list(items: &[String]) -> String {
