@@ -74,3 +74,36 @@ pub fn declares(member: &str, key: &str) -> String {
 pub fn inherited_by(members: &str) -> String {
     format!("inherited by {members}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_phrases_around_a_finding_read_as_the_reports_show_them() {
+        let v = Version::new(0, 9, 2);
+        assert_eq!(
+            qualifiers(true, &["cfg(unix)".to_owned(), "cfg(windows)".to_owned()]),
+            [
+                "only through dev-dependencies",
+                "only on cfg(unix), cfg(windows)"
+            ]
+        );
+        assert!(qualifiers(false, &[]).is_empty());
+        assert_eq!(collateral_of("tonic"), "collateral of the tonic split");
+        assert_eq!(
+            allowed_version("tonic", &v, "legacy exporter"),
+            "allowed: tonic 0.9.2: legacy exporter"
+        );
+        assert_eq!(version_from("tonic", &v, None), "tonic 0.9.2 from a path");
+        assert_eq!(
+            requires("etcd-client", &v, "tonic", None),
+            "etcd-client 0.9.2 depends on tonic"
+        );
+        assert_eq!(
+            edge_qualifiers(Some(Kind::Build), Some("cfg(unix)")),
+            ["build dependency", "on cfg(unix)"]
+        );
+        assert!(edge_qualifiers(Some(Kind::Normal), None).is_empty());
+    }
+}
