@@ -1,6 +1,7 @@
 //! The wording of the two codes policy reports: `outside-policy` (versions outside a dated
-//! version rule) and `unused-allow` (an allow entry that matches nothing). Policy hands over
-//! the rule's or the entry's facts as plain values, already shown as the user wrote them.
+//! version rule) and `unused-allow` (an allow entry that matches nothing), and of the reasons
+//! policy records when a level setting allows a finding. Policy hands over the rule's or the
+//! entry's facts as plain values, already shown as the user wrote them.
 
 use semver::Version;
 
@@ -70,4 +71,14 @@ pub fn unused_allow(u: &UnusedAllow<'_>) -> (String, String) {
     );
     let help = "remove the entry, or correct its crate, versions, source or code".to_owned();
     (message, help)
+}
+
+/// Why a finding is allowed by `levels.<code> = "allow"`: the setting, as written.
+pub fn allowed_by_level(code: &str) -> String {
+    format!("levels.{code} = \"allow\"")
+}
+
+/// Why a family crate's finding is allowed by `family-level = "allow"`.
+pub fn allowed_by_family_level() -> String {
+    "family-level = \"allow\"".to_owned()
 }

@@ -10,7 +10,8 @@
 //!
 //! Policy judges; it does not word. The findings it creates (`outside-policy`,
 //! `unused-allow`) get their message and help from `diags::policy`, given the rule's or the
-//! entry's facts, as the analysis's findings get theirs from `diags::analysis`.
+//! entry's facts, as the analysis's findings get theirs from `diags::analysis`; so do the
+//! reasons it records for what a level setting allows.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -140,7 +141,10 @@ fn leveled(
 ) -> Option<Finding> {
     if f.caused_by.is_some() {
         if policy.levels.get(&f.code) == Some(&Setting::Allow) {
-            allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
+            allowed.push(allowed_whole(
+                &f,
+                diags::policy::allowed_by_level(f.code.as_str()),
+            ));
             return None;
         }
         return Some(f);
@@ -149,7 +153,10 @@ fn leveled(
         match level_of(*setting) {
             Some(level) => f.level = level,
             None => {
-                allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
+                allowed.push(allowed_whole(
+                    &f,
+                    diags::policy::allowed_by_level(f.code.as_str()),
+                ));
                 return None;
             }
         }
@@ -161,7 +168,7 @@ fn leveled(
         match level_of(setting) {
             Some(level) => f.level = level,
             None => {
-                allowed.push(allowed_whole(&f, "family-level = \"allow\"".to_owned()));
+                allowed.push(allowed_whole(&f, diags::policy::allowed_by_family_level()));
                 return None;
             }
         }
