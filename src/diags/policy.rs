@@ -82,3 +82,36 @@ pub fn allowed_by_level(code: &str) -> String {
 pub fn allowed_by_family_level() -> String {
     "family-level = \"allow\"".to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(versions: &[&Version], warns: bool, deny: Option<(&str, i64)>) -> String {
+        outside_policy(&OutsidePolicy {
+            name: "etcd-client",
+            versions: versions.to_vec(),
+            requirement: ">=0.14",
+            reason: "etcd 3.6",
+            warns,
+            deny,
+            rule: "etcd-deps.toml:3",
+        })
+        .0
+    }
+
+    #[test]
+    fn the_window_is_told_in_agreement_with_the_versions_and_the_days() {
+        let (a, b) = (Version::new(0, 12, 4), Version::new(0, 13, 0));
+        assert_eq!(
+            message(&[&a, &b], true, Some(("2027-06-01", 1))),
+            "etcd-client 0.12.4, 0.13.0 are outside the policy `>=0.14` (etcd 3.6); they become \
+             an error on 2027-06-01, in 1 day"
+        );
+        assert!(
+            message(&[&a], true, Some(("2027-06-01", 0))).ends_with("an error since 2027-06-01")
+        );
+        assert!(message(&[&a], false, None).ends_with("an error now: the rule has no dates"));
+        assert!(message(&[&a], true, None).ends_with("the rule sets no deny date"));
+    }
+}
