@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{self, Finding, Level};
+use crate::diags;
 use crate::error::Error;
 use crate::graph::DepGraph;
 use crate::input::cargo as metadata;
@@ -329,7 +330,7 @@ fn versions_of(graph: &DepGraph, crates: &BTreeSet<String>) -> BTreeMap<String, 
                 .iter()
                 .map(|(v, source)| {
                     if versions.iter().filter(|(w, _)| w == v).count() > 1 {
-                        format!("{v} ({})", analysis::source_label(source.as_deref()))
+                        format!("{v} ({})", diags::source_label(source.as_deref()))
                     } else {
                         v.to_string()
                     }

@@ -274,7 +274,13 @@ fn clap_is_used_by_the_binary_only() {
     let offenders: Vec<&Path> = sources
         .iter()
         .filter(|s| library.contains(&s.module))
-        .filter(|s| s.text.contains("clap"))
+        .filter(|s| {
+            // Code, not the docs that say the library never sees clap.
+            s.text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .any(|l| l.contains("clap"))
+        })
         .map(|s| s.path.as_path())
         .collect();
     assert!(

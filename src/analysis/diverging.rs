@@ -2,7 +2,7 @@
 
 use crate::graph::{DepGraph, NodeId};
 
-use crate::diags::{Cause, Diverging, Unify};
+use crate::diags::analysis::{Cause, Diverging, Unify};
 
 use super::detect::{Raw, lines_of};
 use super::{Code, Line, Role, VersionInfo};

@@ -9,7 +9,7 @@
 //! 3. collateral duplicates are attached to their root finding (`collateral`);
 //! 4. each version of each finding is explained: dependents, shortest paths, origins
 //!    (`paths`), each origin complete when created from the read-only span index passed in;
-//! 5. each finding is worded by `diags` from the typed facts its detector gives.
+//! 5. each finding is worded by `diags::analysis` from the typed facts its detector gives.
 //!
 //! The public types (findings and their explanations) live here; `code` holds the finding
 //! codes and levels.
@@ -28,14 +28,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use semver::Version;
 use serde::{Serialize, Serializer};
 
-use crate::diags::{self, Facts};
+use crate::diags::analysis::{Facts, words};
 use crate::graph::{DepGraph, Kind, KindSet, NodeId};
 use crate::manifest::spans::SpanIndex;
 
 pub use self::code::{Code, Level};
 pub(crate) use self::paths::explain_chosen;
-pub use crate::diags::source_label;
-pub(crate) use crate::diags::unify_edit_listed;
 pub use crate::line::Line;
 
 use self::detect::{
@@ -167,6 +165,34 @@ pub struct Finding {
     /// outside-policy: the rule and its window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicyFact>,
+}
+
+impl Finding {
+    /// A finding policy creates (outside-policy, unused-allow) with its `words` (message and
+    /// help, from `diags::policy`): on every platform, not through dev edges alone, with no
+    /// member, crates, collateral or allowed versions. The caller adds its versions and lines,
+    /// or where its entry is written, and its rule.
+    pub fn judged(code: Code, level: Level, krate: &str, words: (String, String)) -> Finding {
+        let (message, help) = words;
+        Finding {
+            code,
+            level,
+            krate: krate.to_owned(),
+            caused_by: None,
+            message,
+            help,
+            dev_only: false,
+            platforms: Vec::new(),
+            member: None,
+            crates: Vec::new(),
+            lines: Vec::new(),
+            versions: Vec::new(),
+            collateral: Vec::new(),
+            allowed: Vec::new(),
+            location: None,
+            policy: None,
+        }
+    }
 }
 
 /// outside-policy: the rule a version breaks and where its window stands.
@@ -392,7 +418,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 }
 
 /// A raw finding made whole: its versions explained, its lines and level, and its message
-/// and help worded by `diags` from the facts its detector gives.
+/// and help worded by `diags::analysis` from the facts its detector gives.
 fn explain(
     graph: &DepGraph,
     explained: &BTreeMap<NodeId, VersionInfo>,
@@ -439,10 +465,11 @@ fn explain(
         Code::TrainSkew | Code::TypeBoundary => {
             Facts::Meeting(type_boundary::facts(graph, raw, &versions))
         }
-        // Never detected here: the policy steps report them.
-        Code::UnusedAllow | Code::OutsidePolicy => Facts::Unworded,
+        Code::UnusedAllow | Code::OutsidePolicy => {
+            unreachable!("no detector reports {}: policy does", raw.code)
+        }
     };
-    let (message, help) = diags::words(&facts);
+    let (message, help) = words(&facts);
     Finding {
         code: raw.code,
         level,

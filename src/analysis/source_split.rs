@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::graph::{DepGraph, NodeId};
 
 use super::detect::{Raw, lines_of};
-use crate::diags::SourceSplit;
+use crate::diags::analysis::SourceSplit;
 
 use super::{Code, Line, Role, VersionInfo};
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::graph::{DepGraph, NodeId};
 
 use super::detect::{Raw, lines_of};
-use crate::diags::TrainSkew;
+use crate::diags::analysis::TrainSkew;
 
 use super::{Code, Line, Options, Role, VersionInfo};
 

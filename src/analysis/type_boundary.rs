@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use semver::Version;
 
-use crate::diags::{Meeting, Unify, Via};
+use crate::diags::analysis::{Meeting, Unify, Via};
 use crate::graph::{DepGraph, NodeId};
 
 use super::detect::{EdgeFilter, Raw};

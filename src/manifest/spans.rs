@@ -32,9 +32,6 @@ pub struct SpanIndex {
     line_starts: BTreeMap<PathBuf, Vec<usize>>,
 }
 
-/// The name the reports know the index by: the texts their snippets quote.
-pub type Sources = SpanIndex;
-
 /// The lines of a file around some spans: what a diagnostic snippet shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window<'a> {

@@ -7,6 +7,11 @@
 //! warnings`, then the baseline (findings already recorded pass; entries no longer found are
 //! reported as fixed; see [`baseline`]). Allow entries that match nothing become
 //! `unused-allow` warnings.
+//!
+//! Policy judges; it does not word. The findings it creates (`outside-policy`,
+//! `unused-allow`) get their message and help from `diags::policy`, given the rule's or the
+//! entry's facts, as the analysis's findings get theirs from `diags::analysis`; so do the
+//! reasons it records for what a level setting allows.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,6 +21,7 @@ use crate::analysis::{
     AllowedVersion, Code, ConfigLocation, Finding, Level, Line, Options, Watch, sort_findings,
 };
 use crate::config::{Allow, Config, Date, PolicyRule, Setting};
+use crate::diags::{self, policy::UnusedAllow};
 use crate::graph::DepGraph;
 use crate::manifest::spans::SpanIndex;
 
@@ -135,7 +141,10 @@ fn leveled(
 ) -> Option<Finding> {
     if f.caused_by.is_some() {
         if policy.levels.get(&f.code) == Some(&Setting::Allow) {
-            allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
+            allowed.push(allowed_whole(
+                &f,
+                diags::policy::allowed_by_level(f.code.as_str()),
+            ));
             return None;
         }
         return Some(f);
@@ -144,7 +153,10 @@ fn leveled(
         match level_of(*setting) {
             Some(level) => f.level = level,
             None => {
-                allowed.push(allowed_whole(&f, format!("levels.{} = \"allow\"", f.code)));
+                allowed.push(allowed_whole(
+                    &f,
+                    diags::policy::allowed_by_level(f.code.as_str()),
+                ));
                 return None;
             }
         }
@@ -156,7 +168,7 @@ fn leveled(
         match level_of(setting) {
             Some(level) => f.level = level,
             None => {
-                allowed.push(allowed_whole(&f, "family-level = \"allow\"".to_owned()));
+                allowed.push(allowed_whole(&f, diags::policy::allowed_by_family_level()));
                 return None;
             }
         }
@@ -252,32 +264,20 @@ fn unused_allows(policy: &Policy, used: &[bool]) -> Vec<Finding> {
         .iter()
         .zip(used)
         .filter(|(_, u)| !**u)
-        .map(|(entry, _)| Finding {
-            code: Code::UnusedAllow,
-            level,
-            krate: entry.krate.clone(),
-            caused_by: None,
-            message: format!(
-                "the allow entry for {} ({}) matches no finding",
-                entry.krate,
-                entry.versions_text.join(", ")
-            ),
-            help: "remove the entry, or correct its crate, versions, source or code".to_owned(),
-            dev_only: false,
-            platforms: Vec::new(),
-            member: None,
-            crates: Vec::new(),
-            lines: Vec::new(),
-            versions: Vec::new(),
-            collateral: Vec::new(),
-            allowed: Vec::new(),
-            location: Some(ConfigLocation {
-                manifest: entry.location.file.clone(),
-                line: entry.location.line,
-                path: entry.location.path.clone(),
-                span: entry.location.span,
-            }),
-            policy: None,
+        .map(|(entry, _)| {
+            let words = diags::policy::unused_allow(&UnusedAllow {
+                name: &entry.krate,
+                versions: &entry.versions_text,
+            });
+            Finding {
+                location: Some(ConfigLocation {
+                    manifest: entry.location.file.clone(),
+                    line: entry.location.line,
+                    path: entry.location.path.clone(),
+                    span: entry.location.span,
+                }),
+                ..Finding::judged(Code::UnusedAllow, level, &entry.krate, words)
+            }
         })
         .collect()
 }

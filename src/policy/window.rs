@@ -1,11 +1,13 @@
 //! Version policy with dated windows: which resolved versions lie outside a `policy` rule,
 //! and how urgent that is on a given day. Pure: the day is an input, looked up once by
-//! `input` ([`today`]) and carried in the [`Policy`](super::Policy).
+//! `input` ([`today`]) and carried in the [`Policy`](super::Policy). The findings' sentences
+//! are worded by `diags::policy` from the rule's facts.
 
 use crate::analysis::{
     Code, Finding, Level, Line, Options, PolicyFact, VersionInfo, explain_chosen,
 };
 use crate::config::{Date, PolicyRule};
+use crate::diags::{self, policy::OutsidePolicy};
 use crate::graph::DepGraph;
 use crate::manifest::spans::SpanIndex;
 
@@ -41,36 +43,24 @@ pub fn evaluate(
 }
 
 fn finding(rule: &PolicyRule, versions: Vec<VersionInfo>, today: Date) -> Finding {
-    let level = level(rule, today);
-    let days_left = rule.deny_from.map(|d| d.0 - today.0);
-    let list: Vec<String> = versions.iter().map(|v| v.version.to_string()).collect();
-    let (verb, pronoun) = if list.len() == 1 {
-        ("is", "it")
-    } else {
-        ("are", "they")
+    let policy = PolicyFact {
+        versions: rule.versions_text.clone(),
+        reason: rule.reason.clone(),
+        warn_from: rule.warn_from.map(|d| d.to_string()),
+        deny_from: rule.deny_from.map(|d| d.to_string()),
+        today: today.to_string(),
+        days_left: rule.deny_from.map(|d| d.0 - today.0),
+        rule: format!("{}:{}", rule.location.file, rule.location.line),
     };
-    let when = match (rule.deny_from, days_left) {
-        (Some(d), Some(left)) if left > 0 => format!(
-            "{pronoun} become{} an error on {d}, in {left} day{}",
-            if list.len() == 1 { "s" } else { "" },
-            if left == 1 { "" } else { "s" }
-        ),
-        (Some(d), _) => format!("an error since {d}"),
-        (None, _) if rule.warn_from.is_none() => "an error now: the rule has no dates".to_owned(),
-        (None, _) => "the rule sets no deny date".to_owned(),
-    };
-    let message = format!(
-        "{} {} {verb} outside the policy `{}` ({}); {when}",
-        rule.krate,
-        list.join(", "),
-        rule.versions_text,
-        rule.reason
-    );
-    let help = format!(
-        "move {} to a release matching `{}` (rule at {}:{}), or run `cargo etcd-deps fix` to plan \
-         the edit",
-        rule.krate, rule.versions_text, rule.location.file, rule.location.line
-    );
+    let words = diags::policy::outside_policy(&OutsidePolicy {
+        name: &rule.krate,
+        versions: versions.iter().map(|v| &v.version).collect(),
+        requirement: &policy.versions,
+        reason: &policy.reason,
+        warns: policy.warn_from.is_some(),
+        deny: policy.deny_from.as_deref().zip(policy.days_left),
+        rule: &policy.rule,
+    });
     let lines: Vec<Line> = versions
         .iter()
         .map(|v| Line::of(&v.version))
@@ -78,30 +68,10 @@ fn finding(rule: &PolicyRule, versions: Vec<VersionInfo>, today: Date) -> Findin
         .into_iter()
         .collect();
     Finding {
-        code: Code::OutsidePolicy,
-        level,
-        krate: rule.krate.clone(),
-        caused_by: None,
-        message,
-        help,
-        dev_only: false,
-        platforms: Vec::new(),
-        member: None,
-        crates: Vec::new(),
         lines,
         versions,
-        collateral: Vec::new(),
-        allowed: Vec::new(),
-        location: None,
-        policy: Some(PolicyFact {
-            versions: rule.versions_text.clone(),
-            reason: rule.reason.clone(),
-            warn_from: rule.warn_from.map(|d| d.to_string()),
-            deny_from: rule.deny_from.map(|d| d.to_string()),
-            today: today.to_string(),
-            days_left,
-            rule: format!("{}:{}", rule.location.file, rule.location.line),
-        }),
+        policy: Some(policy),
+        ..Finding::judged(Code::OutsidePolicy, level(rule, today), &rule.krate, words)
     }
 }
 

@@ -7,10 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use super::{Report, Style, plural};
-use crate::analysis::{
-    Code, Finding, Level, Line, Origin, VersionInfo, source_label, unify_edit_listed,
+use crate::analysis::{Code, Finding, Level, Line, Origin, VersionInfo};
+use crate::diags::analysis::unify_edit_listed;
+use crate::diags::report::{
+    allowed_version, also_splits, collateral_of, declares, inherited_by, qualifiers, version_from,
 };
-use crate::manifest::spans::Sources;
+use crate::manifest::spans::SpanIndex;
 
 /// How many crates, declarations or dependents a compact line names before "and N more".
 const NAMED: usize = 3;
@@ -20,7 +22,7 @@ const QUOTED: usize = 60;
 /// Writes the root causes and the findings (the caller writes the closing summary).
 pub(super) fn render(
     report: &Report,
-    sources: &Sources,
+    sources: &SpanIndex,
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -73,18 +75,19 @@ pub(super) fn render(
             })
             .collect();
         if !collateral.is_empty() {
+            let counted = plural(collateral.len(), "crate", "crates");
             writeln!(
                 out,
-                "  this split also splits {}: {}",
-                plural(collateral.len(), "crate", "crates"),
+                "  {}: {}",
+                also_splits(&counted),
                 collateral.join(", ")
             )?;
         }
         for a in &finding.allowed {
             writeln!(
                 out,
-                "  allowed: {} {}: {}",
-                finding.krate, a.version, a.reason
+                "  {}",
+                allowed_version(&finding.krate, &a.version, &a.reason)
             )?;
         }
         writeln!(out, "  help: {}", finding.help)?;
@@ -108,14 +111,11 @@ fn header(finding: &Finding, style: &Style) -> String {
         word.to_owned()
     };
     let mut head = format!("{word}[{}]: {}", finding.code, finding.message);
-    if finding.dev_only {
-        head.push_str(" (only through dev-dependencies)");
-    }
-    if !finding.platforms.is_empty() {
-        head.push_str(&format!(" (only on {})", finding.platforms.join(", ")));
+    for q in qualifiers(finding.dev_only, &finding.platforms) {
+        head.push_str(&format!(" ({q})"));
     }
     if let Some(root) = &finding.caused_by {
-        head.push_str(&format!(" (collateral of the {root} split)"));
+        head.push_str(&format!(" ({})", collateral_of(root)));
     }
     if let Some(loc) = &finding.location {
         head.push_str(&format!(" ({}:{})", loc.manifest, loc.line));
@@ -129,16 +129,11 @@ fn header(finding: &Finding, style: &Style) -> String {
 fn version_lines(
     version: &VersionInfo,
     finding: &Finding,
-    sources: &Sources,
+    sources: &SpanIndex,
     first: bool,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    let name = format!(
-        "{} {} from {}",
-        version.name,
-        version.version,
-        source_label(version.source.as_deref())
-    );
+    let name = version_from(&version.name, &version.version, version.source.as_deref());
     let member = finding.member.as_deref();
     if first {
         let mut by: Vec<String> = version
@@ -181,7 +176,7 @@ fn version_lines(
 }
 
 /// The manifest lines behind `origins`, one per line however many members inherit it.
-fn declaration_lines(origins: &[&Origin], sources: &Sources) -> Vec<String> {
+fn declaration_lines(origins: &[&Origin], sources: &SpanIndex) -> Vec<String> {
     // Keyed by file and line so each line is quoted once, in file order.
     let mut lines: BTreeMap<(String, usize), (String, Vec<String>)> = BTreeMap::new();
     let mut unlocated: Vec<String> = Vec::new();
@@ -202,7 +197,7 @@ fn declaration_lines(origins: &[&Origin], sources: &Sources) -> Vec<String> {
                     entry.1.push(o.member.clone());
                 }
             }
-            _ => unlocated.push(format!("{} declares {}", o.member, o.key)),
+            _ => unlocated.push(declares(&o.member, &o.key)),
         }
     }
     let mut out: Vec<String> = lines
@@ -212,8 +207,8 @@ fn declaration_lines(origins: &[&Origin], sources: &Sources) -> Vec<String> {
                 format!("  {manifest}:{line}: {quoted}")
             } else {
                 format!(
-                    "  {manifest}:{line}: {quoted} (inherited by {})",
-                    named(&inheritors)
+                    "  {manifest}:{line}: {quoted} ({})",
+                    inherited_by(&named(&inheritors))
                 )
             }
         })

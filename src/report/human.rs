@@ -15,15 +15,19 @@ use miette::{
 
 use super::{Report, Style};
 use crate::Verbosity;
-use crate::analysis::{Code, Finding, Level, Origin, VersionInfo, source_label};
-use crate::manifest::spans::Sources;
+use crate::analysis::{Code, Finding, Level, Origin, VersionInfo};
+use crate::diags::report::{
+    allowed_version, also_splits, collateral_of, edge_qualifiers, inherited_by, qualifiers,
+    requires, version_from,
+};
+use crate::manifest::spans::SpanIndex;
 
 /// How many paths of each version are shown without `-v`.
 const PATHS_SHOWN: usize = 3;
 
 pub fn render(
     report: &Report,
-    sources: &Sources,
+    sources: &SpanIndex,
     style: &Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
@@ -256,7 +260,7 @@ fn label_groups(places: &[&Place], text: &str) -> Vec<Vec<LabeledSpan>> {
         let label = if members.is_empty() {
             what
         } else {
-            format!("{what} (inherited by {})", members.join(", "))
+            format!("{what} ({})", inherited_by(&members.join(", ")))
         };
         let line = line_of(a);
         if last_line.is_none_or(|l| line > l + SNIPPET_GAP) {
@@ -275,7 +279,7 @@ impl FindingDiagnostic {
     fn new(
         finding: &Finding,
         collateral: &[&Finding],
-        sources: &Sources,
+        sources: &SpanIndex,
         style: &Style,
     ) -> FindingDiagnostic {
         let (source, labels, mut related) = snippets(&places(finding), sources);
@@ -315,23 +319,20 @@ impl FindingDiagnostic {
 /// what is allowed of it.
 fn message(finding: &Finding, style: &Style) -> String {
     let mut message = finding.message.clone();
-    if finding.dev_only {
-        message.push_str(" (only through dev-dependencies)");
-    }
-    if !finding.platforms.is_empty() {
-        message.push_str(&format!(" (only on {})", finding.platforms.join(", ")));
+    for q in qualifiers(finding.dev_only, &finding.platforms) {
+        message.push_str(&format!(" ({q})"));
     }
     for version in &finding.versions {
         message.push_str("\n\n");
         message.push_str(&version_block(version, style));
     }
     if let Some(root) = &finding.caused_by {
-        message.push_str(&format!("\n\ncollateral of the {root} split"));
+        message.push_str(&format!("\n\n{}", collateral_of(root)));
     }
     for a in &finding.allowed {
         message.push_str(&format!(
-            "\n\nallowed: {} {}: {}",
-            finding.krate, a.version, a.reason
+            "\n\n{}",
+            allowed_version(&finding.krate, &a.version, &a.reason)
         ));
     }
     message
@@ -361,7 +362,7 @@ fn places(finding: &Finding) -> Vec<Place> {
 /// its labels, the others become related diagnostics.
 fn snippets(
     places: &[Place],
-    sources: &Sources,
+    sources: &SpanIndex,
 ) -> (
     Option<super::snippet::Snippet>,
     Vec<LabeledSpan>,
@@ -408,7 +409,8 @@ fn snippets(
 
 /// The collateral duplicates a root finding causes, as one note.
 fn collateral_note(collateral: &[&Finding]) -> FindingDiagnostic {
-    let mut message = format!("this split also splits {} more crates:", collateral.len());
+    let counted = format!("{} more crates", collateral.len());
+    let mut message = format!("{}:", also_splits(&counted));
     for c in collateral {
         let versions: Vec<String> = c.versions.iter().map(|v| v.version.to_string()).collect();
         message.push_str(&format!("\n  {} {}", c.krate, versions.join(", ")));
@@ -455,30 +457,13 @@ fn origin_places(origin: &Origin, version: &VersionInfo) -> Vec<Place> {
 
 /// The explanation of one version: source, dependents with their requirements, paths.
 fn version_block(version: &VersionInfo, style: &Style) -> String {
-    let mut out = format!(
-        "{} {} from {}",
-        version.name,
-        version.version,
-        source_label(version.source.as_deref())
-    );
+    let mut out = version_from(&version.name, &version.version, version.source.as_deref());
     for d in &version.dependents {
-        match &d.req {
-            Some(req) => out.push_str(&format!(
-                "\n  {} {} requires {} {req}",
-                d.name, d.version, version.name
-            )),
-            None => out.push_str(&format!(
-                "\n  {} {} depends on {}",
-                d.name, d.version, version.name
-            )),
-        }
-        let mut quals = Vec::new();
-        if let Some(kind) = d.kind.filter(|k| *k != crate::graph::Kind::Normal) {
-            quals.push(format!("{kind} dependency"));
-        }
-        if let Some(p) = &d.platform {
-            quals.push(format!("on {p}"));
-        }
+        out.push_str(&format!(
+            "\n  {}",
+            requires(&d.name, &d.version, &version.name, d.req.as_deref())
+        ));
+        let quals = edge_qualifiers(d.kind, d.platform.as_deref());
         if !quals.is_empty() {
             out.push_str(&format!(" ({})", quals.join(", ")));
         }

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::Report;
 use super::fix::{FixReport, Status};
 use crate::analysis::{Finding, Level};
+use crate::diags::source_label;
 
 /// Escapes the characters that break a table cell.
 fn cell(s: &str) -> String {
@@ -115,7 +116,7 @@ fn versions_cell(f: &Finding) -> String {
                     "{} {} ({})",
                     v.name,
                     v.version,
-                    crate::analysis::source_label(v.source.as_deref())
+                    source_label(v.source.as_deref())
                 )
             } else {
                 format!("{} {}", v.name, v.version)

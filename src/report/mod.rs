@@ -5,6 +5,11 @@
 //! resolve or read files. [`Locations`], made once by the caller, resolves the root's links
 //! so machine formats name files as git does. The scan's progress line on stderr is here too
 //! ([`scan::Progress`]).
+//!
+//! Findings arrive worded (their message and help come from `diags`); the renderers lay them
+//! out. The phrases the human reports add around a finding (its qualifiers, a version's
+//! source and dependents, what is allowed of it) and the unify edit the root-cause lines
+//! shorten are `diags`'s too; layout (indentation, "and N more", counts) stays here.
 
 mod compact;
 pub mod fix;

@@ -1,12 +1,12 @@
-//! The English wording of findings, apart from their detection (as cargo-deny's `diags`):
-//! each detector hands over typed facts (the versions, the crates that pull them in, the
-//! members that declare them, the line to unify on), and this module alone turns them into
-//! the one-line message and help every output format shows. The phrases the reports reuse
-//! (source labels, the unify edit) live here too. A leaf: it knows versions and lines, not
-//! graphs or findings.
+//! The wording of the four codes the analysis detects (diverging-versions, source-split,
+//! train-skew, type-boundary): each detector hands over typed facts (the versions, the crates
+//! that pull them in, the members that declare them, the line to unify on) and [`words`]
+//! turns them into the finding's message and help. The unify edit is worded here too, for
+//! the reports that shorten its lists ([`unify_edit_listed`]).
 
 use semver::Version;
 
+use super::{and_list, source_label};
 use crate::line::Line;
 
 /// What a detector found, as the wording needs it.
@@ -17,8 +17,6 @@ pub enum Facts<'a> {
     TrainSkew(TrainSkew<'a>),
     /// type-boundary and train-skew (b): a member's direct dependencies meeting on two lines.
     Meeting(Meeting<'a>),
-    /// Findings worded where they are judged (unused-allow, outside-policy).
-    Unworded,
 }
 
 /// diverging-versions: one crate on several lines.
@@ -96,7 +94,6 @@ pub fn words(facts: &Facts<'_>) -> (String, String) {
         Facts::Meeting(m) if m.directs.len() > 1 => two_direct_lines(m),
         Facts::Meeting(m) if m.type_boundary => type_boundary(m),
         Facts::Meeting(m) => member_train_skew(m),
-        Facts::Unworded => (String::new(), String::new()),
     }
 }
 
@@ -356,15 +353,6 @@ pub fn unify_edit_listed(
     }
 }
 
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
-
 /// The versions once each, ascending as given; a version from several sources says so:
 /// `0.9.2, 0.12.3 (from 2 sources)`.
 fn version_list(versions: &[&Version]) -> String {
@@ -383,24 +371,6 @@ fn version_list(versions: &[&Version]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A short human name for a cargo source id.
-pub fn source_label(source: Option<&str>) -> String {
-    match source {
-        None => "a path".to_owned(),
-        Some("registry+https://github.com/rust-lang/crates.io-index") => "crates.io".to_owned(),
-        Some(s) if s.starts_with("sparse+https://index.crates.io") => "crates.io".to_owned(),
-        Some(s) => {
-            let (kind, rest) = s.split_once('+').unwrap_or(("", s));
-            let url = rest.split('#').next().unwrap_or(rest);
-            match kind {
-                "git" => format!("git {url}"),
-                "registry" | "sparse" => format!("registry {url}"),
-                _ => url.to_owned(),
-            }
-        }
-    }
 }
 
 #[cfg(test)]
