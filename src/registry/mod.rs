@@ -448,7 +448,7 @@ impl Registry for SparseRegistry {
 
 // An in-memory registry for the unit tests (shared with the benchmarks; not built otherwise).
 #[cfg(test)]
-#[path = "../tests/support/registry.rs"]
+#[path = "../../tests/support/registry.rs"]
 mod memory;
 #[cfg(test)]
 pub(crate) use memory::MemoryRegistry;
