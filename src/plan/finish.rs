@@ -88,21 +88,12 @@ mod tests {
             },
         };
         let planner = Planner {
-            registry: &registry,
-            ws: &ws,
-            opts: &opts,
             edits: vec![
                 edit("0.14", "diverging-versions:tonic"),
                 edit("0.16", "diverging-versions:tower"),
                 edit("0.15", "diverging-versions:prost"),
             ],
-            commands: Vec::new(),
-            unfixable: Vec::new(),
-            seen: Default::default(),
-            unfixable_seen: Default::default(),
-            moved: BTreeMap::new(),
-            pins: BTreeMap::new(),
-            line_reason: None,
+            ..Planner::new(&registry, &ws, &opts)
         };
         let plan = planner.finish();
         assert_eq!(plan.edits.len(), 1);

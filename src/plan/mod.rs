@@ -206,19 +206,7 @@ fn plan_once(
     ws: &Workspace,
     opts: &PlanOptions,
 ) -> Result<FixPlan, RegistryError> {
-    let mut planner = Planner {
-        registry,
-        ws,
-        opts,
-        edits: Vec::new(),
-        commands: Vec::new(),
-        unfixable: Vec::new(),
-        seen: Default::default(),
-        unfixable_seen: Default::default(),
-        moved: BTreeMap::new(),
-        pins: BTreeMap::new(),
-        line_reason: None,
-    };
+    let mut planner = Planner::new(registry, ws, opts);
     let in_scope = |f: &&Finding| {
         let level = match f.level {
             Level::Error => true,
@@ -275,7 +263,24 @@ fn finding_ref(f: &Finding) -> String {
     format!("{}:{}", f.code, f.krate)
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
+    /// A planner with nothing planned yet.
+    fn new(registry: &'a dyn Registry, ws: &'a Workspace, opts: &'a PlanOptions) -> Self {
+        Planner {
+            registry,
+            ws,
+            opts,
+            edits: Vec::new(),
+            commands: Vec::new(),
+            unfixable: Vec::new(),
+            seen: Default::default(),
+            unfixable_seen: Default::default(),
+            moved: BTreeMap::new(),
+            pins: BTreeMap::new(),
+            line_reason: None,
+        }
+    }
+
     fn plan_one(&mut self, finding: &Finding) -> Result<(), RegistryError> {
         match (finding.code, &finding.member) {
             (Code::DivergingVersions | Code::TypeBoundary, _) => self.unify(finding)?,
