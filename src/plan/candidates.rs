@@ -3,7 +3,7 @@
 
 use semver::Version;
 
-use super::{Planner, Unfixable, finding_ref};
+use super::Planner;
 use crate::analysis::{Finding, Line, Origin, VersionInfo};
 use crate::graph::CRATES_IO;
 use crate::registry::{RegistryError, Release};
@@ -91,14 +91,7 @@ impl Planner<'_> {
                     .as_deref()
                     .is_some_and(|s| s != CRATES_IO) =>
             {
-                self.unfixable.push(Unfixable {
-                    krate: finding.krate.clone(),
-                    blocking: inter.to_owned(),
-                    newest: None,
-                    requirement: None,
-                    message: e.message,
-                    finding: finding_ref(finding),
-                });
+                self.blocked(finding, inter, e.message);
                 Ok(None)
             }
             Err(e) => Err(e),

@@ -57,16 +57,13 @@ impl Planner<'_> {
                 .is_some_and(|s| s.starts_with("registry+") || s.starts_with("sparse+"))
         });
         let (Some(reg), Some(fork)) = (registry_copy, fork) else {
-            self.unfixable.push(Unfixable {
-                krate: krate.to_owned(),
-                blocking: krate.to_owned(),
-                newest: None,
-                requirement: None,
-                message: format!(
+            self.blocked(
+                finding,
+                krate,
+                format!(
                     "{krate} comes from two sources, neither of them a registry; choose one by hand"
                 ),
-                finding: finding_ref(finding),
-            });
+            );
             return;
         };
         let spec = match fork.source.as_deref() {
@@ -110,14 +107,11 @@ impl Planner<'_> {
                 ),
                 finding: finding_ref(finding),
             }),
-            (None, None) => self.unfixable.push(Unfixable {
-                krate: krate.to_owned(),
-                blocking: krate.to_owned(),
-                newest: None,
-                requirement: None,
-                message: format!("the source of the other {krate} copy is not known"),
-                finding: finding_ref(finding),
-            }),
+            (None, None) => self.blocked(
+                finding,
+                krate,
+                format!("the source of the other {krate} copy is not known"),
+            ),
         }
     }
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use semver::Version;
 
+use super::Planner;
 use super::requirement::lowest;
-use super::{Planner, Unfixable, finding_ref};
 use crate::analysis::{Code, Finding, Level, Line};
 use crate::registry::Release;
 
@@ -113,17 +113,14 @@ impl Planner<'_> {
             return false;
         };
         let krate = &finding.krate;
-        self.unfixable.push(Unfixable {
-            krate: krate.clone(),
-            blocking: primary.clone(),
-            newest: None,
-            requirement: None,
-            message: format!(
+        self.blocked(
+            finding,
+            &primary,
+            format!(
                 "unifying {krate} needs {what}: a breaking move of {primary}, a primary crate, \
                  off the {pin} line this plan keeps it on; not planned (pass --to {primary}@{needed} to take it)"
             ),
-            finding: finding_ref(finding),
-        });
+        );
         true
     }
 }

@@ -3,7 +3,7 @@
 
 use semver::{Version, VersionReq};
 
-use super::{Edit, EditTarget, Planner, Unfixable, finding_ref};
+use super::{Edit, EditTarget, Planner, finding_ref};
 use crate::analysis::{Finding, Line, Origin};
 
 impl Planner<'_> {
@@ -20,17 +20,14 @@ impl Planner<'_> {
             origin.written_req.clone(),
             origin.manifest_abs.clone(),
         ) else {
-            self.unfixable.push(Unfixable {
-                krate: finding.krate.clone(),
-                blocking: origin.package.clone(),
-                newest: None,
-                requirement: None,
-                message: format!(
+            self.blocked(
+                finding,
+                &origin.package,
+                format!(
                     "the declaration of `{}` in {} could not be located; edit it by hand",
                     origin.key, origin.member
                 ),
-                finding: finding_ref(finding),
-            });
+            );
             return;
         };
         self.moved.insert(origin.package.clone(), to.clone());

@@ -1,4 +1,5 @@
-//! Unfixable reporting for intermediate crates: the one reached only through other crates,
+//! Unfixable reporting: a finding no strategy fixes is recorded with the crate that blocks it
+//! (`blocked`); for intermediate crates, the one reached only through other crates,
 //! and the one with no release that lands, named with its newest release and why a release
 //! that would land cannot be used.
 
@@ -9,6 +10,18 @@ use crate::analysis::{Finding, Line, Origin, VersionInfo};
 use crate::registry::Release;
 
 impl Planner<'_> {
+    /// Records `finding` as unfixable, blocked by `blocking`, with no registry facts to name.
+    pub(super) fn blocked(&mut self, finding: &Finding, blocking: &str, message: String) {
+        self.unfixable.push(Unfixable {
+            krate: finding.krate.clone(),
+            blocking: blocking.to_owned(),
+            newest: None,
+            requirement: None,
+            message,
+            finding: finding_ref(finding),
+        });
+    }
+
     /// An intermediate that reaches `version` only through other crates: named once per
     /// finding, with the crates it goes through.
     pub(super) fn reached_only_transitively(
@@ -35,18 +48,15 @@ impl Planner<'_> {
         if version.dependents.len() > SHOWN {
             via.push(format!("{} more", version.dependents.len() - SHOWN));
         }
-        self.unfixable.push(Unfixable {
-            krate: krate.to_owned(),
-            blocking: inter.to_owned(),
-            newest: None,
-            requirement: None,
-            message: format!(
+        self.blocked(
+            finding,
+            inter,
+            format!(
                 "{inter} reaches {krate} {} only through {}; move that crate to a release on {krate} {line}",
                 version.version,
                 via.join(", ")
             ),
-            finding: finding_ref(finding),
-        });
+        );
     }
 
     /// Nothing lands: the finding is unfixable, blocked by the intermediate. A release that

@@ -4,7 +4,7 @@
 
 use semver::VersionReq;
 
-use super::{Planner, Unfixable, finding_ref};
+use super::Planner;
 use crate::analysis::{Finding, Line};
 use crate::registry::RegistryError;
 
@@ -16,14 +16,11 @@ impl Planner<'_> {
             return Ok(());
         };
         let Some(target) = self.target_version(krate, &finding.versions, line)? else {
-            self.unfixable.push(Unfixable {
-                krate: krate.to_owned(),
-                blocking: krate.to_owned(),
-                newest: None,
-                requirement: None,
-                message: format!("no usable release of {krate} is on the {line} line"),
-                finding: finding_ref(finding),
-            });
+            self.blocked(
+                finding,
+                krate,
+                format!("no usable release of {krate} is on the {line} line"),
+            );
             return Ok(());
         };
         let in_graph = finding
@@ -94,14 +91,11 @@ impl Planner<'_> {
             .map(|r| Line::of(&r.version))
             .min();
         let Some(line) = self.opts.to.get(krate).copied().or(lowest) else {
-            self.unfixable.push(Unfixable {
-                krate: krate.to_owned(),
-                blocking: krate.to_owned(),
-                newest: None,
-                requirement: None,
-                message: format!("no usable release of {krate} is inside the policy `{req}`"),
-                finding: finding_ref(finding),
-            });
+            self.blocked(
+                finding,
+                krate,
+                format!("no usable release of {krate} is inside the policy `{req}`"),
+            );
             return Ok(());
         };
         let mut toward = finding.clone();
