@@ -1,4 +1,5 @@
-//! Candidate releases from the registry: which release a move may land on (usable, on the
+//! Candidate releases from the registry: an intermediate's releases (a registry this tool
+//! cannot read blocks only that finding), which release a move may land on (usable, on the
 //! target line, the lowest that lands for an intermediate), and why a release cannot be used.
 
 use semver::Version;

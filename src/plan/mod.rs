@@ -234,6 +234,8 @@ fn plan_once(
     }
     Ok(planner.finish())
 }
+
+/// One planning pass: what the strategies have planned so far, and what they must keep.
 struct Planner<'a> {
     registry: &'a dyn Registry,
     ws: &'a Workspace,
@@ -281,6 +283,7 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Picks the strategy for `finding` by its code.
     fn plan_one(&mut self, finding: &Finding) -> Result<(), RegistryError> {
         match (finding.code, &finding.member) {
             (Code::DivergingVersions | Code::TypeBoundary, _) => self.unify(finding)?,
@@ -294,6 +297,7 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
+    /// The line `finding`'s crate moves to: the one `--to` names, else the newest it involves.
     fn target_line(&self, finding: &Finding) -> Option<Line> {
         self.opts
             .to
@@ -307,12 +311,13 @@ impl<'a> Planner<'a> {
 /// its facts.
 #[cfg(test)]
 mod tests {
+    use semver::VersionReq;
+
     use super::*;
     use crate::analysis::{Options, analyze};
     use crate::graph::Kind;
     use crate::registry::{MemoryRegistry, Release, ReleaseDep};
     use crate::testkit::Builder;
-    use semver::VersionReq;
 
     pub(super) fn release(version: &str, deps: &[(&str, &str)]) -> Release {
         Release {

@@ -1,7 +1,7 @@
 //! Unfixable reporting: a finding no strategy fixes is recorded with the crate that blocks it
-//! (`blocked`); for intermediate crates, the one reached only through other crates,
-//! and the one with no release that lands, named with its newest release and why a release
-//! that would land cannot be used.
+//! (`blocked`); for intermediate crates, the one reached only through other crates, and the
+//! one with no release that lands, named with its newest release and why a release that
+//! would land cannot be used.
 
 use semver::Version;
 

@@ -1,5 +1,6 @@
 //! Cargo-config discovery: `$CARGO_HOME`, and where crates-io's releases come from after
-//! source replacement in the `.cargo/config.toml` files.
+//! source replacement, read from cargo's configuration files (`.cargo/config.toml` from the
+//! workspace root upwards, then `$CARGO_HOME/config.toml`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
