@@ -2,7 +2,7 @@
 //! so planning runs without an index.
 //!
 //! Never part of the library's build: the library includes this file for its unit tests (in
-//! `src/registry.rs`), benchmarks with `#[path]`. The including module's parent provides the
+//! `src/registry/mod.rs`), benchmarks with `#[path]`. The including module's parent provides the
 //! library's `Registry`, `Release` and `RegistryError` (the library's `registry` module, or
 //! `use cargo_etcd_deps::registry::{…}` beside the `mod`).
 

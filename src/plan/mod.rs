@@ -1,0 +1,393 @@
+//! Fix plans: which manifest key to change, from what to what, and why. Pure: registry facts
+//! come in through the [`Registry`] trait, and nothing is read or written here.
+//!
+//! Strategies, cheapest first, each used only when it really lands on the target line:
+//! 1. a direct requirement on the watched crate itself is moved to the target line;
+//! 2. an intermediate crate is bumped to the **lowest** release whose requirement on the
+//!    watched crate is on the target line (looked up in the registry, never guessed);
+//! 3. when every requirement already allows the target, `cargo update -p … --precise …`;
+//! 4. a `[patch]` entry merges a source split, or points an intermediate crate that has no
+//!    suitable release at a fork the user names (`--patch-with`).
+//!
+//! A `[patch]` that cargo would ignore (one that tries to merge two lines) is never planned.
+//!
+//! A plan's edits are manifest data ([`Edit`], [`EditTarget`], [`PatchSpec`], defined in
+//! `manifest::edit`, which computes the new texts): plan produces them, manifest never
+//! reads a plan.
+//!
+//! This module holds the plan's data, the entry point that picks a strategy per finding and
+//! the target line (`--to`, or another line when the first leaves a finding unfixed); each
+//! strategy or concern has its own file: `unify` (diverging versions, outside policy),
+//! `train` (train skew), `requirement` (a member's direct requirement), `intermediate` (an
+//! intermediate crate), `patch` (`[patch]` entries), `candidates` (releases from the
+//! registry), `pins` (primary crates keep their line), `unfixable` (what blocks a fix) and
+//! `finish` (one edit per key).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use semver::Version;
+use serde::Serialize;
+
+use crate::analysis::{Code, Finding, Level, Line};
+use crate::graph::DepGraph;
+pub use crate::manifest::edit::{Edit, EditTarget, PatchSpec};
+use crate::registry::{Registry, RegistryError};
+
+mod candidates;
+mod finish;
+mod intermediate;
+mod patch;
+mod pins;
+mod requirement;
+mod train;
+mod unfixable;
+mod unify;
+
+pub use requirement::{Restyled, restyle};
+
+/// The JSON schema version of `fix --format json`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What the user asked `fix` to do.
+#[derive(Clone, Debug, Default)]
+pub struct PlanOptions {
+    /// Plan for warning-level findings too.
+    pub include_warnings: bool,
+    /// `--to CRATE@LINE`: the target line per crate (default: the newest line in the graph).
+    pub to: BTreeMap<String, Line>,
+    /// `--patch-with CRATE=…`: forks to patch in for crates with no suitable release.
+    pub patch_with: BTreeMap<String, PatchSpec>,
+    /// The lowest `rust-version` the workspace members declare: newer releases are skipped.
+    pub rust_version: Option<Version>,
+    /// The lines each primary crate resolves on now ([`primary_lines`]): a warning's fix may
+    /// not move a primary crate off the line the plan keeps it on.
+    pub primary_lines: BTreeMap<String, BTreeSet<Line>>,
+}
+
+/// The lines each of `primary` resolves on in `graph`, for [`PlanOptions::primary_lines`].
+pub fn primary_lines(graph: &DepGraph, primary: &[String]) -> BTreeMap<String, BTreeSet<Line>> {
+    let by_name = graph.by_name();
+    primary
+        .iter()
+        .filter_map(|name| {
+            let nodes = by_name.get(name.as_str())?;
+            let lines = nodes
+                .iter()
+                .map(|&n| Line::of(&graph.package(n).version))
+                .collect();
+            Some((name.clone(), lines))
+        })
+        .collect()
+}
+
+/// A finding no strategy can fix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unfixable {
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// The crate that blocks the fix.
+    pub blocking: String,
+    /// The newest release of the blocking crate, if the registry knows it.
+    pub newest: Option<String>,
+    /// That release's requirement on the crate, if any.
+    pub requirement: Option<String>,
+    pub message: String,
+    pub finding: String,
+}
+
+/// The plan for every finding in scope.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FixPlan {
+    pub schema_version: u32,
+    pub edits: Vec<Edit>,
+    /// Commands to run after the edits (`cargo update -p tonic@0.12.1 --precise 0.12.3`).
+    pub commands: Vec<Vec<String>>,
+    pub unfixable: Vec<Unfixable>,
+}
+
+impl FixPlan {
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty() && self.commands.is_empty()
+    }
+}
+
+/// Facts about the workspace the plan needs beyond the findings.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    pub root_manifest: PathBuf,
+    /// The root manifest relative to the workspace root (`Cargo.toml`).
+    pub root_manifest_rel: String,
+    /// Workspace root, to write patch paths relative to it.
+    pub root: PathBuf,
+    /// The root manifest's `[patch]` section that names crates.io by its index URL (the key,
+    /// and the key as written), from [`crate::manifest::spans::crates_io_patch_section`]:
+    /// cargo reads it and ignores a `[patch.crates-io]` beside it.
+    pub crates_io_patch: Option<(String, String)>,
+}
+
+/// Plans edits for the findings in scope. A finding left without a fix whose crate `--to` did
+/// not name is planned again on the crate's other lines: the first (newest) line on which it
+/// gets a fix, and no other finding loses one, is named in its message.
+pub fn plan(
+    findings: &[Finding],
+    registry: &dyn Registry,
+    ws: &Workspace,
+    opts: &PlanOptions,
+) -> Result<FixPlan, RegistryError> {
+    let mut plan = plan_once(findings, registry, ws, opts)?;
+    let unfixed: BTreeSet<(String, String)> = plan
+        .unfixable
+        .iter()
+        .map(|u| (u.finding.clone(), u.krate.clone()))
+        .collect();
+    for (finding, krate) in &unfixed {
+        if opts.to.contains_key(krate) {
+            continue;
+        }
+        let Some(line) = other_line(findings, registry, ws, opts, (finding, krate), &unfixed)?
+        else {
+            continue;
+        };
+        for u in plan.unfixable.iter_mut().filter(|u| u.finding == *finding) {
+            if !u.message.contains("--to ") {
+                u.message.push_str(&format!(
+                    ". Or take another line: --to {krate}@{line} plans it"
+                ));
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// At most this many other lines are tried for a finding without a fix.
+const OTHER_LINES: usize = 8;
+
+/// The newest line of `krate` other than the ones tried on which `finding` gets a fix and no
+/// finding fixed now (not in `unfixed`) loses its fix.
+fn other_line(
+    findings: &[Finding],
+    registry: &dyn Registry,
+    ws: &Workspace,
+    opts: &PlanOptions,
+    (finding, krate): (&str, &str),
+    unfixed: &BTreeSet<(String, String)>,
+) -> Result<Option<Line>, RegistryError> {
+    let tried: BTreeSet<Line> = findings
+        .iter()
+        .filter(|f| f.krate == krate)
+        .filter_map(|f| f.lines.last().copied())
+        .collect();
+    let lines: BTreeSet<Line> = registry
+        .releases(krate)?
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| !r.yanked)
+        .map(|r| Line::of(&r.version))
+        .filter(|l| !tried.contains(l))
+        .collect();
+    for &line in lines.iter().rev().take(OTHER_LINES) {
+        let mut to = opts.to.clone();
+        to.insert(krate.to_owned(), line);
+        let other = plan_once(findings, registry, ws, &PlanOptions { to, ..opts.clone() })?;
+        let fixed = other.unfixable.iter().all(|u| {
+            u.finding != finding && unfixed.contains(&(u.finding.clone(), u.krate.clone()))
+        });
+        if fixed {
+            return Ok(Some(line));
+        }
+    }
+    Ok(None)
+}
+
+fn plan_once(
+    findings: &[Finding],
+    registry: &dyn Registry,
+    ws: &Workspace,
+    opts: &PlanOptions,
+) -> Result<FixPlan, RegistryError> {
+    let mut planner = Planner::new(registry, ws, opts);
+    let in_scope = |f: &&Finding| {
+        let level = match f.level {
+            Level::Error => true,
+            Level::Warning => opts.include_warnings,
+            Level::Note => false,
+        };
+        level && f.caused_by.is_none()
+    };
+    // Errors first; then the lines the plan keeps primary crates on are fixed, and no
+    // warning's fix may move one off them.
+    let (errors, warnings): (Vec<&Finding>, Vec<&Finding>) = findings
+        .iter()
+        .filter(in_scope)
+        .partition(|f| f.level == Level::Error);
+    for finding in errors {
+        planner.plan_one(finding)?;
+    }
+    planner.pins = planner.pinned_lines(findings);
+    for finding in warnings {
+        // The error fixes already decide the line of a crate they move (prost moved to the
+        // line tonic is built against): a warning on it must not pull it elsewhere.
+        if !planner.moved.contains_key(&finding.krate) {
+            planner.plan_one(finding)?;
+        }
+    }
+    Ok(planner.finish())
+}
+
+/// One planning pass: what the strategies have planned so far, and what they must keep.
+struct Planner<'a> {
+    registry: &'a dyn Registry,
+    ws: &'a Workspace,
+    opts: &'a PlanOptions,
+    edits: Vec<Edit>,
+    commands: Vec<Vec<String>>,
+    unfixable: Vec<Unfixable>,
+    /// (finding, intermediate, key, manifest, table) already planned: large workspaces reach
+    /// one crate through the same declaration from many members. The table is part of it: one
+    /// manifest may declare the key in several tables (`[dependencies]`,
+    /// `[dev-dependencies]`, `[target.'cfg(unix)'.dependencies]`), and each needs its edit.
+    seen: std::collections::HashSet<DeclarationKey>,
+    /// (finding, intermediate) already reported as reaching the crate only transitively.
+    unfixable_seen: std::collections::HashSet<(String, String)>,
+    /// Packages the plan moves, to which release.
+    moved: BTreeMap<String, Version>,
+    /// The line each primary crate stays on once errors are planned (empty before).
+    pins: BTreeMap<String, Line>,
+    /// Why the target line was chosen, when a rule rather than the graph or `--to` chose it.
+    line_reason: Option<String>,
+}
+
+/// (finding, intermediate, key, manifest, table): one declaration planned for one finding.
+type DeclarationKey = (String, String, String, Option<String>, Option<String>);
+
+fn finding_ref(f: &Finding) -> String {
+    format!("{}:{}", f.code, f.krate)
+}
+
+impl<'a> Planner<'a> {
+    /// A planner with nothing planned yet.
+    fn new(registry: &'a dyn Registry, ws: &'a Workspace, opts: &'a PlanOptions) -> Self {
+        Planner {
+            registry,
+            ws,
+            opts,
+            edits: Vec::new(),
+            commands: Vec::new(),
+            unfixable: Vec::new(),
+            seen: Default::default(),
+            unfixable_seen: Default::default(),
+            moved: BTreeMap::new(),
+            pins: BTreeMap::new(),
+            line_reason: None,
+        }
+    }
+
+    /// Picks the strategy for `finding` by its code.
+    fn plan_one(&mut self, finding: &Finding) -> Result<(), RegistryError> {
+        match (finding.code, &finding.member) {
+            (Code::DivergingVersions | Code::TypeBoundary, _) => self.unify(finding)?,
+            (Code::SourceSplit, _) => self.merge_sources(finding),
+            (Code::TrainSkew, Some(_)) => self.match_built_against(finding),
+            (Code::TrainSkew, None) => self.align_train(finding)?,
+            (Code::OutsidePolicy, _) => self.move_inside_policy(finding)?,
+            // A configuration matter: nothing in the manifests to change.
+            (Code::UnusedAllow, _) => {}
+        }
+        Ok(())
+    }
+
+    /// The line `finding`'s crate moves to: the one `--to` names, else the newest it involves.
+    fn target_line(&self, finding: &Finding) -> Option<Line> {
+        self.opts
+            .to
+            .get(&finding.krate)
+            .copied()
+            .or_else(|| finding.lines.last().copied())
+    }
+}
+
+/// Shared by the strategies' tests: a registry release, the findings of a small workspace and
+/// its facts.
+#[cfg(test)]
+mod tests {
+    use semver::VersionReq;
+
+    use super::*;
+    use crate::analysis::{Options, analyze};
+    use crate::graph::Kind;
+    use crate::registry::{MemoryRegistry, Release, ReleaseDep};
+    use crate::testkit::Builder;
+
+    pub(super) fn release(version: &str, deps: &[(&str, &str)]) -> Release {
+        Release {
+            version: Version::parse(version).expect("version"),
+            yanked: false,
+            rust_version: None,
+            deps: deps
+                .iter()
+                .map(|(name, req)| ReleaseDep {
+                    name: (*name).to_owned(),
+                    req: VersionReq::parse(req).expect("req"),
+                    kind: Kind::Normal,
+                    optional: false,
+                })
+                .collect(),
+            features: Default::default(),
+        }
+    }
+
+    /// app → etcd-client 0.11.1 → tonic 0.9.2, app → tonic 0.12.3; origins filled in as
+    /// `manifest::spans` would from `etcd-client = "0.11"` and `tonic = "0.12"`.
+    pub(super) fn findings() -> Vec<Finding> {
+        let b = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "etcd-client@0.11.1")
+            .dep("app", "tonic@0.12.3")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let mut findings = analyze(
+            &b.graph(),
+            &crate::manifest::spans::SpanIndex::default(),
+            &Options::default(),
+        );
+        for f in &mut findings {
+            for v in &mut f.versions {
+                for o in &mut v.origins {
+                    o.manifest = Some("Cargo.toml".to_owned());
+                    o.manifest_abs = Some(PathBuf::from("/ws/app/Cargo.toml"));
+                    o.table = Some("dependencies".to_owned());
+                    o.written_req = Some(if o.key == "tonic" { "0.12" } else { "0.11" }.to_owned());
+                    o.features = vec!["tls".to_owned()];
+                }
+            }
+        }
+        findings
+    }
+
+    pub(super) fn ws() -> Workspace {
+        Workspace {
+            root_manifest: PathBuf::from("/ws/Cargo.toml"),
+            root_manifest_rel: "Cargo.toml".to_owned(),
+            root: PathBuf::from("/ws"),
+            crates_io_patch: None,
+        }
+    }
+
+    #[test]
+    fn to_moves_the_direct_requirement_down() {
+        let registry = MemoryRegistry::default();
+        let opts = PlanOptions {
+            to: [("tonic".to_owned(), Line::parse("0.9").expect("line"))]
+                .into_iter()
+                .collect(),
+            ..PlanOptions::default()
+        };
+        let plan = plan(&findings(), &registry, &ws(), &opts).expect("plans");
+        assert_eq!(plan.edits.len(), 1);
+        assert_eq!(plan.edits[0].key, "tonic");
+        assert_eq!(plan.edits[0].to, "0.9");
+    }
+}

@@ -1,0 +1,235 @@
+//! The vendored-directory reader (`cargo vendor`): one folder per crate version, each
+//! release's facts read from its Cargo.toml through the manifest walker.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use semver::{Version, VersionReq};
+use toml_edit::Item;
+
+use super::{Registry, RegistryError, Release, ReleaseDep, parse_rust_version};
+use crate::graph::Kind;
+use crate::manifest::document::{Manifest, Section};
+
+/// A `cargo vendor` directory: one folder per crate version, each with its Cargo.toml.
+#[derive(Debug)]
+pub struct DirectorySource {
+    dir: PathBuf,
+    index: Mutex<Option<HashMap<String, Vec<Release>>>>,
+}
+
+impl DirectorySource {
+    pub fn new(dir: PathBuf) -> DirectorySource {
+        DirectorySource {
+            dir,
+            index: Mutex::new(None),
+        }
+    }
+
+    fn scan(&self) -> Result<HashMap<String, Vec<Release>>, RegistryError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| RegistryError {
+            message: format!(
+                "could not read the vendored directory {}: {e}",
+                self.dir.display()
+            ),
+        })?;
+        let mut out: HashMap<String, Vec<Release>> = HashMap::new();
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path().join("Cargo.toml"))
+            .filter(|p| p.is_file())
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|e| RegistryError {
+                message: format!("could not read {}: {e}", path.display()),
+            })?;
+            let (name, release) = parse_manifest(&text).map_err(|m| RegistryError {
+                message: format!("{}: {m}", path.display()),
+            })?;
+            out.entry(name).or_default().push(release);
+        }
+        for releases in out.values_mut() {
+            releases.sort_by(|a, b| a.version.cmp(&b.version));
+        }
+        Ok(out)
+    }
+}
+
+impl Registry for DirectorySource {
+    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+        let mut guard = self.index.lock().map_err(|_| RegistryError {
+            message: "registry index lock poisoned".to_owned(),
+        })?;
+        if guard.is_none() {
+            *guard = Some(self.scan()?);
+        }
+        Ok(guard.as_ref().and_then(|idx| idx.get(name).cloned()))
+    }
+
+    fn describe(&self) -> String {
+        format!("the vendored directory {}", self.dir.display())
+    }
+}
+
+/// Reads name and release facts from a published crate's Cargo.toml.
+fn parse_manifest(text: &str) -> Result<(String, Release), String> {
+    let doc = Manifest::parse(text.to_owned()).map_err(|e| format!("invalid TOML: {e}"))?;
+    let package = doc
+        .get("package")
+        .and_then(Item::as_table_like)
+        .ok_or("no [package] table")?;
+    let name = package
+        .get("name")
+        .and_then(Item::as_str)
+        .ok_or("no package.name")?
+        .to_owned();
+    let version = package
+        .get("version")
+        .and_then(Item::as_str)
+        .ok_or("no package.version")?;
+    let version = Version::parse(version).map_err(|e| format!("bad version {version}: {e}"))?;
+    let rust_version = package
+        .get("rust-version")
+        .and_then(Item::as_str)
+        .and_then(parse_rust_version);
+    let mut deps = Vec::new();
+    let mut features: BTreeSet<String> = doc
+        .get("features")
+        .and_then(Item::as_table_like)
+        .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
+        .unwrap_or_default();
+    // By kind, the package's table before its `[target.*]` ones: the first normal or build
+    // requirement on a crate is the one `requirement_on` reads.
+    let mut tables: Vec<(Kind, &dyn toml_edit::TableLike)> = doc
+        .tables()
+        .filter_map(|t| match t.section {
+            Section::Package(kind) => Some((kind, t.table)),
+            Section::Workspace => None,
+        })
+        .collect();
+    tables.sort_by_key(|(kind, _)| *kind);
+    for (kind, table) in tables {
+        for (key, item) in table.iter() {
+            let (req, package, optional) = match item {
+                Item::Value(toml_edit::Value::String(s)) => (s.value().clone(), None, false),
+                other => {
+                    let Some(t) = other.as_table_like() else {
+                        continue;
+                    };
+                    (
+                        t.get("version")
+                            .and_then(Item::as_str)
+                            .unwrap_or("*")
+                            .to_owned(),
+                        t.get("package").and_then(Item::as_str).map(str::to_owned),
+                        t.get("optional").and_then(Item::as_bool).unwrap_or(false),
+                    )
+                }
+            };
+            let req = VersionReq::parse(&req).map_err(|e| format!("bad requirement {req}: {e}"))?;
+            if optional && kind != Kind::Dev {
+                features.insert(key.to_owned());
+            }
+            deps.push(ReleaseDep {
+                name: package.unwrap_or_else(|| key.to_owned()),
+                req,
+                kind,
+                optional,
+            });
+        }
+    }
+    Ok((
+        name,
+        Release {
+            version,
+            yanked: false,
+            rust_version,
+            deps,
+            features,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn reads_a_stub_manifest() {
+        let (name, release) = parse_manifest(
+            r#"[package]
+name = "etcd-client"
+version = "0.14.0"
+rust-version = "1.80"
+
+[dependencies]
+tonic = { version = "^0.12" }
+grpc = { package = "tonic-health", version = "0.12", optional = true }
+
+[build-dependencies]
+tonic-build = "^0.12"
+"#,
+        )
+        .expect("parses");
+        assert_eq!(name, "etcd-client");
+        assert_eq!(release.version, Version::new(0, 14, 0));
+        assert_eq!(release.rust_version, Some(Version::new(1, 80, 0)));
+        assert_eq!(
+            release.requirement_on("tonic"),
+            Some(&VersionReq::parse("^0.12").expect("req"))
+        );
+        assert!(release.requirement_on("tonic-health").is_some());
+        assert!(release.features.contains("grpc"));
+        assert_eq!(
+            release
+                .deps
+                .iter()
+                .find(|d| d.name == "tonic-build")
+                .map(|d| d.kind),
+            Some(Kind::Build)
+        );
+    }
+
+    #[test]
+    fn a_normal_requirement_is_read_before_a_build_one_wherever_it_is_declared() {
+        let (_, release) = parse_manifest(
+            "[package]\nname = \"a\"\nversion = \"1.0.0\"\n\n\
+             [build-dependencies]\nprost = \"0.12\"\n\n\
+             [target.'cfg(unix)'.dependencies]\nprost = \"0.13\"\n",
+        )
+        .expect("parses");
+        assert_eq!(
+            release.requirement_on("prost"),
+            Some(&VersionReq::parse("0.13").expect("req"))
+        );
+        assert_eq!(
+            release.deps.iter().map(|d| d.kind).collect::<Vec<_>>(),
+            [Kind::Normal, Kind::Build]
+        );
+    }
+
+    #[test]
+    fn vendored_directory_lists_releases_in_order() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vendor");
+        let reg = DirectorySource::new(dir);
+        let versions: Vec<String> = reg
+            .releases("etcd-client")
+            .expect("readable")
+            .expect("present")
+            .iter()
+            .map(|r| r.version.to_string())
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                "0.10.4", "0.11.1", "0.12.4", "0.13.0", "0.14.0", "0.14.1", "0.15.0", "0.16.1",
+                "0.17.0"
+            ]
+        );
+        assert_eq!(reg.releases("no-such-crate").expect("readable"), None);
+    }
+}

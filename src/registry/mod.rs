@@ -1,0 +1,249 @@
+//! Registry facts for fix planning: the only module that reads a registry index.
+//!
+//! Planning sees the registry only through the [`Registry`] trait, so it stays pure. Which
+//! index is read follows cargo's configuration for the workspace: the `.cargo/config.toml`
+//! files from the workspace root upwards and `$CARGO_HOME/config.toml`. When crates-io is
+//! replaced by a vendored directory (`cargo vendor`), releases are read from that folder
+//! (each release's Cargo.toml through the manifest walker, `manifest::document`);
+//! otherwise from cargo's sparse index, through tame-index: cargo's local index cache, and,
+//! unless `--offline`, the registry itself.
+//!
+//! This module holds the release data, the trait and the choice of reader for each source
+//! ([`for_workspace`], [`Registries`]); `directory` reads a vendored directory, `sparse` a
+//! sparse index and its local cache, and `cargo_config` finds what replaces crates-io.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use semver::{Version, VersionReq};
+
+use crate::graph::Kind;
+
+mod cargo_config;
+mod directory;
+mod sparse;
+
+use cargo_config::cargo_home;
+pub use cargo_config::{CratesIoSource, crates_io_source};
+pub use directory::DirectorySource;
+pub use sparse::SparseRegistry;
+
+/// One published release of a crate, as far as planning needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Release {
+    pub version: Version,
+    pub yanked: bool,
+    pub rust_version: Option<Version>,
+    pub deps: Vec<ReleaseDep>,
+    /// Feature names, including the implicit features of optional dependencies.
+    pub features: BTreeSet<String>,
+}
+
+/// A dependency declared by a release.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseDep {
+    /// The package name (after `package = …` renames).
+    pub name: String,
+    pub req: VersionReq,
+    pub kind: Kind,
+    pub optional: bool,
+}
+
+impl Release {
+    /// The requirement this release declares on `name` (normal or build), if any.
+    pub fn requirement_on(&self, name: &str) -> Option<&VersionReq> {
+        self.deps
+            .iter()
+            .filter(|d| d.name == name && d.kind != Kind::Dev)
+            .map(|d| &d.req)
+            .next()
+    }
+}
+
+/// Why registry facts could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryError {
+    pub message: String,
+}
+
+impl std::fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Where releases come from.
+pub trait Registry {
+    /// Every release of `name`, in ascending version order; `Ok(None)` when the registry has
+    /// no such crate.
+    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError>;
+
+    /// A short description for messages (`vendored directory testdata/vendor`).
+    fn describe(&self) -> String;
+
+    /// Releases of `name` in the registry with cargo source id `source` (`None` or the
+    /// default registry: this one). Registries that know only the default registry refuse
+    /// others.
+    fn releases_in(
+        &self,
+        source: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Vec<Release>>, RegistryError> {
+        match source {
+            None => self.releases(name),
+            Some(s) if s == crate::graph::CRATES_IO => self.releases(name),
+            Some(s) => Err(RegistryError {
+                message: format!(
+                    "{name} comes from {s}, which {} does not cover",
+                    self.describe()
+                ),
+            }),
+        }
+    }
+}
+
+/// `1.80` or `1.80.0` as a version.
+pub fn parse_rust_version(s: &str) -> Option<Version> {
+    let parts: Vec<&str> = s.trim().split('.').collect();
+    let num = |i: usize| {
+        parts
+            .get(i)
+            .map(|p| p.parse::<u64>().ok())
+            .unwrap_or(Some(0))
+    };
+    Some(Version::new(num(0)?, num(1)?, num(2)?))
+}
+
+// An in-memory registry for the unit tests (shared with the benchmarks; not built otherwise).
+#[cfg(test)]
+#[path = "../../tests/support/registry.rs"]
+mod memory;
+#[cfg(test)]
+pub(crate) use memory::MemoryRegistry;
+
+/// The registries of a workspace: crates-io as cargo's configuration says (possibly a
+/// vendored directory), and alternative sparse registries by their source ids, opened when
+/// first asked for.
+pub struct Registries {
+    default: Box<dyn Registry>,
+    home: Option<PathBuf>,
+    offline: bool,
+    others: Mutex<BTreeMap<String, std::sync::Arc<SparseRegistry>>>,
+}
+
+impl Registry for Registries {
+    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+        self.default.releases(name)
+    }
+
+    fn describe(&self) -> String {
+        self.default.describe()
+    }
+
+    fn releases_in(
+        &self,
+        source: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Vec<Release>>, RegistryError> {
+        let Some(source) = source.filter(|s| *s != crate::graph::CRATES_IO) else {
+            return self.default.releases(name);
+        };
+        if !source.starts_with("sparse+") {
+            return Err(RegistryError {
+                message: format!(
+                    "{name} comes from {source}; `fix` reads sparse registries and vendored directories only"
+                ),
+            });
+        }
+        let registry = {
+            let mut others = self.others.lock().map_err(|_| RegistryError {
+                message: "registry lock poisoned".to_owned(),
+            })?;
+            match others.get(source) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = SparseRegistry::new(source, self.home.clone(), self.offline).map_err(
+                        |e| RegistryError {
+                            message: e.to_string(),
+                        },
+                    )?;
+                    let r = std::sync::Arc::new(r);
+                    others.insert(source.to_owned(), r.clone());
+                    r
+                }
+            }
+        };
+        registry.releases(name)
+    }
+}
+
+/// The registries the workspace's configuration points at.
+pub fn for_workspace(root: &Path, offline: bool) -> Result<Registries, crate::Error> {
+    let home = cargo_home();
+    Ok(Registries {
+        default: default_registry(root, home.clone(), offline)?,
+        home,
+        offline,
+        others: Mutex::new(BTreeMap::new()),
+    })
+}
+
+fn default_registry(
+    root: &Path,
+    home: Option<PathBuf>,
+    offline: bool,
+) -> Result<Box<dyn Registry>, crate::Error> {
+    match crates_io_source(root, home.as_deref()) {
+        CratesIoSource::Directory(dir) => Ok(Box::new(DirectorySource::new(dir))),
+        CratesIoSource::Default => Ok(Box::new(SparseRegistry::crates_io(home, offline)?)),
+        CratesIoSource::Registry(url) => Ok(Box::new(SparseRegistry::new(&url, home, offline)?)),
+        CratesIoSource::Unsupported(what) => Err(crate::Error::Registry {
+            message: format!(
+                "crates-io is replaced by {what}, which this tool cannot read; `fix` needs a vendored directory or a sparse registry"
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registries_dispatch_by_source() {
+        let vendor = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vendor");
+        let regs = Registries {
+            default: Box::new(DirectorySource::new(vendor)),
+            home: None,
+            offline: true,
+            others: Mutex::new(BTreeMap::new()),
+        };
+        assert!(
+            regs.releases_in(Some(crate::graph::CRATES_IO), "tonic")
+                .expect("vendored")
+                .is_some()
+        );
+        assert!(regs.releases_in(None, "tonic").expect("vendored").is_some());
+        let err = regs
+            .releases_in(Some("registry+https://git.example.com/index"), "acme")
+            .expect_err("git index");
+        assert!(err.message.contains("sparse registries"), "{}", err.message);
+        let home = tempfile::tempdir().expect("temp dir");
+        let regs = Registries {
+            home: Some(home.path().to_owned()),
+            ..regs
+        };
+        let err = regs
+            .releases_in(Some("sparse+https://registry.example.com/index/"), "acme")
+            .expect_err("offline, not cached");
+        assert!(err.message.contains("--offline"), "{}", err.message);
+    }
+
+    #[test]
+    fn rust_versions_parse_with_two_or_three_parts() {
+        assert_eq!(parse_rust_version("1.80"), Some(Version::new(1, 80, 0)));
+        assert_eq!(parse_rust_version("1.75.1"), Some(Version::new(1, 75, 1)));
+        assert_eq!(parse_rust_version("x"), None);
+    }
+}

@@ -1,0 +1,270 @@
+//! The sparse-index reader, through tame-index: cargo's local index cache first, then
+//! (feature `online`, unless `--offline`) the registry itself over ureq.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use semver::Version;
+
+use super::{Registry, RegistryError, Release, ReleaseDep, parse_rust_version};
+use crate::graph::Kind;
+
+/// A sparse index (crates.io's by default), read through tame-index: cargo's local index
+/// cache first; unless offline, the registry itself for crates the cache lacks (the answer is
+/// written back to cargo's cache, as cargo does).
+pub struct SparseRegistry {
+    index: tame_index::index::SparseIndex,
+    url: String,
+    offline: bool,
+    cache: Mutex<HashMap<String, Option<Vec<Release>>>>,
+}
+
+impl std::fmt::Debug for SparseRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SparseRegistry")
+            .field("url", &self.url)
+            .field("offline", &self.offline)
+            .finish()
+    }
+}
+
+fn registry_error(e: impl std::fmt::Display) -> crate::Error {
+    crate::Error::Registry {
+        message: e.to_string(),
+    }
+}
+
+impl SparseRegistry {
+    /// crates.io's sparse index, cached under `cargo_home`.
+    pub fn crates_io(cargo_home: Option<PathBuf>, offline: bool) -> Result<Self, crate::Error> {
+        Self::new(tame_index::CRATES_IO_HTTP_INDEX, cargo_home, offline)
+    }
+
+    /// The sparse index at `url` (`sparse+https://…`), cached under `cargo_home`.
+    pub fn new(
+        url: &str,
+        cargo_home: Option<PathBuf>,
+        offline: bool,
+    ) -> Result<Self, crate::Error> {
+        if !url.starts_with("sparse+") {
+            return Err(crate::Error::Registry {
+                message: format!(
+                    "{url} is a git index; `fix` reads sparse indices (`sparse+https://…`) and vendored directories"
+                ),
+            });
+        }
+        let location = tame_index::index::IndexLocation::new(
+            tame_index::index::IndexUrl::NonCratesIo(url.into()),
+        )
+        .with_root(cargo_home.and_then(|p| tame_index::PathBuf::from_path_buf(p).ok()));
+        let index = tame_index::index::SparseIndex::new(location).map_err(registry_error)?;
+        Ok(SparseRegistry {
+            index,
+            url: url.to_owned(),
+            offline,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn fetch(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+        let err = |e: &dyn std::fmt::Display| RegistryError {
+            message: format!("{name} in {}: {e}", self.url),
+        };
+        let krate_name = tame_index::KrateName::crates_io(name).map_err(|e| err(&e))?;
+        let lock = tame_index::flock::FileLock::unlocked();
+        let cached = self
+            .index
+            .cached_krate(krate_name, &lock)
+            .map_err(|e| err(&e))?
+            .map(|entry| entry.deserialize())
+            .transpose()
+            .map_err(|e| err(&e))?;
+        if let Some(krate) = cached {
+            return Ok(Some(convert(&krate)));
+        }
+        if self.offline {
+            return Err(RegistryError {
+                message: format!(
+                    "{name} is not in cargo's local index cache and --offline forbids asking {};                      run `cargo fetch` (or any cargo build) once with network access",
+                    self.url
+                ),
+            });
+        }
+        self.fetch_remote(name, krate_name, &lock)
+    }
+
+    #[cfg(feature = "online")]
+    fn fetch_remote(
+        &self,
+        name: &str,
+        krate_name: tame_index::KrateName<'_>,
+        lock: &tame_index::flock::FileLock,
+    ) -> Result<Option<Vec<Release>>, RegistryError> {
+        let err = |e: &dyn std::fmt::Display| RegistryError {
+            message: format!("{name} in {}: {e}", self.url),
+        };
+        let request = self
+            .index
+            .make_remote_request(krate_name, None, lock)
+            .map_err(|e| err(&e))?;
+        let request: tame_index::external::http::Request<()> = request.into();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(30)))
+            .build()
+            .into();
+        let mut builder = agent.get(request.uri().to_string());
+        for (k, v) in request.headers() {
+            builder = builder.header(k.as_str(), v.to_str().unwrap_or_default());
+        }
+        let mut response = builder.call().map_err(|e| err(&e))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.body_mut().read_to_vec().map_err(|e| err(&e))?;
+        let mut http_response = tame_index::external::http::Response::new(body);
+        *http_response.status_mut() = status;
+        *http_response.headers_mut() = headers;
+        let entry = self
+            .index
+            .parse_remote_response(krate_name, &http_response, true, lock)
+            .map_err(|e| err(&e))?;
+        entry
+            .map(|e| e.deserialize().map(|k| convert(&k)))
+            .transpose()
+            .map_err(|e| err(&e))
+    }
+
+    #[cfg(not(feature = "online"))]
+    fn fetch_remote(
+        &self,
+        name: &str,
+        _krate_name: tame_index::KrateName<'_>,
+        _lock: &tame_index::flock::FileLock,
+    ) -> Result<Option<Vec<Release>>, RegistryError> {
+        Err(RegistryError {
+            message: format!(
+                "{name} is not in cargo's local index cache, and this build has no network support (feature `online`)"
+            ),
+        })
+    }
+}
+
+/// tame-index's view of a crate as our plain releases, in version order.
+fn convert(krate: &tame_index::IndexKrate) -> Vec<Release> {
+    let mut out: Vec<Release> = krate
+        .versions
+        .iter()
+        .filter_map(|v| {
+            let version = Version::parse(&v.version).ok()?;
+            let deps = v
+                .dependencies()
+                .iter()
+                .map(|d| {
+                    let kind = match d.kind() {
+                        tame_index::krate::DependencyKind::Normal => Kind::Normal,
+                        tame_index::krate::DependencyKind::Build => Kind::Build,
+                        tame_index::krate::DependencyKind::Dev => Kind::Dev,
+                    };
+                    ReleaseDep {
+                        name: d.crate_name().to_owned(),
+                        req: d.version_requirement(),
+                        kind,
+                        optional: d.is_optional(),
+                    }
+                })
+                .collect();
+            let mut features: BTreeSet<String> = v.features().map(|(k, _)| k.clone()).collect();
+            for d in v.dependencies() {
+                if d.is_optional() {
+                    features.insert(d.name.to_string());
+                }
+            }
+            Some(Release {
+                version,
+                yanked: v.is_yanked(),
+                rust_version: v.rust_version().and_then(parse_rust_version),
+                deps,
+                features,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.version.cmp(&b.version));
+    out
+}
+
+impl Registry for SparseRegistry {
+    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+        if let Ok(cache) = self.cache.lock()
+            && let Some(hit) = cache.get(name)
+        {
+            return Ok(hit.clone());
+        }
+        let found = self.fetch(name)?;
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(name.to_owned(), found.clone());
+        }
+        Ok(found)
+    }
+
+    fn describe(&self) -> String {
+        format!("the registry {}", self.url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use semver::VersionReq;
+
+    use super::*;
+
+    #[test]
+    fn sparse_registry_reads_cargos_local_cache_offline() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let reg = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let err = reg
+            .releases("etcd-client")
+            .expect_err("empty cache, offline");
+        assert!(err.message.contains("--offline"), "{}", err.message);
+
+        // Put an entry in the cache exactly as a response from the registry would.
+        let cksum = "0".repeat(64);
+        let body = format!(
+            "{{\"name\":\"etcd-client\",\"vers\":\"0.11.1\",\"deps\":[{{\"name\":\"tonic\",\"req\":\"^0.9.2\",\"features\":[],\"optional\":false,\"default_features\":true,\"target\":null,\"kind\":\"normal\"}}],\"cksum\":\"{cksum}\",\"features\":{{}},\"yanked\":false}}\n\
+             {{\"name\":\"etcd-client\",\"vers\":\"0.14.0\",\"deps\":[{{\"name\":\"tonic\",\"req\":\"^0.12\",\"features\":[],\"optional\":false,\"default_features\":true,\"target\":null,\"kind\":\"normal\"}}],\"cksum\":\"{cksum}\",\"features\":{{\"tls\":[]}},\"yanked\":true,\"rust_version\":\"1.80\"}}\n"
+        );
+        let mut response = tame_index::external::http::Response::new(body.into_bytes());
+        response.headers_mut().insert(
+            "etag",
+            tame_index::external::http::HeaderValue::from_static("\"abc\""),
+        );
+        let lock = tame_index::flock::FileLock::unlocked();
+        let name = tame_index::KrateName::crates_io("etcd-client").expect("name");
+        reg.index
+            .parse_remote_response(name, &response, true, &lock)
+            .expect("parsed")
+            .expect("present");
+
+        let fresh = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let releases = fresh
+            .releases("etcd-client")
+            .expect("cached")
+            .expect("present");
+        assert_eq!(releases.len(), 2);
+        assert_eq!(releases[0].version, Version::new(0, 11, 1));
+        assert_eq!(
+            releases[0].requirement_on("tonic"),
+            Some(&VersionReq::parse("^0.9.2").expect("req"))
+        );
+        assert!(releases[1].yanked);
+        assert_eq!(releases[1].rust_version, Some(Version::new(1, 80, 0)));
+        assert!(releases[1].features.contains("tls"));
+    }
+
+    #[test]
+    fn git_indices_are_refused_with_a_reason() {
+        let err = SparseRegistry::new("https://github.com/rust-lang/crates.io-index", None, true)
+            .expect_err("git index");
+        assert!(err.to_string().contains("sparse"), "{err}");
+    }
+}
