@@ -467,3 +467,35 @@ fn quiet_fix_prints_only_its_summary_line() {
         full.stdout()
     );
 }
+
+#[test]
+fn an_error_says_its_cause_once_and_shows_a_cause_its_message_leaves_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("missing.json");
+    let run = tool(&["check", "--metadata-path", missing.to_str().expect("utf-8")]);
+    run.expect_code(INPUT);
+    let stderr = run.stderr();
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+    // `SOURCE_DATE_EPOCH` names the value, not why it is not a number: the cause says that.
+    let lock = common::testdata().join("corpus/xline-2024-10/Cargo.lock");
+    let policy = common::testdata().join("fleet/etcd-policy.toml");
+    let run = common::run_tool_with_env(
+        dir.path(),
+        dir.path(),
+        &[
+            "check",
+            "--lockfile",
+            lock.to_str().expect("utf-8"),
+            "--policy",
+            policy.to_str().expect("utf-8"),
+        ],
+        &[("SOURCE_DATE_EPOCH", "abc")],
+    );
+    run.expect_code(INPUT);
+    assert!(run.stderr().contains("not `abc`"), "{}", run.stderr());
+    assert!(run.stderr().contains("invalid digit"), "{}", run.stderr());
+}
