@@ -5,15 +5,19 @@
 use std::path::Path;
 
 use cargo_etcd_deps::analysis::{Options, analyze};
+use cargo_etcd_deps::manifest::spans::SpanIndex;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(graph) =
-        cargo_etcd_deps::input::lockfile::graph(Path::new("Cargo.lock"), text, &[], Path::new("/fuzz"))
-    {
-        let _ = analyze(&graph, &Options::default());
+    if let Ok(graph) = cargo_etcd_deps::input::lockfile::graph(
+        Path::new("Cargo.lock"),
+        text,
+        &[],
+        Path::new("/fuzz"),
+    ) {
+        let _ = analyze(&graph, &SpanIndex::default(), &Options::default());
     }
 });

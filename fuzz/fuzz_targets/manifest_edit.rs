@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use cargo_etcd_deps::graph::Kind;
-use cargo_etcd_deps::manifest::edit::{apply, edit_text};
-use cargo_etcd_deps::plan::{Edit, EditTarget};
+use cargo_etcd_deps::manifest::edit::{Edit, EditTarget, apply, edit_text};
 use libfuzzer_sys::fuzz_target;
 use toml_edit::DocumentMut;
 

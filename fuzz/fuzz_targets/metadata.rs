@@ -3,6 +3,7 @@
 
 use cargo_etcd_deps::analysis::{Options, analyze};
 use cargo_etcd_deps::graph::DepGraph;
+use cargo_etcd_deps::manifest::spans::SpanIndex;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -10,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(graph) = DepGraph::from_metadata_json(text, "fuzz") {
-        let _ = analyze(&graph, &Options::default());
+        let _ = analyze(&graph, &SpanIndex::default(), &Options::default());
     }
 });
