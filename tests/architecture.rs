@@ -412,3 +412,35 @@ fn the_checks_see_what_they_look_for() {
         "fn a() {}"
     );
 }
+
+/// The import graph as ARCHITECTURE.md shows it: one line per library module, `module ->`
+/// followed by what it imports, in order.
+fn graph_text(graph: &BTreeMap<String, BTreeSet<String>>) -> String {
+    graph
+        .iter()
+        .filter(|(from, _)| from.as_str() != "lib")
+        .map(|(from, to)| {
+            let to: Vec<&str> = to.iter().map(String::as_str).collect();
+            format!("{from} -> {}", to.join(" ")).trim_end().to_owned() + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn architecture_md_shows_the_import_graph_as_it_is() {
+    let sources = sources();
+    let graph = import_graph(&sources, &library_modules(&sources));
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+            .expect("ARCHITECTURE.md");
+    let start = doc
+        .find("<!-- import graph -->\n```text\n")
+        .expect("ARCHITECTURE.md has the import graph block")
+        + "<!-- import graph -->\n```text\n".len();
+    let shown = &doc[start..start + doc[start..].find("```").expect("the block ends")];
+    assert_eq!(
+        shown,
+        graph_text(&graph),
+        "ARCHITECTURE.md's import graph is out of date; this is the graph now"
+    );
+}
