@@ -205,6 +205,7 @@ pub fn verify(
                 new_errors.join(", ")
             )
         }),
+        targets_remain: remaining,
     };
     Ok((verification, Some(resolved)))
 }

@@ -935,6 +935,49 @@ mod verification {
             expected("train-skew", "codegen/Cargo.toml")
         );
     }
+
+    #[test]
+    fn a_dated_rule_the_edit_breaks_is_judged_on_the_edited_workspace() {
+        // The train-skew fix moves tonic-build to 0.12; a rule that denies tonic-build below
+        // 0.13 has nothing to say before the edit and an error after it.
+        let fixture = Fixture::new("train-skew");
+        let policy = fixture.root.join("policy.toml");
+        std::fs::write(
+            &policy,
+            "policy = [{ crate = \"tonic-build\", versions = \">=0.13\", deny-from = \"2020-01-01\", reason = \"codegen stays on 0.13\" }]\n",
+        )
+        .expect("write");
+        let policy = policy.to_str().expect("utf-8");
+        let before = tree(&fixture.root);
+        let run = fixture.run(&["fix", "--offline", "--policy", policy]);
+        run.expect_code(PENDING);
+        let out = run.stdout();
+        assert!(
+            out.contains("the edits introduce new findings: outside-policy tonic-build"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "not verified: the targeted findings are gone, but the edits bring new ones"
+            ),
+            "{out}"
+        );
+        fixture
+            .run(&[
+                "fix",
+                "--offline",
+                "--apply",
+                "--allow-dirty",
+                "--policy",
+                policy,
+            ])
+            .expect_code(PENDING);
+        assert_same_tree(
+            &tree(&fixture.root),
+            &before,
+            "an unverified plan writes nothing",
+        );
+    }
 }
 
 mod version_control {

@@ -51,6 +51,10 @@ pub struct Verification {
     pub residual: Vec<Residual>,
     /// Why verification failed or could not run (cargo's own message when it refused).
     pub message: Option<String>,
+    /// Some finding the plan targets is still there after the changes (for the wording; the
+    /// residual lists them).
+    #[serde(skip)]
+    pub targets_remain: bool,
 }
 
 /// A finding left after the changes.
@@ -181,8 +185,10 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
                 "  {}",
                 if v.verified {
                     "verified: the targeted findings are gone (cargo resolves it; compiling is up to you)"
-                } else {
+                } else if v.targets_remain {
                     "not verified: findings the plan targets remain"
+                } else {
+                    "not verified: the targeted findings are gone, but the edits bring new ones"
                 }
             )?;
         } else {
