@@ -34,7 +34,7 @@ pub(crate) fn run(
     // Cargo.lock's state before this run's cargo touches it (see `refuse_dirty`).
     let lock_at_start = (fix.apply && !fix.allow_dirty)
         .then(|| vcs::status(&located.root_dir, &[located.root_dir.join("Cargo.lock")]));
-    let ws = input::load(req, &fix.analysis)?;
+    let ws = input::load_located(req, &fix.analysis, Some(located))?;
     interrupt::check(NOTHING_WRITTEN)?;
     // Findings an allow entry or a level setting removed are not fixed.
     let findings = analysis::analyze(&ws.graph, &ws.spans, &ws.opts);

@@ -884,3 +884,24 @@ mod write_faults {
         assert_eq!(manifests(&fixture.root), before);
     }
 }
+
+#[test]
+fn fix_asks_cargo_for_the_workspace_root_once() {
+    let fixture = Fixture::new("two-lines");
+    // A cargo that records each subcommand before running it.
+    let log = fixture.tmp.path().join("cargo-calls");
+    let script = common::cargo_wrapper(
+        fixture.tmp.path(),
+        "recording-cargo",
+        &format!("echo \"$1\" >> '{}'", log.display()),
+    );
+    let cargo = [("CARGO", script.to_str().expect("utf-8"))];
+    // From a member's directory, where only cargo can say which workspace it belongs to.
+    let member = fixture.root.join("crates").join("server");
+    let run =
+        common::run_tool_with_env(&member, &fixture.cargo_home, &["fix", "--offline"], &cargo);
+    run.expect_code(PENDING);
+    let calls = std::fs::read_to_string(&log).expect("cargo ran");
+    let locates = calls.lines().filter(|c| *c == "locate-project").count();
+    assert_eq!(locates, 1, "{calls}");
+}

@@ -59,7 +59,18 @@ pub struct Workspace {
 /// reads the graph and the configuration (once), merges the options, checks the members and
 /// `-p` names, sets generated members aside and builds the policy.
 pub(crate) fn load(req: &Request, base: &analysis::Options) -> Result<Workspace, Error> {
-    let (graph, config, parsed) = read(req)?;
+    load_located(req, base, None)
+}
+
+/// `load`, for a workspace whose root the caller has already found with `cargo::locate`
+/// (`fix` holds the workspace's lock from before cargo first runs), so cargo is not asked
+/// again.
+pub(crate) fn load_located(
+    req: &Request,
+    base: &analysis::Options,
+    located: Option<cargo::Located>,
+) -> Result<Workspace, Error> {
+    let (graph, config, parsed) = read(req, located)?;
     let opts = settings::merge_options(base, &config, req)?;
     settings::check_members(&graph, matches!(req.command, Command::Fix(_)))?;
     let (graph, generated) = hakari::without_hacks(graph);
@@ -103,11 +114,17 @@ impl Workspace {
 /// The graph and the configuration, for each input mode, and in the lockfile mode the
 /// manifests it parsed to build the graph. With cargo, the configuration is read first: its
 /// `targets` are passed to `cargo metadata`.
-fn read(req: &Request) -> Result<(DepGraph, Config, Option<lockfile::Parsed>), Error> {
+fn read(
+    req: &Request,
+    located: Option<cargo::Located>,
+) -> Result<(DepGraph, Config, Option<lockfile::Parsed>), Error> {
     let explicit = req.config.as_deref();
     match &req.input {
         Input::Cargo(opts) => {
-            let located = cargo::locate(opts)?;
+            let located = match located {
+                Some(located) => located,
+                None => cargo::locate(opts)?,
+            };
             let config = load_config(&located.root_dir, explicit)?;
             let mut opts = opts.clone();
             if opts.targets.is_empty()
