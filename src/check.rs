@@ -44,7 +44,7 @@ pub(crate) fn run(
     // Render into memory first: on an error nothing reaches stdout.
     let mut buf = Vec::new();
     render(req, check, &report, &ws.spans, root, color, &mut buf).map_err(Error::Output)?;
-    crate::emit_with(req, &buf, out, fs)?;
+    crate::output::emit_with(req, &buf, out, fs)?;
     Ok(Outcome {
         exit_code: if report.summary.errors > 0 {
             exit::GATE_FAILED

@@ -14,3 +14,9 @@ pub const INTERNAL: i32 = 3;
 pub const SIGINT: i32 = 130;
 /// As [`SIGINT`], for SIGTERM (128 + 15).
 pub const SIGTERM: i32 = 143;
+
+/// How a run ended, when it could give an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub exit_code: i32,
+}

@@ -219,7 +219,7 @@ fn render(
         }
     }
     .map_err(Error::Output)?;
-    crate::emit_with(req, &buf, out, fs)?;
+    crate::output::emit_with(req, &buf, out, fs)?;
     Ok(())
 }
 

@@ -34,6 +34,7 @@ pub mod interrupt;
 pub mod line;
 pub mod location;
 pub mod manifest;
+mod output;
 pub mod plan;
 pub mod policy;
 pub mod registry;
@@ -47,16 +48,12 @@ pub mod verify;
 use std::io::Write;
 
 pub use error::Error;
+pub use exit::Outcome;
+pub use output::write_output;
 pub use request::{
     CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, ScanRequest,
     Verbosity,
 };
-
-/// How a run ended, when it could give an answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    pub exit_code: i32,
-}
 
 /// Runs a request, writing the report to `out`. `color` says whether the human report may
 /// use colour (the caller knows whether `out` is a terminal).
@@ -79,7 +76,7 @@ pub fn run_with(
         ));
     }
     match &req.command {
-        Command::Scan(scan) => run_scan(req, scan, out, fs),
+        Command::Scan(scan) => scan::command(req, scan, out, fs),
         Command::Check(check) => check::run(req, check, out, color, fs),
         Command::Fix(fix) => fix::run(req, fix, out, color, fs),
         Command::Explain(code) => {
@@ -93,98 +90,10 @@ pub fn run_with(
                     ))
                 })?,
             };
-            emit_with(req, text.as_bytes(), out, fs)?;
+            output::emit_with(req, text.as_bytes(), out, fs)?;
             Ok(Outcome {
                 exit_code: exit::OK,
             })
         }
     }
-}
-
-/// Writes finished output (a report, or the binary's completion script) to `output`
-/// atomically, or to `out` when there is none (`--output FILE`).
-pub fn write_output(
-    output: Option<&std::path::Path>,
-    bytes: &[u8],
-    out: &mut dyn Write,
-) -> Result<(), Error> {
-    write_output_with(output, bytes, out, &manifest::edit::AtomicFs)
-}
-
-/// `write_output`, writing `output` through `fs`.
-fn write_output_with(
-    output: Option<&std::path::Path>,
-    bytes: &[u8],
-    out: &mut dyn Write,
-    fs: &dyn manifest::edit::WriteFs,
-) -> Result<(), Error> {
-    match output {
-        Some(path) => fs.write(path, bytes).map_err(|source| Error::Write {
-            path: path.to_owned(),
-            source,
-        }),
-        None => {
-            out.write_all(bytes).map_err(Error::Output)?;
-            out.flush().map_err(Error::Output)
-        }
-    }
-}
-
-/// Writes a finished report to `--output FILE` through `fs` (atomically, with the
-/// writer `run` uses), or to `out`.
-fn emit_with(
-    req: &Request,
-    bytes: &[u8],
-    out: &mut dyn Write,
-    fs: &dyn manifest::edit::WriteFs,
-) -> Result<(), Error> {
-    write_output_with(req.output.as_deref(), bytes, out, fs)
-}
-
-fn run_scan(
-    req: &Request,
-    scan: &ScanRequest,
-    out: &mut dyn Write,
-    fs: &dyn manifest::edit::WriteFs,
-) -> Result<Outcome, Error> {
-    if matches!(req.format, Format::Sarif | Format::Github) {
-        return Err(Error::Usage(
-            "`scan` writes human, json, csv, markdown or html".to_owned(),
-        ));
-    }
-    let chosen = match &req.input {
-        input::Input::Cargo(c) => c.manifest_path.is_some(),
-        input::Input::File(_) => true,
-        input::Input::Lockfile {
-            lockfile,
-            manifest_path,
-        } => lockfile.is_some() || manifest_path.is_some(),
-    };
-    if chosen {
-        return Err(Error::Usage(
-            "`scan` reads each workspace's Cargo.lock itself; name the workspaces as PATH \
-             arguments or with --from FILE, not with --manifest-path, --metadata-path or \
-             --lockfile PATH"
-                .to_owned(),
-        ));
-    }
-    let progress: &dyn report::scan::Progress = if scan.progress {
-        &report::scan::StderrBar
-    } else {
-        &report::scan::Silent
-    };
-    let report = scan::run(req, scan, progress)?;
-    let mut buf = Vec::new();
-    match req.format {
-        Format::Json => report::scan::render_json(&report, &mut buf),
-        Format::Csv => report::scan::render_csv(&report, &mut buf),
-        Format::Markdown => report::scan::render_markdown(&report, &mut buf),
-        Format::Html => report::scan::render_html(&report, &mut buf),
-        _ => report::scan::render_human(&report, req.verbosity == Verbosity::Verbose, &mut buf),
-    }
-    .map_err(Error::Output)?;
-    emit_with(req, &buf, out, fs)?;
-    Ok(Outcome {
-        exit_code: report.exit_code(),
-    })
 }

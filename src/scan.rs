@@ -6,15 +6,18 @@
 //! nothing, and says how far it has got to the [`Progress`] its caller gives.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::analysis::{Finding, Level};
+use crate::exit::Outcome;
 use crate::input::fleet;
 use crate::report::Summary;
 use crate::report::inventory::{PolicyStatus, SCHEMA_VERSION, ScanFinding, ScanReport, Workspace};
 use crate::report::scan::Progress;
+use crate::request::{Format, Verbosity};
 use crate::{Error, Request, ScanRequest};
 
 /// The crates whose versions each row lists: the primary crates, the first crate of each
@@ -28,6 +31,60 @@ fn inventoried(watch: &crate::analysis::Watch) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
     out.retain(|c| seen.insert(c.clone()));
     out
+}
+
+/// `cargo etcd-deps scan`: the arguments checked, the fleet scanned (progress on stderr
+/// when asked), the report rendered in the requested format and written.
+pub(crate) fn command(
+    req: &Request,
+    scan: &ScanRequest,
+    out: &mut dyn Write,
+    fs: &dyn crate::manifest::write::WriteFs,
+) -> Result<Outcome, Error> {
+    if matches!(req.format, Format::Sarif | Format::Github) {
+        return Err(Error::Usage(
+            "`scan` writes human, json, csv, markdown or html".to_owned(),
+        ));
+    }
+    let chosen = match &req.input {
+        crate::input::Input::Cargo(c) => c.manifest_path.is_some(),
+        crate::input::Input::File(_) => true,
+        crate::input::Input::Lockfile {
+            lockfile,
+            manifest_path,
+        } => lockfile.is_some() || manifest_path.is_some(),
+    };
+    if chosen {
+        return Err(Error::Usage(
+            "`scan` reads each workspace's Cargo.lock itself; name the workspaces as PATH \
+             arguments or with --from FILE, not with --manifest-path, --metadata-path or \
+             --lockfile PATH"
+                .to_owned(),
+        ));
+    }
+    let progress: &dyn crate::report::scan::Progress = if scan.progress {
+        &crate::report::scan::StderrBar
+    } else {
+        &crate::report::scan::Silent
+    };
+    let report = run(req, scan, progress)?;
+    let mut buf = Vec::new();
+    match req.format {
+        Format::Json => crate::report::scan::render_json(&report, &mut buf),
+        Format::Csv => crate::report::scan::render_csv(&report, &mut buf),
+        Format::Markdown => crate::report::scan::render_markdown(&report, &mut buf),
+        Format::Html => crate::report::scan::render_html(&report, &mut buf),
+        _ => crate::report::scan::render_human(
+            &report,
+            req.verbosity == Verbosity::Verbose,
+            &mut buf,
+        ),
+    }
+    .map_err(Error::Output)?;
+    crate::output::emit_with(req, &buf, out, fs)?;
+    Ok(Outcome {
+        exit_code: report.exit_code(),
+    })
 }
 
 /// Runs a scan (or a merge) and returns the report, telling `progress` how far it has got.

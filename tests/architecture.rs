@@ -120,6 +120,29 @@ fn reexports(lib: &str) -> BTreeMap<String, String> {
     names
 }
 
+/// The items a file defines at its top level (`fn`, `struct`, `enum`, `trait`, `type`,
+/// `const`, `static`), by name.
+fn items(text: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for line in text.lines().filter(|l| !l.starts_with(char::is_whitespace)) {
+        let line = line
+            .trim_start_matches("pub ")
+            .trim_start_matches("pub(crate) ");
+        for keyword in [
+            "fn ", "struct ", "enum ", "trait ", "type ", "const ", "static ",
+        ] {
+            if let Some(rest) = line.strip_prefix(keyword) {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                names.insert(name);
+            }
+        }
+    }
+    names
+}
+
 /// The identifiers a file names right after `crate::`, including each first segment of a
 /// `use crate::{a, b::c}` tree.
 fn crate_paths(text: &str) -> BTreeSet<String> {
@@ -165,11 +188,16 @@ fn import_graph(
         .find(|s| s.module == "lib")
         .expect("src/lib.rs");
     let reexported = reexports(&lib.text);
+    let defined = items(&lib.text);
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for s in sources.iter().filter(|s| library.contains(&s.module)) {
         let edges = graph.entry(s.module.clone()).or_default();
         for name in crate_paths(&s.text) {
-            let target = reexported.get(&name).cloned().unwrap_or(name);
+            let target = match reexported.get(&name) {
+                Some(module) => module.clone(),
+                None if defined.contains(&name) => "lib".to_owned(),
+                None => name,
+            };
             if target != s.module && library.contains(&target) {
                 edges.insert(target);
             }
