@@ -193,7 +193,7 @@ pub struct Edge {
 #[derive(Debug)]
 pub struct DepGraph {
     graph: DiGraph<Package, Edge>,
-    members: Vec<NodeIndex>,
+    members: Vec<NodeId>,
     workspace_root: PathBuf,
     adjacency: Adjacency,
 }
@@ -332,8 +332,17 @@ impl Adjacency {
     }
 }
 
-/// A node of the graph, as handed out to other modules.
-pub type NodeId = NodeIndex;
+/// A node of the graph, as handed out to other modules: an opaque id whose `index` (0 to
+/// `node_count() - 1`, in the graph's deterministic order) may index per-node tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(NodeIndex);
+
+impl NodeId {
+    /// The node's position, for per-node tables (`vec![false; graph.node_count()]`).
+    pub fn index(self) -> usize {
+        self.0.index()
+    }
+}
 
 impl DepGraph {
     /// Builds the graph from `cargo metadata --format-version 1` JSON. `source_name` names the
@@ -410,10 +419,10 @@ impl DepGraph {
             }
         }
 
-        let mut members: Vec<NodeIndex> = pkg_graph
+        let mut members: Vec<NodeId> = pkg_graph
             .workspace()
             .member_ids()
-            .filter_map(|id| index.get(id.repr()).copied())
+            .filter_map(|id| index.get(id.repr()).copied().map(NodeId))
             .collect();
         members.sort();
         Ok(DepGraph {
@@ -449,7 +458,7 @@ impl DepGraph {
         for (from, to, edge) in edges {
             graph.add_edge(node_of[from], node_of[to], edge);
         }
-        let mut members: Vec<NodeIndex> = members.iter().map(|&m| node_of[m]).collect();
+        let mut members: Vec<NodeId> = members.iter().map(|&m| NodeId(node_of[m])).collect();
         members.sort();
         members.dedup();
         DepGraph {
@@ -468,7 +477,7 @@ impl DepGraph {
         }
         self.graph.retain_edges(|g, e| {
             g.edge_endpoints(e)
-                .is_none_or(|(from, _)| !nodes.contains(&from))
+                .is_none_or(|(from, _)| !nodes.contains(&NodeId(from)))
         });
         self.adjacency = Adjacency::new(&self.graph);
         self
@@ -484,7 +493,7 @@ impl DepGraph {
     }
 
     pub fn package(&self, node: NodeId) -> &Package {
-        &self.graph[node]
+        &self.graph[node.0]
     }
 
     pub fn node_count(&self) -> usize {
@@ -493,7 +502,7 @@ impl DepGraph {
 
     /// Every node, in order.
     pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.graph.node_indices()
+        self.graph.node_indices().map(NodeId)
     }
 
     /// Outgoing edges of `node`: (target, edge), sorted by target.
@@ -514,7 +523,7 @@ impl DepGraph {
         let (targets, slots) = rows.row(node.index());
         targets.iter().zip(slots).map(move |(&t, slot)| {
             (
-                NodeIndex::new(t as usize),
+                NodeId(NodeIndex::new(t as usize)),
                 EdgeView {
                     flags: slot.flags,
                     edge: &self.graph[self.adjacency.edges[slot.edge as usize]],
@@ -544,7 +553,7 @@ impl DepGraph {
         for node in self.graph.node_indices() {
             out.entry(self.graph[node].name.as_str())
                 .or_default()
-                .push(node);
+                .push(NodeId(node));
         }
         out
     }

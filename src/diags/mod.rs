@@ -7,9 +7,12 @@
 //! - [`report`]: the phrases the human reports show around a finding's message and help
 //!   (its qualifiers, a version with its source and dependents, what is allowed of it).
 //!
-//! The phrases several families share (a source's short name, a list of names) live here. A
-//! leaf: it knows versions, lines, names and dependency kinds, never graphs, findings or the
+//! The phrases several families share (a source's short name, a list of names) live here.
+//! It imports only `line` and `graph`'s plain names (dependency kinds, the crates.io source
+//! id): it knows versions, lines, names and kinds, never graphs, findings or the
 //! configuration.
+
+use crate::graph::CRATES_IO;
 
 pub mod analysis;
 pub mod policy;
@@ -28,7 +31,7 @@ fn and_list(items: &[String]) -> String {
 pub fn source_label(source: Option<&str>) -> String {
     match source {
         None => "a path".to_owned(),
-        Some("registry+https://github.com/rust-lang/crates.io-index") => "crates.io".to_owned(),
+        Some(CRATES_IO) => "crates.io".to_owned(),
         Some(s) if s.starts_with("sparse+https://index.crates.io") => "crates.io".to_owned(),
         Some(s) => {
             let (kind, rest) = s.split_once('+').unwrap_or(("", s));
