@@ -1,5 +1,8 @@
-//! The one error type of the tool. Every variant names the file or command it is about and
-//! keeps its cause (an I/O or parse error) as its `source`, and maps to an exit code
+//! The one error type of the tool. The variants name the file or command they are about where
+//! there is one (a usage error names the option in its message); an I/O or parse error is
+//! kept as the `source` of the variant that carries it (`Read`, `Write`, `CargoMissing`, the
+//! baseline, scan-document and `SOURCE_DATE_EPOCH` variants, `Output`), and a reader's own
+//! cause (metadata, lockfile, registry, edit) is kept as its message. Each maps to an exit code
 //! (`Error::exit_code`). It depends on no other module of the tool but `exit`: a configuration
 //! error is held as a [`ConfigError`], which the configuration reader builds.
 

@@ -6,6 +6,8 @@
 //! metadata is consistent and gives the workspace members and resolved links. guppy keeps
 //! one link per package pair with one requirement, so the per-declaration facts (kind,
 //! requirement, key as written, platform) come from `cargo_metadata`'s view of the same JSON.
+//! The lockfile mode builds it from plain facts instead (`DepGraph::from_parts`). Other
+//! modules see nodes as opaque [`NodeId`]s.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;

@@ -8,7 +8,7 @@
 //! argv ─main/cli─► Request           (plain data: the library never sees clap)
 //!      ─input─► Workspace             (graph, configuration, options, policy, span index:
 //!                                      loaded once for every mode; the only module that runs
-//!                                      cargo or git or reads the workspace's files)
+//!                                      cargo or git, and the reader of the workspace's files)
 //!      ─analysis (worded by diags)─► Findings       (pure; origins complete when created)
 //!      ─policy─► Outcome              (levels, allow, dated rules, --deny, baseline: one
 //!                                      function for check, fix, verification and scan)
@@ -18,7 +18,8 @@
 //! ```
 //!
 //! `run` dispatches to the workflows (`check`, `fix`, `scan`, `explain`); only `main` exits,
-//! only `report` renders and only `manifest::write` writes.
+//! only `report` renders, `output` sends a report to stdout or `--output`, and only
+//! `manifest::write` writes files. ARCHITECTURE.md lists the few reads outside `input`.
 
 pub mod analysis;
 mod check;

@@ -1,9 +1,11 @@
 //! `scan`: the fleet inventory. Finds the workspaces under some directories (or reads a
-//! list), analyses each in lockfile mode with its own configuration plus the shared policy,
-//! and keeps one compact row per workspace: its graph is dropped as soon as the row is made,
-//! so memory does not grow with the size of the workspaces. `scan merge` combines the JSON of
-//! shards into one report. The rows are [`crate::report::inventory`] data; scan prints
-//! nothing, and says how far it has got to the [`Progress`] its caller gives.
+//! list) through `input::fleet`, analyses each in lockfile mode with its own configuration
+//! plus the shared policy, on `--jobs` worker threads, and keeps one compact row per
+//! workspace: each thread drops a workspace's graph as soon as its row is made, so memory
+//! grows with the number of threads, not with the size of the workspaces. `scan merge`
+//! combines the JSON of shards into one report. The rows are [`crate::report::inventory`]
+//! data; `run` prints nothing and says how far it has got to the [`Progress`] its caller
+//! gives; `command` checks the arguments, renders the report and writes it.
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -1,7 +1,7 @@
 //! Proof of a fix plan: the changes are applied to a copy of the workspace's manifests and
 //! lockfile, cargo re-resolves the copy against the user's own sources, and the analysis runs
-//! again. "Verified" means cargo resolves it and the targeted findings are gone; it does not
-//! mean the code compiles.
+//! again. "Verified" means cargo resolves it, the targeted findings are gone and no new
+//! error-level finding appears; it does not mean the code compiles.
 //!
 //! The copy lives inside the workspace root, so cargo run from it sees the same
 //! `.cargo/config.toml` files (source replacement, vendoring) as the workspace itself, with

@@ -1,9 +1,10 @@
 //! cargo itself: `cargo locate-project`, `cargo metadata` and the `cargo update` commands of
-//! a fix, and saved `cargo metadata` JSON, all read with the input size limit.
+//! a fix, and saved `cargo metadata` JSON (read, like Cargo.lock, with the input size limit).
 //!
 //! cargo runs from the workspace root's directory, so the workspace's own
 //! `.cargo/config.toml` (source replacement, vendoring) applies wherever the user stands:
-//! `cargo locate-project --workspace` finds the root first.
+//! `cargo locate-project --workspace` finds the root first, unless the manifest given is
+//! plainly a workspace root already.
 
 use std::ffi::OsString;
 use std::io::Read;

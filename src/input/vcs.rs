@@ -1,5 +1,6 @@
 //! Version control checks for `fix --apply`: like `cargo fix`, refuse to edit a workspace whose
 //! repository has uncommitted changes, or one not under version control, unless `--allow-dirty`.
+//! Also the repository's top level, which `check --format sarif|github` names paths from.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

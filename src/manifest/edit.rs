@@ -1,5 +1,6 @@
 //! Manifest edits: what to change ([`Edit`], [`EditTarget`], [`PatchSpec`], the data a fix
-//! plan is made of) and the new texts, computed in memory.
+//! plan is made of) and the new texts: each manifest is read as it is on disk and edited in
+//! memory.
 //!
 //! toml_edit changes only the edited value (its quoting, whitespace and comments are kept);
 //! what toml_edit itself does not keep (a UTF-8 byte order mark, CRLF line endings, a missing

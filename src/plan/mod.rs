@@ -16,8 +16,9 @@
 //! reads a plan.
 //!
 //! This module holds the plan's data, the entry point that picks a strategy per finding and
-//! the target line (`--to`, or another line when the first leaves a finding unfixed); each
-//! strategy or concern has its own file: `unify` (diverging versions, outside policy),
+//! the target line (`--to`, else the newest line involved; for a finding left unfixed, the
+//! `--to` of another line that would plan it is suggested); each strategy or concern has its
+//! own file: `unify` (diverging versions, type boundaries, outside policy),
 //! `train` (train skew), `requirement` (a member's direct requirement), `intermediate` (an
 //! intermediate crate), `patch` (`[patch]` entries), `candidates` (releases from the
 //! registry), `pins` (primary crates keep their line), `unfixable` (what blocks a fix) and
