@@ -73,11 +73,12 @@ pub(crate) fn load_located(
     let (graph, config, parsed) = read(req, located)?;
     let opts = settings::merge_options(base, &config, req)?;
     settings::check_members(&graph, matches!(req.command, Command::Fix(_)))?;
-    let (graph, generated) = hakari::without_hacks(graph);
-    settings::check_packages(&graph, &opts.packages)?;
-    let policy = settings::policy(req, &config, graph.workspace_root(), &opts.watch)?;
+    // Read only now: a member reached through a link that leaves the root is refused above.
     let manifests = parsed.unwrap_or_else(|| read_manifests(&graph));
     let mut spans = SpanIndex::new(graph.workspace_root().to_owned(), manifests);
+    let (graph, generated) = hakari::without_hacks(graph, &|path| spans.text(path));
+    settings::check_packages(&graph, &opts.packages)?;
+    let policy = settings::policy(req, &config, graph.workspace_root(), &opts.watch)?;
     if let (Some(file), Some(text)) = (&config.file, &config.text) {
         spans.insert(file.clone(), text.clone());
     }
