@@ -120,6 +120,13 @@ fn reexports(lib: &str) -> BTreeMap<String, String> {
     names
 }
 
+/// The identifier `s` starts with.
+fn ident(s: &str) -> String {
+    s.chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect()
+}
+
 /// The items a file defines at its top level (`fn`, `struct`, `enum`, `trait`, `type`,
 /// `const`, `static`), by name.
 fn items(text: &str) -> BTreeSet<String> {
@@ -132,11 +139,7 @@ fn items(text: &str) -> BTreeSet<String> {
             "fn ", "struct ", "enum ", "trait ", "type ", "const ", "static ",
         ] {
             if let Some(rest) = line.strip_prefix(keyword) {
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                names.insert(name);
+                names.insert(ident(rest));
             }
         }
     }
@@ -147,11 +150,6 @@ fn items(text: &str) -> BTreeSet<String> {
 /// `use crate::{a, b::c}` tree.
 fn crate_paths(text: &str) -> BTreeSet<String> {
     let mut named = BTreeSet::new();
-    let ident = |s: &str| -> String {
-        s.chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect()
-    };
     for (i, _) in text.match_indices("crate::") {
         let rest = &text[i + "crate::".len()..];
         if let Some(tree) = rest.strip_prefix('{') {
@@ -368,10 +366,7 @@ fn long_functions(text: &str, limit: usize) -> Vec<(String, usize, usize)> {
             i += 1;
             continue;
         };
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
+        let name = ident(rest);
         let mut open = i;
         while open < lines.len() && !lines[open].trim_end().ends_with('{') {
             if lines[open].trim_end().ends_with(';') {

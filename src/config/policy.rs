@@ -260,13 +260,13 @@ fn date(
 pub(crate) fn parse_file(
     root: &Path,
     path: &Path,
-    text: String,
+    text: &str,
 ) -> Result<Vec<PolicyRule>, crate::Error> {
-    let doc = Document::parse(text.clone()).map_err(|e| {
+    let doc = Document::parse(text.to_owned()).map_err(|e| {
         super::config_error(
             path,
             root,
-            &text,
+            text,
             e.span().unwrap_or(0..0),
             format!("{} is not valid TOML: {}", path.display(), e.message()),
             "here",
@@ -291,20 +291,16 @@ pub(crate) fn parse_file(
 }
 
 /// Refuses a rule naming a crate the analysis does not watch: its versions would never be
-/// looked at, and a typo would pass silently.
+/// looked at, and a typo would pass silently. `text` is the file the rules were read from.
 pub(crate) fn check_known(
     rules: &[PolicyRule],
     watched: &[&str],
     root: &Path,
-    texts: &[(&Path, &str)],
+    text: &str,
 ) -> Result<(), crate::Error> {
     let Some(rule) = rules.iter().find(|r| !watched.contains(&r.krate.as_str())) else {
         return Ok(());
     };
-    let text = texts
-        .iter()
-        .find(|(path, _)| *path == rule.location.path)
-        .map_or("", |(_, text)| text);
     let cx = Ctx::new(text, &rule.location.path, root);
     let close = watched
         .iter()

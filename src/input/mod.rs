@@ -74,7 +74,7 @@ pub(crate) fn load_located(
     let opts = settings::merge_options(base, &config, req)?;
     settings::check_members(&graph, matches!(req.command, Command::Fix(_)))?;
     // Read only now: a member reached through a link that leaves the root is refused above.
-    let manifests = parsed.unwrap_or_else(|| read_manifests(&graph));
+    let manifests = parsed.unwrap_or_else(|| read_member_manifests(&graph));
     let mut spans = SpanIndex::new(graph.workspace_root().to_owned(), manifests);
     let (graph, generated) = hakari::without_hacks(graph, &|path| spans.text(path));
     settings::check_packages(&graph, &opts.packages)?;
@@ -227,7 +227,7 @@ fn read_lockfile(
 /// The manifests of the members of a graph cargo resolved, and the root's, read and parsed
 /// once for the span index (`None`: not readable or not TOML, as with saved metadata from
 /// another machine).
-fn read_manifests(graph: &DepGraph) -> lockfile::Parsed {
+fn read_member_manifests(graph: &DepGraph) -> lockfile::Parsed {
     let root_manifest = graph.workspace_root().join("Cargo.toml");
     let members = graph
         .members()

@@ -62,26 +62,19 @@ fn policy_rules(
     root: &Path,
     watch: &analysis::Watch,
 ) -> Result<Vec<PolicyRule>, Error> {
-    let mut rules = config.policy.clone();
-    // The texts the rules were read from, for an error's snippet.
-    let mut texts: Vec<(&Path, &str)> = config
-        .file
-        .as_deref()
-        .zip(config.text.as_deref())
-        .into_iter()
-        .collect();
-    let shared_text;
     let shared = match (&req.policy_file, &config.policy_file) {
         (Some(p), _) => Some(p.clone()),
         (None, Some(p)) => Some(root.join(p)),
         (None, None) => None,
     };
-    if let Some(path) = &shared {
-        let text = super::read_text(path)?;
-        rules.extend(config::parse_policy_file(root, path, text.clone())?);
-        shared_text = text;
-        texts.push((path, &shared_text));
-    }
+    let shared = match shared {
+        Some(path) => {
+            let text = super::read_text(&path)?;
+            let rules = config::parse_policy_file(root, &path, &text)?;
+            Some((rules, text))
+        }
+        None => None,
+    };
     let watched: Vec<&str> = watch
         .primary
         .iter()
@@ -89,7 +82,15 @@ fn policy_rules(
         .chain(&watch.family)
         .map(String::as_str)
         .collect();
-    config::check_policy_crates(&rules, &watched, root, &texts)?;
+    // Each file's rules are checked against the text they were read from, the
+    // workspace's first.
+    let own_text = config.text.as_deref().unwrap_or_default();
+    config::check_policy_crates(&config.policy, &watched, root, own_text)?;
+    let mut rules = config.policy.clone();
+    if let Some((shared_rules, text)) = shared {
+        config::check_policy_crates(&shared_rules, &watched, root, &text)?;
+        rules.extend(shared_rules);
+    }
     Ok(rules)
 }
 
