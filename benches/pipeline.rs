@@ -129,7 +129,7 @@ fn lockfile(n: usize) {
         cargo_etcd_deps::input::lockfile::graph(
             Path::new("Cargo.lock"),
             &text,
-            &[],
+            Default::default(),
             Path::new("/synth"),
         )
         .expect("lockfile")
@@ -277,6 +277,8 @@ fn fleet(n: usize, packages: usize, dir: &Path) {
             let input = Input::Lockfile {
                 lockfile: Some(one.clone()),
                 manifest_path: None,
+                targets: Vec::new(),
+                feature_flags: Vec::new(),
             };
             let check = Command::Check(CheckRequest::default());
             time(|| run_tool(check, Some(input))).1

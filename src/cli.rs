@@ -569,6 +569,16 @@ fn input(g: &GlobalArgs) -> Input {
         (None, Some(lockfile)) => Input::Lockfile {
             lockfile: lockfile.clone(),
             manifest_path: g.manifest_path.clone(),
+            targets: g.target.clone(),
+            feature_flags: g
+                .features
+                .iter()
+                .map(|f| format!("--features {f}"))
+                .chain(
+                    g.no_default_features
+                        .then(|| "--no-default-features".to_owned()),
+                )
+                .collect(),
         },
         (None, None) => Input::Cargo(CargoOptions {
             manifest_path: g.manifest_path.clone(),

@@ -101,7 +101,7 @@ const EDGES: &[&str] = &[
 /// The files a workspace's configuration may be in, as the input stage read them.
 #[derive(Debug, Default)]
 pub struct Files {
-    /// The root `Cargo.toml` (`None`: not readable).
+    /// The root `Cargo.toml` (`None`: there is none).
     pub manifest: Option<String>,
     /// `etcd-deps.toml` at the root, when it exists, and what reading it gave.
     pub standalone: Option<std::io::Result<String>>,

@@ -485,6 +485,16 @@ impl DepGraph {
         self
     }
 
+    /// The graph with only the edges `keep` keeps (given their ends and facts).
+    pub fn retain_edges(mut self, keep: impl Fn(NodeId, NodeId, &Edge) -> bool) -> DepGraph {
+        self.graph.retain_edges(|g, e| {
+            g.edge_endpoints(e)
+                .is_none_or(|(a, b)| keep(NodeId(a), NodeId(b), &g[e]))
+        });
+        self.adjacency = Adjacency::new(&self.graph);
+        self
+    }
+
     pub fn workspace_root(&self) -> &Path {
         &self.workspace_root
     }

@@ -156,6 +156,11 @@ pub enum Input {
     Lockfile {
         lockfile: Option<PathBuf>,
         manifest_path: Option<PathBuf>,
+        /// `--target TRIPLE`: the workspace's own platform conditions are evaluated for them.
+        targets: Vec<String>,
+        /// The feature flags given (`--features a`, `--no-default-features`): the lockfile
+        /// mode cannot honour them and refuses them by name.
+        feature_flags: Vec<String>,
     },
 }
 

@@ -54,6 +54,7 @@ pub(crate) fn command(
         crate::input::Input::Lockfile {
             lockfile,
             manifest_path,
+            ..
         } => lockfile.is_some() || manifest_path.is_some(),
     };
     if chosen {
@@ -186,6 +187,8 @@ fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
     ws_req.input = crate::input::Input::Lockfile {
         lockfile: Some(root.join("Cargo.lock")),
         manifest_path: None,
+        targets: Vec::new(),
+        feature_flags: Vec::new(),
     };
     let ws = match crate::input::load(&ws_req, &scan.analysis) {
         Ok(ws) => ws,

@@ -27,7 +27,7 @@ mod tests {
         let from_lock = crate::input::lockfile::graph(
             std::path::Path::new("Cargo.lock"),
             &s.cargo_lock(),
-            &[],
+            Default::default(),
             std::path::Path::new("/synth"),
         )
         .expect("valid lockfile");

@@ -309,6 +309,15 @@ fn readme_and_ci_guide(bin_dir: &Path) {
     let fixture = common::Fixture::new("two-lines");
     // The fleet section scans the services checked out under `services/` with the shared
     // policy beside them: the readable fixture fleet.
+    // The services are workspaces of their own, so the repository's workspace excludes their
+    // folder, as cargo requires of a package inside a workspace that does not list it.
+    let root_manifest = fixture.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&root_manifest).expect("root manifest");
+    std::fs::write(
+        &root_manifest,
+        text.replace("[workspace]\n", "[workspace]\nexclude = [\"services\"]\n"),
+    )
+    .expect("write root manifest");
     for entry in std::fs::read_dir(common::testdata().join("fleet")).expect("fleet") {
         let path = entry.expect("entry").path();
         let name = path.file_name().expect("name").to_owned();

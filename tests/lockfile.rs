@@ -5,37 +5,8 @@
 
 mod common;
 
-use common::{Fixture, codes};
+use common::{Fixture, codes, comparable};
 use serde_json::Value;
-
-/// What both modes can tell: everything but requirements and kinds of registry edges.
-fn comparable(report: &Value) -> Vec<Value> {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let versions: Vec<Value> = f["versions"]
-                .as_array()
-                .expect("versions")
-                .iter()
-                .map(|v| {
-                    serde_json::json!({
-                        "name": v["name"], "version": v["version"], "source": v["source"],
-                        "origins": v["origins"], "paths": v["paths"],
-                        "dependents": v["dependents"].as_array().expect("dependents").iter()
-                            .map(|d| serde_json::json!([d["name"], d["version"]])).collect::<Vec<_>>(),
-                    })
-                })
-                .collect();
-            serde_json::json!({
-                "code": f["code"], "crate": f["crate"], "level": f["level"],
-                "caused_by": f["caused_by"], "member": f["member"], "crates": f["crates"],
-                "dev_only": f["dev_only"], "platforms": f["platforms"], "versions": versions,
-            })
-        })
-        .collect()
-}
 
 #[test]
 fn lockfile_mode_finds_what_metadata_mode_finds() {
@@ -289,8 +260,7 @@ fn a_lockfile_older_than_its_manifests_is_refused_with_the_line_and_the_refresh_
     for needle in [
         // One sentence after the file name: no "Cargo.lock: is out of date".
         "Cargo.lock: out of date: crates/meta-store/Cargo.toml:8 requires",
-        "etcd-client ^0.14",
-        "holds etcd-client 0.11.1",
+        "requires etcd-client 0.14, but Cargo.lock locks etcd-client 0.11.1 for `meta-store`",
         "cargo update --workspace",
     ] {
         assert!(err.contains(needle), "{needle}: {err}");
@@ -399,4 +369,68 @@ fn fix_never_edits_the_workspace_hack_and_verifies_without_it() {
     let text = plan["verification"].to_string();
     assert!(!text.contains("workspace-hack"), "{text}");
     assert_eq!(plan["verification"]["verified"], true, "{plan}");
+}
+
+#[test]
+fn target_in_the_lockfile_mode_evaluates_the_workspaces_own_conditions_as_cargo_does() {
+    // etcd-client 0.11 (tonic 0.9) only under `cfg(unix)`, beside tonic 0.12.
+    let fixture = Fixture::new("target-specific");
+    for (target, code) in [
+        ("x86_64-pc-windows-msvc", 0),
+        ("x86_64-unknown-linux-gnu", 1),
+    ] {
+        let lockfile = fixture.run(&[
+            "check",
+            "--lockfile",
+            "--target",
+            target,
+            "--format",
+            "json",
+        ]);
+        let cargo = fixture.run(&["check", "--offline", "--target", target, "--format", "json"]);
+        lockfile.expect_code(code);
+        cargo.expect_code(code);
+        assert_eq!(
+            comparable(&lockfile.json()),
+            comparable(&cargo.json()),
+            "{target}"
+        );
+    }
+    // Both targets: the union, as cargo analyses it.
+    let both = fixture.run(&[
+        "check",
+        "--lockfile",
+        "--target",
+        "x86_64-pc-windows-msvc",
+        "--target",
+        "x86_64-unknown-linux-gnu",
+    ]);
+    both.expect_code(1);
+    let bad = fixture.run(&["check", "--lockfile", "--target", "not-a-triple"]);
+    bad.expect_code(2);
+    assert!(bad.stderr().contains("not-a-triple"), "{}", bad.stderr());
+}
+
+#[test]
+fn feature_flags_the_lockfile_mode_cannot_honour_are_refused_by_name() {
+    let fixture = Fixture::new("features");
+    for (args, flag) in [
+        (
+            &["check", "--lockfile", "--features", "etcd"][..],
+            "--features etcd",
+        ),
+        (
+            &["check", "--lockfile", "--no-default-features"][..],
+            "--no-default-features",
+        ),
+    ] {
+        let run = fixture.run(args);
+        run.expect_code(2);
+        assert!(run.stdout().is_empty());
+        assert!(run.stderr().contains(flag), "{}", run.stderr());
+        assert!(run.stderr().contains("--all-features"), "{}", run.stderr());
+    }
+    // What the mode does anyway is accepted.
+    let all = fixture.run(&["check", "--lockfile", "--all-features", "-q"]);
+    assert_ne!(all.code(), 2, "{}", all.stderr());
 }

@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(graph) = cargo_etcd_deps::input::lockfile::graph(
         Path::new("Cargo.lock"),
         text,
-        &[],
+        Default::default(),
         Path::new("/fuzz"),
     ) {
         let _ = analyze(&graph, &SpanIndex::default(), &Options::default());

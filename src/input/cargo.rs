@@ -42,9 +42,9 @@ pub(crate) fn read_limited(reader: impl Read, name: &Path) -> Result<String, Err
             ),
         });
     }
-    String::from_utf8(bytes).map_err(|e| Error::BadMetadata {
-        path: name.display().to_string(),
-        message: format!("not UTF-8 text: {e}"),
+    String::from_utf8(bytes).map_err(|e| Error::Manifest {
+        path: name.to_owned(),
+        message: format!("is not UTF-8 text ({e})"),
     })
 }
 

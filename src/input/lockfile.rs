@@ -29,27 +29,36 @@ pub const LIMITS: &str = "lockfile mode: requirements of registry crates, platfo
 and dependency kinds beyond the workspace's own manifests are not in Cargo.lock and are left out";
 
 #[derive(Deserialize)]
-struct RawLock<'a> {
+pub(super) struct RawLock<'a> {
     version: Option<toml::Value>,
     /// Format 1 keeps the root package apart from the others.
     #[serde(default, borrow)]
     root: Option<RawPackage<'a>>,
     #[serde(default, borrow)]
-    package: Vec<RawPackage<'a>>,
+    pub(super) package: Vec<RawPackage<'a>>,
+    /// `[[patch.unused]]`: `[patch]` entries the resolver could not use.
+    #[serde(default, borrow)]
+    pub(super) patch: RawPatch<'a>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct RawPatch<'a> {
+    #[serde(default, borrow)]
+    pub(super) unused: Vec<RawPackage<'a>>,
 }
 
 /// Strings borrow from the lockfile text where they can (most have no escapes), so reading
 /// 100k packages does not allocate a string per field.
 #[derive(Deserialize)]
-struct RawPackage<'a> {
+pub(super) struct RawPackage<'a> {
     #[serde(borrow)]
-    name: std::borrow::Cow<'a, str>,
+    pub(super) name: std::borrow::Cow<'a, str>,
     #[serde(borrow)]
-    version: std::borrow::Cow<'a, str>,
+    pub(super) version: std::borrow::Cow<'a, str>,
     #[serde(borrow)]
-    source: Option<std::borrow::Cow<'a, str>>,
+    pub(super) source: Option<std::borrow::Cow<'a, str>>,
     #[serde(default, borrow)]
-    dependencies: Vec<std::borrow::Cow<'a, str>>,
+    pub(super) dependencies: Vec<std::borrow::Cow<'a, str>>,
 }
 
 /// Why a lockfile (or a manifest beside it) cannot be used.
@@ -62,13 +71,17 @@ pub struct LockError {
 /// Manifests as read, by path (`None`: unreadable or not TOML), for the span index.
 pub type Parsed = Vec<(PathBuf, Option<Manifest>)>;
 
-/// A workspace member's manifest, as far as the lockfile mode needs it.
+/// A package on the local file system (a workspace member, a path dependency, a `[patch]`
+/// path), as far as the lockfile mode needs it.
 #[derive(Clone, Debug)]
-pub struct MemberManifest {
+pub struct LocalPackage {
     pub path: PathBuf,
     pub name: String,
     pub version: Option<Version>,
+    /// Members: every declaration; other path packages: normal and build ones, which are all
+    /// cargo resolves for them.
     pub declarations: Vec<Declaration>,
+    pub is_member: bool,
 }
 
 /// One dependency declaration of a member.
@@ -82,17 +95,29 @@ pub struct Declaration {
     /// The requirement as written (after `workspace = true` inheritance), if any.
     pub req: Option<String>,
     pub is_path: bool,
+    /// `optional = true` (in the declaration, or the workspace's for an inherited key).
+    pub optional: bool,
     /// For a path dependency: the directory it names, made absolute (not resolved through links).
     pub path_dir: Option<PathBuf>,
     /// The key's line in the member's manifest (1-based), when the text has spans.
     pub line: Option<usize>,
 }
 
-/// Builds the graph from Cargo.lock text and the members' manifests (empty: Cargo.lock alone).
+/// The local side of a workspace, as the lockfile mode reads it: its packages on disk and
+/// the root manifest's `[patch]` entries (name, and the directory a path patch names).
+#[derive(Clone, Copy, Default)]
+pub struct Local<'a> {
+    pub packages: &'a [LocalPackage],
+    pub patches: &'a [(String, Option<PathBuf>)],
+}
+
+/// Builds the graph from Cargo.lock text and the workspace's local packages (none: Cargo.lock
+/// alone, whose packages without a source are taken as the members). With local packages,
+/// Cargo.lock must be the one cargo would keep for them (`fresh`), or it is refused.
 pub fn graph(
     lock_path: &Path,
     text: &str,
-    members: &[MemberManifest],
+    local: Local<'_>,
     root: &Path,
 ) -> Result<DepGraph, LockError> {
     let err = |message: String| LockError {
@@ -101,28 +126,83 @@ pub fn graph(
     };
     let raw = parse(text).map_err(err)?;
     let (mut packages, by_name) = packages(&raw.package).map_err(err)?;
-    let member_index = find_members(members, &raw.package, &packages, &by_name).map_err(err)?;
-    let mut manifests: Vec<Option<&MemberManifest>> = vec![None; packages.len()];
-    for (i, m) in &member_index {
-        packages[*i].is_member = true;
-        if let Some(m) = m {
-            packages[*i].manifest_path = m.path.clone();
-        }
-        manifests[*i] = *m;
-    }
-    let edges = edges(&raw.package, &packages, &by_name, &manifests).map_err(err)?;
-    for (_, m) in &member_index {
-        if let Some(m) = m {
-            check_fresh(m, &packages, &by_name, (lock_path, root))?;
+    let placed = place(local.packages, &raw.package, &packages, &by_name);
+    let mut member_ids = Vec::new();
+    for (i, m) in placed.iter().enumerate() {
+        let Some(m) = m else { continue };
+        packages[i].manifest_path = m.path.clone();
+        if m.is_member {
+            packages[i].is_member = true;
+            member_ids.push(i);
         }
     }
-    let member_ids: Vec<usize> = member_index.iter().map(|(i, _)| *i).collect();
+    if local.packages.is_empty() {
+        for (i, p) in raw.package.iter().enumerate() {
+            if p.source.is_none() {
+                packages[i].is_member = true;
+                member_ids.push(i);
+            }
+        }
+    }
+    // Every reference resolves before freshness is judged on them.
+    let Edges { edges, dropped } =
+        edges(&raw.package, &packages, &by_name, (&placed, local)).map_err(err)?;
+    if !local.packages.is_empty() {
+        let lock = super::fresh::Lock {
+            raw: &raw,
+            packages: &packages,
+            edges: &edges,
+            dropped: &dropped,
+        };
+        super::fresh::check(&lock, local, &placed, (lock_path, root))?;
+    }
     Ok(DepGraph::from_parts(
         packages,
         edges,
         &member_ids,
         root.to_owned(),
     ))
+}
+
+/// The graph as built for `targets` (target triples): a declaration of the workspace's own
+/// manifests under `[target.<cfg>]` that holds for none of them is left out, as `cargo
+/// metadata --filter-platform` leaves it out. Conditions of registry crates are not in
+/// Cargo.lock: their edges stay (the report says so), so the answer can only be wider than
+/// cargo's, never narrower. A condition that cannot be decided (target features) stays too.
+pub fn on_targets(graph: DepGraph, targets: &[String]) -> Result<DepGraph, String> {
+    if targets.is_empty() {
+        return Ok(graph);
+    }
+    let platforms = targets
+        .iter()
+        .map(|t| {
+            target_spec::Platform::new(t.clone(), target_spec::TargetFeatures::Unknown)
+                .map_err(|e| format!("unknown target triple `{t}`: {e}"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut specs: FastMap<String, Option<target_spec::TargetSpec>> = FastMap::default();
+    for p in graph.platforms() {
+        specs.insert(p.clone(), target_spec::TargetSpec::new(p.clone()).ok());
+    }
+    let holds = |e: &Edge| {
+        let Some(cond) = &e.platform else { return true };
+        match specs.get(cond) {
+            Some(Some(spec)) => platforms.iter().any(|p| spec.eval(p) != Some(false)),
+            // A condition that does not parse: kept, so the answer stays wider, not narrower.
+            _ => true,
+        }
+    };
+    // A dependency stays with all its declarations when one of them holds, as cargo metadata
+    // lists them; it goes when none does.
+    let mut kept = std::collections::HashSet::new();
+    for n in graph.nodes() {
+        for (to, e) in graph.dependencies(n) {
+            if holds(&e) {
+                kept.insert((n, to));
+            }
+        }
+    }
+    Ok(graph.retain_edges(|from, to, _| kept.contains(&(from, to))))
 }
 
 /// Cargo.lock's packages (format 1's `[root]` first), in a format this tool reads.
@@ -153,7 +233,7 @@ fn parse(text: &str) -> Result<RawLock<'_>, String> {
 }
 
 /// Package indices by name.
-type ByName<'r> = FastMap<&'r str, Vec<usize>>;
+pub(super) type ByName<'r> = FastMap<&'r str, Vec<usize>>;
 
 /// The graph's packages, one per Cargo.lock package in its order, and their indices by
 /// name. A package listed twice or with a bad version is an error.
@@ -211,10 +291,14 @@ fn edges(
     raw: &[RawPackage<'_>],
     packages: &[Package],
     by_name: &ByName<'_>,
-    manifests: &[Option<&MemberManifest>],
-) -> Result<Vec<(usize, usize, Edge)>, String> {
+    (placed, local): (&[Option<&LocalPackage>], Local<'_>),
+) -> Result<Edges, String> {
     let mut edges = Vec::with_capacity(raw.iter().map(|p| p.dependencies.len()).sum());
+    let mut dropped = Vec::new();
     for (i, p) in raw.iter().enumerate() {
+        // Every local package's own declarations (members', and path packages' outside the
+        // workspace) give the kinds, requirements and platforms of its edges.
+        let declaring = placed[i];
         for dep in &p.dependencies {
             let j = resolve(dep, by_name, raw).map_err(|m| {
                 format!(
@@ -222,12 +306,21 @@ fn edges(
                     p.name, p.version
                 )
             })?;
+            if is_orphan(j, raw, placed, local) {
+                // cargo drops a path package the workspace no longer has, and every
+                // reference to it, when it reads the lockfile.
+                dropped.push((i, j));
+                continue;
+            }
             let target = &packages[j];
-            let declared: Vec<&Declaration> = manifests[i]
+            let declared: Vec<&Declaration> = declaring
                 .map(|m| {
                     m.declarations
                         .iter()
-                        .filter(|d| d.package == target.name && declares(d, target))
+                        .filter(|d| {
+                            d.package == target.name
+                                && super::fresh::answers(d, target, placed[j], local.patches)
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -240,60 +333,25 @@ fn edges(
             );
         }
     }
-    Ok(edges)
+    Ok(Edges { edges, dropped })
 }
 
-/// A member requirement that no version Cargo.lock locks satisfies means
-/// Cargo.lock is out of date (the manifest was edited after it): analysing it would report
-/// versions the next build will not use.
-fn check_fresh(
-    m: &MemberManifest,
-    packages: &[Package],
-    by_name: &ByName<'_>,
-    (lock_path, root): (&Path, &Path),
-) -> Result<(), LockError> {
-    for d in &m.declarations {
-        let Some(req) = d.req.as_deref().and_then(|r| VersionReq::parse(r).ok()) else {
-            continue;
-        };
-        if d.is_path {
-            continue;
-        }
-        let locked: Vec<&Version> = by_name
-            .get(d.package.as_str())
-            .map(|list| list.iter().map(|&i| &packages[i].version).collect())
-            .unwrap_or_default();
-        let satisfied = locked.iter().any(|v| {
-            let mut release = (*v).clone();
-            release.pre = semver::Prerelease::EMPTY;
-            req.matches(v) || req.matches(&release)
-        });
-        if satisfied {
-            continue;
-        }
-        let shown = crate::location::relative(root, &m.path);
-        let at = d.line.map(|l| format!("{shown}:{l}")).unwrap_or(shown);
-        let held = match locked.as_slice() {
-            [] => format!("Cargo.lock has no {}", d.package),
-            _ => format!(
-                "Cargo.lock holds {} {}",
-                d.package,
-                locked
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        return Err(LockError {
-            path: lock_path.to_owned(),
-            message: format!(
-                "out of date: {at} requires {} {req}, but {held}; run `cargo update --workspace` to refresh it, then check again",
-                d.package
-            ),
-        });
-    }
-    Ok(())
+/// The edges of Cargo.lock's dependency references, and the references to path packages the
+/// workspace no longer has, which were left out.
+pub(super) struct Edges {
+    pub(super) edges: Vec<(usize, usize, Edge)>,
+    pub(super) dropped: Vec<(usize, usize)>,
+}
+
+/// A path package in Cargo.lock that the workspace no longer has (never one when Cargo.lock
+/// is read alone).
+pub(super) fn is_orphan(
+    i: usize,
+    raw: &[RawPackage<'_>],
+    placed: &[Option<&LocalPackage>],
+    local: Local<'_>,
+) -> bool {
+    !local.packages.is_empty() && raw[i].source.is_none() && placed[i].is_none()
 }
 
 /// The edges of one Cargo.lock dependency reference: one per declaration of the member's
@@ -350,57 +408,32 @@ fn push_edges(
     }
 }
 
-/// The members' packages: those the manifests name, or every package without a source.
-fn find_members<'m>(
-    members: &'m [MemberManifest],
+/// Where each local package stands in Cargo.lock: by lock index, the local package locked
+/// there (a package without a source, of the same name and version).
+fn place<'m>(
+    local: &'m [LocalPackage],
     raw: &[RawPackage<'_>],
     packages: &[Package],
     by_name: &ByName<'_>,
-) -> Result<Vec<(usize, Option<&'m MemberManifest>)>, String> {
-    if members.is_empty() {
-        return Ok(raw
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.source.is_none())
-            .map(|(i, _)| (i, None))
-            .collect());
-    }
-    let mut member_index = Vec::with_capacity(members.len());
-    for m in members {
+) -> Vec<Option<&'m LocalPackage>> {
+    let mut placed: Vec<Option<&LocalPackage>> = vec![None; raw.len()];
+    for m in local {
         let found = by_name.get(m.name.as_str()).and_then(|c| {
             c.iter().copied().find(|&i| {
                 raw[i].source.is_none()
+                    && placed[i].is_none()
                     && m.version.as_ref().is_none_or(|v| packages[i].version == *v)
             })
         });
-        let Some(i) = found else {
-            return Err(format!(
-                "workspace member `{}` ({}) is not in Cargo.lock; run `cargo generate-lockfile`",
-                m.name,
-                m.path.display()
-            ));
-        };
-        member_index.push((i, Some(m)));
+        if let Some(i) = found {
+            placed[i] = Some(m);
+        }
     }
-    Ok(member_index)
-}
-
-/// Whether a member's declaration can be the one that resolved to `target`.
-fn declares(d: &Declaration, target: &Package) -> bool {
-    if target.source.is_none() {
-        return d.is_path;
-    }
-    if d.is_path {
-        return false;
-    }
-    match d.req.as_deref().map(VersionReq::parse) {
-        Some(Ok(req)) => req.matches(&target.version),
-        _ => true,
-    }
+    placed
 }
 
 /// Resolves `"name"`, `"name version"` or `"name version (source)"`.
-fn resolve(
+pub(super) fn resolve(
     reference: &str,
     by_name: &ByName<'_>,
     packages: &[RawPackage<'_>],
@@ -472,164 +505,21 @@ fn canonical_source(source: &str) -> String {
     }
 }
 
-/// Reads the members' manifests from the workspace root: the root package (if any) and the
-/// `[workspace] members` globs, less `exclude`.
-pub fn read_manifests(root: &Path) -> Result<(Vec<MemberManifest>, Parsed), LockError> {
-    let root_manifest = root.join("Cargo.toml");
-    let Ok(text) = std::fs::read_to_string(&root_manifest) else {
-        return Ok((Vec::new(), Vec::new()));
-    };
-    let doc = Manifest::parse(text).map_err(|e| LockError {
-        path: root_manifest.clone(),
-        message: format!("invalid TOML: {}", e.message()),
-    })?;
-    let ws_deps = doc.workspace_dependencies();
-    let ws_version = doc
-        .get("workspace")
-        .and_then(|w| w.get("package"))
-        .and_then(|p| p.get("version"))
-        .and_then(Item::as_str)
-        .and_then(|v| Version::parse(v).ok());
-    let mut paths = Vec::new();
-    if doc.get("package").is_some() {
-        paths.push(root_manifest.clone());
-    }
-    let list = |key: &str| -> Vec<String> {
-        doc.get("workspace")
-            .and_then(|w| w.get(key))
-            .and_then(Item::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let excluded: Vec<PathBuf> = list("exclude").iter().map(|e| root.join(e)).collect();
-    for pattern in list("members") {
-        let full = root.join(&pattern);
-        let Some(full) = full.to_str() else { continue };
-        let Ok(matches) = glob::glob(full) else {
-            return Err(LockError {
-                path: root_manifest.clone(),
-                message: format!("bad member pattern `{pattern}`"),
-            });
-        };
-        let mut dirs: Vec<PathBuf> = matches.filter_map(Result::ok).collect();
-        dirs.sort();
-        for dir in dirs {
-            let manifest = dir.join("Cargo.toml");
-            if manifest.is_file()
-                && !excluded.iter().any(|e| dir.starts_with(e))
-                && !paths.contains(&manifest)
-            {
-                paths.push(manifest);
-            }
-        }
-    }
-    let mut out: Vec<MemberManifest> = Vec::new();
-    let mut docs: Parsed = Vec::new();
-    let mut next = 0;
-    while next < paths.len() {
-        let path = paths[next].clone();
-        next += 1;
-        // The root manifest is parsed once, above; every other one here.
-        let parsed = if path == root_manifest {
-            None
-        } else {
-            let text = std::fs::read_to_string(&path).map_err(|e| LockError {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            Some(Manifest::parse(text).map_err(|e| LockError {
-                path: path.clone(),
-                message: format!("invalid TOML: {}", e.message()),
-            })?)
-        };
-        let member_doc = parsed.as_ref().unwrap_or(&doc);
-        let member = parse_member(&path, member_doc, root, ws_deps, ws_version.as_ref())?;
-        // Cargo makes every path dependency inside the workspace root a member too.
-        if doc.get("workspace").is_some() {
-            for dir in member
-                .declarations
-                .iter()
-                .filter_map(|d| d.path_dir.as_ref())
-            {
-                let manifest = dir.join("Cargo.toml");
-                if dir.starts_with(root)
-                    && manifest != root_manifest
-                    && !excluded.iter().any(|e| dir.starts_with(e))
-                    && !paths.contains(&manifest)
-                    && manifest.is_file()
-                {
-                    paths.push(manifest);
-                }
-            }
-        }
-        out.push(member);
-        if let Some(parsed) = parsed {
-            docs.push((path, Some(parsed)));
-        }
-    }
-    docs.push((root_manifest, Some(doc)));
-    Ok((out, docs))
-}
-
-/// `base/relative` with `.` and `..` folded away, without touching the file system.
-fn join_lexically(base: &Path, relative: &str) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in base.join(relative).components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// A member's name, version and declarations, read from its parsed manifest.
-fn parse_member(
+/// The declarations of a local package's manifest at `path` (`ws_deps`: the root's
+/// `[workspace.dependencies]`, which inherited keys read).
+pub(crate) fn declarations(
     path: &Path,
     doc: &Manifest,
     root: &Path,
     ws_deps: Option<&dyn toml_edit::TableLike>,
-    ws_version: Option<&Version>,
-) -> Result<MemberManifest, LockError> {
-    let err = |message: String| LockError {
-        path: path.to_owned(),
-        message,
-    };
-    let package = doc
-        .get("package")
-        .and_then(Item::as_table_like)
-        .ok_or_else(|| err("no [package] table".to_owned()))?;
-    let name = package
-        .get("name")
-        .and_then(Item::as_str)
-        .ok_or_else(|| err("no package.name".to_owned()))?
-        .to_owned();
-    let version = match package.get("version") {
-        Some(v) if v.as_str().is_some() => v.as_str().and_then(|s| Version::parse(s).ok()),
-        Some(_) => ws_version.cloned(),
-        None => Some(Version::new(0, 0, 0)),
-    };
+) -> Vec<Declaration> {
     let base = path.parent().unwrap_or(root);
-    let declarations = doc
-        .entries()
+    doc.entries()
         .filter_map(|entry| match entry.table.section {
             Section::Package(kind) => Some(declaration(entry, kind, (base, root), ws_deps, doc)),
             Section::Workspace => None,
         })
-        .collect();
-    Ok(MemberManifest {
-        path: path.to_owned(),
-        name,
-        version,
-        declarations,
-    })
+        .collect()
 }
 
 /// One declaration of a member's manifest; an inherited one (`key.workspace = true`) reads
@@ -665,7 +555,11 @@ fn declaration(
         platform: entry.table.platform_name(),
         req: source_item.and_then(written_requirement),
         is_path: st.is_some_and(|t| t.get("path").is_some()),
-        path_dir: written_path.map(|p| join_lexically(base, p)),
+        optional: [t, st]
+            .into_iter()
+            .flatten()
+            .any(|t| t.get("optional").and_then(Item::as_bool) == Some(true)),
+        path_dir: written_path.map(|p| super::workspace::normalize(&base.join(p))),
         line: entry.span().map(|(start, _)| doc.line_of(start)),
     }
 }
@@ -698,7 +592,12 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 "#;
 
     fn build(text: &str) -> Result<DepGraph, LockError> {
-        graph(Path::new("Cargo.lock"), text, &[], Path::new("/ws"))
+        graph(
+            Path::new("Cargo.lock"),
+            text,
+            Local::default(),
+            Path::new("/ws"),
+        )
     }
 
     #[test]

@@ -19,10 +19,12 @@
 
 pub mod cargo;
 pub(crate) mod fleet;
+mod fresh;
 pub mod hakari;
 pub mod lockfile;
 mod settings;
 pub mod vcs;
+pub mod workspace;
 
 use std::path::{Path, PathBuf};
 
@@ -147,9 +149,26 @@ fn read(
         Input::Lockfile {
             lockfile,
             manifest_path,
+            targets,
+            feature_flags,
         } => {
-            let (graph, parsed) = read_lockfile(lockfile.as_deref(), manifest_path.as_deref())?;
+            if let Some(flag) = feature_flags.first() {
+                return Err(Error::Usage(format!(
+                    "`{flag}` cannot be honoured in the lockfile mode: Cargo.lock holds every optional dependency, so it sees what --all-features sees; drop the flag, or drop --lockfile to let cargo resolve the features"
+                )));
+            }
+            let cwd = std::env::current_dir().map_err(|source| Error::Read {
+                path: PathBuf::from("."),
+                source,
+            })?;
+            let (graph, parsed) =
+                read_lockfile(&cwd, lockfile.as_deref(), manifest_path.as_deref())?;
             let config = load_config(graph.workspace_root(), explicit)?;
+            let targets = match (targets.is_empty(), &config.targets) {
+                (true, Some(t)) => t.clone(),
+                _ => targets.clone(),
+            };
+            let graph = lockfile::on_targets(graph, &targets).map_err(Error::Usage)?;
             Ok((graph, config, Some(parsed)))
         }
     }
@@ -161,67 +180,144 @@ pub(crate) fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config
     if let Some(path) = explicit {
         return config::parse_file(root, path, read_text(path)?);
     }
-    let standalone = root.join("etcd-deps.toml");
     let files = config::Files {
-        manifest: std::fs::read_to_string(root.join("Cargo.toml")).ok(),
-        standalone: standalone
-            .is_file()
-            .then(|| std::fs::read_to_string(&standalone)),
+        manifest: read_optional(&root.join("Cargo.toml"))?,
+        standalone: read_optional(&root.join("etcd-deps.toml"))?.map(Ok),
     };
     config::discover(root, files)
 }
 
 /// The text of a file the user named, or an error naming it.
 pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|source| Error::Read {
+    read_optional(path)?.ok_or_else(|| Error::Read {
         path: path.to_owned(),
-        source,
+        source: std::io::Error::from(std::io::ErrorKind::NotFound),
     })
 }
 
-/// The lockfile mode's input: the graph from Cargo.lock and the manifests beside it. With no
-/// path, the Cargo.lock of the workspace around `manifest_path` (or the current directory).
-fn read_lockfile(
+/// The lockfile mode's input: the graph from Cargo.lock and the manifests beside it. The
+/// workspace is the one cargo would load from `manifest_path` (or the nearest Cargo.toml up
+/// from the current directory), and its Cargo.lock the root's; `lockfile`, when given, must be
+/// that file, or a Cargo.lock with no manifest beside it (read alone).
+pub fn read_lockfile(
+    cwd: &Path,
     lockfile: Option<&Path>,
     manifest_path: Option<&Path>,
 ) -> Result<(DepGraph, lockfile::Parsed), Error> {
-    let cwd = std::env::current_dir().map_err(|source| Error::Read {
-        path: PathBuf::from("."),
-        source,
-    })?;
-    let lock = match lockfile {
-        Some(p) => {
-            let p = cwd.join(p);
-            if p.is_dir() { p.join("Cargo.lock") } else { p }
+    let given = lockfile.map(|p| {
+        let p = cwd.join(p);
+        if p.is_dir() { p.join("Cargo.lock") } else { p }
+    });
+    let start = match (manifest_path, &given) {
+        (Some(m), _) => Some(cwd.join(m)),
+        (None, Some(lock)) => lock
+            .parent()
+            .map(|d| d.join("Cargo.toml"))
+            .filter(|m| m.exists()),
+        (None, None) => cwd
+            .ancestors()
+            .map(|d| d.join("Cargo.toml"))
+            .find(|m| m.exists()),
+    };
+    let layout = start.as_deref().map(workspace::layout).transpose()?;
+    let lock = match (&layout, given) {
+        (Some(layout), Some(given)) => {
+            // A lockfile named at the root (a copy under another name, too) is judged against
+            // the workspace; one elsewhere (a member's leftover) is not what cargo reads.
+            let expected = layout.root.join("Cargo.lock");
+            let given = workspace::normalize(&given);
+            if given.parent() != Some(layout.root.as_path()) {
+                return Err(Error::Manifest {
+                    path: given,
+                    message: format!(
+                        "cargo does not read this lockfile for the workspace at {}: it reads {}",
+                        layout.root.display(),
+                        expected.display()
+                    ),
+                });
+            }
+            given
         }
-        None => {
-            let start = manifest_path
-                .map(|m| cwd.join(m))
-                .and_then(|m| m.parent().map(Path::to_owned))
-                .unwrap_or_else(|| cwd.clone());
-            start
-                .ancestors()
-                .map(|d| d.join("Cargo.lock"))
-                .find(|p| p.is_file())
-                .ok_or_else(|| Error::Manifest {
-                    path: start.clone(),
-                    message: "no Cargo.lock here or in any parent directory; run `cargo generate-lockfile`, or pass --lockfile PATH".to_owned(),
-                })?
+        (Some(layout), None) => layout.root.join("Cargo.lock"),
+        (None, Some(given)) => given,
+        (None, None) => {
+            return Err(Error::Manifest {
+                path: cwd.to_owned(),
+                message: "no Cargo.toml here or in any parent directory; run the tool inside a workspace, or pass --lockfile PATH".to_owned(),
+            });
         }
     };
-    let file = std::fs::File::open(&lock).map_err(|source| Error::Read {
-        path: lock.clone(),
-        source,
-    })?;
-    let text = cargo::read_limited(file, &lock)?;
-    let root = lock.parent().map(Path::to_owned).unwrap_or_default();
+    let text = match read_optional(&lock)? {
+        Some(text) => text,
+        None if lockfile.is_some() => {
+            return Err(Error::Read {
+                path: lock,
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        None => {
+            return Err(Error::Manifest {
+                path: lock,
+                message: "no Cargo.lock at the workspace root; run `cargo generate-lockfile`, or drop --lockfile to let cargo resolve the workspace".to_owned(),
+            });
+        }
+    };
     let lock_err = |e: lockfile::LockError| Error::Lockfile {
         path: e.path,
         message: e.message,
     };
-    let (members, parsed) = lockfile::read_manifests(&root).map_err(lock_err)?;
-    let graph = lockfile::graph(&lock, &text, &members, &root).map_err(lock_err)?;
-    Ok((graph, parsed))
+    match layout {
+        Some(layout) => {
+            let local = lockfile::Local {
+                packages: &layout.packages,
+                patches: &layout.patches,
+            };
+            let graph = lockfile::graph(&lock, &text, local, &layout.root).map_err(lock_err)?;
+            Ok((graph, layout.parsed))
+        }
+        None => {
+            let root = lock.parent().map(Path::to_owned).unwrap_or_default();
+            let graph = lockfile::graph(&lock, &text, lockfile::Local::default(), &root)
+                .map_err(lock_err)?;
+            Ok((graph, Vec::new()))
+        }
+    }
+}
+
+/// The text of a workspace file, read through the one reader: `None` when nothing is at
+/// `path`; an error naming it when it cannot be read, is not a regular file, is larger than
+/// the input limit or is not UTF-8. Never an empty answer for what could not be read.
+pub(crate) fn read_optional(path: &Path) -> Result<Option<String>, Error> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A dangling link is something, not nothing.
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(Error::Read {
+                    path: path.to_owned(),
+                    source: e,
+                });
+            }
+            return Ok(None);
+        }
+        Err(source) => {
+            return Err(Error::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    if !meta.is_file() {
+        return Err(Error::Manifest {
+            path: path.to_owned(),
+            message: "is not a regular file".to_owned(),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    cargo::read_limited(file, path).map(Some)
 }
 
 /// The manifests of the members of a graph cargo resolved, and the root's, read and parsed

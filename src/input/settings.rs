@@ -131,6 +131,20 @@ pub(super) fn check_members(graph: &DepGraph, edits: bool) -> Result<(), Error> 
     };
     for &m in graph.members() {
         let manifest = &graph.package(m).manifest_path;
+        // A member written outside the root (`members = ["../shared/x"]`, pointing back with
+        // `package.workspace`) is cargo's to allow and the tool's to read; only `fix`, which
+        // writes inside the root alone, refuses it. A member inside the root whose real path
+        // leaves it goes through a link.
+        if !manifest.starts_with(root) {
+            if edits {
+                return Err(Error::Refused {
+                    path: manifest.clone(),
+                    reason: "the member lies outside the workspace root, and `fix` edits only manifests inside it".to_owned(),
+                    help: Some("run `check` for this workspace, and fix the member from its own checkout".to_owned()),
+                });
+            }
+            continue;
+        }
         if let Ok(real) = manifest.canonicalize()
             && !real.starts_with(&real_root)
         {

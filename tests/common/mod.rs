@@ -300,3 +300,38 @@ pub fn git(dir: &Path, args: &[&str]) {
         .expect("git");
     assert!(out.status.success(), "git {args:?}: {out:?}");
 }
+
+/// What both modes can tell: everything but requirements and kinds of registry edges.
+pub fn comparable(report: &Value) -> Vec<Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let versions: Vec<Value> = f["versions"]
+                .as_array()
+                .expect("versions")
+                .iter()
+                .map(|v| {
+                    serde_json::json!({
+                        "name": v["name"], "version": v["version"], "source": v["source"],
+                        "origins": v["origins"], "paths": v["paths"],
+                        // Which packages depend on it; a mode that knows more of two edges'
+                        // requirements lists them apart where the other lists them once.
+                        "dependents": v["dependents"].as_array().expect("dependents").iter()
+                            .map(|d| serde_json::json!([d["name"], d["version"]]))
+                            .collect::<Vec<_>>().into_iter().fold(Vec::new(), |mut out, d| {
+                                if !out.contains(&d) { out.push(d); }
+                                out
+                            }),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "code": f["code"], "crate": f["crate"], "level": f["level"],
+                "caused_by": f["caused_by"], "member": f["member"], "crates": f["crates"],
+                "dev_only": f["dev_only"], "platforms": f["platforms"], "versions": versions,
+            })
+        })
+        .collect()
+}
