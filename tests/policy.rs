@@ -280,3 +280,237 @@ fn fix_moves_a_workspace_inside_the_policy_verified() {
             .any(|(code, _, _)| code == "outside-policy")
     );
 }
+
+/// The same etcd-client rule as the fleet's shared file (warn from 2026-12-01, deny from
+/// 2027-06-01), written in the workspace's own configuration.
+const OWN_RULE: &str = "policy = [{ crate = \"etcd-client\", versions = \">=0.14\", warn-from = \
+                        \"2026-12-01\", deny-from = \"2027-06-01\", reason = \"our own rule\" }]\n";
+
+/// Where the rule comes from: the shared file (`--policy`) or the workspace's configuration.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    Shared,
+    Own,
+}
+
+/// `check --lockfile` on `orders` on `today`, with the rule from `source`, `config` added to
+/// the workspace's configuration, and `args`.
+fn judged(source: Source, config: &str, today: &str, args: &[&str]) -> (Fixture, Run) {
+    let fleet = Fixture::fleet();
+    let dir = fleet.root.join("orders");
+    let mut text = config.to_owned();
+    let mut all = vec!["check", "--lockfile", "--today", today];
+    match source {
+        Source::Shared => all.extend(["--policy", POLICY]),
+        Source::Own => text.push_str(OWN_RULE),
+    }
+    std::fs::write(dir.join("etcd-deps.toml"), text).expect("write config");
+    all.extend_from_slice(args);
+    let run = fleet.run_in(&dir, &all, None);
+    (fleet, run)
+}
+
+/// The message of the outside-policy finding, or `None` when the report has none.
+fn policy_message(report: &serde_json::Value) -> Option<(String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "outside-policy")
+        .map(|f| {
+            (
+                f["level"].as_str().expect("level").to_owned(),
+                f["message"].as_str().expect("message").to_owned(),
+            )
+        })
+}
+
+#[test]
+fn a_baseline_excuses_a_policy_finding_only_until_its_deny_date() {
+    for source in [Source::Shared, Source::Own] {
+        // Written inside the warning window: the finding is recorded.
+        let (fleet, run) = judged(
+            source,
+            "",
+            "2026-12-15",
+            &["--write-baseline", "baseline.json"],
+        );
+        run.expect_code(0);
+        let dir = fleet.root.join("orders");
+        let baseline = std::fs::read_to_string(dir.join("baseline.json")).expect("baseline");
+        assert!(baseline.contains("outside-policy"), "{baseline}");
+        for (today, code, level) in [
+            ("2026-12-15", 0, None),
+            ("2027-05-31", 0, None),
+            ("2027-06-01", 1, Some("error")),
+            ("2027-09-01", 1, Some("error")),
+        ] {
+            let mut all = vec!["check", "--lockfile", "--today", today];
+            if let Source::Shared = source {
+                all.extend(["--policy", POLICY]);
+            }
+            all.extend(["--baseline", "baseline.json", "--format", "json"]);
+            let run = fleet.run_in(&dir, &all, None);
+            run.expect_code(code);
+            let report = run.json();
+            let found = policy_message(&report);
+            assert_eq!(
+                found.as_ref().map(|(l, _)| l.as_str()),
+                level,
+                "{source:?} {today}: {report:#}"
+            );
+            let b = &report["baseline"];
+            if let Some((_, message)) = found {
+                assert!(
+                    message.ends_with(
+                        "the baseline excuses this finding, but the policy's deny-from \
+                         2027-06-01 has passed"
+                    ),
+                    "{source:?} {today}: {message}"
+                );
+                let overruled = &report["overruled"][0];
+                assert_eq!(overruled["code"], "outside-policy", "{report:#}");
+                assert_eq!(overruled["setting"], "baseline baseline.json");
+                // The entry still matches a finding: it is neither excusing nor fixed.
+                assert_eq!(b["matched"], serde_json::json!([]), "{report:#}");
+                assert_eq!(b["fixed"], serde_json::json!([]), "{report:#}");
+            } else {
+                assert_eq!(b["matched"][0]["code"], "outside-policy", "{report:#}");
+                assert!(report.get("overruled").is_none(), "{report:#}");
+            }
+        }
+    }
+}
+
+#[test]
+fn local_levels_and_allow_entries_cannot_lower_a_shared_or_passed_rule() {
+    let allow_entry = "allow = [{ crate = \"etcd-client\", versions = [\"^0.12\"], code = \
+                       \"outside-policy\", reason = \"later\" }]\n";
+    // (rule source, configuration, day, exit code, level left, what the report says)
+    type Case<'a> = (
+        Source,
+        &'a str,
+        &'a str,
+        i32,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+    let cases: &[Case<'_>] = &[
+        // The shared file's rules are not the workspace's to lower: not inside the window…
+        (
+            Source::Shared,
+            "levels = { outside-policy = \"allow\" }\n",
+            "2026-12-15",
+            0,
+            Some("warning"),
+            Some(
+                "`levels.outside-policy = \"allow\"` would allow this finding, but a \
+                 workspace's settings do not lower the shared policy (rule at \
+                 ../etcd-policy.toml:3)",
+            ),
+        ),
+        (
+            Source::Shared,
+            allow_entry,
+            "2026-12-15",
+            0,
+            Some("warning"),
+            Some("the allow entry at etcd-deps.toml:1 would allow etcd-client 0.12.4"),
+        ),
+        // …nor after its deny date.
+        (
+            Source::Shared,
+            "levels = { outside-policy = \"allow\" }\n",
+            "2027-06-01",
+            1,
+            Some("error"),
+            Some(
+                "`levels.outside-policy = \"allow\"` would allow this finding, but the \
+                 policy's deny-from 2027-06-01 has passed",
+            ),
+        ),
+        (
+            Source::Shared,
+            "levels = { outside-policy = \"warn\" }\n",
+            "2027-06-01",
+            1,
+            Some("error"),
+            Some(
+                "`levels.outside-policy = \"warn\"` would make this finding a warning, but \
+                 the policy's deny-from 2027-06-01 has passed",
+            ),
+        ),
+        // A stricter local level applies.
+        (
+            Source::Shared,
+            "levels = { outside-policy = \"deny\" }\n",
+            "2026-12-15",
+            1,
+            Some("error"),
+            None,
+        ),
+        // The workspace's own rule is its own inside the window…
+        (
+            Source::Own,
+            "levels = { outside-policy = \"allow\" }\n",
+            "2026-12-15",
+            0,
+            None,
+            None,
+        ),
+        (Source::Own, allow_entry, "2026-12-15", 0, None, None),
+        // …but not after its deny date.
+        (
+            Source::Own,
+            "levels = { outside-policy = \"allow\" }\n",
+            "2027-06-01",
+            1,
+            Some("error"),
+            Some("but the policy's deny-from 2027-06-01 has passed"),
+        ),
+        (
+            Source::Own,
+            allow_entry,
+            "2027-06-01",
+            1,
+            Some("error"),
+            Some(
+                "the allow entry at etcd-deps.toml:1 would allow etcd-client 0.12.4, but the \
+                 policy's deny-from 2027-06-01 has passed",
+            ),
+        ),
+    ];
+    for (source, config, today, code, level, says) in cases {
+        let (_f, run) = judged(*source, config, today, &["--format", "json"]);
+        let context = format!("{source:?} {config:?} {today}");
+        assert_eq!(run.code(), *code, "{context}\n{}", run.stdout());
+        let report = run.json();
+        let found = policy_message(&report);
+        assert_eq!(
+            found.as_ref().map(|(l, _)| l.as_str()),
+            *level,
+            "{context}: {report:#}"
+        );
+        match says {
+            Some(says) => {
+                let (_, message) = found.expect("finding");
+                assert!(message.contains(says), "{context}: {message}");
+                let overruled = report["overruled"].as_array().expect("overruled");
+                assert_eq!(overruled.len(), 1, "{context}: {report:#}");
+                assert!(
+                    overruled[0]["message"]
+                        .as_str()
+                        .expect("message")
+                        .contains(says),
+                    "{context}: {report:#}"
+                );
+                // An allow entry that was overruled did match: it is not unused.
+                assert!(
+                    !codes(&report).iter().any(|(c, _, _)| c == "unused-allow"),
+                    "{context}: {report:#}"
+                );
+            }
+            None => assert!(report.get("overruled").is_none(), "{context}: {report:#}"),
+        }
+    }
+}

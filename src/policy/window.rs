@@ -42,6 +42,11 @@ pub fn evaluate(
         .collect()
 }
 
+/// Where `rule` is written, as findings name it: `file:line`.
+pub(super) fn rule_at(rule: &PolicyRule) -> String {
+    format!("{}:{}", rule.location.file, rule.location.line)
+}
+
 fn finding(rule: &PolicyRule, versions: Vec<VersionInfo>, today: Date) -> Finding {
     let policy = PolicyFact {
         versions: rule.versions_text.clone(),
@@ -50,7 +55,7 @@ fn finding(rule: &PolicyRule, versions: Vec<VersionInfo>, today: Date) -> Findin
         deny_from: rule.deny_from.map(|d| d.to_string()),
         today: today.to_string(),
         days_left: rule.deny_from.map(|d| d.0 - today.0),
-        rule: format!("{}:{}", rule.location.file, rule.location.line),
+        rule: rule_at(rule),
     };
     let words = diags::policy::outside_policy(&OutsidePolicy {
         name: &rule.krate,
@@ -117,6 +122,7 @@ mod tests {
                 line: 3,
                 ..Location::default()
             },
+            shared: false,
         }
     }
 
