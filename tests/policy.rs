@@ -514,3 +514,176 @@ fn local_levels_and_allow_entries_cannot_lower_a_shared_or_passed_rule() {
         }
     }
 }
+
+/// `fix --format json` in `fixture` with `args`: the plan, and the exit code asserted.
+fn plan_json(fixture: &Fixture, args: &[&str], code: i32) -> serde_json::Value {
+    let mut all = vec!["fix", "--offline", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = fixture.run(&all);
+    run.expect_code(code);
+    run.json()
+}
+
+/// The locked version of `krate` in the fixture's Cargo.lock.
+fn locked(fixture: &Fixture, krate: &str) -> Vec<String> {
+    let lock = std::fs::read_to_string(fixture.root.join("Cargo.lock")).expect("lock");
+    let mut found = Vec::new();
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == format!("name = \"{krate}\"") {
+            let v = lines.next().expect("version line");
+            found.push(
+                v.trim_start_matches("version = ")
+                    .trim_matches('"')
+                    .to_owned(),
+            );
+        }
+    }
+    found
+}
+
+/// `policy-floor`: `etcd-client = "0.14"` locked at 0.14.0, a rule `>=0.14.1` (an error now).
+/// The bound lies inside the line: the fix is a lock-only move, planned, verified and applied
+/// like any other, after which the gate passes. A requirement pinned with `=` is moved within
+/// the line, with no word of a breaking release.
+#[test]
+fn a_bound_inside_a_line_is_fixed_by_moving_the_lock() {
+    let fixture = Fixture::new("policy-floor");
+    let check = fixture.run(&["check", "--offline", "--format", "json"]);
+    check.expect_code(1);
+    assert_eq!(
+        finding(&check.json(), "outside-policy", "etcd-client")["level"],
+        "error"
+    );
+    let manifest = std::fs::read_to_string(fixture.root.join("Cargo.toml")).expect("manifest");
+    let plan = plan_json(&fixture, &[], 1);
+    assert_eq!(plan["edits"], serde_json::json!([]), "{plan:#}");
+    assert_eq!(
+        plan["commands"],
+        serde_json::json!([[
+            "cargo",
+            "update",
+            "-p",
+            "etcd-client@0.14.0",
+            "--precise",
+            "0.14.1"
+        ]]),
+        "{plan:#}"
+    );
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    assert_eq!(
+        locked(&fixture, "etcd-client"),
+        ["0.14.0"],
+        "a plan writes nothing"
+    );
+    let applied = fixture.run(&["fix", "--offline", "--apply", "--allow-dirty"]);
+    applied.expect_code(0);
+    assert_eq!(locked(&fixture, "etcd-client"), ["0.14.1"]);
+    assert_eq!(
+        std::fs::read_to_string(fixture.root.join("Cargo.toml")).expect("manifest"),
+        manifest,
+        "a lock-only move leaves the manifest alone"
+    );
+    let check = fixture.run(&["check", "--offline", "--format", "json"]);
+    check.expect_code(0);
+    assert!(
+        !codes(&check.json())
+            .iter()
+            .any(|(code, _, _)| code == "outside-policy")
+    );
+    let again = fixture.run(&["fix", "--offline"]);
+    again.expect_code(0);
+    assert!(
+        again.stdout().contains("nothing to fix"),
+        "{}",
+        again.stdout()
+    );
+
+    // The same with the requirement pinned to 0.14.0: its own key moves to 0.14.1.
+    let fixture = Fixture::new("policy-floor");
+    let path = fixture.root.join("Cargo.toml");
+    let pinned = manifest.replace("etcd-client = \"0.14\"", "etcd-client = \"=0.14.0\"");
+    std::fs::write(&path, &pinned).expect("write manifest");
+    let plan = plan_json(&fixture, &[], 1);
+    let edit = &plan["edits"][0];
+    assert_eq!(
+        (&edit["from"], &edit["to"]),
+        (&"=0.14.0".into(), &"=0.14.1".into())
+    );
+    assert_eq!(
+        edit["reason"],
+        "move etcd-client from 0.14.0 to 0.14.1, the 0.14 line, the lowest inside the policy \
+         `>=0.14.1`",
+        "{plan:#}"
+    );
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    fixture
+        .run(&["fix", "--offline", "--apply", "--allow-dirty"])
+        .expect_code(0);
+    fixture.run(&["check", "--offline"]).expect_code(0);
+}
+
+/// `transitive`: acme-platform 1.4 brings etcd-client 0.11; only acme-platform 2.0 moves it,
+/// to 0.14. A line `fix` suggests for an outside-policy finding lies inside the rule, or the
+/// message says no line inside it plans it; `--to` a line outside the rule is refused.
+#[test]
+fn a_suggested_line_lies_inside_the_rule() {
+    // (rule, extra arguments, what the outside-policy finding's message says)
+    let cases = [
+        (
+            ">=0.15",
+            &[][..],
+            "No other line of etcd-client inside the policy `>=0.15` plans it",
+        ),
+        (
+            ">=0.13",
+            &[][..],
+            "Or take another line: --to etcd-client@0.14 plans it",
+        ),
+        (
+            ">=0.13",
+            &["--to", "etcd-client@0.12"][..],
+            "--to etcd-client@0.12 is outside the policy `>=0.13`: no usable release of \
+             etcd-client on the 0.12 line matches it",
+        ),
+    ];
+    for (rule, args, says) in cases {
+        let fixture = Fixture::new("transitive");
+        std::fs::write(
+            fixture.root.join("etcd-deps.toml"),
+            format!(
+                "policy = [{{ crate = \"etcd-client\", versions = \"{rule}\", reason = \"r\" }}]\n"
+            ),
+        )
+        .expect("write config");
+        let plan = plan_json(&fixture, args, 1);
+        let req = semver::VersionReq::parse(rule).expect("rule");
+        let messages: Vec<&str> = plan["unfixable"]
+            .as_array()
+            .expect("unfixable")
+            .iter()
+            .filter(|u| u["finding"] == "outside-policy:etcd-client")
+            .map(|u| u["message"].as_str().expect("message"))
+            .collect();
+        assert!(
+            messages.iter().any(|m| m.contains(says)),
+            "{rule} {args:?}: {messages:#?}"
+        );
+        // Every line suggested has a release inside the rule.
+        for m in &messages {
+            if let Some(at) = m.find("another line: --to etcd-client@") {
+                let line = m[at + "another line: --to etcd-client@".len()..]
+                    .split(' ')
+                    .next()
+                    .expect("line");
+                let lowest = semver::Version::parse(&format!("{line}.0")).expect("version");
+                let newest = semver::Version::parse(&format!("{line}.99")).expect("version");
+                assert!(
+                    req.matches(&lowest) || req.matches(&newest),
+                    "{rule}: suggested {line}: {m}"
+                );
+            }
+        }
+    }
+}
