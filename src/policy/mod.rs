@@ -691,6 +691,45 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_rule_takes_a_stricter_level_and_overrules_a_milder_one() {
+        let graph = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.12.4")
+            .dep("app", "etcd-client@0.12.4")
+            .graph();
+        let judge_with = |setting: Setting, shared: bool| {
+            let mut config = Config::default();
+            config.levels.insert(Code::OutsidePolicy, setting);
+            let rule = PolicyRule {
+                krate: "etcd-client".to_owned(),
+                versions: VersionReq::parse(">=0.14").expect("req"),
+                versions_text: ">=0.14".to_owned(),
+                warn_from: Date::parse("2026-12-01"),
+                deny_from: Date::parse("2027-06-01"),
+                reason: "etcd 3.6".to_owned(),
+                location: Location::default(),
+                shared,
+            };
+            let policy = Policy::new(&config, vec![rule], Date::parse("2026-12-15"));
+            let none = SpanIndex::default();
+            let opts = Options::default();
+            let found = analyze(&graph, &none, &opts);
+            apply(&graph, &none, &opts, found, &policy, Gate::default())
+        };
+        let o = judge_with(Setting::Deny, true);
+        assert_eq!(summary(&o), ["error outside-policy etcd-client"]);
+        assert!(o.overruled.is_empty());
+        let o = judge_with(Setting::Allow, true);
+        assert_eq!(summary(&o), ["warning outside-policy etcd-client"]);
+        assert_eq!(o.overruled[0].setting, "levels.outside-policy = \"allow\"");
+        assert!(o.findings[0].message.ends_with(&o.overruled[0].message));
+        // The workspace's own rule is its own inside the window.
+        let o = judge_with(Setting::Allow, false);
+        assert!(o.findings.is_empty() && o.overruled.is_empty());
+        assert_eq!(o.allowed[0].code, Code::OutsidePolicy);
+    }
+
+    #[test]
     fn the_same_policy_judges_another_graph_on_the_same_day() {
         let old = Builder::default()
             .member("app")
