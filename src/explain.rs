@@ -96,6 +96,10 @@ a note before `warn-from`; a warning from `warn-from` (at once when the rule has
 `warn-from`); an error from `deny-from`. A rule with neither date is an error at once; a rule \
 with only `warn-from` never becomes an error.
 
+The workspace's own `levels`, `allow` entries and baseline do not lower a rule of the shared \
+file, and no rule once its `deny-from` has passed; the baseline excuses a finding of the shared \
+file only until then. The message says which setting was overruled and why.
+
 Fix: move the crate's dependents to releases inside the rule; `cargo etcd-deps fix` plans the \
 lowest release inside it, as it does for a divergence."
         }

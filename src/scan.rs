@@ -13,12 +13,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::analysis::{Finding, Level};
+use crate::analysis::{Code, Finding};
+use crate::config::{Date, PolicyRule};
 use crate::exit::Outcome;
 use crate::input::fleet;
-use crate::report::Summary;
-use crate::report::inventory::{PolicyStatus, SCHEMA_VERSION, ScanFinding, ScanReport, Workspace};
+use crate::policy::{Policy, window};
+use crate::report::inventory::{
+    PolicyStatus, RuleStatus, SCHEMA_VERSION, ScanFinding, ScanReport, Workspace,
+};
 use crate::report::scan::Progress;
+use crate::report::{Report, Summary};
 use crate::request::{Format, Verbosity};
 use crate::{Error, Request, ScanRequest};
 
@@ -98,6 +102,12 @@ pub fn run(
 ) -> Result<ScanReport, Error> {
     if !scan.merge.is_empty() {
         return merge(&scan.merge);
+    }
+    // A shared policy file, or the day it is judged on, that every workspace would fail on
+    // is one error, before scanning.
+    if let Some(path) = &req.policy_file {
+        crate::input::check_policy_file(path)?;
+        window::today(req.today, req.source_date_epoch.as_deref())?;
     }
     let mut roots = match &scan.from {
         Some(list) => fleet::read_list(list)?,
@@ -215,14 +225,13 @@ fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
         baseline: None,
     };
     let outcome = crate::policy::apply(&ws.graph, &ws.spans, &ws.opts, findings, &ws.policy, gate);
-    let has_policy = ws.policy.has_rules();
-    let report = crate::report::Report::new(outcome);
+    let report = Report::new(outcome);
     Workspace {
         path,
         error: None,
         lines,
         summary: report.summary,
-        policy: has_policy.then(|| policy_status(&report.findings)),
+        policy: policy_status(&report, &ws.policy),
         edit: edit_line(&report.findings),
         findings: report.findings.iter().map(compact).collect(),
     }
@@ -278,29 +287,78 @@ fn compact(f: &Finding) -> ScanFinding {
     }
 }
 
-fn policy_status(findings: &[Finding]) -> PolicyStatus {
-    let outside: Vec<&Finding> = findings
+/// Where the workspace stands against each rule, and the worst rule with its own deadline
+/// (ties: the nearest deadline); `None` without rules.
+fn policy_status(report: &Report, policy: &Policy) -> Option<PolicyStatus> {
+    let today = policy.today.filter(|_| policy.has_rules())?;
+    let rules: Vec<RuleStatus> = policy
+        .rules
         .iter()
-        .filter(|f| f.code == crate::analysis::Code::OutsidePolicy)
+        .map(|r| rule_status(r, report, today))
         .collect();
-    let worst = outside.iter().map(|f| f.level).min();
-    let nearest = outside
-        .iter()
-        .filter_map(|f| f.policy.as_ref())
-        .filter(|p| p.days_left.is_some())
-        .min_by_key(|p| p.days_left);
-    PolicyStatus {
-        status: worst.map_or("ok", Level::as_str).to_owned(),
-        deny_from: nearest.and_then(|p| p.deny_from.clone()),
-        days_left: nearest.and_then(|p| p.days_left),
-        outside: outside
+    let rank = |s: &str| {
+        ["error", "warning", "note", "allowed"]
             .iter()
-            .flat_map(|f| {
-                f.versions
-                    .iter()
-                    .map(|v| format!("{}@{}", v.name, v.version))
-            })
+            .position(|x| *x == s)
+    };
+    let worst = rules
+        .iter()
+        .filter(|r| r.status != "ok")
+        .min_by_key(|r| (rank(&r.status), r.days_left.unwrap_or(i64::MAX)));
+    let mut outside: Vec<String> = rules.iter().flat_map(|r| r.outside.clone()).collect();
+    outside.sort();
+    outside.dedup();
+    Some(PolicyStatus {
+        status: worst.map_or("ok", |r| r.status.as_str()).to_owned(),
+        deny_from: worst.and_then(|r| r.deny_from.clone()),
+        days_left: worst.and_then(|r| r.days_left),
+        outside,
+        rule: worst.map(|r| r.rule.clone()),
+        rules,
+    })
+}
+
+/// One rule's standing: the level of its finding, `allowed` when the workspace's own
+/// settings took every version outside it, else `ok`.
+fn rule_status(rule: &PolicyRule, report: &Report, today: Date) -> RuleStatus {
+    let at = window::rule_at(rule);
+    let finding = report.findings.iter().find(|f| {
+        f.code == Code::OutsidePolicy
+            && f.krate == rule.krate
+            && f.policy
+                .as_ref()
+                .is_some_and(|p| p.rule == at && p.versions == rule.versions_text)
+    });
+    let outside: Vec<String> = match finding {
+        Some(f) => f
+            .versions
+            .iter()
+            .map(|v| format!("{}@{}", v.name, v.version))
             .collect(),
+        None => report
+            .allowed
+            .iter()
+            .filter(|a| a.code == Code::OutsidePolicy && a.krate == rule.krate)
+            .flat_map(|a| &a.versions)
+            .filter(|v| semver::Version::parse(v).is_ok_and(|v| !rule.versions.matches(&v)))
+            .map(|v| format!("{}@{v}", rule.krate))
+            .collect(),
+    };
+    let status = match (finding, outside.is_empty()) {
+        (Some(f), _) => f.level.as_str(),
+        (None, false) => "allowed",
+        (None, true) => "ok",
+    };
+    RuleStatus {
+        krate: rule.krate.clone(),
+        versions: rule.versions_text.clone(),
+        rule: at,
+        status: status.to_owned(),
+        level: window::level(rule, today).as_str().to_owned(),
+        warn_from: rule.warn_from.map(|d| d.to_string()),
+        deny_from: rule.deny_from.map(|d| d.to_string()),
+        days_left: window::days_left(rule, today),
+        outside,
     }
 }
 

@@ -280,3 +280,410 @@ fn fix_moves_a_workspace_inside_the_policy_verified() {
             .any(|(code, _, _)| code == "outside-policy")
     );
 }
+
+/// The same etcd-client rule as the fleet's shared file (warn from 2026-12-01, deny from
+/// 2027-06-01), written in the workspace's own configuration.
+const OWN_RULE: &str = "policy = [{ crate = \"etcd-client\", versions = \">=0.14\", warn-from = \
+                        \"2026-12-01\", deny-from = \"2027-06-01\", reason = \"our own rule\" }]\n";
+
+/// Where the rule comes from: the shared file (`--policy`) or the workspace's configuration.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    Shared,
+    Own,
+}
+
+/// `check --lockfile` on `orders` on `today`, with the rule from `source`, `config` added to
+/// the workspace's configuration, and `args`.
+fn judged(source: Source, config: &str, today: &str, args: &[&str]) -> (Fixture, Run) {
+    let fleet = Fixture::fleet();
+    let dir = fleet.root.join("orders");
+    let mut text = config.to_owned();
+    let mut all = vec!["check", "--lockfile", "--today", today];
+    match source {
+        Source::Shared => all.extend(["--policy", POLICY]),
+        Source::Own => text.push_str(OWN_RULE),
+    }
+    std::fs::write(dir.join("etcd-deps.toml"), text).expect("write config");
+    all.extend_from_slice(args);
+    let run = fleet.run_in(&dir, &all, None);
+    (fleet, run)
+}
+
+/// The message of the outside-policy finding, or `None` when the report has none.
+fn policy_message(report: &serde_json::Value) -> Option<(String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "outside-policy")
+        .map(|f| {
+            (
+                f["level"].as_str().expect("level").to_owned(),
+                f["message"].as_str().expect("message").to_owned(),
+            )
+        })
+}
+
+#[test]
+fn a_baseline_excuses_a_policy_finding_only_until_its_deny_date() {
+    for source in [Source::Shared, Source::Own] {
+        // Written inside the warning window: the finding is recorded.
+        let (fleet, run) = judged(
+            source,
+            "",
+            "2026-12-15",
+            &["--write-baseline", "baseline.json"],
+        );
+        run.expect_code(0);
+        let dir = fleet.root.join("orders");
+        let baseline = std::fs::read_to_string(dir.join("baseline.json")).expect("baseline");
+        assert!(baseline.contains("outside-policy"), "{baseline}");
+        for (today, code, level) in [
+            ("2026-12-15", 0, None),
+            ("2027-05-31", 0, None),
+            ("2027-06-01", 1, Some("error")),
+            ("2027-09-01", 1, Some("error")),
+        ] {
+            let mut all = vec!["check", "--lockfile", "--today", today];
+            if let Source::Shared = source {
+                all.extend(["--policy", POLICY]);
+            }
+            all.extend(["--baseline", "baseline.json", "--format", "json"]);
+            let run = fleet.run_in(&dir, &all, None);
+            run.expect_code(code);
+            let report = run.json();
+            let found = policy_message(&report);
+            assert_eq!(
+                found.as_ref().map(|(l, _)| l.as_str()),
+                level,
+                "{source:?} {today}: {report:#}"
+            );
+            let b = &report["baseline"];
+            if let Some((_, message)) = found {
+                assert!(
+                    message.ends_with(
+                        "the baseline excuses this finding, but the policy's deny-from \
+                         2027-06-01 has passed"
+                    ),
+                    "{source:?} {today}: {message}"
+                );
+                let overruled = &report["overruled"][0];
+                assert_eq!(overruled["code"], "outside-policy", "{report:#}");
+                assert_eq!(overruled["setting"], "baseline baseline.json");
+                // The entry still matches a finding: it is neither excusing nor fixed.
+                assert_eq!(b["matched"], serde_json::json!([]), "{report:#}");
+                assert_eq!(b["fixed"], serde_json::json!([]), "{report:#}");
+            } else {
+                assert_eq!(b["matched"][0]["code"], "outside-policy", "{report:#}");
+                assert!(report.get("overruled").is_none(), "{report:#}");
+            }
+        }
+    }
+}
+
+#[test]
+fn local_levels_and_allow_entries_cannot_lower_a_shared_or_passed_rule() {
+    let allow_entry = "allow = [{ crate = \"etcd-client\", versions = [\"^0.12\"], code = \
+                       \"outside-policy\", reason = \"later\" }]\n";
+    // (rule source, configuration, day, exit code, level left, what the report says)
+    type Case<'a> = (
+        Source,
+        &'a str,
+        &'a str,
+        i32,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+    let cases: &[Case<'_>] = &[
+        // The shared file's rules are not the workspace's to lower: not inside the window…
+        (
+            Source::Shared,
+            "levels = { outside-policy = \"allow\" }\n",
+            "2026-12-15",
+            0,
+            Some("warning"),
+            Some(
+                "`levels.outside-policy = \"allow\"` would allow this finding, but a \
+                 workspace's settings do not lower the shared policy (rule at \
+                 ../etcd-policy.toml:3)",
+            ),
+        ),
+        (
+            Source::Shared,
+            allow_entry,
+            "2026-12-15",
+            0,
+            Some("warning"),
+            Some("the allow entry at etcd-deps.toml:1 would allow etcd-client 0.12.4"),
+        ),
+        // …nor after its deny date.
+        (
+            Source::Shared,
+            "levels = { outside-policy = \"allow\" }\n",
+            "2027-06-01",
+            1,
+            Some("error"),
+            Some(
+                "`levels.outside-policy = \"allow\"` would allow this finding, but the \
+                 policy's deny-from 2027-06-01 has passed",
+            ),
+        ),
+        (
+            Source::Shared,
+            "levels = { outside-policy = \"warn\" }\n",
+            "2027-06-01",
+            1,
+            Some("error"),
+            Some(
+                "`levels.outside-policy = \"warn\"` would make this finding a warning, but \
+                 the policy's deny-from 2027-06-01 has passed",
+            ),
+        ),
+        // A stricter local level applies.
+        (
+            Source::Shared,
+            "levels = { outside-policy = \"deny\" }\n",
+            "2026-12-15",
+            1,
+            Some("error"),
+            None,
+        ),
+        // The workspace's own rule is its own inside the window…
+        (
+            Source::Own,
+            "levels = { outside-policy = \"allow\" }\n",
+            "2026-12-15",
+            0,
+            None,
+            None,
+        ),
+        (Source::Own, allow_entry, "2026-12-15", 0, None, None),
+        // …but not after its deny date.
+        (
+            Source::Own,
+            "levels = { outside-policy = \"allow\" }\n",
+            "2027-06-01",
+            1,
+            Some("error"),
+            Some("but the policy's deny-from 2027-06-01 has passed"),
+        ),
+        (
+            Source::Own,
+            allow_entry,
+            "2027-06-01",
+            1,
+            Some("error"),
+            Some(
+                "the allow entry at etcd-deps.toml:1 would allow etcd-client 0.12.4, but the \
+                 policy's deny-from 2027-06-01 has passed",
+            ),
+        ),
+    ];
+    for (source, config, today, code, level, says) in cases {
+        let (_f, run) = judged(*source, config, today, &["--format", "json"]);
+        let context = format!("{source:?} {config:?} {today}");
+        assert_eq!(run.code(), *code, "{context}\n{}", run.stdout());
+        let report = run.json();
+        let found = policy_message(&report);
+        assert_eq!(
+            found.as_ref().map(|(l, _)| l.as_str()),
+            *level,
+            "{context}: {report:#}"
+        );
+        match says {
+            Some(says) => {
+                let (_, message) = found.expect("finding");
+                assert!(message.contains(says), "{context}: {message}");
+                let overruled = report["overruled"].as_array().expect("overruled");
+                assert_eq!(overruled.len(), 1, "{context}: {report:#}");
+                assert!(
+                    overruled[0]["message"]
+                        .as_str()
+                        .expect("message")
+                        .contains(says),
+                    "{context}: {report:#}"
+                );
+                // An allow entry that was overruled did match: it is not unused.
+                assert!(
+                    !codes(&report).iter().any(|(c, _, _)| c == "unused-allow"),
+                    "{context}: {report:#}"
+                );
+            }
+            None => assert!(report.get("overruled").is_none(), "{context}: {report:#}"),
+        }
+    }
+}
+
+/// `fix --format json` in `fixture` with `args`: the plan, and the exit code asserted.
+fn plan_json(fixture: &Fixture, args: &[&str], code: i32) -> serde_json::Value {
+    let mut all = vec!["fix", "--offline", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = fixture.run(&all);
+    run.expect_code(code);
+    run.json()
+}
+
+/// The locked version of `krate` in the fixture's Cargo.lock.
+fn locked(fixture: &Fixture, krate: &str) -> Vec<String> {
+    let lock = std::fs::read_to_string(fixture.root.join("Cargo.lock")).expect("lock");
+    let mut found = Vec::new();
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == format!("name = \"{krate}\"") {
+            let v = lines.next().expect("version line");
+            found.push(
+                v.trim_start_matches("version = ")
+                    .trim_matches('"')
+                    .to_owned(),
+            );
+        }
+    }
+    found
+}
+
+/// `policy-floor`: `etcd-client = "0.14"` locked at 0.14.0, a rule `>=0.14.1` (an error now).
+/// The bound lies inside the line: the fix is a lock-only move, planned, verified and applied
+/// like any other, after which the gate passes. A requirement pinned with `=` is moved within
+/// the line, with no word of a breaking release.
+#[test]
+fn a_bound_inside_a_line_is_fixed_by_moving_the_lock() {
+    let fixture = Fixture::new("policy-floor");
+    let check = fixture.run(&["check", "--offline", "--format", "json"]);
+    check.expect_code(1);
+    assert_eq!(
+        finding(&check.json(), "outside-policy", "etcd-client")["level"],
+        "error"
+    );
+    let manifest = std::fs::read_to_string(fixture.root.join("Cargo.toml")).expect("manifest");
+    let plan = plan_json(&fixture, &[], 1);
+    assert_eq!(plan["edits"], serde_json::json!([]), "{plan:#}");
+    assert_eq!(
+        plan["commands"],
+        serde_json::json!([[
+            "cargo",
+            "update",
+            "-p",
+            "etcd-client@0.14.0",
+            "--precise",
+            "0.14.1"
+        ]]),
+        "{plan:#}"
+    );
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    assert_eq!(
+        locked(&fixture, "etcd-client"),
+        ["0.14.0"],
+        "a plan writes nothing"
+    );
+    let applied = fixture.run(&["fix", "--offline", "--apply", "--allow-dirty"]);
+    applied.expect_code(0);
+    assert_eq!(locked(&fixture, "etcd-client"), ["0.14.1"]);
+    assert_eq!(
+        std::fs::read_to_string(fixture.root.join("Cargo.toml")).expect("manifest"),
+        manifest,
+        "a lock-only move leaves the manifest alone"
+    );
+    let check = fixture.run(&["check", "--offline", "--format", "json"]);
+    check.expect_code(0);
+    assert!(
+        !codes(&check.json())
+            .iter()
+            .any(|(code, _, _)| code == "outside-policy")
+    );
+    let again = fixture.run(&["fix", "--offline"]);
+    again.expect_code(0);
+    assert!(
+        again.stdout().contains("nothing to fix"),
+        "{}",
+        again.stdout()
+    );
+
+    // The same with the requirement pinned to 0.14.0: its own key moves to 0.14.1.
+    let fixture = Fixture::new("policy-floor");
+    let path = fixture.root.join("Cargo.toml");
+    let pinned = manifest.replace("etcd-client = \"0.14\"", "etcd-client = \"=0.14.0\"");
+    std::fs::write(&path, &pinned).expect("write manifest");
+    let plan = plan_json(&fixture, &[], 1);
+    let edit = &plan["edits"][0];
+    assert_eq!(
+        (&edit["from"], &edit["to"]),
+        (&"=0.14.0".into(), &"=0.14.1".into())
+    );
+    assert_eq!(
+        edit["reason"],
+        "move etcd-client from 0.14.0 to 0.14.1, the 0.14 line, the lowest inside the policy \
+         `>=0.14.1`",
+        "{plan:#}"
+    );
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    fixture
+        .run(&["fix", "--offline", "--apply", "--allow-dirty"])
+        .expect_code(0);
+    fixture.run(&["check", "--offline"]).expect_code(0);
+}
+
+/// `transitive`: acme-platform 1.4 brings etcd-client 0.11; only acme-platform 2.0 moves it,
+/// to 0.14. A line `fix` suggests for an outside-policy finding lies inside the rule, or the
+/// message says no line inside it plans it; `--to` a line outside the rule is refused.
+#[test]
+fn a_suggested_line_lies_inside_the_rule() {
+    // (rule, extra arguments, what the outside-policy finding's message says)
+    let cases = [
+        (
+            ">=0.15",
+            &[][..],
+            "No other line of etcd-client inside the policy `>=0.15` plans it",
+        ),
+        (
+            ">=0.13",
+            &[][..],
+            "Or take another line: --to etcd-client@0.14 plans it",
+        ),
+        (
+            ">=0.13",
+            &["--to", "etcd-client@0.12"][..],
+            "--to etcd-client@0.12 is outside the policy `>=0.13`: no usable release of \
+             etcd-client on the 0.12 line matches it",
+        ),
+    ];
+    for (rule, args, says) in cases {
+        let fixture = Fixture::new("transitive");
+        std::fs::write(
+            fixture.root.join("etcd-deps.toml"),
+            format!(
+                "policy = [{{ crate = \"etcd-client\", versions = \"{rule}\", reason = \"r\" }}]\n"
+            ),
+        )
+        .expect("write config");
+        let plan = plan_json(&fixture, args, 1);
+        let req = semver::VersionReq::parse(rule).expect("rule");
+        let messages: Vec<&str> = plan["unfixable"]
+            .as_array()
+            .expect("unfixable")
+            .iter()
+            .filter(|u| u["finding"] == "outside-policy:etcd-client")
+            .map(|u| u["message"].as_str().expect("message"))
+            .collect();
+        assert!(
+            messages.iter().any(|m| m.contains(says)),
+            "{rule} {args:?}: {messages:#?}"
+        );
+        // Every line suggested has a release inside the rule.
+        for m in &messages {
+            if let Some(at) = m.find("another line: --to etcd-client@") {
+                let line = m[at + "another line: --to etcd-client@".len()..]
+                    .split(' ')
+                    .next()
+                    .expect("line");
+                let lowest = semver::Version::parse(&format!("{line}.0")).expect("version");
+                let newest = semver::Version::parse(&format!("{line}.99")).expect("version");
+                assert!(
+                    req.matches(&lowest) || req.matches(&newest),
+                    "{rule}: suggested {line}: {m}"
+                );
+            }
+        }
+    }
+}

@@ -7,6 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::{Fixture, Run};
+use serde_json::json;
 
 const TODAY: &str = "2026-12-15";
 
@@ -390,5 +391,162 @@ fn a_bad_configuration_is_listed_with_its_line_and_the_scan_goes_on() {
     assert_eq!(
         doc["workspaces"][1]["error"],
         "fleet/orders/etcd-deps.toml:2: unknown configuration key `wacth`"
+    );
+}
+
+/// The policy column and fields speak of one rule at a time: the worst rule's status with
+/// that rule's own deadline, never one rule's level beside another's deadline; the JSON
+/// lists every rule with its status, level and deadline.
+#[test]
+fn each_policy_rule_keeps_its_own_status_and_deadline() {
+    let fleet = Fixture::fleet();
+    // orders' own rules: tonic, undated (an error now, no deadline), and prost, kept; the
+    // shared rule on etcd-client is a warning with 168 days left.
+    std::fs::write(
+        fleet.root.join("orders/etcd-deps.toml"),
+        "policy = [\n  { crate = \"tonic\", versions = \">=0.12\", reason = \"http 1\" },\n  \
+         { crate = \"prost\", versions = \">=0.12\", deny-from = \"2027-01-01\", reason = \
+         \"prost 0.12\" },\n]\n",
+    )
+    .expect("write config");
+    let run = scan(&fleet, &with_policy(&["--format", "json"]));
+    run.expect_code(2);
+    let doc = run.json();
+    let orders = doc["workspaces"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["path"] == "fleet/orders")
+        .expect("orders");
+    let p = &orders["policy"];
+    assert_eq!(p["status"], "error", "{p:#}");
+    assert_eq!(p["deny_from"], serde_json::Value::Null, "{p:#}");
+    assert_eq!(p["days_left"], serde_json::Value::Null, "{p:#}");
+    assert_eq!(p["rule"], "etcd-deps.toml:2", "{p:#}");
+    assert_eq!(
+        p["outside"],
+        serde_json::json!(["etcd-client@0.12.4", "tonic@0.10.2"])
+    );
+    let rules: Vec<(&str, &str, &str, &serde_json::Value, &serde_json::Value)> = p["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| {
+            (
+                r["crate"].as_str().expect("crate"),
+                r["status"].as_str().expect("status"),
+                r["level"].as_str().expect("level"),
+                &r["deny_from"],
+                &r["days_left"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("tonic", "error", "error", &json!(null), &json!(null)),
+            ("prost", "ok", "warning", &json!("2027-01-01"), &json!(17)),
+            (
+                "etcd-client",
+                "warning",
+                "warning",
+                &json!("2027-06-01"),
+                &json!(168)
+            ),
+        ],
+        "{p:#}"
+    );
+    // Every format shows the worst rule with its own deadline: no days left for an undated
+    // rule.
+    let human = scan(&fleet, &with_policy(&[]));
+    human.expect_code(2);
+    let row = human
+        .stdout()
+        .lines()
+        .find(|l| l.starts_with("fleet/orders"))
+        .expect("orders row")
+        .to_owned();
+    assert!(row.contains(" error "), "{row}");
+    assert!(!row.contains("days left"), "{row}");
+    let csv = scan(&fleet, &with_policy(&["--format", "csv"]));
+    let csv = csv.stdout();
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("fleet/orders"))
+        .expect("orders row");
+    assert!(row.ends_with(",error,,,Cargo.toml:9 etcd-client"), "{row}");
+    let html = scan(&fleet, &with_policy(&["--format", "html"])).stdout();
+    assert!(
+        html.contains(
+            "<td class=\"error\">error</td><td>-</td><td data-sort=\"2147483647\">-</td>"
+        ),
+        "{html}"
+    );
+}
+
+/// A workspace's own level does not make the shared policy look kept.
+#[test]
+fn a_local_level_does_not_silence_the_shared_policy_in_a_scan() {
+    let fleet = Fixture::fleet();
+    std::fs::write(
+        fleet.root.join("orders/etcd-deps.toml"),
+        "levels = { outside-policy = \"allow\" }\n",
+    )
+    .expect("write config");
+    let run = scan(
+        &fleet,
+        &with_policy(&["fleet/orders", "--format", "json"])[1..],
+    );
+    run.expect_code(0);
+    let p = &run.json()["workspaces"][0]["policy"];
+    assert_eq!(p["status"], "warning", "{p:#}");
+    assert_eq!(p["days_left"], 168, "{p:#}");
+}
+
+/// A `--policy` file that cannot be read is one usage error before anything is scanned, not
+/// an unreadable row per workspace.
+#[test]
+fn a_missing_policy_file_is_one_usage_error() {
+    let fleet = Fixture::fleet();
+    for format in ["human", "json"] {
+        let run = scan(
+            &fleet,
+            &[
+                "fleet",
+                "--policy",
+                "fleet/no-such-policy.toml",
+                "--format",
+                format,
+            ],
+        );
+        run.expect_code(2);
+        assert!(run.stdout().is_empty(), "{}", run.stdout());
+        let err = run.stderr();
+        assert_eq!(err.matches("fleet/no-such-policy.toml").count(), 1, "{err}");
+    }
+    // A policy file that is not valid is named once, at its line.
+    std::fs::write(fleet.root.join("bad-policy.toml"), "policy = 3\n").expect("write");
+    let run = scan(&fleet, &["fleet", "--policy", "fleet/bad-policy.toml"]);
+    run.expect_code(2);
+    assert!(run.stdout().is_empty(), "{}", run.stdout());
+    assert!(
+        run.stderr().contains("`policy` must be an array of tables"),
+        "{}",
+        run.stderr()
+    );
+    // So is a SOURCE_DATE_EPOCH that is not a number of seconds.
+    let run = common::run_tool_with_env(
+        fleet.tmp.path(),
+        &fleet.cargo_home,
+        &["scan", "fleet", "--policy", "fleet/etcd-policy.toml"],
+        &[("SOURCE_DATE_EPOCH", "yesterday")],
+    );
+    run.expect_code(2);
+    assert!(run.stdout().is_empty(), "{}", run.stdout());
+    assert_eq!(
+        run.stderr().matches("SOURCE_DATE_EPOCH").count(),
+        1,
+        "{}",
+        run.stderr()
     );
 }

@@ -23,6 +23,9 @@ pub struct PolicyRule {
     pub deny_from: Option<Date>,
     pub reason: String,
     pub location: Location,
+    /// Read from a shared policy file (`--policy`, `policy-file`), not the workspace's own
+    /// configuration: the workspace's levels, allow entries and baseline do not lower it.
+    pub shared: bool,
 }
 
 /// A calendar day (proleptic Gregorian), as days since 1970-01-01.
@@ -223,6 +226,7 @@ fn policy_entry(
             line: cx.line(at.start),
             span: (at.start, at.end),
         },
+        shared: false,
     })
 }
 
@@ -286,6 +290,9 @@ pub(crate) fn parse_file(
             ));
         }
         rules = policy_entries(&cx, item)?;
+    }
+    for rule in &mut rules {
+        rule.shared = true;
     }
     Ok(rules)
 }

@@ -1,7 +1,8 @@
 //! The wording of the two codes policy reports: `outside-policy` (versions outside a dated
-//! version rule) and `unused-allow` (an allow entry that matches nothing), and of the reasons
-//! policy records when a level setting allows a finding. Policy hands over the rule's or the
-//! entry's facts as plain values, already shown as the user wrote them.
+//! version rule) and `unused-allow` (an allow entry that matches nothing), of the reasons
+//! policy records when a level setting allows a finding, and of a workspace setting that a
+//! version rule overrules. Policy hands over the rule's or the entry's facts as plain values,
+//! already shown as the user wrote them.
 
 use semver::Version;
 
@@ -27,6 +28,69 @@ pub struct UnusedAllow<'a> {
     pub name: &'a str,
     /// The entry's version requirements as written.
     pub versions: &'a [String],
+}
+
+/// A workspace setting that would lower or excuse an `outside-policy` finding.
+pub enum Excuse<'a> {
+    /// `levels.outside-policy`: the setting as written (`allow`, `warn`).
+    Level(&'a str),
+    /// An allow entry, where it is written (`file:line`), and the versions it would take.
+    AllowEntry {
+        at: &'a str,
+        name: &'a str,
+        versions: Vec<&'a Version>,
+    },
+    /// The baseline, by its file.
+    Baseline(&'a str),
+}
+
+/// Why a version rule overrules a workspace setting.
+pub enum Overrule<'a> {
+    /// The rule's deny-from date has passed.
+    Passed(&'a str),
+    /// The rule is the shared policy's (where it is written: `file:line`), which a
+    /// workspace's settings never lower.
+    Shared(&'a str),
+}
+
+/// The setting as a report names it: `levels.outside-policy = "allow"`, `allow entry at
+/// etcd-deps.toml:4`, `baseline etcd-deps-baseline.json`.
+pub fn excuse_setting(e: &Excuse<'_>) -> String {
+    match e {
+        Excuse::Level(s) => format!("levels.outside-policy = \"{s}\""),
+        Excuse::AllowEntry { at, .. } => format!("allow entry at {at}"),
+        Excuse::Baseline(file) => format!("baseline {file}"),
+    }
+}
+
+/// What a report says when a version rule overrules a workspace setting: "the baseline
+/// excuses this finding, but the policy's deny-from 2027-06-01 has passed".
+pub fn overruled(e: &Excuse<'_>, why: &Overrule<'_>) -> String {
+    let would = match e {
+        Excuse::Level(s) => format!(
+            "`levels.outside-policy = \"{s}\"` would {}",
+            if *s == "allow" {
+                "allow this finding"
+            } else {
+                "make this finding a warning"
+            }
+        ),
+        Excuse::AllowEntry { at, name, versions } => {
+            let list: Vec<String> = versions.iter().map(ToString::to_string).collect();
+            format!(
+                "the allow entry at {at} would allow {name} {}",
+                list.join(", ")
+            )
+        }
+        Excuse::Baseline(_) => "the baseline excuses this finding".to_owned(),
+    };
+    let but = match why {
+        Overrule::Passed(d) => format!("the policy's deny-from {d} has passed"),
+        Overrule::Shared(rule) => {
+            format!("a workspace's settings do not lower the shared policy (rule at {rule})")
+        }
+    };
+    format!("{would}, but {but}")
 }
 
 /// The message and the help of an `outside-policy` finding.
@@ -113,5 +177,30 @@ mod tests {
         );
         assert!(message(&[&a], false, None).ends_with("an error now: the rule has no dates"));
         assert!(message(&[&a], true, None).ends_with("the rule sets no deny date"));
+    }
+
+    #[test]
+    fn an_overruled_setting_names_itself_and_the_rule() {
+        let v = Version::new(0, 12, 4);
+        let entry = Excuse::AllowEntry {
+            at: "etcd-deps.toml:4",
+            name: "etcd-client",
+            versions: vec![&v],
+        };
+        assert_eq!(
+            overruled(&entry, &Overrule::Shared("../etcd-policy.toml:3")),
+            "the allow entry at etcd-deps.toml:4 would allow etcd-client 0.12.4, but a \
+             workspace's settings do not lower the shared policy (rule at ../etcd-policy.toml:3)"
+        );
+        assert_eq!(
+            overruled(&Excuse::Level("warn"), &Overrule::Passed("2027-06-01")),
+            "`levels.outside-policy = \"warn\"` would make this finding a warning, but the \
+             policy's deny-from 2027-06-01 has passed"
+        );
+        assert_eq!(excuse_setting(&entry), "allow entry at etcd-deps.toml:4");
+        assert_eq!(
+            excuse_setting(&Excuse::Baseline("b.json")),
+            "baseline b.json"
+        );
     }
 }

@@ -188,6 +188,17 @@ pub(crate) fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config
 }
 
 /// The text of a file the user named, or an error naming it.
+/// Refuses a shared policy file (`--policy FILE`) that cannot be read or is not valid, once,
+/// before a command that loads many workspaces (`scan`) starts: every workspace would fail
+/// on it alike.
+pub(crate) fn check_policy_file(path: &Path) -> Result<(), Error> {
+    let cwd = std::env::current_dir().map_err(|source| Error::Read {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    settings::shared_policy(&cwd, path).map(drop)
+}
+
 pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
     read_optional(path)?.ok_or_else(|| Error::Read {
         path: path.to_owned(),

@@ -68,11 +68,7 @@ fn policy_rules(
         (None, None) => None,
     };
     let shared = match shared {
-        Some(path) => {
-            let text = super::read_text(&path)?;
-            let rules = config::parse_policy_file(root, &path, &text)?;
-            Some((rules, text))
-        }
+        Some(path) => Some(shared_policy(root, &path)?),
         None => None,
     };
     let watched: Vec<&str> = watch
@@ -92,6 +88,14 @@ fn policy_rules(
         rules.extend(shared_rules);
     }
     Ok(rules)
+}
+
+/// The rules of the shared policy file at `path` (named relative to `root` in messages), and
+/// its text.
+pub(super) fn shared_policy(root: &Path, path: &Path) -> Result<(Vec<PolicyRule>, String), Error> {
+    let text = super::read_text(path)?;
+    let rules = config::parse_policy_file(root, path, &text)?;
+    Ok((rules, text))
 }
 
 /// Every `-p` name must be a member of the workspace.

@@ -129,7 +129,9 @@ pub struct Workspace {
 
 /// Plans edits for the findings in scope. A finding left without a fix whose crate `--to` did
 /// not name is planned again on the crate's other lines: the first (newest) line on which it
-/// gets a fix, and no other finding loses one, is named in its message.
+/// gets a fix, and no other finding loses one, is named in its message. For an
+/// `outside-policy` finding only lines inside its rule are tried, the lowest first, and the
+/// message says when none of them plans it.
 pub fn plan(
     findings: &[Finding],
     registry: &dyn Registry,
@@ -146,15 +148,31 @@ pub fn plan(
         if opts.to.contains_key(krate) {
             continue;
         }
-        let Some(line) = other_line(findings, registry, ws, opts, (finding, krate), &unfixed)?
-        else {
-            continue;
+        let rule = findings
+            .iter()
+            .find(|f| finding_ref(f) == *finding)
+            .and_then(|f| Some((unify::policy_requirement(f)?, f.policy.as_ref()?)));
+        let lines = other_lines(findings, registry, krate, rule.as_ref().map(|(r, _)| r))?;
+        let line = other_line(
+            findings,
+            registry,
+            ws,
+            opts,
+            (finding, krate),
+            &unfixed,
+            lines,
+        )?;
+        let tail = match (line, &rule) {
+            (Some(line), _) => format!(". Or take another line: --to {krate}@{line} plans it"),
+            (None, Some((_, fact))) => format!(
+                ". No other line of {krate} inside the policy `{}` plans it",
+                fact.versions
+            ),
+            (None, None) => continue,
         };
         for u in plan.unfixable.iter_mut().filter(|u| u.finding == *finding) {
-            if !u.message.contains("--to ") {
-                u.message.push_str(&format!(
-                    ". Or take another line: --to {krate}@{line} plans it"
-                ));
+            if !u.message.contains("--to ") && !u.message.ends_with(&tail) {
+                u.message.push_str(&tail);
             }
         }
     }
@@ -164,16 +182,15 @@ pub fn plan(
 /// At most this many other lines are tried for a finding without a fix.
 const OTHER_LINES: usize = 8;
 
-/// The newest line of `krate` other than the ones tried on which `finding` gets a fix and no
-/// finding fixed now (not in `unfixed`) loses its fix.
-fn other_line(
+/// The lines of `krate` to try, in order: with a policy `rule`, the lines that have a release
+/// inside it, lowest first; else every line not tried yet (the findings' newest), newest
+/// first.
+fn other_lines(
     findings: &[Finding],
     registry: &dyn Registry,
-    ws: &Workspace,
-    opts: &PlanOptions,
-    (finding, krate): (&str, &str),
-    unfixed: &BTreeSet<(String, String)>,
-) -> Result<Option<Line>, RegistryError> {
+    krate: &str,
+    rule: Option<&semver::VersionReq>,
+) -> Result<Vec<Line>, RegistryError> {
     let tried: BTreeSet<Line> = findings
         .iter()
         .filter(|f| f.krate == krate)
@@ -184,10 +201,28 @@ fn other_line(
         .unwrap_or_default()
         .iter()
         .filter(|r| !r.yanked)
+        .filter(|r| rule.is_none_or(|req| req.matches(&r.version)))
         .map(|r| Line::of(&r.version))
-        .filter(|l| !tried.contains(l))
+        .filter(|l| rule.is_some() || !tried.contains(l))
         .collect();
-    for &line in lines.iter().rev().take(OTHER_LINES) {
+    Ok(match rule {
+        Some(_) => lines.into_iter().take(OTHER_LINES).collect(),
+        None => lines.into_iter().rev().take(OTHER_LINES).collect(),
+    })
+}
+
+/// The first of `lines` on which `finding` gets a fix and no finding fixed now (not in
+/// `unfixed`) loses its fix.
+fn other_line(
+    findings: &[Finding],
+    registry: &dyn Registry,
+    ws: &Workspace,
+    opts: &PlanOptions,
+    (finding, krate): (&str, &str),
+    unfixed: &BTreeSet<(String, String)>,
+    lines: Vec<Line>,
+) -> Result<Option<Line>, RegistryError> {
+    for line in lines {
         let mut to = opts.to.clone();
         to.insert(krate.to_owned(), line);
         let other = plan_once(findings, registry, ws, &PlanOptions { to, ..opts.clone() })?;

@@ -65,22 +65,31 @@ pub struct BaselineOutcome {
 
 /// Removes from `kept` the findings `b` records (notes and unused allow entries stay), and
 /// says which entries matched and which are fixed. `file` names the baseline in reports.
-pub(super) fn apply(kept: &mut Vec<Finding>, file: &str, b: &Baseline) -> BaselineOutcome {
+/// A recorded finding for which `stands` says true stays (it may reword it): its entry is
+/// neither matched nor fixed.
+pub(super) fn apply(
+    kept: &mut Vec<Finding>,
+    file: &str,
+    b: &Baseline,
+    mut stands: impl FnMut(&mut Finding) -> bool,
+) -> BaselineOutcome {
     let recorded: BTreeSet<&BaselineEntry> = b.entries.iter().collect();
     let mut matched = Vec::new();
     let mut seen = BTreeSet::new();
-    kept.retain(|f| {
+    kept.retain_mut(|f| {
         if f.level == Level::Note || f.code == Code::UnusedAllow {
             return true;
         }
         let e = entry_of(f);
-        if recorded.contains(&e) {
-            seen.insert(e.clone());
-            matched.push(e);
-            false
-        } else {
-            true
+        if !recorded.contains(&e) {
+            return true;
         }
+        seen.insert(e.clone());
+        if stands(f) {
+            return true;
+        }
+        matched.push(e);
+        false
     });
     matched.sort();
     matched.dedup();

@@ -8,6 +8,12 @@
 //! reported as fixed; see [`baseline`]). Allow entries that match nothing become
 //! `unused-allow` warnings.
 //!
+//! A version rule wins over the workspace's own excuses. The workspace's levels and allow
+//! entries never lower a rule of the shared policy file (a stricter level applies), nor any
+//! rule once its `deny-from` has passed; the baseline excuses an `outside-policy` finding
+//! only until its rule's `deny-from`. Each setting so overruled is said in the finding's
+//! message and listed in [`Outcome::overruled`].
+//!
 //! Policy judges; it does not word. The findings it creates (`outside-policy`,
 //! `unused-allow`) get their message and help from `diags::policy`, given the rule's or the
 //! entry's facts, as the analysis's findings get theirs from `diags::analysis`; so do the
@@ -18,10 +24,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::analysis::{
-    AllowedVersion, Code, ConfigLocation, Finding, Level, Line, Options, Watch, sort_findings,
+    AllowedVersion, Code, ConfigLocation, Finding, Level, Line, Options, VersionInfo, Watch,
+    sort_findings,
 };
 use crate::config::{Allow, Config, Date, PolicyRule, Setting};
-use crate::diags::{self, policy::UnusedAllow};
+use crate::diags::{
+    self,
+    policy::{Excuse, Overrule, UnusedAllow},
+};
 use crate::graph::DepGraph;
 use crate::manifest::spans::SpanIndex;
 
@@ -59,6 +69,43 @@ impl Policy {
     pub fn has_rules(&self) -> bool {
         !self.rules.is_empty()
     }
+
+    /// Why the workspace's settings may not lower or excuse `f`, when it is an
+    /// `outside-policy` finding of a rule past its deny-from or of the shared file.
+    fn guard(&self, f: &Finding) -> Option<Guard> {
+        let fact = f
+            .policy
+            .as_ref()
+            .filter(|_| f.code == Code::OutsidePolicy)?;
+        if let Some(deny) = &fact.deny_from
+            && fact.days_left.is_some_and(|left| left <= 0)
+        {
+            return Some(Guard::Passed(deny.clone()));
+        }
+        self.rules
+            .iter()
+            .any(|r| r.shared && r.krate == f.krate && window::rule_at(r) == fact.rule)
+            .then(|| Guard::Shared(fact.rule.clone()))
+    }
+}
+
+/// Why the workspace's settings may not lower or excuse an `outside-policy` finding.
+#[derive(Clone, Debug)]
+enum Guard {
+    /// Its rule's deny-from (this date) has passed: nothing local lowers it.
+    Passed(String),
+    /// Its rule is the shared file's (written at `file:line`): the workspace's levels and
+    /// allow entries do not lower it; the baseline excuses it until the rule's deny-from.
+    Shared(String),
+}
+
+impl Guard {
+    fn overrule(&self) -> Overrule<'_> {
+        match self {
+            Guard::Passed(d) => Overrule::Passed(d),
+            Guard::Shared(rule) => Overrule::Shared(rule),
+        }
+    }
 }
 
 /// What the command adds to the policy: `--deny warnings`, and the baseline with its name.
@@ -78,12 +125,49 @@ pub struct Allowed {
     pub reason: String,
 }
 
+/// A workspace setting a version rule overruled: the finding stands, and says so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Overruled {
+    pub code: Code,
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// The setting, as reports name it: `levels.outside-policy = "allow"`, `allow entry at
+    /// etcd-deps.toml:4`, `baseline etcd-deps-baseline.json`.
+    pub setting: String,
+    /// What the finding's message says of it: the setting, and why the rule wins.
+    pub message: String,
+}
+
 /// The findings after policy, and what was set aside.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub allowed: Vec<Allowed>,
     pub baseline: Option<BaselineOutcome>,
+    /// Workspace settings a version rule overruled.
+    pub overruled: Vec<Overruled>,
+}
+
+/// What `apply` records besides the findings it keeps.
+#[derive(Default)]
+struct Ledger {
+    allowed: Vec<Allowed>,
+    overruled: Vec<Overruled>,
+}
+
+impl Ledger {
+    /// Keeps `f` as it stands under `guard`, saying in its message that `excuse` does not
+    /// apply.
+    fn overrule(&mut self, f: &mut Finding, excuse: &Excuse<'_>, guard: &Guard) {
+        let message = diags::policy::overruled(excuse, &guard.overrule());
+        f.message = format!("{}; {message}", f.message);
+        self.overruled.push(Overruled {
+            code: f.code,
+            krate: f.krate.clone(),
+            setting: diags::policy::excuse_setting(excuse),
+            message,
+        });
+    }
 }
 
 /// Applies `policy` to the `findings` of `graph` (analysed with `opts`): the dated version
@@ -100,14 +184,16 @@ pub fn apply(
         findings.extend(window::evaluate(graph, spans, opts, &policy.rules, today));
         sort_findings(&mut findings);
     }
-    let mut allowed = Vec::new();
+    let mut ledger = Ledger::default();
     let mut used = vec![false; policy.allow.len()];
     let mut kept = Vec::new();
     for f in findings {
-        let Some(f) = leveled(f, policy, &opts.watch, &mut allowed) else {
+        let guard = policy.guard(&f);
+        let Some(f) = leveled(f, policy, &opts.watch, guard.as_ref(), &mut ledger) else {
             continue;
         };
-        if let Some(f) = without_allowed_versions(f, &policy.allow, &mut used, &mut allowed) {
+        let allow = (&policy.allow[..], &mut used[..]);
+        if let Some(f) = without_allowed_versions(f, allow, guard.as_ref(), &mut ledger) {
             kept.push(f);
         }
     }
@@ -119,29 +205,39 @@ pub fn apply(
             }
         }
     }
-    let baseline = gate
-        .baseline
-        .map(|(file, b)| baseline::apply(&mut kept, file, b));
+    let baseline = gate.baseline.map(|(file, b)| {
+        // Past its rule's deny-from, a recorded outside-policy finding stands.
+        baseline::apply(&mut kept, file, b, |f| match policy.guard(f) {
+            Some(g @ Guard::Passed(_)) => {
+                ledger.overrule(f, &Excuse::Baseline(file), &g);
+                true
+            }
+            _ => false,
+        })
+    });
     drop_orphaned_collateral(&mut kept);
     sort_findings(&mut kept);
     Outcome {
         findings: kept,
-        allowed,
+        allowed: ledger.allowed,
         baseline,
+        overruled: ledger.overruled,
     }
 }
 
 /// The finding at its level (per code, then the family level for family divergences), or
-/// `None` when a level setting allows it (recorded in `allowed`).
+/// `None` when a level setting allows it (recorded in the ledger). Under a `guard`, a level
+/// applies only when it is stricter; a milder one is overruled.
 fn leveled(
     mut f: Finding,
     policy: &Policy,
     watch: &Watch,
-    allowed: &mut Vec<Allowed>,
+    guard: Option<&Guard>,
+    ledger: &mut Ledger,
 ) -> Option<Finding> {
     if f.caused_by.is_some() {
         if policy.levels.get(&f.code) == Some(&Setting::Allow) {
-            allowed.push(allowed_whole(
+            ledger.allowed.push(allowed_whole(
                 &f,
                 diags::policy::allowed_by_level(f.code.as_str()),
             ));
@@ -150,10 +246,13 @@ fn leveled(
         return Some(f);
     }
     if let Some(setting) = policy.levels.get(&f.code) {
-        match level_of(*setting) {
-            Some(level) => f.level = level,
-            None => {
-                allowed.push(allowed_whole(
+        match (level_of(*setting), guard) {
+            (level, Some(g)) if level.is_none_or(|l| l > f.level) => {
+                ledger.overrule(&mut f, &Excuse::Level(setting_word(*setting)), g);
+            }
+            (Some(level), _) => f.level = level,
+            (None, _) => {
+                ledger.allowed.push(allowed_whole(
                     &f,
                     diags::policy::allowed_by_level(f.code.as_str()),
                 ));
@@ -168,7 +267,9 @@ fn leveled(
         match level_of(setting) {
             Some(level) => f.level = level,
             None => {
-                allowed.push(allowed_whole(&f, diags::policy::allowed_by_family_level()));
+                ledger
+                    .allowed
+                    .push(allowed_whole(&f, diags::policy::allowed_by_family_level()));
                 return None;
             }
         }
@@ -176,27 +277,42 @@ fn leveled(
     Some(f)
 }
 
-/// The finding without the versions allow entries match (marking the entries `used`), or
-/// `None` when it no longer stands (recorded in `allowed`, with the entries' reasons).
+/// The finding without the versions allow entries match (marking the entries used), or
+/// `None` when it no longer stands (recorded in the ledger, with the entries' reasons).
+/// Under a `guard`, a matching entry is marked used and overruled: the versions stay.
 fn without_allowed_versions(
     mut f: Finding,
-    allow: &[Allow],
-    used: &mut [bool],
-    allowed: &mut Vec<Allowed>,
+    (allow, used): (&[Allow], &mut [bool]),
+    guard: Option<&Guard>,
+    ledger: &mut Ledger,
 ) -> Option<Finding> {
     for (i, entry) in allow.iter().enumerate() {
         if entry.code.is_some_and(|c| c != f.code) {
             continue;
         }
+        if let Some(g) = guard {
+            let hit: Vec<semver::Version> = f
+                .versions
+                .iter()
+                .filter(|v| allows(entry, v))
+                .map(|v| v.version.clone())
+                .collect();
+            if !hit.is_empty() {
+                used[i] = true;
+                let at = format!("{}:{}", entry.location.file, entry.location.line);
+                let excuse = Excuse::AllowEntry {
+                    at: &at,
+                    name: &entry.krate,
+                    versions: hit.iter().collect(),
+                };
+                ledger.overrule(&mut f, &excuse, g);
+            }
+            continue;
+        }
         let before = f.versions.len();
         let mut removed = Vec::new();
         f.versions.retain(|v| {
-            let hit = v.name == entry.krate
-                && entry.versions.iter().any(|r| r.matches(&v.version))
-                && entry
-                    .source
-                    .as_deref()
-                    .is_none_or(|s| v.source.as_deref() == Some(s));
+            let hit = allows(entry, v);
             if hit {
                 removed.push(v.version.clone());
             }
@@ -216,7 +332,7 @@ fn without_allowed_versions(
         return Some(f);
     }
     if !still_stands(&f) {
-        allowed.push(allowed_versions(&f));
+        ledger.allowed.push(allowed_versions(&f));
         return None;
     }
     f.lines = f
@@ -227,6 +343,16 @@ fn without_allowed_versions(
         .into_iter()
         .collect();
     Some(f)
+}
+
+/// Whether the allow `entry` matches version `v` (its crate, a requirement, its source).
+fn allows(entry: &Allow, v: &VersionInfo) -> bool {
+    v.name == entry.krate
+        && entry.versions.iter().any(|r| r.matches(&v.version))
+        && entry
+            .source
+            .as_deref()
+            .is_none_or(|s| v.source.as_deref() == Some(s))
 }
 
 /// A finding every remaining version of which an allow entry took: all its versions, and the
@@ -291,6 +417,15 @@ fn drop_orphaned_collateral(kept: &mut Vec<Finding>) {
         .map(|f| f.krate.clone())
         .collect();
     kept.retain(|f| f.caused_by.as_ref().is_none_or(|root| roots.contains(root)));
+}
+
+/// A level setting as written.
+fn setting_word(s: Setting) -> &'static str {
+    match s {
+        Setting::Deny => "deny",
+        Setting::Warn => "warn",
+        Setting::Allow => "allow",
+    }
 }
 
 fn level_of(s: Setting) -> Option<Level> {
@@ -556,6 +691,45 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_rule_takes_a_stricter_level_and_overrules_a_milder_one() {
+        let graph = Builder::default()
+            .member("app")
+            .pkg("etcd-client", "0.12.4")
+            .dep("app", "etcd-client@0.12.4")
+            .graph();
+        let judge_with = |setting: Setting, shared: bool| {
+            let mut config = Config::default();
+            config.levels.insert(Code::OutsidePolicy, setting);
+            let rule = PolicyRule {
+                krate: "etcd-client".to_owned(),
+                versions: VersionReq::parse(">=0.14").expect("req"),
+                versions_text: ">=0.14".to_owned(),
+                warn_from: Date::parse("2026-12-01"),
+                deny_from: Date::parse("2027-06-01"),
+                reason: "etcd 3.6".to_owned(),
+                location: Location::default(),
+                shared,
+            };
+            let policy = Policy::new(&config, vec![rule], Date::parse("2026-12-15"));
+            let none = SpanIndex::default();
+            let opts = Options::default();
+            let found = analyze(&graph, &none, &opts);
+            apply(&graph, &none, &opts, found, &policy, Gate::default())
+        };
+        let o = judge_with(Setting::Deny, true);
+        assert_eq!(summary(&o), ["error outside-policy etcd-client"]);
+        assert!(o.overruled.is_empty());
+        let o = judge_with(Setting::Allow, true);
+        assert_eq!(summary(&o), ["warning outside-policy etcd-client"]);
+        assert_eq!(o.overruled[0].setting, "levels.outside-policy = \"allow\"");
+        assert!(o.findings[0].message.ends_with(&o.overruled[0].message));
+        // The workspace's own rule is its own inside the window.
+        let o = judge_with(Setting::Allow, false);
+        assert!(o.findings.is_empty() && o.overruled.is_empty());
+        assert_eq!(o.allowed[0].code, Code::OutsidePolicy);
+    }
+
+    #[test]
     fn the_same_policy_judges_another_graph_on_the_same_day() {
         let old = Builder::default()
             .member("app")
@@ -576,6 +750,7 @@ mod tests {
                 deny_from: Date::parse("2027-06-01"),
                 reason: "etcd 3.6 requires client certificates".to_owned(),
                 location: Location::default(),
+                shared: true,
             }],
             today: Date::parse("2027-06-01"),
             ..Policy::default()

@@ -42,6 +42,16 @@ pub fn evaluate(
         .collect()
 }
 
+/// The days from `today` to the rule's deny-from (negative once past; `None` without one).
+pub fn days_left(rule: &PolicyRule, today: Date) -> Option<i64> {
+    rule.deny_from.map(|d| d.0 - today.0)
+}
+
+/// Where `rule` is written, as findings name it: `file:line`.
+pub fn rule_at(rule: &PolicyRule) -> String {
+    format!("{}:{}", rule.location.file, rule.location.line)
+}
+
 fn finding(rule: &PolicyRule, versions: Vec<VersionInfo>, today: Date) -> Finding {
     let policy = PolicyFact {
         versions: rule.versions_text.clone(),
@@ -49,8 +59,8 @@ fn finding(rule: &PolicyRule, versions: Vec<VersionInfo>, today: Date) -> Findin
         warn_from: rule.warn_from.map(|d| d.to_string()),
         deny_from: rule.deny_from.map(|d| d.to_string()),
         today: today.to_string(),
-        days_left: rule.deny_from.map(|d| d.0 - today.0),
-        rule: format!("{}:{}", rule.location.file, rule.location.line),
+        days_left: days_left(rule, today),
+        rule: rule_at(rule),
     };
     let words = diags::policy::outside_policy(&OutsidePolicy {
         name: &rule.krate,
@@ -117,6 +127,7 @@ mod tests {
                 line: 3,
                 ..Location::default()
             },
+            shared: false,
         }
     }
 

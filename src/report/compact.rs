@@ -394,6 +394,7 @@ mod tests {
             findings,
             allowed: Vec::new(),
             baseline: None,
+            overruled: Vec::new(),
             input: None,
             generated: Vec::new(),
             summary: super::super::Summary::default(),

@@ -43,15 +43,47 @@ pub struct Workspace {
     pub edit: Option<String>,
 }
 
-/// Where a workspace stands against the policy: the worst level of its outside-policy
-/// findings, and the nearest deny date.
+/// Where a workspace stands against the policy: the status of its worst rule with that same
+/// rule's deny date (never one rule's level beside another's deadline), and every rule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyStatus {
-    /// `ok`, `note`, `warning` or `error`.
+    /// The worst rule's status: `ok`, `allowed`, `note`, `warning` or `error` (see
+    /// [`RuleStatus::status`]).
     pub status: String,
+    /// The worst rule's deny date and the days left to it; null when every rule is kept.
     pub deny_from: Option<String>,
     pub days_left: Option<i64>,
     /// `crate@version` of each version outside a rule.
+    pub outside: Vec<String>,
+    /// Where the worst rule is written (`file:line`); null when every rule is kept.
+    #[serde(default)]
+    pub rule: Option<String>,
+    /// Every rule, the workspace's own first, then the shared file's.
+    #[serde(default)]
+    pub rules: Vec<RuleStatus>,
+}
+
+/// One rule's standing in a workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleStatus {
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// The requirement as written.
+    pub versions: String,
+    /// Where the rule is written: `file:line`.
+    pub rule: String,
+    /// `ok` (every version inside the rule), `allowed` (versions outside it, which the
+    /// workspace's own settings allow), else the level of its finding: `note`, `warning` or
+    /// `error`.
+    pub status: String,
+    /// The rule's own level on the day of the scan, from its window: `note`, `warning` or
+    /// `error`.
+    pub level: String,
+    pub warn_from: Option<String>,
+    pub deny_from: Option<String>,
+    /// Days until `deny_from` (negative once past; null without one).
+    pub days_left: Option<i64>,
+    /// `crate@version` of each version outside the rule.
     pub outside: Vec<String>,
 }
 

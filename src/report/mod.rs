@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Verbosity;
 use crate::analysis::{Finding, Level};
-use crate::policy::{Allowed, BaselineOutcome};
+use crate::policy::{Allowed, BaselineOutcome, Overruled};
 
 /// The JSON schema version of `check --format json`.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -44,6 +44,10 @@ pub struct Report {
     /// What `--baseline` matched and what it lists that is fixed now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineOutcome>,
+    /// Workspace settings (levels, allow entries, the baseline) a version rule overruled:
+    /// the findings stand and their messages say so.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overruled: Vec<Overruled>,
     /// The lockfile mode: what this input cannot see.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<InputInfo>,
@@ -85,6 +89,7 @@ impl Report {
             findings: outcome.findings,
             allowed: outcome.allowed,
             baseline: outcome.baseline,
+            overruled: outcome.overruled,
             input: None,
             generated: Vec::new(),
             summary,
