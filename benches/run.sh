@@ -5,7 +5,8 @@
 # script only; CI does not run benchmarks), measures each stage on synthetic workspaces of
 # 1k, 10k and 100k packages (one process per measurement, so peak memory is its own), scans
 # synthetic fleets of workspaces, runs `check` end to end beside cargo's commands on the
-# largest fixture, and checks the targets.
+# largest fixture, checks the targets, and runs the lockfile-mode oracle on 2,000 more
+# generated workspaces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -46,6 +47,11 @@ ln -s "$PWD/testdata/vendor" "$tmp/vendor"
 mkdir "$tmp/workspaces"
 cp -r testdata/workspaces/deep-chain "$tmp/workspaces/"
 "$bench" e2e "$tmp/workspaces/deep-chain" "$bin" >>"$results"
+
+# The lockfile mode against cargo on more generated workspaces than the test suite runs
+# (ORACLE_CASES, default 2,000, from seed 100,000 so they differ from CI's).
+ETCD_DEPS_ORACLE_SEED=100000 ETCD_DEPS_ORACLE_CASES="${ORACLE_CASES:-2000}" \
+  cargo test --release --locked --test oracle -- --nocapture 2>&1 | grep -E "cases:|test result"
 
 python3 benches/report.py "$results" "$(uname -srm)" "$(nproc)" "$(cargo --version)" >BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
