@@ -223,3 +223,47 @@ fn a_failing_locate_project_is_named_as_such() {
         assert!(!run.stderr().contains("cargo metadata"), "{}", run.stderr());
     }
 }
+
+/// The lockfile mode never reads what it cannot read as absent: a root manifest that is not
+/// UTF-8, a manifest that is a device, a member manifest over the input limit, a glob member
+/// with no manifest (which cargo refuses too) and a baseline that is a directory are errors
+/// that name the file, however the configuration would have gated.
+#[test]
+fn the_lockfile_mode_fails_closed_on_what_it_cannot_read() {
+    let fixture = Fixture::new("two-lines");
+    let root = fixture.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&root).expect("read");
+    let mut bytes = text.clone().into_bytes();
+    bytes.extend_from_slice(b"# \xff\n");
+    std::fs::write(&root, &bytes).expect("write");
+    let run = fixture.run(&["check", "--lockfile"]);
+    assert_input_error(&run, &["Cargo.toml", "UTF-8"]);
+    std::fs::write(&root, &text).expect("restore");
+
+    let member = fixture.root.join("crates/meta-store/Cargo.toml");
+    let member_text = std::fs::read_to_string(&member).expect("read");
+    std::fs::remove_file(&member).expect("remove");
+    std::os::unix::fs::symlink("/dev/zero", &member).expect("link");
+    let run = fixture.run(&["check", "--lockfile"]);
+    assert_input_error(&run, &["meta-store/Cargo.toml", "not a regular file"]);
+    std::fs::remove_file(&member).expect("remove link");
+
+    std::fs::write(&member, format!("{member_text}\n# {}\n", "x".repeat(4096))).expect("write");
+    let run = common::run_tool_with_env(
+        &fixture.root,
+        &fixture.cargo_home,
+        &["check", "--lockfile"],
+        &[("CARGO_ETCD_DEPS_MAX_INPUT", "2048")],
+    );
+    assert_input_error(&run, &["meta-store/Cargo.toml", "input limit"]);
+    std::fs::write(&member, &member_text).expect("restore");
+
+    std::fs::create_dir_all(fixture.root.join("crates/empty")).expect("mkdir");
+    let run = fixture.run(&["check", "--lockfile"]);
+    assert_input_error(&run, &["crates/empty/Cargo.toml"]);
+    std::fs::remove_dir(fixture.root.join("crates/empty")).expect("rmdir");
+
+    std::fs::create_dir_all(fixture.root.join("base.json")).expect("mkdir");
+    let run = fixture.run(&["check", "--lockfile", "--baseline", "base.json"]);
+    assert_input_error(&run, &["base.json", "not a regular file"]);
+}

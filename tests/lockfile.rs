@@ -434,3 +434,139 @@ fn feature_flags_the_lockfile_mode_cannot_honour_are_refused_by_name() {
     let all = fixture.run(&["check", "--lockfile", "--all-features", "-q"]);
     assert_ne!(all.code(), 2, "{}", all.stderr());
 }
+
+/// Each way a lockfile goes stale that "some locked version satisfies it" let through, and
+/// each edit cargo itself accepts: the lockfile mode says what `cargo metadata --locked` says.
+#[test]
+fn freshness_is_judged_per_member_as_cargo_locked_judges_it() {
+    let cases: [(&str, &str, &str, bool); 5] = [
+        // tonic 0.9.2 is locked (for etcd-client), but not for telemetry.
+        (
+            "crates/telemetry/Cargo.toml",
+            "opentelemetry-otlp = \"0.27\"",
+            "opentelemetry-otlp = \"0.27\"\ntonic = \"0.9\"",
+            true,
+        ),
+        // A dependency dropped: its locked edge answers no declaration.
+        (
+            "crates/meta-store/Cargo.toml",
+            "etcd-client = \"0.11\"",
+            "",
+            true,
+        ),
+        // A member's version changed.
+        (
+            "crates/meta-store/Cargo.toml",
+            "version = \"0.1.0\"",
+            "version = \"0.2.0\"",
+            true,
+        ),
+        // A renamed key and a kind change leave Cargo.lock as it is.
+        (
+            "crates/meta-store/Cargo.toml",
+            "etcd-client = \"0.11\"",
+            "etcd = { package = \"etcd-client\", version = \"0.11\" }",
+            false,
+        ),
+        (
+            "crates/meta-store/Cargo.toml",
+            "[dependencies]",
+            "[dev-dependencies]",
+            false,
+        ),
+    ];
+    for (file, from, to, stale) in cases {
+        let fixture = Fixture::new("two-lines");
+        let path = fixture.root.join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{file}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+        let locked = std::process::Command::new("cargo")
+            .args(["metadata", "--locked", "--offline", "--format-version", "1"])
+            .current_dir(&fixture.root)
+            .env("CARGO_HOME", &fixture.cargo_home)
+            .output()
+            .expect("cargo");
+        assert_eq!(!locked.status.success(), stale, "cargo, {to}");
+        let run = fixture.run(&["check", "--lockfile"]);
+        if stale {
+            run.expect_code(2);
+            assert!(
+                run.stderr().contains("out of date"),
+                "{to}: {}",
+                run.stderr()
+            );
+        } else {
+            assert_ne!(run.code(), 2, "{to}: {}", run.stderr());
+        }
+    }
+}
+
+/// cargo's workspace rules where the lockfile mode once departed from them: a member written
+/// out under an `exclude`d directory stays a member; a member outside the root, pointing back
+/// with `package.workspace`, is read; from a member directory, with a leftover Cargo.lock of
+/// its own, the workspace's lockfile is the one read.
+#[test]
+fn members_and_the_lockfile_are_the_ones_cargo_uses() {
+    let fixture = Fixture::new("two-lines");
+    let root = fixture.root.join("Cargo.toml");
+    std::fs::write(
+        &root,
+        "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\", \"old/keep\", \"../outside/x\"]\nexclude = [\"old\"]\n",
+    )
+    .expect("write");
+    let package = |dir: &std::path::Path, name: &str, extra: &str| {
+        std::fs::create_dir_all(dir.join("src")).expect("mkdir");
+        std::fs::write(dir.join("src/lib.rs"), "").expect("lib");
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{extra}\n[dependencies]\ntonic = \"0.12\"\n"),
+        )
+        .expect("manifest");
+    };
+    package(&fixture.root.join("old/keep"), "keep", "");
+    package(&fixture.root.join("old/dropped"), "dropped", "");
+    let outside = fixture.root.parent().expect("parent").join("outside/x");
+    package(&outside, "x", "workspace = \"../../two-lines\"");
+    cargo(&fixture, &["generate-lockfile", "--offline"]);
+    // A leftover lockfile inside a member, from before it joined the workspace.
+    std::fs::write(
+        fixture.root.join("crates/server/Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"server\"\nversion = \"0.0.1\"\n",
+    )
+    .expect("leftover");
+    let from_root = fixture.run(&["check", "--lockfile", "--format", "json"]);
+    let from_member = fixture.run_in(
+        &fixture.root.join("crates/server"),
+        &["check", "--lockfile", "--format", "json"],
+        None,
+    );
+    let by_path = fixture.run(&[
+        "check",
+        "--lockfile",
+        "--manifest-path",
+        "crates/server/Cargo.toml",
+        "--format",
+        "json",
+    ]);
+    let cargo_mode = fixture.run(&["check", "--offline", "--all-features", "--format", "json"]);
+    for run in [&from_root, &from_member, &by_path, &cargo_mode] {
+        run.expect_code(1);
+    }
+    let expected = comparable(&cargo_mode.json());
+    for run in [&from_root, &from_member, &by_path] {
+        assert_eq!(comparable(&run.json()), expected);
+    }
+    // keep (written out under `exclude`) and x (outside the root) are members and origins.
+    let tonic = common::finding(&from_root.json(), "diverging-versions", "tonic").clone();
+    let members: Vec<&str> = common::version(&tonic, "0.12.3")["origins"]
+        .as_array()
+        .expect("origins")
+        .iter()
+        .filter_map(|o| o["member"].as_str())
+        .collect();
+    for m in ["keep", "x"] {
+        assert!(members.contains(&m), "{m}: {members:?}");
+    }
+    assert!(!members.contains(&"dropped"), "{members:?}");
+}

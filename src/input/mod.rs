@@ -76,7 +76,10 @@ pub(crate) fn load_located(
     let opts = settings::merge_options(base, &config, req)?;
     settings::check_members(&graph, matches!(req.command, Command::Fix(_)))?;
     // Read only now: a member reached through a link that leaves the root is refused above.
-    let manifests = parsed.unwrap_or_else(|| read_member_manifests(&graph));
+    let manifests = match parsed {
+        Some(parsed) => parsed,
+        None => read_member_manifests(&graph)?,
+    };
     let mut spans = SpanIndex::new(graph.workspace_root().to_owned(), manifests);
     let (graph, generated) = hakari::without_hacks(graph, &|path| spans.text(path));
     settings::check_packages(&graph, &opts.packages)?;
@@ -332,9 +335,9 @@ pub(crate) fn read_optional(path: &Path) -> Result<Option<String>, Error> {
 }
 
 /// The manifests of the members of a graph cargo resolved, and the root's, read and parsed
-/// once for the span index (`None`: not readable or not TOML, as with saved metadata from
-/// another machine).
-fn read_member_manifests(graph: &DepGraph) -> lockfile::Parsed {
+/// once for the span index (`None`: no file there, as with saved metadata from another
+/// machine, or not TOML). A manifest that is there but cannot be read is an error.
+fn read_member_manifests(graph: &DepGraph) -> Result<lockfile::Parsed, Error> {
     let root_manifest = graph.workspace_root().join("Cargo.toml");
     let members = graph
         .members()
@@ -346,10 +349,8 @@ fn read_member_manifests(graph: &DepGraph) -> lockfile::Parsed {
     paths
         .into_iter()
         .map(|path| {
-            let doc = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|text| Manifest::parse(text).ok());
-            (path, doc)
+            let doc = read_optional(&path)?.and_then(|text| Manifest::parse(text).ok());
+            Ok((path, doc))
         })
         .collect()
 }
@@ -366,15 +367,12 @@ pub(crate) fn baseline(
         (None, Some(p)) => (root.join(p), p.display().to_string()),
         (None, None) => return Ok(None),
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(source) => {
-            return Err(Error::BaselineUnreadable {
-                path,
-                shown,
-                source,
-            });
-        }
+    let Some(text) = read_optional(&path)? else {
+        return Err(Error::BaselineUnreadable {
+            path,
+            shown,
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        });
     };
     let b: Baseline = match serde_json::from_str(&text) {
         Ok(b) => b,
