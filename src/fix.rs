@@ -47,24 +47,20 @@ pub(crate) fn run(
         Gate::default(),
     )
     .findings;
-    let graph = &ws.graph;
-    let root = graph.workspace_root().to_owned();
-    let fix_plan = make_plan(fix, &ws, &findings, cargo.offline || cargo.frozen)?;
-    let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
-
-    let (verification, resolved) = if fix_plan.is_empty() {
-        (None, None)
-    } else {
-        let req = verify::Request {
-            workspace: &ws,
-            findings: &findings,
-            plan: &fix_plan,
-            changes: &changes,
-            cargo: &cargo,
-            include_warnings: fix.include_warnings,
-        };
-        prove(&req, fix, fs)?
+    let root = ws.graph.workspace_root().to_owned();
+    let planning = Planning::new(fix, &ws, cargo.offline || cargo.frozen)?;
+    let proof = ProofSettings {
+        cargo: &cargo,
+        fix,
+        fs,
     };
+    let Migration {
+        plan: fix_plan,
+        changes,
+        verification,
+        resolved,
+        rounds,
+    } = migrate(&planning, &ws, &findings, &proof)?;
     let verified = verification.as_ref().is_some_and(|v| v.verified);
 
     let mut lockfile_changed = false;
@@ -92,6 +88,7 @@ pub(crate) fn run(
     let complete = fix_plan.unfixable.is_empty();
     let report = FixReport {
         lockfile_changed,
+        rounds,
         ..FixReport::new(fix_plan, &changes, verification, status)
     };
     render(req, &report, color, out, fs)?;
@@ -102,44 +99,238 @@ pub(crate) fn run(
     })
 }
 
-/// The plan for `findings`: `--to` and `--patch-with` checked against the graph, candidate
-/// releases read from the workspace's registry.
-fn make_plan(
-    fix: &FixRequest,
-    workspace: &input::Workspace,
-    findings: &[crate::analysis::Finding],
-    offline: bool,
-) -> Result<plan::FixPlan, Error> {
-    let graph = &workspace.graph;
-    let root = graph.workspace_root().to_owned();
-    let root_manifest = root.join("Cargo.toml");
-    let registry = registry::for_workspace(&root, offline)?;
+/// What every round of planning shares: the workspace's registry, the plan's view of the
+/// workspace, and the options (`--to`, `--patch-with`, the workspace's `rust-version`).
+struct Planning {
+    registry: registry::Registries,
+    ws: plan::Workspace,
+    opts: PlanOptions,
+}
 
-    let to = target_lines(&fix.to, graph)?;
-    let patch_with = patch_specs(fix, &root)?;
-    let rust_version = graph
-        .members()
+impl Planning {
+    /// `--to` and `--patch-with` checked against the graph; candidate releases read from the
+    /// workspace's registry.
+    fn new(fix: &FixRequest, workspace: &input::Workspace, offline: bool) -> Result<Self, Error> {
+        let graph = &workspace.graph;
+        let root = graph.workspace_root().to_owned();
+        let root_manifest = root.join("Cargo.toml");
+        let registry = registry::for_workspace(&root, offline)?;
+        let rust_version = graph
+            .members()
+            .iter()
+            .filter_map(|&m| graph.package(m).rust_version.clone())
+            .min();
+        let opts = PlanOptions {
+            include_warnings: fix.include_warnings,
+            to: target_lines(&fix.to, graph)?,
+            patch_with: patch_specs(fix, &root)?,
+            rust_version,
+            primary_lines: plan::primary_lines(graph, &workspace.opts.watch.primary),
+        };
+        let ws = plan::Workspace {
+            crates_io_patch: workspace
+                .spans
+                .text(&root_manifest)
+                .and_then(crate::manifest::spans::crates_io_patch_section),
+            root_manifest,
+            root_manifest_rel: "Cargo.toml".to_owned(),
+            root,
+        };
+        Ok(Planning { registry, ws, opts })
+    }
+
+    fn plan(
+        &self,
+        findings: &[crate::analysis::Finding],
+        opts: &PlanOptions,
+    ) -> Result<plan::FixPlan, Error> {
+        plan::plan(findings, &self.registry, &self.ws, opts)
+            .map_err(|e| Error::Registry { message: e.message })
+    }
+}
+
+/// How a plan is proved: cargo's options, the request, the writer seam.
+struct ProofSettings<'a> {
+    cargo: &'a CargoOptions,
+    fix: &'a FixRequest,
+    fs: &'a dyn WriteFs,
+}
+
+/// A plan carried to a fixed point: the edits, their texts, the last proof and each round's
+/// account.
+struct Migration {
+    plan: plan::FixPlan,
+    changes: Vec<FileChange>,
+    verification: Option<Verification>,
+    resolved: Option<Resolved>,
+    rounds: Vec<String>,
+}
+
+/// At most this many rounds of plan, resolve and analyse.
+const MAX_ROUNDS: usize = 6;
+
+/// Plans, proves the plan on a copy, and while the copy shows findings the plan has not
+/// answered (a crate the moved one drags to a new line, a train left behind), plans for
+/// those too, with every crate the plan moved held on the line it reached; until the proof
+/// holds, nothing new appears, or a round adds nothing (what blocks it is then in the plan's
+/// `unfixable`).
+fn migrate(
+    planning: &Planning,
+    ws: &input::Workspace,
+    findings: &[crate::analysis::Finding],
+    proof: &ProofSettings<'_>,
+) -> Result<Migration, Error> {
+    let root = ws.graph.workspace_root().to_owned();
+    let mut fix_plan = planning.plan(findings, &planning.opts)?;
+    let mut rounds = Vec::new();
+    loop {
+        let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
+        if fix_plan.is_empty() {
+            return Ok(Migration {
+                plan: fix_plan,
+                changes,
+                verification: None,
+                resolved: None,
+                rounds,
+            });
+        }
+        let req = verify::Request {
+            workspace: ws,
+            findings,
+            plan: &fix_plan,
+            changes: &changes,
+            cargo: proof.cargo,
+            include_warnings: proof.fix.include_warnings,
+        };
+        let (verification, resolved) = prove(&req, proof.fix, proof.fs)?;
+        let next = match (&verification, &resolved) {
+            (Some(v), Some(r)) if !v.verified && rounds.len() + 1 < MAX_ROUNDS => {
+                next_round(planning, ws, findings, r)?
+            }
+            _ => None,
+        };
+        let added = match next {
+            Some((revealed, next_plan)) => (revealed, merge(&mut fix_plan, next_plan)),
+            None => (Vec::new(), 0),
+        };
+        let (revealed, added) = added;
+        if added == 0 {
+            settle(&mut fix_plan, resolved.as_ref());
+            return Ok(Migration {
+                plan: fix_plan,
+                changes,
+                verification,
+                resolved,
+                rounds,
+            });
+        }
+        rounds.push(format!(
+            "round {}: the edited copy showed {}; {} planned for {}",
+            rounds.len() + 2,
+            revealed.join(", "),
+            crate::report::plural(added, "more change", "more changes"),
+            if added == 1 { "it" } else { "them" }
+        ));
+    }
+}
+
+/// What the last round's copy revealed that the plan has not answered, and the plan for it:
+/// findings still there that the plan targets, and findings that were not there before (all
+/// but notes), planned with every crate the plan moved held on the single line it reached.
+fn next_round(
+    planning: &Planning,
+    ws: &input::Workspace,
+    findings: &[crate::analysis::Finding],
+    resolved: &Resolved,
+) -> Result<Option<(Vec<String>, plan::FixPlan)>, Error> {
+    use crate::analysis::Level;
+    let before: std::collections::BTreeSet<(String, String)> = findings
         .iter()
-        .filter_map(|&m| graph.package(m).rust_version.clone())
-        .min();
-    let plan_opts = PlanOptions {
-        include_warnings: fix.include_warnings,
-        to,
-        patch_with,
-        rust_version,
-        primary_lines: plan::primary_lines(graph, &workspace.opts.watch.primary),
-    };
-    let ws = plan::Workspace {
-        crates_io_patch: workspace
-            .spans
-            .text(&root_manifest)
-            .and_then(crate::manifest::spans::crates_io_patch_section),
-        root_manifest,
-        root_manifest_rel: "Cargo.toml".to_owned(),
-        root: root.clone(),
-    };
-    plan::plan(findings, &registry, &ws, &plan_opts)
-        .map_err(|e| Error::Registry { message: e.message })
+        .map(|f| (f.code.to_string(), f.krate.clone()))
+        .collect();
+    let revealed: Vec<crate::analysis::Finding> = resolved
+        .findings
+        .iter()
+        .filter(|f| f.caused_by.is_none() && f.level != Level::Note)
+        .filter(|f| {
+            !before.contains(&(f.code.to_string(), f.krate.clone()))
+                || verify::in_scope(f, planning.opts.include_warnings)
+        })
+        .cloned()
+        .collect();
+    if revealed.is_empty() {
+        return Ok(None);
+    }
+    let mut opts = planning.opts.clone();
+    opts.include_warnings = true;
+    let original = crate::verify::lines_of(&ws.graph);
+    for (krate, lines) in &resolved.lines {
+        if let ([line], false) = (
+            lines.iter().collect::<Vec<_>>().as_slice(),
+            original.get(krate) == Some(lines),
+        ) {
+            opts.to.entry(krate.clone()).or_insert(**line);
+        }
+    }
+    let mut by_code: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for f in &revealed {
+        by_code
+            .entry(f.code.to_string())
+            .or_default()
+            .push(&f.krate);
+    }
+    let names = by_code
+        .into_iter()
+        .map(|(code, crates)| format!("{code} {}", crates.join(", ")))
+        .collect();
+    Ok(Some((names, planning.plan(&revealed, &opts)?)))
+}
+
+/// Keeps of the plan's unfixable findings those the last proof still shows: a later round
+/// may fix what an earlier strategy could not (the copy is the judge). Without a resolved
+/// copy, all stay.
+fn settle(plan: &mut plan::FixPlan, resolved: Option<&Resolved>) {
+    let Some(resolved) = resolved else { return };
+    let left: std::collections::BTreeSet<String> = resolved
+        .findings
+        .iter()
+        .map(|f| format!("{}:{}", f.code, f.krate))
+        .collect();
+    plan.unfixable.retain(|u| left.contains(&u.finding));
+}
+
+/// Adds `next`'s edits and commands to `plan`: an edit of a key the plan already edits
+/// replaces its new value and reason (the value before stays the workspace's). Returns how
+/// many edits and commands were added or changed.
+fn merge(plan: &mut plan::FixPlan, next: plan::FixPlan) -> usize {
+    let mut added = 0;
+    for e in next.edits {
+        match plan.edits.iter_mut().find(|p| p.target == e.target) {
+            Some(p) if p.to == e.to => {}
+            Some(p) => {
+                p.to = e.to;
+                p.reason = e.reason;
+                p.finding = e.finding;
+                added += 1;
+            }
+            None => {
+                plan.edits.push(e);
+                added += 1;
+            }
+        }
+    }
+    for c in next.commands {
+        if !plan.commands.contains(&c) {
+            plan.commands.push(c);
+            added += 1;
+        }
+    }
+    for u in next.unfixable {
+        if !plan.unfixable.contains(&u) {
+            plan.unfixable.push(u);
+        }
+    }
+    added
 }
 
 /// The cargo options of a `fix` run; the inputs and formats `fix` cannot work with are usage

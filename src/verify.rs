@@ -45,6 +45,10 @@ pub struct Resolved {
     /// Cargo.lock: the workspace's as the copy was made, and the copy's after cargo's commands
     /// and resolve (what the workspace's will be).
     pub lockfile: Option<LockChange>,
+    /// The copy's findings after policy, located in the edited manifests (filled by `verify`).
+    pub findings: Vec<Finding>,
+    /// The lines each crate resolves on in the copy (filled by `verify`).
+    pub lines: BTreeMap<String, BTreeSet<analysis::Line>>,
 }
 
 /// Applies `changes` and `commands` to a scratch copy of the workspace and resolves it with
@@ -90,6 +94,8 @@ pub fn resolve_copy(
                     before: copy.lock_before.clone(),
                     after,
                 }),
+            findings: Vec::new(),
+            lines: BTreeMap::new(),
         })),
         Err(Error::CargoFailed { stderr, .. }) => Ok(Err(format!(
             "cargo could not resolve the edited workspace:\n{stderr}"
@@ -147,7 +153,7 @@ pub fn verify(
     }
     let before = versions_of(graph, &crates);
 
-    let resolved = match resolve_copy(graph, req.changes, &plan.commands, req.cargo, fs)? {
+    let mut resolved = match resolve_copy(graph, req.changes, &plan.commands, req.cargo, fs)? {
         Ok(resolved) => resolved,
         Err(message) => {
             let v = Verification {
@@ -159,7 +165,7 @@ pub fn verify(
         }
     };
     // The copy is read as the workspace was, and judged by the same policy on the same day.
-    let copy = workspace.edited(&resolved.json)?;
+    let copy = workspace.edited(&resolved.json, req.changes)?;
     let after_findings = analysis::analyze(&copy.graph, &copy.spans, &copy.opts);
     let after_findings = policy::apply(
         &copy.graph,
@@ -207,7 +213,21 @@ pub fn verify(
         }),
         targets_remain: remaining,
     };
+    resolved.lines = lines_of(&copy.graph);
+    resolved.findings = after_findings;
     Ok((verification, Some(resolved)))
+}
+
+/// The lines each crate of `graph` resolves on.
+pub fn lines_of(graph: &DepGraph) -> BTreeMap<String, BTreeSet<analysis::Line>> {
+    let mut out: BTreeMap<String, BTreeSet<analysis::Line>> = BTreeMap::new();
+    for n in graph.nodes() {
+        let p = graph.package(n);
+        out.entry(p.name.clone())
+            .or_default()
+            .insert(analysis::Line::of(&p.version));
+    }
+    out
 }
 
 /// Points every `path` in a copied manifest (dependencies of every kind and platform,

@@ -130,6 +130,36 @@ fn scenario(fixture_name: &str, scenario: &str, extra: &[&str], check_after: i32
     fix(&fixture, extra).expect_code(OK);
 }
 
+/// The move a platform team asks for: a policy wants etcd-client 0.17 (built on tonic 0.14),
+/// `meta` is on 0.16 (tonic 0.13) and `api` holds tonic, tonic-health, prost and tonic-build
+/// on 0.13. One hop would split tonic; the plan goes on until cargo proves the copy
+/// consistent: etcd-client, then tonic, tonic-health, prost and tonic-build to their 0.14
+/// lines, each round said.
+#[test]
+fn fix_carries_a_policy_move_to_a_state_cargo_proves() {
+    let fixture = Fixture::new("policy-move");
+    fixture.run(&["check", "--offline"]).expect_code(PENDING);
+    let plan = fix(&fixture, &[]);
+    plan.expect_code(PENDING);
+    let out = plan.stdout();
+    for needle in [
+        "etcd-client: \"0.16\" → \"0.17\"",
+        "tonic: \"0.13\" → \"0.14\"",
+        "tonic-health: \"0.13\" → \"0.14\"",
+        "prost: \"0.13\" → \"0.14\"",
+        "tonic-build: \"0.13\" → \"0.14\"",
+        "round 2: the edited copy showed diverging-versions tonic",
+        "verified: the targeted findings are gone",
+    ] {
+        assert!(out.contains(needle), "{needle}:\n{out}");
+    }
+    assert!(!out.contains("cannot fix"), "{out}");
+    let json = fix(&fixture, &["--format", "json"]).json();
+    assert_eq!(json["verification"]["verified"], true);
+    assert_eq!(json["rounds"].as_array().map(Vec::len), Some(1), "{json:#}");
+    scenario("policy-move", "policy-move", &[], OK);
+}
+
 #[test]
 fn fix_two_lines_bumps_etcd_client() {
     scenario("two-lines", "two-lines", &[], OK);

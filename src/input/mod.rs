@@ -32,6 +32,7 @@ use crate::config::{self, Config};
 use crate::error::Error;
 use crate::graph::DepGraph;
 use crate::manifest::document::Manifest;
+use crate::manifest::edit::FileChange;
 use crate::manifest::spans::SpanIndex;
 use crate::policy::{BASELINE_SCHEMA_VERSION, Baseline, Policy};
 use crate::{Command, Request, analysis};
@@ -100,10 +101,35 @@ pub(crate) fn load_located(
 
 impl Workspace {
     /// The workspace as cargo resolved an edited copy of it (`json`: the copy's `cargo
-    /// metadata`): the graph read as every metadata input is, its generated members set aside
-    /// as here, and this workspace's configuration, options and policy.
-    pub(crate) fn edited(&self, json: &str) -> Result<Workspace, Error> {
-        let graph = DepGraph::from_metadata_json(json, "the verification copy")?;
+    /// metadata`; `changes`: the edited manifests): the graph read as every metadata input is,
+    /// its generated members set aside as here, and this workspace's configuration, options
+    /// and policy. The copy's paths read as the workspace's own and its span index holds the
+    /// edited texts, so its findings are located in the manifests a next round of planning
+    /// edits.
+    pub(crate) fn edited(&self, json: &str, changes: &[FileChange]) -> Result<Workspace, Error> {
+        let root = self.graph.workspace_root();
+        let json = match (copy_root(json), root.to_str()) {
+            (Some(copy), Some(root)) if copy != root => json.replace(copy, root),
+            _ => json.to_owned(),
+        };
+        let graph = DepGraph::from_metadata_json(&json, "the verification copy")?;
+        let manifests: Vec<(PathBuf, Option<Manifest>)> = graph
+            .members()
+            .iter()
+            .map(|&m| graph.package(m).manifest_path.clone())
+            .chain([root.join("Cargo.toml")])
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|path| {
+                let text = changes
+                    .iter()
+                    .find(|c| c.path == path)
+                    .map(|c| c.after.clone())
+                    .or_else(|| self.spans.text(&path).map(str::to_owned));
+                let doc = text.and_then(|t| Manifest::parse(t).ok());
+                (path, doc)
+            })
+            .collect();
         Ok(Workspace {
             graph: hakari::without_named(graph, &self.generated),
             config: self.config.clone(),
@@ -111,10 +137,18 @@ impl Workspace {
             policy: self.policy.clone(),
             generated: self.generated.clone(),
             lockfile_mode: false,
-            // The copy's findings are compared, never shown: nothing to locate.
-            spans: SpanIndex::default(),
+            spans: SpanIndex::new(root.to_owned(), manifests),
         })
     }
+}
+
+/// The `workspace_root` of `cargo metadata` JSON, when it is written without escapes.
+fn copy_root(json: &str) -> Option<&str> {
+    const KEY: &str = "\"workspace_root\":\"";
+    let start = json.rfind(KEY)? + KEY.len();
+    let len = json[start..].find('"')?;
+    let root = &json[start..start + len];
+    (!root.contains('\\')).then_some(root)
 }
 
 /// The graph and the configuration, for each input mode, and in the lockfile mode the

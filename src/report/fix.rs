@@ -80,6 +80,9 @@ pub struct FixReport {
     pub verification: Option<Verification>,
     /// Whether `--apply` wrote a new Cargo.lock (false when cargo's resolve left it as it was).
     pub lockfile_changed: bool,
+    /// How the plan grew after its first round: what each edited copy showed and what was
+    /// added for it.
+    pub rounds: Vec<String>,
 }
 
 impl FixReport {
@@ -104,6 +107,7 @@ impl FixReport {
                 .collect(),
             verification,
             lockfile_changed: false,
+            rounds: Vec::new(),
         }
     }
 }
@@ -139,6 +143,9 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
             writeln!(out, "      why: {}", e.reason)?;
             writeln!(out, "      fixes: {}", e.finding)?;
         }
+    }
+    for r in &report.rounds {
+        writeln!(out, "  {r}")?;
     }
     if !report.commands.is_empty() {
         writeln!(out, "commands:")?;
