@@ -73,6 +73,7 @@ fn downstream(graph: &DepGraph) -> (usize, Duration, Duration, Duration) {
         root_manifest_rel: "Cargo.toml".to_owned(),
         root: graph.workspace_root().to_owned(),
         crates_io_patch: None,
+        declared: Default::default(),
     };
     let (_, planning) = time(|| {
         plan::plan(

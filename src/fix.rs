@@ -135,6 +135,17 @@ impl Planning {
             root_manifest,
             root_manifest_rel: "Cargo.toml".to_owned(),
             root,
+            declared: graph
+                .members()
+                .iter()
+                .map(|&m| {
+                    let names = graph
+                        .dependencies(m)
+                        .map(|(d, _)| graph.package(d).name.clone())
+                        .collect();
+                    (graph.package(m).manifest_path.clone(), names)
+                })
+                .collect(),
         };
         Ok(Planning { registry, ws, opts })
     }
@@ -215,7 +226,7 @@ fn migrate(
         };
         let (revealed, added) = added;
         if added == 0 {
-            settle(&mut fix_plan, resolved.as_ref());
+            settle(&mut fix_plan, resolved.as_ref(), &planning.opts);
             return Ok(Migration {
                 plan: fix_plan,
                 changes,
@@ -287,16 +298,17 @@ fn next_round(
 }
 
 /// Keeps of the plan's unfixable findings those the last proof still shows: a later round
-/// may fix what an earlier strategy could not (the copy is the judge). Without a resolved
-/// copy, all stay.
-fn settle(plan: &mut plan::FixPlan, resolved: Option<&Resolved>) {
+/// may fix what an earlier strategy could not (the copy is the judge). What is said of a
+/// crate `--to` names stays (the user asked about it), and without a resolved copy, all stay.
+fn settle(plan: &mut plan::FixPlan, resolved: Option<&Resolved>, opts: &PlanOptions) {
     let Some(resolved) = resolved else { return };
     let left: std::collections::BTreeSet<String> = resolved
         .findings
         .iter()
         .map(|f| format!("{}:{}", f.code, f.krate))
         .collect();
-    plan.unfixable.retain(|u| left.contains(&u.finding));
+    plan.unfixable
+        .retain(|u| left.contains(&u.finding) || opts.to.contains_key(&u.krate));
 }
 
 /// Adds `next`'s edits and commands to `plan`: an edit of a key the plan already edits

@@ -97,12 +97,36 @@ for (v, prost, http, body, hyper, h2, tower, axum, extra, rv) in TONIC:
     if prost:
         deps.append(d("prost", prost, optional=True))
         features["prost"] = ["dep:prost"]
-    crate("tonic", v, deps, features, rv)
     minor = ".".join(v.split(".")[:2])
-    tb_deps = [] if prost is None else [d("prost-build", prost)]
+    # TLS features as the real releases name them: `tls` (and `tls-roots`) up to 0.12,
+    # `tls-ring` / `tls-aws-lc` over an internal `_tls-any` from 0.13.
+    if minor in ("0.12", "0.13", "0.14"):
+        features["tls-native-roots"] = []
+        features["tls-webpki-roots"] = []
+    if minor in ("0.13", "0.14"):
+        features["_tls-any"] = []
+        features["tls-ring"] = ["_tls-any"]
+        features["tls-aws-lc"] = ["_tls-any"]
+    else:
+        features["tls"] = []
+        if minor not in ("0.12",):
+            features["tls-roots"] = ["tls"]
+    crate("tonic", v, deps, features, rv)
+    # tonic-build: prost codegen behind a default `prost` feature up to 0.13; from 0.14 it
+    # lives in tonic-prost-build.
+    tb_deps = [] if prost is None else [d("prost-build", prost, optional=True)]
+    tb_features = {}
     if minor in ("0.12", "0.13"):
-        tb_deps.append(d("prost-types", "^0.13"))
-    crate("tonic-build", v, tb_deps, rust_version=rv)
+        tb_deps.append(d("prost-types", "^0.13", optional=True))
+    if prost:
+        tb_features = {
+            "default": ["transport", "prost"],
+            "transport": [],
+            "prost": ["dep:prost-build"] + (["dep:prost-types"] if minor in ("0.12", "0.13") else []),
+        }
+    else:
+        tb_features = {"default": ["transport"], "transport": []}
+    crate("tonic-build", v, tb_deps, tb_features, rust_version=rv)
 
 crate("tonic-prost", "0.14.2", [d("prost", "^0.14"), d("tonic", "^0.14.2")], rust_version="1.75")
 crate("tonic-prost-build", "0.14.2", [d("prost-build", "^0.14"), d("prost-types", "^0.14"),

@@ -148,6 +148,10 @@ fn fix_carries_a_policy_move_to_a_state_cargo_proves() {
         "tonic-health: \"0.13\" → \"0.14\"",
         "prost: \"0.13\" → \"0.14\"",
         "tonic-build: \"0.13\" → \"0.14\"",
+        // tonic's and tonic-build's default `prost` features became crates in 0.14.
+        "[dependencies] tonic-prost: (new dependency) → \"0.14\"",
+        "[build-dependencies] tonic-prost-build: (new dependency) → \"0.14\"",
+        "`tonic_build::compile_protos` becomes `tonic_prost_build::compile_protos`",
         "round 2: the edited copy showed diverging-versions tonic",
         "verified: the targeted findings are gone",
     ] {
@@ -158,6 +162,20 @@ fn fix_carries_a_policy_move_to_a_state_cargo_proves() {
     assert_eq!(json["verification"]["verified"], true);
     assert_eq!(json["rounds"].as_array().map(Vec::len), Some(1), "{json:#}");
     scenario("policy-move", "policy-move", &[], OK);
+}
+
+/// tonic 0.13 has no `tls` feature: the move from 0.12 writes `tls-ring`, which the knowledge
+/// file names and the registry's feature table has, and cargo resolves the copy.
+#[test]
+fn fix_renames_a_feature_the_target_release_lacks() {
+    let fixture = Fixture::new("tls-rename");
+    let json = fix(&fixture, &["--format", "json"]).json();
+    let edit = &json["edits"][0];
+    assert_eq!(edit["key"], "tonic");
+    assert_eq!(edit["to"], "0.13");
+    assert_eq!(edit["features"], serde_json::json!(["tls-ring"]));
+    assert_eq!(json["verification"]["verified"], true, "{json:#}");
+    scenario("tls-rename", "tls-rename", &[], OK);
 }
 
 #[test]
@@ -488,10 +506,17 @@ fn to_a_line_nothing_uses_says_so_and_notes_the_breaking_release() {
     let run = fix(&fixture, &["--to", "tonic@0.14", "--format", "json"]);
     run.expect_code(PENDING);
     let plan = run.json();
-    let reasons: Vec<&str> = plan["edits"]
-        .as_array()
-        .expect("edits")
+    let edits = plan["edits"].as_array().expect("edits");
+    // tonic 0.14 has no `prost` feature (on by default before): tonic-prost joins it.
+    assert!(
+        edits
+            .iter()
+            .any(|e| e["key"] == "tonic-prost" && e["from"].is_null() && e["to"] == "0.14"),
+        "{plan:#}"
+    );
+    let reasons: Vec<&str> = edits
         .iter()
+        .filter(|e| !e["from"].is_null())
         .filter_map(|e| e["reason"].as_str())
         .collect();
     assert_eq!(reasons.len(), 2, "{plan:#}");

@@ -37,6 +37,7 @@ fuzz_target!(|data: &[u8]| {
             to: "0.14".to_owned(),
             reason: String::new(),
             finding: String::new(),
+            features: None,
             target: EditTarget::Requirement {
                 manifest: PathBuf::from("Cargo.toml"),
                 workspace: false,

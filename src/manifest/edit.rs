@@ -39,6 +39,10 @@ pub struct Edit {
     pub reason: String,
     /// The finding this edit fixes: `code:crate`.
     pub finding: String,
+    /// The declaration's `features` after the edit, when a feature the new release lacks is
+    /// renamed (`["tls"]` → `["tls-ring"]`); `None`: as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub features: Option<Vec<String>>,
     /// Where the edit goes, for the writer.
     #[serde(skip)]
     pub target: EditTarget,
@@ -52,6 +56,15 @@ pub enum EditTarget {
     Requirement {
         manifest: PathBuf,
         workspace: bool,
+        kind: Kind,
+        platform: Option<String>,
+        key: String,
+    },
+    /// A new dependency `key = "<to>"`, in the table for this kind (under
+    /// `[target.<platform>]` when given): the crate a feature became (`tonic-prost`). Nothing
+    /// is written when the table already declares the key.
+    Add {
+        manifest: PathBuf,
         kind: Kind,
         platform: Option<String>,
         key: String,
@@ -175,9 +188,9 @@ pub fn compute(edits: &[Edit], root: &Path) -> Result<Vec<FileChange>, EditError
     let mut by_manifest: BTreeMap<&Path, Vec<&Edit>> = BTreeMap::new();
     for edit in edits {
         let path = match &edit.target {
-            EditTarget::Requirement { manifest, .. } | EditTarget::Patch { manifest, .. } => {
-                manifest.as_path()
-            }
+            EditTarget::Requirement { manifest, .. }
+            | EditTarget::Add { manifest, .. }
+            | EditTarget::Patch { manifest, .. } => manifest.as_path(),
         };
         by_manifest.entry(path).or_default().push(edit);
     }
@@ -326,8 +339,19 @@ pub fn apply(doc: &mut DocumentMut, edit: &Edit) -> Result<(), String> {
             let item = document::table_mut(doc.as_table_mut(), &at)
                 .and_then(|table| table.get_mut(key))
                 .ok_or_else(|| format!("no `{key}` in [{}]", edit.table))?;
-            set_requirement(item, &edit.to).map_err(|m| format!("`{key}` in [{}]: {m}", edit.table))
+            set_requirement(item, &edit.to)
+                .and_then(|()| match &edit.features {
+                    Some(features) => set_features(item, features),
+                    None => Ok(()),
+                })
+                .map_err(|m| format!("`{key}` in [{}]: {m}", edit.table))
         }
+        EditTarget::Add {
+            kind,
+            platform,
+            key,
+            ..
+        } => add_dependency(doc, (*kind, platform.as_deref()), key, &edit.to),
         EditTarget::Patch {
             registry,
             krate,
@@ -382,6 +406,81 @@ fn declaring_table(
             format!("no [target.'{p}'.{}] table", document::table_names(kind)[0])
         }
     })
+}
+
+/// Adds `key = "req"` to the table declaring `kind` dependencies (under `[target.<platform>]`
+/// when given), creating the table after the others when there is none; a key already there
+/// is left as it is.
+fn add_dependency(
+    doc: &mut DocumentMut,
+    (kind, platform): (Kind, Option<&str>),
+    key: &str,
+    req: &str,
+) -> Result<(), String> {
+    let section = Section::Package(kind);
+    let table: &mut dyn toml_edit::TableLike =
+        match declaring_table(doc.as_table(), section, platform, key) {
+            Ok(at) => document::table_mut(doc.as_table_mut(), &at)
+                .ok_or_else(|| format!("the table for `{key}` cannot be edited"))?,
+            Err(_) => {
+                let name = document::table_names(kind)[0];
+                let scope = match platform {
+                    None => doc.as_table_mut(),
+                    Some(p) => doc
+                        .as_table_mut()
+                        .entry("target")
+                        .or_insert_with(|| {
+                            let mut t = Table::new();
+                            t.set_implicit(true);
+                            Item::Table(t)
+                        })
+                        .as_table_mut()
+                        .ok_or("`target` is not a table")?
+                        .entry(p)
+                        .or_insert_with(|| {
+                            let mut t = Table::new();
+                            t.set_implicit(true);
+                            Item::Table(t)
+                        })
+                        .as_table_mut()
+                        .ok_or_else(|| format!("`target.{p}` is not a table"))?,
+                };
+                scope
+                    .entry(name)
+                    .or_insert_with(|| Item::Table(Table::new()))
+                    .as_table_like_mut()
+                    .ok_or_else(|| format!("`{name}` is not a table"))?
+            }
+        };
+    if table.get(key).is_none() {
+        table.insert(key, Item::Value(Value::from(req)));
+    }
+    Ok(())
+}
+
+/// Sets the `features` of a dependency entry written as a table (a bare string has none to
+/// rename).
+fn set_features(item: &mut Item, features: &[String]) -> Result<(), String> {
+    let mut array = toml_edit::Array::new();
+    for f in features {
+        array.push(f.as_str());
+    }
+    match item {
+        Item::Value(Value::InlineTable(t)) => {
+            let decor = t.get("features").map(|v| v.decor().clone());
+            let mut value = Value::Array(array);
+            if let Some(decor) = decor {
+                *value.decor_mut() = decor;
+            }
+            t.insert("features", value);
+            Ok(())
+        }
+        Item::Table(t) => {
+            t.insert("features", Item::Value(Value::Array(array)));
+            Ok(())
+        }
+        _ => Err("no `features` to rename".to_owned()),
+    }
 }
 
 /// Sets the version requirement of a dependency entry, keeping its form: a bare string, an
@@ -443,6 +542,7 @@ mod tests {
             to: to.to_owned(),
             reason: String::new(),
             finding: String::new(),
+            features: None,
             target,
         }
     }
@@ -461,6 +561,65 @@ mod tests {
         let mut doc = DocumentMut::from_str(text).expect("parses");
         apply(&mut doc, e).expect("applies");
         doc.to_string()
+    }
+
+    fn add(kind: Kind, platform: Option<&str>, key: &str) -> Edit {
+        let table = document::table_names(kind)[0];
+        edit(
+            table,
+            key,
+            "0.14",
+            EditTarget::Add {
+                manifest: PathBuf::from("Cargo.toml"),
+                kind,
+                platform: platform.map(str::to_owned),
+                key: key.to_owned(),
+            },
+        )
+    }
+
+    #[test]
+    fn a_new_dependency_joins_its_table_or_starts_one_and_never_replaces_a_key() {
+        let text = "[package]\nname = 'api'\n\n[dependencies]\ntonic = '0.14' # grpc\n";
+        assert_eq!(
+            edited(text, &add(Kind::Normal, None, "tonic-prost")),
+            "[package]\nname = 'api'\n\n[dependencies]\ntonic = '0.14' # grpc\ntonic-prost = \"0.14\"\n"
+        );
+        let built = edited(text, &add(Kind::Build, None, "tonic-prost-build"));
+        assert!(
+            built.ends_with("[build-dependencies]\ntonic-prost-build = \"0.14\"\n"),
+            "{built}"
+        );
+        let unix = edited(text, &add(Kind::Normal, Some("cfg(unix)"), "tonic-prost"));
+        assert!(
+            unix.contains("[target.'cfg(unix)'.dependencies]\ntonic-prost = \"0.14\"\n")
+                || unix.contains("[target.\"cfg(unix)\".dependencies]\ntonic-prost = \"0.14\"\n"),
+            "{unix}"
+        );
+        let kept = "[dependencies]\ntonic-prost = { version = '0.14.1' }\n";
+        assert_eq!(edited(kept, &add(Kind::Normal, None, "tonic-prost")), kept);
+    }
+
+    #[test]
+    fn renamed_features_replace_the_list_and_keep_the_rest_of_the_entry() {
+        let text = "[dependencies]\ntonic = { version = \"0.12\", features = [\"tls\"], default-features = false } # x\n";
+        let mut e = edit(
+            "dependencies",
+            "tonic",
+            "0.13",
+            EditTarget::Requirement {
+                manifest: PathBuf::from("Cargo.toml"),
+                workspace: false,
+                kind: Kind::Normal,
+                platform: None,
+                key: "tonic".to_owned(),
+            },
+        );
+        e.features = Some(vec!["tls-ring".to_owned()]);
+        assert_eq!(
+            edited(text, &e),
+            "[dependencies]\ntonic = { version = \"0.13\", features = [\"tls-ring\"], default-features = false } # x\n"
+        );
     }
 
     #[test]
@@ -769,6 +928,7 @@ mod properties {
                 to: "0.14".to_owned(),
                 reason: String::new(),
                 finding: String::new(),
+                features: None,
                 target: self.target.clone(),
             }
         }

@@ -79,6 +79,7 @@ mod tests {
             to: to.to_owned(),
             reason: String::new(),
             finding: finding.to_owned(),
+            features: None,
             target: EditTarget::Requirement {
                 manifest: PathBuf::from("/ws/Cargo.toml"),
                 workspace: false,

@@ -36,8 +36,10 @@ pub use crate::manifest::edit::{Edit, EditTarget, PatchSpec};
 use crate::registry::{Registry, RegistryError};
 
 mod candidates;
+mod features;
 mod finish;
 mod intermediate;
+pub mod knowledge;
 mod patch;
 mod pins;
 mod requirement;
@@ -125,6 +127,9 @@ pub struct Workspace {
     /// and the key as written), from [`crate::manifest::spans::crates_io_patch_section`]:
     /// cargo reads it and ignores a `[patch.crates-io]` beside it.
     pub crates_io_patch: Option<(String, String)>,
+    /// The packages each member manifest declares (by absolute path), so a crate a feature
+    /// became is added only where it is not declared yet.
+    pub declared: BTreeMap<PathBuf, BTreeSet<String>>,
 }
 
 /// Plans edits for the findings in scope. A finding left without a fix whose crate `--to` did
@@ -409,6 +414,7 @@ mod tests {
             root_manifest_rel: "Cargo.toml".to_owned(),
             root: PathBuf::from("/ws"),
             crates_io_patch: None,
+            declared: BTreeMap::new(),
         }
     }
 

@@ -146,6 +146,7 @@ impl Planner<'_> {
             to: spec.to_toml(),
             reason,
             finding: finding_ref(finding),
+            features: None,
             target: EditTarget::Patch {
                 manifest: self.ws.root_manifest.clone(),
                 registry,

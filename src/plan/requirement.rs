@@ -30,15 +30,19 @@ impl Planner<'_> {
             );
             return;
         };
-        self.moved.insert(origin.package.clone(), to.clone());
         let Restyled { req: new, note } = restyle(&written, to);
         if new == written {
+            self.moved.insert(origin.package.clone(), to.clone());
             return;
         }
-        let reason = match note {
-            Some(note) => format!("{reason}; {note}"),
-            None => reason,
+        let Some(carried) = self.carry_features(origin, to, finding) else {
+            return;
         };
+        self.moved.insert(origin.package.clone(), to.clone());
+        let reason = note
+            .into_iter()
+            .chain(carried.notes)
+            .fold(reason, |r, n| format!("{r}; {n}"));
         let workspace = table == "workspace.dependencies";
         self.edits.push(Edit {
             manifest,
@@ -48,6 +52,7 @@ impl Planner<'_> {
             to: new,
             reason,
             finding: finding_ref(finding),
+            features: carried.features,
             target: EditTarget::Requirement {
                 manifest: abs,
                 workspace,

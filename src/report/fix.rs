@@ -126,11 +126,13 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
     if !report.edits.is_empty() {
         writeln!(out, "plan: {}", plural(report.edits.len(), "edit", "edits"))?;
         for e in &report.edits {
-            let from = e
-                .from
-                .as_deref()
-                .map_or_else(|| "(new entry)".to_owned(), |f| format!("\"{f}\""));
-            let to = if e.from.is_some() {
+            let added = matches!(e.target, crate::plan::EditTarget::Add { .. });
+            let from = match (&e.from, added) {
+                (Some(f), _) => format!("\"{f}\""),
+                (None, true) => "(new dependency)".to_owned(),
+                (None, false) => "(new entry)".to_owned(),
+            };
+            let to = if e.from.is_some() || added {
                 format!("\"{}\"", e.to)
             } else {
                 e.to.clone()
