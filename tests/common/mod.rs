@@ -300,3 +300,17 @@ pub fn git(dir: &Path, args: &[&str]) {
         .expect("git");
     assert!(out.status.success(), "git {args:?}: {out:?}");
 }
+
+/// The `artifactLocation.uri` of each result of a SARIF document, in order.
+pub fn sarif_uris(doc: &Value) -> Vec<&str> {
+    doc["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri")
+        })
+        .collect()
+}
