@@ -205,6 +205,25 @@ pub fn sarif_text(s: &str) -> String {
     out
 }
 
+/// A Graphviz DOT quoted string's content (between `"`): backslashes doubled, quotes
+/// escaped and line breaks written `\n`, so the string ends only where the renderer closes it.
+pub fn dot_string(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace("\r\n", "\\n")
+        .replace(['\r', '\n'], "\\n")
+}
+
+/// A Mermaid label's content (between `["` and `"]`): `#` and `"` as Mermaid's entity codes
+/// (`#35;`, `#quot;`), so the label ends only where the renderer closes it; line breaks
+/// become spaces.
+pub fn mermaid_label(s: &str) -> String {
+    s.replace('#', "#35;")
+        .replace('"', "#quot;")
+        .replace("\r\n", " ")
+        .replace(['\r', '\n'], " ")
+}
+
 /// A relative path as a URI reference (SARIF `artifactLocation.uri`): every byte outside
 /// RFC 3986's unreserved set and `/` percent-encoded (`a b#` → `a%20b%23`).
 pub fn uri_path(path: &str) -> String {

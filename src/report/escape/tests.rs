@@ -54,6 +54,8 @@ fn hostile() -> impl Strategy<Value = String> {
         "\r\n",
         "a",
         "x",
+        "n",
+        "#35;",
         "0.12",
         "é",
         "＝",
@@ -298,6 +300,33 @@ proptest! {
             .replace("}}", "}")
             .replace("\\](", "](");
         prop_assert_eq!(back, s);
+    }
+
+    #[test]
+    fn dot_string_ends_only_where_the_renderer_closes_it(s in hostile()) {
+        let escaped = dot_string(&s);
+        prop_assert!(!escaped.contains(['\n', '\r']), "{escaped:?}");
+        // Read as DOT reads a quoted string: a backslash takes the next character with it.
+        let mut chars = escaped.chars();
+        let mut back = String::new();
+        while let Some(c) = chars.next() {
+            prop_assert_ne!(c, '"', "an unescaped quote in {:?}", escaped);
+            if c == '\\' {
+                let next = chars.next().expect("a backslash escapes something");
+                back.push(if next == 'n' { '\n' } else { next });
+            } else {
+                back.push(c);
+            }
+        }
+        prop_assert_eq!(back, s.replace("\r\n", "\n").replace('\r', "\n"));
+    }
+
+    #[test]
+    fn mermaid_label_has_no_quote_and_only_entity_hashes(s in hostile()) {
+        let escaped = mermaid_label(&s);
+        prop_assert!(!escaped.contains(['"', '\n', '\r']), "{escaped:?}");
+        let rest = escaped.replace("#35;", "").replace("#quot;", "");
+        prop_assert!(!rest.contains('#'), "{escaped:?}");
     }
 
     #[test]
