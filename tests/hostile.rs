@@ -373,3 +373,38 @@ fn a_hostile_member_name_is_text_in_checks_markdown_github_and_sarif() {
         "{uris:?}"
     );
 }
+
+#[test]
+fn a_non_utf8_workspace_name_is_shown_lossily_and_merges() {
+    use std::os::unix::ffi::OsStrExt;
+    let fleet = Fixture::fleet();
+    std::fs::rename(
+        fleet.root.join("orders"),
+        fleet.root.join(std::ffi::OsStr::from_bytes(b"orders-\xff")),
+    )
+    .expect("rename");
+    let run = fleet.run_in(
+        fleet.tmp.path(),
+        &[
+            "scan",
+            "fleet",
+            "--format",
+            "json",
+            "--output",
+            "fleet.json",
+        ],
+        None,
+    );
+    run.expect_code(2);
+    let merged = fleet.run_in(
+        fleet.tmp.path(),
+        &["scan", "merge", "fleet.json", "--format", "csv"],
+        None,
+    );
+    merged.expect_code(2);
+    assert!(
+        merged.stdout().contains("\nfleet/orders-\u{fffd},pass,"),
+        "{}",
+        merged.stdout()
+    );
+}
