@@ -2,8 +2,10 @@
 //! list) through `input::fleet`, analyses each in lockfile mode with its own configuration
 //! plus the shared policy, on `--jobs` worker threads, and keeps one compact row per
 //! workspace: each thread drops a workspace's graph as soon as its row is made, so memory
-//! grows with the number of threads, not with the size of the workspaces. `scan merge`
-//! combines the JSON of shards into one report. The rows are [`crate::report::inventory`]
+//! grows with the number of threads, not with the size of the workspaces. Each workspace is
+//! one row under one spelling of its path, and the document says what the rows were judged
+//! with (tool version, day, shared policy). `scan merge` checks the JSON of shards (shape,
+//! values, that they agree and do not overlap) and combines them into one report. The rows are [`crate::report::inventory`]
 //! data; `run` prints nothing and says how far it has got to the [`Progress`] its caller
 //! gives; `command` checks the arguments, renders the report and writes it.
 
