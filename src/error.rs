@@ -121,6 +121,12 @@ pub enum Error {
         expected: u32,
     },
 
+    /// `scan merge` inputs that are not the tool's shards, or shards that do not fit together
+    /// (the message names the files and the values).
+    #[error("{0}")]
+    #[diagnostic(code(etcd_deps::usage))]
+    ScanMerge(String),
+
     /// `SOURCE_DATE_EPOCH` is not a number of seconds.
     #[error("SOURCE_DATE_EPOCH must be a number of seconds since 1970-01-01, not `{value}`")]
     #[diagnostic(code(etcd_deps::usage))]
@@ -230,6 +236,7 @@ impl Error {
             | Error::BaselineVersion { .. }
             | Error::NotAScanDocument { .. }
             | Error::ScanVersion { .. }
+            | Error::ScanMerge(_)
             | Error::SourceDateEpoch { .. }
             | Error::CargoMissing { .. }
             | Error::CargoFailed { .. }

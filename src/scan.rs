@@ -2,8 +2,10 @@
 //! list) through `input::fleet`, analyses each in lockfile mode with its own configuration
 //! plus the shared policy, on `--jobs` worker threads, and keeps one compact row per
 //! workspace: each thread drops a workspace's graph as soon as its row is made, so memory
-//! grows with the number of threads, not with the size of the workspaces. `scan merge`
-//! combines the JSON of shards into one report. The rows are [`crate::report::inventory`]
+//! grows with the number of threads, not with the size of the workspaces. Each workspace is
+//! one row under one spelling of its path, and the document says what the rows were judged
+//! with (tool version, day, shared policy). `scan merge` checks the JSON of shards (shape,
+//! values, that they agree and do not overlap) and combines them into one report. The rows are [`crate::report::inventory`]
 //! data; `run` prints nothing and says how far it has got to the [`Progress`] its caller
 //! gives; `command` checks the arguments, renders the report and writes it.
 
@@ -19,7 +21,8 @@ use crate::exit::Outcome;
 use crate::input::fleet;
 use crate::policy::{Policy, window};
 use crate::report::inventory::{
-    PolicyStatus, RuleStatus, SCHEMA_VERSION, ScanFinding, ScanReport, Workspace,
+    PolicyStatus, RuleStatus, RunInfo, SCHEMA_VERSION, ScanFinding, ScanReport, SharedPolicy,
+    Workspace, canonical_path,
 };
 use crate::report::scan::Progress;
 use crate::report::{Report, Summary};
@@ -139,7 +142,9 @@ pub fn run(
         }
     };
     roots.sort();
-    roots.dedup();
+    // One row per workspace, however often and however it is spelled.
+    let mut seen = std::collections::HashSet::new();
+    roots.retain(|r| seen.insert(shown(r)));
     if let Some((i, n)) = scan.shard {
         // A deterministic share: every n-th workspace of the sorted list, from the i-th.
         roots = roots
@@ -150,7 +155,7 @@ pub fn run(
             .collect();
     }
     let rows = analyse_all(req, scan, &roots, progress);
-    Ok(ScanReport::new(rows))
+    Ok(ScanReport::new(run_info(req, &rows), rows))
 }
 
 /// Analyses every workspace on `jobs` threads; rows come back in input order.
@@ -237,13 +242,10 @@ fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
     }
 }
 
-/// A path as rows show it: as given, without a leading `./`.
+/// A path as rows show it: as given, in its one spelling (no `./`, no doubled or trailing
+/// `/`); lossily when it is not UTF-8.
 fn shown(root: &Path) -> String {
-    let s = root.display().to_string();
-    match s.strip_prefix("./") {
-        Some(rest) if !rest.is_empty() => rest.to_owned(),
-        _ => s,
-    }
+    canonical_path(&root.display().to_string())
 }
 
 fn unreadable(path: String, e: &Error) -> Workspace {
@@ -372,32 +374,149 @@ fn edit_line(findings: &[Finding]) -> Option<String> {
     })
 }
 
-/// `scan merge FILE…`: the rows of every shard document, as one report.
-fn merge(files: &[PathBuf]) -> Result<ScanReport, Error> {
-    let mut rows = Vec::new();
-    for f in files {
-        let text = crate::input::read_text(f)?;
-        let doc: ScanReport =
-            serde_json::from_str(&text).map_err(|source| Error::NotAScanDocument {
-                path: f.clone(),
-                source,
-            })?;
-        if doc.schema_version != SCHEMA_VERSION {
-            return Err(Error::ScanVersion {
-                path: f.clone(),
-                found: doc.schema_version,
-                expected: SCHEMA_VERSION,
-            });
-        }
-        rows.extend(doc.workspaces);
+/// What the rows were judged with: this version, the day (when some row has a policy) and
+/// the shared policy file with a digest of its bytes.
+fn run_info(req: &Request, rows: &[Workspace]) -> RunInfo {
+    let today = rows
+        .iter()
+        .any(|w| w.policy.is_some())
+        .then(|| {
+            crate::policy::window::today(req.today, req.source_date_epoch.as_deref())
+                .ok()
+                .map(|d| d.to_string())
+        })
+        .flatten();
+    let policy = req.policy_file.as_ref().map(|f| SharedPolicy {
+        file: f.display().to_string(),
+        digest: crate::input::read_text(f)
+            .ok()
+            .map(|t| digest(t.as_bytes())),
+    });
+    RunInfo {
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        today,
+        policy,
     }
-    let mut report = ScanReport::new(rows);
-    let before = report.workspaces.len();
-    report.workspaces.dedup_by(|a, b| a.path == b.path);
-    if report.workspaces.len() != before {
-        return Err(Error::Usage(
-            "the shard documents overlap: a workspace appears in more than one".to_owned(),
+}
+
+/// FNV-1a (64 bits) of `bytes`, in hex: tells two policy files apart, nothing more.
+fn digest(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// `scan merge FILE…`: the rows of every shard document, as one report. Each document is
+/// checked (its shape, then its values), each row gets its one spelling, and the shards must
+/// have been judged with the same tool version, shared policy and day, and share no
+/// workspace. Errors name the file (both files, for a disagreement).
+fn merge(files: &[PathBuf]) -> Result<ScanReport, Error> {
+    let mut rows: Vec<Workspace> = Vec::new();
+    // Per canonical path: the file (its place on the command line) and the spelling.
+    let mut owner: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    let mut run: Option<(&Path, RunInfo)> = None;
+    for (i, f) in files.iter().enumerate() {
+        let doc = read_shard(f)?;
+        let run = run.get_or_insert_with(|| (f, doc.run.clone()));
+        same_run(run, (f, &doc.run))?;
+        if run.1.today.is_none() {
+            run.1.today.clone_from(&doc.run.today);
+        }
+        for mut w in doc.workspaces {
+            let path = canonical_path(&w.path);
+            if let Some((first, spelling)) = owner.get(&path) {
+                let what = if *first == i {
+                    format!("{} names the workspace {path} twice", f.display())
+                } else {
+                    format!(
+                        "the shard documents overlap: the workspace {path} is in {} and {}",
+                        files[*first].display(),
+                        f.display()
+                    )
+                };
+                return Err(Error::ScanMerge(format!(
+                    "{what} (as `{spelling}` and `{}`)",
+                    w.path
+                )));
+            }
+            owner.insert(path.clone(), (i, std::mem::replace(&mut w.path, path)));
+            rows.push(w);
+        }
+    }
+    let (_, run) = run.expect("`scan merge` is given at least one file");
+    Ok(ScanReport::new(run, rows))
+}
+
+/// One shard document: read, parsed (shape and types), its schema version and its values
+/// checked.
+fn read_shard(f: &Path) -> Result<ScanReport, Error> {
+    let text = crate::input::read_text(f)?;
+    let version: Option<u32> = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("schema_version")?.as_u64())
+        .and_then(|v| u32::try_from(v).ok());
+    if let Some(found) = version.filter(|v| *v != SCHEMA_VERSION) {
+        return Err(Error::ScanVersion {
+            path: f.to_owned(),
+            found,
+            expected: SCHEMA_VERSION,
+        });
+    }
+    let doc: ScanReport =
+        serde_json::from_str(&text).map_err(|source| Error::NotAScanDocument {
+            path: f.to_owned(),
+            source,
+        })?;
+    doc.check_values()
+        .map_err(|problem| Error::ScanMerge(format!("{}: {problem}", f.display())))?;
+    Ok(doc)
+}
+
+/// Refuses a shard judged with another tool version, shared policy or day than the first.
+fn same_run(first: &(&Path, RunInfo), (f, run): (&Path, &RunInfo)) -> Result<(), Error> {
+    let (first_file, first) = first;
+    let differ = |what: &str, a: &str, b: &str, fix: &str| {
+        Error::ScanMerge(format!(
+            "the shards differ in {what}: {} has {a}, {} has {b}; {fix}",
+            first_file.display(),
+            f.display()
+        ))
+    };
+    if run.tool_version != first.tool_version {
+        return Err(differ(
+            "the tool version",
+            &format!("cargo-etcd-deps {}", first.tool_version),
+            &format!("cargo-etcd-deps {}", run.tool_version),
+            "scan every shard with one version",
         ));
     }
-    Ok(report)
+    let policy = |p: &Option<SharedPolicy>| match p {
+        Some(p) => format!(
+            "--policy {} (digest {})",
+            p.file,
+            p.digest.as_deref().unwrap_or("unread")
+        ),
+        None => "no --policy".to_owned(),
+    };
+    let digest = |p: &Option<SharedPolicy>| p.as_ref().map(|p| p.digest.clone());
+    if digest(&run.policy) != digest(&first.policy) {
+        return Err(differ(
+            "the shared policy",
+            &policy(&first.policy),
+            &policy(&run.policy),
+            "give every shard the same policy file",
+        ));
+    }
+    if let (Some(a), Some(b)) = (&first.today, &run.today)
+        && a != b
+    {
+        return Err(differ(
+            "the day policies were judged on",
+            a,
+            b,
+            "give every shard the same --today (or SOURCE_DATE_EPOCH)",
+        ));
+    }
+    Ok(())
 }

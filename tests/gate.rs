@@ -391,16 +391,7 @@ fn sarif_uris_are_percent_encoded() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout()).expect("json");
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    let uris: Vec<&str> = doc["runs"][0]["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .map(|r| {
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .expect("uri")
-        })
-        .collect();
+    let uris = common::sarif_uris(&doc);
     assert!(
         uris.contains(&"crates/meta%20store%20%231%20%2541%20%C3%A9/Cargo.toml"),
         "{uris:#?}"

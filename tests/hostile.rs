@@ -1,6 +1,8 @@
 //! Bad input: each case exits 2 with a message that names the file and the problem, prints
 //! nothing on stdout, and never panics. (More cases live beside the features they guard:
-//! tests/check.rs, tests/lockfile.rs, tests/gate.rs, tests/fix.rs.)
+//! tests/check.rs, tests/lockfile.rs, tests/gate.rs, tests/fix.rs.) And hostile names: a
+//! workspace or member directory named to break out of a report is shown as text in every
+//! format others open.
 
 mod common;
 
@@ -266,4 +268,187 @@ fn the_lockfile_mode_fails_closed_on_what_it_cannot_read() {
     std::fs::create_dir_all(fixture.root.join("base.json")).expect("mkdir");
     let run = fixture.run(&["check", "--lockfile", "--baseline", "base.json"]);
     assert_input_error(&run, &["base.json", "not a regular file"]);
+}
+
+/// A directory name that ends a code span, opens live HTML, splits a table row and starts a
+/// spreadsheet formula, with a percent sign and a comma for the workflow commands.
+const HOSTILE: &str = "=1+1`<img src=x onerror=alert(1)>|x,50%";
+
+/// Every `Html` and `InlineHtml` event of a GFM document.
+fn html_in_markdown(md: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Options, Parser};
+    Parser::new_ext(md, Options::ENABLE_TABLES)
+        .filter_map(|e| match e {
+            Event::Html(h) | Event::InlineHtml(h) => Some(h.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The cells of each GFM table row, as a reader sees them.
+fn table_rows(md: &str) -> Vec<Vec<String>> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut cell: Option<String> = None;
+    for e in Parser::new_ext(md, Options::ENABLE_TABLES) {
+        match e {
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => row.push(cell.take().expect("in a cell")),
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => rows.push(std::mem::take(&mut row)),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = cell.as_mut() {
+                    c.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    rows
+}
+
+#[test]
+fn a_hostile_workspace_name_is_text_in_every_scan_format() {
+    let fleet = Fixture::fleet();
+    std::fs::rename(fleet.root.join("orders"), fleet.root.join(HOSTILE)).expect("rename");
+    // Scanned from inside the fleet, the row's path is the name itself.
+    let scan = |format: &str| {
+        let run = fleet.run_in(&fleet.root, &["scan", ".", "--format", format], None);
+        run.expect_code(2);
+        run.stdout()
+    };
+
+    let md = scan("markdown");
+    assert!(html_in_markdown(&md).is_empty(), "{md}");
+    let rows = table_rows(&md);
+    let head = rows[0].len();
+    let row = rows
+        .iter()
+        .find(|r| r[0] == HOSTILE)
+        .unwrap_or_else(|| panic!("a row named {HOSTILE}:\n{md}"));
+    assert_eq!(row.len(), head, "{md}");
+    assert!(rows.iter().all(|r| r.len() == head), "{md}");
+
+    let csv = scan("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let width = reader.headers().expect("header").len();
+    let records: Vec<csv::StringRecord> = reader
+        .records()
+        .collect::<Result<_, _>>()
+        .expect("valid CSV");
+    let row = records
+        .iter()
+        .find(|r| r[0].ends_with("|x,50%"))
+        .expect("the hostile row");
+    assert_eq!(&row[0], format!("'{HOSTILE}"));
+    assert!(records.iter().all(|r| r.len() == width));
+
+    let html = scan("html");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        html.contains("<td>=1+1`&lt;img src=x onerror=alert(1)&gt;|x,50%</td>"),
+        "{html}"
+    );
+
+    // JSON keeps the name as it is (serde escapes what JSON needs).
+    let json: serde_json::Value = serde_json::from_str(&scan("json")).expect("json");
+    assert!(
+        json["workspaces"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| r["path"] == HOSTILE)
+    );
+}
+
+/// A member directory with the hostile name, in the two-lines workspace (its origins point
+/// into that member's manifest).
+fn hostile_member() -> Fixture {
+    let fixture = Fixture::new("two-lines");
+    let crates = fixture.root.join("crates");
+    std::fs::rename(crates.join("meta-store"), crates.join(HOSTILE)).expect("rename");
+    let server = crates.join("server/Cargo.toml");
+    let manifest = std::fs::read_to_string(&server).expect("read");
+    let moved = manifest.replace("../meta-store", &format!("../{HOSTILE}"));
+    assert_ne!(moved, manifest);
+    std::fs::write(&server, moved).expect("write");
+    fixture
+}
+
+#[test]
+fn a_hostile_member_name_is_text_in_checks_markdown_github_and_sarif() {
+    let fixture = hostile_member();
+    let check = |format: &str| {
+        let run = fixture.run(&["check", "--offline", "--format", format]);
+        run.expect_code(1);
+        run.stdout()
+    };
+
+    let md = check("markdown");
+    assert!(md.contains("=1+1"), "the member is named: {md}");
+    assert!(
+        html_in_markdown(&md).iter().all(|h| !h.contains("<img")),
+        "{md}"
+    );
+    let rows = table_rows(&md);
+    assert!(rows.len() > 1, "{md}");
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()), "{md}");
+    let manifest = format!("crates/{HOSTILE}/Cargo.toml:8");
+    assert!(
+        rows.iter().any(|r| r[4].contains(&manifest)),
+        "the origin cell reads as the path: {rows:?}"
+    );
+
+    let gh = check("github");
+    for line in gh.lines() {
+        assert!(line.starts_with("::"), "one command a line: {gh}");
+    }
+    assert!(
+        gh.contains("file=crates/=1+1`<img src=x onerror=alert(1)>|x%2C50%25/Cargo.toml,line=8"),
+        "{gh}"
+    );
+
+    let sarif: serde_json::Value = serde_json::from_str(&check("sarif")).expect("sarif");
+    let uris = common::sarif_uris(&sarif);
+    assert!(
+        uris.contains(
+            &"crates/%3D1%2B1%60%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%7Cx%2C50%25/Cargo.toml"
+        ),
+        "{uris:?}"
+    );
+}
+
+#[test]
+fn a_non_utf8_workspace_name_is_shown_lossily_and_merges() {
+    use std::os::unix::ffi::OsStrExt;
+    let fleet = Fixture::fleet();
+    std::fs::rename(
+        fleet.root.join("orders"),
+        fleet.root.join(std::ffi::OsStr::from_bytes(b"orders-\xff")),
+    )
+    .expect("rename");
+    let run = fleet.run_in(
+        fleet.tmp.path(),
+        &[
+            "scan",
+            "fleet",
+            "--format",
+            "json",
+            "--output",
+            "fleet.json",
+        ],
+        None,
+    );
+    run.expect_code(2);
+    let merged = fleet.run_in(
+        fleet.tmp.path(),
+        &["scan", "merge", "fleet.json", "--format", "csv"],
+        None,
+    );
+    merged.expect_code(2);
+    assert!(
+        merged.stdout().contains("\nfleet/orders-\u{fffd},pass,"),
+        "{}",
+        merged.stdout()
+    );
 }

@@ -550,3 +550,306 @@ fn a_missing_policy_file_is_one_usage_error() {
         run.stderr()
     );
 }
+
+/// Writes the fleet's shards `1/n` … `n/n` (with the policy and `extra`) and returns their
+/// file names, relative to the fleet's parent.
+fn write_shards(fleet: &Fixture, n: usize, extra: &[&str]) -> Vec<String> {
+    (1..=n)
+        .map(|i| {
+            let shard = format!("{i}/{n}");
+            let file = format!("shard-{i}.json");
+            let mut a = with_policy(&["--format", "json", "--shard", &shard, "--output", &file]);
+            a.extend_from_slice(extra);
+            let run = scan(fleet, &a);
+            assert!(run.stdout().is_empty(), "{}", run.stdout());
+            file
+        })
+        .collect()
+}
+
+/// Rewrites a JSON file in place.
+fn edit_json(fleet: &Fixture, file: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = fleet.tmp.path().join(file);
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    edit(&mut doc);
+    std::fs::write(&path, doc.to_string()).expect("write");
+}
+
+/// `scan merge FILE…` with `extra` arguments.
+fn merge(fleet: &Fixture, files: &[&str], extra: &[&str]) -> Run {
+    let mut a = vec!["merge"];
+    a.extend_from_slice(files);
+    a.extend_from_slice(extra);
+    scan(fleet, &a)
+}
+
+/// Exit 2, nothing on stdout, and each of `needles` in the message.
+fn refused(run: &Run, needles: &[&str]) {
+    run.expect_code(2);
+    assert!(run.stdout().is_empty(), "{}", run.stdout());
+    for n in needles {
+        assert!(
+            run.stderr().contains(n),
+            "missing `{n}` in:\n{}",
+            run.stderr()
+        );
+    }
+}
+
+#[test]
+fn merge_reads_its_own_documents_back() {
+    let fleet = Fixture::fleet();
+    let files = write_shards(&fleet, 2, &[]);
+    let one = scan(&fleet, &with_policy(&["--format", "json"]));
+    one.expect_code(2);
+    // The document says what the rows were judged with.
+    let doc = one.json();
+    assert_eq!(doc["run"]["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["run"]["today"], TODAY);
+    assert_eq!(doc["run"]["policy"]["file"], "fleet/etcd-policy.toml");
+    assert_eq!(
+        doc["run"]["policy"]["digest"].as_str().map(str::len),
+        Some(16)
+    );
+    let merged = merge(
+        &fleet,
+        &[&files[0], &files[1]],
+        &["--format", "json", "--output", "merged.json"],
+    );
+    merged.expect_code(2);
+    // A merged document merges again: the same document.
+    let again = merge(&fleet, &["merged.json"], &["--format", "json"]);
+    again.expect_code(2);
+    assert_eq!(again.json(), one.json());
+    // So does a whole scan's.
+    std::fs::write(fleet.tmp.path().join("one.json"), one.stdout()).expect("write");
+    let own = merge(&fleet, &["one.json"], &["--format", "json"]);
+    own.expect_code(2);
+    assert_eq!(own.json(), one.json());
+}
+
+#[test]
+fn one_workspace_spelled_several_ways_is_one_row() {
+    let fleet = Fixture::fleet();
+    let run = scan(
+        &fleet,
+        &[
+            "fleet/orders",
+            "./fleet/orders",
+            "fleet/orders/",
+            "fleet//orders",
+            "--format",
+            "json",
+        ],
+    );
+    run.expect_code(0);
+    assert_eq!(row_paths(&run.json()), ["fleet/orders"]);
+    std::fs::write(
+        fleet.tmp.path().join("list.txt"),
+        "fleet/billing\n./fleet/billing/\nfleet/./billing/Cargo.lock\n",
+    )
+    .expect("write list");
+    let run = scan(&fleet, &["--from", "list.txt", "--format", "json"]);
+    run.expect_code(0);
+    assert_eq!(row_paths(&run.json()), ["fleet/billing"]);
+    // The tool's own document merges.
+    std::fs::write(fleet.tmp.path().join("billing.json"), run.stdout()).expect("write");
+    merge(&fleet, &["billing.json"], &[]).expect_code(0);
+}
+
+#[test]
+fn merge_compares_workspaces_by_one_spelling() {
+    let fleet = Fixture::fleet();
+    let files = write_shards(&fleet, 2, &[]);
+    let (a, b) = (files[0].as_str(), files[1].as_str());
+    // Another spelling of a row of the other shard overlaps it.
+    let other = serde_json::from_str::<serde_json::Value>(
+        &std::fs::read_to_string(fleet.tmp.path().join(b)).expect("read"),
+    )
+    .expect("json")["workspaces"][0]["path"]
+        .as_str()
+        .expect("path")
+        .to_owned();
+    edit_json(&fleet, a, |doc| {
+        let mut row = doc["workspaces"][0].clone();
+        row["path"] = format!("./{other}/").into();
+        doc["workspaces"].as_array_mut().expect("rows").push(row);
+    });
+    refused(
+        &merge(&fleet, &[a, b], &[]),
+        &[
+            "overlap",
+            &format!("the workspace {other} is in shard-1.json and shard-2.json"),
+            &format!("`./{other}/`"),
+        ],
+    );
+    // Twice in one shard, under two spellings: refused too (the rows could disagree).
+    edit_json(&fleet, b, |doc| {
+        let mut row = doc["workspaces"][0].clone();
+        row["path"] = format!("{}//", row["path"].as_str().expect("path")).into();
+        doc["workspaces"].as_array_mut().expect("rows").push(row);
+    });
+    refused(
+        &merge(&fleet, &[b], &[]),
+        &[&format!("shard-2.json names the workspace {other} twice")],
+    );
+    // A row spelled another way alone merges, in its one spelling.
+    edit_json(&fleet, b, |doc| {
+        doc["workspaces"].as_array_mut().expect("rows").pop();
+        doc["workspaces"][0]["path"] = format!("./{other}").into();
+    });
+    let run = merge(&fleet, &[b], &["--format", "json"]);
+    run.expect_code(2);
+    assert!(row_paths(&run.json()).contains(&other.as_str()));
+}
+
+#[test]
+fn merge_refuses_values_the_tool_does_not_write() {
+    let fleet = Fixture::fleet();
+    let files = write_shards(&fleet, 1, &[]);
+    let file = files[0].as_str();
+    let original = std::fs::read_to_string(fleet.tmp.path().join(file)).expect("read");
+    let orders = |doc: &mut serde_json::Value| -> usize {
+        doc["workspaces"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .position(|r| r["path"] == "fleet/orders")
+            .expect("orders")
+    };
+    type Edit = Box<dyn Fn(&mut serde_json::Value, usize)>;
+    let cases: Vec<(Edit, Vec<&str>)> = vec![
+        (
+            Box::new(|d, i| {
+                d["workspaces"][i]["policy"]["status"] = "warning\" onmouseover=\"alert(1)".into();
+            }),
+            vec![
+                "(fleet/orders): policy.status is",
+                "not one of ok, note, warning, error",
+            ],
+        ),
+        (
+            Box::new(|d, i| d["workspaces"][i]["findings"][0]["level"] = "fatal".into()),
+            vec!["findings[0].level is \"fatal\""],
+        ),
+        (
+            Box::new(|d, i| d["workspaces"][i]["findings"][0]["code"] = "<b>".into()),
+            vec!["findings[0].code is \"<b>\""],
+        ),
+        (
+            Box::new(|d, i| d["workspaces"][i]["lines"]["tonic"][0] = "<img>".into()),
+            vec!["lines.tonic holds \"<img>\", not a version"],
+        ),
+        (
+            Box::new(|d, i| d["workspaces"][i]["policy"]["deny_from"] = "soon".into()),
+            vec!["policy.deny_from is \"soon\""],
+        ),
+        (
+            Box::new(|d, i| d["workspaces"][i]["summary"]["errors"] = "many".into()),
+            vec!["not a `scan --format json` document", "invalid type"],
+        ),
+        (
+            Box::new(|d, i| {
+                d["workspaces"][i]
+                    .as_object_mut()
+                    .expect("row")
+                    .remove("path");
+            }),
+            vec![
+                "not a `scan --format json` document",
+                "missing field `path`",
+            ],
+        ),
+        (
+            Box::new(|d, _| {
+                d.as_object_mut().expect("doc").remove("run");
+            }),
+            vec!["missing field `run`"],
+        ),
+        (
+            Box::new(|d, _| d["schema_version"] = 7.into()),
+            vec!["schema_version 7"],
+        ),
+    ];
+    for (edit, needles) in cases {
+        std::fs::write(fleet.tmp.path().join(file), &original).expect("restore");
+        edit_json(&fleet, file, |d| {
+            let i = orders(d);
+            edit(d, i);
+        });
+        let mut all = vec![file];
+        all.extend(needles);
+        for format in ["html", "json"] {
+            refused(&merge(&fleet, &[file], &["--format", format]), &all);
+        }
+    }
+}
+
+#[test]
+fn merge_refuses_shards_judged_differently() {
+    let fleet = Fixture::fleet();
+    let files = write_shards(&fleet, 2, &[]);
+    let (a, b) = (files[0].as_str(), files[1].as_str());
+    // Another day: the second shard scanned again with a later --today.
+    let run = scan(
+        &fleet,
+        &[
+            "fleet",
+            "--policy",
+            "fleet/etcd-policy.toml",
+            "--today",
+            "2027-01-02",
+            "--shard",
+            "2/2",
+            "--format",
+            "json",
+            "--output",
+            "later.json",
+        ],
+    );
+    assert!(run.stdout().is_empty());
+    refused(
+        &merge(&fleet, &[a, "later.json"], &[]),
+        &[
+            "the day policies were judged on",
+            TODAY,
+            "2027-01-02",
+            a,
+            "later.json",
+        ],
+    );
+    // Another policy file.
+    let policy = fleet.root.join("etcd-policy.toml");
+    let text = std::fs::read_to_string(&policy).expect("policy");
+    std::fs::write(&policy, format!("{text}\n# changed\n")).expect("write");
+    let run = scan(
+        &fleet,
+        &with_policy(&[
+            "--shard",
+            "2/2",
+            "--format",
+            "json",
+            "--output",
+            "changed.json",
+        ]),
+    );
+    assert!(run.stdout().is_empty());
+    refused(
+        &merge(&fleet, &[a, "changed.json"], &[]),
+        &[
+            "the shared policy",
+            "--policy fleet/etcd-policy.toml (digest",
+        ],
+    );
+    // Another version of the tool.
+    edit_json(&fleet, b, |d| d["run"]["tool_version"] = "0.0.1".into());
+    refused(
+        &merge(&fleet, &[a, b], &[]),
+        &[
+            "the tool version",
+            &format!("cargo-etcd-deps {}", env!("CARGO_PKG_VERSION")),
+            "cargo-etcd-deps 0.0.1",
+        ],
+    );
+}

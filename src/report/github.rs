@@ -3,20 +3,9 @@
 
 use std::io::{self, Write};
 
+use super::escape::{gh_message as data, gh_property as property};
 use super::{Locations, Report};
 use crate::analysis::Level;
-
-/// Escapes a workflow command's message.
-fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a workflow command's property value.
-fn property(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
-}
 
 /// Code, crate, file and line of an annotation.
 type Place = (String, String, String, usize);
@@ -87,15 +76,4 @@ pub fn render(report: &Report, locations: &Locations, out: &mut dyn Write) -> io
             if s.errors > 0 { "failed" } else { "passed" }
         ))
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_follow_the_workflow_command_rules() {
-        assert_eq!(data("50% a\nb"), "50%25 a%0Ab");
-        assert_eq!(property("a:b,c"), "a%3Ab%2Cc");
-    }
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use super::Report;
+use super::escape::{dot_string, mermaid_label};
 use crate::GraphFormat;
 use crate::analysis::Line;
 
@@ -75,10 +76,6 @@ fn build(report: &Report) -> Conflict {
     g
 }
 
-fn quote(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
 pub fn render(report: &Report, format: GraphFormat, out: &mut dyn Write) -> io::Result<()> {
     let g = build(report);
     match format {
@@ -109,10 +106,10 @@ fn render_dot(g: &Conflict, out: &mut dyn Write) -> io::Result<()> {
         } else {
             format!(" [{}]", attrs.join(", "))
         };
-        writeln!(out, "  \"{}\"{attrs};", quote(name))?;
+        writeln!(out, "  \"{}\"{attrs};", dot_string(name))?;
     }
     for ((from, to), req) in &g.edges {
-        let mut attrs = vec![format!("label=\"{}\"", quote(req))];
+        let mut attrs = vec![format!("label=\"{}\"", dot_string(req))];
         if g.origins.contains(&(from.clone(), to.clone())) {
             attrs.push("penwidth=3".to_owned());
             attrs.push("color=\"#1f4e9c\"".to_owned());
@@ -120,8 +117,8 @@ fn render_dot(g: &Conflict, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "  \"{}\" -> \"{}\" [{}];",
-            quote(from),
-            quote(to),
+            dot_string(from),
+            dot_string(to),
             attrs.join(", ")
         )?;
     }
@@ -140,9 +137,9 @@ fn render_mermaid(g: &Conflict, out: &mut dyn Write) -> io::Result<()> {
     for (name, (member, _)) in &g.nodes {
         let id = &ids[name];
         if *member {
-            writeln!(out, "  {id}[\"{}\"]", name.replace('"', "'"))?;
+            writeln!(out, "  {id}[\"{}\"]", mermaid_label(name))?;
         } else {
-            writeln!(out, "  {id}([\"{}\"])", name.replace('"', "'"))?;
+            writeln!(out, "  {id}([\"{}\"])", mermaid_label(name))?;
         }
     }
     let mut bold = Vec::new();
@@ -151,7 +148,7 @@ fn render_mermaid(g: &Conflict, out: &mut dyn Write) -> io::Result<()> {
             out,
             "  {} -->|\"{}\"| {}",
             ids[from],
-            req.replace('"', "'"),
+            mermaid_label(req),
             ids[to]
         )?;
         if g.origins.contains(&(from.clone(), to.clone())) {

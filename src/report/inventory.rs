@@ -1,7 +1,8 @@
 //! The fleet inventory `scan` reports: one row per workspace (the crate versions it
-//! resolves, its counts, policy verdict and findings, or why it could not be read) and the
-//! fleet summary built from the rows. Plain data: `scan` fills the rows, the renderers in
-//! [`super::scan`] and `scan merge` read them.
+//! resolves, its counts, policy verdict and findings, or why it could not be read), what the
+//! rows were judged with, and the fleet summary built from the rows. Plain data: `scan` fills
+//! the rows, the renderers in [`super::scan`] and `scan merge` read them; `scan merge` checks
+//! a document it reads with [`ScanReport::check_values`] and [`canonical_path`].
 
 use std::collections::BTreeMap;
 
@@ -17,9 +18,30 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScanReport {
     pub schema_version: u32,
+    /// What the rows were judged with: shards merge only when it is the same.
+    pub run: RunInfo,
     pub workspaces: Vec<Workspace>,
     /// Per inventoried crate, per line, the workspaces on it.
     pub fleet: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+/// What a scan's verdicts depend on besides the workspaces themselves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The version of cargo-etcd-deps that wrote the rows.
+    pub tool_version: String,
+    /// The day policy windows were judged on (`YYYY-MM-DD`), when some row has a policy.
+    pub today: Option<String>,
+    /// The shared policy file (`--policy FILE`), when one was given.
+    pub policy: Option<SharedPolicy>,
+}
+
+/// The shared policy file a scan was given: its name as given and a digest of its bytes
+/// (null when it could not be read; its rows say why).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedPolicy {
+    pub file: String,
+    pub digest: Option<String>,
 }
 
 /// One row: a workspace, or why it could not be read.
@@ -107,7 +129,7 @@ impl Workspace {
 
 impl ScanReport {
     /// Sorts the rows by path and builds the fleet summary from them.
-    pub fn new(mut workspaces: Vec<Workspace>) -> ScanReport {
+    pub fn new(run: RunInfo, mut workspaces: Vec<Workspace>) -> ScanReport {
         // Sorted by path, so shards merged in any order give the same document.
         workspaces.sort_by(|a, b| a.path.cmp(&b.path));
         let mut fleet: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
@@ -127,6 +149,7 @@ impl ScanReport {
         }
         ScanReport {
             schema_version: SCHEMA_VERSION,
+            run,
             workspaces,
             fleet,
         }
@@ -169,9 +192,130 @@ impl ScanReport {
     }
 }
 
+/// The policy statuses and finding levels the tool writes.
+const STATUSES: [&str; 4] = ["ok", "note", "warning", "error"];
+const LEVELS: [&str; 3] = ["error", "warning", "note"];
+
+impl ScanReport {
+    /// Checks what the JSON shape cannot: every policy status, finding level and code is one
+    /// the tool writes, every version is a version and every line a line, and the run's day
+    /// is a day. The error names the row and the field (`workspaces[2] (fleet/orders):
+    /// policy.status is "evil", not one of ok, note, warning, error`).
+    pub fn check_values(&self) -> Result<(), String> {
+        if let Some(day) = self.run.today.as_deref().filter(|d| !is_day(d)) {
+            return Err(format!("run.today is {day:?}, not a day (YYYY-MM-DD)"));
+        }
+        for (i, w) in self.workspaces.iter().enumerate() {
+            w.check_values()
+                .map_err(|problem| format!("workspaces[{i}] ({}): {problem}", w.path))?;
+        }
+        Ok(())
+    }
+}
+
+impl Workspace {
+    fn check_values(&self) -> Result<(), String> {
+        let one_of = |field: String, value: &str, allowed: &[&str]| {
+            if allowed.contains(&value) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{field} is {value:?}, not one of {}",
+                    allowed.join(", ")
+                ))
+            }
+        };
+        if self.path.is_empty() {
+            return Err("path is empty".to_owned());
+        }
+        if let Some(p) = &self.policy {
+            one_of("policy.status".to_owned(), &p.status, &STATUSES)?;
+            if let Some(d) = p.deny_from.as_deref().filter(|d| !is_day(d)) {
+                return Err(format!("policy.deny_from is {d:?}, not a day (YYYY-MM-DD)"));
+            }
+        }
+        for (krate, versions) in &self.lines {
+            if let Some(v) = versions.iter().find(|v| semver::Version::parse(v).is_err()) {
+                return Err(format!("lines.{krate} holds {v:?}, not a version"));
+            }
+        }
+        let codes: Vec<&str> = crate::analysis::Code::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        for (k, f) in self.findings.iter().enumerate() {
+            one_of(format!("findings[{k}].level"), &f.level, &LEVELS)?;
+            one_of(format!("findings[{k}].code"), &f.code, &codes)?;
+            if let Some(l) = f.lines.iter().find(|l| Line::parse(l).is_none()) {
+                return Err(format!(
+                    "findings[{k}].lines holds {l:?}, not a version line"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `YYYY-MM-DD`, as the tool writes days.
+fn is_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// One spelling per workspace: `./services/x`, `services/x/`, `services//x` and
+/// `services/./x` are all `services/x`. `..` is kept (what it leaves depends on links), and
+/// an absolute path stays absolute; nothing at all is `.`.
+pub fn canonical_path(path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    match (path.starts_with('/'), parts.is_empty()) {
+        (true, _) => format!("/{}", parts.join("/")),
+        (false, true) => ".".to_owned(),
+        (false, false) => parts.join("/"),
+    }
+}
+
 fn column_rank(krate: &str) -> usize {
     ["etcd-client", "tonic", "prost", "hyper"]
         .iter()
         .position(|c| *c == krate)
         .unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_spelling_per_workspace() {
+        for p in [
+            "services/x",
+            "./services/x",
+            "services/x/",
+            "services//x",
+            "./services/./x/",
+        ] {
+            assert_eq!(canonical_path(p), "services/x", "{p}");
+        }
+        assert_eq!(canonical_path("./"), ".");
+        assert_eq!(canonical_path("."), ".");
+        assert_eq!(canonical_path("/srv//x/"), "/srv/x");
+        assert_eq!(canonical_path("../x"), "../x");
+    }
+
+    #[test]
+    fn days_are_checked_by_shape() {
+        assert!(is_day("2027-06-01"));
+        assert!(!is_day("2027-6-01"));
+        assert!(!is_day("<b>x</b>"));
+    }
 }

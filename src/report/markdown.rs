@@ -4,14 +4,10 @@
 use std::io::{self, Write};
 
 use super::Report;
+use super::escape::{md_cell, md_code, md_code_block, md_code_cell, md_text};
 use super::fix::{FixReport, Status};
 use crate::analysis::{Finding, Level};
 use crate::diags::source_label;
-
-/// Escapes the characters that break a table cell.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
-}
 
 /// How many declarations a "comes in through" cell names before "and N more".
 const ORIGINS_SHOWN: usize = 5;
@@ -26,10 +22,11 @@ fn origin_cell(f: &Finding) -> String {
             .iter()
             .filter(|o| f.member.as_ref().is_none_or(|m| o.member == *m));
         for o in of_member {
+            let key = md_code_cell(&o.key);
             let place = match (&o.manifest, o.line) {
-                (Some(m), Some(l)) => format!("`{m}:{l}` (`{}`)", o.key),
-                (Some(m), None) => format!("`{m}` (`{}`)", o.key),
-                _ => format!("`{}` in {}", o.key, o.member),
+                (Some(m), Some(l)) => format!("{} ({key})", md_code_cell(&format!("{m}:{l}"))),
+                (Some(m), None) => format!("{} ({key})", md_code_cell(m)),
+                _ => format!("{key} in {}", md_cell(&o.member)),
             };
             if !seen.contains(&place) {
                 seen.push(place);
@@ -37,7 +34,7 @@ fn origin_cell(f: &Finding) -> String {
         }
     }
     if let Some(loc) = &f.location {
-        seen.push(format!("`{}:{}`", loc.manifest, loc.line));
+        seen.push(md_code_cell(&format!("{}:{}", loc.manifest, loc.line)));
     }
     if seen.len() > ORIGINS_SHOWN {
         let more = seen.len() - ORIGINS_SHOWN;
@@ -84,15 +81,14 @@ fn findings_table(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
             Level::Warning => "warning",
             Level::Note => "note",
         };
-        let help = &f.help;
         writeln!(
             out,
-            "| {level} | `{}` | `{}` | {} | {} | {} |",
-            f.code,
-            f.krate,
-            cell(&versions_cell(f)),
+            "| {level} | {} | {} | {} | {} | {} |",
+            md_code_cell(f.code.as_str()),
+            md_code_cell(&f.krate),
+            md_cell(&versions_cell(f)),
             origin_cell(f),
-            cell(help)
+            md_cell(&f.help)
         )?;
     }
     Ok(())
@@ -130,10 +126,16 @@ fn versions_cell(f: &Finding) -> String {
 fn paths(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n<details><summary>Paths</summary>\n")?;
     for f in findings.iter().filter(|f| f.caused_by.is_none()) {
-        writeln!(out, "**{} `{}`**: {}\n", f.code, f.krate, cell(&f.message))?;
+        writeln!(
+            out,
+            "**{} {}**: {}\n",
+            f.code,
+            md_code(&f.krate),
+            md_text(&f.message)
+        )?;
         for v in &f.versions {
             for p in v.paths_best_first().into_iter().take(3) {
-                writeln!(out, "- `{}`", p.display())?;
+                writeln!(out, "- {}", md_code(&p.display()))?;
             }
         }
         writeln!(out)?;
@@ -148,28 +150,28 @@ fn allowed_and_baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> 
         for a in &report.allowed {
             writeln!(
                 out,
-                "- `{}` `{}` ({}): {}",
-                a.code,
-                a.krate,
-                a.versions.join(", "),
-                cell(&a.reason)
+                "- {} {} ({}): {}",
+                md_code(a.code.as_str()),
+                md_code(&a.krate),
+                md_text(&a.versions.join(", ")),
+                md_text(&a.reason)
             )?;
         }
     }
     if let Some(b) = &report.baseline {
         writeln!(
             out,
-            "\n**Baseline** `{}`: {} not failing the gate.",
-            b.file,
+            "\n**Baseline** {}: {} not failing the gate.",
+            md_code(&b.file),
             super::plural(b.matched.len(), "recorded finding", "recorded findings")
         )?;
         for e in &b.fixed {
             writeln!(
                 out,
-                "- fixed since the baseline: `{}` `{}` ({})",
-                e.code,
-                e.krate,
-                e.lines.join(", ")
+                "- fixed since the baseline: {} {} ({})",
+                md_code(&e.code),
+                md_code(&e.krate),
+                md_text(&e.lines.join(", "))
             )?;
         }
     }
@@ -192,32 +194,32 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
         for e in &report.edits {
             writeln!(
                 out,
-                "| `{}` | `{}` | `{}` | {} | `{}` | {} |",
-                e.manifest,
-                e.table,
-                e.key,
+                "| {} | {} | {} | {} | {} | {} |",
+                md_code_cell(&e.manifest),
+                md_code_cell(&e.table),
+                md_code_cell(&e.key),
                 e.from
                     .as_deref()
-                    .map_or_else(|| "(new)".to_owned(), |f| format!("`{f}`")),
-                cell(&e.to),
-                cell(&e.reason)
+                    .map_or_else(|| "(new)".to_owned(), md_code_cell),
+                md_code_cell(&e.to),
+                md_cell(&e.reason)
             )?;
         }
     }
     if !report.commands.is_empty() {
         writeln!(out, "\nCommands:\n")?;
         for c in &report.commands {
-            writeln!(out, "- `{}`", c.join(" "))?;
+            writeln!(out, "- {}", md_code(&c.join(" ")))?;
         }
     }
     if !report.unfixable.is_empty() {
         writeln!(out, "\n**Cannot fix**\n")?;
         for u in &report.unfixable {
-            writeln!(out, "- `{}`: {}", u.finding, cell(&u.message))?;
+            writeln!(out, "- {}: {}", md_code(&u.finding), md_text(&u.message))?;
         }
     }
     for d in &report.diffs {
-        writeln!(out, "\n```diff\n{}```", d.diff)?;
+        write!(out, "\n{}", md_code_block("diff", &d.diff))?;
     }
     if let Some(v) = &report.verification {
         writeln!(out)?;
@@ -233,19 +235,20 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
             let after = v.after.get(krate).cloned().unwrap_or_default();
             writeln!(
                 out,
-                "- `{krate}`: {} → {}",
-                before.join(", "),
-                after.join(", ")
+                "- {}: {} → {}",
+                md_code(krate),
+                md_text(&before.join(", ")),
+                md_text(&after.join(", "))
             )?;
         }
         for r in &v.residual {
             writeln!(
                 out,
-                "- residual {} `{}` `{}`: {}",
+                "- residual {} {} {}: {}",
                 r.level.as_str(),
-                r.code,
-                r.krate,
-                r.versions.join(", ")
+                md_code(r.code.as_str()),
+                md_code(&r.krate),
+                md_text(&r.versions.join(", "))
             )?;
         }
     }

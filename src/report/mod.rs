@@ -12,6 +12,7 @@
 //! shorten are `diags`'s too; layout (indentation, "and N more", counts) stays here.
 
 mod compact;
+pub mod escape;
 pub mod fix;
 pub mod github;
 pub mod graph;
@@ -121,10 +122,10 @@ impl Locations {
         format!("{}{rel}", self.prefix)
     }
 
-    /// A path relative to the workspace root as a URI reference (SARIF `uri`): every byte
-    /// outside RFC 3986's unreserved set and `/` percent-encoded (`a b#` → `a%20b%23`).
+    /// A path relative to the workspace root as a URI reference (SARIF `uri`, see
+    /// [`escape::uri_path`]).
     pub fn uri(&self, rel: &str) -> String {
-        percent_encode_path(&self.path(rel))
+        escape::uri_path(&self.path(rel))
     }
 
     /// Where a finding points: its first origin with a line (the older versions first), the
@@ -142,18 +143,6 @@ impl Locations {
         }
         (self.path("Cargo.lock"), 1)
     }
-}
-
-fn percent_encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// How the human report looks.

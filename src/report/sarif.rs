@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use super::escape::{sarif_text, uri_path};
 use super::{Locations, Report};
 use crate::analysis::{Code, Finding, Level};
 use crate::explain;
@@ -28,7 +29,7 @@ fn rule_index(code: Code) -> usize {
 
 fn result(f: &Finding, locations: &Locations) -> Value {
     let (path, line) = locations.of(f);
-    let uri = super::percent_encode_path(&path);
+    let uri = uri_path(&path);
     let mut text = f.message.clone();
     for v in &f.versions {
         if let Some(path) = v.paths_best_first().first() {
@@ -39,7 +40,7 @@ fn result(f: &Finding, locations: &Locations) -> Value {
         "ruleId": f.code.as_str(),
         "ruleIndex": rule_index(f.code),
         "level": level(f.level),
-        "message": { "text": format!("{text}\nhelp: {}", f.help) },
+        "message": { "text": sarif_text(&format!("{text}\nhelp: {}", f.help)) },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": { "uri": uri },
@@ -69,7 +70,7 @@ fn suppressed(rule: &str, message: String, justification: &str, locations: &Loca
     json!({
         "ruleId": rule,
         "level": "note",
-        "message": { "text": message },
+        "message": { "text": sarif_text(&message) },
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": { "uri": locations.uri("Cargo.toml") },

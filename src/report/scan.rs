@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use super::escape::{csv_cell, html_attr, html_text, md_cell, md_code_cell, md_text};
 use super::inventory::{ScanReport, Workspace};
 
 /// How many workspace names a fleet summary line shows per version line (all with `-v`).
@@ -172,15 +173,6 @@ pub fn render_json(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     super::json::render_value(report, out)
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 pub fn render_csv(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     let crates = report.crates();
     let mut head: Vec<String> = vec!["path".into(), "gate".into(), "error".into()];
@@ -201,57 +193,48 @@ pub fn render_csv(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         out,
         "{}",
         head.iter()
-            .map(|h| csv_field(h))
+            .map(|h| csv_cell(h))
             .collect::<Vec<_>>()
             .join(",")
     )?;
     for w in &report.workspaces {
+        // Cells escaped as they are made; the numbers the tool counts are written as is.
         let mut row = vec![
-            w.path.clone(),
+            csv_cell(&w.path),
             verdict(w).to_owned(),
-            w.error.clone().unwrap_or_default(),
+            csv_cell(w.error.as_deref().unwrap_or_default()),
         ];
         // Versions, space separated: a spreadsheet cell per crate.
         row.extend(
             crates
                 .iter()
-                .map(|c| w.lines.get(c).map(|v| v.join(" ")).unwrap_or_default()),
+                .map(|c| csv_cell(&w.lines.get(c).map(|v| v.join(" ")).unwrap_or_default())),
         );
         let p = w.policy.as_ref();
         row.extend([
             w.summary.errors.to_string(),
             w.summary.warnings.to_string(),
             w.summary.notes.to_string(),
-            p.map(|p| p.status.clone()).unwrap_or_default(),
-            p.and_then(|p| p.deny_from.clone()).unwrap_or_default(),
+            csv_cell(p.map_or("", |p| p.status.as_str())),
+            csv_cell(p.and_then(|p| p.deny_from.as_deref()).unwrap_or_default()),
             p.and_then(|p| p.days_left)
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            w.edit.clone().unwrap_or_default(),
+            csv_cell(w.edit.as_deref().unwrap_or_default()),
         ]);
         if w.error.is_some() {
             row.truncate(3);
             row.resize(head.len(), String::new());
         }
-        writeln!(
-            out,
-            "{}",
-            row.iter()
-                .map(|c| csv_field(c))
-                .collect::<Vec<_>>()
-                .join(",")
-        )?;
+        writeln!(out, "{}", row.join(","))?;
     }
     Ok(())
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
 }
 
 pub fn render_markdown(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "## cargo etcd-deps scan: {}\n", totals(report))?;
     let (head, rows) = table(report);
+    let head: Vec<String> = head.iter().map(|h| md_cell(h)).collect();
     writeln!(out, "| {} |", head.join(" | "))?;
     writeln!(out, "|{}", "---|".repeat(head.len()))?;
     for mut row in rows {
@@ -260,7 +243,7 @@ pub fn render_markdown(report: &ScanReport, out: &mut dyn Write) -> io::Result<(
             .iter()
             .enumerate()
             .map(|(i, c)| match i {
-                0 => format!("`{}`", md_cell(c)),
+                0 => md_code_cell(c),
                 _ => md_cell(c),
             })
             .collect();
@@ -268,7 +251,7 @@ pub fn render_markdown(report: &ScanReport, out: &mut dyn Write) -> io::Result<(
     }
     writeln!(out, "\n### Fleet\n")?;
     for l in fleet_lines(report, true) {
-        writeln!(out, "- {}", md_cell(&l))?;
+        writeln!(out, "- {}", md_text(&l))?;
     }
     Ok(())
 }
@@ -312,13 +295,6 @@ impl Progress for StderrBar {
     }
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 const HTML_STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
 h1{font-size:1.4em}h2{font-size:1.1em;margin:1.2em 0 .4em}\
 .charts{display:flex;flex-wrap:wrap;gap:2em}.chart{min-width:18em}\
@@ -351,7 +327,7 @@ pub fn render_html(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "<h1>cargo etcd-deps scan</h1><p id=\"totals\">{}</p>",
-        esc(&totals(report))
+        html_text(&totals(report))
     )?;
     writeln!(out, "<h2>Workspaces per line</h2><div class=\"charts\">")?;
     for krate in report.crates() {
@@ -359,18 +335,20 @@ pub fn render_html(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         let max = lines.iter().map(|(_, p)| p.len()).max().unwrap_or(1).max(1);
         writeln!(
             out,
-            "<div class=\"chart\" data-crate=\"{0}\"><h3>{0}</h3>",
-            esc(&krate)
+            "<div class=\"chart\" data-crate=\"{}\"><h3>{}</h3>",
+            html_attr(&krate),
+            html_text(&krate)
         )?;
         for (line, paths) in &lines {
             writeln!(
                 out,
                 "<div class=\"row\"><span class=\"label\">{l}</span><div class=\"bar\" \
-                 data-line=\"{l}\" data-count=\"{n}\" style=\"width:{w}em\" title=\"{t}\">{n}</div></div>",
-                l = esc(line),
+                 data-line=\"{a}\" data-count=\"{n}\" style=\"width:{w}em\" title=\"{t}\">{n}</div></div>",
+                l = html_text(line),
+                a = html_attr(line),
                 n = paths.len(),
                 w = 1.5 + 14.0 * paths.len() as f64 / max as f64,
-                t = esc(&paths.join(", ")),
+                t = html_attr(&paths.join(", ")),
             )?;
         }
         writeln!(out, "</div>")?;
@@ -397,7 +375,7 @@ fn html_table(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         "<h2>Inventory</h2><table id=\"workspaces\"><thead><tr>"
     )?;
     for h in &head {
-        write!(out, "<th>{}</th>", esc(h))?;
+        write!(out, "<th>{}</th>", html_text(h))?;
     }
     writeln!(out, "</tr></thead><tbody>")?;
     for w in &report.workspaces {
@@ -405,36 +383,44 @@ fn html_table(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         write!(
             out,
             "<tr><td>{}</td><td class=\"{v}\">{v}</td>",
-            esc(&w.path)
+            html_text(&w.path)
         )?;
         if let Some(e) = &w.error {
             let span = head.len() - 2;
             writeln!(
                 out,
                 "<td colspan=\"{span}\" class=\"unreadable\" title=\"{}\">{}</td></tr>",
-                esc(e),
-                esc(first_line(e))
+                html_attr(e),
+                html_text(first_line(e))
             )?;
             continue;
         }
         for c in &crates {
-            write!(out, "<td>{}</td>", esc(&lines_cell(w, c)))?;
+            write!(out, "<td>{}</td>", html_text(&lines_cell(w, c)))?;
         }
         let p = w.policy.as_ref();
         let status = p.map_or("-", |p| p.status.as_str());
+        // The class is one the page styles, whatever a merged document says.
+        let class = match status {
+            "ok" => "ok",
+            "note" => "note",
+            "warning" => "warning",
+            "error" => "error",
+            _ => "-",
+        };
         // Workspaces without a deadline sort after every dated one.
         let days = p.and_then(|p| p.days_left);
         writeln!(
             out,
-            "<td>{}</td><td>{}</td><td class=\"{status}\">{}</td><td>{}</td>\
+            "<td>{}</td><td>{}</td><td class=\"{class}\">{}</td><td>{}</td>\
              <td data-sort=\"{}\">{}</td><td>{}</td></tr>",
             w.summary.errors,
             w.summary.warnings,
-            esc(status),
-            esc(p.and_then(|p| p.deny_from.as_deref()).unwrap_or("-")),
+            html_text(status),
+            html_text(p.and_then(|p| p.deny_from.as_deref()).unwrap_or("-")),
             days.unwrap_or(i64::from(i32::MAX)),
             days.map_or("-".to_owned(), |d| d.to_string()),
-            esc(w.edit.as_deref().unwrap_or("-")),
+            html_text(w.edit.as_deref().unwrap_or("-")),
         )?;
     }
     writeln!(out, "</tbody></table>")

@@ -3,8 +3,10 @@
 
 Scans a copy of testdata/fleet, opens the page from disk and checks that it renders, that each
 crate's chart has one bar per line with the counts of the JSON report, that clicking a column
-header sorts the table both ways, and that the console stays free of errors. Saves a screenshot
-to target/browser/scan-html.png as a test artefact.
+header sorts the table both ways, and that the console stays free of errors. Then scans a fleet
+with a workspace named to inject markup and checks that the page shows the name as text (no
+image element, no script run). Saves a screenshot to target/browser/scan-html.png as a test
+artefact.
 
 Usage: python3 tests/browser/scan_html.py [path/to/cargo-etcd-deps]
 """
@@ -18,6 +20,7 @@ import tempfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -102,6 +105,28 @@ def column_numbers(driver, index):
     return out
 
 
+HOSTILE = "=1+1`<img src=x onerror=alert(1)>|x\"'<script>alert(2)"  # no /: it is one directory
+
+
+def check_hostile_name(driver, tmp):
+    """A workspace directory named to add an image and a script is one row showing the name."""
+    fleet = os.path.join(tmp, "hostile", "fleet")
+    shutil.copytree(os.path.join(ROOT, "testdata/fleet"), fleet)
+    os.rename(os.path.join(fleet, "orders"), os.path.join(fleet, HOSTILE))
+    page = os.path.join(tmp, "hostile.html")
+    with open(page, "w", encoding="utf-8") as f:
+        f.write(scan(os.path.dirname(fleet), "html"))
+    driver.get("file://" + page)
+    assert driver.find_elements(By.TAG_NAME, "img") == [], "an image element from a name"
+    assert len(driver.find_elements(By.TAG_NAME, "script")) == 1, "a script element from a name"
+    try:
+        text = driver.switch_to.alert.text
+        raise AssertionError(f"a script ran: alert {text!r}")
+    except NoAlertPresentException:
+        pass
+    assert "fleet/" + HOSTILE in column(driver, 0), column(driver, 0)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copytree(os.path.join(ROOT, "testdata/fleet"), os.path.join(tmp, "fleet"))
@@ -123,9 +148,11 @@ def main():
             driver.save_screenshot(ARTEFACT)
             errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
             assert not errors, errors
+            check_hostile_name(driver, tmp)
         finally:
             driver.quit()
-    print(f"browser: scan HTML renders, charts and sorting check out; screenshot {ARTEFACT}")
+    print(f"browser: scan HTML renders, charts and sorting check out, a hostile name is text; "
+          f"screenshot {ARTEFACT}")
 
 
 if __name__ == "__main__":

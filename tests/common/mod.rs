@@ -335,3 +335,17 @@ pub fn comparable(report: &Value) -> Vec<Value> {
         })
         .collect()
 }
+
+/// The `artifactLocation.uri` of each result of a SARIF document, in order.
+pub fn sarif_uris(doc: &Value) -> Vec<&str> {
+    doc["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri")
+        })
+        .collect()
+}
