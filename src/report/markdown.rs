@@ -181,6 +181,7 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
     let status = match report.status {
         Status::NothingToDo => "nothing to fix",
         Status::Unfixable => "no fix found",
+        Status::ThenRun => "a command to run",
         Status::Pending => "edits pending",
         Status::NotVerified => "not verified: nothing written",
         Status::Applied => "applied",
@@ -214,6 +215,12 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "\n**Cannot fix**\n")?;
         for u in &report.unfixable {
             writeln!(out, "- `{}`: {}", u.finding, cell(&u.message))?;
+        }
+    }
+    if !report.then_run.is_empty() {
+        writeln!(out, "\n**Then run** (not run or verified by this tool)\n")?;
+        for t in &report.then_run {
+            writeln!(out, "- `{}`: {}", t.command.join(" "), cell(&t.reason))?;
         }
     }
     for d in &report.diffs {
