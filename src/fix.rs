@@ -13,7 +13,7 @@ use crate::manifest::edit::{self, EditError, FileChange};
 use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
 use crate::plan::{self, PatchSpec, PlanOptions};
 use crate::policy::{self, Gate};
-use crate::report::fix::{FixReport, Status, Verification};
+use crate::report::fix::{FixReport, Status, ThenRun, Verification};
 use crate::request::PatchWith;
 use crate::verify::{self, Resolved};
 use crate::{FixRequest, Format, Outcome, Request, analysis, exit, registry};
@@ -48,6 +48,9 @@ pub(crate) fn run(
     )
     .findings;
     let root = ws.graph.workspace_root().to_owned();
+    // What only a stale workspace-hack brings in is fixed by regenerating it, never by an
+    // edit (the plan never edits the workspace-hack): the plan sees the members' own part.
+    let own: Vec<analysis::Finding> = findings.iter().filter_map(analysis::own_part).collect();
     let planning = Planning::new(fix, &ws, cargo.offline || cargo.frozen)?;
     let proof = ProofSettings {
         cargo: &cargo,
@@ -60,12 +63,15 @@ pub(crate) fn run(
         verification,
         resolved,
         rounds,
-    } = migrate(&planning, &ws, &findings, &proof)?;
+    } = migrate(&planning, &ws, (&own, &findings), &proof)?;
+    let then_run = then_run(&ws, &findings, &fix_plan, fix.include_warnings);
     let verified = verification.as_ref().is_some_and(|v| v.verified);
 
     let mut lockfile_changed = false;
-    let status = if fix_plan.is_empty() && fix_plan.unfixable.is_empty() {
+    let status = if fix_plan.is_empty() && fix_plan.unfixable.is_empty() && then_run.is_empty() {
         Status::NothingToDo
+    } else if fix_plan.is_empty() && fix_plan.unfixable.is_empty() {
+        Status::ThenRun
     } else if fix_plan.is_empty() {
         Status::Unfixable
     } else if !fix.apply {
@@ -89,6 +95,7 @@ pub(crate) fn run(
     let report = FixReport {
         lockfile_changed,
         rounds,
+        then_run,
         ..FixReport::new(fix_plan, &changes, verification, status)
     };
     render(req, &report, color, out, fs)?;
@@ -97,6 +104,37 @@ pub(crate) fn run(
     Ok(Outcome {
         exit_code: if ok { exit::OK } else { exit::GATE_FAILED },
     })
+}
+
+/// The commands `fix` names but does not run: `cargo hakari generate` when a workspace-hack
+/// alone brings in versions of a finding in scope (the finding is its), or when the plan
+/// edits the members' dependencies in a workspace that has one (it must follow them).
+fn then_run(
+    ws: &input::Workspace,
+    findings: &[analysis::Finding],
+    plan: &plan::FixPlan,
+    include_warnings: bool,
+) -> Vec<ThenRun> {
+    let mut stale: Vec<&str> = findings
+        .iter()
+        .filter(|f| verify::in_scope(f, include_warnings))
+        .filter_map(|f| f.workspace_hack.as_deref())
+        .collect();
+    stale.sort_unstable();
+    stale.dedup();
+    let edited = !plan.edits.is_empty() && !ws.generated.is_empty();
+    if stale.is_empty() && !edited {
+        return Vec::new();
+    }
+    let hacks: Vec<String> = if stale.is_empty() {
+        ws.generated.clone()
+    } else {
+        stale.iter().map(|s| (*s).to_owned()).collect()
+    };
+    vec![ThenRun {
+        command: ["cargo", "hakari", "generate"].map(str::to_owned).to_vec(),
+        reason: crate::diags::report::regenerate_hack(&hacks, !stale.is_empty()),
+    }]
 }
 
 /// What every round of planning shares: the workspace's registry, the plan's view of the
@@ -188,11 +226,11 @@ const MAX_ROUNDS: usize = 6;
 fn migrate(
     planning: &Planning,
     ws: &input::Workspace,
-    findings: &[crate::analysis::Finding],
+    (own, findings): (&[crate::analysis::Finding], &[crate::analysis::Finding]),
     proof: &ProofSettings<'_>,
 ) -> Result<Migration, Error> {
     let root = ws.graph.workspace_root().to_owned();
-    let mut fix_plan = planning.plan(findings, &planning.opts)?;
+    let mut fix_plan = planning.plan(own, &planning.opts)?;
     let mut rounds = Vec::new();
     loop {
         let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
@@ -262,12 +300,12 @@ fn next_round(
     let revealed: Vec<crate::analysis::Finding> = resolved
         .findings
         .iter()
+        .filter_map(crate::analysis::own_part)
         .filter(|f| f.caused_by.is_none() && f.level != Level::Note)
         .filter(|f| {
             !before.contains(&(f.code.to_string(), f.krate.clone()))
                 || verify::in_scope(f, planning.opts.include_warnings)
         })
-        .cloned()
         .collect();
     if revealed.is_empty() {
         return Ok(None);

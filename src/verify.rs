@@ -205,12 +205,7 @@ pub fn verify(
         before,
         after,
         residual,
-        message: (!new_errors.is_empty()).then(|| {
-            format!(
-                "the edits introduce new findings: {}",
-                new_errors.join(", ")
-            )
-        }),
+        message: verification_message(&new_errors, &after_findings),
         targets_remain: remaining,
     };
     resolved.lines = lines_of(&copy.graph);
@@ -228,6 +223,30 @@ pub fn lines_of(graph: &DepGraph) -> BTreeMap<String, BTreeSet<analysis::Line>> 
             .insert(analysis::Line::of(&p.version));
     }
     out
+}
+
+/// Why the copy is not verified beyond its residual findings: new findings the edits bring,
+/// and the findings a stale workspace-hack still causes in the copy (the plan never edits
+/// it, and `cargo hakari generate` is not run here: cargo cannot prove what it will write).
+fn verification_message(new_errors: &[String], after: &[Finding]) -> Option<String> {
+    let mut parts = Vec::new();
+    if !new_errors.is_empty() {
+        parts.push(format!(
+            "the edits introduce new findings: {}",
+            new_errors.join(", ")
+        ));
+    }
+    let mut hacks: Vec<String> = after
+        .iter()
+        .filter(|f| f.level != Level::Note)
+        .filter_map(|f| f.workspace_hack.clone())
+        .collect();
+    hacks.sort();
+    hacks.dedup();
+    if !hacks.is_empty() {
+        parts.push(diags::report::unproven_until_regenerated(&hacks));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Points every `path` in a copied manifest (dependencies of every kind and platform,

@@ -11,7 +11,9 @@ use super::{Code, Finding, Line, Role};
 
 /// For each family diverging-versions finding that exists only because a primary crate is
 /// split, the crate of that root finding. A duplicate is collateral of a root when removing
-/// the root's older lines, and the crates built directly on them, leaves it on one line.
+/// the root's older lines, and the crates built directly on them, leaves it on one line, in
+/// the whole graph or, when the members have a split of it of their own, in what they reach
+/// without a workspace-hack.
 pub(super) fn roots(
     graph: &DepGraph,
     roots: &[NodeId],
@@ -30,6 +32,21 @@ pub(super) fn roots(
         .iter()
         .filter(|r| r.code == Code::DivergingVersions && r.role != Role::Primary)
         .collect();
+    // With a generated member (a workspace-hack): the members other than it, the generated
+    // nodes, and what those members reach without it.
+    let own = (!graph.generated().is_empty()).then(|| {
+        let starts: Vec<NodeId> = roots
+            .iter()
+            .copied()
+            .filter(|&m| !graph.is_generated(m))
+            .collect();
+        let mut generated = vec![false; graph.node_count()];
+        for &g in graph.generated() {
+            generated[g.index()] = true;
+        }
+        let all = reachable(graph, &starts, filter, &generated);
+        (starts, generated, all)
+    });
     for root in root_findings {
         let newest = root
             .nodes
@@ -50,17 +67,32 @@ pub(super) fn roots(
             }
         }
         let reach = reachable(graph, roots, filter, &blocked);
+        let own_reach = own.as_ref().map(|(starts, generated, _)| {
+            let mut blocked = blocked.clone();
+            for (b, g) in blocked.iter_mut().zip(generated) {
+                *b |= *g;
+            }
+            reachable(graph, starts, filter, &blocked)
+        });
         for cand in &candidates {
             if out.contains_key(&cand.krate) {
                 continue;
             }
-            let lines: BTreeSet<Line> = cand
-                .nodes
-                .iter()
-                .filter(|n| reach[n.index()])
-                .map(|&n| Line::of(&graph.package(n).version))
-                .collect();
-            if lines.len() <= 1 {
+            let lines = |reach: &[bool]| -> BTreeSet<Line> {
+                cand.nodes
+                    .iter()
+                    .filter(|n| reach[n.index()])
+                    .map(|&n| Line::of(&graph.package(n).version))
+                    .collect()
+            };
+            // A workspace-hack that mirrors the split lines (it depends on prost 0.10 because
+            // a member's tonic 0.7 does) does not make a split of its own: the members' own
+            // split decides, when they have one.
+            let own_collateral = match (&own, &own_reach) {
+                (Some((_, _, all)), Some(after)) => lines(all).len() > 1 && lines(after).len() <= 1,
+                _ => false,
+            };
+            if lines(&reach).len() <= 1 || own_collateral {
                 out.insert(cand.krate.clone(), root.krate.clone());
             }
         }

@@ -150,8 +150,9 @@ pub(super) fn detect(
         out.extend(source_split::detect(graph, name, role, nodes));
     }
     out.extend(train_skew::detect(graph, opts, &by_name));
+    // A generated member (a workspace-hack) is nobody's own use: no member finding is its.
     for &member in roots {
-        if reach[member.index()] {
+        if reach[member.index()] && !graph.is_generated(member) {
             out.extend(type_boundary::detect(graph, opts, member, filter));
         }
     }

@@ -14,7 +14,9 @@ pub(super) fn detect(graph: &DepGraph, name: &str, role: Role, nodes: &[NodeId])
 }
 
 /// What the wording needs: the versions, and for a split of its own who declares or pulls in
-/// the older lines (`caused_by`: the root of a collateral split).
+/// the older lines (`caused_by`: the root of a collateral split). Versions only a
+/// workspace-hack brings in are not unified by an edit (regenerating it removes them): the
+/// line to unify on is the newest the members bring in themselves.
 pub(super) fn facts<'a>(
     graph: &'a DepGraph,
     raw: &'a Raw,
@@ -25,9 +27,15 @@ pub(super) fn facts<'a>(
     let cause = match caused_by {
         Some(root) => Cause::Collateral(root),
         None => {
-            let newest = *lines.last().expect("a diverging finding has lines");
+            let own: Vec<&VersionInfo> =
+                versions.iter().filter(|v| !v.only_workspace_hack).collect();
+            let newest = own
+                .iter()
+                .map(|v| Line::of(&v.version))
+                .max()
+                .unwrap_or_else(|| *lines.last().expect("a diverging finding has lines"));
             let (mut members, mut movers) = (Vec::new(), Vec::new());
-            for v in versions.iter().filter(|v| Line::of(&v.version) != newest) {
+            for v in own.into_iter().filter(|v| Line::of(&v.version) != newest) {
                 pulled_by(graph, v, &mut members, &mut movers);
             }
             Cause::Root {
@@ -50,21 +58,27 @@ pub(super) fn facts<'a>(
 }
 
 /// The crates that pull a version in (`etcd-client 0.11.1`) are added to `movers`, and the
-/// workspace members that declare it directly to `members`.
+/// workspace members that declare it directly to `members`; a generated member (a
+/// workspace-hack) is neither.
 fn pulled_by(
     graph: &DepGraph,
     v: &VersionInfo,
     members: &mut Vec<String>,
     movers: &mut Vec<String>,
 ) {
-    let is_member = |name: &str| {
+    let member = |name: &str| {
         graph
             .members()
             .iter()
-            .any(|&m| graph.package(m).name == name)
+            .copied()
+            .find(|&m| graph.package(m).name == name)
     };
     for d in &v.dependents {
-        if is_member(&d.name) {
+        let m = member(&d.name);
+        if m.is_some_and(|m| graph.is_generated(m)) {
+            continue;
+        }
+        if m.is_some() {
             if !members.contains(&d.name) {
                 members.push(d.name.clone());
             }

@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use semver::Version;
 use serde::{Serialize, Serializer};
 
-use crate::diags::analysis::{Facts, words};
+use crate::diags::analysis::{Facts, StaleHack, stale_hack, words};
 use crate::graph::{DepGraph, Kind, KindSet, NodeId};
 use crate::manifest::spans::SpanIndex;
 
@@ -151,6 +151,10 @@ pub struct Finding {
     pub member: Option<String>,
     /// train-skew and type-boundary: the crates involved.
     pub crates: Vec<String>,
+    /// The generated member (a cargo-hakari workspace-hack) that alone brings some of the
+    /// versions in (`only_workspace_hack`): the finding is reported against it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace_hack: Option<String>,
     /// The version lines involved, ascending.
     pub lines: Vec<Line>,
     pub versions: Vec<VersionInfo>,
@@ -185,6 +189,7 @@ impl Finding {
             platforms: Vec::new(),
             member: None,
             crates: Vec::new(),
+            workspace_hack: None,
             lines: Vec::new(),
             versions: Vec::new(),
             collateral: Vec::new(),
@@ -241,6 +246,13 @@ pub struct VersionInfo {
     pub dependents: Vec<Dependent>,
     pub origins: Vec<Origin>,
     pub paths: Vec<DepPath>,
+    /// The declarations by which a generated member (a cargo-hakari workspace-hack) leads to
+    /// this version: compiled, but nobody's own use, so never an origin.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub workspace_hack: Vec<Origin>,
+    /// No member but a generated one brings this version in: a stale workspace-hack does.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub only_workspace_hack: bool,
 }
 
 /// A package that depends on a version, with the requirement it declares.
@@ -377,6 +389,13 @@ pub fn analyze(graph: &DepGraph, spans: &SpanIndex, opts: &Options) -> Vec<Findi
     let qualifiers = Qualifiers::new(graph, opts, &roots, &raws);
     let collateral = collateral::roots(graph, &roots, &main, &raws);
     let reach = reachable(graph, &roots, &main, &[]);
+    let own = paths::Scope::own_reach(graph, &main);
+    let scope = paths::Scope {
+        roots: &roots,
+        filter: &main,
+        reach: &reach,
+        own: &own,
+    };
 
     // Findings share versions (type-boundary and diverging-versions name the same tonic
     // releases): explain each version once.
@@ -385,12 +404,7 @@ pub fn analyze(graph: &DepGraph, spans: &SpanIndex, opts: &Options) -> Vec<Findi
         .flat_map(|r| r.nodes.iter().copied())
         .collect::<BTreeSet<NodeId>>()
         .into_iter()
-        .map(|n| {
-            (
-                n,
-                paths::explain_version(graph, spans, &roots, &main, &reach, n),
-            )
-        })
+        .map(|n| (n, paths::explain_version(graph, spans, &scope, n)))
         .collect();
     let mut findings: Vec<Finding> = raws
         .iter()
@@ -469,7 +483,7 @@ fn explain(
             unreachable!("no detector reports {}: policy does", raw.code)
         }
     };
-    let (message, help) = words(&facts);
+    let (workspace_hack, (message, help)) = against_hack(graph, raw, &versions, words(&facts));
     Finding {
         code: raw.code,
         level,
@@ -481,6 +495,7 @@ fn explain(
         platforms,
         member,
         crates: raw.crates.clone(),
+        workspace_hack,
         lines,
         versions,
         collateral: Vec::new(),
@@ -488,6 +503,95 @@ fn explain(
         location: None,
         policy: None,
     }
+}
+
+/// A finding some of whose versions only a generated member (a stale cargo-hakari
+/// workspace-hack) brings in is reported against it: its name, and the wording from
+/// `diags::analysis::stale_hack` (which says whether regenerating it is the whole fix).
+fn against_hack(
+    graph: &DepGraph,
+    raw: &Raw,
+    versions: &[VersionInfo],
+    words: (String, String),
+) -> (Option<String>, (String, String)) {
+    let stale: Vec<&VersionInfo> = versions.iter().filter(|v| v.only_workspace_hack).collect();
+    if stale.is_empty() {
+        return (None, words);
+    }
+    let hack = stale
+        .iter()
+        .flat_map(|v| v.workspace_hack.iter().map(|o| o.member.clone()))
+        .min()
+        .or_else(|| {
+            let first = graph.generated().first()?;
+            Some(graph.package(*first).name.clone())
+        })
+        .unwrap_or_default();
+    let kept: Vec<&VersionInfo> = versions.iter().filter(|v| !v.only_workspace_hack).collect();
+    let anchor = (raw.member.is_none()).then(|| raw.crates.first()).flatten();
+    let facts = StaleHack {
+        hack: &hack,
+        versions: stale
+            .iter()
+            .map(|v| (v.name.as_str(), &v.version))
+            .collect(),
+        only: !stands_without((raw.code, &raw.krate, anchor), &kept),
+    };
+    let words = stale_hack(&facts, words);
+    (Some(hack), words)
+}
+
+/// Whether a finding (its code, crate and, for train-skew (a), its train's anchor) would
+/// still be one with only the versions `kept`.
+fn stands_without(
+    (code, krate, anchor): (Code, &str, Option<&String>),
+    kept: &[&VersionInfo],
+) -> bool {
+    let lines_of = |name: &str| -> BTreeSet<Line> {
+        kept.iter()
+            .filter(|v| v.name == name)
+            .map(|v| Line::of(&v.version))
+            .collect()
+    };
+    match (code, anchor) {
+        (Code::DivergingVersions, _) => lines_of(krate).len() > 1,
+        (Code::SourceSplit, _) => {
+            let sources: BTreeSet<&Option<String>> = kept.iter().map(|v| &v.source).collect();
+            sources.len() > 1
+        }
+        (Code::TrainSkew, Some(anchor)) => {
+            let anchor = lines_of(anchor);
+            !anchor.is_empty() && !lines_of(krate).is_subset(&anchor)
+        }
+        _ => true,
+    }
+}
+
+/// The members' own part of `finding`, what an edit can fix: without the versions only a
+/// stale workspace-hack brings in (regenerating it removes them), or `None` when nothing is
+/// left to fix.
+pub fn own_part(finding: &Finding) -> Option<Finding> {
+    if finding.workspace_hack.is_none() {
+        return Some(finding.clone());
+    }
+    let kept: Vec<&VersionInfo> = finding
+        .versions
+        .iter()
+        .filter(|v| !v.only_workspace_hack)
+        .collect();
+    let anchor = (finding.member.is_none())
+        .then(|| finding.crates.first())
+        .flatten();
+    if !stands_without((finding.code, &finding.krate, anchor), &kept) {
+        return None;
+    }
+    let versions: Vec<VersionInfo> = kept.into_iter().cloned().collect();
+    let lines: BTreeSet<Line> = versions.iter().map(|v| Line::of(&v.version)).collect();
+    Some(Finding {
+        lines: lines.into_iter().collect(),
+        versions,
+        ..finding.clone()
+    })
 }
 
 #[cfg(test)]

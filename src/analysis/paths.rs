@@ -1,6 +1,11 @@
 //! Explanations of one version: the packages that depend on it with their requirements, the
 //! shortest path from each selected member, and the origins (the member declarations a path
 //! leaves the workspace through).
+//!
+//! A generated member (a cargo-hakari workspace-hack) is nobody's own use: no path starts at
+//! or passes through it and it is never an origin. Its declarations towards a version are
+//! listed apart (`workspace_hack`), and a version no other member reaches is marked as
+//! brought in by it alone (`only_workspace_hack`).
 
 use std::collections::VecDeque;
 
@@ -11,14 +16,45 @@ use crate::manifest::spans::SpanIndex;
 
 use super::{DepPath, Dependent, Options, Origin, Step, VersionInfo};
 
+/// What a version is explained against: the selected members, the edges followed, what the
+/// selection reaches (through generated members too), and what the members other than the
+/// generated ones reach without them.
+pub(super) struct Scope<'a> {
+    pub(super) roots: &'a [NodeId],
+    pub(super) filter: &'a EdgeFilter,
+    pub(super) reach: &'a [bool],
+    pub(super) own: &'a [bool],
+}
+
+impl<'a> Scope<'a> {
+    /// What the members reach without passing through a generated member, under `filter`.
+    pub(super) fn own_reach(graph: &DepGraph, filter: &EdgeFilter) -> Vec<bool> {
+        let starts: Vec<NodeId> = graph
+            .members()
+            .iter()
+            .copied()
+            .filter(|&m| !graph.is_generated(m))
+            .collect();
+        let mut blocked = vec![false; graph.node_count()];
+        for &g in graph.generated() {
+            blocked[g.index()] = true;
+        }
+        reachable(graph, &starts, filter, &blocked)
+    }
+}
+
 pub(super) fn explain_version(
     graph: &DepGraph,
     spans: &SpanIndex,
-    roots: &[NodeId],
-    filter: &EdgeFilter,
-    reach: &[bool],
+    scope: &Scope<'_>,
     target: NodeId,
 ) -> VersionInfo {
+    let Scope {
+        roots,
+        filter,
+        reach,
+        own,
+    } = *scope;
     let pkg = graph.package(target);
     let mut dependents: Vec<Dependent> = graph
         .dependents(target)
@@ -51,7 +87,7 @@ pub(super) fn explain_version(
         .dev
         .then(|| distances_to(graph, target, &no_dev));
     let mut paths = Vec::new();
-    for &member in roots {
+    for &member in roots.iter().filter(|&&m| !graph.is_generated(m)) {
         let (dist, filter) = match &dist_no_dev {
             Some(d) if d[member.index()] != usize::MAX => (d, &no_dev),
             _ => (&dist, filter),
@@ -61,7 +97,14 @@ pub(super) fn explain_version(
         }
     }
 
-    let origins = origins(graph, spans, filter, reach, &dist);
+    let declared = |generated: bool| {
+        let members = graph
+            .members()
+            .iter()
+            .copied()
+            .filter(|&m| reach[m.index()] && graph.is_generated(m) == generated);
+        origins(graph, spans, filter, members, &dist)
+    };
 
     VersionInfo {
         name: pkg.name.clone(),
@@ -69,26 +112,24 @@ pub(super) fn explain_version(
         source: pkg.source.clone(),
         manifest_dir: pkg.manifest_path.parent().map(std::path::Path::to_owned),
         dependents,
-        origins,
+        origins: declared(false),
         paths,
+        workspace_hack: declared(true),
+        only_workspace_hack: !own[target.index()],
     }
 }
 
-/// Origins: every declaration by which a member reachable from the selection leaves the
-/// workspace towards the target (the nodes at a finite distance `dist` from it), located in
-/// `spans`.
+/// Origins: every declaration by which one of `members` leaves the workspace towards the
+/// target (the nodes at a finite distance `dist` from it), located in `spans`.
 fn origins(
     graph: &DepGraph,
     spans: &SpanIndex,
     filter: &EdgeFilter,
-    reach: &[bool],
+    members: impl Iterator<Item = NodeId>,
     dist: &[usize],
 ) -> Vec<Origin> {
     let mut origins = Vec::new();
-    for &member in graph.members() {
-        if !reach[member.index()] {
-            continue;
-        }
+    for member in members {
         for (next, edge) in graph.dependencies(member) {
             let next_pkg = graph.package(next);
             if next_pkg.is_member || !filter.allows(edge) || dist[next.index()] == usize::MAX {
@@ -180,6 +221,13 @@ pub(crate) fn explain_chosen(
         platforms: PlatformFilter::Any,
     };
     let reach = reachable(graph, &roots, &filter, &[]);
+    let own = Scope::own_reach(graph, &filter);
+    let scope = Scope {
+        roots: &roots,
+        filter: &filter,
+        reach: &reach,
+        own: &own,
+    };
     let mut nodes: Vec<NodeId> = graph
         .nodes()
         .filter(|n| reach[n.index()] && !graph.package(*n).is_member && pick(graph.package(*n)))
@@ -190,11 +238,12 @@ pub(crate) fn explain_chosen(
     });
     nodes
         .into_iter()
-        .map(|n| explain_version(graph, spans, &roots, &filter, &reach, n))
+        .map(|n| explain_version(graph, spans, &scope, n))
         .collect()
 }
 
-/// Hop count from every node to `target` over the edges `filter` allows (`usize::MAX`: none).
+/// Hop count from every node to `target` over the edges `filter` allows (`usize::MAX`: none),
+/// never through a generated member (which keeps no distance either).
 fn distances_to(graph: &DepGraph, target: NodeId, filter: &EdgeFilter) -> Vec<usize> {
     let mut dist = vec![usize::MAX; graph.node_count()];
     dist[target.index()] = 0;
@@ -202,7 +251,8 @@ fn distances_to(graph: &DepGraph, target: NodeId, filter: &EdgeFilter) -> Vec<us
     while let Some(node) = queue.pop_front() {
         let d = dist[node.index()];
         for (prev, edge) in graph.dependents(node) {
-            if dist[prev.index()] == usize::MAX && filter.allows(edge) {
+            if dist[prev.index()] == usize::MAX && filter.allows(edge) && !graph.is_generated(prev)
+            {
                 dist[prev.index()] = d + 1;
                 queue.push_back(prev);
             }
@@ -308,6 +358,84 @@ mod tests {
             .map(|o| o.key.as_str())
             .collect();
         assert_eq!(keys, ["c", "d"]);
+    }
+
+    /// `b`'s graph with its member `hack` marked generated (a cargo-hakari workspace-hack).
+    fn with_hack(b: &Builder) -> Vec<Finding> {
+        let graph = b.graph();
+        let hack: Vec<_> = graph
+            .members()
+            .iter()
+            .copied()
+            .filter(|&m| graph.package(m).name == "hack")
+            .collect();
+        let graph = graph.with_generated(&hack);
+        analyze(&graph, &SpanIndex::default(), &Options::default())
+    }
+
+    #[test]
+    fn a_workspace_hack_is_never_a_members_own_use_but_what_it_alone_brings_is_reported() {
+        // app → tonic 0.12 and app → hack → etcd-client 0.11 → tonic 0.9: tonic 0.9 is
+        // compiled, only because of the hack. No type-boundary for app (the hack is not its
+        // own use), no path or origin through the hack.
+        let stale = Builder::default()
+            .member("app")
+            .member("hack")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "tonic@0.12.3")
+            .dep("app", "hack")
+            .dep("hack", "etcd-client@0.11.1")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2");
+        let findings = with_hack(&stale);
+        assert_eq!(summary(&findings), ["error diverging-versions tonic"]);
+        let tonic = &findings[0];
+        assert_eq!(tonic.workspace_hack.as_deref(), Some("hack"));
+        assert!(
+            tonic.help.contains("`cargo hakari generate`"),
+            "{}",
+            tonic.help
+        );
+        let old = &tonic.versions[0];
+        assert!(old.only_workspace_hack);
+        assert!(old.origins.is_empty() && old.paths.is_empty());
+        assert_eq!(old.workspace_hack[0].member, "hack");
+        assert_eq!(old.workspace_hack[0].key, "etcd-client");
+        let new = &tonic.versions[1];
+        assert!(!new.only_workspace_hack && new.workspace_hack.is_empty());
+        let paths: Vec<String> = new.paths.iter().map(DepPath::display).collect();
+        assert_eq!(paths, ["app → tonic 0.12.3 (^0.12.3)"]);
+
+        // The same, and app also uses etcd-client 0.11 itself: a split of app's own, whose
+        // origins are app's lines; the hack is named apart and nothing is reported against it.
+        let own = stale.dep("app", "etcd-client@0.11.1");
+        let findings = with_hack(&own);
+        assert_eq!(
+            summary(&findings),
+            [
+                "error diverging-versions tonic",
+                "error type-boundary tonic member=app"
+            ]
+        );
+        let tonic = &findings[0];
+        assert_eq!(tonic.workspace_hack, None);
+        assert!(!tonic.help.contains("hakari"), "{}", tonic.help);
+        let old = &tonic.versions[0];
+        assert!(!old.only_workspace_hack);
+        let origins: Vec<(&str, &str)> = old
+            .origins
+            .iter()
+            .map(|o| (o.member.as_str(), o.key.as_str()))
+            .collect();
+        assert_eq!(origins, [("app", "etcd-client")]);
+        assert_eq!(old.workspace_hack[0].member, "hack");
+        let paths: Vec<String> = old.paths.iter().map(DepPath::display).collect();
+        assert_eq!(
+            paths,
+            ["app → etcd-client 0.11.1 (^0.11.1) → tonic 0.9.2 (^0.9.2)"]
+        );
+        assert_eq!(findings[1].crates, ["etcd-client", "tonic"]);
     }
 
     #[test]

@@ -35,7 +35,8 @@ pub(super) fn detect(
         let w_line = Line::of(&w_pkg.version);
         for &c in &direct {
             let c_pkg = graph.package(c);
-            if c_pkg.name == w_pkg.name {
+            // A workspace-hack's dependencies are nobody's own use.
+            if c_pkg.name == w_pkg.name || graph.is_generated(c) {
                 continue;
             }
             let other = graph

@@ -1,7 +1,8 @@
 //! Generated workspace crates: a cargo-hakari "workspace-hack" package depends directly on
-//! most of the graph by construction, so its dependencies are nobody's own use. It is named
-//! by `.config/hakari.toml` (`hakari-package`) or recognised by the header cargo hakari
-//! writes into its manifest.
+//! most of the graph by construction, so its dependencies are nobody's own use; but cargo
+//! compiles them, so they stay in the graph, and a line only a stale workspace-hack brings
+//! is a split like any other. It is named by `.config/hakari.toml` (`hakari-package`) or
+//! recognised by the header cargo hakari writes into its manifest.
 
 use std::path::Path;
 
@@ -47,25 +48,25 @@ fn carries_marker(manifest: &str) -> bool {
         .any(|l| l.starts_with(GENERATED) || l.trim() == SECTION)
 }
 
-/// `graph` without the dependencies of its workspace-hack members (see `workspace_hacks`), and
+/// `graph` with its workspace-hack members (see `workspace_hacks`) marked generated, and
 /// their names.
-pub fn without_hacks(graph: DepGraph, text_of: ManifestText<'_>) -> (DepGraph, Vec<String>) {
+pub fn mark_hacks(graph: DepGraph, text_of: ManifestText<'_>) -> (DepGraph, Vec<String>) {
     let hacks = workspace_hacks(&graph, text_of);
     let names = hacks
         .iter()
         .map(|&h| graph.package(h).name.clone())
         .collect();
-    (graph.without_dependencies_of(&hacks), names)
+    (graph.with_generated(&hacks), names)
 }
 
-/// `graph` (a re-resolved copy of a workspace) without the dependencies of the members named
-/// `names` (the workspace's own workspace-hack members, as `without_hacks` found them).
-pub fn without_named(graph: DepGraph, names: &[String]) -> DepGraph {
+/// `graph` (a re-resolved copy of a workspace) with the members named `names` (the
+/// workspace's own workspace-hack members, as `mark_hacks` found them) marked generated.
+pub fn mark_named(graph: DepGraph, names: &[String]) -> DepGraph {
     let hacks: Vec<NodeId> = graph
         .members()
         .iter()
         .copied()
         .filter(|&m| names.contains(&graph.package(m).name))
         .collect();
-    graph.without_dependencies_of(&hacks)
+    graph.with_generated(&hacks)
 }

@@ -42,14 +42,15 @@ pub use crate::request::{CargoOptions, Input};
 /// A loaded workspace: everything the later stages read, and nothing they must read again.
 #[derive(Debug)]
 pub struct Workspace {
-    /// The resolved graph, without the dependencies of generated members.
+    /// The resolved graph, its generated members marked (their dependencies are compiled,
+    /// and kept, but they are nobody's own use).
     pub graph: DepGraph,
     pub config: Config,
     /// The command line over the configuration over the defaults.
     pub opts: analysis::Options,
     /// Levels, allow entries and dated version rules, with the day they are judged on.
     pub policy: Policy,
-    /// Generated members (cargo-hakari workspace-hack) whose dependencies were not counted.
+    /// Generated members (cargo-hakari workspace-hack): never counted as a member's own use.
     pub generated: Vec<String>,
     /// Read from Cargo.lock alone, without cargo.
     pub lockfile_mode: bool,
@@ -60,7 +61,7 @@ pub struct Workspace {
 
 /// Loads the workspace `req` names, with `base` as the command line's analysis options:
 /// reads the graph and the configuration (once), merges the options, checks the members and
-/// `-p` names, sets generated members aside and builds the policy.
+/// `-p` names, marks generated members and builds the policy.
 pub(crate) fn load(req: &Request, base: &analysis::Options) -> Result<Workspace, Error> {
     load_located(req, base, None)
 }
@@ -82,7 +83,7 @@ pub(crate) fn load_located(
         None => read_member_manifests(&graph)?,
     };
     let mut spans = SpanIndex::new(graph.workspace_root().to_owned(), manifests);
-    let (graph, generated) = hakari::without_hacks(graph, &|path| spans.text(path));
+    let (graph, generated) = hakari::mark_hacks(graph, &|path| spans.text(path));
     settings::check_packages(&graph, &opts.packages)?;
     let policy = settings::policy(req, &config, graph.workspace_root(), &opts.watch)?;
     if let (Some(file), Some(text)) = (&config.file, &config.text) {
@@ -102,7 +103,7 @@ pub(crate) fn load_located(
 impl Workspace {
     /// The workspace as cargo resolved an edited copy of it (`json`: the copy's `cargo
     /// metadata`; `changes`: the edited manifests): the graph read as every metadata input is,
-    /// its generated members set aside as here, and this workspace's configuration, options
+    /// its generated members marked as here, and this workspace's configuration, options
     /// and policy. The copy's paths read as the workspace's own and its span index holds the
     /// edited texts, so its findings are located in the manifests a next round of planning
     /// edits.
@@ -131,7 +132,7 @@ impl Workspace {
             })
             .collect();
         Ok(Workspace {
-            graph: hakari::without_named(graph, &self.generated),
+            graph: hakari::mark_named(graph, &self.generated),
             config: self.config.clone(),
             opts: self.opts.clone(),
             policy: self.policy.clone(),

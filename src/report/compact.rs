@@ -172,6 +172,11 @@ fn version_lines(
             .collect();
         out.extend(declaration_lines(&origins, sources));
     }
+    // A version only a stale workspace-hack brings in: the finding is reported against it.
+    if first && version.only_workspace_hack {
+        let hack: Vec<&Origin> = version.workspace_hack.iter().collect();
+        out.extend(declaration_lines(&hack, sources));
+    }
     out
 }
 
@@ -323,6 +328,13 @@ fn bringers(finding: &Finding) -> BTreeMap<Line, Vec<String>> {
     let mut per_line: BTreeMap<Line, Vec<String>> = BTreeMap::new();
     for v in finding.versions.iter().filter(|v| v.name == finding.krate) {
         let names = per_line.entry(Line::of(&v.version)).or_default();
+        // A line only a workspace-hack brings in is named by the hack's package.
+        let hack = v.workspace_hack.iter().filter(|_| v.only_workspace_hack);
+        for o in hack {
+            if !names.contains(&o.member) {
+                names.push(o.member.clone());
+            }
+        }
         for o in &v.origins {
             let name = if o.package == finding.krate {
                 DIRECT
@@ -341,7 +353,8 @@ fn bringers(finding: &Finding) -> BTreeMap<Line, Vec<String>> {
 /// declare an older line raise their requirement, and the dependencies of members that bring
 /// an older line in move to releases built on the newest. Other findings say it in their help.
 fn edit(finding: &Finding) -> String {
-    if finding.code != Code::DivergingVersions {
+    // A stale workspace-hack is fixed by regenerating it, as the help says.
+    if finding.code != Code::DivergingVersions || finding.workspace_hack.is_some() {
         return finding.help.clone();
     }
     let per_line = bringers(finding);

@@ -21,6 +21,9 @@ pub enum Status {
     NothingToDo,
     /// Findings are in scope, and none has a fix: nothing to change, nothing fixed.
     Unfixable,
+    /// Findings are in scope whose only fix is a command `fix` names and does not run
+    /// (`then_run`: regenerating a stale workspace-hack): nothing to change here.
+    ThenRun,
     /// Edits are planned and were not written (no `--apply`).
     Pending,
     /// `--apply` was given but the plan is not verified: nothing was written.
@@ -68,6 +71,14 @@ pub struct Residual {
     pub message: String,
 }
 
+/// A command to run after the edits (or instead of any), which `fix` neither runs nor
+/// proves: `cargo hakari generate` for a cargo-hakari workspace-hack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ThenRun {
+    pub command: Vec<String>,
+    pub reason: String,
+}
+
 /// Everything `fix` reports.
 #[derive(Clone, Debug, Serialize)]
 pub struct FixReport {
@@ -76,6 +87,9 @@ pub struct FixReport {
     pub edits: Vec<Edit>,
     pub commands: Vec<Vec<String>>,
     pub unfixable: Vec<Unfixable>,
+    /// Commands for the user to run afterwards; never run, never counted as verified.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub then_run: Vec<ThenRun>,
     pub diffs: Vec<Diff>,
     pub verification: Option<Verification>,
     /// Whether `--apply` wrote a new Cargo.lock (false when cargo's resolve left it as it was).
@@ -98,6 +112,7 @@ impl FixReport {
             edits: plan.edits,
             commands: plan.commands,
             unfixable: plan.unfixable,
+            then_run: Vec::new(),
             diffs: changes
                 .iter()
                 .map(|c| Diff {
@@ -161,6 +176,13 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
             writeln!(out, "  {}: {}", u.finding, u.message)?;
         }
     }
+    if !report.then_run.is_empty() {
+        writeln!(out, "then run (not run or verified by this tool):")?;
+        for t in &report.then_run {
+            writeln!(out, "  {}", t.command.join(" "))?;
+            writeln!(out, "      why: {}", t.reason)?;
+        }
+    }
     for d in &report.diffs {
         writeln!(out)?;
         out.write_all(d.diff.as_bytes())?;
@@ -221,6 +243,15 @@ fn summary(report: &FixReport) -> String {
     let changes = report.edits.len() + report.commands.len();
     let summary = match report.status {
         Status::NothingToDo | Status::Unfixable => "nothing to apply".to_owned(),
+        Status::ThenRun => format!(
+            "nothing to apply; run {}, then check again",
+            report
+                .then_run
+                .iter()
+                .map(|t| format!("`{}`", t.command.join(" ")))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
         Status::Pending => format!(
             "{} pending; rerun with --apply to write {}",
             plural(changes, "change", "changes"),

@@ -183,6 +183,7 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
     let status = match report.status {
         Status::NothingToDo => "nothing to fix",
         Status::Unfixable => "no fix found",
+        Status::ThenRun => "a command to run",
         Status::Pending => "edits pending",
         Status::NotVerified => "not verified: nothing written",
         Status::Applied => "applied",
@@ -216,6 +217,12 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "\n**Cannot fix**\n")?;
         for u in &report.unfixable {
             writeln!(out, "- {}: {}", md_code(&u.finding), md_text(&u.message))?;
+        }
+    }
+    if !report.then_run.is_empty() {
+        writeln!(out, "\n**Then run** (not run or verified by this tool)\n")?;
+        for t in &report.then_run {
+            writeln!(out, "- {}: {}", md_code(&t.command.join(" ")), md_text(&t.reason))?;
         }
     }
     for d in &report.diffs {

@@ -52,8 +52,8 @@ pub struct Report {
     /// The lockfile mode: what this input cannot see.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<InputInfo>,
-    /// Generated members (cargo-hakari workspace-hack) whose dependencies were not counted as
-    /// any member's own.
+    /// Generated members (cargo-hakari workspace-hack): their dependencies are compiled and
+    /// checked, but never counted as a member's own use.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub generated: Vec<String>,
     pub summary: Summary,
@@ -129,16 +129,20 @@ impl Locations {
     }
 
     /// Where a finding points: its first origin with a line (the older versions first), the
-    /// configuration entry for unused-allow, else Cargo.lock (line 1).
+    /// configuration entry for unused-allow, else Cargo.lock (line 1). A finding reported
+    /// against a workspace-hack points at its declarations first.
     pub fn of(&self, f: &Finding) -> (String, usize) {
         if let Some(loc) = &f.location {
             return (self.path(&loc.manifest), loc.line);
         }
-        for v in &f.versions {
-            for o in &v.origins {
-                if let (Some(m), Some(line)) = (&o.manifest, o.line) {
-                    return (self.path(m), line);
-                }
+        let hack = f
+            .versions
+            .iter()
+            .filter(|v| v.only_workspace_hack)
+            .flat_map(|v| &v.workspace_hack);
+        for o in hack.chain(f.versions.iter().flat_map(|v| &v.origins)) {
+            if let (Some(m), Some(line)) = (&o.manifest, o.line) {
+                return (self.path(m), line);
             }
         }
         (self.path("Cargo.lock"), 1)

@@ -316,6 +316,8 @@ pub fn comparable(report: &Value) -> Vec<Value> {
                     serde_json::json!({
                         "name": v["name"], "version": v["version"], "source": v["source"],
                         "origins": v["origins"], "paths": v["paths"],
+                        "workspace_hack": v["workspace_hack"],
+                        "only_workspace_hack": v["only_workspace_hack"],
                         // Which packages depend on it; a mode that knows more of two edges'
                         // requirements lists them apart where the other lists them once.
                         "dependents": v["dependents"].as_array().expect("dependents").iter()
@@ -330,6 +332,7 @@ pub fn comparable(report: &Value) -> Vec<Value> {
             serde_json::json!({
                 "code": f["code"], "crate": f["crate"], "level": f["level"],
                 "caused_by": f["caused_by"], "member": f["member"], "crates": f["crates"],
+                "workspace_hack": f["workspace_hack"], "help": f["help"],
                 "dev_only": f["dev_only"], "platforms": f["platforms"], "versions": versions,
             })
         })
