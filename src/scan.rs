@@ -98,37 +98,9 @@ pub fn run(
     if !scan.merge.is_empty() {
         return merge(&scan.merge);
     }
-    let mut roots = match &scan.from {
-        Some(list) => fleet::read_list(list)?,
-        None => {
-            let dirs = if scan.paths.is_empty() {
-                vec![PathBuf::from(".")]
-            } else {
-                scan.paths.clone()
-            };
-            let mut found = Vec::new();
-            for d in &dirs {
-                // A Cargo.lock named on the command line is its workspace.
-                if d.file_name().is_some_and(|n| n == "Cargo.lock") && d.is_file() {
-                    found.push(
-                        d.parent()
-                            .map_or_else(|| PathBuf::from("."), Path::to_owned),
-                    );
-                    continue;
-                }
-                if !d.is_dir() {
-                    return Err(Error::Usage(format!(
-                        "{} is not a directory to scan",
-                        d.display()
-                    )));
-                }
-                fleet::discover(d, &mut found);
-            }
-            found
-        }
-    };
-    roots.sort();
-    roots.dedup();
+    let mut roots = find(scan)?;
+    roots.sort_by(|a, b| a.path().cmp(b.path()));
+    roots.dedup_by(|a, b| a.path() == b.path());
     if let Some((i, n)) = scan.shard {
         // A deterministic share: every n-th workspace of the sorted list, from the i-th.
         roots = roots
@@ -142,11 +114,55 @@ pub fn run(
     Ok(ScanReport::new(rows))
 }
 
+/// The fleet: the workspaces `--from FILE` lists, or those under the PATH arguments (the
+/// current directory by default) with the directories that could not be listed. A list or a
+/// PATH with no workspace is an input error: the scan would pass on nothing.
+fn find(scan: &ScanRequest) -> Result<Vec<fleet::Found>, Error> {
+    if let Some(list) = &scan.from {
+        let roots = fleet::read_list(list)?;
+        if roots.is_empty() {
+            return Err(Error::Usage(format!(
+                "{} lists no workspace",
+                list.display()
+            )));
+        }
+        return Ok(roots.into_iter().map(fleet::Found::Workspace).collect());
+    }
+    let dirs = if scan.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        scan.paths.clone()
+    };
+    let mut found = Vec::new();
+    for d in &dirs {
+        // A Cargo.lock named on the command line is its workspace.
+        if d.file_name().is_some_and(|n| n == "Cargo.lock") && d.symlink_metadata().is_ok() {
+            found.push(fleet::Found::Workspace(fleet::workspace_of(d)));
+            continue;
+        }
+        if !d.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is not a directory to scan",
+                d.display()
+            )));
+        }
+        let before = found.len();
+        fleet::discover(d, &mut found);
+        if found.len() == before {
+            return Err(Error::Usage(format!(
+                "no Cargo.lock found under {}",
+                d.display()
+            )));
+        }
+    }
+    Ok(found)
+}
+
 /// Analyses every workspace on `jobs` threads; rows come back in input order.
 fn analyse_all(
     req: &Request,
     scan: &ScanRequest,
-    roots: &[PathBuf],
+    roots: &[fleet::Found],
     progress: &dyn Progress,
 ) -> Vec<Workspace> {
     let jobs = match scan.jobs {
@@ -163,7 +179,10 @@ fn analyse_all(
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(root) = roots.get(k) else { break };
-                    let row = analyse_one(req, scan, root);
+                    let row = match root {
+                        fleet::Found::Workspace(dir) => analyse_one(req, scan, dir),
+                        fleet::Found::Unlisted(dir, e) => unreadable(shown(dir), e),
+                    };
                     rows.lock().expect("no thread panics holding the rows")[k] = Some(row);
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     progress.analysed(d, roots.len());
@@ -182,9 +201,13 @@ fn analyse_all(
 /// One workspace to one row; the graph is dropped on return.
 fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
     let path = shown(root);
+    let lock = match fleet::lockfile(root) {
+        Ok(lock) => lock,
+        Err(e) => return unreadable(path, &e),
+    };
     let mut ws_req = req.clone();
     ws_req.input = crate::input::Input::Lockfile {
-        lockfile: Some(root.join("Cargo.lock")),
+        lockfile: Some(lock),
         manifest_path: None,
     };
     let ws = match crate::input::load(&ws_req, &scan.analysis) {
@@ -315,7 +338,7 @@ fn edit_line(findings: &[Finding]) -> Option<String> {
 fn merge(files: &[PathBuf]) -> Result<ScanReport, Error> {
     let mut rows = Vec::new();
     for f in files {
-        let text = crate::input::read_text(f)?;
+        let text = crate::input::cargo::read_file_limited(f)?;
         let doc: ScanReport =
             serde_json::from_str(&text).map_err(|source| Error::NotAScanDocument {
                 path: f.clone(),
