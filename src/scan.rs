@@ -48,20 +48,17 @@ pub(crate) fn command(
             "`scan` writes human, json, csv, markdown or html".to_owned(),
         ));
     }
-    let chosen = match &req.input {
-        crate::input::Input::Cargo(c) => c.manifest_path.is_some(),
-        crate::input::Input::File(_) => true,
-        crate::input::Input::Lockfile {
-            lockfile,
-            manifest_path,
-        } => lockfile.is_some() || manifest_path.is_some(),
-    };
-    if chosen {
+    // The command line refuses these before; a library caller gets the same answer.
+    if req.input != crate::input::Input::default() {
         return Err(Error::Usage(
-            "`scan` reads each workspace's Cargo.lock itself; name the workspaces as PATH \
-             arguments or with --from FILE, not with --manifest-path, --metadata-path or \
-             --lockfile PATH"
+            "`scan` reads each workspace's Cargo.lock itself, without cargo; name the workspaces \
+             as PATH arguments or with --from FILE, with no input mode or cargo option"
                 .to_owned(),
+        ));
+    }
+    if !scan.analysis.packages.is_empty() {
+        return Err(Error::Usage(
+            "`scan` takes no -p: members differ from one workspace to the next".to_owned(),
         ));
     }
     let progress: &dyn crate::report::scan::Progress = if scan.progress {
@@ -76,6 +73,9 @@ pub(crate) fn command(
         Format::Csv => crate::report::scan::render_csv(&report, &mut buf),
         Format::Markdown => crate::report::scan::render_markdown(&report, &mut buf),
         Format::Html => crate::report::scan::render_html(&report, &mut buf),
+        _ if req.verbosity == Verbosity::Quiet => {
+            crate::report::scan::render_summary(&report, &mut buf)
+        }
         _ => crate::report::scan::render_human(
             &report,
             req.verbosity == Verbosity::Verbose,
@@ -362,4 +362,34 @@ fn merge(files: &[PathBuf]) -> Result<ScanReport, Error> {
         ));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{CargoOptions, Input};
+
+    /// A library caller that builds a `Request` itself gets the refusals of the command line:
+    /// nothing is scanned with an option `scan` would ignore.
+    #[test]
+    fn cargo_options_and_packages_are_refused_not_ignored() {
+        let scan = ScanRequest {
+            paths: vec![PathBuf::from(".")],
+            ..Default::default()
+        };
+        let mut offline = Request::new(crate::Command::Scan(scan.clone()));
+        offline.input = Input::Cargo(CargoOptions {
+            offline: true,
+            ..Default::default()
+        });
+        let mut packages = scan.clone();
+        packages.analysis.packages = vec!["server".to_owned()];
+        let plain = Request::new(crate::Command::Scan(packages.clone()));
+        for (req, scan) in [(&offline, &scan), (&plain, &packages)] {
+            let mut out = Vec::new();
+            let got = command(req, scan, &mut out, &crate::manifest::edit::AtomicFs);
+            assert!(matches!(got, Err(Error::Usage(_))), "{got:?}");
+            assert!(out.is_empty());
+        }
+    }
 }
