@@ -211,11 +211,12 @@ struct GlobalArgs {
     color: Option<ColorArg>,
 
     /// Print only the summary line (human format)
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true)]
     quiet: bool,
 
     /// Print every path, not only the first few of each version
-    #[arg(short, long, global = true)]
+    // The conflict is declared here, not on `quiet`: `fix` has no `-v` (see `scope`).
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
     verbose: bool,
 
     /// Run cargo without accessing the network
@@ -353,17 +354,64 @@ fn kind_set(edges: &[EdgeArg]) -> KindSet {
     KindSet::from_words(&words).expect("clap only accepts known kinds")
 }
 
-/// The subcommands whose help scopes the common options to what they take. `scan` is left out:
-/// the options given to it reach its own subcommand `merge`, as only global ones can.
-const SCOPED: &[&str] = &["check", "fix", "explain", "completions"];
+/// The subcommands whose help scopes the common options to what they take (`merge` is `scan
+/// merge`).
+const SCOPED: &[&str] = &["check", "fix", "explain", "completions", "scan", "merge"];
 
-/// Whether subcommand `sub` takes the common option `id`. `explain` and `completions` read no
-/// workspace (only `--output` applies); `fix` needs cargo, so no other input mode.
-fn takes(sub: &str, id: &str) -> bool {
-    match sub {
-        "explain" | "completions" => id == "output",
-        "fix" => !matches!(id, "metadata_path" | "lockfile"),
-        _ => true,
+/// How subcommand `sub` treats common option `id`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    /// It takes the option.
+    Takes,
+    /// Not shown; given on either side of the subcommand, it is a usage error saying why.
+    Refuses(&'static str),
+    /// Not shown, and harmless: `explain` and `completions` read no workspace, so a workspace
+    /// option written before them changes nothing.
+    Ignores,
+}
+
+/// Why `scan` refuses cargo's options and the other input modes.
+const SCAN_WITHOUT_CARGO: &str = "`scan` reads each workspace's Cargo.lock and manifests \
+    without running cargo (lockfile mode); name the workspaces as PATH arguments or with --from FILE";
+
+/// Whether subcommand `sub` takes the common option `id`, and why not. `fix` needs cargo (no
+/// other input mode) and prints its whole plan, without colour; `scan` runs no cargo, reads many
+/// workspaces, each with its own members, and prints plain tables; `scan merge` only combines
+/// finished reports.
+fn scope(sub: &str, id: &str) -> Scope {
+    let no_color = "its report has no colour (errors follow CARGO_TERM_COLOR and NO_COLOR)";
+    match (sub, id) {
+        ("explain" | "completions", "output") => Scope::Takes,
+        ("explain" | "completions", _) => Scope::Ignores,
+        ("fix", "metadata_path") => Scope::Refuses(
+            "`fix` edits and re-resolves the workspace itself; it cannot work from --metadata-path",
+        ),
+        ("fix", "lockfile") => Scope::Refuses(
+            "`fix` needs cargo to plan and prove edits; it cannot work from --lockfile",
+        ),
+        ("fix", "verbose") => Scope::Refuses("`fix` always prints its whole plan"),
+        ("fix" | "scan" | "merge", "color") => Scope::Refuses(no_color),
+        (
+            "scan",
+            "manifest_path"
+            | "metadata_path"
+            | "lockfile"
+            | "offline"
+            | "locked"
+            | "frozen"
+            | "features"
+            | "all_features"
+            | "no_default_features"
+            | "target",
+        ) => Scope::Refuses(SCAN_WITHOUT_CARGO),
+        ("scan", "packages") => Scope::Refuses(
+            "members differ from one workspace to the next; run `check -p MEMBER` in the workspace",
+        ),
+        ("merge", "format" | "output" | "quiet" | "verbose") => Scope::Takes,
+        ("merge", _) => Scope::Refuses(
+            "`scan merge` combines finished shard reports; give it to the `scan` of each shard",
+        ),
+        _ => Scope::Takes,
     }
 }
 
@@ -372,7 +420,7 @@ fn formats(sub: &str) -> Option<&'static [&'static str]> {
     match sub {
         "check" => Some(&["human", "json", "sarif", "github", "markdown"]),
         "fix" => Some(&["human", "json", "markdown"]),
-        "scan" => Some(&["human", "json", "csv", "markdown", "html"]),
+        "scan" | "merge" => Some(&["human", "json", "csv", "markdown", "html"]),
         _ => None,
     }
 }
@@ -385,7 +433,7 @@ pub(crate) fn scoped_args(sub: &str, globals: &[clap::Arg]) -> Vec<clap::Arg> {
         .iter()
         .map(|a| {
             let id = a.get_id().as_str();
-            let mut arg = a.clone().global(false).hide(!takes(sub, id));
+            let mut arg = a.clone().global(false).hide(scope(sub, id) != Scope::Takes);
             if let (Some(values), "format") = (formats(sub), id) {
                 use clap::builder::TypedValueParser;
                 let parser = clap::builder::PossibleValuesParser::new(values.iter().copied())
@@ -410,7 +458,13 @@ impl Cli {
         for name in SCOPED {
             // A subcommand's own argument takes the place of the global one of that name.
             let args = scoped_args(name, &globals);
-            cmd = cmd.mut_subcommand(name, |sub| sub.args(args));
+            cmd = if *name == "merge" {
+                cmd.mut_subcommand("scan", |scan| {
+                    scan.mut_subcommand(name, |sub| sub.args(args))
+                })
+            } else {
+                cmd.mut_subcommand(name, |sub| sub.args(args))
+            };
         }
         cmd
     }
@@ -424,6 +478,7 @@ impl Cli {
         let mut cmd = Self::definition();
         let matches = cmd.try_get_matches_from_mut(argv)?;
         refuse_what_the_subcommand_lacks(&cmd, &matches)?;
+        refuse_what_the_subcommand_refuses(&cmd, &matches)?;
         Cli::from_arg_matches(&matches)
     }
 
@@ -665,6 +720,51 @@ fn refuse_what_the_subcommand_lacks(
         )),
         None => Ok(()),
     }
+}
+
+/// A common option the subcommand refuses (see `scope`), written before or after it, is a usage
+/// error saying why, never an option silently ignored.
+fn refuse_what_the_subcommand_refuses(
+    cmd: &clap::Command,
+    matches: &clap::ArgMatches,
+) -> Result<(), clap::Error> {
+    // The innermost subcommand: `scan merge` is `merge`. Global values reach the top level.
+    let mut sub = cmd;
+    let mut at = matches;
+    while let Some((name, inner)) = at.subcommand() {
+        let Some(found) = sub.find_subcommand(name) else {
+            return Ok(());
+        };
+        sub = found;
+        at = inner;
+    }
+    let name = sub.get_name();
+    let refused = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .filter(|a| {
+            matches.value_source(a.get_id().as_str())
+                == Some(clap::parser::ValueSource::CommandLine)
+        })
+        .find_map(|a| match scope(name, a.get_id().as_str()) {
+            Scope::Refuses(why) => Some((a, why)),
+            Scope::Takes | Scope::Ignores => None,
+        });
+    let Some((arg, why)) = refused else {
+        return Ok(());
+    };
+    let flag = match (arg.get_short(), arg.get_long()) {
+        (Some(short), Some(long)) => format!("-{short}/--{long}"),
+        (_, long) => format!("--{}", long.unwrap_or_default()),
+    };
+    let shown = if name == "merge" { "scan merge" } else { name };
+    Err(sub
+        .clone()
+        .bin_name(format!("cargo etcd-deps {shown}"))
+        .error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!("`{flag}` is not an option of `{shown}`: {why}"),
+        ))
 }
 
 /// Drops the `etcd-deps` word cargo inserts when it runs `cargo etcd-deps …` as

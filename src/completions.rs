@@ -50,8 +50,9 @@ fn fish_explain_codes() -> String {
 
 /// The command line as the scripts complete it: the options accepted on both sides of a
 /// subcommand offered where they apply (`crate::cli::scoped_args`), so `explain` and
-/// `completions` offer only `--output`, `fix` no other input mode, and `--format` the formats
-/// of the subcommand.
+/// `completions` offer only `--output`, `fix` no other input mode, `scan` no cargo option,
+/// `scan merge` only what prints the merged report, and `--format` the formats of the
+/// subcommand.
 fn definition(bin_name: &str) -> clap::Command {
     let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command().bin_name(bin_name);
     let globals: Vec<clap::Arg> = cmd
@@ -66,12 +67,20 @@ fn definition(bin_name: &str) -> clap::Command {
     for arg in &globals {
         cmd = cmd.mut_arg(arg.get_id(), |a| a.global(false));
     }
-    for name in subcommands {
-        let args = crate::cli::scoped_args(&name, &globals)
+    let offered = |name: &str| {
+        crate::cli::scoped_args(name, &globals)
             .into_iter()
-            .filter(|a| !a.is_hide_set());
+            .filter(|a| !a.is_hide_set())
+            .collect::<Vec<_>>()
+    };
+    for name in subcommands {
+        let args = offered(&name);
         cmd = cmd.mut_subcommand(name, |sub| sub.args(args));
     }
+    let merge = offered("merge");
+    cmd = cmd.mut_subcommand("scan", |scan| {
+        scan.mut_subcommand("merge", |sub| sub.args(merge))
+    });
     // `explain <TAB>` offers the codes, each with its one-line summary where the shell shows it.
     // (Only here: the command line itself keeps any word, and `explain` answers an unknown one
     // with the list of codes.)

@@ -55,21 +55,17 @@ pub(crate) fn command(
             "`scan` writes human, json, csv, markdown or html".to_owned(),
         ));
     }
-    let chosen = match &req.input {
-        crate::input::Input::Cargo(c) => c.manifest_path.is_some(),
-        crate::input::Input::File(_) => true,
-        crate::input::Input::Lockfile {
-            lockfile,
-            manifest_path,
-            ..
-        } => lockfile.is_some() || manifest_path.is_some(),
-    };
-    if chosen {
+    // The command line refuses these before; a library caller gets the same answer.
+    if req.input != crate::input::Input::default() {
         return Err(Error::Usage(
-            "`scan` reads each workspace's Cargo.lock itself; name the workspaces as PATH \
-             arguments or with --from FILE, not with --manifest-path, --metadata-path or \
-             --lockfile PATH"
+            "`scan` reads each workspace's Cargo.lock itself, without cargo; name the workspaces \
+             as PATH arguments or with --from FILE, with no input mode or cargo option"
                 .to_owned(),
+        ));
+    }
+    if !scan.analysis.packages.is_empty() {
+        return Err(Error::Usage(
+            "`scan` takes no -p: members differ from one workspace to the next".to_owned(),
         ));
     }
     let progress: &dyn crate::report::scan::Progress = if scan.progress {
@@ -84,6 +80,9 @@ pub(crate) fn command(
         Format::Csv => crate::report::scan::render_csv(&report, &mut buf),
         Format::Markdown => crate::report::scan::render_markdown(&report, &mut buf),
         Format::Html => crate::report::scan::render_html(&report, &mut buf),
+        _ if req.verbosity == Verbosity::Quiet => {
+            crate::report::scan::render_summary(&report, &mut buf)
+        }
         _ => crate::report::scan::render_human(
             &report,
             req.verbosity == Verbosity::Verbose,
@@ -112,39 +111,10 @@ pub fn run(
         crate::input::check_policy_file(path)?;
         window::today(req.today, req.source_date_epoch.as_deref())?;
     }
-    let mut roots = match &scan.from {
-        Some(list) => fleet::read_list(list)?,
-        None => {
-            let dirs = if scan.paths.is_empty() {
-                vec![PathBuf::from(".")]
-            } else {
-                scan.paths.clone()
-            };
-            let mut found = Vec::new();
-            for d in &dirs {
-                // A Cargo.lock named on the command line is its workspace.
-                if d.file_name().is_some_and(|n| n == "Cargo.lock") && d.is_file() {
-                    found.push(
-                        d.parent()
-                            .map_or_else(|| PathBuf::from("."), Path::to_owned),
-                    );
-                    continue;
-                }
-                if !d.is_dir() {
-                    return Err(Error::Usage(format!(
-                        "{} is not a directory to scan",
-                        d.display()
-                    )));
-                }
-                fleet::discover(d, &mut found);
-            }
-            found
-        }
-    };
-    roots.sort();
+    let mut roots = find(scan)?;
     // One row per workspace, however often and however it is spelled.
-    let mut seen = std::collections::HashSet::new();
-    roots.retain(|r| seen.insert(shown(r)));
+    roots.sort_by_key(|r| shown(r.path()));
+    roots.dedup_by_key(|r| shown(r.path()));
     if let Some((i, n)) = scan.shard {
         // A deterministic share: every n-th workspace of the sorted list, from the i-th.
         roots = roots
@@ -158,11 +128,55 @@ pub fn run(
     Ok(ScanReport::new(run_info(req, &rows), rows))
 }
 
+/// The fleet: the workspaces `--from FILE` lists, or those under the PATH arguments (the
+/// current directory by default) with the directories that could not be listed. A list or a
+/// PATH with no workspace is an input error: the scan would pass on nothing.
+fn find(scan: &ScanRequest) -> Result<Vec<fleet::Found>, Error> {
+    if let Some(list) = &scan.from {
+        let roots = fleet::read_list(list)?;
+        if roots.is_empty() {
+            return Err(Error::Usage(format!(
+                "{} lists no workspace",
+                list.display()
+            )));
+        }
+        return Ok(roots.into_iter().map(fleet::Found::Workspace).collect());
+    }
+    let dirs = if scan.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        scan.paths.clone()
+    };
+    let mut found = Vec::new();
+    for d in &dirs {
+        // A Cargo.lock named on the command line is its workspace.
+        if d.file_name().is_some_and(|n| n == "Cargo.lock") && d.symlink_metadata().is_ok() {
+            found.push(fleet::Found::Workspace(fleet::workspace_of(d)));
+            continue;
+        }
+        if !d.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is not a directory to scan",
+                d.display()
+            )));
+        }
+        let before = found.len();
+        fleet::discover(d, &mut found);
+        if found.len() == before {
+            return Err(Error::Usage(format!(
+                "no Cargo.lock found under {}",
+                d.display()
+            )));
+        }
+    }
+    Ok(found)
+}
+
 /// Analyses every workspace on `jobs` threads; rows come back in input order.
 fn analyse_all(
     req: &Request,
     scan: &ScanRequest,
-    roots: &[PathBuf],
+    roots: &[fleet::Found],
     progress: &dyn Progress,
 ) -> Vec<Workspace> {
     let jobs = match scan.jobs {
@@ -179,7 +193,10 @@ fn analyse_all(
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     let Some(root) = roots.get(k) else { break };
-                    let row = analyse_one(req, scan, root);
+                    let row = match root {
+                        fleet::Found::Workspace(dir) => analyse_one(req, scan, dir),
+                        fleet::Found::Unlisted(dir, e) => unreadable(shown(dir), e),
+                    };
                     rows.lock().expect("no thread panics holding the rows")[k] = Some(row);
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     progress.analysed(d, roots.len());
@@ -198,9 +215,13 @@ fn analyse_all(
 /// One workspace to one row; the graph is dropped on return.
 fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
     let path = shown(root);
+    let lock = match fleet::lockfile(root) {
+        Ok(lock) => lock,
+        Err(e) => return unreadable(path, &e),
+    };
     let mut ws_req = req.clone();
     ws_req.input = crate::input::Input::Lockfile {
-        lockfile: Some(root.join("Cargo.lock")),
+        lockfile: Some(lock),
         manifest_path: None,
         targets: Vec::new(),
         feature_flags: Vec::new(),
@@ -519,4 +540,34 @@ fn same_run(first: &(&Path, RunInfo), (f, run): (&Path, &RunInfo)) -> Result<(),
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{CargoOptions, Input};
+
+    /// A library caller that builds a `Request` itself gets the refusals of the command line:
+    /// nothing is scanned with an option `scan` would ignore.
+    #[test]
+    fn cargo_options_and_packages_are_refused_not_ignored() {
+        let scan = ScanRequest {
+            paths: vec![PathBuf::from(".")],
+            ..Default::default()
+        };
+        let mut offline = Request::new(crate::Command::Scan(scan.clone()));
+        offline.input = Input::Cargo(CargoOptions {
+            offline: true,
+            ..Default::default()
+        });
+        let mut packages = scan.clone();
+        packages.analysis.packages = vec!["server".to_owned()];
+        let plain = Request::new(crate::Command::Scan(packages.clone()));
+        for (req, scan) in [(&offline, &scan), (&plain, &packages)] {
+            let mut out = Vec::new();
+            let got = command(req, scan, &mut out, &crate::manifest::edit::AtomicFs);
+            assert!(matches!(got, Err(Error::Usage(_))), "{got:?}");
+            assert!(out.is_empty());
+        }
+    }
 }

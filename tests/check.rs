@@ -802,6 +802,9 @@ fn help_is_stable() {
     let run = common::run_tool(dir.path(), dir.path(), &["fix", "--help"], None);
     run.expect_code(0);
     insta::assert_snapshot!("fix-help", run.stdout());
+    let run = common::run_tool(dir.path(), dir.path(), &["scan", "--help"], None);
+    run.expect_code(0);
+    insta::assert_snapshot!("scan-help", run.stdout());
 }
 
 #[test]

@@ -499,3 +499,182 @@ fn an_error_says_its_cause_once_and_shows_a_cause_its_message_leaves_out() {
     assert!(run.stderr().contains("not `abc`"), "{}", run.stderr());
     assert!(run.stderr().contains("invalid digit"), "{}", run.stderr());
 }
+
+/// `scan` runs no cargo and reads many workspaces: cargo's options, the other input modes,
+/// `-p` (members differ from one workspace to the next) and `--color` (plain tables) are usage
+/// errors naming the flag, before or after `scan`, and its help lists only what it honours.
+/// `scan merge` takes only what changes how the merged report is printed.
+#[test]
+fn scan_lists_only_what_it_honours_and_refuses_the_rest() {
+    let fleet = Fixture::fleet();
+    let refused: [&[&str]; 13] = [
+        &["--offline"],
+        &["--locked"],
+        &["--frozen"],
+        &["-F", "tls"],
+        &["--features", "tls"],
+        &["--all-features"],
+        &["--no-default-features"],
+        &["--target", "x86_64-unknown-linux-gnu"],
+        &["-p", "server"],
+        &["--color", "never"],
+        &["--manifest-path", "orders/Cargo.toml"],
+        &["--metadata-path", "metadata.json"],
+        &["--lockfile"],
+    ];
+    for flag in refused {
+        for args in [[&["scan"][..], flag].concat(), [flag, &["scan"]].concat()] {
+            let run = fleet.run(&args);
+            run.expect_code(INPUT);
+            assert!(run.stdout().is_empty(), "{args:?}");
+            let stderr = run.stderr();
+            assert!(
+                stderr.contains(flag[0]) && stderr.contains("is not an option of `scan`"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+    let help = tool(&["scan", "--help"]);
+    help.expect_code(OK);
+    let text = help.stdout();
+    for absent in [
+        "--offline",
+        "--locked",
+        "--frozen",
+        "--features",
+        "--all-features",
+        "--no-default-features",
+        "--target",
+        "--package",
+        "--color",
+        "--manifest-path",
+        "--metadata-path",
+        "--lockfile",
+        "sarif",
+    ] {
+        assert!(
+            !text.contains(absent),
+            "`scan --help` lists {absent}:\n{text}"
+        );
+    }
+    for present in [
+        "--from",
+        "--jobs",
+        "--shard",
+        "--deny",
+        "--format",
+        "--output",
+        "--config",
+        "--quiet",
+        "--verbose",
+        "--edges",
+        "--watch",
+        "--all-duplicates",
+        "--policy",
+        "--today",
+    ] {
+        assert!(
+            text.contains(present),
+            "`scan --help` lacks {present}:\n{text}"
+        );
+    }
+
+    let shard = fleet.run(&["scan", "billing", "--format", "json", "--output", "b.json"]);
+    shard.expect_code(OK);
+    for flag in [
+        &["--policy", "etcd-policy.toml"][..],
+        &["--today", "2026-01-01"],
+        &["-e", "normal"],
+    ] {
+        let run = fleet.run(&[&["scan", "merge", "b.json"][..], flag].concat());
+        run.expect_code(INPUT);
+        assert!(
+            run.stderr().contains("is not an option of `scan merge`"),
+            "{flag:?}: {}",
+            run.stderr()
+        );
+    }
+    let merged = fleet.run(&["scan", "merge", "b.json", "--format", "csv", "-q"]);
+    merged.expect_code(OK);
+    let text = tool(&["scan", "merge", "--help"]).stdout();
+    for absent in [
+        "--policy", "--today", "--edges", "--watch", "--config", "--color",
+    ] {
+        assert!(
+            !text.contains(absent),
+            "`scan merge --help` lists {absent}:\n{text}"
+        );
+    }
+}
+
+/// What `scan` lists it honours: `--config` replaces each workspace's own configuration, `-e`
+/// chooses the edges, `--watch` adds a crate.
+#[test]
+fn scan_honours_the_analysis_options_it_lists() {
+    let fleet = Fixture::fleet();
+    let errors = |args: &[&str], code: i32| {
+        let run = fleet.run(&[&["scan", "inventory", "--format", "json"][..], args].concat());
+        run.expect_code(code);
+        run.json()["workspaces"][0]["summary"]["errors"].clone()
+    };
+    assert_eq!(errors(&[], GATE_FAILED), 1);
+    std::fs::write(
+        fleet.root.join("quiet.toml"),
+        "levels = { diverging-versions = \"allow\" }\n",
+    )
+    .expect("config");
+    assert_eq!(errors(&["--config", "quiet.toml"], OK), 0);
+    assert_eq!(errors(&["-e", "build"], OK), 0);
+    assert_eq!(errors(&["--watch", "hyper"], GATE_FAILED), 2);
+}
+
+/// `-q` is one line everywhere: the verdict of `check`, `fix` and `scan` (and `scan merge`).
+#[test]
+fn quiet_scan_prints_only_the_fleet_verdict() {
+    let fleet = Fixture::fleet();
+    for args in [&["scan", "-q"][..], &["-q", "scan"]] {
+        let run = fleet.run(args);
+        run.expect_code(INPUT);
+        assert_eq!(
+            run.stdout(),
+            "summary: 4 workspaces, 1 failing the gate, 1 unreadable\n",
+            "{args:?}"
+        );
+    }
+    fleet
+        .run(&["scan", "--format", "json", "--output", "all.json"])
+        .expect_code(INPUT);
+    let merged = fleet.run(&["scan", "merge", "all.json", "-q"]);
+    merged.expect_code(INPUT);
+    assert_eq!(
+        merged.stdout(),
+        "summary: 4 workspaces, 1 failing the gate, 1 unreadable\n"
+    );
+}
+
+/// `fix` prints its whole plan, without colour: `-v` and `--color` are usage errors naming the
+/// flag, on either side of `fix`, and its help does not list them.
+#[test]
+fn fix_refuses_verbose_and_color() {
+    let fixture = Fixture::new("two-lines");
+    for flag in [&["-v"][..], &["--verbose"], &["--color", "always"]] {
+        for args in [
+            [&["fix", "--offline"][..], flag].concat(),
+            [flag, &["fix", "--offline"]].concat(),
+        ] {
+            let run = fixture.run(&args);
+            run.expect_code(INPUT);
+            assert!(run.stdout().is_empty(), "{args:?}");
+            assert!(
+                run.stderr().contains("is not an option of `fix`"),
+                "{args:?}: {}",
+                run.stderr()
+            );
+        }
+    }
+    let text = tool(&["fix", "--help"]).stdout();
+    assert!(
+        !text.contains("--verbose") && !text.contains("--color"),
+        "{text}"
+    );
+}

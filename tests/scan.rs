@@ -853,3 +853,197 @@ fn merge_refuses_shards_judged_differently() {
         ],
     );
 }
+
+/// A directory deeper than the system's path limit cannot be listed, even by root: it is a
+/// row with its path and the error, never skipped, and the scan exits 2 after reporting the
+/// other workspaces.
+#[test]
+fn a_directory_that_cannot_be_listed_is_a_row_and_fails_the_scan() {
+    let fleet = Fixture::fleet();
+    // Built bottom up by renames, so no call is given a path over the limit.
+    let segment = "d".repeat(200);
+    let chain = fleet.tmp.path().join("chain");
+    std::fs::create_dir(&chain).expect("dir");
+    for _ in 0..25 {
+        let next = fleet.tmp.path().join("next");
+        std::fs::create_dir(&next).expect("dir");
+        std::fs::rename(&chain, next.join(&segment)).expect("rename");
+        std::fs::rename(&next, &chain).expect("rename");
+    }
+    std::fs::rename(&chain, fleet.root.join("deep")).expect("rename");
+    let run = scan(&fleet, &["fleet", "--format", "json"]);
+    run.expect_code(2);
+    let doc = run.json();
+    let rows = doc["workspaces"].as_array().expect("rows");
+    let deep: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("fleet/deep/"))
+        })
+        .collect();
+    assert_eq!(deep.len(), 1, "{doc:#}");
+    let error = deep[0]["error"].as_str().expect("an error");
+    assert!(error.starts_with("could not read fleet/deep/"), "{error}");
+    assert!(error.contains("os error 36"), "{error}");
+    assert!(row_paths(&doc).contains(&"fleet/billing"), "{doc:#}");
+    let human = scan(&fleet, &["fleet"]);
+    human.expect_code(2);
+    assert!(
+        human
+            .stdout()
+            .contains("5 workspaces, 1 failing the gate, 2 unreadable"),
+        "{}",
+        human.stdout()
+    );
+}
+
+/// A Cargo.lock that is a FIFO, a directory or a dangling link is a row saying so: never
+/// skipped, and never opened (a FIFO would block the scan).
+#[test]
+fn a_cargo_lock_that_is_not_a_regular_file_is_a_row() {
+    let fleet = Fixture::fleet();
+    let dir = |name: &str| {
+        let d = fleet.root.join(name);
+        std::fs::create_dir(&d).expect("dir");
+        d
+    };
+    let fifo = dir("fifo").join("Cargo.lock");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    std::os::unix::fs::symlink("missing.lock", dir("dangling").join("Cargo.lock")).expect("link");
+    std::fs::create_dir(dir("directory").join("Cargo.lock")).expect("dir");
+    let run = scan(&fleet, &["fleet", "--format", "json"]);
+    run.expect_code(2);
+    let doc = run.json();
+    let error_of = |path: &str| {
+        doc["workspaces"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["path"] == path)
+            .unwrap_or_else(|| panic!("no row {path} in {doc:#}"))["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path} has no error"))
+            .to_owned()
+    };
+    assert_eq!(
+        error_of("fleet/fifo"),
+        "fleet/fifo/Cargo.lock: is a FIFO, socket or device, not a regular file"
+    );
+    assert_eq!(
+        error_of("fleet/directory"),
+        "fleet/directory/Cargo.lock: is a directory, not a regular file"
+    );
+    assert!(
+        error_of("fleet/dangling").starts_with(
+            "fleet/dangling/Cargo.lock: is a symbolic link whose target cannot be read"
+        ),
+        "{}",
+        error_of("fleet/dangling")
+    );
+    // Named on the command line, or listed, the same.
+    std::fs::write(fleet.tmp.path().join("list.txt"), "fleet/fifo/Cargo.lock\n").expect("list");
+    for args in [&["fleet/fifo/Cargo.lock"][..], &["--from", "list.txt"]] {
+        let run = scan(&fleet, args);
+        run.expect_code(2);
+        assert!(
+            run.stdout()
+                .contains("fleet/fifo  unreadable  error: fleet/fifo/Cargo.lock: is a FIFO"),
+            "{args:?}: {}",
+            run.stdout()
+        );
+    }
+}
+
+/// A scan that finds nothing fails: an empty directory, an empty list, or one PATH among
+/// others with no workspace under it, is an input error naming it.
+#[test]
+fn an_empty_fleet_is_an_input_error() {
+    let fleet = Fixture::fleet();
+    let empty = fleet.tmp.path().join("empty");
+    std::fs::create_dir_all(empty.join("src")).expect("dir");
+    std::fs::write(fleet.tmp.path().join("list.txt"), "# nothing yet\n").expect("list");
+    for (args, message) in [
+        (&["empty"][..], "no Cargo.lock found under empty"),
+        (&["fleet", "empty"], "no Cargo.lock found under empty"),
+        (&["--from", "list.txt"], "list.txt lists no workspace"),
+    ] {
+        let run = scan(&fleet, args);
+        run.expect_code(2);
+        assert!(run.stdout().is_empty(), "{args:?}: {}", run.stdout());
+        assert!(run.stderr().contains(message), "{args:?}: {}", run.stderr());
+    }
+    let run = fleet.run_in(&empty, &["scan"], None);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("no Cargo.lock found under ."),
+        "{}",
+        run.stderr()
+    );
+}
+
+/// A nested Cargo.lock is a leftover only in a member of the enclosing workspace, by the
+/// workspace's `members`: a package that merely shares a member's name is a workspace of its
+/// own.
+#[test]
+fn a_nested_package_named_like_a_member_but_outside_the_members_is_a_workspace() {
+    let fleet = Fixture::fleet();
+    let tools = fleet.root.join("inventory/tools");
+    std::fs::create_dir(&tools).expect("dir");
+    let lock = std::fs::read_to_string(fleet.root.join("orders/Cargo.lock")).expect("lock");
+    std::fs::write(tools.join("Cargo.lock"), lock).expect("lock");
+    std::fs::write(
+        tools.join("Cargo.toml"),
+        "[package]\nname = \"server\"\nversion = \"0.1.0\"\n",
+    )
+    .expect("manifest");
+    let run = scan(&fleet, &["fleet/inventory", "--format", "json"]);
+    run.expect_code(2);
+    assert_eq!(
+        row_paths(&run.json()),
+        ["fleet/inventory", "fleet/inventory/tools"]
+    );
+}
+
+/// The list `--from` reads and the shard documents `merge` reads are held to the input limit.
+#[test]
+fn scan_inputs_are_read_with_the_input_limit() {
+    let fleet = Fixture::fleet();
+    let list = format!("{}fleet/billing\n", "# padding\n".repeat(20));
+    std::fs::write(fleet.tmp.path().join("list.txt"), list).expect("list");
+    let shard = scan(
+        &fleet,
+        &[
+            "fleet/billing",
+            "--format",
+            "json",
+            "--output",
+            "shard.json",
+        ],
+    );
+    shard.expect_code(0);
+    for args in [
+        &["scan", "--from", "list.txt"][..],
+        &["scan", "merge", "shard.json"],
+    ] {
+        let run = common::run_tool_with_env(
+            fleet.tmp.path(),
+            &fleet.cargo_home,
+            args,
+            &[("CARGO_ETCD_DEPS_MAX_INPUT", "100")],
+        );
+        run.expect_code(2);
+        assert!(run.stdout().is_empty(), "{args:?}");
+        assert!(
+            run.stderr()
+                .contains("larger than the input limit of 100 bytes"),
+            "{args:?}: {}",
+            run.stderr()
+        );
+    }
+}

@@ -14,8 +14,9 @@ use std::process::{Command, Stdio};
 use super::CargoOptions;
 use crate::error::Error;
 
-/// The largest workspace input read (metadata JSON or Cargo.lock): 4 GiB by default, about
-/// fifteen times the metadata of 100k packages; `CARGO_ETCD_DEPS_MAX_INPUT` (bytes) changes it.
+/// The largest input read (metadata JSON, Cargo.lock, `scan`'s list and shard documents): 4 GiB
+/// by default, about fifteen times the metadata of 100k packages; `CARGO_ETCD_DEPS_MAX_INPUT`
+/// (bytes) changes it.
 pub fn input_limit() -> u64 {
     std::env::var("CARGO_ETCD_DEPS_MAX_INPUT")
         .ok()
@@ -48,6 +49,15 @@ pub(crate) fn read_limited(reader: impl Read, name: &Path) -> Result<String, Err
     })
 }
 
+/// The text of the file at `path`, read with the input limit.
+pub(crate) fn read_file_limited(path: &Path) -> Result<String, Error> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    read_limited(file, path)
+}
+
 /// Reads saved `cargo metadata` JSON from `path` (`-`: stdin); returns it with a name for
 /// messages.
 pub fn read_saved(path: &Path) -> Result<(String, String), Error> {
@@ -62,11 +72,7 @@ pub fn read_saved(path: &Path) -> Result<(String, String), Error> {
         }
         return Ok((json, "<stdin>".to_owned()));
     }
-    let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    json = read_limited(file, path)?;
+    json = read_file_limited(path)?;
     if json.trim().is_empty() {
         return Err(Error::BadMetadata {
             path: path.display().to_string(),

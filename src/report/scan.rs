@@ -129,6 +129,11 @@ fn totals(report: &ScanReport) -> String {
     )
 }
 
+/// Only the summary line (`-q`): the fleet's verdict.
+pub fn render_summary(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "summary: {}", totals(report))
+}
+
 pub fn render_human(report: &ScanReport, verbose: bool, out: &mut dyn Write) -> io::Result<()> {
     let (head, rows) = table(report);
     let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
@@ -166,7 +171,7 @@ pub fn render_human(report: &ScanReport, verbose: bool, out: &mut dyn Write) -> 
     for l in fleet_lines(report, verbose) {
         writeln!(out, "{l}")?;
     }
-    writeln!(out, "summary: {}", totals(report))
+    render_summary(report, out)
 }
 
 pub fn render_json(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
