@@ -11,7 +11,8 @@ use cargo_etcd_deps::graph::KindSet;
 use cargo_etcd_deps::input::{CargoOptions, Input};
 use cargo_etcd_deps::plan::PatchSpec;
 use cargo_etcd_deps::{
-    CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, Verbosity,
+    CheckRequest, Color, Command, DiagnoseRequest, FixRequest, Format, GraphFormat, PatchWith,
+    Request, Verbosity,
 };
 
 /// Find diverging etcd-client / tonic / prost versions in a Cargo workspace, explain where
@@ -59,6 +60,18 @@ enum Sub {
     /// Inventory every workspace under some directories (lockfile mode): the lines of
     /// etcd-client, tonic, prost and hyper each resolves, its findings and policy deadline.
     Scan(ScanArgs),
+    /// Trace build errors where two versions of a crate meet ("expected `Status`, found a
+    /// different `Status`") to the finding that causes them and its fix; runs `cargo check`
+    /// (which builds and runs build scripts) unless given --log.
+    Diagnose(DiagnoseArgs),
+}
+
+/// Options of `diagnose`.
+#[derive(Args, Debug, Default)]
+struct DiagnoseArgs {
+    /// Read a saved `cargo check --message-format json` instead of running it (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
 }
 
 /// Options of `scan`.
@@ -355,7 +368,7 @@ fn kind_set(edges: &[EdgeArg]) -> KindSet {
 
 /// The subcommands whose help scopes the common options to what they take. `scan` is left out:
 /// the options given to it reach its own subcommand `merge`, as only global ones can.
-const SCOPED: &[&str] = &["check", "fix", "explain", "completions"];
+const SCOPED: &[&str] = &["check", "fix", "explain", "completions", "diagnose"];
 
 /// Whether subcommand `sub` takes the common option `id`. `explain` and `completions` read no
 /// workspace (only `--output` applies); `fix` needs cargo, so no other input mode.
@@ -363,6 +376,7 @@ fn takes(sub: &str, id: &str) -> bool {
     match sub {
         "explain" | "completions" => id == "output",
         "fix" => !matches!(id, "metadata_path" | "lockfile"),
+        "diagnose" => id != "lockfile",
         _ => true,
     }
 }
@@ -372,6 +386,7 @@ fn formats(sub: &str) -> Option<&'static [&'static str]> {
     match sub {
         "check" => Some(&["human", "json", "sarif", "github", "markdown"]),
         "fix" => Some(&["human", "json", "markdown"]),
+        "diagnose" => Some(&["human", "json"]),
         "scan" => Some(&["human", "json", "csv", "markdown", "html"]),
         _ => None,
     }
@@ -448,6 +463,10 @@ impl Cli {
             Some(Sub::Explain { code }) => Command::Explain(code),
             Some(Sub::Scan(args)) => Command::Scan(scan_request(args, &check.deny, analysis)),
             Some(Sub::Fix(args)) => Command::Fix(fix_request(args, analysis)),
+            Some(Sub::Diagnose(args)) => Command::Diagnose(DiagnoseRequest {
+                analysis,
+                log: args.log,
+            }),
             Some(Sub::Check(args)) => Command::Check(check_request(check.then(args), analysis)),
             None => Command::Check(check_request(check, analysis)),
         };

@@ -75,8 +75,9 @@ code and that crate. The member need not use the crate itself: two of its direct
 built on two lines of it, workspace crates included (app → rpc → tonic 0.12 and app → \
 etcd-client 0.11 → tonic 0.9), meet in the member's code, where a value of one is passed to the \
 other. rustc then says \"expected `tonic::Status`, found a different `tonic::Status`\" and \
-\"there are multiple different versions of crate `tonic` in the dependency graph\". Reported \
-with the member and the crates named, in addition to diverging-versions.
+\"there are multiple different versions of crate `tonic` in the dependency graph\"; `cargo \
+etcd-deps diagnose` maps such an error back to this finding. Reported with the member and the \
+crates named, in addition to diverging-versions.
 
 Fix: unify on the newest line, the one diverging-versions names: the member raises its own \
 requirement when it is behind, and a crate built on an older line moves to a release built on \
