@@ -60,9 +60,8 @@ enum Sub {
     /// Inventory every workspace under some directories (lockfile mode): the lines of
     /// etcd-client, tonic, prost and hyper each resolves, its findings and policy deadline.
     Scan(ScanArgs),
-    /// Trace build errors where two versions of a crate meet ("expected `Status`, found a
-    /// different `Status`") to the finding that causes them and its fix; runs `cargo check`
-    /// (which builds and runs build scripts) unless given --log.
+    /// Trace build errors where two versions of a crate meet to their finding and fix (runs
+    /// `cargo check`, build scripts included, unless given --log).
     Diagnose(DiagnoseArgs),
 }
 
