@@ -11,7 +11,8 @@ use cargo_etcd_deps::graph::KindSet;
 use cargo_etcd_deps::input::{CargoOptions, Input};
 use cargo_etcd_deps::plan::PatchSpec;
 use cargo_etcd_deps::{
-    CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, Verbosity,
+    CheckRequest, Color, Command, DiagnoseRequest, FixRequest, Format, GraphFormat, PatchWith,
+    Request, Verbosity,
 };
 
 /// Find diverging etcd-client / tonic / prost versions in a Cargo workspace, explain where
@@ -59,6 +60,17 @@ enum Sub {
     /// Inventory every workspace under some directories (lockfile mode): the lines of
     /// etcd-client, tonic, prost and hyper each resolves, its findings and policy deadline.
     Scan(ScanArgs),
+    /// Trace build errors where two versions of a crate meet to their finding and fix (runs
+    /// `cargo check`, build scripts included, unless given --log).
+    Diagnose(DiagnoseArgs),
+}
+
+/// Options of `diagnose`.
+#[derive(Args, Debug, Default)]
+struct DiagnoseArgs {
+    /// Read a saved `cargo check --message-format json` instead of running it (`-` for stdin)
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
 }
 
 /// Options of `scan`.
@@ -356,7 +368,15 @@ fn kind_set(edges: &[EdgeArg]) -> KindSet {
 
 /// The subcommands whose help scopes the common options to what they take (`merge` is `scan
 /// merge`).
-const SCOPED: &[&str] = &["check", "fix", "explain", "completions", "scan", "merge"];
+const SCOPED: &[&str] = &[
+    "check",
+    "fix",
+    "explain",
+    "completions",
+    "scan",
+    "merge",
+    "diagnose",
+];
 
 /// How subcommand `sub` treats common option `id`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -390,6 +410,9 @@ fn scope(sub: &str, id: &str) -> Scope {
             "`fix` needs cargo to plan and prove edits; it cannot work from --lockfile",
         ),
         ("fix", "verbose") => Scope::Refuses("`fix` always prints its whole plan"),
+        ("diagnose", "lockfile") => Scope::Refuses(
+            "`diagnose` reads rustc's messages and maps them through cargo's metadata; it cannot work from --lockfile",
+        ),
         ("fix" | "scan" | "merge", "color") => Scope::Refuses(no_color),
         (
             "scan",
@@ -420,6 +443,7 @@ fn formats(sub: &str) -> Option<&'static [&'static str]> {
     match sub {
         "check" => Some(&["human", "json", "sarif", "github", "markdown"]),
         "fix" => Some(&["human", "json", "markdown"]),
+        "diagnose" => Some(&["human", "json"]),
         "scan" | "merge" => Some(&["human", "json", "csv", "markdown", "html"]),
         _ => None,
     }
@@ -503,6 +527,10 @@ impl Cli {
             Some(Sub::Explain { code }) => Command::Explain(code),
             Some(Sub::Scan(args)) => Command::Scan(scan_request(args, &check.deny, analysis)),
             Some(Sub::Fix(args)) => Command::Fix(fix_request(args, analysis)),
+            Some(Sub::Diagnose(args)) => Command::Diagnose(DiagnoseRequest {
+                analysis,
+                log: args.log,
+            }),
             Some(Sub::Check(args)) => Command::Check(check_request(check.then(args), analysis)),
             None => Command::Check(check_request(check, analysis)),
         };

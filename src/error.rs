@@ -65,6 +65,14 @@ pub enum Error {
     )]
     BadMetadata { path: String, message: String },
 
+    /// A build log is not the JSON output of cargo.
+    #[error("{path} is not cargo's JSON output: {message}")]
+    #[diagnostic(
+        code(etcd_deps::build_log),
+        help("save it with `cargo check --workspace --all-targets --message-format json > FILE`")
+    )]
+    BuildLog { path: String, message: String },
+
     /// The configuration is wrong; the diagnostic points at the line.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -243,6 +251,7 @@ impl Error {
             | Error::Manifest { .. }
             | Error::Read { .. }
             | Error::BadMetadata { .. }
+            | Error::BuildLog { .. }
             | Error::Registry { .. }
             | Error::Config(_)
             | Error::Lockfile { .. }

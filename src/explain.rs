@@ -16,7 +16,7 @@ pub fn summary(code: Code) -> &'static str {
             "Crates released together, or a crate and what it was built against, are on different lines."
         }
         Code::TypeBoundary => {
-            "A member uses a crate directly on one line and, through another crate, on another: their types differ."
+            "A member meets two lines of a crate through its direct dependencies (or uses one itself): their types differ."
         }
         Code::UnusedAllow => "An allow entry of the configuration matches no finding.",
         Code::OutsidePolicy => {
@@ -71,7 +71,13 @@ requirement, or the crate built on the older line moves to a release built on th
             "A workspace member depends directly on a primary crate on one line (tonic 0.12) and \
 directly on another crate built on another line of it (etcd-client 0.11 → tonic 0.9). Values of \
 the two lines' types (Channel, Status, MetadataMap) cannot be passed between the member's own \
-code and that crate. Reported with the member named, in addition to diverging-versions.
+code and that crate. The member need not use the crate itself: two of its direct dependencies \
+built on two lines of it, workspace crates included (app → rpc → tonic 0.12 and app → \
+etcd-client 0.11 → tonic 0.9), meet in the member's code, where a value of one is passed to the \
+other. rustc then says \"expected `tonic::Status`, found a different `tonic::Status`\" and \
+\"there are multiple different versions of crate `tonic` in the dependency graph\"; `cargo \
+etcd-deps diagnose` maps such an error back to this finding. Reported with the member and the \
+crates named, in addition to diverging-versions.
 
 Fix: unify on the newest line, the one diverging-versions names: the member raises its own \
 requirement when it is behind, and a crate built on an older line moves to a release built on \

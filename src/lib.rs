@@ -17,13 +17,14 @@
 //!      ─report─► human | json | sarif | github | markdown | graph ; Outcome ─main─► exit code
 //! ```
 //!
-//! `run` dispatches to the workflows (`check`, `fix`, `scan`, `explain`); only `main` exits,
-//! only `report` renders, `output` sends a report to stdout or `--output`, and only
-//! `manifest::write` writes files. ARCHITECTURE.md lists the few reads outside `input`.
+//! `run` dispatches to the workflows (`check`, `fix`, `scan`, `diagnose`, `explain`); only
+//! `main` exits, only `report` renders, `output` sends a report to stdout or `--output`, and
+//! only `manifest::write` writes files. ARCHITECTURE.md lists the few reads outside `input`.
 
 pub mod analysis;
 mod check;
 pub mod config;
+mod diagnose;
 pub mod diags;
 pub mod error;
 pub mod exit;
@@ -52,8 +53,8 @@ pub use error::Error;
 pub use exit::Outcome;
 pub use output::write_output;
 pub use request::{
-    CheckRequest, Color, Command, FixRequest, Format, GraphFormat, PatchWith, Request, ScanRequest,
-    Verbosity,
+    CheckRequest, Color, Command, DiagnoseRequest, FixRequest, Format, GraphFormat, PatchWith,
+    Request, ScanRequest, Verbosity,
 };
 
 /// Runs a request, writing the report to `out`. `color` says whether the human report may
@@ -80,6 +81,7 @@ pub fn run_with(
         Command::Scan(scan) => scan::command(req, scan, out, fs),
         Command::Check(check) => check::run(req, check, out, color, fs),
         Command::Fix(fix) => fix::run(req, fix, out, color, fs),
+        Command::Diagnose(diagnose) => diagnose::run(req, diagnose, out, fs),
         Command::Explain(code) => {
             let text = match code {
                 None => explain::list(),

@@ -60,6 +60,17 @@ pub enum Command {
     Explain(Option<String>),
     /// `scan [PATH…]`, or `scan merge FILE…`.
     Scan(ScanRequest),
+    /// `diagnose [--log FILE]`: build errors traced back to findings.
+    Diagnose(DiagnoseRequest),
+}
+
+/// `diagnose`: where the build's messages come from.
+#[derive(Clone, Debug, Default)]
+pub struct DiagnoseRequest {
+    pub analysis: analysis::Options,
+    /// `--log FILE` (`-`: stdin): a saved `cargo check --message-format json`; without it,
+    /// cargo check runs.
+    pub log: Option<PathBuf>,
 }
 
 /// `--graph`.

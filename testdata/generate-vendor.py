@@ -2,7 +2,8 @@
 """Writes testdata/vendor/: a `cargo vendor`-style directory source of stub crates.
 
 Each stub carries the real crate name, version and the real requirements between
-the gRPC crates (etcd-client, tonic, prost, hyper, ...), with empty code. Fixture
+the gRPC crates (etcd-client, tonic, prost, hyper, ...), with empty code (tonic and
+etcd-client carry a type or two, see SOURCES). Fixture
 workspaces replace crates-io with this folder, so `cargo metadata --offline`
 resolves them exactly as it would against the real registry, with no network.
 
@@ -178,6 +179,24 @@ crate("acme-grpc", "1.3.0", [d("tonic", "^0.9.2"), d("prost", "^0.11.9")])
 crate("acme-platform", "1.4.0", [d("etcd-client", "^0.11")])
 crate("acme-platform", "2.0.0", [d("etcd-client", "^0.14")])
 
+# --- code for fixtures that really compile --------------------------------------------
+# Every other stub has an empty src/lib.rs. These carry the few types a fixture needs to
+# fail to compile the way users' builds do when two tonic lines meet
+# (workspaces/build-error): each tonic line has its own `Status`, and etcd-client's error
+# carries the `Status` of the tonic it is built on.
+SOURCES = {}
+
+
+def code(name, version, text):
+    SOURCES[(name, version)] = text
+
+
+for (v, *_) in TONIC:
+    code("tonic", v, "/// The status of a gRPC call.\n#[derive(Debug)]\npub struct Status;\n")
+for (v, *_) in ETCD:
+    code("etcd-client", v, "/// An etcd client error.\n#[derive(Debug)]\npub enum Error {\n"
+         "    /// A gRPC call failed.\n    GRpcStatus(tonic::Status),\n}\n")
+
 
 def toml_str(s):
     return json.dumps(s)
@@ -222,7 +241,7 @@ def main():
             with open(os.path.join(root, "Cargo.toml"), "w") as f:
                 f.write(manifest(name, version, spec))
             with open(os.path.join(root, "src", "lib.rs"), "w") as f:
-                f.write("")
+                f.write(SOURCES.get((name, version), ""))
             with open(os.path.join(root, ".cargo-checksum.json"), "w") as f:
                 f.write('{"files":{}}')
             count += 1

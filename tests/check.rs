@@ -142,6 +142,44 @@ fn type_boundary_names_the_member() {
 }
 
 #[test]
+fn a_member_meeting_two_lines_through_its_crates_is_a_type_boundary() {
+    // app → rpc (a workspace crate) → tonic 0.12 and app → etcd-client 0.11 → tonic 0.9:
+    // app uses no tonic itself, yet passes one tonic's Status to the other.
+    let fixture = Fixture::new("build-error");
+    let (report, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    let tb = finding(&report, "type-boundary", "tonic");
+    assert_eq!(tb["level"], "error");
+    assert_eq!(tb["member"], "app");
+    assert_eq!(
+        tb["crates"],
+        serde_json::json!(["etcd-client", "rpc", "tonic"])
+    );
+    assert_eq!(
+        origins(version(tb, "0.9.2")),
+        [o(
+            "app",
+            "etcd-client",
+            "app/Cargo.toml",
+            "dependencies",
+            10
+        )]
+    );
+    assert_eq!(
+        paths(version(tb, "0.12.3")),
+        [
+            "app@0.1.0 > rpc@0.1.0 > tonic@0.12.3",
+            "rpc@0.1.0 > tonic@0.12.3"
+        ]
+    );
+    assert_eq!(
+        tb["help"],
+        "values of tonic types cannot pass between etcd-client's tonic 0.9.2 and rpc's tonic 0.12.3 in app's code; move etcd-client to a release built on tonic 0.12"
+    );
+    finding(&report, "diverging-versions", "tonic");
+}
+
+#[test]
 fn renamed_keys_are_kept_as_written() {
     let fixture = Fixture::new("renamed");
     let (report, code) = check_json(&fixture, &[]);

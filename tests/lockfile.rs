@@ -17,6 +17,17 @@ fn lockfile_mode_finds_what_metadata_mode_finds() {
 }
 
 #[test]
+fn both_modes_find_a_type_boundary_met_through_a_workspace_crate() {
+    let report = both_modes_agree(&Fixture::new("build-error"), "build-error");
+    let tb = common::finding(&report, "type-boundary", "tonic");
+    assert_eq!(tb["member"], "app");
+    assert_eq!(
+        tb["crates"],
+        serde_json::json!(["etcd-client", "rpc", "tonic"])
+    );
+}
+
+#[test]
 fn lockfile_mode_cannot_see_features_and_says_what_it_leaves_out() {
     // Cargo.lock holds optional dependencies whatever features are on: the lockfile mode sees
     // what --all-features sees.

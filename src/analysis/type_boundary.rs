@@ -2,6 +2,9 @@
 //! (member → tonic 0.12 and member → etcd-client → tonic 0.9): values of that crate's types
 //! cannot pass between them. The same meeting at a train crate behind a primary or train
 //! crate (member → prost 0.14 and member → tonic 0.13 → prost 0.13) is train-skew (b).
+//! A member that uses a primary crate only through its direct dependencies, workspace
+//! crates included, meets it too when they are built on two lines (member → rpc → tonic 0.12
+//! and member → etcd-client → tonic 0.9): the member's own code passes values between them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,7 +17,9 @@ use super::detect::{EdgeFilter, Raw};
 use super::{Code, Line, Options, Role, VersionInfo};
 
 /// A member's direct dependencies that meet on two lines of one crate: member → W (line 1)
-/// and member → C → W (line 2). One finding per (code, crate), listing every C.
+/// and member → C → W (line 2), or (a primary W the member does not use directly)
+/// member → C1 → W (line 1) and member → C2 → W (line 2). One finding per (code, crate),
+/// listing every C.
 pub(super) fn detect(
     graph: &DepGraph,
     opts: &Options,
@@ -70,6 +75,7 @@ pub(super) fn detect(
             }
         }
     }
+    through_crates(graph, opts, &direct, filter, member, &mut met);
     met.into_values()
         .map(|mut raw| {
             raw.nodes.sort();
@@ -89,6 +95,55 @@ pub(super) fn detect(
         .collect()
 }
 
+/// member → C1 → W (line 1) and member → C2 → W (line 2), for a primary W that no direct
+/// dependency of the member (`direct`) is: a type-boundary naming every C that depends on W
+/// directly.
+fn through_crates<'g>(
+    graph: &'g DepGraph,
+    opts: &Options,
+    direct: &BTreeSet<NodeId>,
+    filter: &EdgeFilter,
+    member: NodeId,
+    met: &mut BTreeMap<(Code, &'g str), Raw>,
+) {
+    let used: BTreeSet<&str> = direct
+        .iter()
+        .map(|&n| graph.package(n).name.as_str())
+        .collect();
+    // Each primary crate the direct dependencies depend on: (C, W) pairs, by W's name.
+    let mut carried: BTreeMap<&str, Vec<(NodeId, NodeId)>> = BTreeMap::new();
+    // A workspace-hack is nobody's own use: it is not a crate another line arrives through.
+    for &c in direct.iter().filter(|&&c| !graph.is_generated(c)) {
+        for (w, edge) in graph.dependencies(c) {
+            let name = graph.package(w).name.as_str();
+            if filter.allows(edge)
+                && !used.contains(name)
+                && opts.watch.role(name) == Some(Role::Primary)
+            {
+                carried.entry(name).or_default().push((c, w));
+            }
+        }
+    }
+    for (name, pairs) in carried {
+        let lines: BTreeSet<Line> = pairs
+            .iter()
+            .map(|&(_, w)| Line::of(&graph.package(w).version))
+            .collect();
+        if lines.len() < 2 {
+            continue;
+        }
+        let raw = met.entry((Code::TypeBoundary, name)).or_insert_with(|| {
+            let mut raw = Raw::new(Code::TypeBoundary, name, Role::Primary, Vec::new());
+            raw.member = Some(member);
+            raw
+        });
+        for (c, w) in pairs {
+            raw.nodes.push(w);
+            raw.vias.push(c);
+        }
+    }
+}
+
 /// What the wording needs: the member, the versions it uses directly, the crates built on
 /// another line, and the edit that unifies them.
 pub(super) fn facts<'a>(
@@ -103,7 +158,8 @@ pub(super) fn facts<'a>(
         .iter()
         .map(|&d| &graph.package(d).version)
         .collect();
-    if directs.is_empty() {
+    // train-skew (b) always has a direct use; a type-boundary may have none.
+    if directs.is_empty() && raw.code == Code::TrainSkew {
         directs.push(&versions[0].version);
     }
     let vias = raw
@@ -111,15 +167,18 @@ pub(super) fn facts<'a>(
         .iter()
         .map(|&v| {
             let p = graph.package(v);
+            let mut built_on: Vec<&Version> = Vec::new();
+            // Once each: a crate may depend on one version under two kinds.
+            for (n, _) in graph.dependencies(v) {
+                let d = graph.package(n);
+                if d.name == name && !built_on.contains(&&d.version) {
+                    built_on.push(&d.version);
+                }
+            }
             Via {
                 name: &p.name,
                 version: &p.version,
-                built_on: graph
-                    .dependencies(v)
-                    .map(|(n, _)| graph.package(n))
-                    .filter(|d| d.name == name)
-                    .map(|d| &d.version)
-                    .collect(),
+                built_on,
             }
         })
         .collect();
@@ -236,6 +295,90 @@ mod tests {
         assert_eq!(
             skew[0].message,
             "app uses prost 0.12.6 directly, but etcd-client 0.11.1, prost-types 0.11.9 and tonic 0.9.2 are built against prost 0.11.9"
+        );
+    }
+
+    /// app → rpc (a workspace crate) → tonic 0.12.3 and app → etcd-client 0.11.1 → tonic
+    /// 0.9.2, app using no tonic itself.
+    fn through_workspace_crate() -> Builder {
+        Builder::default()
+            .member("app")
+            .member("rpc")
+            .pkg("etcd-client", "0.11.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "rpc")
+            .dep("app", "etcd-client@0.11.1")
+            .dep("rpc", "tonic@0.12.3")
+            .dep("etcd-client@0.11.1", "tonic@0.9.2")
+    }
+
+    #[test]
+    fn two_direct_dependencies_on_two_lines_are_a_type_boundary_of_the_member() {
+        let findings = run(&through_workspace_crate());
+        assert_eq!(
+            summary(&findings),
+            [
+                "error diverging-versions tonic",
+                "error type-boundary tonic member=app"
+            ]
+        );
+        let tb = &findings[1];
+        assert_eq!(tb.crates, ["etcd-client", "rpc", "tonic"]);
+        assert_eq!(
+            tb.message,
+            "app uses tonic through etcd-client 0.11.1 (tonic 0.9.2) and rpc 0.1.0 (tonic 0.12.3): their tonic types are different types"
+        );
+        assert_eq!(
+            tb.help,
+            "values of tonic types cannot pass between etcd-client's tonic 0.9.2 and rpc's tonic 0.12.3 in app's code; move etcd-client to a release built on tonic 0.12"
+        );
+        // The versions are those of the two lines met, as diverging-versions lists them.
+        let versions: Vec<String> = tb.versions.iter().map(|v| v.version.to_string()).collect();
+        assert_eq!(versions, ["0.9.2", "0.12.3"]);
+    }
+
+    #[test]
+    fn two_direct_dependencies_on_one_line_meet_nothing() {
+        let b = Builder::default()
+            .member("app")
+            .member("rpc")
+            .member("lib")
+            .pkg("etcd-client", "0.14.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "rpc")
+            .dep("app", "etcd-client@0.14.1")
+            .dep("rpc", "tonic@0.12.3")
+            .dep("etcd-client@0.14.1", "tonic@0.12.3")
+            // The other line is in the workspace, but app never meets it.
+            .dep("lib", "tonic@0.9.2");
+        assert_eq!(summary(&run(&b)), ["error diverging-versions tonic"]);
+    }
+
+    #[test]
+    fn a_member_behind_among_the_crates_raises_its_own_requirement() {
+        // rpc is the one on the older line: the edit is rpc's requirement, not a release.
+        let b = Builder::default()
+            .member("app")
+            .member("rpc")
+            .pkg("etcd-client", "0.14.1")
+            .pkg("tonic", "0.9.2")
+            .pkg("tonic", "0.12.3")
+            .dep("app", "rpc")
+            .dep("app", "etcd-client@0.14.1")
+            .dep("rpc", "tonic@0.9.2")
+            .dep("etcd-client@0.14.1", "tonic@0.12.3");
+        let findings = run(&b);
+        let tb = findings
+            .iter()
+            .find(|f| f.code == Code::TypeBoundary)
+            .expect("a type-boundary");
+        assert!(
+            tb.help
+                .ends_with("; raise the tonic requirement of rpc to 0.12"),
+            "{}",
+            tb.help
         );
     }
 

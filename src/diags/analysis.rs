@@ -56,13 +56,15 @@ pub struct TrainSkew<'a> {
 }
 
 /// type-boundary or train-skew (b): `member` uses `name` directly (`directs`) and through
-/// crates (`vias`) built on another line of it.
+/// crates (`vias`) built on another line of it, or (a type-boundary with no `directs`) only
+/// through crates built on several lines of it.
 pub struct Meeting<'a> {
     /// type-boundary (the crate is primary), else train-skew (b).
     pub type_boundary: bool,
     pub name: &'a str,
     pub member: &'a str,
-    /// The versions the member uses directly, never empty.
+    /// The versions the member uses directly; empty only for a type-boundary met through
+    /// crates alone.
     pub directs: Vec<&'a Version>,
     pub vias: Vec<Via<'a>>,
     pub unify: Unify<'a>,
@@ -123,6 +125,7 @@ pub fn words(facts: &Facts<'_>) -> (String, String) {
         Facts::Diverging(d) => diverging(d),
         Facts::SourceSplit(s) => source_split(s),
         Facts::TrainSkew(t) => train_skew(t),
+        Facts::Meeting(m) if m.directs.is_empty() => through_crates(m),
         Facts::Meeting(m) if m.directs.len() > 1 => two_direct_lines(m),
         Facts::Meeting(m) if m.type_boundary => type_boundary(m),
         Facts::Meeting(m) => member_train_skew(m),
@@ -262,21 +265,53 @@ fn two_direct_lines(m: &Meeting<'_>) -> (String, String) {
     let (name, member) = (m.name, m.member);
     let mut directs = m.directs.clone();
     directs.sort();
-    let items: Vec<String> = m
-        .vias
-        .iter()
-        .map(|via| {
-            let built: Vec<String> = via.built_on.iter().map(|v| format!("{name} {v}")).collect();
-            format!("{} {} ({})", via.name, via.version, built.join(", "))
-        })
-        .collect();
     let shown: Vec<String> = directs.iter().map(ToString::to_string).collect();
     let message = format!(
         "{member} uses {name} {} directly, and {} build on them",
         and_list(&shown),
-        and_list(&items)
+        and_list(&built_on_items(m))
     );
     (message, m.unify.edit())
+}
+
+/// A type-boundary met through crates alone: `app` uses tonic only through rpc (tonic 0.12)
+/// and etcd-client (tonic 0.9).
+fn through_crates(m: &Meeting<'_>) -> (String, String) {
+    let (name, member) = (m.name, m.member);
+    let message = format!(
+        "{member} uses {name} through {}: their {name} types are different types",
+        and_list(&built_on_items(m))
+    );
+    let owners: Vec<String> = m
+        .vias
+        .iter()
+        .map(|via| {
+            let built: Vec<String> = via.built_on.iter().map(ToString::to_string).collect();
+            format!("{}'s {name} {}", via.name, built.join(", "))
+        })
+        .collect();
+    let help = format!(
+        "values of {name} types cannot pass between {} in {member}'s code; {}",
+        and_list(&owners),
+        m.unify.edit()
+    );
+    (message, help)
+}
+
+/// Each via crate with the versions of the finding's crate it is built on:
+/// `etcd-client 0.11.1 (tonic 0.9.2)`.
+fn built_on_items(m: &Meeting<'_>) -> Vec<String> {
+    m.vias
+        .iter()
+        .map(|via| {
+            let built: Vec<String> = via
+                .built_on
+                .iter()
+                .map(|v| format!("{} {v}", m.name))
+                .collect();
+            format!("{} {} ({})", via.name, via.version, built.join(", "))
+        })
+        .collect()
 }
 
 /// The version of the finding's crate that `via` depends on off `direct`'s line.

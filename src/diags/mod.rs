@@ -5,7 +5,8 @@
 //! - [`analysis`]: the four codes the analysis detects, worded when `analysis` creates them;
 //! - [`policy`]: `outside-policy` and `unused-allow`, worded when `policy` creates them;
 //! - [`report`]: the phrases the human reports show around a finding's message and help
-//!   (its qualifiers, a version with its source and dependents, what is allowed of it).
+//!   (its qualifiers, a version with its source and dependents, what is allowed of it);
+//! - [`build`]: the phrases `diagnose` shows around a build error it traces to a finding.
 //!
 //! The phrases several families share (a source's short name, a list of names) live here.
 //! It imports only `line` and `graph`'s plain names (dependency kinds, the crates.io source
@@ -15,6 +16,7 @@
 use crate::graph::CRATES_IO;
 
 pub mod analysis;
+pub mod build;
 pub mod policy;
 pub mod report;
 

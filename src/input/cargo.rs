@@ -1,5 +1,6 @@
-//! cargo itself: `cargo locate-project`, `cargo metadata` and the `cargo update` commands of
-//! a fix, and saved `cargo metadata` JSON (read, like Cargo.lock, with the input size limit).
+//! cargo itself: `cargo locate-project`, `cargo metadata`, the `cargo update` commands of a
+//! fix and `diagnose`'s `cargo check`, and saved `cargo metadata` JSON and build logs (read,
+//! like Cargo.lock, with the input size limit).
 //!
 //! cargo runs from the workspace root's directory, so the workspace's own
 //! `.cargo/config.toml` (source replacement, vendoring) applies wherever the user stands:
@@ -61,25 +62,63 @@ pub(crate) fn read_file_limited(path: &Path) -> Result<String, Error> {
 /// Reads saved `cargo metadata` JSON from `path` (`-`: stdin); returns it with a name for
 /// messages.
 pub fn read_saved(path: &Path) -> Result<(String, String), Error> {
-    let json;
-    if path == Path::new("-") {
-        json = read_limited(std::io::stdin(), Path::new("<stdin>"))?;
-        if json.trim().is_empty() {
-            return Err(Error::BadMetadata {
-                path: "<stdin>".to_owned(),
-                message: "standard input was empty".to_owned(),
-            });
-        }
-        return Ok((json, "<stdin>".to_owned()));
+    read_named(path, |path, message| Error::BadMetadata { path, message })
+}
+
+/// Reads a saved build log (`cargo check --message-format json`) from `path` (`-`: stdin);
+/// returns it with a name for messages.
+pub fn read_build_log(path: &Path) -> Result<(String, String), Error> {
+    read_named(path, |path, message| Error::BuildLog { path, message })
+}
+
+/// Reads `path` (`-`: stdin) with the input limit; an empty input is the error `empty` makes
+/// from its name and what is wrong.
+fn read_named(
+    path: &Path,
+    empty: impl Fn(String, String) -> Error,
+) -> Result<(String, String), Error> {
+    let (text, name, what) = if path == Path::new("-") {
+        let text = read_limited(std::io::stdin(), Path::new("<stdin>"))?;
+        (text, "<stdin>".to_owned(), "standard input was empty")
+    } else {
+        let text = read_file_limited(path)?;
+        (text, path.display().to_string(), "the file is empty")
+    };
+    if text.trim().is_empty() {
+        return Err(empty(name, what.to_owned()));
     }
-    json = read_file_limited(path)?;
-    if json.trim().is_empty() {
-        return Err(Error::BadMetadata {
-            path: path.display().to_string(),
-            message: "the file is empty".to_owned(),
-        });
+    Ok((text, name))
+}
+
+/// Runs `cargo check --workspace --all-targets --message-format json` in the workspace root
+/// `dir` with the user's flags, and returns its messages. A build that fails to compile is
+/// an answer, not an error: its messages are returned as long as cargo got as far as
+/// building (it printed `build-finished`); otherwise cargo's own error is.
+pub fn build_messages(dir: &Path, opts: &CargoOptions) -> Result<String, Error> {
+    let mut cmd = cargo_command();
+    cmd.args([
+        "check",
+        "--workspace",
+        "--all-targets",
+        "--message-format",
+        "json",
+    ])
+    .current_dir(dir);
+    feature_flags(&mut cmd, opts);
+    network_flags(&mut cmd, opts);
+    let shown = dir.join("Cargo.toml").display().to_string();
+    let output = output_of(cmd)?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if output.status.success() || stdout.contains("\"reason\":\"build-finished\"") {
+        return Ok(stdout);
     }
-    Ok((json, path.display().to_string()))
+    Err(Error::CargoFailed {
+        command: "check".to_owned(),
+        manifest: shown,
+        stderr: String::from_utf8_lossy(&output.stderr)
+            .trim_end()
+            .to_owned(),
+    })
 }
 
 fn cargo_program() -> OsString {
@@ -197,15 +236,7 @@ pub fn metadata_at(
     if manifest != dir.join("Cargo.toml") {
         cmd.arg("--manifest-path").arg(manifest);
     }
-    if !opts.features.is_empty() {
-        cmd.arg("--features").arg(opts.features.join(","));
-    }
-    if opts.all_features {
-        cmd.arg("--all-features");
-    }
-    if opts.no_default_features {
-        cmd.arg("--no-default-features");
-    }
+    feature_flags(&mut cmd, opts);
     for t in &opts.targets {
         cmd.arg("--filter-platform").arg(t);
     }
@@ -239,6 +270,19 @@ fn plainly_a_root(manifest: &Path) -> bool {
             .parent()
             .and_then(Path::parent)
             .is_some_and(|above| above.ancestors().all(|d| !d.join("Cargo.toml").is_file()))
+}
+
+/// Passes `--features`, `--all-features` and `--no-default-features` through.
+fn feature_flags(cmd: &mut Command, opts: &CargoOptions) {
+    if !opts.features.is_empty() {
+        cmd.arg("--features").arg(opts.features.join(","));
+    }
+    if opts.all_features {
+        cmd.arg("--all-features");
+    }
+    if opts.no_default_features {
+        cmd.arg("--no-default-features");
+    }
 }
 
 /// Passes `--offline`, `--locked` and `--frozen` through.
@@ -313,8 +357,8 @@ fn interruptible(mut cmd: Command) -> std::io::Result<std::process::Output> {
     })
 }
 
-/// Runs a cargo command and returns its stdout; on failure, cargo's own stderr.
-fn run(mut cmd: Command, what: &str, manifest: &str) -> Result<String, Error> {
+/// Runs a cargo command to its end (or to an interrupt, reported as one).
+fn output_of(mut cmd: Command) -> Result<std::process::Output, Error> {
     cmd.stdin(Stdio::null());
     let missing = |source| Error::CargoMissing {
         program: cargo_program().to_string_lossy().into_owned(),
@@ -327,6 +371,12 @@ fn run(mut cmd: Command, what: &str, manifest: &str) -> Result<String, Error> {
     };
     // A terminal's Ctrl-C reaches cargo too: report the interrupt, not cargo's failure.
     crate::interrupt::check(crate::interrupt::NOTHING_WRITTEN)?;
+    Ok(output)
+}
+
+/// Runs a cargo command and returns its stdout; on failure, cargo's own stderr.
+fn run(cmd: Command, what: &str, manifest: &str) -> Result<String, Error> {
+    let output = output_of(cmd)?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr)
             .trim_end()

@@ -127,14 +127,16 @@ impl Walk {
     /// the lockfile mode reads them.
     fn is_member(&mut self, dir: &Path, ws: &Path) -> bool {
         let members = self.members.entry(ws.to_owned()).or_insert_with(|| {
-            super::workspace::layout(&ws.join("Cargo.toml")).ok().map(|layout| {
-                layout
-                    .packages
-                    .into_iter()
-                    .filter(|p| p.is_member)
-                    .map(|p| p.path)
-                    .collect()
-            })
+            super::workspace::layout(&ws.join("Cargo.toml"))
+                .ok()
+                .map(|layout| {
+                    layout
+                        .packages
+                        .into_iter()
+                        .filter(|p| p.is_member)
+                        .map(|p| p.path)
+                        .collect()
+                })
         });
         let manifest = dir.join("Cargo.toml");
         members.as_ref().is_some_and(|m| m.contains(&manifest))

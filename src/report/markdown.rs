@@ -222,7 +222,12 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
     if !report.then_run.is_empty() {
         writeln!(out, "\n**Then run** (not run or verified by this tool)\n")?;
         for t in &report.then_run {
-            writeln!(out, "- {}: {}", md_code(&t.command.join(" ")), md_text(&t.reason))?;
+            writeln!(
+                out,
+                "- {}: {}",
+                md_code(&t.command.join(" ")),
+                md_text(&t.reason)
+            )?;
         }
     }
     for d in &report.diffs {

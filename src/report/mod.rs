@@ -12,6 +12,7 @@
 //! shorten are `diags`'s too; layout (indentation, "and N more", counts) stays here.
 
 mod compact;
+pub mod diagnose;
 pub mod escape;
 pub mod fix;
 pub mod github;

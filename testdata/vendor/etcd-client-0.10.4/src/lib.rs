@@ -1,0 +1,6 @@
+/// An etcd client error.
+#[derive(Debug)]
+pub enum Error {
+    /// A gRPC call failed.
+    GRpcStatus(tonic::Status),
+}
