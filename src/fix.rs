@@ -336,8 +336,8 @@ fn next_round(
 }
 
 /// Keeps of the plan's unfixable findings those the last proof still shows: a later round
-/// may fix what an earlier strategy could not (the copy is the judge). What is said of a
-/// crate `--to` names stays (the user asked about it), and without a resolved copy, all stay.
+/// may fix what an earlier strategy could not (the copy is the judge). What is said of the
+/// `--to` the user gave stays, and without a resolved copy, all stay.
 fn settle(plan: &mut plan::FixPlan, resolved: Option<&Resolved>, opts: &PlanOptions) {
     let Some(resolved) = resolved else { return };
     let left: std::collections::BTreeSet<String> = resolved
@@ -345,8 +345,9 @@ fn settle(plan: &mut plan::FixPlan, resolved: Option<&Resolved>, opts: &PlanOpti
         .iter()
         .map(|f| format!("{}:{}", f.code, f.krate))
         .collect();
-    plan.unfixable
-        .retain(|u| left.contains(&u.finding) || opts.to.contains_key(&u.krate));
+    plan.unfixable.retain(|u| {
+        left.contains(&u.finding) || (opts.to.contains_key(&u.krate) && u.message.contains("--to "))
+    });
 }
 
 /// Adds `next`'s edits and commands to `plan`: an edit of a key the plan already edits

@@ -178,6 +178,47 @@ fn fix_renames_a_feature_the_target_release_lacks() {
     scenario("tls-rename", "tls-rename", &[], OK);
 }
 
+/// etcd-client 0.12 (tonic 0.10, prost 0.12) beside tonic 0.12 (prost 0.13) and prost 0.14:
+/// the plan moves etcd-client for tonic, and prost to the line the crates it finally chose
+/// are built on, with that reason; `--to` names the prost line either way, and is honoured.
+#[test]
+fn a_plan_agrees_with_itself_and_honours_to_on_a_train() {
+    let fixture = Fixture::new("prost-ahead");
+    let json = fix(&fixture, &["--format", "json"]).json();
+    let edit = |json: &serde_json::Value, key: &str| -> serde_json::Value {
+        json["edits"]
+            .as_array()
+            .expect("edits")
+            .iter()
+            .find(|e| e["key"] == key)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    };
+    assert_eq!(edit(&json, "etcd-client")["to"], "0.14", "{json:#}");
+    let prost = edit(&json, "prost");
+    assert_eq!(prost["to"], "0.13", "{json:#}");
+    // etcd-client 0.14 and tonic 0.12 are both built on prost 0.13: the reason says what is
+    // true of the releases the plan chose, never of the ones it moves away from.
+    assert!(
+        prost["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("prost 0.13.5")),
+        "{prost}"
+    );
+    assert_eq!(json["verification"]["verified"], true, "{json:#}");
+
+    let down = fix(&fixture, &["--to", "prost@0.13", "--format", "json"]).json();
+    assert_eq!(edit(&down, "prost")["to"], "0.13", "{down:#}");
+    assert_eq!(down["verification"]["verified"], true, "{down:#}");
+
+    let up = fix(&fixture, &["--to", "prost@0.14", "--format", "json"]).json();
+    assert_eq!(edit(&up, "prost"), serde_json::Value::Null, "{up:#}");
+    assert_eq!(edit(&up, "etcd-client")["to"], "0.17", "{up:#}");
+    assert_eq!(edit(&up, "tonic")["to"], "0.14", "{up:#}");
+    assert_eq!(up["unfixable"], serde_json::json!([]), "{up:#}");
+    assert_eq!(up["verification"]["verified"], true, "{up:#}");
+}
+
 #[test]
 fn fix_two_lines_bumps_etcd_client() {
     scenario("two-lines", "two-lines", &[], OK);

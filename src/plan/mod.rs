@@ -329,6 +329,11 @@ impl<'a> Planner<'a> {
         match (finding.code, &finding.member) {
             (Code::DivergingVersions | Code::TypeBoundary, _) => self.unify(finding)?,
             (Code::SourceSplit, _) => self.merge_sources(finding),
+            // `--to` names the line the member's crate and the crates built against it meet
+            // on: every version off it moves there, as for a divergence.
+            (Code::TrainSkew, Some(_)) if self.opts.to.contains_key(&finding.krate) => {
+                self.unify(finding)?
+            }
             (Code::TrainSkew, Some(_)) => self.match_built_against(finding),
             (Code::TrainSkew, None) => self.align_train(finding)?,
             (Code::OutsidePolicy, _) => self.move_inside_policy(finding)?,

@@ -241,6 +241,7 @@ fn summary(report: &FixReport) -> String {
         return "nothing to fix: no finding in scope (see `cargo etcd-deps check`)".to_owned();
     }
     let changes = report.edits.len() + report.commands.len();
+    let proven = report.verification.as_ref().map(|v| v.verified);
     let summary = match report.status {
         Status::NothingToDo | Status::Unfixable => "nothing to apply".to_owned(),
         Status::ThenRun => format!(
@@ -251,6 +252,10 @@ fn summary(report: &FixReport) -> String {
                 .map(|t| format!("`{}`", t.command.join(" ")))
                 .collect::<Vec<_>>()
                 .join(" and ")
+        ),
+        Status::Pending if proven == Some(false) => format!(
+            "{} pending, not verified: --apply would write nothing (see the verification)",
+            plural(changes, "change", "changes")
         ),
         Status::Pending => format!(
             "{} pending; rerun with --apply to write {}",
@@ -302,6 +307,35 @@ mod tests {
         let mut out = Vec::new();
         render_human(&report, false, &mut out).expect("render");
         String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn a_pending_plan_that_is_not_verified_says_so_on_its_one_line() {
+        let plan = FixPlan {
+            commands: vec![vec!["cargo".to_owned(), "update".to_owned()]],
+            ..FixPlan::default()
+        };
+        let line = |verified: bool| {
+            let v = Verification {
+                resolved: true,
+                verified,
+                ..Verification::default()
+            };
+            let report = FixReport::new(plan.clone(), &[], Some(v), Status::Pending);
+            let mut out = Vec::new();
+            render_summary(&report, &mut out).expect("render");
+            String::from_utf8(out).expect("utf-8")
+        };
+        assert!(
+            line(false).contains("1 change pending, not verified"),
+            "{}",
+            line(false)
+        );
+        assert!(
+            line(true).contains("1 change pending; rerun with --apply"),
+            "{}",
+            line(true)
+        );
     }
 
     #[test]
