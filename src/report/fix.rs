@@ -214,7 +214,9 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
             writeln!(
                 out,
                 "  {}",
-                if v.verified {
+                if v.verified && v.residual.iter().any(|r| r.level == Level::Error) {
+                    "verified for what it fixes: those findings are gone (cargo resolves it; compiling is up to you), but the residual errors above remain: see `cannot fix`"
+                } else if v.verified {
                     "verified: the targeted findings are gone (cargo resolves it; compiling is up to you)"
                 } else if v.targets_remain {
                     "not verified: findings the plan targets remain"
@@ -307,6 +309,36 @@ mod tests {
         let mut out = Vec::new();
         render_human(&report, false, &mut out).expect("render");
         String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn verified_is_never_said_alone_beside_a_residual_error() {
+        let plan = FixPlan {
+            commands: vec![vec!["cargo".to_owned(), "update".to_owned()]],
+            ..FixPlan::default()
+        };
+        let v = Verification {
+            resolved: true,
+            verified: true,
+            residual: vec![Residual {
+                code: "diverging-versions".to_owned(),
+                krate: "tonic".to_owned(),
+                level: Level::Error,
+                versions: vec!["0.12.3".to_owned(), "0.13.1".to_owned()],
+                message: String::new(),
+            }],
+            ..Verification::default()
+        };
+        let report = FixReport::new(plan, &[], Some(v), Status::Pending);
+        let mut out = Vec::new();
+        render_human(&report, false, &mut out).expect("render");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.contains("verified for what it fixes"), "{text}");
+        assert!(text.contains("the residual errors above remain"), "{text}");
+        assert!(
+            !text.contains("verified: the targeted findings are gone"),
+            "{text}"
+        );
     }
 
     #[test]
