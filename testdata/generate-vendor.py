@@ -167,9 +167,23 @@ crate("opentelemetry-otlp", "0.13.0", [d("tonic", "^0.9.0", optional=True), d("p
 crate("opentelemetry-otlp", "0.27.0", [d("tonic", "^0.12.3", optional=True), d("prost", "^0.13.3", optional=True),
                                        d("http", "^1.1")],
       {"default": ["grpc-tonic"], "grpc-tonic": ["dep:tonic", "dep:prost"]})
-crate("opentelemetry-otlp", "0.30.0", [d("tonic", "^0.13.1", optional=True), d("prost", "^0.13.5", optional=True),
-                                       d("http", "^1.1")],
-      {"default": ["grpc-tonic"], "grpc-tonic": ["dep:tonic", "dep:prost"]})
+# From 0.29 the exporter reaches tonic through opentelemetry-proto, as the real releases do:
+# otlp 0.29 → proto 0.29 → tonic 0.12, 0.30 → 0.30 → tonic 0.13, 0.31 → 0.31 → tonic 0.14.
+for (v, tonic, prost) in [("0.29.0", "^0.12.3", "^0.13"), ("0.30.0", "^0.13.1", "^0.13.5"),
+                          ("0.31.0", "^0.14.1", None)]:
+    proto_deps = [d("tonic", tonic, optional=True)]
+    proto_features = {"default": ["gen-tonic"], "gen-tonic": ["dep:tonic"]}
+    if prost:
+        proto_deps.append(d("prost", prost, optional=True))
+        proto_features["gen-tonic"].append("dep:prost")
+    else:
+        proto_deps.append(d("tonic-prost", "^0.14.1", optional=True))
+        proto_deps.append(d("prost", "^0.14", optional=True))
+        proto_features["gen-tonic"] += ["dep:tonic-prost", "dep:prost"]
+    crate("opentelemetry-proto", v, proto_deps, proto_features)
+    crate("opentelemetry-otlp", v, [d("opentelemetry-proto", "^" + v, optional=True),
+                                     d("http", "^1.1")],
+          {"default": ["grpc-tonic"], "grpc-tonic": ["dep:opentelemetry-proto"]})
 # acme-grpc stands for an in-house gRPC crate published to the registry; its newest
 # release is still on tonic 0.9.
 crate("acme-grpc", "1.2.0", [d("tonic", "^0.9"), d("prost", "^0.11")])

@@ -219,6 +219,32 @@ fn a_plan_agrees_with_itself_and_honours_to_on_a_train() {
     assert_eq!(up["verification"]["verified"], true, "{up:#}");
 }
 
+/// `--to tonic@0.12` beside opentelemetry-otlp 0.30, which reaches tonic 0.13 only through
+/// opentelemetry-proto 0.30: the plan walks the chain down to otlp 0.29 (proto 0.29, tonic
+/// 0.12), says why, and cargo proves it; nothing is left "unfixable" beside "verified".
+#[test]
+fn to_an_older_line_walks_a_chain_of_intermediates_down() {
+    let fixture = Fixture::new("chain-back");
+    let run = fix(&fixture, &["--to", "tonic@0.12", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    let otlp = plan["edits"]
+        .as_array()
+        .expect("edits")
+        .iter()
+        .find(|e| e["key"] == "opentelemetry-otlp")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(otlp["to"], "0.29", "{plan:#}");
+    let reason = otlp["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("opentelemetry-proto 0.29.0 requires tonic ^0.12.3"),
+        "{reason}"
+    );
+    assert_eq!(plan["unfixable"], serde_json::json!([]), "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+}
+
 #[test]
 fn fix_two_lines_bumps_etcd_client() {
     scenario("two-lines", "two-lines", &[], OK);
@@ -510,9 +536,9 @@ fn to_naming_a_crate_twice_or_one_not_in_the_graph_is_a_usage_error() {
 }
 
 #[test]
-fn a_finding_without_a_fix_on_its_line_names_the_to_that_fixes_it() {
-    // etcd-client "*" resolves to 0.17 (tonic 0.14), which no opentelemetry-otlp release
-    // reaches; on the 0.13 line both have a release.
+fn a_move_reaches_a_crate_through_the_crate_a_newer_release_put_between() {
+    // etcd-client "*" resolves to 0.17 (tonic 0.14); opentelemetry-otlp 0.31 reaches it only
+    // through opentelemetry-proto 0.31, the two-hop move the plan makes.
     let fixture = Fixture::new("two-lines");
     let manifest = fixture.root.join("crates/meta-store/Cargo.toml");
     let text = std::fs::read_to_string(&manifest).expect("read");
@@ -526,11 +552,14 @@ fn a_finding_without_a_fix_on_its_line_names_the_to_that_fixes_it() {
     run.expect_code(PENDING);
     let out = run.stdout();
     assert!(
-        out.contains("no release of opentelemetry-otlp requires tonic on the 0.14 line"),
+        out.contains(
+            "opentelemetry-otlp 0.31.0 requires opentelemetry-proto ^0.31.0, and \
+             opentelemetry-proto 0.31.0 requires tonic ^0.14.1 (the 0.14 line)"
+        ),
         "{out}"
     );
-    assert!(out.contains("--to tonic@0.13 plans it"), "{out}");
-    // And it does.
+    assert!(!out.contains("cannot fix"), "{out}");
+    // Another line is another plan, as asked.
     let run = fix(&fixture, &["--to", "tonic@0.13", "--format", "json"]);
     run.expect_code(PENDING);
     let plan = run.json();
@@ -665,7 +694,7 @@ fn warnings_never_move_a_primary_crate_off_the_line_the_plan_keeps() {
             .as_array()
             .expect("unfixable")
             .iter()
-            .find(|u| u["crate"] == "tower")
+            .find(|u| u["crate"] == "tower" && u["blocking"] == "tonic")
             .unwrap_or_else(|| panic!("{name}: tower not reported: {plan:#}"));
         assert_eq!(tower["blocking"], "tonic", "{name}");
         let message = tower["message"].as_str().expect("message");

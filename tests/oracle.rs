@@ -24,7 +24,7 @@ use cargo_etcd_deps::graph::DepGraph;
 
 /// Seeds that once found a disagreement, run on every test run.
 const REGRESSIONS: &[u64] = &[
-    2, 4, 21, 43, 157, 174, 1016, 1022, 1114, 1118, 1144, 1182, 1356,
+    2, 4, 21, 43, 49, 157, 174, 187, 1016, 1022, 1114, 1118, 1144, 1182, 1356,
 ];
 
 /// How many generated cases run by default.

@@ -204,10 +204,17 @@ fn unify<'a>(
     directs: &[&Version],
 ) -> Unify<'a> {
     let name = &raw.krate;
+    // The newest line of the crate in the graph, which diverging-versions unifies on, even
+    // when it reaches the member through neither crate met here (an exporter's proto crate).
+    let in_graph = reached(graph)
+        .into_iter()
+        .filter(|&n| graph.package(n).name == *name)
+        .map(|n| Line::of(&graph.package(n).version));
     let target = versions
         .iter()
         .filter(|v| v.name == *name)
         .map(|v| Line::of(&v.version))
+        .chain(in_graph)
         .max()
         .expect("a member finding has versions");
     let mut members = Vec::new();
@@ -237,6 +244,22 @@ fn unify<'a>(
         members,
         movers,
     }
+}
+
+/// Every package the members reach, over every edge the graph kept (a platform filter has
+/// removed the others in either input mode).
+fn reached(graph: &DepGraph) -> Vec<NodeId> {
+    let mut seen = vec![false; graph.node_count()];
+    let mut stack: Vec<NodeId> = graph.members().to_vec();
+    let mut out = Vec::new();
+    while let Some(n) = stack.pop() {
+        if std::mem::replace(&mut seen[n.index()], true) {
+            continue;
+        }
+        out.push(n);
+        stack.extend(graph.dependencies(n).map(|(d, _)| d));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -16,9 +16,14 @@ const SECTION: &str = "### BEGIN HAKARI SECTION";
 /// The text of a member's manifest, as the input stage read it (`None`: not readable).
 pub type ManifestText<'a> = &'a dyn Fn(&Path) -> Option<&'a str>;
 
-/// The workspace members that are cargo-hakari workspace-hack packages, in node order.
-pub fn workspace_hacks(graph: &DepGraph, text_of: ManifestText<'_>) -> Vec<NodeId> {
-    let named = configured_package(graph.workspace_root());
+/// The workspace members that are cargo-hakari workspace-hack packages, in node order
+/// (`config`: the text of the workspace's hakari configuration, if it has one).
+pub fn workspace_hacks(
+    graph: &DepGraph,
+    text_of: ManifestText<'_>,
+    config: Option<&str>,
+) -> Vec<NodeId> {
+    let named = config.and_then(configured_package);
     graph
         .members()
         .iter()
@@ -31,15 +36,22 @@ pub fn workspace_hacks(graph: &DepGraph, text_of: ManifestText<'_>) -> Vec<NodeI
         .collect()
 }
 
-/// `hakari-package` from `<root>/.config/hakari.toml` (or the older `<root>/hakari.toml`).
-fn configured_package(root: &Path) -> Option<String> {
-    [".config/hakari.toml", "hakari.toml"]
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(root.join(p)).ok())
-        .find_map(|text| {
-            let doc: toml::Table = toml::from_str(&text).ok()?;
-            doc.get("hakari-package")?.as_str().map(str::to_owned)
-        })
+/// The text of the workspace's hakari configuration, `<root>/.config/hakari.toml` (or the
+/// older `<root>/hakari.toml`), read through the input's one reader: one that is there but
+/// cannot be read is an error, never taken for none.
+pub fn config_text(root: &Path) -> Result<Option<String>, crate::error::Error> {
+    for p in [".config/hakari.toml", "hakari.toml"] {
+        if let Some(text) = super::read_optional(&root.join(p))? {
+            return Ok(Some(text));
+        }
+    }
+    Ok(None)
+}
+
+/// `hakari-package` from a hakari configuration's text.
+fn configured_package(text: &str) -> Option<String> {
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    doc.get("hakari-package")?.as_str().map(str::to_owned)
 }
 
 fn carries_marker(manifest: &str) -> bool {
@@ -50,8 +62,12 @@ fn carries_marker(manifest: &str) -> bool {
 
 /// `graph` with its workspace-hack members (see `workspace_hacks`) marked generated, and
 /// their names.
-pub fn mark_hacks(graph: DepGraph, text_of: ManifestText<'_>) -> (DepGraph, Vec<String>) {
-    let hacks = workspace_hacks(&graph, text_of);
+pub fn mark_hacks(
+    graph: DepGraph,
+    text_of: ManifestText<'_>,
+    config: Option<&str>,
+) -> (DepGraph, Vec<String>) {
+    let hacks = workspace_hacks(&graph, text_of, config);
     let names = hacks
         .iter()
         .map(|&h| graph.package(h).name.clone())

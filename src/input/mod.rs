@@ -83,7 +83,9 @@ pub(crate) fn load_located(
         None => read_member_manifests(&graph)?,
     };
     let mut spans = SpanIndex::new(graph.workspace_root().to_owned(), manifests);
-    let (graph, generated) = hakari::mark_hacks(graph, &|path| spans.text(path));
+    let hakari_config = hakari::config_text(graph.workspace_root())?;
+    let (graph, generated) =
+        hakari::mark_hacks(graph, &|path| spans.text(path), hakari_config.as_deref());
     settings::check_packages(&graph, &opts.packages)?;
     let policy = settings::policy(req, &config, graph.workspace_root(), &opts.watch)?;
     if let (Some(file), Some(text)) = (&config.file, &config.text) {

@@ -1,11 +1,13 @@
 //! Bumping an intermediate crate (strategy 2): the member's requirement on the crate between
 //! it and the watched crate moves to the lowest release whose requirement lands on the target
-//! line, one hop or two away; with none, a `--patch-with` fork or an unfixable finding.
+//! line, one hop or two away (down, too, for `--to` an older line); with none, a
+//! `--patch-with` fork or an unfixable finding.
 
 use semver::Version;
 
 use super::{Planner, finding_ref};
 use crate::analysis::{Finding, Line, Origin, VersionInfo};
+use crate::graph::Kind;
 use crate::registry::{RegistryError, Release};
 
 impl Planner<'_> {
@@ -61,7 +63,9 @@ impl Planner<'_> {
             }
         } else if let Some(spec) = self.opts.patch_with.get(inter).cloned() {
             self.patch_intermediate(finding, origin, spec, line);
-        } else {
+        } else if !self.bump_two_hops(finding, origin, version, target, line)? {
+            // Newer releases may reach the crate through another one (the exporter through
+            // its proto crate): none of those lands either.
             self.no_landing_release(finding, origin, &releases, (target, line));
         }
         Ok(())
@@ -111,8 +115,9 @@ impl Planner<'_> {
     }
 
     /// An intermediate two hops away (member → X → Y → the watched crate, as a reported
-    /// path shows): the lowest release of X whose requirement on Y admits a release of Y whose
-    /// requirement lands on the target. Returns whether an edit was planned.
+    /// path shows, or through a crate a newer release of X moved the watched crate behind):
+    /// the lowest release of X whose requirement on Y admits a release of Y whose requirement
+    /// lands on the target. Returns whether an edit was planned.
     fn bump_two_hops(
         &mut self,
         finding: &Finding,
@@ -127,33 +132,44 @@ impl Planner<'_> {
             return Ok(false);
         };
         // Y: the crate between X and the watched crate on a reported path.
-        let Some(middle) = version.paths.iter().find_map(|p| {
+        let path_middle = version.paths.iter().find_map(|p| {
             let s = &p.steps;
             (0..s.len().saturating_sub(2)).find_map(|i| {
                 (s[i].name == inter && s[i].version == *current && i + 2 == s.len() - 1)
                     .then(|| s[i + 1].name.clone())
             })
-        }) else {
-            return Ok(false);
-        };
+        });
         let x_releases = self
             .registry
             .releases_in(origin.package_source.as_deref(), inter)?
             .unwrap_or_default();
-        let y_releases = self.registry.releases(&middle)?.unwrap_or_default();
-        for candidate in x_releases
+        // The lowest newer release that lands; when the target line is older than the version
+        // being moved (`--to` an older line) and none does, the newest older one: the
+        // smallest step back.
+        let newer = x_releases.iter().filter(|r| r.version > *current);
+        let older = x_releases
             .iter()
-            .filter(|r| r.version > *current && self.usable(r, &origin.features))
+            .rev()
+            .filter(|r| r.version < *current && *target < version.version);
+        for candidate in newer
+            .chain(older)
+            .filter(|r| self.usable(r, &origin.features))
         {
-            let Some(req_xy) = candidate.requirement_on(&middle) else {
-                continue;
+            let middles: Vec<String> = match &path_middle {
+                Some(m) => vec![m.clone()],
+                None => candidate
+                    .deps
+                    .iter()
+                    .filter(|d| d.kind != Kind::Dev && d.name != krate)
+                    .map(|d| d.name.clone())
+                    .collect(),
             };
-            let landing = y_releases.iter().filter(|y| self.usable(y, &[])).find(|y| {
-                req_xy.matches(&y.version)
-                    && y.requirement_on(krate).is_some_and(|r| r.matches(target))
-            });
-            if let Some(y) = landing {
-                if self.held_back(finding, inter, candidate) || self.held_back(finding, &middle, y)
+            for middle in middles {
+                let Some((req_xy, y)) = self.landing_through(candidate, &middle, krate, target)?
+                else {
+                    continue;
+                };
+                if self.held_back(finding, inter, candidate) || self.held_back(finding, &middle, &y)
                 {
                     return Ok(true);
                 }
@@ -165,7 +181,11 @@ impl Planner<'_> {
                         .map(ToString::to_string)
                         .unwrap_or_default()
                 );
-                if Line::of(current) != Line::of(&candidate.version) {
+                if candidate.version < *current {
+                    reason.push_str(&format!(
+                        "; a step back from {inter} {current}, to the newest release that lands"
+                    ));
+                } else if Line::of(current) != Line::of(&candidate.version) {
                     reason.push_str(&format!(
                         "; {inter} {} is a breaking release: check its changelog",
                         Line::of(&candidate.version)
@@ -176,5 +196,28 @@ impl Planner<'_> {
             }
         }
         Ok(false)
+    }
+
+    /// The requirement of release `x` on `middle`, and the lowest usable release of `middle`
+    /// it admits whose requirement on `krate` admits `target`.
+    fn landing_through(
+        &self,
+        x: &Release,
+        middle: &str,
+        krate: &str,
+        target: &Version,
+    ) -> Result<Option<(semver::VersionReq, Release)>, RegistryError> {
+        let Some(req_xy) = x.requirement_on(middle) else {
+            return Ok(None);
+        };
+        let y_releases = self.registry.releases(middle)?.unwrap_or_default();
+        let landing = y_releases
+            .into_iter()
+            .filter(|y| self.usable(y, &[]))
+            .find(|y| {
+                req_xy.matches(&y.version)
+                    && y.requirement_on(krate).is_some_and(|r| r.matches(target))
+            });
+        Ok(landing.map(|y| (req_xy.clone(), y)))
     }
 }

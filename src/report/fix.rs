@@ -188,53 +188,60 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
         out.write_all(d.diff.as_bytes())?;
     }
     if let Some(v) = &report.verification {
-        writeln!(out)?;
-        if v.resolved {
-            writeln!(
-                out,
-                "verification: cargo re-resolved a copy of the workspace with these edits"
-            )?;
-            for (krate, before) in &v.before {
-                let after = v.after.get(krate).cloned().unwrap_or_default();
-                writeln!(out, "  {krate}: {} → {}", list(before), list(&after))?;
-            }
-            for r in &v.residual {
-                writeln!(
-                    out,
-                    "  residual {} {} {}: {}",
-                    r.level.as_str(),
-                    r.code,
-                    r.krate,
-                    r.versions.join(", ")
-                )?;
-            }
-            if let Some(m) = &v.message {
-                writeln!(out, "  {m}")?;
-            }
-            writeln!(
-                out,
-                "  {}",
-                if v.verified && v.residual.iter().any(|r| r.level == Level::Error) {
-                    "verified for what it fixes: those findings are gone (cargo resolves it; compiling is up to you), but the residual errors above remain: see `cannot fix`"
-                } else if v.verified {
-                    "verified: the targeted findings are gone (cargo resolves it; compiling is up to you)"
-                } else if v.targets_remain {
-                    "not verified: findings the plan targets remain"
-                } else {
-                    "not verified: the targeted findings are gone, but the edits bring new ones"
-                }
-            )?;
-        } else {
-            writeln!(out, "verification: not verified")?;
-            if let Some(m) = &v.message {
-                for line in m.lines() {
-                    writeln!(out, "  {line}")?;
-                }
-            }
-        }
+        render_verification(v, out)?;
     }
     writeln!(out)?;
     render_summary(report, out)
+}
+
+/// The verification's account: what cargo resolved, what remains, and the verdict in words
+/// that never claim more than the proof.
+fn render_verification(v: &Verification, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out)?;
+    if v.resolved {
+        writeln!(
+            out,
+            "verification: cargo re-resolved a copy of the workspace with these edits"
+        )?;
+        for (krate, before) in &v.before {
+            let after = v.after.get(krate).cloned().unwrap_or_default();
+            writeln!(out, "  {krate}: {} → {}", list(before), list(&after))?;
+        }
+        for r in &v.residual {
+            writeln!(
+                out,
+                "  residual {} {} {}: {}",
+                r.level.as_str(),
+                r.code,
+                r.krate,
+                r.versions.join(", ")
+            )?;
+        }
+        if let Some(m) = &v.message {
+            writeln!(out, "  {m}")?;
+        }
+        writeln!(
+            out,
+            "  {}",
+            if v.verified && v.residual.iter().any(|r| r.level == Level::Error) {
+                "verified for what it fixes: those findings are gone (cargo resolves it; compiling is up to you), but the residual errors above remain: see `cannot fix`"
+            } else if v.verified {
+                "verified: the targeted findings are gone (cargo resolves it; compiling is up to you)"
+            } else if v.targets_remain {
+                "not verified: findings the plan targets remain"
+            } else {
+                "not verified: the targeted findings are gone, but the edits bring new ones"
+            }
+        )?;
+    } else {
+        writeln!(out, "verification: not verified")?;
+        if let Some(m) = &v.message {
+            for line in m.lines() {
+                writeln!(out, "  {line}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The summary line's text, after `summary: `.
