@@ -16,6 +16,9 @@
 //! The commands in `SKIPPED` are shown but not run here, each for the reason given;
 //! `cargo install --locked --path .` runs in `install_as_documented` (a release build, run by
 //! .ci/run), which then runs every doc again with the installed binary.
+//!
+//! Every local link of the docs (a file, and a heading's anchor in it) must resolve, so a moved
+//! section cannot leave a link behind.
 
 mod common;
 
@@ -520,6 +523,86 @@ fn skipped_commands_are_still_in_the_docs_and_the_rest_is_run() {
     }
     let run = all.iter().filter(|c| !skipped(c)).count();
     assert!(run >= 25, "only {run} commands run: {all:#?}");
+}
+
+/// The anchor GitHub gives a heading: lower case, letters, digits, `-` and `_` kept, spaces
+/// to `-`, everything else dropped.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchors of a Markdown file's headings (outside fenced blocks).
+fn anchors(text: &str) -> Vec<String> {
+    let mut fenced = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            out.push(slug(line.trim_start_matches('#')));
+        }
+    }
+    out
+}
+
+/// The local targets of a Markdown file's links, `(line, target)`.
+fn local_links(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        for (i, _) in line.match_indices("](") {
+            let target = line[i + 2..].split(')').next().unwrap_or_default();
+            if !target.contains("://") && !target.is_empty() {
+                out.push((n + 1, target.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_link_between_the_docs_resolves() {
+    assert_eq!(slug("`cargo etcd-deps fix`"), "cargo-etcd-deps-fix");
+    assert_eq!(
+        slug("Fleet scan in a GitHub Actions matrix"),
+        "fleet-scan-in-a-github-actions-matrix"
+    );
+    let mut checked = 0;
+    for doc in DOCS
+        .iter()
+        .map(|(doc, _)| *doc)
+        .chain(["ARCHITECTURE.md", "testdata/README.md"])
+    {
+        let path = repo().join(doc);
+        let text = std::fs::read_to_string(&path).expect("read doc");
+        for (line, target) in local_links(&text) {
+            let (file, anchor) = target.split_once('#').unwrap_or((&target, ""));
+            let linked = if file.is_empty() {
+                path.clone()
+            } else {
+                path.parent().expect("dir").join(file)
+            };
+            assert!(linked.exists(), "{doc}:{line}: `{target}`: no such file");
+            if !anchor.is_empty() {
+                let heads = anchors(&std::fs::read_to_string(&linked).expect("read target"));
+                assert!(
+                    heads.iter().any(|h| h == anchor),
+                    "{doc}:{line}: `{target}`: no heading with that anchor in {}",
+                    linked.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} links checked");
 }
 
 #[test]
