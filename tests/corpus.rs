@@ -93,7 +93,7 @@ fn compact(report: &Value) -> String {
 }
 
 /// Cases whose Cargo.lock was already out of date at their commit: `cargo metadata --locked`
-/// would refuse it, and so does the lockfile mode, naming the line (README.md says which).
+/// would refuse it, and so does the lockfile mode, naming the line (docs/lockfile-mode.md says which).
 const STALE: &[(&str, &str)] = &[(
     "neon-2021-08",
     "walkeeper/Cargo.toml:11 requires bincode 1.3, but Cargo.lock locks no bincode for `walkeeper`",

@@ -1,6 +1,6 @@
-//! The documentation is a test: every command README.md and docs/ci.md show runs exactly as
-//! written, in order, with the exit code the doc gives it and, where the doc shows the output,
-//! that output.
+//! The documentation is a test: every command README.md and every page of docs/ show runs
+//! exactly as written, in order, with the exit code the doc gives it and, where the doc shows
+//! the output, that output.
 //!
 //! How a doc is read:
 //! - every line of a ```sh block is a command (blank lines and `#` comment lines aside); a
@@ -9,13 +9,16 @@
 //! - a ```text block right after a ```sh block (nothing but blank lines between) is the
 //!   standard output of that block's commands; a line `…` stands for any number of lines.
 //!
-//! Each doc runs in one bash session, so `cd` and variables carry from block to block, with
-//! HOME and TMPDIR in a scratch directory and the tool under test first on PATH. README.md
-//! runs from the repository root (it reads `testdata/` and must leave it unchanged; what it
-//! writes goes to `mktemp -d` and HOME); docs/ci.md runs in a git repository holding a copy of
-//! an example workspace. The commands in `SKIPPED` are shown but not run here, each for the
-//! reason given; `cargo install --locked --path .` runs in `install_as_documented` (a release
-//! build, run by .ci/run).
+//! Each doc runs in one bash session of its own, so `cd` and variables carry from block to
+//! block, with HOME and TMPDIR in a scratch directory and the binary this test build made first
+//! on PATH as `cargo-etcd-deps`, so that `cargo etcd-deps …` reaches it through cargo's
+//! external-subcommand lookup and nothing is built again. Where each doc runs is in `DOCS`.
+//! The commands in `SKIPPED` are shown but not run here, each for the reason given;
+//! `cargo install --locked --path .` runs in `install_as_documented` (a release build, run by
+//! .ci/run), which then runs every doc again with the installed binary.
+//!
+//! Every local link of the docs (a file, and a heading's anchor in it) must resolve, so a moved
+//! section cannot leave a link behind.
 
 mod common;
 
@@ -46,6 +49,36 @@ const SKIPPED: &[(&str, &str)] = &[
         "bash fuzz/run.sh 60",
         "fuzzes for minutes by design; .ci/run compiles the fuzz targets",
     ),
+];
+
+/// Where a doc's commands run.
+#[derive(Clone, Copy, Debug)]
+enum Setup {
+    /// The root of this repository. The doc reads `testdata/` and must leave it unchanged:
+    /// what it writes goes to `mktemp -d` (a copy of what it changes) and HOME.
+    RepositoryRoot,
+    /// The user's repository, as the CI guide assumes: a git repository holding a copy of an
+    /// example workspace whose gate fails, with the readable fixture fleet under `services/`
+    /// and its shared policy beside it (`ci_repository`).
+    CiRepository,
+}
+
+/// Every doc and where it runs. Every page in docs/ is listed
+/// (`every_page_in_docs_is_listed`).
+const DOCS: &[(&str, Setup)] = &[
+    ("README.md", Setup::RepositoryRoot),
+    ("docs/install.md", Setup::RepositoryRoot),
+    ("docs/check.md", Setup::RepositoryRoot),
+    ("docs/output-formats.md", Setup::RepositoryRoot),
+    ("docs/configuration.md", Setup::RepositoryRoot),
+    ("docs/fix.md", Setup::RepositoryRoot),
+    ("docs/lockfile-mode.md", Setup::RepositoryRoot),
+    ("docs/scan-and-policy.md", Setup::RepositoryRoot),
+    ("docs/diagnose.md", Setup::RepositoryRoot),
+    ("docs/exit-codes.md", Setup::RepositoryRoot),
+    ("docs/writing.md", Setup::RepositoryRoot),
+    ("docs/development.md", Setup::RepositoryRoot),
+    ("docs/ci.md", Setup::CiRepository),
 ];
 
 fn repo() -> PathBuf {
@@ -198,8 +231,38 @@ fn toolchain_env() -> Vec<(String, PathBuf)> {
         .collect()
 }
 
+/// A bash session as a doc's reader has one: HOME and TMPDIR under `scratch` (which holds
+/// `home` and `tmp`), the real cargo and rustup homes unless `env` names others, `bin_dir`
+/// first on PATH, then the cargo home's `bin`. cargo looks for `cargo-etcd-deps` in its home's
+/// `bin` before PATH unless PATH already holds that directory, so placing it after `bin_dir`
+/// makes `cargo etcd-deps` the binary under test even where another is installed. The test
+/// runner's CARGO_TARGET_DIR is not the reader's: a doc that builds a workspace builds it in
+/// that workspace.
+fn session(bin_dir: &Path, scratch: &Path, env: &[(&str, &str)]) -> Command {
+    let mut vars: BTreeMap<String, std::ffi::OsString> = toolchain_env()
+        .into_iter()
+        .map(|(k, v)| (k, v.into_os_string()))
+        .collect();
+    vars.extend(env.iter().map(|(k, v)| ((*k).to_owned(), v.into())));
+    let cargo_bin = Path::new(&vars["CARGO_HOME"]).join("bin");
+    let path = std::env::join_paths([bin_dir.to_owned(), cargo_bin].into_iter().chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .expect("PATH");
+    let mut cmd = Command::new("bash");
+    cmd.args(["--norc", "--noprofile"])
+        .env("HOME", scratch.join("home"))
+        .env("TMPDIR", scratch.join("tmp"))
+        .env("PATH", path)
+        .env("CARGO_TERM_COLOR", "never")
+        .env_remove("NO_COLOR")
+        .env_remove("CARGO_TARGET_DIR")
+        .envs(vars);
+    cmd
+}
+
 /// Runs every command of `doc` (relative to the repository) in one bash session started in
-/// `dir`, with `bin_dir` first on PATH, and checks exit codes and shown output.
+/// `dir` (see `session`), and checks exit codes and shown output.
 fn run_doc(doc: &str, dir: &Path, bin_dir: &Path, env: &[(&str, &str)]) {
     let text = std::fs::read_to_string(repo().join(doc)).expect("read doc");
     let blocks = blocks(&text);
@@ -220,22 +283,10 @@ fn run_doc(doc: &str, dir: &Path, bin_dir: &Path, env: &[(&str, &str)]) {
             ran.insert(n, (b, cmd));
         }
     }
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let status = Command::new("bash")
-        .args(["--norc", "--noprofile", "-c", &script])
+    let status = session(bin_dir, scratch.path(), env)
+        .args(["-c", &script])
         .env("DOC_DIR", dir)
         .env("DOC_OUT", &out)
-        .env("HOME", scratch.path().join("home"))
-        .env("TMPDIR", scratch.path().join("tmp"))
-        .env("PATH", path)
-        .env("CARGO_TERM_COLOR", "never")
-        .env_remove("NO_COLOR")
-        .envs(toolchain_env())
-        .envs(env.iter().copied())
         .status()
         .expect("run bash");
     assert!(status.success(), "{doc}: the session stopped early");
@@ -288,24 +339,18 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     files
 }
 
-fn debug_bin_dir() -> PathBuf {
+/// The directory of the binary this test build made, `cargo-etcd-deps` in it.
+fn test_bin_dir() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"))
         .parent()
         .expect("bin dir")
         .to_owned()
 }
 
-fn readme_and_ci_guide(bin_dir: &Path) {
-    let workspaces = repo().join("testdata/workspaces");
-    let before = snapshot(&workspaces);
-    run_doc("README.md", &repo(), bin_dir, &[]);
-    assert!(
-        before == snapshot(&workspaces),
-        "README.md's commands changed files in testdata/workspaces"
-    );
-
-    // docs/ci.md: in the user's repository, here a git repository holding an example
-    // workspace (beside the stub registry it resolves against).
+/// Runs `doc` in the CI guide's setting (`Setup::CiRepository`).
+fn ci_repository(doc: &str, bin_dir: &Path) {
+    // The user's repository: here a git repository holding an example workspace (beside the
+    // stub registry it resolves against).
     let fixture = common::Fixture::new("two-lines");
     // The fleet section scans the services checked out under `services/` with the shared
     // policy beside them: the readable fixture fleet.
@@ -355,7 +400,7 @@ fn readme_and_ci_guide(bin_dir: &Path) {
     ]);
     let cargo_home = fixture.cargo_home.to_str().expect("utf-8");
     run_doc(
-        "docs/ci.md",
+        doc,
         &fixture.root,
         bin_dir,
         &[
@@ -381,15 +426,90 @@ fn readme_and_ci_guide(bin_dir: &Path) {
     }
 }
 
+/// Runs every doc of `DOCS`, each in its own session and all at once, with `bin_dir` on PATH;
+/// the docs run from the repository root leave `testdata/` as it was.
+fn every_doc(bin_dir: &Path) {
+    let testdata = repo().join("testdata");
+    let before = snapshot(&testdata);
+    let failed: Vec<&str> = std::thread::scope(|s| {
+        let runs: Vec<_> = DOCS
+            .iter()
+            .map(|&(doc, setup)| {
+                let run = s.spawn(move || match setup {
+                    Setup::RepositoryRoot => run_doc(doc, &repo(), bin_dir, &[]),
+                    Setup::CiRepository => ci_repository(doc, bin_dir),
+                });
+                (doc, run)
+            })
+            .collect();
+        runs.into_iter()
+            .filter_map(|(doc, run)| run.join().is_err().then_some(doc))
+            .collect()
+    });
+    assert!(failed.is_empty(), "{failed:?} failed; each says why above");
+    assert!(
+        before == snapshot(&testdata),
+        "the docs run from the repository root changed files in testdata/"
+    );
+}
+
 #[test]
-fn every_command_in_the_readme_and_the_ci_guide_runs_as_written() {
-    readme_and_ci_guide(&debug_bin_dir());
+fn every_command_in_every_doc_runs_as_written() {
+    every_doc(&test_bin_dir());
+}
+
+#[test]
+fn every_page_in_docs_is_listed() {
+    let mut pages: Vec<String> = std::fs::read_dir(repo().join("docs"))
+        .expect("docs/")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".md"))
+        .map(|name| format!("docs/{name}"))
+        .collect();
+    pages.push("README.md".to_owned());
+    pages.sort();
+    let mut listed: Vec<String> = DOCS.iter().map(|(doc, _)| (*doc).to_owned()).collect();
+    listed.sort();
+    assert_eq!(
+        pages, listed,
+        "DOCS must list README.md and every page in docs/"
+    );
+}
+
+#[test]
+fn cargo_runs_the_binary_under_test_before_one_installed_in_its_home() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let s = scratch.path();
+    let script = |dir: &Path, says: &str| {
+        std::fs::create_dir_all(dir).expect("dir");
+        let file = dir.join("cargo-etcd-deps");
+        std::fs::write(&file, format!("#!/bin/sh\necho {says}\n")).expect("script");
+        let mut perms = std::fs::metadata(&file).expect("meta").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&file, perms).expect("chmod");
+    };
+    script(&s.join("under-test"), "under-test");
+    script(&s.join("cargo-home/bin"), "installed");
+    for d in ["home", "tmp"] {
+        std::fs::create_dir_all(s.join(d)).expect("scratch dir");
+    }
+    let home = s.join("cargo-home");
+    let out = session(
+        &s.join("under-test"),
+        s,
+        &[("CARGO_HOME", home.to_str().expect("utf-8"))],
+    )
+    .args(["-c", "cargo etcd-deps"])
+    .output()
+    .expect("bash");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "under-test\n");
 }
 
 #[test]
 fn skipped_commands_are_still_in_the_docs_and_the_rest_is_run() {
     let mut all = Vec::new();
-    for doc in ["README.md", "docs/ci.md"] {
+    for (doc, _) in DOCS {
         let text = std::fs::read_to_string(repo().join(doc)).expect("read doc");
         for block in blocks(&text) {
             all.extend(block.cmds.into_iter().map(|c| c.text));
@@ -402,7 +522,87 @@ fn skipped_commands_are_still_in_the_docs_and_the_rest_is_run() {
         );
     }
     let run = all.iter().filter(|c| !skipped(c)).count();
-    assert!(run >= 15, "only {run} commands run: {all:#?}");
+    assert!(run >= 25, "only {run} commands run: {all:#?}");
+}
+
+/// The anchor GitHub gives a heading: lower case, letters, digits, `-` and `_` kept, spaces
+/// to `-`, everything else dropped.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchors of a Markdown file's headings (outside fenced blocks).
+fn anchors(text: &str) -> Vec<String> {
+    let mut fenced = false;
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            out.push(slug(line.trim_start_matches('#')));
+        }
+    }
+    out
+}
+
+/// The local targets of a Markdown file's links, `(line, target)`.
+fn local_links(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        for (i, _) in line.match_indices("](") {
+            let target = line[i + 2..].split(')').next().unwrap_or_default();
+            if !target.contains("://") && !target.is_empty() {
+                out.push((n + 1, target.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_link_between_the_docs_resolves() {
+    assert_eq!(slug("`cargo etcd-deps fix`"), "cargo-etcd-deps-fix");
+    assert_eq!(
+        slug("Fleet scan in a GitHub Actions matrix"),
+        "fleet-scan-in-a-github-actions-matrix"
+    );
+    let mut checked = 0;
+    for doc in DOCS
+        .iter()
+        .map(|(doc, _)| *doc)
+        .chain(["ARCHITECTURE.md", "testdata/README.md"])
+    {
+        let path = repo().join(doc);
+        let text = std::fs::read_to_string(&path).expect("read doc");
+        for (line, target) in local_links(&text) {
+            let (file, anchor) = target.split_once('#').unwrap_or((&target, ""));
+            let linked = if file.is_empty() {
+                path.clone()
+            } else {
+                path.parent().expect("dir").join(file)
+            };
+            assert!(linked.exists(), "{doc}:{line}: `{target}`: no such file");
+            if !anchor.is_empty() {
+                let heads = anchors(&std::fs::read_to_string(&linked).expect("read target"));
+                assert!(
+                    heads.iter().any(|h| h == anchor),
+                    "{doc}:{line}: `{target}`: no heading with that anchor in {}",
+                    linked.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "only {checked} links checked");
 }
 
 #[test]
@@ -437,5 +637,5 @@ fn install_as_documented() {
     assert!(status.success(), "`{}` failed", install.text);
     let bin_dir = root.path().join("bin");
     assert!(bin_dir.join("cargo-etcd-deps").is_file());
-    readme_and_ci_guide(&bin_dir);
+    every_doc(&bin_dir);
 }

@@ -1,4 +1,4 @@
-//! What the tool writes, and what it must leave alone: the README's "Writing" guarantees,
+//! What the tool writes, and what it must leave alone: the guarantees of docs/writing.md,
 //! one test matrix per class. Files are compared byte for byte with the expected `out/`
 //! folders of tests/fix; ownership is checked when the tests run as root; interrupts are
 //! real signals sent at named stages (the `CARGO_ETCD_DEPS_TEST_PAUSE` hook) or while cargo
@@ -142,7 +142,7 @@ fn kill(pid: u32, signal: &str) {
 }
 
 /// How many times a randomised test repeats: `default`, or the environment variable `var`
-/// (the README's figures use larger counts).
+/// (the figures in docs/writing.md use larger counts).
 fn count(var: &str, default: u32) -> u32 {
     std::env::var(var)
         .ok()

@@ -1,5 +1,6 @@
 //! `--format json`: one pretty document (the check report, the fix plan or the scan
-//! inventory), the shapes documented in README.md.
+//! inventory), the shapes documented in docs/output-formats.md, docs/fix.md and
+//! docs/scan-and-policy.md.
 
 use std::io::{self, Write};
 
