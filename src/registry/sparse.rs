@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use semver::Version;
 
-use super::{Registry, RegistryError, Release, ReleaseDep, parse_rust_version};
+use super::{Declared, Registry, RegistryError, Release, parse_rust_version};
 use crate::graph::Kind;
 
 /// A sparse index (crates.io's by default), read through tame-index: cargo's local index
@@ -160,19 +160,7 @@ fn convert(krate: &tame_index::IndexKrate) -> Vec<Release> {
             let deps = v
                 .dependencies()
                 .iter()
-                .map(|d| {
-                    let kind = match d.kind() {
-                        tame_index::krate::DependencyKind::Normal => Kind::Normal,
-                        tame_index::krate::DependencyKind::Build => Kind::Build,
-                        tame_index::krate::DependencyKind::Dev => Kind::Dev,
-                    };
-                    ReleaseDep {
-                        name: d.crate_name().to_owned(),
-                        req: d.version_requirement(),
-                        kind,
-                        optional: d.is_optional(),
-                    }
-                })
+                .map(|d| (&declared(d)).into())
                 .collect();
             let mut features: BTreeSet<String> = v.features().map(|(k, _)| k.clone()).collect();
             for d in v.dependencies() {
@@ -193,6 +181,59 @@ fn convert(krate: &tame_index::IndexKrate) -> Vec<Release> {
     out
 }
 
+/// One dependency of an index entry as its release declares it.
+fn declared(d: &tame_index::krate::IndexDependency) -> Declared {
+    Declared {
+        name: d.crate_name().to_owned(),
+        key: d.name.to_string(),
+        req: d.version_requirement(),
+        kind: match d.kind() {
+            tame_index::krate::DependencyKind::Normal => Kind::Normal,
+            tame_index::krate::DependencyKind::Build => Kind::Build,
+            tame_index::krate::DependencyKind::Dev => Kind::Dev,
+        },
+        platform: d
+            .target
+            .as_deref()
+            .map(|t| crate::manifest::document::platform_spelling(t)),
+        optional: d.is_optional(),
+        features: d.features.to_vec(),
+        default_features: d.default_features,
+    }
+}
+
+impl SparseRegistry {
+    /// The declarations of release `version` of `name` in cargo's local index cache, reading
+    /// only that release's line; never the network.
+    fn cached_declared(
+        &self,
+        name: &str,
+        version: &Version,
+    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+        let err = |e: &dyn std::fmt::Display| RegistryError {
+            message: format!("{name} in {}: {e}", self.url),
+        };
+        let krate_name = tame_index::KrateName::crates_io(name).map_err(|e| err(&e))?;
+        let lock = tame_index::flock::FileLock::unlocked();
+        let Some(entry) = self
+            .index
+            .cached_krate(krate_name, &lock)
+            .map_err(|e| err(&e))?
+        else {
+            return Ok(None);
+        };
+        let wanted = version.to_string();
+        for line in entry.iter().map_err(|e| err(&e))? {
+            let (vers, _) = line.raw();
+            if vers == wanted || Version::parse(vers).is_ok_and(|v| v == *version) {
+                let v = line.deserialize().map_err(|e| err(&e))?;
+                return Ok(Some(v.dependencies().iter().map(declared).collect()));
+            }
+        }
+        Ok(None)
+    }
+}
+
 impl Registry for SparseRegistry {
     fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
         if let Ok(cache) = self.cache.lock()
@@ -209,6 +250,14 @@ impl Registry for SparseRegistry {
 
     fn describe(&self) -> String {
         format!("the registry {}", self.url)
+    }
+
+    fn declared(
+        &self,
+        name: &str,
+        version: &Version,
+    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+        self.cached_declared(name, version)
     }
 }
 
