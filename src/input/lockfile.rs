@@ -772,6 +772,116 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         )
     }
 
+    fn declared(name: &str, req: &str, kind: Kind, platform: Option<&str>) -> Declared {
+        Declared {
+            name: name.to_owned(),
+            key: name.to_owned(),
+            req: VersionReq::parse(req).expect("req"),
+            kind,
+            platform: platform.map(str::to_owned),
+            optional: false,
+            features: Vec::new(),
+            default_features: true,
+        }
+    }
+
+    const SOCKET2: &str = "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"socket2\"]\n[[package]]\nname = \"socket2\"\nversion = \"0.5.8\"\nsource = \"registry+x\"\ndependencies = [\"libc\", \"windows-sys\"]\n[[package]]\nname = \"libc\"\nversion = \"0.2.169\"\nsource = \"registry+x\"\n[[package]]\nname = \"windows-sys\"\nversion = \"0.52.0\"\nsource = \"registry+x\"\n";
+
+    /// `SOCKET2` built with what socket2 0.5.8 declares: libc twice on unix (normal and
+    /// build), as a dev-dependency, and on an older line under windows; windows-sys on windows.
+    fn with_facts() -> Built {
+        let lock = Locked::parse(Path::new("Cargo.lock"), SOCKET2).expect("parses");
+        let mut facts: Facts = vec![None; lock.len()];
+        let (i, _, _) = lock
+            .registry_packages()
+            .find(|(_, p, _)| p.name == "socket2")
+            .expect("socket2");
+        facts[i] = Some(vec![
+            declared("libc", "^0.2.150", Kind::Normal, Some("cfg(unix)")),
+            declared("libc", "^0.2.150", Kind::Normal, Some("cfg(unix)")),
+            declared("libc", "^0.2", Kind::Build, Some("cfg(unix)")),
+            declared("libc", "^0.2", Kind::Dev, None),
+            declared("libc", "^0.1", Kind::Normal, Some("cfg(windows)")),
+            declared("windows-sys", "^0.52", Kind::Normal, Some("cfg(windows)")),
+        ]);
+        super::build(&lock, Local::default(), Path::new("/ws"), &facts).expect("builds")
+    }
+
+    fn edges_of(g: &DepGraph, name: &str) -> Vec<String> {
+        let node = g.nodes().find(|&n| g.package(n).name == name).expect(name);
+        g.dependencies(node)
+            .map(|(to, e)| {
+                format!(
+                    "{} {:?} {} {:?} {:?}",
+                    g.package(to).name,
+                    e.kind,
+                    e.kind_known,
+                    e.req,
+                    e.platform
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_registry_packages_edges_take_what_its_release_declares() {
+        let built = with_facts();
+        assert_eq!(
+            edges_of(&built.graph, "socket2"),
+            [
+                "libc Normal true Some(\"^0.2.150\") Some(\"cfg(unix)\")",
+                "libc Build true Some(\"^0.2\") Some(\"cfg(unix)\")",
+                "windows-sys Normal true Some(\"^0.52\") Some(\"cfg(windows)\")",
+            ]
+        );
+        // The member has no manifest here (Cargo.lock alone): its edge is unknown, said.
+        assert_eq!(
+            edges_of(&built.graph, "app"),
+            ["socket2 Normal false None None"]
+        );
+        assert_eq!(built.lacking, ["app 0.1.0"]);
+        let note = not_known(&built.lacking);
+        assert!(note.contains("of 1 package (app 0.1.0;"), "{note}");
+        assert!(!not_known(&[]).contains("describe the dependencies"));
+    }
+
+    #[test]
+    fn targets_evaluate_registry_conditions_and_keep_unknown_edges() {
+        let on = |triple: &str| {
+            let g = on_targets(with_facts().graph, &[triple.to_owned()]).expect("known triple");
+            let mut names = Vec::new();
+            for n in g.nodes() {
+                for (to, _) in g.dependencies(n) {
+                    names.push(format!("{}->{}", g.package(n).name, g.package(to).name));
+                }
+            }
+            names.sort();
+            names.dedup();
+            names
+        };
+        assert_eq!(
+            on("x86_64-unknown-linux-gnu"),
+            ["app->socket2", "socket2->libc"]
+        );
+        assert_eq!(
+            on("x86_64-pc-windows-msvc"),
+            ["app->socket2", "socket2->windows-sys"]
+        );
+    }
+
+    #[test]
+    fn a_registry_package_without_facts_keeps_unknown_edges_and_is_named() {
+        let lock = Locked::parse(Path::new("Cargo.lock"), SOCKET2).expect("parses");
+        let built = super::build(&lock, Local::default(), Path::new("/ws"), &Facts::default())
+            .expect("builds");
+        assert_eq!(built.lacking, ["app 0.1.0", "socket2 0.5.8"]);
+        assert!(
+            edges_of(&built.graph, "socket2")
+                .iter()
+                .all(|e| e.contains(" false None None"))
+        );
+    }
+
     #[test]
     fn reads_v1_with_full_references_and_members_without_source() {
         let g = build(V1).expect("v1");

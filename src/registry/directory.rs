@@ -84,6 +84,20 @@ impl Registry for DirectorySource {
         name: &str,
         version: &Version,
     ) -> Result<Option<Vec<Declared>>, RegistryError> {
+        // `cargo vendor` names a crate's folder `name-version`, or `name` for the one version
+        // it holds when alone: read that folder alone before listing the whole directory.
+        for folder in [format!("{name}-{version}"), name.to_owned()] {
+            let path = self.dir.join(folder).join("Cargo.toml");
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            if let Ok((found, release, declared)) = parse_manifest(&text)
+                && found == name
+                && release.version == *version
+            {
+                return Ok(Some(declared));
+            }
+        }
         self.with_index(|idx| {
             idx.get(name)?
                 .iter()
@@ -256,6 +270,75 @@ tonic-build = "^0.12"
             release.deps.iter().map(|d| d.kind).collect::<Vec<_>>(),
             [Kind::Normal, Kind::Build]
         );
+    }
+
+    #[test]
+    fn declarations_keep_target_tables_renames_and_features_as_cargo_metadata_reports_them() {
+        let (_, _, declared) = parse_manifest(
+            "[package]\nname = \"a\"\nversion = \"1.0.0\"\n\n\
+             [dependencies]\nsys = { package = \"windows-sys\", version = \"0.52\", features = [\"x\"], default-features = false }\n\n\
+             [target.\"cfg(any(unix,windows))\".build-dependencies]\nlibc = \"0.2\"\n\n\
+             [dev-dependencies]\ntonic = \"0.12\"\n",
+        )
+        .expect("parses");
+        let shown: Vec<String> = declared
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {} {} {:?} {:?} {}",
+                    d.key, d.name, d.req, d.kind, d.platform, d.features, d.default_features
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "sys windows-sys ^0.52 normal None [\"x\"] false",
+                "libc libc ^0.2 build Some(\"cfg(any(unix, windows))\") [] true",
+                "tonic tonic ^0.12 dev None [] true",
+            ]
+        );
+    }
+
+    #[test]
+    fn one_vendored_release_is_found_by_its_folder_or_by_listing() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vendor");
+        let reg = DirectorySource::new(dir.clone());
+        let socket2 = reg
+            .declared("socket2", &Version::new(0, 5, 8))
+            .expect("readable")
+            .expect("present");
+        let shown: Vec<(&str, Option<&str>)> = socket2
+            .iter()
+            .map(|d| (d.name.as_str(), d.platform.as_deref()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("libc", Some("cfg(unix)")),
+                ("windows-sys", Some("cfg(windows)"))
+            ]
+        );
+        assert_eq!(
+            reg.declared("socket2", &Version::new(0, 3, 0))
+                .expect("readable"),
+            None
+        );
+        // A folder named otherwise is found by listing the directory.
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let other = tmp.path().join("renamed-folder");
+        std::fs::create_dir_all(&other).expect("mkdir");
+        std::fs::copy(
+            dir.join("winapi-0.3.9/Cargo.toml"),
+            other.join("Cargo.toml"),
+        )
+        .expect("copy");
+        let reg = DirectorySource::new(tmp.path().to_owned());
+        let winapi = reg
+            .declared("winapi", &Version::new(0, 3, 9))
+            .expect("readable")
+            .expect("present");
+        assert_eq!(winapi[0].platform.as_deref(), Some("i686-pc-windows-gnu"));
     }
 
     #[test]
