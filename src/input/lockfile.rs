@@ -124,7 +124,7 @@ pub fn graph(
     root: &Path,
 ) -> Result<DepGraph, LockError> {
     let lock = Locked::parse(lock_path, text)?;
-    Ok(build(&lock, local, root, &Facts::default())?.graph)
+    Ok(build(lock, local, root, &Facts::default())?.graph)
 }
 
 /// Cargo.lock as read, before the graph is built: its entries and the packages made of them.
@@ -187,7 +187,7 @@ pub struct Built {
 /// `facts`: an edge out of a local package takes its declaration's kind, requirement and
 /// platform, an edge out of a registry package those its release declares.
 pub fn build(
-    lock: &Locked<'_>,
+    lock: Locked<'_>,
     local: Local<'_>,
     root: &Path,
     facts: &Facts,
@@ -196,7 +196,7 @@ pub fn build(
         path: lock.path.to_owned(),
         message,
     };
-    let (raw, mut packages) = (&lock.raw, lock.packages.clone());
+    let (raw, mut packages) = (&lock.raw, lock.packages);
     let by_name = by_name(&raw.package);
     let placed = place(local.packages, &raw.package, &packages, &by_name);
     let mut member_ids = Vec::new();
@@ -804,7 +804,7 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             declared("libc", "^0.1", Kind::Normal, Some("cfg(windows)")),
             declared("windows-sys", "^0.52", Kind::Normal, Some("cfg(windows)")),
         ]);
-        super::build(&lock, Local::default(), Path::new("/ws"), &facts).expect("builds")
+        super::build(lock, Local::default(), Path::new("/ws"), &facts).expect("builds")
     }
 
     fn edges_of(g: &DepGraph, name: &str) -> Vec<String> {
@@ -872,7 +872,7 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     #[test]
     fn a_registry_package_without_facts_keeps_unknown_edges_and_is_named() {
         let lock = Locked::parse(Path::new("Cargo.lock"), SOCKET2).expect("parses");
-        let built = super::build(&lock, Local::default(), Path::new("/ws"), &Facts::default())
+        let built = super::build(lock, Local::default(), Path::new("/ws"), &Facts::default())
             .expect("builds");
         assert_eq!(built.lacking, ["app 0.1.0", "socket2 0.5.8"]);
         assert!(

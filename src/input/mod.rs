@@ -355,7 +355,7 @@ pub fn read_lockfile(
         patches: &local.1,
     };
     let facts = registry_facts(&locked, &root);
-    let built = lockfile::build(&locked, local_packages, &root, &facts).map_err(lock_err)?;
+    let built = lockfile::build(locked, local_packages, &root, &facts).map_err(lock_err)?;
     Ok(FromLock {
         graph: built.graph,
         parsed,
