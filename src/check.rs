@@ -38,7 +38,8 @@ pub(crate) fn run(
     if ws.lockfile_mode {
         report.input = Some(report::InputInfo {
             mode: "lockfile",
-            not_known: input::lockfile::LIMITS,
+            // The report holds a `&'static str`: one short note per run.
+            not_known: input::lockfile::not_known(&ws.lacking).leak(),
         });
     }
     // Render into memory first: on an error nothing reaches stdout.

@@ -20,7 +20,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "vendor")
 
 # name -> version -> dict(deps=[(name, req, kind, extra)], features={}, rust=None)
-# kind: "normal" | "build"; extra: {"optional": True} or {"package": ...}
+# kind: "normal" | "build"; extra: {"optional": True}, {"package": ...} or
+# {"target": "cfg(unix)"} (a `[target.<cfg>]` table)
 CRATES = {}
 
 
@@ -193,6 +194,34 @@ crate("acme-grpc", "1.3.0", [d("tonic", "^0.9.2"), d("prost", "^0.11.9")])
 crate("acme-platform", "1.4.0", [d("etcd-client", "^0.11")])
 crate("acme-platform", "2.0.0", [d("etcd-client", "^0.14")])
 
+# --- platform-specific dependencies ----------------------------------------------------
+# The real target tables of the transport stack's system crates, so that `--target` has
+# registry conditions to evaluate: socket2 depends on libc on unix and on winapi (0.4) or
+# windows-sys (0.5) on windows; winapi picks its import libraries by target triple, and
+# windows-targets by `cfg(all(...))` (the stub keeps its two x86_64 tables).
+def on(target, name, req):
+    return d(name, req, target=target)
+
+
+crate("libc", "0.2.169")
+crate("winapi-i686-pc-windows-gnu", "0.4.0")
+crate("winapi-x86_64-pc-windows-gnu", "0.4.0")
+crate("winapi", "0.3.9", [on("i686-pc-windows-gnu", "winapi-i686-pc-windows-gnu", "^0.4"),
+                          on("x86_64-pc-windows-gnu", "winapi-x86_64-pc-windows-gnu", "^0.4")])
+crate("windows_x86_64_gnu", "0.52.6")
+crate("windows_x86_64_msvc", "0.52.6")
+crate("windows-targets", "0.52.6", [
+    on('cfg(all(target_arch = "x86_64", target_env = "gnu", not(target_abi = "llvm"), '
+       'not(windows_raw_dylib)))', "windows_x86_64_gnu", "^0.52.6"),
+    on('cfg(all(target_arch = "x86_64", target_env = "msvc", not(windows_raw_dylib)))',
+       "windows_x86_64_msvc", "^0.52.6"),
+])
+crate("windows-sys", "0.52.0", [d("windows-targets", "^0.52.0")])
+CRATES["socket2"]["0.4.10"]["deps"] += [on("cfg(unix)", "libc", "^0.2.149"),
+                                        on("cfg(windows)", "winapi", "^0.3.9")]
+CRATES["socket2"]["0.5.8"]["deps"] += [on("cfg(unix)", "libc", "^0.2.150"),
+                                       on("cfg(windows)", "windows-sys", "^0.52")]
+
 # --- code for fixtures that really compile --------------------------------------------
 # Every other stub has an empty src/lib.rs. These carry the few types a fixture needs to
 # fail to compile the way users' builds do when two tonic lines meet
@@ -227,15 +256,19 @@ def manifest(name, version, spec):
     if spec["rust_version"]:
         lines.append(f"rust-version = {toml_str(spec['rust_version'])}")
     lines += ['description = "test stub"', 'license = "MIT"', "", "[lib]", 'path = "src/lib.rs"']
-    by_table = {"normal": [], "build": []}
+    by_table = {}
     for (dname, req, kind, extra) in spec["deps"]:
         parts = [f"version = {toml_str(req)}"]
         if extra.get("optional"):
             parts.append("optional = true")
-        by_table[kind].append(f"{dname} = {{ {', '.join(parts)} }}")
-    for kind, header in (("normal", "dependencies"), ("build", "build-dependencies")):
-        if by_table[kind]:
-            lines += ["", f"[{header}]"] + sorted(by_table[kind])
+        by_table.setdefault((extra.get("target") or "", kind), []).append(
+            f"{dname} = {{ {', '.join(parts)} }}")
+    # The package's own tables, then each target's, as cargo vendor writes them.
+    for (target, kind) in sorted(by_table, key=lambda t: (t[0], t[1] != "normal")):
+        header = {"normal": "dependencies", "build": "build-dependencies"}[kind]
+        if target:
+            header = f"target.{toml_str(target)}.{header}"
+        lines += ["", f"[{header}]"] + sorted(by_table[(target, kind)])
     if spec["features"]:
         lines += ["", "[features]"]
         for f, vals in sorted(spec["features"].items()):

@@ -1,7 +1,8 @@
 //! The real-world corpus (testdata/corpus/<case>/: a public workspace's Cargo.lock and member
 //! manifests): `check --lockfile` loads every case without cargo, never panics, refuses only
 //! the lockfiles that were out of date at their commit (as `cargo --locked` would),
-//! keeps the default human report and the markdown comment within their budgets, annotates
+//! keeps the default human report and the markdown comment within their budgets, says once
+//! which packages lack registry facts (no index data on a test machine), annotates
 //! GitHub at most once per (code, crate, manifest line), and lists no finding twice in JSON. The findings of each case
 //! are snapshotted one line each.
 
@@ -16,6 +17,8 @@ use serde_json::Value;
 const REPORT_BUDGET: usize = 150;
 /// Lines of one error-level finding in the default human output.
 const FINDING_BUDGET: usize = 40;
+/// Characters of the lockfile mode's note.
+const NOTE_BUDGET: usize = 600;
 /// Characters of `--format markdown` (a pull-request comment), well under GitHub's limit.
 const MARKDOWN_BUDGET: usize = 40_000;
 
@@ -129,6 +132,18 @@ fn check_case(case: &Path) {
     for (head, n) in error_blocks(&text) {
         assert!(n <= FINDING_BUDGET, "{name}: {n} lines for {head}\n{text}");
     }
+    // No index data on a test machine: the one note says which packages lack facts, in one
+    // line, naming a few and counting the rest.
+    let notes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("note: lockfile mode:"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{name}\n{text}");
+    assert!(
+        notes[0].contains("describe the dependencies of") && notes[0].len() <= NOTE_BUDGET,
+        "{name}: {}",
+        notes[0]
+    );
 
     let json = run(case, &["check", "--lockfile", "--format", "json"]);
     assert_eq!(json.code(), human.code(), "{name}");

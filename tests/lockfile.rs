@@ -42,24 +42,64 @@ fn lockfile_mode_cannot_see_features_and_says_what_it_leaves_out() {
         "{}",
         human.stdout()
     );
-    // Requirements of registry crates are null, never guessed; the member's own are known.
+    // Registry crates' requirements and kinds come from the vendored releases the fixture
+    // resolves against; the member's own from its manifest.
     let report = lockfile.json();
+    assert!(
+        report["input"]["not_known"]
+            .as_str()
+            .is_some_and(|n| n.contains("features are not resolved")
+                && !n.contains("describe the dependencies")),
+        "{}",
+        report["input"]
+    );
     let tonic = common::finding(&report, "diverging-versions", "tonic");
     let old = common::version(tonic, "0.9.2");
     assert_eq!(old["dependents"][0]["name"], "etcd-client");
-    assert_eq!(old["dependents"][0]["req"], Value::Null);
-    assert_eq!(old["dependents"][0]["kind"], Value::Null);
+    assert_eq!(old["dependents"][0]["req"], "^0.9.2");
+    assert_eq!(old["dependents"][0]["kind"], "normal");
     let new = common::version(tonic, "0.12.3");
     assert_eq!(new["dependents"][0]["req"], "^0.12");
     assert_eq!(new["dependents"][0]["kind"], "normal");
 }
 
 #[test]
+fn without_index_data_the_lockfile_mode_says_which_packages_lack_facts_and_never_guesses() {
+    // A Cargo.lock copied out of its workspace: no source replacement points at the vendored
+    // stubs, and the empty CARGO_HOME has no index cache, so no registry crate's
+    // declarations are known (and nothing is asked of the network).
+    let fixture = Fixture::new("two-lines");
+    let alone = lock_alone(&fixture);
+    let run = without_cargo(
+        &alone,
+        &fixture,
+        &["check", "--lockfile", "Cargo.lock", "--format", "json"],
+    );
+    run.expect_code(1);
+    let report = run.json();
+    let note = report["input"]["not_known"].as_str().expect("note");
+    assert!(note.contains("describe the dependencies of"), "{note}");
+    assert!(note.contains("etcd-client 0.11.1"), "{note}");
+    assert!(note.contains("more"), "{note}");
+    let tonic = common::finding(&report, "diverging-versions", "tonic");
+    let old = common::version(tonic, "0.9.2");
+    assert_eq!(old["dependents"][0]["name"], "etcd-client");
+    assert_eq!(old["dependents"][0]["req"], Value::Null);
+    assert_eq!(old["dependents"][0]["kind"], Value::Null);
+    let human = without_cargo(&alone, &fixture, &["check", "--lockfile", "Cargo.lock"]);
+    human.expect_code(1);
+    assert_eq!(
+        human.stdout().matches("note: lockfile mode:").count(),
+        1,
+        "{}",
+        human.stdout()
+    );
+}
+
+#[test]
 fn a_cargo_lock_alone_still_explains_the_split() {
     let fixture = Fixture::new("two-lines");
-    let alone = fixture.tmp.path().join("copied");
-    std::fs::create_dir_all(&alone).expect("mkdir");
-    std::fs::copy(fixture.root.join("Cargo.lock"), alone.join("Cargo.lock")).expect("copy");
+    let alone = lock_alone(&fixture);
     let run = fixture.run_in(
         &alone,
         &["check", "--lockfile", "Cargo.lock", "--format", "json"],
@@ -123,15 +163,32 @@ fn bad_lockfiles_are_input_errors_naming_the_file() {
     assert!(run.stderr().contains("--lockfile"), "{}", run.stderr());
 }
 
+/// A copy of the fixture's Cargo.lock alone in a directory of its own.
+fn lock_alone(fixture: &Fixture) -> std::path::PathBuf {
+    let alone = fixture.tmp.path().join("copied");
+    std::fs::create_dir_all(&alone).expect("mkdir");
+    std::fs::copy(fixture.root.join("Cargo.lock"), alone.join("Cargo.lock")).expect("copy");
+    alone
+}
+
+/// Runs the tool in `dir` with the fixture's CARGO_HOME and no cargo reachable.
+fn without_cargo(dir: &std::path::Path, fixture: &Fixture, args: &[&str]) -> common::Run {
+    common::run_tool_with_env(
+        dir,
+        &fixture.cargo_home,
+        args,
+        &[("CARGO", "/nonexistent/cargo"), ("PATH", "/nonexistent")],
+    )
+}
+
 /// Runs `check --format json` in both modes (the lockfile mode without cargo) and asserts they
 /// agree; returns the lockfile mode's report.
 fn both_modes_agree(fixture: &Fixture, what: &str) -> Value {
     let metadata = fixture.run(&["check", "--offline", "--format", "json"]);
-    let lockfile = common::run_tool_with_env(
+    let lockfile = without_cargo(
         &fixture.root,
-        &fixture.cargo_home,
+        fixture,
         &["check", "--lockfile", "--format", "json"],
-        &[("CARGO", "/nonexistent/cargo"), ("PATH", "/nonexistent")],
     );
     assert_eq!(
         lockfile.code(),

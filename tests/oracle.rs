@@ -5,7 +5,10 @@
 //! and dev dependencies, `[patch]`), resolved by real cargo against the stub registry, then
 //! perhaps edited after locking in one of several ways. The lockfile mode must then agree with
 //! cargo: on whether the lockfile is fresh (`cargo metadata --locked --offline` accepts it),
-//! on the members, on every dependency a member declares, and on the findings of both modes.
+//! on the members, on every edge out of every package a member reaches (kind, platform
+//! condition, requirement: registry crates' too, read from the stub registry), and on the
+//! findings of both modes field by field, for the host and with `--target` for targets that
+//! each registry condition holds for or not.
 //!
 //! `ETCD_DEPS_ORACLE_CASES` sets how many seeds run (the bench harness runs more) and
 //! `ETCD_DEPS_ORACLE_SEED` the first; a failure names its seed, and every disagreement found
@@ -629,22 +632,24 @@ fn tool(dir: &Path, home: &Path, extra: &[&str]) -> common::Run {
     common::run_tool(dir, home, &args, None)
 }
 
+/// `cargo metadata --locked` from `from`, with `extra` flags. Cargo.lock holds every
+/// optional dependency: the lockfile mode sees what `--all-features` sees (its report says so).
+fn metadata(from: &Path, home: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "metadata",
+        "--locked",
+        "--offline",
+        "--all-features",
+        "--format-version",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    cargo(from, home, &args)
+}
+
 /// The lockfile mode against cargo, from `from`.
 fn compare(from: &Path, home: &Path, notes: &[String]) -> Result<String, String> {
-    let meta = cargo(
-        from,
-        home,
-        // Cargo.lock holds every optional dependency: the lockfile mode sees what
-        // `--all-features` sees (its report says so).
-        &[
-            "metadata",
-            "--locked",
-            "--offline",
-            "--all-features",
-            "--format-version",
-            "1",
-        ],
-    );
+    let meta = metadata(from, home, &[]);
     let stderr = String::from_utf8_lossy(&meta.stderr).into_owned();
     let verdict = if meta.status.success() {
         Verdict::Fresh
@@ -675,22 +680,54 @@ fn compare(from: &Path, home: &Path, notes: &[String]) -> Result<String, String>
     }
     let json = String::from_utf8(meta.stdout).expect("utf-8 metadata");
     let by_cargo = DepGraph::from_metadata_json(&json, "cargo metadata").expect("metadata graph");
-    let (by_lock, _) = cargo_etcd_deps::input::read_lockfile(from, None, None)
+    let from_lock = cargo_etcd_deps::input::read_lockfile(from, None, None)
         .map_err(|e| format!("the library refuses what the binary read: {e}"))?;
-    let (a, b) = (declared(&by_cargo), declared(&by_lock));
+    // Every registry crate is in the stub registry the case resolves against: nothing may
+    // lack facts.
+    if !from_lock.lacking.is_empty() {
+        return Err(format!("facts missing for {:?}", from_lock.lacking));
+    }
+    same_edges(&by_cargo, &from_lock.graph, "")?;
+    same_findings(from, home, &[], &run)?;
+    // The stub registry's system crates declare platform conditions (cfg(unix), cfg(windows),
+    // target triples, cfg(all(..))): with `--target`, cargo's `--filter-platform` graph and
+    // findings are the lockfile mode's.
+    for target in TARGETS {
+        let filtered = metadata(from, home, &["--filter-platform", target]);
+        let json = String::from_utf8(filtered.stdout).expect("utf-8 metadata");
+        let by_cargo = DepGraph::from_metadata_json(&json, "cargo metadata").expect("metadata");
+        let by_lock = cargo_etcd_deps::input::read_lockfile(from, None, None)
+            .map_err(|e| format!("the library refuses what the binary read: {e}"))?
+            .graph;
+        let by_lock = cargo_etcd_deps::input::lockfile::on_targets(by_lock, &[target.to_owned()])
+            .map_err(|e| format!("{target}: {e}"))?;
+        same_edges(&by_cargo, &by_lock, target)?;
+        let args = ["--target", target];
+        same_findings(from, home, &args, &tool(from, home, &args))?;
+    }
+    Ok(format!("Fresh: {}", notes.join(", ")))
+}
+
+/// The targets each fresh case is also compared on: one per kind of condition the stub
+/// registry holds (cfg(unix), cfg(windows), a triple, cfg(all(..)) on the environment).
+const TARGETS: [&str; 3] = [
+    "x86_64-unknown-linux-gnu",
+    "x86_64-pc-windows-msvc",
+    "x86_64-pc-windows-gnu",
+];
+
+/// Both graphs hold the same members and, from every package a member reaches, the same
+/// edges with the same kind, platform condition and requirement.
+fn same_edges(by_cargo: &DepGraph, by_lock: &DepGraph, target: &str) -> Result<(), String> {
+    let (a, b) = (declared(by_cargo), declared(by_lock));
     if a != b {
         return Err(format!(
-            "members or declared edges differ\ncargo only: {:?}\nlockfile only: {:?}",
+            "members or edges differ {target}\ncargo only: {:?}\nlockfile only: {:?}",
             a.difference(&b).collect::<Vec<_>>(),
             b.difference(&a).collect::<Vec<_>>()
         ));
     }
-    same_findings(from, home, &[], &run)?;
-    // The stub registry's crates declare no platform conditions, so with `--target` both
-    // modes must agree exactly too.
-    let windows = ["--target", "x86_64-pc-windows-msvc"];
-    same_findings(from, home, &windows, &tool(from, home, &windows))?;
-    Ok(format!("Fresh: {}", notes.join(", ")))
+    Ok(())
 }
 
 /// The metadata mode's findings (with `extra` flags) against the lockfile mode's `run`.
@@ -717,10 +754,12 @@ fn same_findings(
     Ok(())
 }
 
-/// Every member (name, version, manifest) and each dependency it declares (kind, platform,
-/// target), as one set.
+/// Every member (name, version, manifest) and each edge out of a package a member reaches
+/// (target, kind, platform, requirement, the target's source), as one set.
 fn declared(g: &DepGraph) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut queue: Vec<_> = g.members().to_vec();
     for &m in g.members() {
         let p = g.package(m);
         out.insert(format!(
@@ -729,17 +768,27 @@ fn declared(g: &DepGraph) -> BTreeSet<String> {
             p.version,
             p.manifest_path.display()
         ));
-        for (to, e) in g.dependencies(m) {
+    }
+    while let Some(n) = queue.pop() {
+        if !seen.insert(n) {
+            continue;
+        }
+        let p = g.package(n);
+        for (to, e) in g.dependencies(n) {
             let t = g.package(to);
             out.insert(format!(
-                "{} -> {} {} {:?} {:?} {}",
+                "{} {} -> {} {} {:?} known={} {:?} {:?} {}",
                 p.name,
+                p.version,
                 t.name,
                 t.version,
                 e.kind,
+                e.kind_known,
                 e.platform,
+                e.req,
                 t.source.as_deref().unwrap_or("path")
             ));
+            queue.push(to);
         }
     }
     out

@@ -3,12 +3,17 @@
 //!
 //! Cargo.lock is read with `toml` + serde into plain structs, and dependency references
 //! (`"name"`, `"name version"`, `"name version (source)"`) are resolved through a hash index,
-//! so reading stays linear in the number of packages. What a lockfile cannot tell is left out,
-//! never guessed: requirements of registry crates, platform conditions and dependency kinds
-//! beyond the workspace's own manifests. Without manifests (a Cargo.lock copied out of a
-//! repository), the packages without a source are taken as the workspace members. Each
-//! manifest is parsed once, and its declarations are read with the manifest walker
-//! (`manifest::document`).
+//! so reading stays linear in the number of packages. Cargo.lock says which edges exist; what
+//! each edge is (kind, requirement, platform condition) comes from the declarations behind
+//! it: a local package's own manifest, or, for a registry package, the dependencies its
+//! release declares as the registry's index data on this machine gives them ([`Facts`],
+//! read by `input` through `registry` and passed in, so building the graph does no IO).
+//! Where neither is there (a registry package with no entry in the local index data, a git
+//! package, a member of a Cargo.lock read alone) the edge's kind and requirement are left
+//! out, never guessed, and the package is named in the report's note. Without manifests
+//! (a Cargo.lock copied out of a repository), the packages without a source are taken as the
+//! workspace members. Each manifest is parsed once, and its declarations are read with the
+//! manifest walker (`manifest::document`).
 
 use std::collections::HashMap;
 
@@ -23,10 +28,7 @@ use toml_edit::Item;
 
 use crate::graph::{DepGraph, Edge, Kind, Package};
 use crate::manifest::document::{Entry, Manifest, Section, written_requirement};
-
-/// What the lockfile mode cannot see, said once in every report.
-pub const LIMITS: &str = "lockfile mode: requirements of registry crates, platform conditions \
-and dependency kinds beyond the workspace's own manifests are not in Cargo.lock and are left out";
+use crate::registry::Declared;
 
 #[derive(Deserialize)]
 pub(super) struct RawLock<'a> {
@@ -112,20 +114,90 @@ pub struct Local<'a> {
 }
 
 /// Builds the graph from Cargo.lock text and the workspace's local packages (none: Cargo.lock
-/// alone, whose packages without a source are taken as the members). With local packages,
-/// Cargo.lock must be the one cargo would keep for them (`fresh`), or it is refused.
+/// alone, whose packages without a source are taken as the members), with no registry
+/// facts. With local packages, Cargo.lock must be the one cargo would keep for them
+/// (`fresh`), or it is refused.
 pub fn graph(
     lock_path: &Path,
     text: &str,
     local: Local<'_>,
     root: &Path,
 ) -> Result<DepGraph, LockError> {
+    let lock = Locked::parse(lock_path, text)?;
+    Ok(build(lock, local, root, &Facts::default())?.graph)
+}
+
+/// Cargo.lock as read, before the graph is built: its entries and the packages made of them.
+pub struct Locked<'t> {
+    path: &'t Path,
+    raw: RawLock<'t>,
+    packages: Vec<Package>,
+}
+
+impl<'t> Locked<'t> {
+    /// Reads Cargo.lock's text (at `path`, for errors).
+    pub fn parse(path: &'t Path, text: &'t str) -> Result<Locked<'t>, LockError> {
+        let err = |message: String| LockError {
+            path: path.to_owned(),
+            message,
+        };
+        let raw = parse(text).map_err(err)?;
+        let packages = packages(&raw.package).map_err(err)?;
+        Ok(Locked {
+            path,
+            raw,
+            packages,
+        })
+    }
+
+    /// The packages from a registry (by their index in Cargo.lock), whose declarations the
+    /// index data may hold: name, version and source id.
+    pub fn registry_packages(&self) -> impl Iterator<Item = (usize, &Package, &str)> {
+        self.packages.iter().enumerate().filter_map(|(i, p)| {
+            let source = p.source.as_deref()?;
+            (source.starts_with("registry+") || source.starts_with("sparse+"))
+                .then_some((i, p, source))
+        })
+    }
+
+    /// How many packages Cargo.lock lists.
+    pub fn len(&self) -> usize {
+        self.packages.len()
+    }
+
+    /// Whether Cargo.lock lists no package (never, once parsed).
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty()
+    }
+}
+
+/// What the registry's index data says of Cargo.lock's packages: by index in Cargo.lock, the
+/// dependencies the locked release declares; `None` (or no entry) where nothing is known.
+pub type Facts = Vec<Option<Vec<Declared>>>;
+
+/// The graph, and the packages (`name version`, in Cargo.lock's order) some of whose
+/// dependencies neither a manifest nor the index data describe: their edges have no known
+/// kind, requirement or platform condition.
+pub struct Built {
+    pub graph: DepGraph,
+    pub lacking: Vec<String>,
+}
+
+/// Builds the graph from Cargo.lock as read, the workspace's local packages and the registry
+/// `facts`: an edge out of a local package takes its declaration's kind, requirement and
+/// platform, an edge out of a registry package those its release declares.
+pub fn build(
+    lock: Locked<'_>,
+    local: Local<'_>,
+    root: &Path,
+    facts: &Facts,
+) -> Result<Built, LockError> {
     let err = |message: String| LockError {
-        path: lock_path.to_owned(),
+        path: lock.path.to_owned(),
         message,
     };
-    let raw = parse(text).map_err(err)?;
-    let (mut packages, by_name) = packages(&raw.package).map_err(err)?;
+    let (raw, mut packages) = (&lock.raw, lock.packages);
+    let by_name = by_name(&raw.package);
     let placed = place(local.packages, &raw.package, &packages, &by_name);
     let mut member_ids = Vec::new();
     for (i, m) in placed.iter().enumerate() {
@@ -145,23 +217,57 @@ pub fn graph(
         }
     }
     // Every reference resolves before freshness is judged on them.
-    let Edges { edges, dropped } =
-        edges(&raw.package, &packages, &by_name, (&placed, local)).map_err(err)?;
+    let declaring = Declaring {
+        placed: &placed,
+        local,
+        facts,
+    };
+    let Edges {
+        edges,
+        dropped,
+        lacking,
+    } = edges(&raw.package, &packages, &by_name, &declaring).map_err(err)?;
     if !local.packages.is_empty() {
-        let lock = super::fresh::Lock {
-            raw: &raw,
+        let fresh = super::fresh::Lock {
+            raw,
             packages: &packages,
             edges: &edges,
             dropped: &dropped,
         };
-        super::fresh::check(&lock, local, &placed, (lock_path, root))?;
+        super::fresh::check(&fresh, local, &placed, (lock.path, root))?;
     }
-    Ok(DepGraph::from_parts(
-        packages,
-        edges,
-        &member_ids,
-        root.to_owned(),
-    ))
+    let lacking = lacking
+        .into_iter()
+        .map(|i| format!("{} {}", packages[i].name, packages[i].version))
+        .collect();
+    Ok(Built {
+        graph: DepGraph::from_parts(packages, edges, &member_ids, root.to_owned()),
+        lacking,
+    })
+}
+
+/// The note every lockfile-mode report carries: what this input leaves out, naming the
+/// packages (`lacking`) whose dependencies no manifest and no index data describe.
+pub fn not_known(lacking: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let features =
+        "lockfile mode: features are not resolved (Cargo.lock holds every optional dependency)";
+    if lacking.is_empty() {
+        return format!(
+            "{features}; requirements, kinds and platform conditions come from the workspace's manifests and cargo's local index data"
+        );
+    }
+    let mut names = lacking[..lacking.len().min(SHOWN)].join(", ");
+    if lacking.len() > SHOWN {
+        names.push_str(&format!(" and {} more", lacking.len() - SHOWN));
+    }
+    let count = match lacking.len() {
+        1 => "1 package".to_owned(),
+        n => format!("{n} packages"),
+    };
+    format!(
+        "{features}; no manifest and no local index data describe the dependencies of {count} ({names}; `cargo fetch` fills cargo's index cache): their requirements, kinds and platform conditions are left out, and they are kept for every target"
+    )
 }
 
 /// The graph as built for `targets` (target triples): a declaration of the workspace's own
@@ -235,12 +341,19 @@ fn parse(text: &str) -> Result<RawLock<'_>, String> {
 /// Package indices by name.
 pub(super) type ByName<'r> = FastMap<&'r str, Vec<usize>>;
 
-/// The graph's packages, one per Cargo.lock package in its order, and their indices by
-/// name. A package listed twice or with a bad version is an error.
-fn packages<'r>(raw: &'r [RawPackage<'_>]) -> Result<(Vec<Package>, ByName<'r>), String> {
+/// Cargo.lock's packages' indices by name.
+fn by_name<'r>(raw: &'r [RawPackage<'_>]) -> ByName<'r> {
+    let mut by_name: ByName<'r> = FastMap::with_capacity_and_hasher(raw.len(), Default::default());
+    for (i, p) in raw.iter().enumerate() {
+        by_name.entry(p.name.as_ref()).or_default().push(i);
+    }
+    by_name
+}
+
+/// The graph's packages, one per Cargo.lock package in its order. A package listed twice or
+/// with a bad version is an error.
+fn packages(raw: &[RawPackage<'_>]) -> Result<Vec<Package>, String> {
     let mut packages = Vec::with_capacity(raw.len());
-    let mut by_name: FastMap<&str, Vec<usize>> =
-        FastMap::with_capacity_and_hasher(raw.len(), Default::default());
     let mut seen: FastMap<(&str, &str, Option<&str>), usize> =
         FastMap::with_capacity_and_hasher(raw.len(), Default::default());
     for (i, p) in raw.iter().enumerate() {
@@ -262,7 +375,6 @@ fn packages<'r>(raw: &'r [RawPackage<'_>]) -> Result<(Vec<Package>, ByName<'r>),
                 p.name, p.version
             ));
         }
-        by_name.entry(p.name.as_ref()).or_default().push(i);
         packages.push(Package {
             id: format!(
                 "{}@{}{}",
@@ -282,23 +394,37 @@ fn packages<'r>(raw: &'r [RawPackage<'_>]) -> Result<(Vec<Package>, ByName<'r>),
             target_sources: Vec::new(),
         });
     }
-    Ok((packages, by_name))
+    Ok(packages)
+}
+
+/// Where the declarations behind each package's references come from: the local package
+/// placed at its index, else the registry facts at its index.
+struct Declaring<'a> {
+    placed: &'a [Option<&'a LocalPackage>],
+    local: Local<'a>,
+    facts: &'a Facts,
 }
 
 /// The edges of every Cargo.lock dependency reference, with the kind, requirement and
-/// platform of the member declarations that resolved to it (`manifests`, by package).
+/// platform of the declarations that resolved to it: a local package's own (members', and
+/// path packages' outside the workspace), or what a registry package's release declares.
 fn edges(
     raw: &[RawPackage<'_>],
     packages: &[Package],
     by_name: &ByName<'_>,
-    (placed, local): (&[Option<&LocalPackage>], Local<'_>),
+    declaring: &Declaring<'_>,
 ) -> Result<Edges, String> {
+    let Declaring {
+        placed,
+        local,
+        facts,
+    } = *declaring;
     let mut edges = Vec::with_capacity(raw.iter().map(|p| p.dependencies.len()).sum());
     let mut dropped = Vec::new();
+    let mut lacking = Vec::new();
     for (i, p) in raw.iter().enumerate() {
-        // Every local package's own declarations (members', and path packages' outside the
-        // workspace) give the kinds, requirements and platforms of its edges.
-        let declaring = placed[i];
+        let released = facts.get(i).and_then(Option::as_ref);
+        let mut unknown = false;
         for dep in &p.dependencies {
             let j = resolve(dep, by_name, raw).map_err(|m| {
                 format!(
@@ -313,27 +439,90 @@ fn edges(
                 continue;
             }
             let target = &packages[j];
-            let declared: Vec<&Declaration> = declaring
-                .map(|m| {
-                    m.declarations
-                        .iter()
-                        .filter(|d| {
-                            d.package == target.name
-                                && super::fresh::answers(d, target, placed[j], local.patches)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let found = match (placed[i], released) {
+                (Some(m), _) => from_manifest(m, target, placed[j], local.patches),
+                (None, Some(declared)) => from_release(declared, target),
+                (None, None) => Vec::new(),
+            };
+            unknown |= found.is_empty();
             push_edges(
                 &mut edges,
                 (i, j),
-                &declared,
+                found,
                 packages[i].is_member,
                 &target.name,
             );
         }
+        if unknown {
+            lacking.push(i);
+        }
     }
-    Ok(Edges { edges, dropped })
+    Ok(Edges {
+        edges,
+        dropped,
+        lacking,
+    })
+}
+
+/// The edges a local package's manifest gives one reference: one per declaration that
+/// resolved to `target`.
+fn from_manifest(
+    m: &LocalPackage,
+    target: &Package,
+    target_local: Option<&LocalPackage>,
+    patches: &[(String, Option<PathBuf>)],
+) -> Vec<Edge> {
+    m.declarations
+        .iter()
+        .filter(|d| {
+            d.package == target.name && super::fresh::answers(d, target, target_local, patches)
+        })
+        .map(|d| Edge {
+            kind: d.kind,
+            kind_known: true,
+            req: d
+                .req
+                .as_deref()
+                .map(|r| VersionReq::parse(r).map_or_else(|_| r.to_owned(), |v| v.to_string()))
+                .or_else(|| d.is_path.then(|| "*".to_owned())),
+            key: d.key.clone(),
+            optional: false,
+            platform: d.platform.clone(),
+            features: Vec::new(),
+            default_features: true,
+        })
+        .collect()
+}
+
+/// The edges a registry release's declarations give one reference, as `cargo metadata`
+/// lists them: one per kind and platform condition among the normal and build declarations
+/// of `target`'s package whose requirement its version meets (cargo resolves no
+/// dev-dependency of a registry package).
+fn from_release(declared: &[Declared], target: &Package) -> Vec<Edge> {
+    let mut out: Vec<Edge> = Vec::new();
+    for d in declared {
+        if d.name != target.name || d.kind == Kind::Dev || !d.req.matches(&target.version) {
+            continue;
+        }
+        if out
+            .iter()
+            .any(|e| e.kind == d.kind && e.platform == d.platform)
+        {
+            continue;
+        }
+        out.push(Edge {
+            kind: d.kind,
+            kind_known: true,
+            req: Some(d.req.to_string()),
+            // Outside the members the key is never read (see `push_edges`).
+            key: String::new(),
+            optional: d.optional,
+            platform: d.platform.clone(),
+            features: d.features.clone(),
+            default_features: d.default_features,
+        });
+    }
+    out
 }
 
 /// The edges of Cargo.lock's dependency references, and the references to path packages the
@@ -341,6 +530,8 @@ fn edges(
 pub(super) struct Edges {
     pub(super) edges: Vec<(usize, usize, Edge)>,
     pub(super) dropped: Vec<(usize, usize)>,
+    /// Packages with an edge of unknown kind and requirement, by index.
+    pub(super) lacking: Vec<usize>,
 }
 
 /// A path package in Cargo.lock that the workspace no longer has (never one when Cargo.lock
@@ -354,16 +545,16 @@ pub(super) fn is_orphan(
     !local.packages.is_empty() && raw[i].source.is_none() && placed[i].is_none()
 }
 
-/// The edges of one Cargo.lock dependency reference: one per declaration of the member's
-/// manifest that resolved to it, or one of unknown kind and requirement.
+/// The edges of one Cargo.lock dependency reference: those its declarations give (`found`),
+/// or one of unknown kind and requirement.
 fn push_edges(
     edges: &mut Vec<(usize, usize, Edge)>,
     (i, j): (usize, usize),
-    declared: &[&Declaration],
+    found: Vec<Edge>,
     from_member: bool,
     target: &str,
 ) {
-    if declared.is_empty() {
+    if found.is_empty() {
         // The key only matters where a path leaves the workspace (origins): outside
         // the members it is never read, so no string is made for it.
         let key = if from_member {
@@ -386,26 +577,7 @@ fn push_edges(
             },
         ));
     }
-    for d in declared {
-        edges.push((
-            i,
-            j,
-            Edge {
-                kind: d.kind,
-                kind_known: true,
-                req: d
-                    .req
-                    .as_deref()
-                    .map(|r| VersionReq::parse(r).map_or_else(|_| r.to_owned(), |v| v.to_string()))
-                    .or_else(|| d.is_path.then(|| "*".to_owned())),
-                key: d.key.clone(),
-                optional: false,
-                platform: d.platform.clone(),
-                features: Vec::new(),
-                default_features: true,
-            },
-        ));
-    }
+    edges.extend(found.into_iter().map(|e| (i, j, e)));
 }
 
 /// Where each local package stands in Cargo.lock: by lock index, the local package locked
@@ -598,6 +770,116 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             Local::default(),
             Path::new("/ws"),
         )
+    }
+
+    fn declared(name: &str, req: &str, kind: Kind, platform: Option<&str>) -> Declared {
+        Declared {
+            name: name.to_owned(),
+            key: name.to_owned(),
+            req: VersionReq::parse(req).expect("req"),
+            kind,
+            platform: platform.map(str::to_owned),
+            optional: false,
+            features: Vec::new(),
+            default_features: true,
+        }
+    }
+
+    const SOCKET2: &str = "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"socket2\"]\n[[package]]\nname = \"socket2\"\nversion = \"0.5.8\"\nsource = \"registry+x\"\ndependencies = [\"libc\", \"windows-sys\"]\n[[package]]\nname = \"libc\"\nversion = \"0.2.169\"\nsource = \"registry+x\"\n[[package]]\nname = \"windows-sys\"\nversion = \"0.52.0\"\nsource = \"registry+x\"\n";
+
+    /// `SOCKET2` built with what socket2 0.5.8 declares: libc twice on unix (normal and
+    /// build), as a dev-dependency, and on an older line under windows; windows-sys on windows.
+    fn with_facts() -> Built {
+        let lock = Locked::parse(Path::new("Cargo.lock"), SOCKET2).expect("parses");
+        let mut facts: Facts = vec![None; lock.len()];
+        let (i, _, _) = lock
+            .registry_packages()
+            .find(|(_, p, _)| p.name == "socket2")
+            .expect("socket2");
+        facts[i] = Some(vec![
+            declared("libc", "^0.2.150", Kind::Normal, Some("cfg(unix)")),
+            declared("libc", "^0.2.150", Kind::Normal, Some("cfg(unix)")),
+            declared("libc", "^0.2", Kind::Build, Some("cfg(unix)")),
+            declared("libc", "^0.2", Kind::Dev, None),
+            declared("libc", "^0.1", Kind::Normal, Some("cfg(windows)")),
+            declared("windows-sys", "^0.52", Kind::Normal, Some("cfg(windows)")),
+        ]);
+        super::build(lock, Local::default(), Path::new("/ws"), &facts).expect("builds")
+    }
+
+    fn edges_of(g: &DepGraph, name: &str) -> Vec<String> {
+        let node = g.nodes().find(|&n| g.package(n).name == name).expect(name);
+        g.dependencies(node)
+            .map(|(to, e)| {
+                format!(
+                    "{} {:?} {} {:?} {:?}",
+                    g.package(to).name,
+                    e.kind,
+                    e.kind_known,
+                    e.req,
+                    e.platform
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_registry_packages_edges_take_what_its_release_declares() {
+        let built = with_facts();
+        assert_eq!(
+            edges_of(&built.graph, "socket2"),
+            [
+                "libc Normal true Some(\"^0.2.150\") Some(\"cfg(unix)\")",
+                "libc Build true Some(\"^0.2\") Some(\"cfg(unix)\")",
+                "windows-sys Normal true Some(\"^0.52\") Some(\"cfg(windows)\")",
+            ]
+        );
+        // The member has no manifest here (Cargo.lock alone): its edge is unknown, said.
+        assert_eq!(
+            edges_of(&built.graph, "app"),
+            ["socket2 Normal false None None"]
+        );
+        assert_eq!(built.lacking, ["app 0.1.0"]);
+        let note = not_known(&built.lacking);
+        assert!(note.contains("of 1 package (app 0.1.0;"), "{note}");
+        assert!(!not_known(&[]).contains("describe the dependencies"));
+    }
+
+    #[test]
+    fn targets_evaluate_registry_conditions_and_keep_unknown_edges() {
+        let on = |triple: &str| {
+            let g = on_targets(with_facts().graph, &[triple.to_owned()]).expect("known triple");
+            let mut names = Vec::new();
+            for n in g.nodes() {
+                for (to, _) in g.dependencies(n) {
+                    names.push(format!("{}->{}", g.package(n).name, g.package(to).name));
+                }
+            }
+            names.sort();
+            names.dedup();
+            names
+        };
+        assert_eq!(
+            on("x86_64-unknown-linux-gnu"),
+            ["app->socket2", "socket2->libc"]
+        );
+        assert_eq!(
+            on("x86_64-pc-windows-msvc"),
+            ["app->socket2", "socket2->windows-sys"]
+        );
+    }
+
+    #[test]
+    fn a_registry_package_without_facts_keeps_unknown_edges_and_is_named() {
+        let lock = Locked::parse(Path::new("Cargo.lock"), SOCKET2).expect("parses");
+        let built = super::build(lock, Local::default(), Path::new("/ws"), &Facts::default())
+            .expect("builds");
+        assert_eq!(built.lacking, ["app 0.1.0", "socket2 0.5.8"]);
+        assert!(
+            edges_of(&built.graph, "socket2")
+                .iter()
+                .all(|e| e.contains(" false None None"))
+        );
     }
 
     #[test]

@@ -8,12 +8,15 @@
 //! is reused). `Workspace::edited` reads the metadata cargo resolved for an edited copy the
 //! same way, with the same settings.
 //!
-//! `cargo` runs cargo and reads saved metadata; `lockfile` builds the graph from Cargo.lock and
-//! the workspace's manifests; `hakari` recognises generated workspace-hack members; `vcs` asks
+//! `cargo` runs cargo and reads saved metadata; `lockfile` builds the graph from Cargo.lock,
+//! the workspace's manifests and what the registry's index data on this machine says of the
+//! locked registry packages (asked of `registry::local_index` here, never the network);
+//! `hakari` recognises generated workspace-hack members; `vcs` asks
 //! git about uncommitted changes and the repository's top level; `settings` merges and checks
 //! what the graph and the configuration say; `fleet` finds the workspaces `scan` reads.
 //!
-//! Other reads have their own owners: the registry reads its index, the writer
+//! Other reads have their own owners: the registry reads its index (for the lockfile mode
+//! too), the writer
 //! (`manifest::write`, `manifest::edit`) reads the bytes it is about to replace, and `verify`
 //! copies the workspace it proves a plan on.
 
@@ -54,6 +57,9 @@ pub struct Workspace {
     pub generated: Vec<String>,
     /// Read from Cargo.lock alone, without cargo.
     pub lockfile_mode: bool,
+    /// The lockfile mode: the packages (`name version`) some of whose dependencies no
+    /// manifest and no index data on this machine describe.
+    pub lacking: Vec<String>,
     /// Where each dependency is declared, and the texts the reports quote (the member
     /// manifests and the configuration file), read once.
     pub spans: SpanIndex,
@@ -74,7 +80,7 @@ pub(crate) fn load_located(
     base: &analysis::Options,
     located: Option<cargo::Located>,
 ) -> Result<Workspace, Error> {
-    let (graph, config, parsed) = read(req, located)?;
+    let (graph, config, parsed, lacking) = read(req, located)?;
     let opts = settings::merge_options(base, &config, req)?;
     settings::check_members(&graph, matches!(req.command, Command::Fix(_)))?;
     // Read only now: a member reached through a link that leaves the root is refused above.
@@ -98,6 +104,7 @@ pub(crate) fn load_located(
         policy,
         generated,
         lockfile_mode: matches!(req.input, Input::Lockfile { .. }),
+        lacking,
         spans,
     })
 }
@@ -140,6 +147,7 @@ impl Workspace {
             policy: self.policy.clone(),
             generated: self.generated.clone(),
             lockfile_mode: false,
+            lacking: Vec::new(),
             spans: SpanIndex::new(root.to_owned(), manifests),
         })
     }
@@ -155,12 +163,12 @@ fn copy_root(json: &str) -> Option<&str> {
 }
 
 /// The graph and the configuration, for each input mode, and in the lockfile mode the
-/// manifests it parsed to build the graph. With cargo, the configuration is read first: its
-/// `targets` are passed to `cargo metadata`.
+/// manifests it parsed to build the graph and the packages it lacks facts for. With cargo,
+/// the configuration is read first: its `targets` are passed to `cargo metadata`.
 fn read(
     req: &Request,
     located: Option<cargo::Located>,
-) -> Result<(DepGraph, Config, Option<lockfile::Parsed>), Error> {
+) -> Result<(DepGraph, Config, Option<lockfile::Parsed>, Vec<String>), Error> {
     let explicit = req.config.as_deref();
     match &req.input {
         Input::Cargo(opts) => {
@@ -178,13 +186,14 @@ fn read(
             let json =
                 cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown)?;
             let name = format!("cargo metadata for {}", located.shown);
-            Ok((DepGraph::from_metadata_json(&json, &name)?, config, None))
+            let graph = DepGraph::from_metadata_json(&json, &name)?;
+            Ok((graph, config, None, Vec::new()))
         }
         Input::File(path) => {
             let (json, name) = cargo::read_saved(path)?;
             let graph = DepGraph::from_metadata_json(&json, &name)?;
             let config = load_config(graph.workspace_root(), explicit)?;
-            Ok((graph, config, None))
+            Ok((graph, config, None, Vec::new()))
         }
         Input::Lockfile {
             lockfile,
@@ -201,15 +210,18 @@ fn read(
                 path: PathBuf::from("."),
                 source,
             })?;
-            let (graph, parsed) =
-                read_lockfile(&cwd, lockfile.as_deref(), manifest_path.as_deref())?;
+            let FromLock {
+                graph,
+                parsed,
+                lacking,
+            } = read_lockfile(&cwd, lockfile.as_deref(), manifest_path.as_deref())?;
             let config = load_config(graph.workspace_root(), explicit)?;
             let targets = match (targets.is_empty(), &config.targets) {
                 (true, Some(t)) => t.clone(),
                 _ => targets.clone(),
             };
             let graph = lockfile::on_targets(graph, &targets).map_err(Error::Usage)?;
-            Ok((graph, config, Some(parsed)))
+            Ok((graph, config, Some(parsed), lacking))
         }
     }
 }
@@ -246,15 +258,26 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
-/// The lockfile mode's input: the graph from Cargo.lock and the manifests beside it. The
-/// workspace is the one cargo would load from `manifest_path` (or the nearest Cargo.toml up
-/// from the current directory), and its Cargo.lock the root's; `lockfile`, when given, must be
-/// that file, or a Cargo.lock with no manifest beside it (read alone).
+/// The lockfile mode's input, as `read_lockfile` reads it.
+pub struct FromLock {
+    pub graph: DepGraph,
+    /// The manifests parsed to build the graph, for the span index.
+    pub parsed: lockfile::Parsed,
+    /// The packages (`name version`) some of whose dependencies no manifest and no index data
+    /// on this machine describe.
+    pub lacking: Vec<String>,
+}
+
+/// The lockfile mode's input: the graph from Cargo.lock, the manifests beside it and what
+/// cargo's index data on this machine (never the network) says of the registry packages.
+/// The workspace is the one cargo would load from `manifest_path` (or the nearest Cargo.toml
+/// up from the current directory), and its Cargo.lock the root's; `lockfile`, when given,
+/// must be that file, or a Cargo.lock with no manifest beside it (read alone).
 pub fn read_lockfile(
     cwd: &Path,
     lockfile: Option<&Path>,
     manifest_path: Option<&Path>,
-) -> Result<(DepGraph, lockfile::Parsed), Error> {
+) -> Result<FromLock, Error> {
     let given = lockfile.map(|p| {
         let p = cwd.join(p);
         if p.is_dir() { p.join("Cargo.lock") } else { p }
@@ -317,22 +340,45 @@ pub fn read_lockfile(
         path: e.path,
         message: e.message,
     };
-    match layout {
-        Some(layout) => {
-            let local = lockfile::Local {
-                packages: &layout.packages,
-                patches: &layout.patches,
-            };
-            let graph = lockfile::graph(&lock, &text, local, &layout.root).map_err(lock_err)?;
-            Ok((graph, layout.parsed))
-        }
+    let locked = lockfile::Locked::parse(&lock, &text).map_err(lock_err)?;
+    let (root, local, parsed) = match layout {
+        Some(layout) => (
+            layout.root,
+            (layout.packages, layout.patches),
+            layout.parsed,
+        ),
         None => {
             let root = lock.parent().map(Path::to_owned).unwrap_or_default();
-            let graph = lockfile::graph(&lock, &text, lockfile::Local::default(), &root)
-                .map_err(lock_err)?;
-            Ok((graph, Vec::new()))
+            (root, Default::default(), Vec::new())
         }
+    };
+    let local_packages = lockfile::Local {
+        packages: &local.0,
+        patches: &local.1,
+    };
+    let facts = registry_facts(&locked, &root);
+    let built = lockfile::build(locked, local_packages, &root, &facts).map_err(lock_err)?;
+    Ok(FromLock {
+        graph: built.graph,
+        parsed,
+        lacking: built.lacking,
+    })
+}
+
+/// What cargo's index data on this machine (as the workspace's cargo configuration points at
+/// it: a vendored directory, the local sparse-index cache) says of each registry package
+/// Cargo.lock locks; never the network. A package it has no entry for, or whose source it
+/// cannot read, has no facts.
+fn registry_facts(lock: &lockfile::Locked<'_>, root: &Path) -> lockfile::Facts {
+    let index = crate::registry::local_index(root);
+    let mut facts = vec![None; lock.len()];
+    for (i, p, source) in lock.registry_packages() {
+        facts[i] = index
+            .declared_in(source, &p.name, &p.version)
+            .ok()
+            .flatten();
     }
+    facts
 }
 
 /// The text of a workspace file, read through the one reader: `None` when nothing is at

@@ -92,6 +92,14 @@ pub enum Section {
     Workspace,
 }
 
+/// A target condition (`cfg(any(unix,windows))`, a triple) as cargo metadata spells it
+/// (`cfg(any(unix, windows))`), or as written when it does not parse.
+pub fn platform_spelling(written: &str) -> String {
+    Platform::from_str(written)
+        .map(|p| p.to_string())
+        .unwrap_or_else(|_| written.to_owned())
+}
+
 /// One dependency table of a manifest.
 #[derive(Clone, Copy)]
 pub struct DepTable<'a> {
@@ -113,11 +121,7 @@ impl<'a> DepTable<'a> {
     /// The target key as cargo metadata spells it (`cfg(any(unix, windows))`), or as written
     /// when it does not parse.
     pub fn platform_name(&self) -> Option<String> {
-        self.target.map(|k| {
-            Platform::from_str(k.get())
-                .map(|p| p.to_string())
-                .unwrap_or_else(|_| k.get().to_owned())
-        })
+        self.target.map(|k| platform_spelling(k.get()))
     }
 
     /// Whether the table declares `section` dependencies for `platform` (`None`: not under

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use semver::{Version, VersionReq};
 use toml_edit::Item;
 
-use super::{Registry, RegistryError, Release, ReleaseDep, parse_rust_version};
+use super::{Declared, Registry, RegistryError, Release, parse_rust_version};
 use crate::graph::Kind;
 use crate::manifest::document::{Manifest, Section};
 
@@ -16,8 +16,11 @@ use crate::manifest::document::{Manifest, Section};
 #[derive(Debug)]
 pub struct DirectorySource {
     dir: PathBuf,
-    index: Mutex<Option<HashMap<String, Vec<Release>>>>,
+    index: Mutex<Option<Index>>,
 }
+
+/// Each crate's releases in version order, each with the dependencies it declares.
+type Index = HashMap<String, Vec<(Release, Vec<Declared>)>>;
 
 impl DirectorySource {
     pub fn new(dir: PathBuf) -> DirectorySource {
@@ -27,14 +30,14 @@ impl DirectorySource {
         }
     }
 
-    fn scan(&self) -> Result<HashMap<String, Vec<Release>>, RegistryError> {
+    fn scan(&self) -> Result<Index, RegistryError> {
         let entries = std::fs::read_dir(&self.dir).map_err(|e| RegistryError {
             message: format!(
                 "could not read the vendored directory {}: {e}",
                 self.dir.display()
             ),
         })?;
-        let mut out: HashMap<String, Vec<Release>> = HashMap::new();
+        let mut out: Index = HashMap::new();
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.path().join("Cargo.toml"))
@@ -45,27 +48,62 @@ impl DirectorySource {
             let text = std::fs::read_to_string(&path).map_err(|e| RegistryError {
                 message: format!("could not read {}: {e}", path.display()),
             })?;
-            let (name, release) = parse_manifest(&text).map_err(|m| RegistryError {
+            let (name, release, declared) = parse_manifest(&text).map_err(|m| RegistryError {
                 message: format!("{}: {m}", path.display()),
             })?;
-            out.entry(name).or_default().push(release);
+            out.entry(name).or_default().push((release, declared));
         }
         for releases in out.values_mut() {
-            releases.sort_by(|a, b| a.version.cmp(&b.version));
+            releases.sort_by(|a, b| a.0.version.cmp(&b.0.version));
         }
         Ok(out)
     }
-}
 
-impl Registry for DirectorySource {
-    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+    /// `answer` over the index, read on first use.
+    fn with_index<T>(&self, answer: impl FnOnce(&Index) -> T) -> Result<T, RegistryError> {
         let mut guard = self.index.lock().map_err(|_| RegistryError {
             message: "registry index lock poisoned".to_owned(),
         })?;
         if guard.is_none() {
             *guard = Some(self.scan()?);
         }
-        Ok(guard.as_ref().and_then(|idx| idx.get(name).cloned()))
+        Ok(answer(guard.as_ref().expect("filled above")))
+    }
+}
+
+impl Registry for DirectorySource {
+    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+        self.with_index(|idx| {
+            idx.get(name)
+                .map(|releases| releases.iter().map(|(r, _)| r.clone()).collect())
+        })
+    }
+
+    fn declared(
+        &self,
+        name: &str,
+        version: &Version,
+    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+        // `cargo vendor` names a crate's folder `name-version`, or `name` for the one version
+        // it holds when alone: read that folder alone before listing the whole directory.
+        for folder in [format!("{name}-{version}"), name.to_owned()] {
+            let path = self.dir.join(folder).join("Cargo.toml");
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            if let Ok((found, release, declared)) = parse_manifest(&text)
+                && found == name
+                && release.version == *version
+            {
+                return Ok(Some(declared));
+            }
+        }
+        self.with_index(|idx| {
+            idx.get(name)?
+                .iter()
+                .find(|(r, _)| r.version == *version)
+                .map(|(_, declared)| declared.clone())
+        })
     }
 
     fn describe(&self) -> String {
@@ -73,8 +111,8 @@ impl Registry for DirectorySource {
     }
 }
 
-/// Reads name and release facts from a published crate's Cargo.toml.
-fn parse_manifest(text: &str) -> Result<(String, Release), String> {
+/// Reads name, release facts and declarations from a published crate's Cargo.toml.
+fn parse_manifest(text: &str) -> Result<(String, Release, Vec<Declared>), String> {
     let doc = Manifest::parse(text.to_owned()).map_err(|e| format!("invalid TOML: {e}"))?;
     let package = doc
         .get("package")
@@ -94,62 +132,84 @@ fn parse_manifest(text: &str) -> Result<(String, Release), String> {
         .get("rust-version")
         .and_then(Item::as_str)
         .and_then(parse_rust_version);
-    let mut deps = Vec::new();
     let mut features: BTreeSet<String> = doc
         .get("features")
         .and_then(Item::as_table_like)
         .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
         .unwrap_or_default();
-    // By kind, the package's table before its `[target.*]` ones: the first normal or build
-    // requirement on a crate is the one `requirement_on` reads.
-    let mut tables: Vec<(Kind, &dyn toml_edit::TableLike)> = doc
+    let declared = declarations(&doc)?;
+    for d in declared
+        .iter()
+        .filter(|d| d.optional && d.kind != Kind::Dev)
+    {
+        features.insert(d.key.clone());
+    }
+    let release = Release {
+        version,
+        yanked: false,
+        rust_version,
+        deps: declared.iter().map(Into::into).collect(),
+        features,
+    };
+    Ok((name, release, declared))
+}
+
+/// Every dependency a published manifest declares. By kind, the package's table before its
+/// `[target.*]` ones: the first normal or build requirement on a crate is the one
+/// `requirement_on` reads.
+fn declarations(doc: &Manifest) -> Result<Vec<Declared>, String> {
+    let mut tables: Vec<(Kind, _)> = doc
         .tables()
         .filter_map(|t| match t.section {
-            Section::Package(kind) => Some((kind, t.table)),
+            Section::Package(kind) => Some((kind, t)),
             Section::Workspace => None,
         })
         .collect();
     tables.sort_by_key(|(kind, _)| *kind);
+    let mut out = Vec::new();
     for (kind, table) in tables {
-        for (key, item) in table.iter() {
-            let (req, package, optional) = match item {
-                Item::Value(toml_edit::Value::String(s)) => (s.value().clone(), None, false),
-                other => {
-                    let Some(t) = other.as_table_like() else {
-                        continue;
-                    };
-                    (
-                        t.get("version")
-                            .and_then(Item::as_str)
-                            .unwrap_or("*")
-                            .to_owned(),
-                        t.get("package").and_then(Item::as_str).map(str::to_owned),
-                        t.get("optional").and_then(Item::as_bool).unwrap_or(false),
-                    )
-                }
+        let platform = table.platform_name();
+        for (key, item) in table.table.iter() {
+            let t = match item {
+                Item::Value(toml_edit::Value::String(_)) => None,
+                other => match other.as_table_like() {
+                    Some(t) => Some(t),
+                    None => continue,
+                },
             };
-            let req = VersionReq::parse(&req).map_err(|e| format!("bad requirement {req}: {e}"))?;
-            if optional && kind != Kind::Dev {
-                features.insert(key.to_owned());
-            }
-            deps.push(ReleaseDep {
-                name: package.unwrap_or_else(|| key.to_owned()),
+            let field = |name: &str| t.and_then(|t| t.get(name));
+            let req = item
+                .as_str()
+                .or_else(|| field("version").and_then(Item::as_str))
+                .unwrap_or("*");
+            let req = VersionReq::parse(req).map_err(|e| format!("bad requirement {req}: {e}"))?;
+            let features = field("features")
+                .and_then(Item::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(Declared {
+                name: field("package")
+                    .and_then(Item::as_str)
+                    .unwrap_or(key)
+                    .to_owned(),
+                key: key.to_owned(),
                 req,
                 kind,
-                optional,
+                platform: platform.clone(),
+                optional: field("optional").and_then(Item::as_bool).unwrap_or(false),
+                features,
+                default_features: field("default-features")
+                    .or_else(|| field("default_features"))
+                    .and_then(Item::as_bool)
+                    .unwrap_or(true),
             });
         }
     }
-    Ok((
-        name,
-        Release {
-            version,
-            yanked: false,
-            rust_version,
-            deps,
-            features,
-        },
-    ))
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -160,7 +220,7 @@ mod tests {
 
     #[test]
     fn reads_a_stub_manifest() {
-        let (name, release) = parse_manifest(
+        let (name, release, _) = parse_manifest(
             r#"[package]
 name = "etcd-client"
 version = "0.14.0"
@@ -196,7 +256,7 @@ tonic-build = "^0.12"
 
     #[test]
     fn a_normal_requirement_is_read_before_a_build_one_wherever_it_is_declared() {
-        let (_, release) = parse_manifest(
+        let (_, release, _) = parse_manifest(
             "[package]\nname = \"a\"\nversion = \"1.0.0\"\n\n\
              [build-dependencies]\nprost = \"0.12\"\n\n\
              [target.'cfg(unix)'.dependencies]\nprost = \"0.13\"\n",
@@ -210,6 +270,75 @@ tonic-build = "^0.12"
             release.deps.iter().map(|d| d.kind).collect::<Vec<_>>(),
             [Kind::Normal, Kind::Build]
         );
+    }
+
+    #[test]
+    fn declarations_keep_target_tables_renames_and_features_as_cargo_metadata_reports_them() {
+        let (_, _, declared) = parse_manifest(
+            "[package]\nname = \"a\"\nversion = \"1.0.0\"\n\n\
+             [dependencies]\nsys = { package = \"windows-sys\", version = \"0.52\", features = [\"x\"], default-features = false }\n\n\
+             [target.\"cfg(any(unix,windows))\".build-dependencies]\nlibc = \"0.2\"\n\n\
+             [dev-dependencies]\ntonic = \"0.12\"\n",
+        )
+        .expect("parses");
+        let shown: Vec<String> = declared
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {} {} {:?} {:?} {}",
+                    d.key, d.name, d.req, d.kind, d.platform, d.features, d.default_features
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "sys windows-sys ^0.52 normal None [\"x\"] false",
+                "libc libc ^0.2 build Some(\"cfg(any(unix, windows))\") [] true",
+                "tonic tonic ^0.12 dev None [] true",
+            ]
+        );
+    }
+
+    #[test]
+    fn one_vendored_release_is_found_by_its_folder_or_by_listing() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vendor");
+        let reg = DirectorySource::new(dir.clone());
+        let socket2 = reg
+            .declared("socket2", &Version::new(0, 5, 8))
+            .expect("readable")
+            .expect("present");
+        let shown: Vec<(&str, Option<&str>)> = socket2
+            .iter()
+            .map(|d| (d.name.as_str(), d.platform.as_deref()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("libc", Some("cfg(unix)")),
+                ("windows-sys", Some("cfg(windows)"))
+            ]
+        );
+        assert_eq!(
+            reg.declared("socket2", &Version::new(0, 3, 0))
+                .expect("readable"),
+            None
+        );
+        // A folder named otherwise is found by listing the directory.
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let other = tmp.path().join("renamed-folder");
+        std::fs::create_dir_all(&other).expect("mkdir");
+        std::fs::copy(
+            dir.join("winapi-0.3.9/Cargo.toml"),
+            other.join("Cargo.toml"),
+        )
+        .expect("copy");
+        let reg = DirectorySource::new(tmp.path().to_owned());
+        let winapi = reg
+            .declared("winapi", &Version::new(0, 3, 9))
+            .expect("readable")
+            .expect("present");
+        assert_eq!(winapi[0].platform.as_deref(), Some("i686-pc-windows-gnu"));
     }
 
     #[test]

@@ -50,6 +50,34 @@ pub struct ReleaseDep {
     pub optional: bool,
 }
 
+/// A dependency exactly as a release declares it, with what `cargo metadata` reports of it:
+/// what the lockfile mode gives each edge out of a registry package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    /// The package name (after `package = …` renames).
+    pub name: String,
+    /// The key as written: the rename, else the name.
+    pub key: String,
+    pub req: VersionReq,
+    pub kind: Kind,
+    /// The `[target.<cfg>]` condition as cargo metadata spells it (`cfg(any(unix, windows))`).
+    pub platform: Option<String>,
+    pub optional: bool,
+    pub features: Vec<String>,
+    pub default_features: bool,
+}
+
+impl From<&Declared> for ReleaseDep {
+    fn from(d: &Declared) -> ReleaseDep {
+        ReleaseDep {
+            name: d.name.clone(),
+            req: d.req.clone(),
+            kind: d.kind,
+            optional: d.optional,
+        }
+    }
+}
+
 impl Release {
     /// The requirement this release declares on `name` (normal or build), if any.
     pub fn requirement_on(&self, name: &str) -> Option<&VersionReq> {
@@ -81,6 +109,19 @@ pub trait Registry {
 
     /// A short description for messages (`vendored directory testdata/vendor`).
     fn describe(&self) -> String;
+
+    /// The dependencies release `version` of `name` declares, read from what is on this
+    /// machine only (never the network); `Ok(None)` when it has no entry for them.
+    fn declared(
+        &self,
+        name: &str,
+        version: &Version,
+    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+        let _ = (name, version);
+        Err(RegistryError {
+            message: format!("{} holds no declarations", self.describe()),
+        })
+    }
 
     /// Releases of `name` in the registry with cargo source id `source` (`None` or the
     /// default registry: this one). Registries that know only the default registry refuse
@@ -146,8 +187,45 @@ impl Registry for Registries {
         source: Option<&str>,
         name: &str,
     ) -> Result<Option<Vec<Release>>, RegistryError> {
+        match self.other(source, name)? {
+            None => self.default.releases(name),
+            Some(registry) => registry.releases(name),
+        }
+    }
+
+    fn declared(
+        &self,
+        name: &str,
+        version: &Version,
+    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+        self.default.declared(name, version)
+    }
+}
+
+impl Registries {
+    /// The dependencies release `version` of `name` from the registry with cargo source id
+    /// `source` declares, as `Registry::declared` reads them.
+    pub fn declared_in(
+        &self,
+        source: &str,
+        name: &str,
+        version: &Version,
+    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+        match self.other(Some(source), name)? {
+            None => self.default.declared(name, version),
+            Some(registry) => registry.declared(name, version),
+        }
+    }
+
+    /// The reader of an alternative registry (`None`: the default one), opened when first
+    /// asked for; an error for a source this tool cannot read.
+    fn other(
+        &self,
+        source: Option<&str>,
+        name: &str,
+    ) -> Result<Option<std::sync::Arc<SparseRegistry>>, RegistryError> {
         let Some(source) = source.filter(|s| *s != crate::graph::CRATES_IO) else {
-            return self.default.releases(name);
+            return Ok(None);
         };
         if !source.starts_with("sparse+") {
             return Err(RegistryError {
@@ -156,25 +234,52 @@ impl Registry for Registries {
                 ),
             });
         }
-        let registry = {
-            let mut others = self.others.lock().map_err(|_| RegistryError {
-                message: "registry lock poisoned".to_owned(),
-            })?;
-            match others.get(source) {
-                Some(r) => r.clone(),
-                None => {
-                    let r = SparseRegistry::new(source, self.home.clone(), self.offline).map_err(
-                        |e| RegistryError {
-                            message: e.to_string(),
-                        },
-                    )?;
-                    let r = std::sync::Arc::new(r);
-                    others.insert(source.to_owned(), r.clone());
-                    r
-                }
+        let mut others = self.others.lock().map_err(|_| RegistryError {
+            message: "registry lock poisoned".to_owned(),
+        })?;
+        if let Some(r) = others.get(source) {
+            return Ok(Some(r.clone()));
+        }
+        let r = SparseRegistry::new(source, self.home.clone(), self.offline).map_err(|e| {
+            RegistryError {
+                message: e.to_string(),
             }
-        };
-        registry.releases(name)
+        })?;
+        let r = std::sync::Arc::new(r);
+        others.insert(source.to_owned(), r.clone());
+        Ok(Some(r))
+    }
+}
+
+/// A default registry this tool cannot read (a local registry, an index tame-index refuses):
+/// every question is answered with why.
+struct Unreadable(String);
+
+impl Registry for Unreadable {
+    fn releases(&self, _: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+        Err(RegistryError {
+            message: self.0.clone(),
+        })
+    }
+
+    fn describe(&self) -> String {
+        self.0.clone()
+    }
+}
+
+/// The index data on this machine for the workspace at `root`, as cargo's configuration
+/// points at it, never the network: what the lockfile mode reads each locked registry
+/// package's declarations from. A default registry this tool cannot read answers every
+/// question with why, so its packages are said to lack facts.
+pub fn local_index(root: &Path) -> Registries {
+    let home = cargo_home();
+    let default = default_registry(root, home.clone(), true)
+        .unwrap_or_else(|e| Box::new(Unreadable(e.to_string())));
+    Registries {
+        default,
+        home,
+        offline: true,
+        others: Mutex::new(BTreeMap::new()),
     }
 }
 

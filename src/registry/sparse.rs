@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use semver::Version;
 
-use super::{Registry, RegistryError, Release, ReleaseDep, parse_rust_version};
+use super::{Declared, Registry, RegistryError, Release, parse_rust_version};
 use crate::graph::Kind;
 
 /// A sparse index (crates.io's by default), read through tame-index: cargo's local index
@@ -54,10 +54,14 @@ impl SparseRegistry {
                 ),
             });
         }
-        let location = tame_index::index::IndexLocation::new(
+        let naming = cargo_home
+            .as_deref()
+            .and_then(|home| naming(url, home, offline));
+        let mut location = tame_index::index::IndexLocation::new(
             tame_index::index::IndexUrl::NonCratesIo(url.into()),
         )
         .with_root(cargo_home.and_then(|p| tame_index::PathBuf::from_path_buf(p).ok()));
+        location.cargo_version = naming;
         let index = tame_index::index::SparseIndex::new(location).map_err(registry_error)?;
         Ok(SparseRegistry {
             index,
@@ -150,6 +154,25 @@ impl SparseRegistry {
     }
 }
 
+/// The cargo version whose naming of the index's cache directory to read, found without
+/// running cargo (cargo 1.85 changed the hash that names it): the naming whose directory
+/// exists under `home`; when neither or both do, 1.85's offline, and otherwise `None`, so
+/// tame-index asks `cargo -V`.
+fn naming(url: &str, home: &std::path::Path, offline: bool) -> Option<tame_index::Version> {
+    let home = tame_index::PathBuf::from_path_buf(home.to_owned()).ok()?;
+    let exists = |stable: bool| {
+        tame_index::utils::get_index_details(url, Some(home.clone()), stable)
+            .is_ok_and(|(dir, _)| dir.is_dir())
+    };
+    let stable = tame_index::Version::new(1, 85, 0);
+    match (exists(true), exists(false)) {
+        (true, false) => Some(stable),
+        (false, true) => Some(tame_index::Version::new(1, 84, 0)),
+        _ if offline => Some(stable),
+        _ => None,
+    }
+}
+
 /// tame-index's view of a crate as our plain releases, in version order.
 fn convert(krate: &tame_index::IndexKrate) -> Vec<Release> {
     let mut out: Vec<Release> = krate
@@ -160,19 +183,7 @@ fn convert(krate: &tame_index::IndexKrate) -> Vec<Release> {
             let deps = v
                 .dependencies()
                 .iter()
-                .map(|d| {
-                    let kind = match d.kind() {
-                        tame_index::krate::DependencyKind::Normal => Kind::Normal,
-                        tame_index::krate::DependencyKind::Build => Kind::Build,
-                        tame_index::krate::DependencyKind::Dev => Kind::Dev,
-                    };
-                    ReleaseDep {
-                        name: d.crate_name().to_owned(),
-                        req: d.version_requirement(),
-                        kind,
-                        optional: d.is_optional(),
-                    }
-                })
+                .map(|d| (&declared(d)).into())
                 .collect();
             let mut features: BTreeSet<String> = v.features().map(|(k, _)| k.clone()).collect();
             for d in v.dependencies() {
@@ -193,6 +204,59 @@ fn convert(krate: &tame_index::IndexKrate) -> Vec<Release> {
     out
 }
 
+/// One dependency of an index entry as its release declares it.
+fn declared(d: &tame_index::krate::IndexDependency) -> Declared {
+    Declared {
+        name: d.crate_name().to_owned(),
+        key: d.name.to_string(),
+        req: d.version_requirement(),
+        kind: match d.kind() {
+            tame_index::krate::DependencyKind::Normal => Kind::Normal,
+            tame_index::krate::DependencyKind::Build => Kind::Build,
+            tame_index::krate::DependencyKind::Dev => Kind::Dev,
+        },
+        platform: d
+            .target
+            .as_deref()
+            .map(|t| crate::manifest::document::platform_spelling(t)),
+        optional: d.is_optional(),
+        features: d.features.to_vec(),
+        default_features: d.default_features,
+    }
+}
+
+impl SparseRegistry {
+    /// The declarations of release `version` of `name` in cargo's local index cache, reading
+    /// only that release's line; never the network.
+    fn cached_declared(
+        &self,
+        name: &str,
+        version: &Version,
+    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+        let err = |e: &dyn std::fmt::Display| RegistryError {
+            message: format!("{name} in {}: {e}", self.url),
+        };
+        let krate_name = tame_index::KrateName::crates_io(name).map_err(|e| err(&e))?;
+        let lock = tame_index::flock::FileLock::unlocked();
+        let Some(entry) = self
+            .index
+            .cached_krate(krate_name, &lock)
+            .map_err(|e| err(&e))?
+        else {
+            return Ok(None);
+        };
+        let wanted = version.to_string();
+        for line in entry.iter().map_err(|e| err(&e))? {
+            let (vers, _) = line.raw();
+            if vers == wanted || Version::parse(vers).is_ok_and(|v| v == *version) {
+                let v = line.deserialize().map_err(|e| err(&e))?;
+                return Ok(Some(v.dependencies().iter().map(declared).collect()));
+            }
+        }
+        Ok(None)
+    }
+}
+
 impl Registry for SparseRegistry {
     fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
         if let Ok(cache) = self.cache.lock()
@@ -209,6 +273,14 @@ impl Registry for SparseRegistry {
 
     fn describe(&self) -> String {
         format!("the registry {}", self.url)
+    }
+
+    fn declared(
+        &self,
+        name: &str,
+        version: &Version,
+    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+        self.cached_declared(name, version)
     }
 }
 
@@ -259,6 +331,106 @@ mod tests {
         assert!(releases[1].yanked);
         assert_eq!(releases[1].rust_version, Some(Version::new(1, 80, 0)));
         assert!(releases[1].features.contains("tls"));
+    }
+
+    /// Writes `lines` (index JSON lines) to `reg`'s cache for `name`, as a response would.
+    fn put(reg: &SparseRegistry, name: &str, lines: &[String]) {
+        let mut response = tame_index::external::http::Response::new(lines.join("\n").into_bytes());
+        response.headers_mut().insert(
+            "etag",
+            tame_index::external::http::HeaderValue::from_static("\"abc\""),
+        );
+        let lock = tame_index::flock::FileLock::unlocked();
+        let krate = tame_index::KrateName::crates_io(name).expect("name");
+        reg.index
+            .parse_remote_response(krate, &response, true, &lock)
+            .expect("parsed")
+            .expect("present");
+    }
+
+    #[test]
+    fn one_releases_declarations_come_from_the_cache_as_cargo_metadata_spells_them() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let reg = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let socket2 = Version::new(0, 5, 8);
+        assert_eq!(reg.declared("socket2", &socket2).expect("no cache"), None);
+        let dep = |name: &str, req: &str, target: &str, extra: &str| {
+            format!(
+                "{{\"name\":\"{name}\",\"req\":\"{req}\",\"features\":[\"all\"],\"optional\":false,\"default_features\":false,\"target\":{target},\"kind\":\"normal\"{extra}}}"
+            )
+        };
+        let line = |vers: &str, deps: &[String]| {
+            format!(
+                "{{\"name\":\"socket2\",\"vers\":\"{vers}\",\"deps\":[{}],\"cksum\":\"{}\",\"features\":{{}},\"yanked\":false}}",
+                deps.join(","),
+                "0".repeat(64)
+            )
+        };
+        put(
+            &reg,
+            "socket2",
+            &[
+                line("0.4.10", &[dep("libc", "^0.2.149", "\"cfg(unix)\"", "")]),
+                line(
+                    "0.5.8",
+                    &[
+                        dep(
+                            "libc",
+                            "0.2.150",
+                            "\"cfg(any(unix,target_os=\\\"wasi\\\"))\"",
+                            "",
+                        ),
+                        dep(
+                            "sys",
+                            "^0.52",
+                            "\"cfg(windows)\"",
+                            ",\"package\":\"windows-sys\"",
+                        ),
+                    ],
+                ),
+            ],
+        );
+        let reg = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let declared = reg
+            .declared("socket2", &socket2)
+            .expect("cached")
+            .expect("that release");
+        assert_eq!(declared.len(), 2);
+        assert_eq!(declared[0].name, "libc");
+        assert_eq!(declared[0].req.to_string(), "^0.2.150");
+        assert_eq!(
+            declared[0].platform.as_deref(),
+            Some("cfg(any(unix, target_os = \"wasi\"))")
+        );
+        assert_eq!(declared[0].features, ["all"]);
+        assert!(!declared[0].default_features);
+        assert_eq!(
+            (declared[1].name.as_str(), declared[1].key.as_str()),
+            ("windows-sys", "sys")
+        );
+        assert_eq!(declared[1].kind, Kind::Normal);
+        assert_eq!(declared[1].platform.as_deref(), Some("cfg(windows)"));
+        assert_eq!(
+            reg.declared("socket2", &Version::new(0, 3, 0))
+                .expect("cached"),
+            None
+        );
+    }
+
+    #[test]
+    fn the_cache_directory_is_found_without_running_cargo() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let url = tame_index::CRATES_IO_HTTP_INDEX;
+        assert_eq!(naming(url, home.path(), true), Some(Version::new(1, 85, 0)));
+        assert_eq!(naming(url, home.path(), false), None);
+        let home_path = tame_index::PathBuf::from_path_buf(home.path().to_owned()).expect("utf-8");
+        let (old, _) =
+            tame_index::utils::get_index_details(url, Some(home_path), false).expect("dir");
+        std::fs::create_dir_all(&old).expect("mkdir");
+        assert_eq!(
+            naming(url, home.path(), false),
+            Some(Version::new(1, 84, 0))
+        );
     }
 
     #[test]
