@@ -6,8 +6,11 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::input::Workspace;
 use crate::manifest::edit::WriteFs;
-use crate::{CheckRequest, Format, Outcome, Request, analysis, exit, input, policy, report};
+use crate::{
+    CheckOptions, CheckRequest, Format, Outcome, Request, analysis, exit, input, policy, report,
+};
 
 /// Runs `check`, writing the report to `out` (or `--output`, and `--write-baseline`,
 /// through `fs`).
@@ -19,29 +22,17 @@ pub(crate) fn run(
     fs: &dyn WriteFs,
 ) -> Result<Outcome, Error> {
     let ws = input::load(req, &check.analysis)?;
-    let findings = analysis::analyze(&ws.graph, &ws.spans, &ws.opts);
-    let judge = |findings, baseline| {
-        let gate = policy::Gate {
-            deny_warnings: check.deny_warnings,
-            baseline,
-        };
-        policy::apply(&ws.graph, &ws.spans, &ws.opts, findings, &ws.policy, gate)
-    };
     if let Some(path) = &check.write_baseline {
-        return write_baseline(&judge(findings, None), path, out, fs);
+        let findings = analysis::analyze(&ws.graph, &ws.spans, &ws.opts);
+        let outcome = judge(&ws, findings, check.deny_warnings, None);
+        return write_baseline(&outcome, path, out, fs);
     }
+    let options = CheckOptions {
+        deny_warnings: check.deny_warnings,
+        baseline: check.baseline.clone(),
+    };
+    let report = report(&ws, &options)?;
     let root = ws.graph.workspace_root();
-    let baseline = input::baseline(check.baseline.as_deref(), &ws.config, root)?;
-    let outcome = judge(findings, baseline.as_ref().map(|(s, b)| (s.as_str(), b)));
-    let mut report = report::Report::new(outcome);
-    report.generated = ws.generated.clone();
-    if ws.lockfile_mode {
-        report.input = Some(report::InputInfo {
-            mode: "lockfile",
-            // The report holds a `&'static str`: one short note per run.
-            not_known: input::lockfile::not_known(&ws.lacking).leak(),
-        });
-    }
     // Render into memory first: on an error nothing reaches stdout.
     let mut buf = Vec::new();
     render(req, check, &report, &ws.spans, root, color, &mut buf).map_err(Error::Output)?;
@@ -53,6 +44,39 @@ pub(crate) fn run(
             exit::OK
         },
     })
+}
+
+/// The report on a loaded workspace: its findings, judged by the policy and `options`.
+pub(crate) fn report(ws: &Workspace, options: &CheckOptions) -> Result<report::Report, Error> {
+    let findings = analysis::analyze(&ws.graph, &ws.spans, &ws.opts);
+    let root = ws.graph.workspace_root();
+    let baseline = input::baseline(options.baseline.as_deref(), &ws.config, root)?;
+    let baseline = baseline.as_ref().map(|(s, b)| (s.as_str(), b));
+    let outcome = judge(ws, findings, options.deny_warnings, baseline);
+    let mut report = report::Report::new(outcome);
+    report.generated = ws.generated.clone();
+    if ws.lockfile_mode {
+        report.input = Some(report::InputInfo {
+            mode: "lockfile",
+            // The report holds a `&'static str`: one short note per run.
+            not_known: input::lockfile::not_known(&ws.lacking).leak(),
+        });
+    }
+    Ok(report)
+}
+
+/// The policy applied to `findings`, with the gate's settings.
+fn judge(
+    ws: &Workspace,
+    findings: Vec<analysis::Finding>,
+    deny_warnings: bool,
+    baseline: Option<(&str, &policy::Baseline)>,
+) -> policy::Outcome {
+    let gate = policy::Gate {
+        deny_warnings,
+        baseline,
+    };
+    policy::apply(&ws.graph, &ws.spans, &ws.opts, findings, &ws.policy, gate)
 }
 
 /// `--write-baseline FILE`: records the error- and warning-level findings, atomically

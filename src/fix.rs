@@ -389,7 +389,7 @@ fn merge(plan: &mut plan::FixPlan, next: plan::FixPlan) -> usize {
 fn cargo_options(req: &Request, fix: &FixRequest) -> Result<CargoOptions, Error> {
     let cargo = match &req.input {
         Input::Cargo(opts) => opts.clone(),
-        Input::File(_) => {
+        Input::File(_) | Input::Json(_) => {
             return Err(Error::Usage(
                 "`fix` edits and re-resolves the workspace itself; it cannot work from --metadata-path"
                     .to_owned(),

@@ -20,42 +20,132 @@
 //! `run` dispatches to the workflows (`check`, `fix`, `scan`, `diagnose`, `explain`); only
 //! `main` exits, only `report` renders, `output` sends a report to stdout or `--output`, and
 //! only `manifest::write` writes files. ARCHITECTURE.md lists the few reads outside `input`.
+//!
+//! # As a library
+//!
+//! [`load`] reads a workspace with plain [`Settings`] and [`check`] returns the [`Report`]
+//! as data (findings, levels, summary), without printing or exiting. From Cargo.lock and the
+//! manifests, without running cargo:
+//!
+//! ```
+//! use cargo_etcd_deps::{CheckOptions, Input, Settings};
+//!
+//! let settings = Settings {
+//!     input: Input::Lockfile {
+//!         lockfile: None,
+//!         manifest_path: Some("testdata/workspaces/two-lines/Cargo.toml".into()),
+//!         targets: Vec::new(),
+//!         feature_flags: Vec::new(),
+//!     },
+//!     ..Settings::default()
+//! };
+//! let workspace = cargo_etcd_deps::load(&settings)?;
+//! let report = cargo_etcd_deps::check(&workspace, &CheckOptions::default())?;
+//! assert!(report.summary.errors > 0, "tonic resolves on two lines");
+//! let tonic = report.findings.iter().find(|f| f.krate == "tonic").expect("a tonic finding");
+//! assert_eq!(tonic.code.as_str(), "diverging-versions");
+//! # Ok::<(), cargo_etcd_deps::Error>(())
+//! ```
+//!
+//! A tool that already ran `cargo metadata` (or holds guppy's input) passes the JSON, parsed
+//! once into the graph:
+//!
+//! ```
+//! use cargo_etcd_deps::{CheckOptions, Input, Settings};
+//!
+//! let json = std::fs::read_to_string("testdata/metadata/git-source-split.json")?;
+//! let settings = Settings { input: Input::Json(json), ..Settings::default() };
+//! let workspace = cargo_etcd_deps::load(&settings)?;
+//! let report = cargo_etcd_deps::check(&workspace, &CheckOptions::default())?;
+//! assert!(report.findings.iter().any(|f| f.code.as_str() == "source-split"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The modules below the crate root are the tool's internals: public for its own tests and
+//! benchmarks, hidden from these docs, and without a stability promise.
 
+#![warn(missing_docs)]
+
+#[doc(hidden)]
 pub mod analysis;
 mod check;
+#[doc(hidden)]
 pub mod config;
 mod diagnose;
+#[doc(hidden)]
 pub mod diags;
+#[doc(hidden)]
 pub mod error;
+#[doc(hidden)]
 pub mod exit;
+#[doc(hidden)]
 pub mod explain;
 mod fix;
+#[doc(hidden)]
 pub mod graph;
+#[doc(hidden)]
 pub mod input;
+#[doc(hidden)]
 pub mod interrupt;
+#[doc(hidden)]
 pub mod line;
+#[doc(hidden)]
 pub mod location;
+#[doc(hidden)]
 pub mod manifest;
 mod output;
+#[doc(hidden)]
 pub mod plan;
+#[doc(hidden)]
 pub mod policy;
+#[doc(hidden)]
 pub mod registry;
+#[doc(hidden)]
 pub mod report;
 mod request;
+#[doc(hidden)]
 pub mod scan;
 #[cfg(test)]
 mod testkit;
+#[doc(hidden)]
 pub mod verify;
 
 use std::io::Write;
 
+pub use analysis::{Finding, Options};
 pub use error::Error;
 pub use exit::Outcome;
+pub use graph::DepGraph;
+pub use input::Workspace;
 pub use output::write_output;
+pub use report::Report;
 pub use request::{
-    CheckRequest, Color, Command, DiagnoseRequest, FixRequest, Format, GraphFormat, PatchWith,
-    Request, ScanRequest, Verbosity,
+    CargoOptions, CheckOptions, CheckRequest, Color, Command, DiagnoseRequest, FixRequest, Format,
+    GraphFormat, Input, PatchWith, Request, ScanRequest, Settings, Verbosity,
 };
+
+/// Loads the workspace `settings` name, as every command does: the resolved graph (from
+/// `cargo metadata`, saved or given metadata JSON, or Cargo.lock and the manifests), the
+/// workspace's configuration, the analysis options merged over it, the policy, and the
+/// manifests the findings point into. Cargo runs from the workspace root, so its
+/// `.cargo/config.toml` applies.
+///
+/// # Errors
+/// What the command line reports with exit code 2 or 3: the input cannot be read or
+/// trusted (a stale lockfile, malformed metadata, a bad configuration, cargo's own error).
+pub fn load(settings: &Settings) -> Result<Workspace, Error> {
+    input::load(&settings.request(), &settings.analysis)
+}
+
+/// Analyses a loaded workspace and judges the findings as `check` does (levels, allow
+/// entries, dated policy, `options`), returning the report as data: `report.summary.errors
+/// > 0` is the gate failing. Nothing is printed and nothing is written.
+///
+/// # Errors
+/// A baseline file that is missing or malformed.
+pub fn check(workspace: &Workspace, options: &CheckOptions) -> Result<Report, Error> {
+    check::report(workspace, options)
+}
 
 /// Runs a request, writing the report to `out`. `color` says whether the human report may
 /// use colour (the caller knows whether `out` is a terminal).

@@ -9,10 +9,15 @@ use crate::{analysis, config, plan};
 /// What the user asked for: the command and the options common to every command.
 #[derive(Clone, Debug)]
 pub struct Request {
+    /// The subcommand and its own options.
     pub command: Command,
+    /// Where the workspace description comes from.
     pub input: Input,
+    /// `--format`.
     pub format: Format,
+    /// `--color` (with `CARGO_TERM_COLOR` and `NO_COLOR` already applied by the caller).
     pub color: Color,
+    /// `-q` / `-v`.
     pub verbosity: Verbosity,
     /// `--output FILE`: the report goes there instead of stdout.
     pub output: Option<PathBuf>,
@@ -52,9 +57,12 @@ impl Request {
     }
 }
 
+/// A subcommand and its own options.
 #[derive(Clone, Debug)]
 pub enum Command {
+    /// `check`: analyse and gate.
     Check(CheckRequest),
+    /// `fix`: plan edits, prove them on a copy, and write them with `--apply`.
     Fix(FixRequest),
     /// `explain [CODE]`.
     Explain(Option<String>),
@@ -67,6 +75,7 @@ pub enum Command {
 /// `diagnose`: where the build's messages come from.
 #[derive(Clone, Debug, Default)]
 pub struct DiagnoseRequest {
+    /// What to analyse.
     pub analysis: analysis::Options,
     /// `--log FILE` (`-`: stdin): a saved `cargo check --message-format json`; without it,
     /// cargo check runs.
@@ -76,20 +85,28 @@ pub struct DiagnoseRequest {
 /// `--graph`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GraphFormat {
+    /// Graphviz.
     Dot,
+    /// A Mermaid flowchart.
     Mermaid,
 }
 
 /// `fix`: what to plan, and whether to write it.
 #[derive(Clone, Debug, Default)]
 pub struct FixRequest {
+    /// What to analyse.
     pub analysis: analysis::Options,
     /// `--to CRATE@LINE`, as given (checked against the graph by `fix`).
     pub to: Vec<(String, analysis::Line)>,
+    /// `--include-warnings`: plan for warning-level findings too.
     pub include_warnings: bool,
+    /// `--apply`: write the plan once it is verified.
     pub apply: bool,
+    /// `--allow-dirty`: write into a tree with uncommitted changes.
     pub allow_dirty: bool,
+    /// `--no-verify`: skip the proof on a copy (the report says "not verified").
     pub no_verify: bool,
+    /// `--patch-with CRATE=SOURCE`: a fork to point an intermediate crate at.
     pub patch_with: Vec<(String, PatchWith)>,
 }
 
@@ -102,8 +119,10 @@ pub enum PatchWith {
     Path(PathBuf),
 }
 
+/// `check`: what to analyse and how to gate.
 #[derive(Clone, Debug, Default)]
 pub struct CheckRequest {
+    /// What to analyse.
     pub analysis: analysis::Options,
     /// `--deny warnings`: warnings fail the gate too.
     pub deny_warnings: bool,
@@ -115,12 +134,18 @@ pub struct CheckRequest {
     pub graph: Option<GraphFormat>,
 }
 
+/// `--format`: how the report is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// For people, on a terminal.
     Human,
+    /// The JSON schema of docs/output-formats.md.
     Json,
+    /// SARIF 2.1.0, for code-scanning services.
     Sarif,
+    /// GitHub Actions workflow commands (annotations).
     Github,
+    /// A Markdown comment for a pull request.
     Markdown,
     /// `scan` only.
     Csv,
@@ -128,31 +153,46 @@ pub enum Format {
     Html,
 }
 
+/// `--color`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Color {
+    /// Colour when the output is a terminal.
     Auto,
+    /// Always colour.
     Always,
+    /// Never colour.
     Never,
 }
 
+/// `-q` / `-v`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verbosity {
+    /// `-q`: one line.
     Quiet,
+    /// The default: one summary line per root cause, then the findings.
     Normal,
+    /// `-v`: every dependent, path and finding.
     Verbose,
 }
 
 /// How `cargo metadata` is run: the cargo flags passed through.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CargoOptions {
+    /// `--manifest-path`.
     pub manifest_path: Option<PathBuf>,
+    /// `--features`.
     pub features: Vec<String>,
+    /// `--all-features`.
     pub all_features: bool,
+    /// `--no-default-features`.
     pub no_default_features: bool,
     /// `--target TRIPLE`, passed as `--filter-platform`.
     pub targets: Vec<String>,
+    /// `--offline`.
     pub offline: bool,
+    /// `--locked`: cargo may not change Cargo.lock.
     pub locked: bool,
+    /// `--frozen`: `--locked` and `--offline`.
     pub frozen: bool,
 }
 
@@ -163,9 +203,15 @@ pub enum Input {
     Cargo(CargoOptions),
     /// Read saved `cargo metadata` JSON from a file, or from stdin for `-`.
     File(PathBuf),
+    /// `cargo metadata --format-version 1` JSON the caller already has (a tool that runs
+    /// cargo itself): parsed once into the graph; the configuration is discovered at the
+    /// workspace root it names.
+    Json(String),
     /// Read Cargo.lock (this file, or the workspace's) and the workspace's manifests.
     Lockfile {
+        /// `--lockfile PATH` (default: the workspace root's Cargo.lock).
         lockfile: Option<PathBuf>,
+        /// `--manifest-path`: where to start looking for the workspace.
         manifest_path: Option<PathBuf>,
         /// `--target TRIPLE`: the workspace's own platform conditions are evaluated for them.
         targets: Vec<String>,
@@ -181,9 +227,65 @@ impl Default for Input {
     }
 }
 
+/// What the library's `load` reads, with the settings a command line would give: the
+/// library's plain form of the options common to every command.
+///
+/// `Settings::default()` is `cargo metadata` of the workspace around the current directory,
+/// the default watched crates, every dependency kind and the configuration discovered at the
+/// workspace root.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Where the workspace description comes from.
+    pub input: Input,
+    /// A configuration file that replaces discovery (`--config`).
+    pub config: Option<PathBuf>,
+    /// What to analyse. The workspace's configuration replaces the watch lists it sets, and
+    /// its `edges` replace `analysis.edges` unless `edges_given`.
+    pub analysis: analysis::Options,
+    /// `analysis.edges` was chosen by the caller (`-e`) and wins over the configuration.
+    pub edges_given: bool,
+    /// Crates watched in addition to the configuration's `watch` (`--watch`).
+    pub extra_watch: Vec<String>,
+    /// A shared policy file (`--policy`), replacing the configuration's `policy-file`.
+    pub policy_file: Option<PathBuf>,
+    /// The day dated policy rules are judged on (`--today`); default: today.
+    pub today: Option<config::Date>,
+    /// `SOURCE_DATE_EPOCH`, the day when `today` is not given (the caller reads the
+    /// environment; the library does not).
+    pub source_date_epoch: Option<String>,
+}
+
+impl Settings {
+    /// The `check` request these settings stand for, as `input::load` reads it.
+    pub(crate) fn request(&self) -> Request {
+        let mut req = Request::new(Command::Check(CheckRequest {
+            analysis: self.analysis.clone(),
+            ..CheckRequest::default()
+        }));
+        req.input = self.input.clone();
+        req.config = self.config.clone();
+        req.edges_given = self.edges_given;
+        req.extra_watch = self.extra_watch.clone();
+        req.policy_file = self.policy_file.clone();
+        req.today = self.today;
+        req.source_date_epoch = self.source_date_epoch.clone();
+        req
+    }
+}
+
+/// How the library's `check` judges a loaded workspace's findings.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Warnings fail the gate too (`--deny warnings`).
+    pub deny_warnings: bool,
+    /// A baseline file (`--baseline`): the findings it lists pass, the rest fail.
+    pub baseline: Option<PathBuf>,
+}
+
 /// What `scan` was asked to do, as plain data (the binary lowers its command line into it).
 #[derive(Clone, Debug, Default)]
 pub struct ScanRequest {
+    /// What to analyse in each workspace.
     pub analysis: analysis::Options,
     /// Directories to search (default: the current directory).
     pub paths: Vec<PathBuf>,

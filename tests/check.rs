@@ -1049,3 +1049,46 @@ fn git_is_asked_for_the_top_level_only_by_sarif_and_github() {
         );
     }
 }
+
+/// The library's `load` + `check` (metadata JSON given in memory, as a tool that ran cargo
+/// itself has it) report what the binary's `check --format json` reports.
+#[test]
+fn library_check_reports_what_the_binary_reports() {
+    use cargo_etcd_deps::{CheckOptions, Input, Settings};
+    let fixture = Fixture::new("type-boundary");
+    let settings = Settings {
+        input: Input::Json(common::saved_metadata(&fixture)),
+        ..Settings::default()
+    };
+    let workspace = cargo_etcd_deps::load(&settings).expect("loads");
+    let report = cargo_etcd_deps::check(&workspace, &CheckOptions::default()).expect("checks");
+    let library = serde_json::to_value(&report).expect("serialisable");
+    let (binary, code) = check_json(&fixture, &[]);
+    assert_eq!(code, GATE_FAILED);
+    assert!(report.summary.errors > 0 && report.summary.warnings > 0);
+    assert_eq!(library, binary);
+
+    let strict = CheckOptions {
+        deny_warnings: true,
+        ..CheckOptions::default()
+    };
+    let denied = cargo_etcd_deps::check(&workspace, &strict).expect("checks");
+    assert_eq!(
+        denied.summary.errors,
+        report.summary.errors + report.summary.warnings
+    );
+}
+
+/// Metadata the library is given that is not cargo's JSON is an error naming it as given.
+#[test]
+fn library_refuses_malformed_metadata_json() {
+    let settings = cargo_etcd_deps::Settings {
+        input: cargo_etcd_deps::Input::Json("{\"packages\": 1}".to_owned()),
+        ..cargo_etcd_deps::Settings::default()
+    };
+    let err = cargo_etcd_deps::load(&settings).expect_err("malformed");
+    assert!(
+        err.to_string().contains("the given cargo metadata"),
+        "{err}"
+    );
+}

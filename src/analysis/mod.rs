@@ -126,7 +126,9 @@ enum Role {
 /// What to analyse.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
+    /// The watched crates: primary, trains and family.
     pub watch: Watch,
+    /// The dependency kinds followed (`-e`).
     pub edges: KindSet,
     /// `-p/--package`: only paths from these members (empty: every member).
     pub packages: Vec<String>,
@@ -135,13 +137,18 @@ pub struct Options {
 /// One finding, with everything the reports need.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
+    /// The stable code (`diverging-versions`, `type-boundary`, …).
     pub code: Code,
+    /// The final level, after policy.
     pub level: Level,
+    /// The crate the finding is about (`crate` in JSON).
     #[serde(rename = "crate")]
     pub krate: String,
     /// For a collateral duplicate: the crate of the root finding that causes it.
     pub caused_by: Option<String>,
+    /// One sentence: what is wrong.
     pub message: String,
+    /// What to do about it.
     pub help: String,
     /// The finding exists only through dev-dependency edges.
     pub dev_only: bool,
@@ -157,6 +164,7 @@ pub struct Finding {
     pub workspace_hack: Option<String>,
     /// The version lines involved, ascending.
     pub lines: Vec<Line>,
+    /// Each version: its dependents, paths from the members and origins.
     pub versions: Vec<VersionInfo>,
     /// Crates of the collateral findings this one causes (root findings only).
     pub collateral: Vec<String>,

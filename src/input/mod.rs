@@ -48,6 +48,7 @@ pub struct Workspace {
     /// The resolved graph, its generated members marked (their dependencies are compiled,
     /// and kept, but they are nobody's own use).
     pub graph: DepGraph,
+    /// The workspace's configuration (`etcd-deps.toml` or the manifest's metadata table).
     pub config: Config,
     /// The command line over the configuration over the defaults.
     pub opts: analysis::Options,
@@ -192,6 +193,11 @@ fn read(
         Input::File(path) => {
             let (json, name) = cargo::read_saved(path)?;
             let graph = DepGraph::from_metadata_json(&json, &name)?;
+            let config = load_config(graph.workspace_root(), explicit)?;
+            Ok((graph, config, None, Vec::new()))
+        }
+        Input::Json(json) => {
+            let graph = DepGraph::from_metadata_json(json, "the given cargo metadata")?;
             let config = load_config(graph.workspace_root(), explicit)?;
             Ok((graph, config, None, Vec::new()))
         }

@@ -39,7 +39,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Everything `check` reports.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
+    /// [`SCHEMA_VERSION`].
     pub schema_version: u32,
+    /// The findings left after policy, errors first, then by crate and code.
     pub findings: Vec<Finding>,
     /// Findings an `allow` entry or a level setting removed, with the reason.
     pub allowed: Vec<Allowed>,
@@ -57,6 +59,7 @@ pub struct Report {
     /// checked, but never counted as a member's own use.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub generated: Vec<String>,
+    /// The findings counted by their final level: `errors > 0` fails the gate.
     pub summary: Summary,
 }
 
@@ -70,8 +73,11 @@ pub struct InputInfo {
 /// Findings counted by their final level.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Error-level findings.
     pub errors: usize,
+    /// Warning-level findings.
     pub warnings: usize,
+    /// Notes (collateral duplicates, policy notices).
     pub notes: usize,
 }
 
