@@ -66,7 +66,7 @@ fn main() -> ExitCode {
 }
 
 /// Runs a command of the library: `fix` with the signal handlers installed, `scan` with
-/// progress where stderr is a terminal.
+/// progress (the scan's, and cargo's own lines) where stderr is a terminal.
 fn run(
     mut req: cargo_etcd_deps::Request,
     out: &mut dyn Write,
@@ -76,8 +76,13 @@ fn run(
         // SIGINT/SIGTERM during `fix` remove the scratch copy and never cut a write short.
         cargo_etcd_deps::interrupt::install();
     }
+    let progress = std::io::stderr().is_terminal() && req.verbosity != Verbosity::Quiet;
     if let Command::Scan(scan) = &mut req.command {
-        scan.progress = std::io::stderr().is_terminal() && req.verbosity != Verbosity::Quiet;
+        scan.progress = progress;
+    }
+    // cargo resolving or downloading is not silence: its own lines reach the terminal.
+    if let cargo_etcd_deps::Input::Cargo(cargo) = &mut req.input {
+        cargo.progress = progress;
     }
     cargo_etcd_deps::run(&req, out, color)
 }

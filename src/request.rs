@@ -194,6 +194,9 @@ pub struct CargoOptions {
     pub locked: bool,
     /// `--frozen`: `--locked` and `--offline`.
     pub frozen: bool,
+    /// Pass cargo's own stderr (`Updating crates.io index`, `Downloaded …`) on to stderr as it
+    /// comes: the binary sets it when stderr is a terminal and `-q` is not given.
+    pub progress: bool,
 }
 
 /// Where the workspace description comes from.

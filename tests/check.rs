@@ -1092,3 +1092,38 @@ fn library_refuses_malformed_metadata_json() {
         "{err}"
     );
 }
+
+/// On a terminal, what cargo says while it resolves (`Locking …`) reaches stderr as it comes
+/// instead of a silent wait; through a pipe (CI, scripts) and with `-q`, stderr stays empty.
+#[test]
+fn cargo_progress_reaches_a_terminal_and_only_a_terminal() {
+    let fixture = Fixture::new("two-lines");
+    let lock = fixture.root.join("Cargo.lock");
+    let tool = env!("CARGO_BIN_EXE_cargo-etcd-deps");
+    let on_terminal = |args: &str| {
+        std::fs::remove_file(&lock).expect("the fixture has a lockfile to remove");
+        // `script` gives the tool a pseudo-terminal for stdout and stderr.
+        let out = std::process::Command::new("script")
+            .args([
+                "-qec",
+                &format!("'{tool}' check --offline {args}"),
+                "/dev/null",
+            ])
+            .current_dir(&fixture.root)
+            .env("CARGO_HOME", &fixture.cargo_home)
+            .env("CARGO_TERM_COLOR", "never")
+            .output()
+            .expect("`script` (util-linux) runs");
+        assert_eq!(out.status.code(), Some(GATE_FAILED), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = on_terminal("");
+    assert!(shown.contains("Locking"), "{shown}");
+    assert!(shown.contains("tonic"), "{shown}");
+    assert!(!on_terminal("-q").contains("Locking"));
+
+    std::fs::remove_file(&lock).expect("a lockfile again");
+    let piped = fixture.run(&["check", "--offline"]);
+    assert_eq!(piped.code(), GATE_FAILED);
+    assert_eq!(piped.stderr(), "");
+}

@@ -107,7 +107,7 @@ pub fn build_messages(dir: &Path, opts: &CargoOptions) -> Result<String, Error> 
     feature_flags(&mut cmd, opts);
     network_flags(&mut cmd, opts);
     let shown = dir.join("Cargo.toml").display().to_string();
-    let output = output_of(cmd)?;
+    let output = output_of(cmd, opts.progress)?;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     if output.status.success() || stdout.contains("\"reason\":\"build-finished\"") {
         return Ok(stdout);
@@ -115,9 +115,7 @@ pub fn build_messages(dir: &Path, opts: &CargoOptions) -> Result<String, Error> 
     Err(Error::CargoFailed {
         command: "check".to_owned(),
         manifest: shown,
-        stderr: String::from_utf8_lossy(&output.stderr)
-            .trim_end()
-            .to_owned(),
+        stderr: cargo_message(&output.stderr, opts.progress),
     })
 }
 
@@ -205,7 +203,7 @@ pub fn locate(opts: &CargoOptions) -> Result<Located, Error> {
             if let Some(m) = &manifest {
                 locate.arg("--manifest-path").arg(m);
             }
-            let located = run(locate, "locate-project", &shown)?;
+            let located = run(locate, "locate-project", &shown, false)?;
             PathBuf::from(located.trim())
         }
     };
@@ -241,7 +239,7 @@ pub fn metadata_at(
         cmd.arg("--filter-platform").arg(t);
     }
     network_flags(&mut cmd, opts);
-    run(cmd, "metadata", shown)
+    run(cmd, "metadata", shown, opts.progress)
 }
 
 /// Whether `manifest` is certainly a workspace root without asking cargo: it parses, and it
@@ -313,25 +311,33 @@ pub fn cargo_at(
         .current_dir(dir);
     network_flags(&mut cmd, opts);
     let what = args.first().map(String::as_str).unwrap_or("cargo");
-    run(cmd, what, &manifest.display().to_string()).map(|_| ())
+    run(cmd, what, &manifest.display().to_string(), opts.progress).map(|_| ())
 }
 
-/// `cmd.output()`, but a SIGINT or SIGTERM to the tool stops cargo at once (the caller then
-/// reports the interrupt).
-fn interruptible(mut cmd: Command) -> std::io::Result<std::process::Output> {
-    use std::io::Read;
+/// Runs `cmd` to its end and collects its output; a SIGINT or SIGTERM to the tool (once the
+/// handlers are installed) stops cargo at once (the caller then reports the interrupt). With
+/// `progress`, what cargo writes to stderr (`Updating crates.io index`, `Downloaded …`,
+/// `Compiling …`) is passed on to the tool's stderr as it comes, and kept for the error too.
+fn spawned_output(mut cmd: Command, progress: bool) -> std::io::Result<std::process::Output> {
+    use std::io::{Read, Write};
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+    let drain = |pipe: Option<Box<dyn Read + Send>>, forward: bool| {
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut bytes);
+            let Some(mut pipe) = pipe else { return bytes };
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+                if forward {
+                    // The terminal is the user's: a failed write there only loses the echo.
+                    let _ = std::io::stderr().write_all(&chunk[..n]);
+                }
+                bytes.extend_from_slice(&chunk[..n]);
             }
             bytes
         })
     };
-    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
-    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _), false);
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _), progress);
     let mut pause = std::time::Duration::from_millis(1);
     let status = loop {
         if let Some(status) = child.try_wait()? {
@@ -357,15 +363,16 @@ fn interruptible(mut cmd: Command) -> std::io::Result<std::process::Output> {
     })
 }
 
-/// Runs a cargo command to its end (or to an interrupt, reported as one).
-fn output_of(mut cmd: Command) -> Result<std::process::Output, Error> {
+/// Runs a cargo command to its end (or to an interrupt, reported as one), cargo's stderr
+/// passed on as it comes with `progress`.
+fn output_of(mut cmd: Command, progress: bool) -> Result<std::process::Output, Error> {
     cmd.stdin(Stdio::null());
     let missing = |source| Error::CargoMissing {
         program: cargo_program().to_string_lossy().into_owned(),
         source,
     };
-    let output = if crate::interrupt::installed() {
-        interruptible(cmd).map_err(missing)?
+    let output = if crate::interrupt::installed() || progress {
+        spawned_output(cmd, progress).map_err(missing)?
     } else {
         cmd.output().map_err(missing)?
     };
@@ -374,17 +381,23 @@ fn output_of(mut cmd: Command) -> Result<std::process::Output, Error> {
     Ok(output)
 }
 
+/// cargo's error for the tool's own: its stderr, or, when that was passed on to the terminal
+/// as it came, a pointer to it there (it is not shown twice).
+fn cargo_message(stderr: &[u8], forwarded: bool) -> String {
+    match forwarded {
+        true => "(cargo's own message is above)".to_owned(),
+        false => String::from_utf8_lossy(stderr).trim_end().to_owned(),
+    }
+}
+
 /// Runs a cargo command and returns its stdout; on failure, cargo's own stderr.
-fn run(cmd: Command, what: &str, manifest: &str) -> Result<String, Error> {
-    let output = output_of(cmd)?;
+fn run(cmd: Command, what: &str, manifest: &str, progress: bool) -> Result<String, Error> {
+    let output = output_of(cmd, progress)?;
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr)
-            .trim_end()
-            .to_owned();
         return Err(Error::CargoFailed {
             command: what.to_owned(),
             manifest: manifest.to_owned(),
-            stderr,
+            stderr: cargo_message(&output.stderr, progress),
         });
     }
     String::from_utf8(output.stdout).map_err(|e| Error::BadMetadata {
