@@ -9,7 +9,7 @@ use crate::input::cargo as metadata;
 use crate::input::vcs;
 use crate::input::{self, CargoOptions, Input};
 use crate::interrupt::{self, ALL_WRITTEN, NOTHING_WRITTEN};
-use crate::manifest::edit::{self, EditError, FileChange};
+use crate::manifest::edit::{self, FileChange};
 use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
 use crate::plan::{self, PatchSpec, PlanOptions};
 use crate::policy::{self, Gate};
@@ -193,8 +193,7 @@ impl Planning {
         findings: &[crate::analysis::Finding],
         opts: &PlanOptions,
     ) -> Result<plan::FixPlan, Error> {
-        plan::plan(findings, &self.registry, &self.ws, opts)
-            .map_err(|e| Error::Registry { message: e.message })
+        plan::plan(findings, &self.registry, &self.ws, opts).map_err(Error::Registry)
     }
 }
 
@@ -233,7 +232,7 @@ fn migrate(
     let mut fix_plan = planning.plan(own, &planning.opts)?;
     let mut rounds = Vec::new();
     loop {
-        let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
+        let changes = edit::compute(&fix_plan.edits, &root)?;
         if fix_plan.is_empty() {
             return Ok(Migration {
                 plan: fix_plan,
@@ -542,7 +541,7 @@ fn apply(
         refuse_dirty(root, &tx, lock_at_start)?;
     }
     interrupt::check(NOTHING_WRITTEN)?;
-    write::commit(&tx, root, fs).map_err(edit_error)?;
+    write::commit(&tx, root, fs)?;
     // A signal that arrived while the files were replaced waited for the last one.
     interrupt::check(ALL_WRITTEN)?;
     Ok(tx.refreshes_lockfile())
@@ -665,46 +664,5 @@ fn canonical(path: &Path) -> PathBuf {
     ) {
         (Some(dir), Some(name)) => dir.join(name),
         _ => path.to_owned(),
-    }
-}
-
-fn edit_error(e: EditError) -> Error {
-    match e {
-        EditError::Read { path, source } => Error::Read { path, source },
-        EditError::Parse { path, message } | EditError::NotFound { path, message } => {
-            Error::Edit { path, message }
-        }
-        EditError::Changed { path } => Error::Refused {
-            path,
-            reason: "it changed since the plan was made".to_owned(),
-            help: Some("run `cargo etcd-deps fix` again".to_owned()),
-        },
-        EditError::ReadOnly { path } => Error::Refused {
-            path,
-            reason: "its permissions say read-only".to_owned(),
-            help: Some("make it writable, or edit it by hand".to_owned()),
-        },
-        EditError::OutsideRoot { path } => Error::Refused {
-            path,
-            reason: "it lies outside the workspace root".to_owned(),
-            help: None,
-        },
-        EditError::Write {
-            path,
-            source,
-            restore_failures,
-        } => match restore_failures.into_iter().next() {
-            Some((p, e)) => Error::Write {
-                path: p,
-                source: std::io::Error::new(
-                    e.kind(),
-                    format!(
-                        "{e} (while restoring after a failed write of {}: {source})",
-                        path.display()
-                    ),
-                ),
-            },
-            None => Error::Write { path, source },
-        },
     }
 }

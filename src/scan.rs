@@ -284,7 +284,7 @@ fn unreadable(path: String, e: &Error) -> Workspace {
                 + 1;
             format!("{path}/{}:{line}: {}", c.src.name(), c.message)
         }
-        other => other.to_string(),
+        other => other.one_line(),
     };
     if let Ok(cwd) = std::env::current_dir() {
         error = error.replace(&format!("{}/", cwd.display()), "");

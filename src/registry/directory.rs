@@ -31,11 +31,14 @@ impl DirectorySource {
     }
 
     fn scan(&self) -> Result<Index, RegistryError> {
-        let entries = std::fs::read_dir(&self.dir).map_err(|e| RegistryError {
-            message: format!(
-                "could not read the vendored directory {}: {e}",
-                self.dir.display()
-            ),
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| {
+            RegistryError::caused(
+                format!(
+                    "could not read the vendored directory {}",
+                    self.dir.display()
+                ),
+                e,
+            )
         })?;
         let mut out: Index = HashMap::new();
         let mut paths: Vec<PathBuf> = entries
@@ -45,12 +48,11 @@ impl DirectorySource {
             .collect();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|e| RegistryError {
-                message: format!("could not read {}: {e}", path.display()),
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                RegistryError::caused(format!("could not read {}", path.display()), e)
             })?;
-            let (name, release, declared) = parse_manifest(&text).map_err(|m| RegistryError {
-                message: format!("{}: {m}", path.display()),
-            })?;
+            let (name, release, declared) = parse_manifest(&text)
+                .map_err(|m| RegistryError::new(format!("{}: {m}", path.display())))?;
             out.entry(name).or_default().push((release, declared));
         }
         for releases in out.values_mut() {
@@ -61,9 +63,10 @@ impl DirectorySource {
 
     /// `answer` over the index, read on first use.
     fn with_index<T>(&self, answer: impl FnOnce(&Index) -> T) -> Result<T, RegistryError> {
-        let mut guard = self.index.lock().map_err(|_| RegistryError {
-            message: "registry index lock poisoned".to_owned(),
-        })?;
+        let mut guard = self
+            .index
+            .lock()
+            .map_err(|_| RegistryError::new("registry index lock poisoned"))?;
         if guard.is_none() {
             *guard = Some(self.scan()?);
         }

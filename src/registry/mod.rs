@@ -89,17 +89,7 @@ impl Release {
     }
 }
 
-/// Why registry facts could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistryError {
-    pub message: String,
-}
-
-impl std::fmt::Display for RegistryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
+pub use crate::error::RegistryError;
 
 /// Where releases come from.
 pub trait Registry {
@@ -118,9 +108,10 @@ pub trait Registry {
         version: &Version,
     ) -> Result<Option<Vec<Declared>>, RegistryError> {
         let _ = (name, version);
-        Err(RegistryError {
-            message: format!("{} holds no declarations", self.describe()),
-        })
+        Err(RegistryError::new(format!(
+            "{} holds no declarations",
+            self.describe()
+        )))
     }
 
     /// Releases of `name` in the registry with cargo source id `source` (`None` or the
@@ -134,12 +125,10 @@ pub trait Registry {
         match source {
             None => self.releases(name),
             Some(s) if s == crate::graph::CRATES_IO => self.releases(name),
-            Some(s) => Err(RegistryError {
-                message: format!(
-                    "{name} comes from {s}, which {} does not cover",
-                    self.describe()
-                ),
-            }),
+            Some(s) => Err(RegistryError::new(format!(
+                "{name} comes from {s}, which {} does not cover",
+                self.describe()
+            ))),
         }
     }
 }
@@ -228,23 +217,19 @@ impl Registries {
             return Ok(None);
         };
         if !source.starts_with("sparse+") {
-            return Err(RegistryError {
-                message: format!(
-                    "{name} comes from {source}; `fix` reads sparse registries and vendored directories only"
-                ),
-            });
+            return Err(RegistryError::new(format!(
+                "{name} comes from {source}; `fix` reads sparse registries and vendored directories only"
+            )));
         }
-        let mut others = self.others.lock().map_err(|_| RegistryError {
-            message: "registry lock poisoned".to_owned(),
-        })?;
+        let mut others = self
+            .others
+            .lock()
+            .map_err(|_| RegistryError::new("registry lock poisoned"))?;
         if let Some(r) = others.get(source) {
             return Ok(Some(r.clone()));
         }
-        let r = SparseRegistry::new(source, self.home.clone(), self.offline).map_err(|e| {
-            RegistryError {
-                message: e.to_string(),
-            }
-        })?;
+        let r = SparseRegistry::new(source, self.home.clone(), self.offline)
+            .map_err(|e| RegistryError::caused(format!("the registry {source}"), e))?;
         let r = std::sync::Arc::new(r);
         others.insert(source.to_owned(), r.clone());
         Ok(Some(r))
@@ -257,9 +242,7 @@ struct Unreadable(String);
 
 impl Registry for Unreadable {
     fn releases(&self, _: &str) -> Result<Option<Vec<Release>>, RegistryError> {
-        Err(RegistryError {
-            message: self.0.clone(),
-        })
+        Err(RegistryError::new(self.0.clone()))
     }
 
     fn describe(&self) -> String {
@@ -274,7 +257,7 @@ impl Registry for Unreadable {
 pub fn local_index(root: &Path) -> Registries {
     let home = cargo_home();
     let default = default_registry(root, home.clone(), true)
-        .unwrap_or_else(|e| Box::new(Unreadable(e.to_string())));
+        .unwrap_or_else(|e| Box::new(Unreadable(e.one_line())));
     Registries {
         default,
         home,
@@ -303,11 +286,10 @@ fn default_registry(
         CratesIoSource::Directory(dir) => Ok(Box::new(DirectorySource::new(dir))),
         CratesIoSource::Default => Ok(Box::new(SparseRegistry::crates_io(home, offline)?)),
         CratesIoSource::Registry(url) => Ok(Box::new(SparseRegistry::new(&url, home, offline)?)),
-        CratesIoSource::Unsupported(what) => Err(crate::Error::Registry {
-            message: format!(
-                "crates-io is replaced by {what}, which this tool cannot read; `fix` needs a vendored directory or a sparse registry"
-            ),
-        }),
+        CratesIoSource::Unsupported(what) => Err(RegistryError::new(format!(
+            "crates-io is replaced by {what}, which this tool cannot read; `fix` needs a vendored directory or a sparse registry"
+        ))
+        .into()),
     }
 }
 

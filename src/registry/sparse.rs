@@ -29,12 +29,6 @@ impl std::fmt::Debug for SparseRegistry {
     }
 }
 
-fn registry_error(e: impl std::fmt::Display) -> crate::Error {
-    crate::Error::Registry {
-        message: e.to_string(),
-    }
-}
-
 impl SparseRegistry {
     /// crates.io's sparse index, cached under `cargo_home`.
     pub fn crates_io(cargo_home: Option<PathBuf>, offline: bool) -> Result<Self, crate::Error> {
@@ -48,11 +42,10 @@ impl SparseRegistry {
         offline: bool,
     ) -> Result<Self, crate::Error> {
         if !url.starts_with("sparse+") {
-            return Err(crate::Error::Registry {
-                message: format!(
-                    "{url} is a git index; `fix` reads sparse indices (`sparse+https://…`) and vendored directories"
-                ),
-            });
+            return Err(RegistryError::new(format!(
+                "{url} is a git index; `fix` reads sparse indices (`sparse+https://…`) and vendored directories"
+            ))
+            .into());
         }
         let naming = cargo_home
             .as_deref()
@@ -62,7 +55,8 @@ impl SparseRegistry {
         )
         .with_root(cargo_home.and_then(|p| tame_index::PathBuf::from_path_buf(p).ok()));
         location.cargo_version = naming;
-        let index = tame_index::index::SparseIndex::new(location).map_err(registry_error)?;
+        let index = tame_index::index::SparseIndex::new(location)
+            .map_err(|e| RegistryError::caused(format!("the index {url}"), e))?;
         Ok(SparseRegistry {
             index,
             url: url.to_owned(),
@@ -71,29 +65,32 @@ impl SparseRegistry {
         })
     }
 
+    /// Turns an error met while reading `name` into one naming the crate and the index.
+    fn about<'a, E: Into<crate::error::Cause>>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Fn(E) -> RegistryError + 'a {
+        move |e| RegistryError::caused(format!("{name} in {}", self.url), e)
+    }
+
     fn fetch(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
-        let err = |e: &dyn std::fmt::Display| RegistryError {
-            message: format!("{name} in {}: {e}", self.url),
-        };
-        let krate_name = tame_index::KrateName::crates_io(name).map_err(|e| err(&e))?;
+        let krate_name = tame_index::KrateName::crates_io(name).map_err(self.about(name))?;
         let lock = tame_index::flock::FileLock::unlocked();
         let cached = self
             .index
             .cached_krate(krate_name, &lock)
-            .map_err(|e| err(&e))?
+            .map_err(self.about(name))?
             .map(|entry| entry.deserialize())
             .transpose()
-            .map_err(|e| err(&e))?;
+            .map_err(self.about(name))?;
         if let Some(krate) = cached {
             return Ok(Some(convert(&krate)));
         }
         if self.offline {
-            return Err(RegistryError {
-                message: format!(
-                    "{name} is not in cargo's local index cache and --offline forbids asking {};                      run `cargo fetch` (or any cargo build) once with network access",
-                    self.url
-                ),
-            });
+            return Err(RegistryError::new(format!(
+                "{name} is not in cargo's local index cache and --offline forbids asking {}; run `cargo fetch` (or any cargo build) once with network access",
+                self.url
+            )));
         }
         self.fetch_remote(name, krate_name, &lock)
     }
@@ -105,13 +102,10 @@ impl SparseRegistry {
         krate_name: tame_index::KrateName<'_>,
         lock: &tame_index::flock::FileLock,
     ) -> Result<Option<Vec<Release>>, RegistryError> {
-        let err = |e: &dyn std::fmt::Display| RegistryError {
-            message: format!("{name} in {}: {e}", self.url),
-        };
         let request = self
             .index
             .make_remote_request(krate_name, None, lock)
-            .map_err(|e| err(&e))?;
+            .map_err(self.about(name))?;
         let request: tame_index::external::http::Request<()> = request.into();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -122,21 +116,24 @@ impl SparseRegistry {
         for (k, v) in request.headers() {
             builder = builder.header(k.as_str(), v.to_str().unwrap_or_default());
         }
-        let mut response = builder.call().map_err(|e| err(&e))?;
+        let mut response = builder.call().map_err(self.about(name))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.body_mut().read_to_vec().map_err(|e| err(&e))?;
+        let body = response
+            .body_mut()
+            .read_to_vec()
+            .map_err(self.about(name))?;
         let mut http_response = tame_index::external::http::Response::new(body);
         *http_response.status_mut() = status;
         *http_response.headers_mut() = headers;
         let entry = self
             .index
             .parse_remote_response(krate_name, &http_response, true, lock)
-            .map_err(|e| err(&e))?;
+            .map_err(self.about(name))?;
         entry
             .map(|e| e.deserialize().map(|k| convert(&k)))
             .transpose()
-            .map_err(|e| err(&e))
+            .map_err(self.about(name))
     }
 
     #[cfg(not(feature = "online"))]
@@ -146,11 +143,9 @@ impl SparseRegistry {
         _krate_name: tame_index::KrateName<'_>,
         _lock: &tame_index::flock::FileLock,
     ) -> Result<Option<Vec<Release>>, RegistryError> {
-        Err(RegistryError {
-            message: format!(
-                "{name} is not in cargo's local index cache, and this build has no network support (feature `online`)"
-            ),
-        })
+        Err(RegistryError::new(format!(
+            "{name} is not in cargo's local index cache, and this build has no network support (feature `online`)"
+        )))
     }
 }
 
@@ -233,23 +228,20 @@ impl SparseRegistry {
         name: &str,
         version: &Version,
     ) -> Result<Option<Vec<Declared>>, RegistryError> {
-        let err = |e: &dyn std::fmt::Display| RegistryError {
-            message: format!("{name} in {}: {e}", self.url),
-        };
-        let krate_name = tame_index::KrateName::crates_io(name).map_err(|e| err(&e))?;
+        let krate_name = tame_index::KrateName::crates_io(name).map_err(self.about(name))?;
         let lock = tame_index::flock::FileLock::unlocked();
         let Some(entry) = self
             .index
             .cached_krate(krate_name, &lock)
-            .map_err(|e| err(&e))?
+            .map_err(self.about(name))?
         else {
             return Ok(None);
         };
         let wanted = version.to_string();
-        for line in entry.iter().map_err(|e| err(&e))? {
+        for line in entry.iter().map_err(self.about(name))? {
             let (vers, _) = line.raw();
             if vers == wanted || Version::parse(vers).is_ok_and(|v| v == *version) {
-                let v = line.deserialize().map_err(|e| err(&e))?;
+                let v = line.deserialize().map_err(self.about(name))?;
                 return Ok(Some(v.dependencies().iter().map(declared).collect()));
             }
         }
@@ -437,6 +429,6 @@ mod tests {
     fn git_indices_are_refused_with_a_reason() {
         let err = SparseRegistry::new("https://github.com/rust-lang/crates.io-index", None, true)
             .expect_err("git index");
-        assert!(err.to_string().contains("sparse"), "{err}");
+        assert!(err.one_line().contains("sparse"), "{err}");
     }
 }
