@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::manifest::edit::WriteFs;
-use crate::{CheckRequest, Format, Outcome, Request, analysis, exit, input, policy, report};
+use crate::{CheckFormat, CheckRequest, Outcome, Request, analysis, exit, input, policy, report};
 
 /// Runs `check`, writing the report to `out` (or `--output`, and `--write-baseline`,
 /// through `fs`).
@@ -102,12 +102,11 @@ fn render(
     if let Some(graph_format) = check.graph {
         return report::graph::render(report, graph_format, buf);
     }
-    match req.format {
-        Format::Human => report::human::render(report, sources, &style, buf),
-        Format::Json => report::json::render(report, buf),
-        Format::Sarif => report::sarif::render(report, &locations(), buf),
-        Format::Github => report::github::render(report, &locations(), buf),
-        Format::Markdown => report::markdown::render(report, buf),
-        Format::Csv | Format::Html => unreachable!("refused in run_with"),
+    match check.format {
+        CheckFormat::Human => report::human::render(report, sources, &style, buf),
+        CheckFormat::Json => report::json::render(report, buf),
+        CheckFormat::Sarif => report::sarif::render(report, &locations(), buf),
+        CheckFormat::Github => report::github::render(report, &locations(), buf),
+        CheckFormat::Markdown => report::markdown::render(report, buf),
     }
 }

@@ -16,7 +16,7 @@ use crate::policy::{self, Gate};
 use crate::report::fix::{FixReport, Status, ThenRun, Verification};
 use crate::request::PatchWith;
 use crate::verify::{self, Resolved};
-use crate::{FixRequest, Format, Outcome, Request, analysis, exit, registry};
+use crate::{FixFormat, FixRequest, Outcome, Request, analysis, exit, registry};
 
 pub(crate) fn run(
     req: &Request,
@@ -98,7 +98,7 @@ pub(crate) fn run(
         then_run,
         ..FixReport::new(fix_plan, &changes, verification, status)
     };
-    render(req, &report, color, out, fs)?;
+    render(req, fix.format, &report, color, out, fs)?;
 
     let ok = complete && matches!(status, Status::NothingToDo | Status::Applied);
     Ok(Outcome {
@@ -401,12 +401,6 @@ fn cargo_options(req: &Request, fix: &FixRequest) -> Result<CargoOptions, Error>
             ));
         }
     };
-    if matches!(req.format, Format::Sarif | Format::Github) {
-        return Err(Error::Usage(
-            "`fix` prints its plan as human, json or markdown; sarif and github are formats of `check`"
-                .to_owned(),
-        ));
-    }
     if fix.apply && (cargo.locked || cargo.frozen) {
         return Err(Error::Usage(
             "`fix --apply` must update Cargo.lock; drop --locked/--frozen".to_owned(),
@@ -442,22 +436,20 @@ fn target_lines(
 /// through `fs`).
 fn render(
     req: &Request,
+    format: FixFormat,
     report: &FixReport,
     color: bool,
     out: &mut dyn Write,
     fs: &dyn WriteFs,
 ) -> Result<(), Error> {
     let mut buf = Vec::new();
-    match req.format {
-        Format::Human if req.verbosity == crate::Verbosity::Quiet => {
+    match format {
+        FixFormat::Human if req.verbosity == crate::Verbosity::Quiet => {
             crate::report::fix::render_summary(report, &mut buf)
         }
-        Format::Human => crate::report::fix::render_human(report, color, &mut buf),
-        Format::Json => crate::report::json::render_value(report, &mut buf),
-        Format::Markdown => crate::report::markdown::render_fix(report, &mut buf),
-        Format::Sarif | Format::Github | Format::Csv | Format::Html => {
-            unreachable!("refused above")
-        }
+        FixFormat::Human => crate::report::fix::render_human(report, color, &mut buf),
+        FixFormat::Json => crate::report::json::render_value(report, &mut buf),
+        FixFormat::Markdown => crate::report::markdown::render_fix(report, &mut buf),
     }
     .map_err(Error::Output)?;
     crate::output::emit_with(req, &buf, out, fs)?;

@@ -53,8 +53,8 @@ pub use error::Error;
 pub use exit::Outcome;
 pub use output::write_output;
 pub use request::{
-    CheckRequest, Color, Command, DiagnoseRequest, FixRequest, Format, GraphFormat, PatchWith,
-    Request, ScanRequest, Verbosity,
+    CheckFormat, CheckRequest, Color, Command, DiagnoseFormat, DiagnoseRequest, FixFormat,
+    FixRequest, GraphFormat, PatchWith, Request, ScanFormat, ScanRequest, Verbosity,
 };
 
 /// Runs a request, writing the report to `out`. `color` says whether the human report may
@@ -70,13 +70,6 @@ pub fn run_with(
     color: bool,
     fs: &dyn manifest::edit::WriteFs,
 ) -> Result<Outcome, Error> {
-    if matches!(req.format, Format::Csv | Format::Html)
-        && matches!(req.command, Command::Check(_) | Command::Fix(_))
-    {
-        return Err(Error::Usage(
-            "--format csv and --format html are formats of `scan`".to_owned(),
-        ));
-    }
     match &req.command {
         Command::Scan(scan) => scan::command(req, scan, out, fs),
         Command::Check(check) => check::run(req, check, out, color, fs),

@@ -11,7 +11,6 @@ use crate::{analysis, config, plan};
 pub struct Request {
     pub command: Command,
     pub input: Input,
-    pub format: Format,
     pub color: Color,
     pub verbosity: Verbosity,
     /// `--output FILE`: the report goes there instead of stdout.
@@ -32,13 +31,12 @@ pub struct Request {
 
 impl Request {
     /// `command` with every other choice at the command line's default: `cargo metadata` of
-    /// the workspace around the current directory, the human format, colour `auto`, normal
-    /// verbosity, the report to `out`, the configuration discovered.
+    /// the workspace around the current directory, colour `auto`, normal verbosity, the
+    /// report to `out`, the configuration discovered. (The format is the command's own.)
     pub fn new(command: Command) -> Request {
         Request {
             command,
             input: Input::default(),
-            format: Format::Human,
             color: Color::Auto,
             verbosity: Verbosity::Normal,
             output: None,
@@ -68,22 +66,85 @@ pub enum Command {
 #[derive(Clone, Debug, Default)]
 pub struct DiagnoseRequest {
     pub analysis: analysis::Options,
+    pub format: DiagnoseFormat,
     /// `--log FILE` (`-`: stdin): a saved `cargo check --message-format json`; without it,
     /// cargo check runs.
     pub log: Option<PathBuf>,
 }
 
-/// `--graph`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GraphFormat {
-    Dot,
-    Mermaid,
+/// Declares a closed list of output formats: the enum, its values in order (`ALL`), and
+/// each one's name on the command line. Each command has its own, so a format it does not
+/// write cannot be asked of it; the command line's value lists are built from `ALL`.
+macro_rules! formats {
+    ($($(#[$doc:meta])* $name:ident { $default:ident = $default_text:literal $(, $variant:ident = $text:literal)* $(,)? })*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub enum $name {
+            #[default]
+            $default,
+            $($variant,)*
+        }
+
+        impl $name {
+            /// Every value, in the order the command line lists them.
+            pub const ALL: &'static [$name] = &[$name::$default, $($name::$variant,)*];
+
+            /// The name on the command line (`--format NAME`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $name::$default => $default_text,
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            /// The value named `name` on the command line.
+            pub fn from_name(name: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|f| f.name() == name)
+            }
+        }
+    )*};
+}
+
+formats! {
+    /// `check --format`.
+    CheckFormat {
+        Human = "human",
+        Json = "json",
+        Sarif = "sarif",
+        Github = "github",
+        Markdown = "markdown",
+    }
+    /// `fix --format`: the plan for people, for machines, or for a pull request.
+    FixFormat {
+        Human = "human",
+        Json = "json",
+        Markdown = "markdown",
+    }
+    /// `scan --format` (and `scan merge`): the inventory.
+    ScanFormat {
+        Human = "human",
+        Json = "json",
+        Csv = "csv",
+        Markdown = "markdown",
+        Html = "html",
+    }
+    /// `diagnose --format`.
+    DiagnoseFormat {
+        Human = "human",
+        Json = "json",
+    }
+    /// `check --graph`.
+    GraphFormat {
+        Dot = "dot",
+        Mermaid = "mermaid",
+    }
 }
 
 /// `fix`: what to plan, and whether to write it.
 #[derive(Clone, Debug, Default)]
 pub struct FixRequest {
     pub analysis: analysis::Options,
+    pub format: FixFormat,
     /// `--to CRATE@LINE`, as given (checked against the graph by `fix`).
     pub to: Vec<(String, analysis::Line)>,
     pub include_warnings: bool,
@@ -105,6 +166,7 @@ pub enum PatchWith {
 #[derive(Clone, Debug, Default)]
 pub struct CheckRequest {
     pub analysis: analysis::Options,
+    pub format: CheckFormat,
     /// `--deny warnings`: warnings fail the gate too.
     pub deny_warnings: bool,
     /// `--baseline FILE`.
@@ -113,19 +175,6 @@ pub struct CheckRequest {
     pub write_baseline: Option<PathBuf>,
     /// `--graph dot|mermaid`.
     pub graph: Option<GraphFormat>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-    Markdown,
-    /// `scan` only.
-    Csv,
-    /// `scan` only.
-    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,6 +234,7 @@ impl Default for Input {
 #[derive(Clone, Debug, Default)]
 pub struct ScanRequest {
     pub analysis: analysis::Options,
+    pub format: ScanFormat,
     /// Directories to search (default: the current directory).
     pub paths: Vec<PathBuf>,
     /// `--from FILE`: a list of workspace directories (or Cargo.lock files), one a line.

@@ -885,7 +885,7 @@ mod write_faults {
     use super::*;
     use cargo_etcd_deps::input::{CargoOptions, Input};
     use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
-    use cargo_etcd_deps::{CheckRequest, Command, FixRequest, Format, Request};
+    use cargo_etcd_deps::{CheckRequest, Command, FixFormat, FixRequest, Request};
     use std::cell::Cell;
 
     /// Fails the `fail_at`-th write (1-based); every other write goes through atomically.
@@ -963,7 +963,9 @@ mod write_faults {
         let report = fixture.root.join("plan.json");
         // `--format json --output plan.json`.
         let output = |req: &mut Request| {
-            req.format = Format::Json;
+            if let Command::Fix(fix) = &mut req.command {
+                fix.format = FixFormat::Json;
+            }
             req.output = Some(report.clone());
         };
         let (err, out, calls) = run_failing(&fixture, output, 1);
