@@ -25,7 +25,7 @@ use cargo_etcd_deps::input::Input;
 use cargo_etcd_deps::manifest::spans::SpanIndex;
 use cargo_etcd_deps::plan::{self, PlanOptions};
 use cargo_etcd_deps::policy;
-use cargo_etcd_deps::registry::{Registry, RegistryError, Release};
+use cargo_etcd_deps::registry::{Registry, RegistryError, Release, Releases};
 use cargo_etcd_deps::report::Report;
 use cargo_etcd_deps::{CheckFormat, CheckRequest, Command, Request, ScanFormat};
 

@@ -361,13 +361,18 @@ impl Error {
     /// The message and every cause beneath it on one line, `: `-separated, for a place with
     /// room for one line only (a scan row).
     pub fn one_line(&self) -> String {
-        let mut line = self.to_string();
-        let mut cause = std::error::Error::source(self);
-        while let Some(c) = cause {
-            line.push_str(": ");
-            line.push_str(&c.to_string());
-            cause = c.source();
-        }
-        line
+        one_line(self)
     }
+}
+
+/// `error` and every cause beneath it on one line, `: `-separated.
+pub fn one_line(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        line.push_str(": ");
+        line.push_str(&c.to_string());
+        cause = c.source();
+    }
+    line
 }

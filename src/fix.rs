@@ -152,7 +152,8 @@ impl Planning {
         let graph = &workspace.graph;
         let root = graph.workspace_root().to_owned();
         let root_manifest = root.join("Cargo.toml");
-        let registry = registry::for_workspace(&root, offline)?;
+        let cargo = input::cargo::version(&root)?;
+        let registry = registry::for_workspace(&root, offline, cargo)?;
         let rust_version = graph
             .members()
             .iter()

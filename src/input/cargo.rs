@@ -151,6 +151,19 @@ fn cargo_command() -> Command {
     cmd
 }
 
+/// The version of the cargo that runs in `root` (`cargo -V` there, so a `rust-toolchain.toml`
+/// chooses it as it does for every other cargo command of the tool); `None` when its answer
+/// names no version.
+pub fn version(root: &Path) -> Result<Option<semver::Version>, Error> {
+    let mut cmd = cargo_command();
+    cmd.arg("-V").current_dir(root);
+    let out = run(cmd, "-V", &root.display().to_string())?;
+    Ok(out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| semver::Version::parse(v).ok()))
+}
+
 /// Where cargo will run: the manifest to pass, the workspace root's directory, and a name
 /// for messages.
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use semver::{Version, VersionReq};
 use toml_edit::Item;
 
-use super::{Declared, Registry, RegistryError, Release, parse_rust_version};
+use super::{Declared, Registry, RegistryError, Release, Releases, parse_rust_version};
 use crate::graph::Kind;
 use crate::manifest::document::{Manifest, Section};
 
@@ -19,8 +19,9 @@ pub struct DirectorySource {
     index: Mutex<Option<Index>>,
 }
 
-/// Each crate's releases in version order, each with the dependencies it declares.
-type Index = HashMap<String, Vec<(Release, Vec<Declared>)>>;
+/// Each crate's releases in version order, and beside them (in the same order) the
+/// dependencies each declares.
+type Index = HashMap<String, (Releases, Vec<Vec<Declared>>)>;
 
 impl DirectorySource {
     pub fn new(dir: PathBuf) -> DirectorySource {
@@ -40,7 +41,7 @@ impl DirectorySource {
                 e,
             )
         })?;
-        let mut out: Index = HashMap::new();
+        let mut out: HashMap<String, Vec<(Release, Vec<Declared>)>> = HashMap::new();
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.path().join("Cargo.toml"))
@@ -55,10 +56,14 @@ impl DirectorySource {
                 .map_err(|m| RegistryError::new(format!("{}: {m}", path.display())))?;
             out.entry(name).or_default().push((release, declared));
         }
-        for releases in out.values_mut() {
-            releases.sort_by(|a, b| a.0.version.cmp(&b.0.version));
-        }
-        Ok(out)
+        Ok(out
+            .into_iter()
+            .map(|(name, mut releases)| {
+                releases.sort_by(|a, b| a.0.version.cmp(&b.0.version));
+                let (releases, declared): (Vec<_>, Vec<_>) = releases.into_iter().unzip();
+                (name, (releases.into(), declared))
+            })
+            .collect())
     }
 
     /// `answer` over the index, read on first use.
@@ -75,11 +80,8 @@ impl DirectorySource {
 }
 
 impl Registry for DirectorySource {
-    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
-        self.with_index(|idx| {
-            idx.get(name)
-                .map(|releases| releases.iter().map(|(r, _)| r.clone()).collect())
-        })
+    fn releases(&self, name: &str) -> Result<Option<Releases>, RegistryError> {
+        self.with_index(|idx| idx.get(name).map(|(releases, _)| releases.clone()))
     }
 
     fn declared(
@@ -102,10 +104,9 @@ impl Registry for DirectorySource {
             }
         }
         self.with_index(|idx| {
-            idx.get(name)?
-                .iter()
-                .find(|(r, _)| r.version == *version)
-                .map(|(_, declared)| declared.clone())
+            let (releases, declared) = idx.get(name)?;
+            let at = releases.iter().position(|r| r.version == *version)?;
+            Some(declared[at].clone())
         })
     }
 
