@@ -25,9 +25,9 @@ use cargo_etcd_deps::input::Input;
 use cargo_etcd_deps::manifest::spans::SpanIndex;
 use cargo_etcd_deps::plan::{self, PlanOptions};
 use cargo_etcd_deps::policy;
-use cargo_etcd_deps::registry::{Registry, RegistryError, Release};
+use cargo_etcd_deps::registry::{Registry, RegistryError, Release, Releases};
 use cargo_etcd_deps::report::Report;
-use cargo_etcd_deps::{CheckRequest, Command, Format, Request};
+use cargo_etcd_deps::{CheckFormat, CheckRequest, Command, Request, ScanFormat};
 
 #[path = "../tests/support/registry.rs"]
 mod memory_registry;
@@ -237,9 +237,14 @@ fn e2e(dir: &Path, bin: &str) {
 
 /// Runs the tool in this process on `command` in the JSON format (with `input`, else the
 /// default input), its report going nowhere; the exit code.
-fn run_tool(command: Command, input: Option<Input>) -> i32 {
+fn run_tool(mut command: Command, input: Option<Input>) -> i32 {
+    if let Command::Check(check) = &mut command {
+        check.format = CheckFormat::Json;
+    }
+    if let Command::Scan(scan) = &mut command {
+        scan.format = ScanFormat::Json;
+    }
     let mut req = Request::new(command);
-    req.format = Format::Json;
     if let Some(input) = input {
         req.input = input;
     }

@@ -9,7 +9,8 @@ use crate::error::Error;
 use crate::input::Workspace;
 use crate::manifest::edit::WriteFs;
 use crate::{
-    CheckOptions, CheckRequest, Format, Outcome, Request, analysis, exit, input, policy, report,
+    CheckFormat, CheckOptions, CheckRequest, Outcome, Request, analysis, exit, input, policy,
+    report,
 };
 
 /// Runs `check`, writing the report to `out` (or `--output`, and `--write-baseline`,
@@ -126,12 +127,11 @@ fn render(
     if let Some(graph_format) = check.graph {
         return report::graph::render(report, graph_format, buf);
     }
-    match req.format {
-        Format::Human => report::human::render(report, sources, &style, buf),
-        Format::Json => report::json::render(report, buf),
-        Format::Sarif => report::sarif::render(report, &locations(), buf),
-        Format::Github => report::github::render(report, &locations(), buf),
-        Format::Markdown => report::markdown::render(report, buf),
-        Format::Csv | Format::Html => unreachable!("refused in run_with"),
+    match check.format {
+        CheckFormat::Human => report::human::render(report, sources, &style, buf),
+        CheckFormat::Json => report::json::render(report, buf),
+        CheckFormat::Sarif => report::sarif::render(report, &locations(), buf),
+        CheckFormat::Github => report::github::render(report, &locations(), buf),
+        CheckFormat::Markdown => report::markdown::render(report, buf),
     }
 }

@@ -11,8 +11,8 @@ use cargo_etcd_deps::graph::KindSet;
 use cargo_etcd_deps::input::{CargoOptions, Input};
 use cargo_etcd_deps::plan::PatchSpec;
 use cargo_etcd_deps::{
-    CheckRequest, Color, Command, DiagnoseRequest, FixRequest, Format, GraphFormat, PatchWith,
-    Request, Verbosity,
+    CheckFormat, CheckRequest, Color, Command, DiagnoseFormat, DiagnoseRequest, FixFormat,
+    FixRequest, GraphFormat, PatchWith, Request, ScanFormat, Verbosity,
 };
 
 /// Find diverging etcd-client / tonic / prost versions in a Cargo workspace, explain where
@@ -207,8 +207,8 @@ struct GlobalArgs {
     lockfile: Option<Option<PathBuf>>,
 
     /// Output format (csv and html are for `scan` only)
-    #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
-    format: FormatArg,
+    #[arg(long, value_name = "FORMAT", value_parser = format_names(None), default_value = "human", global = true)]
+    format: String,
 
     /// Write the report (or graph) to this file instead of stdout
     #[arg(long, value_name = "FILE", global = true)]
@@ -312,26 +312,22 @@ struct CheckArgs {
     write_baseline: Option<PathBuf>,
 
     /// Print the conflict graph instead of the report
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    graph: Option<GraphArg>,
+    #[arg(long, value_name = "FORMAT", value_parser = one_of(GraphFormat::ALL, GraphFormat::name))]
+    graph: Option<GraphFormat>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum GraphArg {
-    Dot,
-    Mermaid,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum FormatArg {
-    Human,
-    Json,
-    Sarif,
-    Github,
-    Markdown,
-    // `scan` only (doc comments here would switch clap to the long help layout).
-    Csv,
-    Html,
+/// A parser accepting the names of `all`, in order, and giving the value named.
+fn one_of<F: Copy + Send + Sync + 'static>(
+    all: &'static [F],
+    name: fn(F) -> &'static str,
+) -> impl clap::builder::TypedValueParser<Value = F> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(all.iter().map(|f| name(*f))).try_map(move |s| {
+        all.iter()
+            .copied()
+            .find(|f| name(*f) == s)
+            .ok_or("not a possible value")
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -438,15 +434,108 @@ fn scope(sub: &str, id: &str) -> Scope {
     }
 }
 
-/// The `--format` values subcommand `sub` writes (`None`: any).
-fn formats(sub: &str) -> Option<&'static [&'static str]> {
+/// The `--format` values subcommand `sub` writes, from the library's format type of the
+/// command (`None`: any; `explain` and `completions` write text whatever it says).
+fn formats(sub: &str) -> Option<Vec<&'static str>> {
+    fn names<F: Copy>(all: &[F], name: fn(F) -> &'static str) -> Vec<&'static str> {
+        all.iter().map(|f| name(*f)).collect()
+    }
     match sub {
-        "check" => Some(&["human", "json", "sarif", "github", "markdown"]),
-        "fix" => Some(&["human", "json", "markdown"]),
-        "diagnose" => Some(&["human", "json"]),
-        "scan" | "merge" => Some(&["human", "json", "csv", "markdown", "html"]),
+        "check" => Some(names(CheckFormat::ALL, CheckFormat::name)),
+        "fix" => Some(names(FixFormat::ALL, FixFormat::name)),
+        "diagnose" => Some(names(DiagnoseFormat::ALL, DiagnoseFormat::name)),
+        "scan" | "merge" => Some(names(ScanFormat::ALL, ScanFormat::name)),
         _ => None,
     }
+}
+
+/// The parser of `--format` for subcommand `sub` (`None`: before any subcommand, where every
+/// command's formats are accepted, each in its first place).
+fn format_names(sub: Option<&str>) -> clap::builder::PossibleValuesParser {
+    let names = match sub.and_then(formats) {
+        Some(names) => names,
+        None => {
+            let mut all: Vec<&str> = Vec::new();
+            for sub in ["check", "fix", "diagnose", "scan"] {
+                for name in formats(sub).unwrap_or_default() {
+                    if !all.contains(&name) {
+                        all.push(name);
+                    }
+                }
+            }
+            all
+        }
+    };
+    clap::builder::PossibleValuesParser::new(names)
+}
+
+/// Sets the command's format to `--format NAME`, which `refuse_a_format_of_another_command`
+/// checked is one of the command's.
+fn set_format(command: &mut Command, name: &str) {
+    const CHECKED: &str = "--format is checked against the command's formats when parsed";
+    match command {
+        Command::Check(c) => c.format = CheckFormat::from_name(name).expect(CHECKED),
+        Command::Fix(f) => f.format = FixFormat::from_name(name).expect(CHECKED),
+        Command::Scan(s) => s.format = ScanFormat::from_name(name).expect(CHECKED),
+        Command::Diagnose(d) => d.format = DiagnoseFormat::from_name(name).expect(CHECKED),
+        Command::Explain(_) => {}
+    }
+}
+
+/// The innermost subcommand given (`scan merge` is `merge`; none: `cmd` itself) and its
+/// matches; `None` when one is not in `cmd`.
+fn innermost<'c, 'm>(
+    cmd: &'c clap::Command,
+    matches: &'m clap::ArgMatches,
+) -> Option<(&'c clap::Command, &'m clap::ArgMatches)> {
+    let mut sub = cmd;
+    let mut at = matches;
+    while let Some((name, inner)) = at.subcommand() {
+        sub = sub.find_subcommand(name)?;
+        at = inner;
+    }
+    Some((sub, at))
+}
+
+/// A `--format` written before the subcommand (or with none: `check`) that the command does
+/// not write: a usage error naming the commands that do. (After the subcommand, clap's own
+/// value list refuses it.)
+fn refuse_a_format_of_another_command(
+    cmd: &clap::Command,
+    matches: &clap::ArgMatches,
+) -> Result<(), clap::Error> {
+    let Some((sub, at)) = innermost(cmd, matches) else {
+        return Ok(());
+    };
+    let name = if std::ptr::eq(sub, cmd) {
+        "check"
+    } else {
+        sub.get_name()
+    };
+    let (Some(value), Some(own)) = (at.get_one::<String>("format"), formats(name)) else {
+        return Ok(());
+    };
+    if own.contains(&value.as_str()) {
+        return Ok(());
+    }
+    let writers: Vec<String> = ["check", "fix", "diagnose", "scan"]
+        .into_iter()
+        .filter(|w| formats(w).is_some_and(|f| f.contains(&value.as_str())))
+        .map(|w| format!("`{w}`"))
+        .collect();
+    let shown = if name == "merge" { "scan merge" } else { name };
+    let mut usage = sub.clone();
+    if !std::ptr::eq(sub, cmd) {
+        usage = usage.bin_name(format!("cargo etcd-deps {shown}"));
+    }
+    Err(usage.error(
+            clap::error::ErrorKind::InvalidValue,
+            format!(
+                "`--format {value}` is not a format of `{shown}`, which writes {}; it is one of the formats of {}",
+                own.join(", "),
+                writers.join(", ")
+            ),
+        ))
 }
 
 /// The common options (`globals`, clap's global arguments) as subcommand `sub` takes them,
@@ -458,11 +547,10 @@ pub(crate) fn scoped_args(sub: &str, globals: &[clap::Arg]) -> Vec<clap::Arg> {
         .map(|a| {
             let id = a.get_id().as_str();
             let mut arg = a.clone().global(false).hide(scope(sub, id) != Scope::Takes);
-            if let (Some(values), "format") = (formats(sub), id) {
-                use clap::builder::TypedValueParser;
-                let parser = clap::builder::PossibleValuesParser::new(values.iter().copied())
-                    .try_map(|v: String| FormatArg::from_str(&v, false));
-                arg = arg.value_parser(parser).help("Output format");
+            if let (Some(_), "format") = (formats(sub), id) {
+                arg = arg
+                    .value_parser(format_names(Some(sub)))
+                    .help("Output format");
             }
             arg
         })
@@ -503,6 +591,7 @@ impl Cli {
         let matches = cmd.try_get_matches_from_mut(argv)?;
         refuse_what_the_subcommand_lacks(&cmd, &matches)?;
         refuse_what_the_subcommand_refuses(&cmd, &matches)?;
+        refuse_a_format_of_another_command(&cmd, &matches)?;
         Cli::from_arg_matches(&matches)
     }
 
@@ -530,6 +619,7 @@ impl Cli {
             Some(Sub::Diagnose(args)) => Command::Diagnose(DiagnoseRequest {
                 analysis,
                 log: args.log,
+                ..DiagnoseRequest::default()
             }),
             Some(Sub::Check(args)) => Command::Check(check_request(check.then(args), analysis)),
             None => Command::Check(check_request(check, analysis)),
@@ -572,10 +662,8 @@ fn check_request(check: CheckArgs, analysis: Options) -> CheckRequest {
         deny_warnings: check.deny.contains(&DenyArg::Warnings),
         baseline: check.baseline,
         write_baseline: check.write_baseline,
-        graph: check.graph.map(|g| match g {
-            GraphArg::Dot => GraphFormat::Dot,
-            GraphArg::Mermaid => GraphFormat::Mermaid,
-        }),
+        graph: check.graph,
+        ..CheckRequest::default()
     }
 }
 
@@ -588,6 +676,7 @@ fn fix_request(fix: FixArgs, analysis: Options) -> FixRequest {
         allow_dirty: fix.allow_dirty,
         no_verify: fix.no_verify,
         patch_with: fix.patch_with,
+        ..FixRequest::default()
     }
 }
 
@@ -685,23 +774,15 @@ fn input(g: &GlobalArgs) -> Input {
 
 /// `command` with the common options.
 fn request(
-    command: Command,
+    mut command: Command,
     g: GlobalArgs,
     color: Color,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Request {
+    set_format(&mut command, &g.format);
     Request {
         command,
         input: input(&g),
-        format: match g.format {
-            FormatArg::Human => Format::Human,
-            FormatArg::Json => Format::Json,
-            FormatArg::Sarif => Format::Sarif,
-            FormatArg::Github => Format::Github,
-            FormatArg::Markdown => Format::Markdown,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Html => Format::Html,
-        },
         output: g.output,
         config: g.config,
         edges_given: !g.edges.is_empty(),
@@ -757,16 +838,10 @@ fn refuse_what_the_subcommand_refuses(
     cmd: &clap::Command,
     matches: &clap::ArgMatches,
 ) -> Result<(), clap::Error> {
-    // The innermost subcommand: `scan merge` is `merge`. Global values reach the top level.
-    let mut sub = cmd;
-    let mut at = matches;
-    while let Some((name, inner)) = at.subcommand() {
-        let Some(found) = sub.find_subcommand(name) else {
-            return Ok(());
-        };
-        sub = found;
-        at = inner;
-    }
+    // Global values reach the top level.
+    let Some((sub, _)) = innermost(cmd, matches) else {
+        return Ok(());
+    };
     let name = sub.get_name();
     let refused = cmd
         .get_arguments()
@@ -899,9 +974,32 @@ mod tests {
     }
 
     #[test]
+    fn a_format_before_the_subcommand_is_the_subcommands_or_refused() {
+        let scan = parse(&["cargo-etcd-deps", "--format", "csv", "scan"]);
+        assert!(matches!(&scan.command, Command::Scan(s) if s.format == ScanFormat::Csv));
+        let diagnose = parse(&["cargo-etcd-deps", "--format", "json", "diagnose"]);
+        assert!(
+            matches!(&diagnose.command, Command::Diagnose(d) if d.format == DiagnoseFormat::Json)
+        );
+        for (args, says) in [
+            (&["--format", "sarif", "fix"][..], "formats of `check`"),
+            (&["--format", "html"][..], "formats of `scan`"),
+            (
+                &["--format", "markdown", "diagnose"][..],
+                "writes human, json;",
+            ),
+        ] {
+            let argv = [&["cargo-etcd-deps"][..], args].concat();
+            let refused = Cli::parse_args(argv).expect_err("not the command's format");
+            assert_eq!(refused.kind(), clap::error::ErrorKind::InvalidValue);
+            assert!(refused.to_string().contains(says), "{refused}");
+        }
+    }
+
+    #[test]
     fn cargo_subcommand_word_is_dropped() {
         let req = parse(&["cargo-etcd-deps", "etcd-deps", "check", "--format", "json"]);
-        assert_eq!(req.format, Format::Json);
+        assert_eq!(check(&req).format, CheckFormat::Json);
     }
 
     #[test]

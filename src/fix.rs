@@ -9,14 +9,14 @@ use crate::input::cargo as metadata;
 use crate::input::vcs;
 use crate::input::{self, CargoOptions, Input};
 use crate::interrupt::{self, ALL_WRITTEN, NOTHING_WRITTEN};
-use crate::manifest::edit::{self, EditError, FileChange};
+use crate::manifest::edit::{self, FileChange};
 use crate::manifest::write::{self, LockChange, Transaction, WorkspaceLock, WriteFs};
 use crate::plan::{self, PatchSpec, PlanOptions};
 use crate::policy::{self, Gate};
 use crate::report::fix::{FixReport, Status, ThenRun, Verification};
 use crate::request::PatchWith;
 use crate::verify::{self, Resolved};
-use crate::{FixRequest, Format, Outcome, Request, analysis, exit, registry};
+use crate::{FixFormat, FixRequest, Outcome, Request, analysis, exit, registry};
 
 pub(crate) fn run(
     req: &Request,
@@ -98,7 +98,7 @@ pub(crate) fn run(
         then_run,
         ..FixReport::new(fix_plan, &changes, verification, status)
     };
-    render(req, &report, color, out, fs)?;
+    render(req, fix.format, &report, color, out, fs)?;
 
     let ok = complete && matches!(status, Status::NothingToDo | Status::Applied);
     Ok(Outcome {
@@ -152,7 +152,8 @@ impl Planning {
         let graph = &workspace.graph;
         let root = graph.workspace_root().to_owned();
         let root_manifest = root.join("Cargo.toml");
-        let registry = registry::for_workspace(&root, offline)?;
+        let cargo = input::cargo::version(&root)?;
+        let registry = registry::for_workspace(&root, offline, cargo)?;
         let rust_version = graph
             .members()
             .iter()
@@ -193,8 +194,7 @@ impl Planning {
         findings: &[crate::analysis::Finding],
         opts: &PlanOptions,
     ) -> Result<plan::FixPlan, Error> {
-        plan::plan(findings, &self.registry, &self.ws, opts)
-            .map_err(|e| Error::Registry { message: e.message })
+        plan::plan(findings, &self.registry, &self.ws, opts).map_err(Error::Registry)
     }
 }
 
@@ -233,7 +233,7 @@ fn migrate(
     let mut fix_plan = planning.plan(own, &planning.opts)?;
     let mut rounds = Vec::new();
     loop {
-        let changes = edit::compute(&fix_plan.edits, &root).map_err(edit_error)?;
+        let changes = edit::compute(&fix_plan.edits, &root)?;
         if fix_plan.is_empty() {
             return Ok(Migration {
                 plan: fix_plan,
@@ -402,12 +402,6 @@ fn cargo_options(req: &Request, fix: &FixRequest) -> Result<CargoOptions, Error>
             ));
         }
     };
-    if matches!(req.format, Format::Sarif | Format::Github) {
-        return Err(Error::Usage(
-            "`fix` prints its plan as human, json or markdown; sarif and github are formats of `check`"
-                .to_owned(),
-        ));
-    }
     if fix.apply && (cargo.locked || cargo.frozen) {
         return Err(Error::Usage(
             "`fix --apply` must update Cargo.lock; drop --locked/--frozen".to_owned(),
@@ -443,22 +437,20 @@ fn target_lines(
 /// through `fs`).
 fn render(
     req: &Request,
+    format: FixFormat,
     report: &FixReport,
     color: bool,
     out: &mut dyn Write,
     fs: &dyn WriteFs,
 ) -> Result<(), Error> {
     let mut buf = Vec::new();
-    match req.format {
-        Format::Human if req.verbosity == crate::Verbosity::Quiet => {
+    match format {
+        FixFormat::Human if req.verbosity == crate::Verbosity::Quiet => {
             crate::report::fix::render_summary(report, &mut buf)
         }
-        Format::Human => crate::report::fix::render_human(report, color, &mut buf),
-        Format::Json => crate::report::json::render_value(report, &mut buf),
-        Format::Markdown => crate::report::markdown::render_fix(report, &mut buf),
-        Format::Sarif | Format::Github | Format::Csv | Format::Html => {
-            unreachable!("refused above")
-        }
+        FixFormat::Human => crate::report::fix::render_human(report, color, &mut buf),
+        FixFormat::Json => crate::report::json::render_value(report, &mut buf),
+        FixFormat::Markdown => crate::report::markdown::render_fix(report, &mut buf),
     }
     .map_err(Error::Output)?;
     crate::output::emit_with(req, &buf, out, fs)?;
@@ -542,7 +534,7 @@ fn apply(
         refuse_dirty(root, &tx, lock_at_start)?;
     }
     interrupt::check(NOTHING_WRITTEN)?;
-    write::commit(&tx, root, fs).map_err(edit_error)?;
+    write::commit(&tx, root, fs)?;
     // A signal that arrived while the files were replaced waited for the last one.
     interrupt::check(ALL_WRITTEN)?;
     Ok(tx.refreshes_lockfile())
@@ -665,46 +657,5 @@ fn canonical(path: &Path) -> PathBuf {
     ) {
         (Some(dir), Some(name)) => dir.join(name),
         _ => path.to_owned(),
-    }
-}
-
-fn edit_error(e: EditError) -> Error {
-    match e {
-        EditError::Read { path, source } => Error::Read { path, source },
-        EditError::Parse { path, message } | EditError::NotFound { path, message } => {
-            Error::Edit { path, message }
-        }
-        EditError::Changed { path } => Error::Refused {
-            path,
-            reason: "it changed since the plan was made".to_owned(),
-            help: Some("run `cargo etcd-deps fix` again".to_owned()),
-        },
-        EditError::ReadOnly { path } => Error::Refused {
-            path,
-            reason: "its permissions say read-only".to_owned(),
-            help: Some("make it writable, or edit it by hand".to_owned()),
-        },
-        EditError::OutsideRoot { path } => Error::Refused {
-            path,
-            reason: "it lies outside the workspace root".to_owned(),
-            help: None,
-        },
-        EditError::Write {
-            path,
-            source,
-            restore_failures,
-        } => match restore_failures.into_iter().next() {
-            Some((p, e)) => Error::Write {
-                path: p,
-                source: std::io::Error::new(
-                    e.kind(),
-                    format!(
-                        "{e} (while restoring after a failed write of {}: {source})",
-                        path.display()
-                    ),
-                ),
-            },
-            None => Error::Write { path, source },
-        },
     }
 }

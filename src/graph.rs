@@ -355,7 +355,7 @@ impl DepGraph {
     pub fn from_metadata_json(json: &str, source_name: &str) -> Result<DepGraph, Error> {
         let metadata: Metadata = serde_json::from_str(json).map_err(|e| Error::BadMetadata {
             path: source_name.to_owned(),
-            message: e.to_string(),
+            source: e.into(),
         })?;
         // cargo_metadata keeps the format version private: read it on its own (a skim that
         // builds nothing).
@@ -370,14 +370,15 @@ impl DepGraph {
         {
             return Err(Error::BadMetadata {
                 path: source_name.to_owned(),
-                message: format!(
+                source: format!(
                     "it is format version {v}; this tool reads `cargo metadata --format-version 1`"
-                ),
+                )
+                .into(),
             });
         }
         let pkg_graph = PackageGraph::from_json(json).map_err(|e| Error::BadMetadata {
             path: source_name.to_owned(),
-            message: e.to_string(),
+            source: e.into(),
         })?;
         Self::build(&metadata, &pkg_graph)
     }

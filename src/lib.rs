@@ -120,8 +120,9 @@ pub use input::Workspace;
 pub use output::write_output;
 pub use report::Report;
 pub use request::{
-    CargoOptions, CheckOptions, CheckRequest, Color, Command, DiagnoseRequest, FixRequest, Format,
-    GraphFormat, Input, PatchWith, Request, ScanRequest, Settings, Verbosity,
+    CargoOptions, CheckFormat, CheckOptions, CheckRequest, Color, Command, DiagnoseFormat,
+    DiagnoseRequest, FixFormat, FixRequest, GraphFormat, Input, PatchWith, Request, ScanFormat,
+    ScanRequest, Settings, Verbosity,
 };
 
 /// Loads the workspace `settings` name, as every command does: the resolved graph (from
@@ -160,13 +161,6 @@ pub fn run_with(
     color: bool,
     fs: &dyn manifest::edit::WriteFs,
 ) -> Result<Outcome, Error> {
-    if matches!(req.format, Format::Csv | Format::Html)
-        && matches!(req.command, Command::Check(_) | Command::Fix(_))
-    {
-        return Err(Error::Usage(
-            "--format csv and --format html are formats of `scan`".to_owned(),
-        ));
-    }
     match &req.command {
         Command::Scan(scan) => scan::command(req, scan, out, fs),
         Command::Check(check) => check::run(req, check, out, color, fs),

@@ -87,7 +87,9 @@ fn run(
     cargo_etcd_deps::run(&req, out, color)
 }
 
-/// A tool error as miette draws it (the plain message if it cannot).
+/// A tool error as miette draws it: the message, then each cause beneath it on its own
+/// line (the chain is the error's `source()`s; no message repeats its cause), then the help
+/// (the plain chain if miette cannot draw it).
 fn render_error(err: &Error, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -98,60 +100,10 @@ fn render_error(err: &Error, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_wrap_lines(false);
-    if handler.render_report(&mut text, &Shown(err)).is_err() {
-        text = format!("error: {err}\n");
+    if handler.render_report(&mut text, err).is_err() {
+        text = format!("error: {}\n", err.one_line());
     }
     text
-}
-
-/// A tool error as it is shown: its cause is drawn under it only when the message does not
-/// already say it (`could not read x: No such file or directory` needs no second line).
-struct Shown<'a>(&'a Error);
-
-impl std::fmt::Debug for Shown<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.0, f)
-    }
-}
-
-impl std::fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.0, f)
-    }
-}
-
-impl std::error::Error for Shown<'_> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        let cause = std::error::Error::source(self.0)?;
-        (!self.0.to_string().contains(&cause.to_string())).then_some(cause)
-    }
-}
-
-impl miette::Diagnostic for Shown<'_> {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.0.code()
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        self.0.severity()
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.0.help()
-    }
-    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.0.url()
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.0.source_code()
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.0.labels()
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        self.0.related()
-    }
-    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
-        self.0.diagnostic_source()
-    }
 }
 
 /// Standard output whose reader may stop reading early (`| head`). The first broken-pipe

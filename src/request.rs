@@ -13,8 +13,6 @@ pub struct Request {
     pub command: Command,
     /// Where the workspace description comes from.
     pub input: Input,
-    /// `--format`.
-    pub format: Format,
     /// `--color` (with `CARGO_TERM_COLOR` and `NO_COLOR` already applied by the caller).
     pub color: Color,
     /// `-q` / `-v`.
@@ -37,13 +35,12 @@ pub struct Request {
 
 impl Request {
     /// `command` with every other choice at the command line's default: `cargo metadata` of
-    /// the workspace around the current directory, the human format, colour `auto`, normal
-    /// verbosity, the report to `out`, the configuration discovered.
+    /// the workspace around the current directory, colour `auto`, normal verbosity, the
+    /// report to `out`, the configuration discovered. (The format is the command's own.)
     pub fn new(command: Command) -> Request {
         Request {
             command,
             input: Input::default(),
-            format: Format::Human,
             color: Color::Auto,
             verbosity: Verbosity::Normal,
             output: None,
@@ -77,18 +74,80 @@ pub enum Command {
 pub struct DiagnoseRequest {
     /// What to analyse.
     pub analysis: analysis::Options,
+    /// `--format`.
+    pub format: DiagnoseFormat,
     /// `--log FILE` (`-`: stdin): a saved `cargo check --message-format json`; without it,
     /// cargo check runs.
     pub log: Option<PathBuf>,
 }
 
-/// `--graph`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GraphFormat {
-    /// Graphviz.
-    Dot,
-    /// A Mermaid flowchart.
-    Mermaid,
+/// Declares a closed list of output formats: the enum, its values in order (`ALL`), and
+/// each one's name on the command line. Each command has its own, so a format it does not
+/// write cannot be asked of it; the command line's value lists are built from `ALL`.
+macro_rules! formats {
+    ($($(#[$doc:meta])* $name:ident { $default:ident = $default_text:literal $(, $variant:ident = $text:literal)* $(,)? })*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub enum $name {
+            #[default]
+            #[doc = concat!("`", $default_text, "` (the default).")]
+            $default,
+            $(#[doc = concat!("`", $text, "`.")] $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in the order the command line lists them.
+            pub const ALL: &'static [$name] = &[$name::$default, $($name::$variant,)*];
+
+            /// The name on the command line (`--format NAME`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $name::$default => $default_text,
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            /// The value named `name` on the command line.
+            pub fn from_name(name: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|f| f.name() == name)
+            }
+        }
+    )*};
+}
+
+formats! {
+    /// `check --format`.
+    CheckFormat {
+        Human = "human",
+        Json = "json",
+        Sarif = "sarif",
+        Github = "github",
+        Markdown = "markdown",
+    }
+    /// `fix --format`: the plan for people, for machines, or for a pull request.
+    FixFormat {
+        Human = "human",
+        Json = "json",
+        Markdown = "markdown",
+    }
+    /// `scan --format` (and `scan merge`): the inventory.
+    ScanFormat {
+        Human = "human",
+        Json = "json",
+        Csv = "csv",
+        Markdown = "markdown",
+        Html = "html",
+    }
+    /// `diagnose --format`.
+    DiagnoseFormat {
+        Human = "human",
+        Json = "json",
+    }
+    /// `check --graph`.
+    GraphFormat {
+        Dot = "dot",
+        Mermaid = "mermaid",
+    }
 }
 
 /// `fix`: what to plan, and whether to write it.
@@ -96,6 +155,8 @@ pub enum GraphFormat {
 pub struct FixRequest {
     /// What to analyse.
     pub analysis: analysis::Options,
+    /// `--format`.
+    pub format: FixFormat,
     /// `--to CRATE@LINE`, as given (checked against the graph by `fix`).
     pub to: Vec<(String, analysis::Line)>,
     /// `--include-warnings`: plan for warning-level findings too.
@@ -124,6 +185,8 @@ pub enum PatchWith {
 pub struct CheckRequest {
     /// What to analyse.
     pub analysis: analysis::Options,
+    /// `--format`.
+    pub format: CheckFormat,
     /// `--deny warnings`: warnings fail the gate too.
     pub deny_warnings: bool,
     /// `--baseline FILE`.
@@ -132,25 +195,6 @@ pub struct CheckRequest {
     pub write_baseline: Option<PathBuf>,
     /// `--graph dot|mermaid`.
     pub graph: Option<GraphFormat>,
-}
-
-/// `--format`: how the report is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// For people, on a terminal.
-    Human,
-    /// The JSON schema of docs/output-formats.md.
-    Json,
-    /// SARIF 2.1.0, for code-scanning services.
-    Sarif,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-    /// A Markdown comment for a pull request.
-    Markdown,
-    /// `scan` only.
-    Csv,
-    /// `scan` only.
-    Html,
 }
 
 /// `--color`.
@@ -290,6 +334,8 @@ pub struct CheckOptions {
 pub struct ScanRequest {
     /// What to analyse in each workspace.
     pub analysis: analysis::Options,
+    /// `--format`.
+    pub format: ScanFormat,
     /// Directories to search (default: the current directory).
     pub paths: Vec<PathBuf>,
     /// `--from FILE`: a list of workspace directories (or Cargo.lock files), one a line.

@@ -26,7 +26,7 @@ use crate::report::inventory::{
 };
 use crate::report::scan::Progress;
 use crate::report::{Report, Summary};
-use crate::request::{Format, Verbosity};
+use crate::request::{ScanFormat, Verbosity};
 use crate::{Error, Request, ScanRequest};
 
 /// The crates whose versions each row lists: the primary crates, the first crate of each
@@ -50,11 +50,6 @@ pub(crate) fn command(
     out: &mut dyn Write,
     fs: &dyn crate::manifest::write::WriteFs,
 ) -> Result<Outcome, Error> {
-    if matches!(req.format, Format::Sarif | Format::Github) {
-        return Err(Error::Usage(
-            "`scan` writes human, json, csv, markdown or html".to_owned(),
-        ));
-    }
     // The command line refuses these before; a library caller gets the same answer.
     if req.input != crate::input::Input::default() {
         return Err(Error::Usage(
@@ -75,15 +70,15 @@ pub(crate) fn command(
     };
     let report = run(req, scan, progress)?;
     let mut buf = Vec::new();
-    match req.format {
-        Format::Json => crate::report::scan::render_json(&report, &mut buf),
-        Format::Csv => crate::report::scan::render_csv(&report, &mut buf),
-        Format::Markdown => crate::report::scan::render_markdown(&report, &mut buf),
-        Format::Html => crate::report::scan::render_html(&report, &mut buf),
-        _ if req.verbosity == Verbosity::Quiet => {
+    match scan.format {
+        ScanFormat::Json => crate::report::scan::render_json(&report, &mut buf),
+        ScanFormat::Csv => crate::report::scan::render_csv(&report, &mut buf),
+        ScanFormat::Markdown => crate::report::scan::render_markdown(&report, &mut buf),
+        ScanFormat::Html => crate::report::scan::render_html(&report, &mut buf),
+        ScanFormat::Human if req.verbosity == Verbosity::Quiet => {
             crate::report::scan::render_summary(&report, &mut buf)
         }
-        _ => crate::report::scan::render_human(
+        ScanFormat::Human => crate::report::scan::render_human(
             &report,
             req.verbosity == Verbosity::Verbose,
             &mut buf,
@@ -284,7 +279,7 @@ fn unreadable(path: String, e: &Error) -> Workspace {
                 + 1;
             format!("{path}/{}:{line}: {}", c.src.name(), c.message)
         }
-        other => other.to_string(),
+        other => other.one_line(),
     };
     if let Ok(cwd) = std::env::current_dir() {
         error = error.replace(&format!("{}/", cwd.display()), "");

@@ -467,3 +467,28 @@ fn architecture_md_shows_the_import_graph_as_it_is() {
         "ARCHITECTURE.md's import graph is out of date; this is the graph now"
     );
 }
+
+#[test]
+fn architecture_md_says_why_each_dependency_is_there() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml"))
+            .expect("Cargo.toml parses");
+    let doc = std::fs::read_to_string(root.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let section = &doc[doc.find("## Dependencies").expect("a dependency section")..];
+    let rows: BTreeSet<&str> = section
+        .lines()
+        .take_while(|l| !l.starts_with("### "))
+        .filter_map(|l| l.strip_prefix("| "))
+        .flat_map(|l| l.split(" |").next().unwrap_or_default().split(", "))
+        .filter_map(|c| c.split('`').nth(1))
+        .collect();
+    let deps = manifest["dependencies"]
+        .as_table()
+        .expect("a [dependencies] table");
+    let missing: Vec<&String> = deps.keys().filter(|d| !rows.contains(d.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "no row in ARCHITECTURE.md for {missing:?}"
+    );
+}

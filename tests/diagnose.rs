@@ -141,20 +141,24 @@ fn a_log_that_is_not_cargos_json_is_an_input_error_naming_it() {
     )
     .expect("write");
     let shown = garbage.to_str().expect("utf-8");
-    for (log, says) in [
+    // The message names the log; the cause beneath it says why, on the next line.
+    for (log, says, why) in [
         (
             shown,
-            "is not cargo's JSON output: no line is a cargo message",
+            "is not cargo's JSON output\n",
+            "╰─▶ no line is a cargo message",
         ),
         (
             "/nonexistent/build.json",
-            "could not read /nonexistent/build.json",
+            "could not read /nonexistent/build.json\n",
+            "╰─▶ No such file or directory",
         ),
     ] {
         let run = fixture.run(&["diagnose", "--offline", "--log", log]);
         run.expect_code(2);
         assert!(run.stderr().contains(log), "{}", run.stderr());
         assert!(run.stderr().contains(says), "{}", run.stderr());
+        assert!(run.stderr().contains(why), "{}", run.stderr());
         assert_eq!(run.stdout(), "");
     }
     let run = fixture.run(&["diagnose", "--lockfile"]);

@@ -885,7 +885,7 @@ mod write_faults {
     use super::*;
     use cargo_etcd_deps::input::{CargoOptions, Input};
     use cargo_etcd_deps::manifest::edit::{AtomicFs, WriteFs};
-    use cargo_etcd_deps::{CheckRequest, Command, FixRequest, Format, Request};
+    use cargo_etcd_deps::{CheckRequest, Command, FixFormat, FixRequest, Request};
     use std::cell::Cell;
 
     /// Fails the `fail_at`-th write (1-based); every other write goes through atomically.
@@ -949,7 +949,7 @@ mod write_faults {
         };
         let (err, out, calls) = run_failing(&fixture, apply, 2);
         assert_eq!(err.exit_code(), INTERNAL);
-        assert!(err.to_string().contains("injected failure"), "{err}");
+        assert!(err.one_line().contains("injected failure"), "{err}");
         assert!(out.is_empty(), "nothing reaches stdout on failure");
         // Two manifest writes, then one restore of the first.
         assert_eq!(calls, 3);
@@ -963,12 +963,14 @@ mod write_faults {
         let report = fixture.root.join("plan.json");
         // `--format json --output plan.json`.
         let output = |req: &mut Request| {
-            req.format = Format::Json;
+            if let Command::Fix(fix) = &mut req.command {
+                fix.format = FixFormat::Json;
+            }
             req.output = Some(report.clone());
         };
         let (err, out, calls) = run_failing(&fixture, output, 1);
         assert_eq!(err.exit_code(), INTERNAL);
-        assert!(err.to_string().contains("injected failure"), "{err}");
+        assert!(err.one_line().contains("injected failure"), "{err}");
         assert!(out.is_empty(), "nothing reaches stdout on failure");
         // The plan report is the only file written (the verification copy is created).
         assert_eq!(calls, 1);
@@ -998,10 +1000,7 @@ mod write_faults {
         ] {
             let (err, out, calls) = run_failing(&fixture, customize, 1);
             assert_eq!(err.exit_code(), INTERNAL, "{what}");
-            assert!(
-                err.to_string().contains("injected failure"),
-                "{what}: {err}"
-            );
+            assert!(err.one_line().contains("injected failure"), "{what}: {err}");
             assert!(out.is_empty(), "{what}: nothing reaches stdout on failure");
             assert_eq!(calls, 1, "{what}: one write, the one that failed");
             assert!(!file.exists(), "{what}");

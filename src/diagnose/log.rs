@@ -81,7 +81,7 @@ struct Span {
 pub(super) fn meetings(text: &str, name: &str) -> Result<Vec<Meeting>, Error> {
     let bad = |message: String| Error::BuildLog {
         path: name.to_owned(),
-        message,
+        source: message.into(),
     };
     let mut messages = 0;
     let mut out: Vec<Meeting> = Vec::new();
@@ -252,7 +252,7 @@ mod tests {
         ] {
             let err = meetings(text, "build.log")
                 .expect_err("not a log")
-                .to_string();
+                .one_line();
             assert!(
                 err.starts_with("build.log is not cargo's JSON output: "),
                 "{err}"

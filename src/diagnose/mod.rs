@@ -18,7 +18,7 @@ use crate::input::{self, CargoOptions, Input, Workspace};
 use crate::manifest::edit::WriteFs;
 use crate::report::diagnose::{BuildError, DiagnoseReport, FindingRef, MetVersion};
 use crate::request::DiagnoseRequest;
-use crate::{Format, Outcome, Request, diags, exit, policy, report};
+use crate::{DiagnoseFormat, Outcome, Request, diags, exit, policy, report};
 
 /// Runs `diagnose`, writing the report to `out` (or `--output` through `fs`).
 pub(crate) fn run(
@@ -30,11 +30,6 @@ pub(crate) fn run(
     if matches!(req.input, Input::Lockfile { .. }) {
         return Err(Error::Usage(
             "`diagnose` maps rustc's file paths to packages through `cargo metadata`; it does not take --lockfile".to_owned(),
-        ));
-    }
-    if !matches!(req.format, Format::Human | Format::Json) {
-        return Err(Error::Usage(
-            "`diagnose` writes --format human or json".to_owned(),
         ));
     }
     let ws = input::load(req, &diagnose.analysis)?;
@@ -64,9 +59,9 @@ pub(crate) fn run(
         .collect();
     let report = DiagnoseReport::new(errors);
     let mut buf = Vec::new();
-    match req.format {
-        Format::Json => report::json::render_value(&report, &mut buf),
-        _ => report::diagnose::render(&report, &mut buf),
+    match diagnose.format {
+        DiagnoseFormat::Json => report::json::render_value(&report, &mut buf),
+        DiagnoseFormat::Human => report::diagnose::render(&report, &mut buf),
     }
     .map_err(Error::Output)?;
     crate::output::emit_with(req, &buf, out, fs)?;

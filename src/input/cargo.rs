@@ -42,11 +42,13 @@ pub(crate) fn read_limited(reader: impl Read, name: &Path) -> Result<String, Err
             message: format!(
                 "is larger than the input limit of {limit} bytes (set CARGO_ETCD_DEPS_MAX_INPUT to raise it)"
             ),
+            source: None,
         });
     }
     String::from_utf8(bytes).map_err(|e| Error::Manifest {
         path: name.to_owned(),
-        message: format!("is not UTF-8 text ({e})"),
+        message: "is not UTF-8 text".to_owned(),
+        source: Some(e.into()),
     })
 }
 
@@ -62,13 +64,19 @@ pub(crate) fn read_file_limited(path: &Path) -> Result<String, Error> {
 /// Reads saved `cargo metadata` JSON from `path` (`-`: stdin); returns it with a name for
 /// messages.
 pub fn read_saved(path: &Path) -> Result<(String, String), Error> {
-    read_named(path, |path, message| Error::BadMetadata { path, message })
+    read_named(path, |path, message| Error::BadMetadata {
+        path,
+        source: message.into(),
+    })
 }
 
 /// Reads a saved build log (`cargo check --message-format json`) from `path` (`-`: stdin);
 /// returns it with a name for messages.
 pub fn read_build_log(path: &Path) -> Result<(String, String), Error> {
-    read_named(path, |path, message| Error::BuildLog { path, message })
+    read_named(path, |path, message| Error::BuildLog {
+        path,
+        source: message.into(),
+    })
 }
 
 /// Reads `path` (`-`: stdin) with the input limit; an empty input is the error `empty` makes
@@ -141,6 +149,19 @@ fn cargo_command() -> Command {
     cmd
 }
 
+/// The version of the cargo that runs in `root` (`cargo -V` there, so a `rust-toolchain.toml`
+/// chooses it as it does for every other cargo command of the tool); `None` when its answer
+/// names no version.
+pub fn version(root: &Path) -> Result<Option<semver::Version>, Error> {
+    let mut cmd = cargo_command();
+    cmd.arg("-V").current_dir(root);
+    let out = run(cmd, "-V", &root.display().to_string(), false)?;
+    Ok(out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| semver::Version::parse(v).ok()))
+}
+
 /// Where cargo will run: the manifest to pass, the workspace root's directory, and a name
 /// for messages.
 #[derive(Clone, Debug)]
@@ -164,12 +185,14 @@ pub fn locate(opts: &CargoOptions) -> Result<Located, Error> {
                     path: p,
                     message: "is a directory; --manifest-path takes the path to a Cargo.toml"
                         .to_owned(),
+                    source: None,
                 });
             }
             if !p.exists() {
                 return Err(Error::Manifest {
                     path: p,
                     message: "no such file".to_owned(),
+                    source: None,
                 });
             }
             Some(p)
@@ -402,6 +425,6 @@ fn run(cmd: Command, what: &str, manifest: &str, progress: bool) -> Result<Strin
     }
     String::from_utf8(output.stdout).map_err(|e| Error::BadMetadata {
         path: format!("output of `cargo {what}`"),
-        message: e.to_string(),
+        source: e.into(),
     })
 }

@@ -60,7 +60,8 @@ pub(crate) fn lockfile(dir: &Path) -> Result<PathBuf, Error> {
         Err(e) if lock.is_symlink() => {
             return Err(Error::Manifest {
                 path: lock,
-                message: format!("is a symbolic link whose target cannot be read: {e}"),
+                message: "is a symbolic link whose target cannot be read".to_owned(),
+                source: Some(e.into()),
             });
         }
         Err(source) => return Err(Error::Read { path: lock, source }),
@@ -76,6 +77,7 @@ pub(crate) fn lockfile(dir: &Path) -> Result<PathBuf, Error> {
     Err(Error::Manifest {
         path: lock,
         message: format!("is {what}, not a regular file"),
+        source: None,
     })
 }
 

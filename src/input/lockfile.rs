@@ -63,12 +63,7 @@ pub(super) struct RawPackage<'a> {
     pub(super) dependencies: Vec<std::borrow::Cow<'a, str>>,
 }
 
-/// Why a lockfile (or a manifest beside it) cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockError {
-    pub path: PathBuf,
-    pub message: String,
-}
+pub use crate::error::LockError;
 
 /// Manifests as read, by path (`None`: unreadable or not TOML), for the span index.
 pub type Parsed = Vec<(PathBuf, Option<Manifest>)>;

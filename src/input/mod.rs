@@ -260,7 +260,7 @@ pub(crate) fn check_policy_file(path: &Path) -> Result<(), Error> {
 pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
     read_optional(path)?.ok_or_else(|| Error::Read {
         path: path.to_owned(),
-        source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        source: no_such_file(),
     })
 }
 
@@ -314,6 +314,7 @@ pub fn read_lockfile(
                         layout.root.display(),
                         expected.display()
                     ),
+                    source: None,
                 });
             }
             given
@@ -323,7 +324,7 @@ pub fn read_lockfile(
         (None, None) => {
             return Err(Error::Manifest {
                 path: cwd.to_owned(),
-                message: "no Cargo.toml here or in any parent directory; run the tool inside a workspace, or pass --lockfile PATH".to_owned(),
+                message: "no Cargo.toml here or in any parent directory; run the tool inside a workspace, or pass --lockfile PATH".to_owned(), source: None,
             });
         }
     };
@@ -332,21 +333,17 @@ pub fn read_lockfile(
         None if lockfile.is_some() => {
             return Err(Error::Read {
                 path: lock,
-                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                source: no_such_file(),
             });
         }
         None => {
             return Err(Error::Manifest {
                 path: lock,
-                message: "no Cargo.lock at the workspace root; run `cargo generate-lockfile`, or drop --lockfile to let cargo resolve the workspace".to_owned(),
+                message: "no Cargo.lock at the workspace root; run `cargo generate-lockfile`, or drop --lockfile to let cargo resolve the workspace".to_owned(), source: None,
             });
         }
     };
-    let lock_err = |e: lockfile::LockError| Error::Lockfile {
-        path: e.path,
-        message: e.message,
-    };
-    let locked = lockfile::Locked::parse(&lock, &text).map_err(lock_err)?;
+    let locked = lockfile::Locked::parse(&lock, &text)?;
     let (root, local, parsed) = match layout {
         Some(layout) => (
             layout.root,
@@ -363,7 +360,7 @@ pub fn read_lockfile(
         patches: &local.1,
     };
     let facts = registry_facts(&locked, &root);
-    let built = lockfile::build(locked, local_packages, &root, &facts).map_err(lock_err)?;
+    let built = lockfile::build(locked, local_packages, &root, &facts)?;
     Ok(FromLock {
         graph: built.graph,
         parsed,
@@ -385,6 +382,11 @@ fn registry_facts(lock: &lockfile::Locked<'_>, root: &Path) -> lockfile::Facts {
             .flatten();
     }
     facts
+}
+
+/// The cause of a read error for a file found missing without asking the OS to open it.
+pub(crate) fn no_such_file() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")
 }
 
 /// The text of a workspace file, read through the one reader: `None` when nothing is at
@@ -414,6 +416,7 @@ pub(crate) fn read_optional(path: &Path) -> Result<Option<String>, Error> {
         return Err(Error::Manifest {
             path: path.to_owned(),
             message: "is not a regular file".to_owned(),
+            source: None,
         });
     }
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
@@ -460,7 +463,7 @@ pub(crate) fn baseline(
         return Err(Error::BaselineUnreadable {
             path,
             shown,
-            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            source: no_such_file(),
         });
     };
     let b: Baseline = match serde_json::from_str(&text) {

@@ -127,6 +127,7 @@ pub(super) fn check_members(graph: &DepGraph, edits: bool) -> Result<(), Error> 
         return Err(Error::Manifest {
             path: root.join("Cargo.toml"),
             message: "the workspace has no members: nothing to check".to_owned(),
+            source: None,
         });
     }
     let Ok(real_root) = root.canonicalize() else {

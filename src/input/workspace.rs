@@ -169,6 +169,7 @@ fn local_package(
     let err = |message: &str| Error::Manifest {
         path: path.to_owned(),
         message: message.to_owned(),
+        source: None,
     };
     let package = doc
         .get("package")
@@ -301,7 +302,8 @@ impl Rules {
             };
             let matches = glob::glob(pattern).map_err(|e| Error::Manifest {
                 path: manifest.to_owned(),
-                message: format!("bad workspace member pattern `{entry}`: {e}"),
+                message: format!("bad workspace member pattern `{entry}`"),
+                source: Some(e.into()),
             })?;
             let mut found = Vec::new();
             for m in matches {
@@ -355,7 +357,7 @@ impl<'r> Walk<'r> {
             let manifest = dir.join("Cargo.toml");
             self.visit(&manifest, false).map_err(|e| {
                 member_error(
-                    &e,
+                    e,
                     &manifest,
                     "failed to load the manifest of workspace member",
                 )
@@ -397,7 +399,7 @@ impl<'r> Walk<'r> {
         for dir in path_dependencies(&doc, &manifest, (&self.rules.root, self.root_doc), false) {
             let dep = dir.join("Cargo.toml");
             self.visit(&dep, true)
-                .map_err(|e| member_error(&e, &manifest, "failed to load a path dependency of"))?;
+                .map_err(|e| member_error(e, &manifest, "failed to load a path dependency of"))?;
         }
         Ok(())
     }
@@ -409,29 +411,13 @@ impl<'r> Walk<'r> {
     }
 }
 
-/// An error met while loading a member, said as cargo says it: which member, and why.
-fn member_error(e: &Error, manifest: &Path, what: &str) -> Error {
-    match e {
-        Error::Manifest { message, path } if path != manifest => Error::Manifest {
-            path: manifest.to_owned(),
-            message: format!(
-                "{what} {}: {}: {message}",
-                manifest.display(),
-                path.display()
-            ),
-        },
-        Error::Read { path, source } if !path.exists() => Error::Manifest {
-            path: manifest.to_owned(),
-            message: format!(
-                "{what} {}: {} does not exist ({source})",
-                manifest.display(),
-                path.display()
-            ),
-        },
-        other => Error::Manifest {
-            path: manifest.to_owned(),
-            message: format!("{what} {}: {other}", manifest.display()),
-        },
+/// An error met while loading a member, said as cargo says it: which member, and why
+/// beneath it.
+fn member_error(e: Error, manifest: &Path, what: &'static str) -> Error {
+    Error::Member {
+        manifest: manifest.to_owned(),
+        what,
+        source: Box::new(e),
     }
 }
 
@@ -460,6 +446,7 @@ fn validate(
                     prev.display(),
                     path.display()
                 ),
+                source: None,
             });
         }
         let found = reader.find_root(path)?;
@@ -480,6 +467,7 @@ fn validate(
             return Err(Error::Manifest {
                 path: path.clone(),
                 message,
+                source: None,
             });
         }
     }
@@ -490,6 +478,7 @@ fn validate(
                 "this package believes it is in the workspace at {}, but the workspace does not list it as a member (cargo refuses it too)",
                 root_manifest.display()
             ),
+            source: None,
         });
     }
     let root = root_manifest.parent().unwrap_or(Path::new("/"));
@@ -510,6 +499,7 @@ fn validate(
                         "package {} is listed in workspace.default-members but is not a member",
                         dir.display()
                     ),
+                    source: None,
                 });
             }
         }
@@ -537,6 +527,7 @@ impl Reader {
                 Error::Manifest {
                     path: path.to_owned(),
                     message: format!("invalid TOML: {}", e.message()),
+                    source: None,
                 }
             })?)),
         };
@@ -548,7 +539,7 @@ impl Reader {
     fn require(&mut self, path: &Path) -> Result<Rc<Manifest>, Error> {
         self.load(path)?.ok_or_else(|| Error::Read {
             path: path.to_owned(),
-            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            source: super::no_such_file(),
         })
     }
 

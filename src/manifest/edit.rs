@@ -160,27 +160,86 @@ impl FileChange {
     }
 }
 
-/// Why an edit could not be computed or written.
-#[derive(Debug)]
+/// Why an edit could not be computed or written. The tool reports it as the [`crate::Error`]
+/// it converts into (a refusal, a read or write error, an edit error), which keeps the cause.
+#[derive(Debug, thiserror::Error)]
 pub enum EditError {
     /// The manifest could not be read.
-    Read { path: PathBuf, source: io::Error },
-    /// The manifest is not valid TOML, or the edited text would not be.
-    Parse { path: PathBuf, message: String },
-    /// The key the plan names is not where the plan says.
-    NotFound { path: PathBuf, message: String },
+    #[error("could not read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// The manifest is not valid TOML, the edited text would not be, or the key the plan
+    /// names is not where the plan says.
+    #[error("cannot edit {}", path.display())]
+    Text {
+        path: PathBuf,
+        #[source]
+        source: TextError,
+    },
     /// The file changed between planning and writing.
+    #[error("{} changed since the plan was made", path.display())]
     Changed { path: PathBuf },
     /// The file's mode bits say read-only.
+    #[error("{} is read-only", path.display())]
     ReadOnly { path: PathBuf },
     /// The file lies outside the workspace root.
+    #[error("{} lies outside the workspace root", path.display())]
     OutsideRoot { path: PathBuf },
-    /// Writing failed; every file written before was restored.
+    /// Writing failed; every file written before was restored, but for `restore_failures`.
+    #[error("could not write {}", path.display())]
     Write {
         path: PathBuf,
+        #[source]
         source: io::Error,
         restore_failures: Vec<(PathBuf, io::Error)>,
     },
+}
+
+impl From<EditError> for crate::Error {
+    fn from(e: EditError) -> Self {
+        use crate::Error;
+        let refused = |path, reason: &str, help: Option<&str>| Error::Refused {
+            path,
+            reason: reason.to_owned(),
+            help: help.map(str::to_owned),
+        };
+        match e {
+            EditError::Read { path, source } => Error::Read { path, source },
+            EditError::Text { path, source } => Error::Edit {
+                path,
+                source: source.into(),
+            },
+            EditError::Changed { path } => refused(
+                path,
+                "it changed since the plan was made",
+                Some("run `cargo etcd-deps fix` again"),
+            ),
+            EditError::ReadOnly { path } => refused(
+                path,
+                "its permissions say read-only",
+                Some("make it writable, or edit it by hand"),
+            ),
+            EditError::OutsideRoot { path } => {
+                refused(path, "it lies outside the workspace root", None)
+            }
+            EditError::Write {
+                path,
+                source,
+                restore_failures,
+            } => match restore_failures.into_iter().next() {
+                Some((restoring, e)) => Error::Restore {
+                    path: restoring,
+                    source: e,
+                    failed: path,
+                    write_error: source,
+                },
+                None => Error::Write { path, source },
+            },
+        }
+    }
 }
 
 /// Computes the new text of every manifest the edits touch. Nothing is written.
@@ -201,15 +260,9 @@ pub fn compute(edits: &[Edit], root: &Path) -> Result<Vec<FileChange>, EditError
             path: path.clone(),
             source,
         })?;
-        let after = edit_text(&before, edits).map_err(|e| match e {
-            TextError::Parse(message) => EditError::Parse {
-                path: path.clone(),
-                message,
-            },
-            TextError::NotFound(message) => EditError::NotFound {
-                path: path.clone(),
-                message,
-            },
+        let after = edit_text(&before, edits).map_err(|source| EditError::Text {
+            path: path.clone(),
+            source,
         })?;
         if after != before {
             out.push(FileChange {
@@ -224,11 +277,16 @@ pub fn compute(edits: &[Edit], root: &Path) -> Result<Vec<FileChange>, EditError
 }
 
 /// Why a manifest's text could not be edited.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
-    /// The text is not TOML, or the edited text would not be.
-    Parse(String),
+    /// The text is not TOML.
+    #[error("it is not valid TOML")]
+    Parse(#[source] toml_edit::TomlError),
+    /// The edited text would not be TOML.
+    #[error("the edited text does not parse")]
+    Edited(#[source] toml_edit::TomlError),
     /// The key an edit names is not where it says.
+    #[error("{0}")]
     NotFound(String),
 }
 
@@ -239,15 +297,13 @@ pub fn edit_text<'a>(
     text: &str,
     edits: impl IntoIterator<Item = &'a Edit>,
 ) -> Result<String, TextError> {
-    let mut doc =
-        DocumentMut::from_str(&normalized(text)).map_err(|e| TextError::Parse(e.to_string()))?;
+    let mut doc = DocumentMut::from_str(&normalized(text)).map_err(TextError::Parse)?;
     for edit in edits {
         apply(&mut doc, edit).map_err(TextError::NotFound)?;
     }
     let after = keep_layout(text, &doc.to_string());
     // Re-parse: an edit must never produce a manifest cargo cannot read.
-    DocumentMut::from_str(&normalized(&after))
-        .map_err(|e| TextError::Parse(format!("the edited text does not parse: {e}")))?;
+    DocumentMut::from_str(&normalized(&after)).map_err(TextError::Edited)?;
     Ok(after)
 }
 

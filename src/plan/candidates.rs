@@ -7,7 +7,7 @@ use semver::Version;
 use super::Planner;
 use crate::analysis::{Finding, Line, Origin, VersionInfo};
 use crate::graph::CRATES_IO;
-use crate::registry::{RegistryError, Release};
+use crate::registry::{RegistryError, Release, Releases};
 
 impl Planner<'_> {
     /// The version to move to on `line`: the newest one the graph already has, else the
@@ -79,7 +79,7 @@ impl Planner<'_> {
         &mut self,
         finding: &Finding,
         origin: &Origin,
-    ) -> Result<Option<Vec<Release>>, RegistryError> {
+    ) -> Result<Option<Releases>, RegistryError> {
         let inter = origin.package.as_str();
         match self
             .registry
@@ -92,7 +92,7 @@ impl Planner<'_> {
                     .as_deref()
                     .is_some_and(|s| s != CRATES_IO) =>
             {
-                self.blocked(finding, inter, e.message);
+                self.blocked(finding, inter, crate::error::one_line(&e));
                 Ok(None)
             }
             Err(e) => Err(e),

@@ -43,7 +43,7 @@ impl Planner<'_> {
             .releases(&origin.package)
             .ok()
             .flatten()
-            .and_then(|rs| rs.into_iter().find(|r| r.version == *to));
+            .and_then(|rs| rs.iter().find(|r| r.version == *to).cloned());
         let Some(release) = release else {
             return Some(carried);
         };

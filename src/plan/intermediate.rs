@@ -211,13 +211,9 @@ impl Planner<'_> {
             return Ok(None);
         };
         let y_releases = self.registry.releases(middle)?.unwrap_or_default();
-        let landing = y_releases
-            .into_iter()
-            .filter(|y| self.usable(y, &[]))
-            .find(|y| {
-                req_xy.matches(&y.version)
-                    && y.requirement_on(krate).is_some_and(|r| r.matches(target))
-            });
-        Ok(landing.map(|y| (req_xy.clone(), y)))
+        let landing = y_releases.iter().filter(|y| self.usable(y, &[])).find(|y| {
+            req_xy.matches(&y.version) && y.requirement_on(krate).is_some_and(|r| r.matches(target))
+        });
+        Ok(landing.map(|y| (req_xy.clone(), y.clone())))
     }
 }

@@ -81,8 +81,8 @@ impl Planner<'_> {
             .ok()
             .flatten()
             .unwrap_or_default()
-            .into_iter()
-            .map(|r| r.version)
+            .iter()
+            .map(|r| r.version.clone())
             .collect();
         if known.iter().any(|v| Line::of(v) == pin && req.matches(v)) {
             return None;

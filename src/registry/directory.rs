@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use semver::{Version, VersionReq};
 use toml_edit::Item;
 
-use super::{Declared, Registry, RegistryError, Release, parse_rust_version};
+use super::{Declared, Registry, RegistryError, Release, Releases, parse_rust_version};
 use crate::graph::Kind;
 use crate::manifest::document::{Manifest, Section};
 
@@ -19,8 +19,9 @@ pub struct DirectorySource {
     index: Mutex<Option<Index>>,
 }
 
-/// Each crate's releases in version order, each with the dependencies it declares.
-type Index = HashMap<String, Vec<(Release, Vec<Declared>)>>;
+/// Each crate's releases in version order, and beside them (in the same order) the
+/// dependencies each declares.
+type Index = HashMap<String, (Releases, Vec<Vec<Declared>>)>;
 
 impl DirectorySource {
     pub fn new(dir: PathBuf) -> DirectorySource {
@@ -31,13 +32,16 @@ impl DirectorySource {
     }
 
     fn scan(&self) -> Result<Index, RegistryError> {
-        let entries = std::fs::read_dir(&self.dir).map_err(|e| RegistryError {
-            message: format!(
-                "could not read the vendored directory {}: {e}",
-                self.dir.display()
-            ),
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| {
+            RegistryError::caused(
+                format!(
+                    "could not read the vendored directory {}",
+                    self.dir.display()
+                ),
+                e,
+            )
         })?;
-        let mut out: Index = HashMap::new();
+        let mut out: HashMap<String, Vec<(Release, Vec<Declared>)>> = HashMap::new();
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.path().join("Cargo.toml"))
@@ -45,25 +49,29 @@ impl DirectorySource {
             .collect();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|e| RegistryError {
-                message: format!("could not read {}: {e}", path.display()),
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                RegistryError::caused(format!("could not read {}", path.display()), e)
             })?;
-            let (name, release, declared) = parse_manifest(&text).map_err(|m| RegistryError {
-                message: format!("{}: {m}", path.display()),
-            })?;
+            let (name, release, declared) = parse_manifest(&text)
+                .map_err(|m| RegistryError::new(format!("{}: {m}", path.display())))?;
             out.entry(name).or_default().push((release, declared));
         }
-        for releases in out.values_mut() {
-            releases.sort_by(|a, b| a.0.version.cmp(&b.0.version));
-        }
-        Ok(out)
+        Ok(out
+            .into_iter()
+            .map(|(name, mut releases)| {
+                releases.sort_by(|a, b| a.0.version.cmp(&b.0.version));
+                let (releases, declared): (Vec<_>, Vec<_>) = releases.into_iter().unzip();
+                (name, (releases.into(), declared))
+            })
+            .collect())
     }
 
     /// `answer` over the index, read on first use.
     fn with_index<T>(&self, answer: impl FnOnce(&Index) -> T) -> Result<T, RegistryError> {
-        let mut guard = self.index.lock().map_err(|_| RegistryError {
-            message: "registry index lock poisoned".to_owned(),
-        })?;
+        let mut guard = self
+            .index
+            .lock()
+            .map_err(|_| RegistryError::new("registry index lock poisoned"))?;
         if guard.is_none() {
             *guard = Some(self.scan()?);
         }
@@ -72,11 +80,8 @@ impl DirectorySource {
 }
 
 impl Registry for DirectorySource {
-    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
-        self.with_index(|idx| {
-            idx.get(name)
-                .map(|releases| releases.iter().map(|(r, _)| r.clone()).collect())
-        })
+    fn releases(&self, name: &str) -> Result<Option<Releases>, RegistryError> {
+        self.with_index(|idx| idx.get(name).map(|(releases, _)| releases.clone()))
     }
 
     fn declared(
@@ -99,10 +104,9 @@ impl Registry for DirectorySource {
             }
         }
         self.with_index(|idx| {
-            idx.get(name)?
-                .iter()
-                .find(|(r, _)| r.version == *version)
-                .map(|(_, declared)| declared.clone())
+            let (releases, declared) = idx.get(name)?;
+            let at = releases.iter().position(|r| r.version == *version)?;
+            Some(declared[at].clone())
         })
     }
 

@@ -89,23 +89,17 @@ impl Release {
     }
 }
 
-/// Why registry facts could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistryError {
-    pub message: String,
-}
+pub use crate::error::RegistryError;
 
-impl std::fmt::Display for RegistryError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
+/// Every release of a crate, in ascending version order, shared: a registry reads each crate
+/// once and every later question gets the same releases, not a copy.
+pub type Releases = std::sync::Arc<[Release]>;
 
 /// Where releases come from.
 pub trait Registry {
     /// Every release of `name`, in ascending version order; `Ok(None)` when the registry has
     /// no such crate.
-    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError>;
+    fn releases(&self, name: &str) -> Result<Option<Releases>, RegistryError>;
 
     /// A short description for messages (`vendored directory testdata/vendor`).
     fn describe(&self) -> String;
@@ -118,9 +112,10 @@ pub trait Registry {
         version: &Version,
     ) -> Result<Option<Vec<Declared>>, RegistryError> {
         let _ = (name, version);
-        Err(RegistryError {
-            message: format!("{} holds no declarations", self.describe()),
-        })
+        Err(RegistryError::new(format!(
+            "{} holds no declarations",
+            self.describe()
+        )))
     }
 
     /// Releases of `name` in the registry with cargo source id `source` (`None` or the
@@ -130,16 +125,14 @@ pub trait Registry {
         &self,
         source: Option<&str>,
         name: &str,
-    ) -> Result<Option<Vec<Release>>, RegistryError> {
+    ) -> Result<Option<Releases>, RegistryError> {
         match source {
             None => self.releases(name),
             Some(s) if s == crate::graph::CRATES_IO => self.releases(name),
-            Some(s) => Err(RegistryError {
-                message: format!(
-                    "{name} comes from {s}, which {} does not cover",
-                    self.describe()
-                ),
-            }),
+            Some(s) => Err(RegistryError::new(format!(
+                "{name} comes from {s}, which {} does not cover",
+                self.describe()
+            ))),
         }
     }
 }
@@ -163,18 +156,28 @@ mod memory;
 #[cfg(test)]
 pub(crate) use memory::MemoryRegistry;
 
+/// How the sparse indices are read on this machine: cargo's home (its index cache and the
+/// package-cache lock that guards it), whether the network is off limits, and the version of
+/// the cargo that runs for the workspace, which names the cache's directories (`None`: found
+/// from the directories there, see `sparse::naming`).
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    pub home: Option<PathBuf>,
+    pub offline: bool,
+    pub cargo: Option<Version>,
+}
+
 /// The registries of a workspace: crates-io as cargo's configuration says (possibly a
 /// vendored directory), and alternative sparse registries by their source ids, opened when
 /// first asked for.
 pub struct Registries {
     default: Box<dyn Registry>,
-    home: Option<PathBuf>,
-    offline: bool,
+    access: Access,
     others: Mutex<BTreeMap<String, std::sync::Arc<SparseRegistry>>>,
 }
 
 impl Registry for Registries {
-    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+    fn releases(&self, name: &str) -> Result<Option<Releases>, RegistryError> {
         self.default.releases(name)
     }
 
@@ -186,7 +189,7 @@ impl Registry for Registries {
         &self,
         source: Option<&str>,
         name: &str,
-    ) -> Result<Option<Vec<Release>>, RegistryError> {
+    ) -> Result<Option<Releases>, RegistryError> {
         match self.other(source, name)? {
             None => self.default.releases(name),
             Some(registry) => registry.releases(name),
@@ -228,23 +231,19 @@ impl Registries {
             return Ok(None);
         };
         if !source.starts_with("sparse+") {
-            return Err(RegistryError {
-                message: format!(
-                    "{name} comes from {source}; `fix` reads sparse registries and vendored directories only"
-                ),
-            });
+            return Err(RegistryError::new(format!(
+                "{name} comes from {source}; `fix` reads sparse registries and vendored directories only"
+            )));
         }
-        let mut others = self.others.lock().map_err(|_| RegistryError {
-            message: "registry lock poisoned".to_owned(),
-        })?;
+        let mut others = self
+            .others
+            .lock()
+            .map_err(|_| RegistryError::new("registry lock poisoned"))?;
         if let Some(r) = others.get(source) {
             return Ok(Some(r.clone()));
         }
-        let r = SparseRegistry::new(source, self.home.clone(), self.offline).map_err(|e| {
-            RegistryError {
-                message: e.to_string(),
-            }
-        })?;
+        let r = SparseRegistry::new(source, &self.access)
+            .map_err(|e| RegistryError::caused(format!("the registry {source}"), e))?;
         let r = std::sync::Arc::new(r);
         others.insert(source.to_owned(), r.clone());
         Ok(Some(r))
@@ -256,10 +255,8 @@ impl Registries {
 struct Unreadable(String);
 
 impl Registry for Unreadable {
-    fn releases(&self, _: &str) -> Result<Option<Vec<Release>>, RegistryError> {
-        Err(RegistryError {
-            message: self.0.clone(),
-        })
+    fn releases(&self, _: &str) -> Result<Option<Releases>, RegistryError> {
+        Err(RegistryError::new(self.0.clone()))
     }
 
     fn describe(&self) -> String {
@@ -272,42 +269,49 @@ impl Registry for Unreadable {
 /// package's declarations from. A default registry this tool cannot read answers every
 /// question with why, so its packages are said to lack facts.
 pub fn local_index(root: &Path) -> Registries {
-    let home = cargo_home();
-    let default = default_registry(root, home.clone(), true)
-        .unwrap_or_else(|e| Box::new(Unreadable(e.to_string())));
+    let access = Access {
+        home: cargo_home(),
+        offline: true,
+        cargo: None,
+    };
+    let default =
+        default_registry(root, &access).unwrap_or_else(|e| Box::new(Unreadable(e.one_line())));
     Registries {
         default,
-        home,
-        offline: true,
+        access,
         others: Mutex::new(BTreeMap::new()),
     }
 }
 
-/// The registries the workspace's configuration points at.
-pub fn for_workspace(root: &Path, offline: bool) -> Result<Registries, crate::Error> {
-    let home = cargo_home();
-    Ok(Registries {
-        default: default_registry(root, home.clone(), offline)?,
-        home,
+/// The registries the workspace's configuration points at, read with the version of the
+/// cargo that runs for the workspace (`cargo`, which `input::cargo::version` asks), so the
+/// index reader never runs cargo itself.
+pub fn for_workspace(
+    root: &Path,
+    offline: bool,
+    cargo: Option<Version>,
+) -> Result<Registries, crate::Error> {
+    let access = Access {
+        home: cargo_home(),
         offline,
+        cargo,
+    };
+    Ok(Registries {
+        default: default_registry(root, &access)?,
+        access,
         others: Mutex::new(BTreeMap::new()),
     })
 }
 
-fn default_registry(
-    root: &Path,
-    home: Option<PathBuf>,
-    offline: bool,
-) -> Result<Box<dyn Registry>, crate::Error> {
-    match crates_io_source(root, home.as_deref()) {
+fn default_registry(root: &Path, access: &Access) -> Result<Box<dyn Registry>, crate::Error> {
+    match crates_io_source(root, access.home.as_deref()) {
         CratesIoSource::Directory(dir) => Ok(Box::new(DirectorySource::new(dir))),
-        CratesIoSource::Default => Ok(Box::new(SparseRegistry::crates_io(home, offline)?)),
-        CratesIoSource::Registry(url) => Ok(Box::new(SparseRegistry::new(&url, home, offline)?)),
-        CratesIoSource::Unsupported(what) => Err(crate::Error::Registry {
-            message: format!(
-                "crates-io is replaced by {what}, which this tool cannot read; `fix` needs a vendored directory or a sparse registry"
-            ),
-        }),
+        CratesIoSource::Default => Ok(Box::new(SparseRegistry::crates_io(access)?)),
+        CratesIoSource::Registry(url) => Ok(Box::new(SparseRegistry::new(&url, access)?)),
+        CratesIoSource::Unsupported(what) => Err(RegistryError::new(format!(
+            "crates-io is replaced by {what}, which this tool cannot read; `fix` needs a vendored directory or a sparse registry"
+        ))
+        .into()),
     }
 }
 
@@ -320,8 +324,10 @@ mod tests {
         let vendor = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/vendor");
         let regs = Registries {
             default: Box::new(DirectorySource::new(vendor)),
-            home: None,
-            offline: true,
+            access: Access {
+                offline: true,
+                ..Access::default()
+            },
             others: Mutex::new(BTreeMap::new()),
         };
         assert!(
@@ -336,13 +342,17 @@ mod tests {
         assert!(err.message.contains("sparse registries"), "{}", err.message);
         let home = tempfile::tempdir().expect("temp dir");
         let regs = Registries {
-            home: Some(home.path().to_owned()),
+            access: Access {
+                home: Some(home.path().to_owned()),
+                ..regs.access.clone()
+            },
             ..regs
         };
         let err = regs
             .releases_in(Some("sparse+https://registry.example.com/index/"), "acme")
             .expect_err("offline, not cached");
         assert!(err.message.contains("--offline"), "{}", err.message);
+        assert!(regs.access.offline);
     }
 
     #[test]

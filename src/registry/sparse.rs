@@ -2,12 +2,11 @@
 //! (feature `online`, unless `--offline`) the registry itself over ureq.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 use semver::Version;
 
-use super::{Declared, Registry, RegistryError, Release, parse_rust_version};
+use super::{Access, Declared, Registry, RegistryError, Release, Releases, parse_rust_version};
 use crate::graph::Kind;
 
 /// A sparse index (crates.io's by default), read through tame-index: cargo's local index
@@ -17,7 +16,10 @@ pub struct SparseRegistry {
     index: tame_index::index::SparseIndex,
     url: String,
     offline: bool,
-    cache: Mutex<HashMap<String, Option<Vec<Release>>>>,
+    /// cargo's home, whose package-cache lock guards the index cache (`None`: tame-index's
+    /// own idea of it).
+    home: Option<tame_index::PathBuf>,
+    cache: Mutex<HashMap<String, Option<Releases>>>,
 }
 
 impl std::fmt::Debug for SparseRegistry {
@@ -29,73 +31,115 @@ impl std::fmt::Debug for SparseRegistry {
     }
 }
 
-fn registry_error(e: impl std::fmt::Display) -> crate::Error {
-    crate::Error::Registry {
-        message: e.to_string(),
-    }
-}
-
 impl SparseRegistry {
-    /// crates.io's sparse index, cached under `cargo_home`.
-    pub fn crates_io(cargo_home: Option<PathBuf>, offline: bool) -> Result<Self, crate::Error> {
-        Self::new(tame_index::CRATES_IO_HTTP_INDEX, cargo_home, offline)
+    /// crates.io's sparse index, cached under cargo's home.
+    pub fn crates_io(access: &Access) -> Result<Self, crate::Error> {
+        Self::new(tame_index::CRATES_IO_HTTP_INDEX, access)
     }
 
-    /// The sparse index at `url` (`sparse+https://…`), cached under `cargo_home`.
-    pub fn new(
-        url: &str,
-        cargo_home: Option<PathBuf>,
-        offline: bool,
-    ) -> Result<Self, crate::Error> {
+    /// The sparse index at `url` (`sparse+https://…`), cached under cargo's home. The cache's
+    /// directory is the one the given cargo version names, else the one found there; never
+    /// does tame-index run `cargo -V` itself.
+    pub fn new(url: &str, access: &Access) -> Result<Self, crate::Error> {
         if !url.starts_with("sparse+") {
-            return Err(crate::Error::Registry {
-                message: format!(
-                    "{url} is a git index; `fix` reads sparse indices (`sparse+https://…`) and vendored directories"
-                ),
-            });
+            return Err(RegistryError::new(format!(
+                "{url} is a git index; `fix` reads sparse indices (`sparse+https://…`) and vendored directories"
+            ))
+            .into());
         }
-        let naming = cargo_home
-            .as_deref()
-            .and_then(|home| naming(url, home, offline));
+        let naming = access.cargo.clone().or_else(|| {
+            access
+                .home
+                .as_deref()
+                .and_then(|home| naming(url, home, access.offline))
+        });
+        let home = access
+            .home
+            .clone()
+            .and_then(|p| tame_index::PathBuf::from_path_buf(p).ok());
         let mut location = tame_index::index::IndexLocation::new(
             tame_index::index::IndexUrl::NonCratesIo(url.into()),
         )
-        .with_root(cargo_home.and_then(|p| tame_index::PathBuf::from_path_buf(p).ok()));
+        .with_root(home.clone());
         location.cargo_version = naming;
-        let index = tame_index::index::SparseIndex::new(location).map_err(registry_error)?;
+        let index = tame_index::index::SparseIndex::new(location)
+            .map_err(|e| RegistryError::caused(format!("the index {url}"), e))?;
         Ok(SparseRegistry {
             index,
             url: url.to_owned(),
-            offline,
+            offline: access.offline,
+            home,
             cache: Mutex::new(HashMap::new()),
         })
     }
 
-    fn fetch(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
-        let err = |e: &dyn std::fmt::Display| RegistryError {
-            message: format!("{name} in {}: {e}", self.url),
-        };
-        let krate_name = tame_index::KrateName::crates_io(name).map_err(|e| err(&e))?;
-        let lock = tame_index::flock::FileLock::unlocked();
+    /// Turns an error met while reading `name` into one naming the crate and the index.
+    fn about<'a, E: Into<crate::error::Cause>>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Fn(E) -> RegistryError + 'a {
+        move |e| RegistryError::caused(format!("{name} in {}", self.url), e)
+    }
+
+    fn fetch(&self, name: &str) -> Result<Option<Releases>, RegistryError> {
+        let krate_name = tame_index::KrateName::crates_io(name).map_err(self.about(name))?;
         let cached = self
             .index
-            .cached_krate(krate_name, &lock)
-            .map_err(|e| err(&e))?
+            .cached_krate(krate_name, &self.package_lock(false))
+            .map_err(self.about(name))?
             .map(|entry| entry.deserialize())
             .transpose()
-            .map_err(|e| err(&e))?;
+            .map_err(self.about(name))?;
         if let Some(krate) = cached {
-            return Ok(Some(convert(&krate)));
+            return Ok(Some(convert(&krate).into()));
         }
         if self.offline {
-            return Err(RegistryError {
-                message: format!(
-                    "{name} is not in cargo's local index cache and --offline forbids asking {};                      run `cargo fetch` (or any cargo build) once with network access",
-                    self.url
-                ),
-            });
+            return Err(RegistryError::new(format!(
+                "{name} is not in cargo's local index cache and --offline forbids asking {}; run `cargo fetch` (or any cargo build) once with network access",
+                self.url
+            )));
         }
-        self.fetch_remote(name, krate_name, &lock)
+        self.fetch_remote(name, krate_name)
+    }
+
+    /// cargo's package-cache lock (`.package-cache` in cargo's home), taken as cargo-deny
+    /// takes it: shared while the index cache is read, exclusive while an answer from the
+    /// registry is written to it, so cargo never rewrites an entry under a reader. It is held
+    /// for one read or write at a time, never while cargo runs for the tool. While another
+    /// process holds it, a line on stderr says so (as cargo's does) and the read waits; an
+    /// interrupt ends the wait (the run stops at its next check). A cargo home with no lock
+    /// file yet (a shared lock creates none), a read-only one, or a file system without locks
+    /// is read without it, as cargo does.
+    fn package_lock(&self, exclusive: bool) -> tame_index::flock::FileLock {
+        use tame_index::flock::{FileLock, LockError, LockOptions};
+        let Ok(options) = LockOptions::cargo_package_lock(self.home.clone()) else {
+            return FileLock::unlocked();
+        };
+        let options = if exclusive {
+            options.exclusive(true)
+        } else {
+            options.shared()
+        };
+        let mut said = false;
+        loop {
+            match options.try_lock() {
+                Ok(lock) => return lock,
+                Err(tame_index::Error::Lock(e)) if matches!(e.source, LockError::Contested) => {}
+                Err(_) => return FileLock::unlocked(),
+            }
+            if crate::interrupt::pending().is_some() {
+                return FileLock::unlocked();
+            }
+            if !said {
+                said = true;
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "    Blocking waiting for file lock on package cache"
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     #[cfg(feature = "online")]
@@ -103,15 +147,11 @@ impl SparseRegistry {
         &self,
         name: &str,
         krate_name: tame_index::KrateName<'_>,
-        lock: &tame_index::flock::FileLock,
-    ) -> Result<Option<Vec<Release>>, RegistryError> {
-        let err = |e: &dyn std::fmt::Display| RegistryError {
-            message: format!("{name} in {}: {e}", self.url),
-        };
+    ) -> Result<Option<Releases>, RegistryError> {
         let request = self
             .index
-            .make_remote_request(krate_name, None, lock)
-            .map_err(|e| err(&e))?;
+            .make_remote_request(krate_name, None, &self.package_lock(false))
+            .map_err(self.about(name))?;
         let request: tame_index::external::http::Request<()> = request.into();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -122,21 +162,25 @@ impl SparseRegistry {
         for (k, v) in request.headers() {
             builder = builder.header(k.as_str(), v.to_str().unwrap_or_default());
         }
-        let mut response = builder.call().map_err(|e| err(&e))?;
+        let mut response = builder.call().map_err(self.about(name))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.body_mut().read_to_vec().map_err(|e| err(&e))?;
+        let body = response
+            .body_mut()
+            .read_to_vec()
+            .map_err(self.about(name))?;
         let mut http_response = tame_index::external::http::Response::new(body);
         *http_response.status_mut() = status;
         *http_response.headers_mut() = headers;
+        let lock = self.package_lock(true);
         let entry = self
             .index
-            .parse_remote_response(krate_name, &http_response, true, lock)
-            .map_err(|e| err(&e))?;
+            .parse_remote_response(krate_name, &http_response, true, &lock)
+            .map_err(self.about(name))?;
         entry
-            .map(|e| e.deserialize().map(|k| convert(&k)))
+            .map(|e| e.deserialize().map(|k| convert(&k).into()))
             .transpose()
-            .map_err(|e| err(&e))
+            .map_err(self.about(name))
     }
 
     #[cfg(not(feature = "online"))]
@@ -144,20 +188,17 @@ impl SparseRegistry {
         &self,
         name: &str,
         _krate_name: tame_index::KrateName<'_>,
-        _lock: &tame_index::flock::FileLock,
-    ) -> Result<Option<Vec<Release>>, RegistryError> {
-        Err(RegistryError {
-            message: format!(
-                "{name} is not in cargo's local index cache, and this build has no network support (feature `online`)"
-            ),
-        })
+    ) -> Result<Option<Releases>, RegistryError> {
+        Err(RegistryError::new(format!(
+            "{name} is not in cargo's local index cache, and this build has no network support (feature `online`)"
+        )))
     }
 }
 
 /// The cargo version whose naming of the index's cache directory to read, found without
 /// running cargo (cargo 1.85 changed the hash that names it): the naming whose directory
 /// exists under `home`; when neither or both do, 1.85's offline, and otherwise `None`, so
-/// tame-index asks `cargo -V`.
+/// tame-index asks `cargo -V` (only when the caller did not know the version either).
 fn naming(url: &str, home: &std::path::Path, offline: bool) -> Option<tame_index::Version> {
     let home = tame_index::PathBuf::from_path_buf(home.to_owned()).ok()?;
     let exists = |stable: bool| {
@@ -233,23 +274,20 @@ impl SparseRegistry {
         name: &str,
         version: &Version,
     ) -> Result<Option<Vec<Declared>>, RegistryError> {
-        let err = |e: &dyn std::fmt::Display| RegistryError {
-            message: format!("{name} in {}: {e}", self.url),
-        };
-        let krate_name = tame_index::KrateName::crates_io(name).map_err(|e| err(&e))?;
-        let lock = tame_index::flock::FileLock::unlocked();
+        let krate_name = tame_index::KrateName::crates_io(name).map_err(self.about(name))?;
+        let lock = self.package_lock(false);
         let Some(entry) = self
             .index
             .cached_krate(krate_name, &lock)
-            .map_err(|e| err(&e))?
+            .map_err(self.about(name))?
         else {
             return Ok(None);
         };
         let wanted = version.to_string();
-        for line in entry.iter().map_err(|e| err(&e))? {
+        for line in entry.iter().map_err(self.about(name))? {
             let (vers, _) = line.raw();
             if vers == wanted || Version::parse(vers).is_ok_and(|v| v == *version) {
-                let v = line.deserialize().map_err(|e| err(&e))?;
+                let v = line.deserialize().map_err(self.about(name))?;
                 return Ok(Some(v.dependencies().iter().map(declared).collect()));
             }
         }
@@ -258,7 +296,7 @@ impl SparseRegistry {
 }
 
 impl Registry for SparseRegistry {
-    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
+    fn releases(&self, name: &str) -> Result<Option<Releases>, RegistryError> {
         if let Ok(cache) = self.cache.lock()
             && let Some(hit) = cache.get(name)
         {
@@ -290,10 +328,19 @@ mod tests {
 
     use super::*;
 
+    /// Reading the index cache under `home`, offline.
+    fn offline_at(home: &std::path::Path) -> Access {
+        Access {
+            home: Some(home.to_owned()),
+            offline: true,
+            cargo: None,
+        }
+    }
+
     #[test]
     fn sparse_registry_reads_cargos_local_cache_offline() {
         let home = tempfile::tempdir().expect("temp dir");
-        let reg = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let reg = SparseRegistry::crates_io(&offline_at(home.path())).expect("index");
         let err = reg
             .releases("etcd-client")
             .expect_err("empty cache, offline");
@@ -317,7 +364,7 @@ mod tests {
             .expect("parsed")
             .expect("present");
 
-        let fresh = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let fresh = SparseRegistry::crates_io(&offline_at(home.path())).expect("index");
         let releases = fresh
             .releases("etcd-client")
             .expect("cached")
@@ -348,10 +395,46 @@ mod tests {
             .expect("present");
     }
 
+    /// The index line of one prost release without dependencies.
+    fn prost_line() -> String {
+        format!(
+            "{{\"name\":\"prost\",\"vers\":\"0.13.5\",\"deps\":[],\"cksum\":\"{}\",\"features\":{{}},\"yanked\":false}}",
+            "0".repeat(64)
+        )
+    }
+
+    /// While cargo holds its package-cache lock (downloading, rewriting the cache), the cache
+    /// is not read; it is read once the lock is released. Cached releases are shared, not
+    /// copied, by every later question.
+    #[test]
+    fn the_cache_is_read_under_cargos_package_cache_lock() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let reg = SparseRegistry::crates_io(&offline_at(home.path())).expect("index");
+        put(&reg, "prost", &[prost_line()]);
+        let root = tame_index::PathBuf::from_path_buf(home.path().to_owned()).expect("utf-8");
+        let held = tame_index::flock::LockOptions::cargo_package_lock(Some(root))
+            .expect("lock path")
+            .exclusive(false)
+            .try_lock()
+            .expect("cargo's lock, as cargo takes it");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| tx.send(reg.releases("prost")));
+            let waiting = rx.recv_timeout(std::time::Duration::from_millis(300));
+            assert!(waiting.is_err(), "read while cargo holds the lock");
+            drop(held);
+            let read = rx.recv().expect("the read ends").expect("cached");
+            assert_eq!(read.as_deref().map(<[Release]>::len), Some(1));
+        });
+        let first = reg.releases("prost").expect("cached").expect("present");
+        let again = reg.releases("prost").expect("cached").expect("present");
+        assert!(std::sync::Arc::ptr_eq(&first, &again));
+    }
+
     #[test]
     fn one_releases_declarations_come_from_the_cache_as_cargo_metadata_spells_them() {
         let home = tempfile::tempdir().expect("temp dir");
-        let reg = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let reg = SparseRegistry::crates_io(&offline_at(home.path())).expect("index");
         let socket2 = Version::new(0, 5, 8);
         assert_eq!(reg.declared("socket2", &socket2).expect("no cache"), None);
         let dep = |name: &str, req: &str, target: &str, extra: &str| {
@@ -390,7 +473,7 @@ mod tests {
                 ),
             ],
         );
-        let reg = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
+        let reg = SparseRegistry::crates_io(&offline_at(home.path())).expect("index");
         let declared = reg
             .declared("socket2", &socket2)
             .expect("cached")
@@ -433,10 +516,31 @@ mod tests {
         );
     }
 
+    /// The cargo version the caller knows names the cache directory, whatever other
+    /// directories are there: an entry an older cargo cached is not read for a newer one.
+    #[test]
+    fn the_known_cargo_version_names_the_cache_directory() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let with = |cargo: Option<Version>| Access {
+            cargo,
+            ..offline_at(home.path())
+        };
+        let old = SparseRegistry::crates_io(&with(Some(Version::new(1, 84, 0)))).expect("index");
+        put(&old, "prost", &[prost_line()]);
+        let found = SparseRegistry::crates_io(&with(None)).expect("index");
+        assert!(found.releases("prost").expect("cached").is_some());
+        let new = SparseRegistry::crates_io(&with(Some(Version::new(1, 95, 0)))).expect("index");
+        let err = new.releases("prost").expect_err("not in 1.85's directory");
+        assert!(err.message.contains("--offline"), "{}", err.message);
+    }
+
     #[test]
     fn git_indices_are_refused_with_a_reason() {
-        let err = SparseRegistry::new("https://github.com/rust-lang/crates.io-index", None, true)
-            .expect_err("git index");
-        assert!(err.to_string().contains("sparse"), "{err}");
+        let err = SparseRegistry::new(
+            "https://github.com/rust-lang/crates.io-index",
+            &Access::default(),
+        )
+        .expect_err("git index");
+        assert!(err.one_line().contains("sparse"), "{err}");
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Registry, RegistryError, Release};
+use super::{Registry, RegistryError, Release, Releases};
 
 /// A registry whose facts are given: `crates` maps a crate name to its releases, in
 /// ascending version order.
@@ -18,8 +18,8 @@ pub(crate) struct MemoryRegistry {
 }
 
 impl Registry for MemoryRegistry {
-    fn releases(&self, name: &str) -> Result<Option<Vec<Release>>, RegistryError> {
-        Ok(self.crates.get(name).cloned())
+    fn releases(&self, name: &str) -> Result<Option<Releases>, RegistryError> {
+        Ok(self.crates.get(name).map(|r| Releases::from(r.as_slice())))
     }
 
     fn describe(&self) -> String {
