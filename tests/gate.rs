@@ -115,6 +115,25 @@ fn unused_allow_entry_is_a_warning_at_its_line() {
 }
 
 #[test]
+fn an_unused_allow_entry_is_no_root_cause() {
+    let fixture = Fixture::new("clean");
+    append(
+        &fixture.root.join("Cargo.toml"),
+        "\n[package.metadata.etcd-deps]\nallow = [\n  { crate = \"hyper\", versions = [\"^0.5\"], reason = \"old\" },\n]\n",
+    );
+    let run = fixture.run(&["check", "--offline"]);
+    run.expect_code(OK);
+    let human = run.stdout();
+    assert!(!human.contains("root cause"), "{human}");
+    assert!(!human.contains("hyper: ;"), "{human}");
+    assert!(
+        human
+            .contains("warning[unused-allow]: the allow entry for hyper (^0.5) matches no finding"),
+        "{human}"
+    );
+}
+
+#[test]
 fn levels_and_family_level_from_workspace_metadata() {
     let fixture = Fixture::new("two-lines");
     append(
