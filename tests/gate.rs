@@ -325,6 +325,35 @@ fn baseline_round_trip() {
 }
 
 #[test]
+fn a_baselined_or_allowed_divergence_is_never_called_no_divergence() {
+    let fixture = Fixture::new("two-lines");
+    let baseline = fixture.root.join("etcd-deps-baseline.json");
+    let b = baseline.to_str().expect("utf-8");
+    fixture
+        .run(&["check", "--offline", "--write-baseline", b])
+        .expect_code(OK);
+    let run = fixture.run(&["check", "--offline", "--baseline", b]);
+    run.expect_code(OK);
+    let out = run.stdout();
+    assert!(!out.contains("no diverging versions"), "{out}");
+    assert!(
+        out.contains("summary: 0 errors, 0 warnings, 0 notes; 2 in the baseline; the gate passed"),
+        "{out}"
+    );
+    std::fs::remove_file(&baseline).expect("remove");
+    write(
+        &fixture.root.join("etcd-deps.toml"),
+        "allow = [\n  { crate = \"tonic\", versions = [\"^0.9\"], reason = \"legacy\" },\n  \
+         { crate = \"tower\", versions = [\"^0.4\"], reason = \"legacy\" },\n]\n",
+    );
+    let run = fixture.run(&["check", "--offline"]);
+    run.expect_code(OK);
+    let out = run.stdout();
+    assert!(!out.contains("no diverging versions"), "{out}");
+    assert!(out.contains("; 2 allowed; the gate passed"), "{out}");
+}
+
+#[test]
 fn a_baseline_of_an_unknown_schema_version_is_a_usage_error_naming_the_file() {
     let fixture = Fixture::new("two-lines");
     for (version, text) in [
