@@ -14,6 +14,10 @@ pub struct Request {
     pub format: Format,
     pub color: Color,
     pub verbosity: Verbosity,
+    /// The terminal's width when the report goes to one (the binary reads it): human
+    /// diagnostics (`-v`) wrap to it. `None` (a pipe, a file): lines are never wrapped, so
+    /// captured output is the same everywhere.
+    pub width: Option<usize>,
     /// `--output FILE`: the report goes there instead of stdout.
     pub output: Option<PathBuf>,
     /// `--config FILE`: replaces discovery.
@@ -41,6 +45,7 @@ impl Request {
             format: Format::Human,
             color: Color::Auto,
             verbosity: Verbosity::Normal,
+            width: None,
             output: None,
             config: None,
             edges_given: false,

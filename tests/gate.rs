@@ -634,14 +634,39 @@ fn explain_and_completions() {
 fn color_follows_the_flag_and_no_color() {
     let fixture = Fixture::new("two-lines");
     let plain = fixture.run(&["check", "--offline"]);
+    plain.expect_code(GATE_FAILED);
     assert!(!plain.stdout().contains('\u{1b}'));
     let colored = fixture.run(&["check", "--offline", "--color", "always"]);
+    colored.expect_code(GATE_FAILED);
     assert!(colored.stdout().contains('\u{1b}'));
-    let run = common::run_tool_with_env(
-        &fixture.root,
-        &fixture.cargo_home,
-        &["check", "--offline"],
+    let with_env = |args: &[&str], env: &[(&str, &str)]| {
+        common::run_tool_with_env(&fixture.root, &fixture.cargo_home, args, env)
+    };
+    let run = with_env(&["check", "--offline"], &[("CARGO_TERM_COLOR", "always")]);
+    run.expect_code(GATE_FAILED);
+    assert!(run.stdout().contains('\u{1b}'));
+    // The flag wins over the environment; NO_COLOR turns `auto` off, never `always`.
+    let run = with_env(
+        &["check", "--offline", "--color", "never"],
         &[("CARGO_TERM_COLOR", "always")],
     );
+    run.expect_code(GATE_FAILED);
+    assert!(!run.stdout().contains('\u{1b}'));
+    let run = with_env(
+        &["check", "--offline"],
+        &[("CARGO_TERM_COLOR", "always"), ("NO_COLOR", "1")],
+    );
+    run.expect_code(GATE_FAILED);
     assert!(run.stdout().contains('\u{1b}'));
+    // A value cargo would refuse is refused, as cargo does, before anything runs.
+    for bad in ["sometimes", ""] {
+        let run = with_env(&["check", "--offline"], &[("CARGO_TERM_COLOR", bad)]);
+        run.expect_code(INPUT);
+        assert!(run.stdout().is_empty(), "{bad:?}");
+        assert!(
+            run.stderr().contains("--color <WHEN>"),
+            "{bad:?}: {}",
+            run.stderr()
+        );
+    }
 }

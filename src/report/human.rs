@@ -143,8 +143,8 @@ fn handler(style: &Style) -> GraphicalReportHandler {
         GraphicalTheme::unicode_nocolor()
     };
     GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_wrap_lines(false)
+        .with_width(style.width.unwrap_or(80))
+        .with_wrap_lines(style.width.is_some())
         .with_links(false)
 }
 
