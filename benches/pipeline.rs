@@ -279,7 +279,7 @@ fn fleet(n: usize, packages: usize, dir: &Path) {
     // One `check --lockfile` on one workspace: the per-workspace bound (best of five).
     let single = (0..5)
         .map(|_| {
-            // `check --lockfile DIR --format json`.
+            // `check --lockfile=DIR --format json`.
             let input = Input::Lockfile {
                 lockfile: Some(one.clone()),
                 manifest_path: None,

@@ -122,7 +122,7 @@ fn render(
     let style = report::Style {
         color,
         verbosity: req.verbosity,
-        width: 80,
+        width: req.width,
     };
     if let Some(graph_format) = check.graph {
         return report::graph::render(report, graph_format, buf);

@@ -196,11 +196,13 @@ struct GlobalArgs {
     )]
     metadata_path: Option<PathBuf>,
 
-    /// Analyse Cargo.lock (this one, or the workspace's) and the manifests, without running cargo
+    /// Analyse Cargo.lock (the workspace's, or =PATH) and the manifests, without running cargo
+    // The value is written with `=`, so `--lockfile check` is the flag, then the subcommand.
     #[arg(
         long,
         value_name = "PATH",
         num_args = 0..=1,
+        require_equals = true,
         global = true,
         conflicts_with = "metadata_path"
     )]
@@ -219,17 +221,24 @@ struct GlobalArgs {
     config: Option<PathBuf>,
 
     /// Coloring of human output
-    #[arg(long, value_enum, value_name = "WHEN", global = true)]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        global = true,
+        env = "CARGO_TERM_COLOR",
+        hide_env_values = true
+    )]
     color: Option<ColorArg>,
 
     /// Print only the summary line (human format)
     #[arg(short, long, global = true)]
     quiet: bool,
 
-    /// Print every path, not only the first few of each version
+    /// Print every path, not only the first few of each version (-vv: the same)
     // The conflict is declared here, not on `quiet`: `fix` has no `-v` (see `scope`).
-    #[arg(short, long, global = true, conflicts_with = "quiet")]
-    verbose: bool,
+    #[arg(short, long, action = clap::ArgAction::Count, global = true, conflicts_with = "quiet")]
+    verbose: u8,
 
     /// Run cargo without accessing the network
     #[arg(long, global = true)]
@@ -588,7 +597,10 @@ impl Cli {
         T: Into<std::ffi::OsString> + Clone,
     {
         let mut cmd = Self::definition();
-        let matches = cmd.try_get_matches_from_mut(argv)?;
+        let argv: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
+        let matches = cmd
+            .try_get_matches_from_mut(&argv)
+            .map_err(|e| lockfile_value_after_a_space(&cmd, &argv, e))?;
         refuse_what_the_subcommand_lacks(&cmd, &matches)?;
         refuse_what_the_subcommand_refuses(&cmd, &matches)?;
         refuse_a_format_of_another_command(&cmd, &matches)?;
@@ -715,17 +727,13 @@ fn analysis_options(g: &GlobalArgs) -> Options {
     }
 }
 
-/// `--color`, else `CARGO_TERM_COLOR`; `auto` becomes `never` when `NO_COLOR` is set.
+/// `--color`, else `CARGO_TERM_COLOR` (both read by clap, which refuses a bad value); `auto`
+/// becomes `never` when `NO_COLOR` is set.
 fn color(arg: Option<ColorArg>, env: &dyn Fn(&str) -> Option<String>) -> Color {
     let color = match arg {
         Some(ColorArg::Always) => Color::Always,
         Some(ColorArg::Never) => Color::Never,
-        Some(ColorArg::Auto) => Color::Auto,
-        None => match env("CARGO_TERM_COLOR").as_deref() {
-            Some("always") => Color::Always,
-            Some("never") => Color::Never,
-            _ => Color::Auto,
-        },
+        Some(ColorArg::Auto) | None => Color::Auto,
     };
     if color == Color::Auto && env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         Color::Never
@@ -791,9 +799,10 @@ fn request(
         today: g.today,
         source_date_epoch: env("SOURCE_DATE_EPOCH"),
         color,
+        width: None,
         verbosity: if g.quiet {
             Verbosity::Quiet
-        } else if g.verbose {
+        } else if g.verbose > 0 {
             Verbosity::Verbose
         } else {
             Verbosity::Normal
@@ -871,6 +880,38 @@ fn refuse_what_the_subcommand_refuses(
         ))
 }
 
+/// `--lockfile PATH` with a space, as earlier versions read it: the PATH is now written
+/// `--lockfile=PATH` (a word after a bare `--lockfile` is the subcommand or an argument of its
+/// own), and the error clap gives for the stray PATH says so.
+fn lockfile_value_after_a_space(
+    cmd: &clap::Command,
+    argv: &[std::ffi::OsString],
+    err: clap::Error,
+) -> clap::Error {
+    use clap::error::ErrorKind;
+    if !matches!(
+        err.kind(),
+        ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand
+    ) {
+        return err;
+    }
+    let stray = argv.windows(2).find_map(|w| {
+        let value = w[1].to_str()?;
+        (w[0] == "--lockfile" && !value.starts_with('-') && err.to_string().contains(value))
+            .then_some(value)
+    });
+    match stray {
+        Some(path) => cmd.clone().bin_name("cargo etcd-deps").error(
+            ErrorKind::UnknownArgument,
+            format!(
+                "unexpected argument '{path}' after `--lockfile`: a lockfile is named with `=`, \
+                 as in `--lockfile={path}`"
+            ),
+        ),
+        None => err,
+    }
+}
+
 /// Drops the `etcd-deps` word cargo inserts when it runs `cargo etcd-deps …` as
 /// `cargo-etcd-deps etcd-deps …`.
 pub(crate) fn normalize_args<I: IntoIterator<Item = std::ffi::OsString>>(
@@ -880,33 +921,7 @@ pub(crate) fn normalize_args<I: IntoIterator<Item = std::ffi::OsString>>(
     if args.get(1).is_some_and(|a| a == "etcd-deps") {
         args.remove(1);
     }
-    subcommand_after_bare_lockfile(&mut args);
     args
-}
-
-/// `--lockfile [PATH]` takes an optional value, so clap would read `--lockfile check` as the
-/// file `check`. A subcommand name is never the PATH: after `--lockfile` it is the subcommand,
-/// and the bare `--lockfile` moves to the end of the line, where it takes no value (before
-/// `help`, which prints help whatever the options, it is dropped). A file of such a name is
-/// written `--lockfile=check` or `--lockfile ./check`.
-fn subcommand_after_bare_lockfile(args: &mut Vec<std::ffi::OsString>) {
-    let definition = Cli::definition();
-    let is_subcommand = |word: &std::ffi::OsString| {
-        word.to_str()
-            .is_some_and(|w| w == "help" || definition.get_subcommands().any(|s| s.get_name() == w))
-    };
-    let Some(at) = args.iter().skip(1).position(|a| a == "--lockfile") else {
-        return;
-    };
-    let at = at + 1;
-    if args.get(at + 1).is_some_and(is_subcommand) {
-        let flag = args.remove(at);
-        if args[at] == "help" {
-            return;
-        }
-        let end = args.iter().position(|a| a == "--").unwrap_or(args.len());
-        args.insert(end, flag);
-    }
 }
 
 #[cfg(test)]
@@ -1058,16 +1073,23 @@ mod tests {
     }
 
     #[test]
-    fn no_color_and_cargo_term_color() {
-        let argv = ["cargo-etcd-deps"];
-        let req = lower(Cli::parse_args(argv).expect("valid"), |k| {
-            (k == "NO_COLOR").then(|| "1".to_owned())
-        });
-        assert_eq!(req.color, Color::Never);
-        let req = lower(Cli::parse_args(argv).expect("valid"), |k| {
-            (k == "CARGO_TERM_COLOR").then(|| "always".to_owned())
-        });
-        assert_eq!(req.color, Color::Always);
+    fn no_color_turns_auto_off_but_not_always() {
+        // `--color` is given: `CARGO_TERM_COLOR` (read by clap; tests/cli.rs runs the binary
+        // with it) does not reach this test.
+        let no_color = |k: &str| (k == "NO_COLOR").then(|| "1".to_owned());
+        let auto = Cli::parse_args(["cargo-etcd-deps", "--color", "auto"]).expect("valid");
+        assert_eq!(lower(auto, no_color).color, Color::Never);
+        let always = Cli::parse_args(["cargo-etcd-deps", "--color", "always"]).expect("valid");
+        assert_eq!(lower(always, no_color).color, Color::Always);
+    }
+
+    #[test]
+    fn verbose_may_be_repeated() {
+        for v in [&["-v"][..], &["-vv"], &["-v", "--verbose", "-v"]] {
+            let argv = [&["cargo-etcd-deps", "check"][..], v].concat();
+            let req = lower(Cli::parse_args(argv).expect("valid"), |_| None);
+            assert_eq!(req.verbosity, Verbosity::Verbose, "{v:?}");
+        }
     }
 
     #[test]

@@ -117,7 +117,7 @@ fn then_run(
 ) -> Vec<ThenRun> {
     let mut stale: Vec<&str> = findings
         .iter()
-        .filter(|f| verify::in_scope(f, include_warnings))
+        .filter(|f| plan::in_scope(f, include_warnings))
         .filter_map(|f| f.workspace_hack.as_deref())
         .collect();
     stale.sort_unstable();
@@ -150,41 +150,13 @@ impl Planning {
     /// workspace's registry.
     fn new(fix: &FixRequest, workspace: &input::Workspace, offline: bool) -> Result<Self, Error> {
         let graph = &workspace.graph;
-        let root = graph.workspace_root().to_owned();
-        let root_manifest = root.join("Cargo.toml");
-        let cargo = input::cargo::version(&root)?;
-        let registry = registry::for_workspace(&root, offline, cargo)?;
-        let rust_version = graph
-            .members()
-            .iter()
-            .filter_map(|&m| graph.package(m).rust_version.clone())
-            .min();
+        let ws = plan::Workspace::of(graph, &workspace.spans);
+        let cargo = input::cargo::version(&ws.root)?;
+        let registry = registry::for_workspace(&ws.root, offline, cargo)?;
         let opts = PlanOptions {
-            include_warnings: fix.include_warnings,
             to: target_lines(&fix.to, graph)?,
-            patch_with: patch_specs(fix, &root)?,
-            rust_version,
-            primary_lines: plan::primary_lines(graph, &workspace.opts.watch.primary),
-        };
-        let ws = plan::Workspace {
-            crates_io_patch: workspace
-                .spans
-                .text(&root_manifest)
-                .and_then(crate::manifest::spans::crates_io_patch_section),
-            root_manifest,
-            root_manifest_rel: "Cargo.toml".to_owned(),
-            root,
-            declared: graph
-                .members()
-                .iter()
-                .map(|&m| {
-                    let names = graph
-                        .dependencies(m)
-                        .map(|(d, _)| graph.package(d).name.clone())
-                        .collect();
-                    (graph.package(m).manifest_path.clone(), names)
-                })
-                .collect(),
+            patch_with: patch_specs(fix, &ws.root)?,
+            ..PlanOptions::for_graph(graph, &workspace.opts.watch.primary, fix.include_warnings)
         };
         Ok(Planning { registry, ws, opts })
     }
@@ -304,7 +276,7 @@ fn next_round(
         .filter(|f| f.caused_by.is_none() && f.level != Level::Note)
         .filter(|f| {
             !before.contains(&(f.code.to_string(), f.krate.clone()))
-                || verify::in_scope(f, planning.opts.include_warnings)
+                || plan::in_scope(f, planning.opts.include_warnings)
         })
         .collect();
     if revealed.is_empty() {

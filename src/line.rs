@@ -57,6 +57,19 @@ impl Line {
     }
 }
 
+impl Line {
+    /// A fixed-width text whose byte order is the order of lines (`0.9` before `0.13`, `0.0.3`
+    /// before `0.1`, `0.14` before `1`), for pages that sort a column of lines as text.
+    pub fn sort_key(&self) -> String {
+        format!(
+            "{:020}.{:020}.{:020}",
+            self.major,
+            self.minor.unwrap_or(0),
+            self.patch.unwrap_or(0)
+        )
+    }
+}
+
 impl fmt::Display for Line {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.major)?;
@@ -88,5 +101,25 @@ mod tests {
         assert_eq!(line("0.12.3"), "0.12");
         assert_eq!(line("0.0.3"), "0.0.3");
         assert!(Line::of(&Version::new(0, 9, 2)) < Line::of(&Version::new(0, 12, 0)));
+    }
+
+    #[test]
+    fn sort_keys_order_as_the_lines_do() {
+        let lines: Vec<Line> = [
+            "0.0.3", "0.0.10", "0.1", "0.9", "0.13", "0.14", "1", "2", "10",
+        ]
+        .iter()
+        .map(|s| Line::parse(s).expect("line"))
+        .collect();
+        for pair in lines.windows(2) {
+            assert!(pair[0] < pair[1], "{} < {}", pair[0], pair[1]);
+            assert!(
+                pair[0].sort_key() < pair[1].sort_key(),
+                "{} sorts after {}",
+                pair[0],
+                pair[1]
+            );
+        }
+        assert_eq!(Line::parse("0.9").expect("line").sort_key().len(), 62);
     }
 }

@@ -76,6 +76,13 @@ fn run(
         // SIGINT/SIGTERM during `fix` remove the scratch copy and never cut a write short.
         cargo_etcd_deps::interrupt::install();
     }
+    // Human diagnostics on a terminal wrap to its width; elsewhere lines are not wrapped.
+    if req.output.is_none()
+        && let Some((terminal_size::Width(w), _)) =
+            terminal_size::terminal_size_of(std::io::stdout())
+    {
+        req.width = Some(usize::from(w).max(40));
+    }
     let progress = std::io::stderr().is_terminal() && req.verbosity != Verbosity::Quiet;
     if let Command::Scan(scan) = &mut req.command {
         scan.progress = progress;

@@ -23,9 +23,16 @@ fn write_output_with(
     fs: &dyn WriteFs,
 ) -> Result<(), Error> {
     match output {
-        Some(path) => fs.write(path, bytes).map_err(|source| Error::Write {
-            path: path.to_owned(),
-            source,
+        Some(path) => fs.write(path, bytes).map_err(|source| {
+            // A directory that does not exist is the user's to create: an input error.
+            if source.kind() == std::io::ErrorKind::NotFound {
+                Error::Usage(format!("cannot write {}: {source}", path.display()))
+            } else {
+                Error::Write {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
         }),
         None => {
             out.write_all(bytes).map_err(Error::Output)?;

@@ -17,6 +17,10 @@ pub struct Request {
     pub color: Color,
     /// `-q` / `-v`.
     pub verbosity: Verbosity,
+    /// The terminal's width when the report goes to one (the binary reads it): human
+    /// diagnostics (`-v`) wrap to it. `None` (a pipe, a file): lines are never wrapped, so
+    /// captured output is the same everywhere.
+    pub width: Option<usize>,
     /// `--output FILE`: the report goes there instead of stdout.
     pub output: Option<PathBuf>,
     /// `--config FILE`: replaces discovery.
@@ -43,6 +47,7 @@ impl Request {
             input: Input::default(),
             color: Color::Auto,
             verbosity: Verbosity::Normal,
+            width: None,
             output: None,
             config: None,
             edges_given: false,

@@ -253,7 +253,7 @@ fn analyse_one(req: &Request, scan: &ScanRequest, root: &Path) -> Workspace {
         lines,
         summary: report.summary,
         policy: policy_status(&report, &ws.policy),
-        edit: edit_line(&report.findings),
+        edit: first_edit(&ws, &report.findings, scan.deny_warnings),
         findings: report.findings.iter().map(compact).collect(),
     }
 }
@@ -380,14 +380,44 @@ fn rule_status(rule: &PolicyRule, report: &Report, today: Date) -> RuleStatus {
     }
 }
 
-/// The first manifest line of the most severe finding that has one.
-fn edit_line(findings: &[Finding]) -> Option<String> {
-    findings.iter().find_map(|f| {
-        f.versions.iter().flat_map(|v| &v.origins).find_map(|o| {
-            let (m, line) = (o.manifest.as_ref()?, o.line?);
-            Some(format!("{m}:{line} {}", o.key))
-        })
-    })
+/// The first change `cargo etcd-deps fix` plans for the row, from the same planner: the
+/// manifest line it edits (`crates/app/Cargo.toml:8 etcd-client`), else the command it runs;
+/// `None` when fix has nothing to plan (no error, or no warning when warnings fail the scan's
+/// gate, as `fix --include-warnings` takes them) or finds no fix. Registry facts come from
+/// cargo's local cache only: a fleet scan never goes online.
+fn first_edit(
+    ws: &crate::input::Workspace,
+    findings: &[Finding],
+    include_warnings: bool,
+) -> Option<String> {
+    if !findings
+        .iter()
+        .any(|f| crate::plan::in_scope(f, include_warnings))
+    {
+        return None;
+    }
+    let planned = crate::plan::Workspace::of(&ws.graph, &ws.spans);
+    let registry = crate::registry::for_workspace(&planned.root, true, None).ok()?;
+    let opts =
+        crate::plan::PlanOptions::for_graph(&ws.graph, &ws.opts.watch.primary, include_warnings);
+    // As `fix` does: what only a stale workspace-hack brings in is no edit's.
+    let own: Vec<Finding> = findings
+        .iter()
+        .filter_map(crate::analysis::own_part)
+        .collect();
+    let plan = crate::plan::plan(&own, &registry, &planned, &opts).ok()?;
+    if let Some(edit) = plan.edits.first() {
+        let line = findings
+            .iter()
+            .flat_map(|f| f.versions.iter().flat_map(|v| &v.origins))
+            .find(|o| o.manifest.as_deref() == Some(edit.manifest.as_str()) && o.key == edit.key)
+            .and_then(|o| o.line);
+        return Some(match line {
+            Some(line) => format!("{}:{line} {}", edit.manifest, edit.key),
+            None => format!("{} {}", edit.manifest, edit.key),
+        });
+    }
+    plan.commands.first().map(|c| c.join(" "))
 }
 
 /// What the rows were judged with: this version, the day (when some row has a policy) and

@@ -27,16 +27,6 @@ use crate::plan::FixPlan;
 use crate::policy::{self, Gate};
 use crate::report::fix::{Residual, Verification};
 
-/// Whether a finding is one `fix` plans for.
-pub fn in_scope(f: &Finding, include_warnings: bool) -> bool {
-    f.caused_by.is_none()
-        && match f.level {
-            Level::Error => true,
-            Level::Warning => include_warnings,
-            Level::Note => false,
-        }
-}
-
 /// What cargo made of the scratch copy with the changes and commands applied.
 #[derive(Debug)]
 pub struct Resolved {
@@ -135,7 +125,7 @@ pub fn verify(
     let unfixable: BTreeSet<&str> = plan.unfixable.iter().map(|u| u.finding.as_str()).collect();
     let targeted: BTreeSet<(String, String)> = findings
         .iter()
-        .filter(|f| in_scope(f, req.include_warnings))
+        .filter(|f| crate::plan::in_scope(f, req.include_warnings))
         .filter(|f| !unfixable.contains(format!("{}:{}", f.code, f.krate).as_str()))
         .map(|f| (f.code.to_string(), f.krate.clone()))
         .collect();
@@ -146,7 +136,7 @@ pub fn verify(
     let mut crates: BTreeSet<String> = BTreeSet::new();
     for f in findings
         .iter()
-        .filter(|f| in_scope(f, req.include_warnings))
+        .filter(|f| crate::plan::in_scope(f, req.include_warnings))
     {
         crates.insert(f.krate.clone());
         crates.extend(f.collateral.iter().cloned());

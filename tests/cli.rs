@@ -271,8 +271,10 @@ fn a_closed_pipe_keeps_the_gates_exit_code() {
     for extra in [&["--format", "json"][..], &["-v"][..]] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"))
             .arg("check")
-            .arg("--lockfile")
-            .arg(corpus.join("Cargo.lock"))
+            .arg(format!(
+                "--lockfile={}",
+                corpus.join("Cargo.lock").display()
+            ))
             .arg("--manifest-path")
             .arg(corpus.join("Cargo.toml"))
             .args(extra)
@@ -293,9 +295,53 @@ fn a_closed_pipe_keeps_the_gates_exit_code() {
     }
 }
 
-/// `--lockfile [PATH]` never takes a subcommand name as its PATH: written before the
-/// subcommand it reads the workspace's Cargo.lock, as it does after it; a file named like a
-/// subcommand is written `--lockfile=check` or `--lockfile ./check`.
+/// `-v` may be repeated, as in cargo: `-vv` prints what `-v` prints.
+#[test]
+fn verbose_twice_is_verbose() {
+    let fixture = Fixture::new("two-lines");
+    let once = fixture.run(&["check", "--offline", "-v"]);
+    once.expect_code(GATE_FAILED);
+    let twice = fixture.run(&["-vv", "check", "--offline"]);
+    twice.expect_code(GATE_FAILED);
+    assert_eq!(once.stdout(), twice.stdout());
+    let normal = fixture.run(&["check", "--offline"]);
+    normal.expect_code(GATE_FAILED);
+    assert_ne!(once.stdout(), normal.stdout());
+    let quiet = fixture.run(&["check", "--offline", "-vv", "-q"]);
+    quiet.expect_code(INPUT);
+}
+
+/// On a terminal, `-v` diagnostics wrap to its width; into a pipe, lines are never wrapped
+/// (`script`, from util-linux, gives the tool a terminal of 100 columns).
+#[test]
+fn verbose_diagnostics_wrap_to_the_terminal_only() {
+    let fixture = Fixture::new("two-lines");
+    let tool = env!("CARGO_BIN_EXE_cargo-etcd-deps");
+    let widest = |text: &str| text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let piped = fixture.run(&["check", "--offline", "-v"]);
+    piped.expect_code(GATE_FAILED);
+    assert!(widest(&piped.stdout()) > 100, "{}", piped.stdout());
+    let out = Command::new("script")
+        .args([
+            "-qec",
+            &format!("stty rows 40 cols 100; {tool} check --offline -v"),
+            "/dev/null",
+        ])
+        .current_dir(&fixture.root)
+        .env("CARGO_HOME", &fixture.cargo_home)
+        .env("CARGO_TERM_COLOR", "never")
+        .output()
+        .expect("script (util-linux) runs the tool on a terminal");
+    // `script -e` exits with the tool's code.
+    assert_eq!(out.status.code(), Some(GATE_FAILED));
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(text.contains("tonic resolves on 2"), "{text}");
+    assert!(widest(&text) <= 100, "{text}");
+}
+
+/// `--lockfile[=PATH]` takes its PATH after `=` only: a word after a bare `--lockfile` is the
+/// subcommand (written before it, it reads the workspace's Cargo.lock, as after it), and a
+/// PATH after a space is an error saying how to write it.
 #[test]
 fn a_subcommand_name_after_lockfile_is_the_subcommand() {
     let fixture = Fixture::new("two-lines");
@@ -323,11 +369,24 @@ fn a_subcommand_name_after_lockfile_is_the_subcommand() {
     std::fs::copy(fixture.root.join("Cargo.lock"), fixture.root.join("check")).expect("copy");
     for args in [
         &["--lockfile=check", "-q"][..],
-        &["--lockfile", "./check", "check", "-q"],
+        &["--lockfile=./check", "check", "-q"],
     ] {
         let run = fixture.run(args);
         run.expect_code(GATE_FAILED);
         assert_eq!(run.stdout(), before.stdout(), "{args:?}");
+    }
+    for args in [
+        &["check", "--lockfile", "Cargo.lock"][..],
+        &["--lockfile", "Cargo.lock", "check"],
+    ] {
+        let run = fixture.run(args);
+        run.expect_code(INPUT);
+        assert!(run.stdout().is_empty(), "{args:?}");
+        assert!(
+            run.stderr().contains("as in `--lockfile=Cargo.lock`"),
+            "{args:?}: {}",
+            run.stderr()
+        );
     }
 }
 
@@ -488,8 +547,7 @@ fn an_error_says_its_cause_once_and_shows_a_cause_its_message_leaves_out() {
         dir.path(),
         &[
             "check",
-            "--lockfile",
-            lock.to_str().expect("utf-8"),
+            &format!("--lockfile={}", lock.display()),
             "--policy",
             policy.to_str().expect("utf-8"),
         ],

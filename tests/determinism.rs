@@ -17,7 +17,7 @@ fn two_runs_print_the_same_bytes() {
     let lock = dir.path().join("Cargo.lock");
     std::fs::write(&lock, synth.cargo_lock()).expect("write");
     let m = metadata.to_str().expect("utf-8");
-    let l = lock.to_str().expect("utf-8");
+    let lockfile = format!("--lockfile={}", lock.to_str().expect("utf-8"));
     for args in [
         vec![
             "check",
@@ -27,14 +27,7 @@ fn two_runs_print_the_same_bytes() {
             "--metadata-path",
             m,
         ],
-        vec![
-            "check",
-            "--format",
-            "json",
-            "--all-duplicates",
-            "--lockfile",
-            l,
-        ],
+        vec!["check", "--format", "json", "--all-duplicates", &lockfile],
         vec!["check", "--graph", "dot", "--metadata-path", m],
     ] {
         let a = common::run_tool(dir.path(), dir.path(), &args, None);

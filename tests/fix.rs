@@ -717,6 +717,22 @@ fn warnings_never_move_a_primary_crate_off_the_line_the_plan_keeps() {
 }
 
 #[test]
+fn a_finding_with_two_reasons_against_a_fix_counts_once() {
+    // The tower warning of two-lines has two reasons against a fix (the exporter reaches tower
+    // 0.4 only through crates it cannot move, and unifying needs tonic 0.13): one finding.
+    let fixture = Fixture::new("two-lines");
+    let run = fix(&fixture, &["--include-warnings"]);
+    run.expect_code(PENDING);
+    let out = run.stdout();
+    assert_eq!(
+        out.matches("  diverging-versions:tower: ").count(),
+        2,
+        "two reasons are listed: {out}"
+    );
+    assert!(out.contains("; 1 finding without a fix\n"), "{out}");
+}
+
+#[test]
 fn warnings_included_with_to_move_the_primary_crate_too() {
     // Asking for tonic 0.13 makes the tower fix consistent: both tonic users move to releases
     // on tonic 0.13, whose stack uses tower 0.5 only: one edit directly (etcd-client), one two

@@ -115,6 +115,25 @@ fn unused_allow_entry_is_a_warning_at_its_line() {
 }
 
 #[test]
+fn an_unused_allow_entry_is_no_root_cause() {
+    let fixture = Fixture::new("clean");
+    append(
+        &fixture.root.join("Cargo.toml"),
+        "\n[package.metadata.etcd-deps]\nallow = [\n  { crate = \"hyper\", versions = [\"^0.5\"], reason = \"old\" },\n]\n",
+    );
+    let run = fixture.run(&["check", "--offline"]);
+    run.expect_code(OK);
+    let human = run.stdout();
+    assert!(!human.contains("root cause"), "{human}");
+    assert!(!human.contains("hyper: ;"), "{human}");
+    assert!(
+        human
+            .contains("warning[unused-allow]: the allow entry for hyper (^0.5) matches no finding"),
+        "{human}"
+    );
+}
+
+#[test]
 fn levels_and_family_level_from_workspace_metadata() {
     let fixture = Fixture::new("two-lines");
     append(
@@ -303,6 +322,35 @@ fn baseline_round_trip() {
         "{}",
         missing.stderr()
     );
+}
+
+#[test]
+fn a_baselined_or_allowed_divergence_is_never_called_no_divergence() {
+    let fixture = Fixture::new("two-lines");
+    let baseline = fixture.root.join("etcd-deps-baseline.json");
+    let b = baseline.to_str().expect("utf-8");
+    fixture
+        .run(&["check", "--offline", "--write-baseline", b])
+        .expect_code(OK);
+    let run = fixture.run(&["check", "--offline", "--baseline", b]);
+    run.expect_code(OK);
+    let out = run.stdout();
+    assert!(!out.contains("no diverging versions"), "{out}");
+    assert!(
+        out.contains("summary: 0 errors, 0 warnings, 0 notes; 2 in the baseline; the gate passed"),
+        "{out}"
+    );
+    std::fs::remove_file(&baseline).expect("remove");
+    write(
+        &fixture.root.join("etcd-deps.toml"),
+        "allow = [\n  { crate = \"tonic\", versions = [\"^0.9\"], reason = \"legacy\" },\n  \
+         { crate = \"tower\", versions = [\"^0.4\"], reason = \"legacy\" },\n]\n",
+    );
+    let run = fixture.run(&["check", "--offline"]);
+    run.expect_code(OK);
+    let out = run.stdout();
+    assert!(!out.contains("no diverging versions"), "{out}");
+    assert!(out.contains("; 2 allowed; the gate passed"), "{out}");
 }
 
 #[test]
@@ -586,14 +634,39 @@ fn explain_and_completions() {
 fn color_follows_the_flag_and_no_color() {
     let fixture = Fixture::new("two-lines");
     let plain = fixture.run(&["check", "--offline"]);
+    plain.expect_code(GATE_FAILED);
     assert!(!plain.stdout().contains('\u{1b}'));
     let colored = fixture.run(&["check", "--offline", "--color", "always"]);
+    colored.expect_code(GATE_FAILED);
     assert!(colored.stdout().contains('\u{1b}'));
-    let run = common::run_tool_with_env(
-        &fixture.root,
-        &fixture.cargo_home,
-        &["check", "--offline"],
+    let with_env = |args: &[&str], env: &[(&str, &str)]| {
+        common::run_tool_with_env(&fixture.root, &fixture.cargo_home, args, env)
+    };
+    let run = with_env(&["check", "--offline"], &[("CARGO_TERM_COLOR", "always")]);
+    run.expect_code(GATE_FAILED);
+    assert!(run.stdout().contains('\u{1b}'));
+    // The flag wins over the environment; NO_COLOR turns `auto` off, never `always`.
+    let run = with_env(
+        &["check", "--offline", "--color", "never"],
         &[("CARGO_TERM_COLOR", "always")],
     );
+    run.expect_code(GATE_FAILED);
+    assert!(!run.stdout().contains('\u{1b}'));
+    let run = with_env(
+        &["check", "--offline"],
+        &[("CARGO_TERM_COLOR", "always"), ("NO_COLOR", "1")],
+    );
+    run.expect_code(GATE_FAILED);
     assert!(run.stdout().contains('\u{1b}'));
+    // A value cargo would refuse is refused, as cargo does, before anything runs.
+    for bad in ["sometimes", ""] {
+        let run = with_env(&["check", "--offline"], &[("CARGO_TERM_COLOR", bad)]);
+        run.expect_code(INPUT);
+        assert!(run.stdout().is_empty(), "{bad:?}");
+        assert!(
+            run.stderr().contains("--color <WHEN>"),
+            "{bad:?}: {}",
+            run.stderr()
+        );
+    }
 }

@@ -73,7 +73,7 @@ fn without_index_data_the_lockfile_mode_says_which_packages_lack_facts_and_never
     let run = without_cargo(
         &alone,
         &fixture,
-        &["check", "--lockfile", "Cargo.lock", "--format", "json"],
+        &["check", "--lockfile=Cargo.lock", "--format", "json"],
     );
     run.expect_code(1);
     let report = run.json();
@@ -86,7 +86,7 @@ fn without_index_data_the_lockfile_mode_says_which_packages_lack_facts_and_never
     assert_eq!(old["dependents"][0]["name"], "etcd-client");
     assert_eq!(old["dependents"][0]["req"], Value::Null);
     assert_eq!(old["dependents"][0]["kind"], Value::Null);
-    let human = without_cargo(&alone, &fixture, &["check", "--lockfile", "Cargo.lock"]);
+    let human = without_cargo(&alone, &fixture, &["check", "--lockfile=Cargo.lock"]);
     human.expect_code(1);
     assert_eq!(
         human.stdout().matches("note: lockfile mode:").count(),
@@ -102,7 +102,7 @@ fn a_cargo_lock_alone_still_explains_the_split() {
     let alone = lock_alone(&fixture);
     let run = fixture.run_in(
         &alone,
-        &["check", "--lockfile", "Cargo.lock", "--format", "json"],
+        &["check", "--lockfile=Cargo.lock", "--format", "json"],
         None,
     );
     run.expect_code(1);
@@ -153,7 +153,7 @@ fn bad_lockfiles_are_input_errors_naming_the_file() {
         assert!(run.stderr().contains("Cargo.lock"), "{}", run.stderr());
         assert!(run.stderr().contains(needle), "{needle}: {}", run.stderr());
     }
-    let run = fixture.run(&["check", "--lockfile", "missing.lock"]);
+    let run = fixture.run(&["check", "--lockfile=missing.lock"]);
     run.expect_code(2);
     assert!(run.stderr().contains("missing.lock"), "{}", run.stderr());
     let run = fixture.run(&["check", "--lockfile", "--metadata-path", "x.json"]);

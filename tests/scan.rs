@@ -81,7 +81,8 @@ fn json_rows_follow_the_schema() {
         orders["policy"]["outside"],
         serde_json::json!(["etcd-client@0.12.4"])
     );
-    assert_eq!(orders["edit"], "Cargo.toml:9 etcd-client");
+    // A warning only: `fix` plans nothing for it by default, and the row suggests nothing.
+    assert_eq!(orders["edit"], serde_json::Value::Null);
     assert_eq!(orders["findings"][0]["code"], "outside-policy");
     let payments = row("fleet/payments");
     assert!(
@@ -113,9 +114,12 @@ fn csv_markdown_and_html_carry_the_same_rows() {
             "path,gate,error,etcd-client,tonic,prost,hyper,errors,warnings,notes,policy,deny_from,days_left,edit"
         )
     );
-    assert!(csv.contains(
-        "\nfleet/orders,pass,,0.12.4,0.10.2,0.12.6,0.14.32,0,1,0,warning,2027-06-01,168,Cargo.toml:9 etcd-client\n"
-    ), "{csv}");
+    assert!(
+        csv.contains(
+            "\nfleet/orders,pass,,0.12.4,0.10.2,0.12.6,0.14.32,0,1,0,warning,2027-06-01,168,\n"
+        ),
+        "{csv}"
+    );
     assert!(
         csv.contains("\nfleet/payments,unreadable,\"fleet/payments/Cargo.lock: not a Cargo.lock")
     );
@@ -126,7 +130,7 @@ fn csv_markdown_and_html_carry_the_same_rows() {
     assert!(
         md.starts_with("## cargo etcd-deps scan: 4 workspaces, 1 failing the gate, 1 unreadable\n")
     );
-    assert!(md.contains("| `fleet/orders` | pass | 0.12 | 0.10 | 0.12 | 0.14 | 0 | 1 | warning, 168 days left | Cargo.toml:9 etcd-client |"), "{md}");
+    assert!(md.contains("| `fleet/orders` | pass | 0.12 | 0.10 | 0.12 | 0.14 | 0 | 1 | warning, 168 days left | \\- |"), "{md}");
     assert!(
         md.contains("- tonic 0.9: 1 (fleet/inventory); 0.10: 1 (fleet/orders)"),
         "{md}"
@@ -142,6 +146,93 @@ fn csv_markdown_and_html_carry_the_same_rows() {
     }
     assert!(html.contains("data-line=\"0.9\" data-count=\"1\""));
     assert!(html.contains("<td>2027-06-01</td><td data-sort=\"168\">168</td>"));
+}
+
+#[test]
+fn html_version_columns_sort_by_semver() {
+    let fleet = Fixture::fleet();
+    let run = scan(&fleet, &with_policy(&["--format", "html"]));
+    run.expect_code(2);
+    let html = run.stdout();
+    // Each readable row: its workspace and the sort key of its tonic cell (the second lines
+    // column: etcd-client, tonic, prost, hyper).
+    let mut rows: Vec<(String, String)> = html
+        .split("<tr><td>")
+        .skip(1)
+        .filter(|row| !row.contains("unreadable"))
+        .map(|row| {
+            let name = row.split('<').next().expect("name").to_owned();
+            let key = row
+                .split("data-sort=\"")
+                .nth(2)
+                .and_then(|k| k.split('"').next())
+                .unwrap_or_else(|| panic!("no sort key in {row}"))
+                .to_owned();
+            (name, key)
+        })
+        .collect();
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    let order: Vec<&str> = rows.iter().map(|(name, _)| name.as_str()).collect();
+    // 0.9 (with 0.12), then 0.10, then 0.14: by semver, not as decimals (0.10 < 0.14 < 0.9).
+    assert_eq!(
+        order,
+        ["fleet/inventory", "fleet/orders", "fleet/billing"],
+        "{html}"
+    );
+}
+
+#[test]
+fn the_edit_column_is_the_first_edit_fix_plans() {
+    let fleet = Fixture::fleet();
+    let run = scan(&fleet, &with_policy(&["--format", "json"]));
+    run.expect_code(2);
+    let doc = run.json();
+    for row in doc["workspaces"].as_array().expect("rows") {
+        let path = row["path"].as_str().expect("path");
+        if row["error"].is_string() {
+            continue;
+        }
+        let dir = fleet.tmp.path().join(path);
+        let policy = fleet.root.join("etcd-policy.toml");
+        let fix = fleet.run_in(
+            &dir,
+            &[
+                "fix",
+                "--offline",
+                "--no-verify",
+                "--policy",
+                policy.to_str().expect("utf-8"),
+                "--today",
+                TODAY,
+                "--format",
+                "json",
+            ],
+            None,
+        );
+        let plan = fix.json();
+        let first = plan["edits"].as_array().expect("edits").first().map(|e| {
+            format!(
+                "{} {}",
+                e["manifest"].as_str().expect("manifest"),
+                e["key"].as_str().expect("key")
+            )
+        });
+        // `manifest:line key` in the row, `manifest` and `key` in the plan.
+        let shown = row["edit"].as_str().map(|e| {
+            let (at, key) = e.split_once(' ').expect("manifest:line key");
+            format!("{} {key}", at.rsplit_once(':').map_or(at, |(m, _)| m))
+        });
+        assert_eq!(shown, first, "{path}: row {row:#}\nplan {plan:#}");
+    }
+    // The orders workspace has a policy warning only: `fix` plans nothing for it by default,
+    // and the row suggests nothing.
+    let orders = doc["workspaces"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["path"] == "fleet/orders")
+        .expect("orders");
+    assert_eq!(orders["edit"], serde_json::Value::Null, "{orders:#}");
 }
 
 #[test]

@@ -183,6 +183,22 @@ mod output {
     }
 
     #[test]
+    fn a_missing_directory_is_an_input_error_naming_the_users_path() {
+        let fixture = Fixture::new("two-lines");
+        let run = report(&fixture, Path::new("reports/report.json"));
+        run.expect_code(INPUT);
+        let err = run.stderr();
+        assert!(
+            err.contains("cannot write reports/report.json: the directory reports does not exist"),
+            "{err}"
+        );
+        assert!(!err.contains(".etcd-deps"), "{err}");
+        assert!(!err.contains(".tmp"), "{err}");
+        assert!(run.stdout().is_empty());
+        assert!(!fixture.root.join("reports").exists());
+    }
+
+    #[test]
     fn a_link_is_written_through_and_stays_a_link() {
         let fixture = Fixture::new("two-lines");
         let expected = plain_report(&fixture);

@@ -193,6 +193,14 @@ pub fn resolve_links(path: &Path) -> io::Result<PathBuf> {
     )))
 }
 
+/// `e` without the path tempfile adds to it: the operating system's error alone.
+fn without_path(e: io::Error) -> io::Error {
+    match e.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::from(e.kind()),
+    }
+}
+
 /// A temp file beside `target`, given `meta`'s mode, owner and group (or a new file's default
 /// mode), flushed to disk and renamed over `target`. Where the owner cannot be kept (not
 /// root, another user's file), the file is rewritten in place instead, which keeps them.
@@ -209,7 +217,14 @@ fn replace(target: &Path, contents: &[u8], meta: Option<&fs::Metadata>) -> io::R
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(fs::Permissions::from_mode(0o666));
     }
-    let mut tmp = builder.tempfile_in(dir)?;
+    if !dir.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("the directory {} does not exist", dir.display()),
+        ));
+    }
+    // The temporary file's name is ours, not the user's: an error names neither.
+    let mut tmp = builder.tempfile_in(dir).map_err(without_path)?;
     tmp.write_all(contents)?;
     if let Some(meta) = meta
         && !keep_metadata(tmp.as_file(), meta)?

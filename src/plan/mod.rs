@@ -68,6 +68,35 @@ pub struct PlanOptions {
     pub primary_lines: BTreeMap<String, BTreeSet<Line>>,
 }
 
+impl PlanOptions {
+    /// The options of a plain `fix` (no `--to`, no `--patch-with`) on `graph`: the members'
+    /// lowest `rust-version` and the lines the `primary` crates resolve on.
+    pub fn for_graph(graph: &DepGraph, primary: &[String], include_warnings: bool) -> Self {
+        PlanOptions {
+            include_warnings,
+            to: BTreeMap::new(),
+            patch_with: BTreeMap::new(),
+            rust_version: graph
+                .members()
+                .iter()
+                .filter_map(|&m| graph.package(m).rust_version.clone())
+                .min(),
+            primary_lines: primary_lines(graph, primary),
+        }
+    }
+}
+
+/// Whether a plan takes up `f`: an error, a warning when asked, never a note, and never a
+/// finding caused by another (its root's fix fixes it).
+pub fn in_scope(f: &Finding, include_warnings: bool) -> bool {
+    f.caused_by.is_none()
+        && match f.level {
+            Level::Error => true,
+            Level::Warning => include_warnings,
+            Level::Note => false,
+        }
+}
+
 /// The lines each of `primary` resolves on in `graph`, for [`PlanOptions::primary_lines`].
 pub fn primary_lines(graph: &DepGraph, primary: &[String]) -> BTreeMap<String, BTreeSet<Line>> {
     let by_name = graph.by_name();
@@ -130,6 +159,33 @@ pub struct Workspace {
     /// The packages each member manifest declares (by absolute path), so a crate a feature
     /// became is added only where it is not declared yet.
     pub declared: BTreeMap<PathBuf, BTreeSet<String>>,
+}
+
+impl Workspace {
+    /// The facts of `graph`'s workspace, its root manifest's text read from `spans`.
+    pub fn of(graph: &DepGraph, spans: &crate::manifest::spans::SpanIndex) -> Self {
+        let root = graph.workspace_root().to_owned();
+        let root_manifest = root.join("Cargo.toml");
+        Workspace {
+            crates_io_patch: spans
+                .text(&root_manifest)
+                .and_then(crate::manifest::spans::crates_io_patch_section),
+            root_manifest,
+            root_manifest_rel: "Cargo.toml".to_owned(),
+            root,
+            declared: graph
+                .members()
+                .iter()
+                .map(|&m| {
+                    let names = graph
+                        .dependencies(m)
+                        .map(|(d, _)| graph.package(d).name.clone())
+                        .collect();
+                    (graph.package(m).manifest_path.clone(), names)
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Plans edits for the findings in scope. A finding left without a fix whose crate `--to` did
@@ -248,19 +304,11 @@ fn plan_once(
     opts: &PlanOptions,
 ) -> Result<FixPlan, RegistryError> {
     let mut planner = Planner::new(registry, ws, opts);
-    let in_scope = |f: &&Finding| {
-        let level = match f.level {
-            Level::Error => true,
-            Level::Warning => opts.include_warnings,
-            Level::Note => false,
-        };
-        level && f.caused_by.is_none()
-    };
     // Errors first; then the lines the plan keeps primary crates on are fixed, and no
     // warning's fix may move one off them.
     let (errors, warnings): (Vec<&Finding>, Vec<&Finding>) = findings
         .iter()
-        .filter(in_scope)
+        .filter(|f| in_scope(f, opts.include_warnings))
         .partition(|f| f.level == Level::Error);
     for finding in errors {
         planner.plan_one(finding)?;

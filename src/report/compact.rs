@@ -256,6 +256,8 @@ fn named(items: &[String]) -> String {
 
 /// One line per root cause (a crate with an error or a warning that is not collateral): its
 /// lines, what brings each line in, the edit that would unify it, and the findings it makes.
+/// An unused allow entry is a fault of the configuration, not of the graph: it is reported
+/// as its own warning and is no root cause.
 fn root_causes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     // A crate whose split is collateral is fixed by its root: its other findings (a member's
     // train-skew) are no root cause of their own.
@@ -267,7 +269,10 @@ fn root_causes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     let mut roots: Vec<(&str, Vec<&Finding>)> = Vec::new();
     for f in &report.findings {
-        if f.level == Level::Note || collateral.contains(f.krate.as_str()) {
+        if f.level == Level::Note
+            || f.code == Code::UnusedAllow
+            || collateral.contains(f.krate.as_str())
+        {
             continue;
         }
         match roots.iter_mut().find(|(k, _)| *k == f.krate) {

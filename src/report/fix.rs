@@ -285,12 +285,18 @@ fn summary(report: &FixReport) -> String {
             }
         ),
     };
-    let unfixable = if report.unfixable.is_empty() {
+    // One finding may be listed with several reasons against a fix: count the findings.
+    let findings: std::collections::BTreeSet<&str> = report
+        .unfixable
+        .iter()
+        .map(|u| u.finding.as_str())
+        .collect();
+    let unfixable = if findings.is_empty() {
         String::new()
     } else {
         format!(
             "; {} without a fix",
-            plural(report.unfixable.len(), "finding", "findings")
+            plural(findings.len(), "finding", "findings")
         )
     };
     format!("{summary}{unfixable}")

@@ -88,7 +88,8 @@ pub fn render(
     } else {
         "the gate passed"
     };
-    if report.findings.is_empty() {
+    // With some allowed or in the baseline, versions do diverge: the counts say what is left.
+    if report.findings.is_empty() && extra.is_empty() {
         writeln!(
             out,
             "summary: no diverging versions among the watched crates{extra}; {verdict}"
@@ -142,8 +143,8 @@ fn handler(style: &Style) -> GraphicalReportHandler {
         GraphicalTheme::unicode_nocolor()
     };
     GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_wrap_lines(false)
+        .with_width(style.width.unwrap_or(80))
+        .with_wrap_lines(style.width.is_some())
         .with_links(false)
 }
 

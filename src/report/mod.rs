@@ -161,7 +161,8 @@ impl Locations {
 pub struct Style {
     pub color: bool,
     pub verbosity: Verbosity,
-    pub width: usize,
+    /// Wrap diagnostics to this width (a terminal's); `None`: never wrap.
+    pub width: Option<usize>,
 }
 
 /// `1 edit`, `2 edits`.

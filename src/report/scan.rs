@@ -12,15 +12,7 @@ const NAMES_SHOWN: usize = 5;
 
 /// The lines of `krate` a row resolves, as `0.9, 0.12` (`-` for none).
 fn lines_cell(w: &Workspace, krate: &str) -> String {
-    let mut lines: Vec<crate::analysis::Line> = w
-        .lines
-        .get(krate)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| semver::Version::parse(v).ok())
-        .map(|v| crate::analysis::Line::of(&v))
-        .collect();
-    lines.dedup();
+    let lines = lines_of(w, krate);
     if lines.is_empty() {
         "-".to_owned()
     } else {
@@ -30,6 +22,31 @@ fn lines_cell(w: &Workspace, krate: &str) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The sort key of a lines cell in the HTML table: the lines' keys in order, so a column
+/// sorts by semver (0.9 before 0.10 before 0.13), never as decimal numbers.
+fn lines_sort_key(w: &Workspace, krate: &str) -> String {
+    lines_of(w, krate)
+        .iter()
+        .map(crate::analysis::Line::sort_key)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The lines of `krate` in a workspace, lowest first.
+fn lines_of(w: &Workspace, krate: &str) -> Vec<crate::analysis::Line> {
+    let mut lines: Vec<crate::analysis::Line> = w
+        .lines
+        .get(krate)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| semver::Version::parse(v).ok())
+        .map(|v| crate::analysis::Line::of(&v))
+        .collect();
+    lines.sort();
+    lines.dedup();
+    lines
 }
 
 /// `warning, deny in 178 days`, `error since 2027-06-01`, `ok`, or `-` without a policy.
@@ -310,16 +327,18 @@ th{background:#eee;cursor:pointer;user-select:none}th[aria-sort=ascending]::afte
 th[aria-sort=descending]::after{content:' \\25BC'}.fail{color:#b00;font-weight:bold}\
 .unreadable{color:#a60}.error{background:#fdd}.warning{background:#ffe9b3}.note{background:#e8f0ff}";
 
-/// Sorts the table by the clicked column: numbers by value (`data-sort`), else text.
+/// Sorts the table by the clicked column by each cell's `data-sort` key, else its text:
+/// integers by value, keys (version lines, fixed width) byte by byte, other text by locale.
 const HTML_SCRIPT: &str = "document.querySelectorAll('#workspaces th').forEach(function(th,i){\
 th.addEventListener('click',function(){var t=document.getElementById('workspaces');\
 var asc=th.getAttribute('aria-sort')!=='ascending';\
 t.querySelectorAll('th').forEach(function(h){h.removeAttribute('aria-sort')});\
 th.setAttribute('aria-sort',asc?'ascending':'descending');var b=t.tBodies[0];\
 var rows=Array.prototype.slice.call(b.rows);rows.sort(function(x,y){\
-var a=x.cells[i],c=y.cells[i];var p=a?a.getAttribute('data-sort')||a.textContent:'';\
-var q=c?c.getAttribute('data-sort')||c.textContent:'';var m=parseFloat(p),n=parseFloat(q);\
-var r=(!isNaN(m)&&!isNaN(n))?m-n:p.localeCompare(q);return asc?r:-r});\
+var a=x.cells[i],c=y.cells[i];var k=a&&c&&a.hasAttribute('data-sort')&&c.hasAttribute('data-sort');\
+var p=a?a.getAttribute('data-sort')||a.textContent:'';\
+var q=c?c.getAttribute('data-sort')||c.textContent:'';var d=/^-?[0-9]+$/;\
+var r=(d.test(p)&&d.test(q))?p-q:k?(p<q?-1:p>q?1:0):p.localeCompare(q);return asc?r:-r});\
 rows.forEach(function(r){b.appendChild(r)})})});";
 
 /// One self-contained page: no network, no external file.
@@ -401,7 +420,12 @@ fn html_table(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
             continue;
         }
         for c in &crates {
-            write!(out, "<td>{}</td>", html_text(&lines_cell(w, c)))?;
+            write!(
+                out,
+                "<td data-sort=\"{}\">{}</td>",
+                html_attr(&lines_sort_key(w, c)),
+                html_text(&lines_cell(w, c))
+            )?;
         }
         let p = w.policy.as_ref();
         let status = p.map_or("-", |p| p.status.as_str());

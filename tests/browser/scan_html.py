@@ -3,8 +3,8 @@
 
 Scans a copy of testdata/fleet, opens the page from disk and checks that it renders, that each
 crate's chart has one bar per line with the counts of the JSON report, that clicking a column
-header sorts the table both ways, and that the console stays free of errors. Then scans a fleet
-with a workspace named to inject markup and checks that the page shows the name as text (no
+header sorts the table both ways (version lines by semver), and that the console stays free of
+errors. Then scans a fleet with a workspace named to inject markup and checks that the page shows the name as text (no
 image element, no script run). Saves a screenshot to target/browser/scan-html.png as a test
 artefact.
 
@@ -94,6 +94,14 @@ def check_sorting(driver):
     errors = [int(e) for e in column_numbers(driver, index)]
     assert errors == sorted(errors, reverse=True), errors
     assert header(driver, "errors").get_attribute("aria-sort") == "descending"
+    # Version lines sort by semver (0.9 before 0.10 before 0.14), never as decimals.
+    index = [th.text.strip() for th in
+             driver.find_elements(By.CSS_SELECTOR, "#workspaces th")].index("tonic")
+    header(driver, "tonic").click()
+    tonic = column_numbers(driver, index)
+    assert tonic == ["0.9, 0.12", "0.10", "0.14"], tonic
+    header(driver, "tonic").click()
+    assert column_numbers(driver, index) == ["0.14", "0.10", "0.9, 0.12"], column_numbers(driver, index)
 
 
 def column_numbers(driver, index):
