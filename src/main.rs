@@ -86,9 +86,8 @@ fn run(
     let progress = std::io::stderr().is_terminal() && req.verbosity != Verbosity::Quiet;
     if let Command::Scan(scan) = &mut req.command {
         scan.progress = progress;
-    }
-    // cargo resolving or downloading is not silence: its own lines reach the terminal.
-    if let cargo_etcd_deps::Input::Cargo(cargo) = &mut req.input {
+    } else if let cargo_etcd_deps::Input::Cargo(cargo) = &mut req.input {
+        // cargo resolving or downloading is not silence: its own lines reach the terminal.
         cargo.progress = progress;
     }
     cargo_etcd_deps::run(&req, out, color)
