@@ -596,3 +596,128 @@ fn package_facts(p: &RawPackage<'_>, is_member: bool) -> Package {
         rust_version: p.rust_version.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::graph::DepGraph;
+    use crate::testkit::Builder;
+
+    /// `app` with a build dependency on tonic under a platform and a rename, as JSON.
+    fn metadata() -> Value {
+        let b = Builder::default()
+            .member("app")
+            .pkg("tonic", "0.12.3")
+            .dep_with(
+                "app",
+                "tonic@0.12.3",
+                "build",
+                Some("cfg(any(unix,windows))"),
+                Some("grpc"),
+            );
+        serde_json::from_str(&b.metadata_json()).expect("valid JSON")
+    }
+
+    fn read(json: &Value) -> Result<DepGraph, String> {
+        DepGraph::from_metadata_json(&json.to_string(), "meta.json").map_err(|e| e.to_string())
+    }
+
+    /// Each edge as `from -> to kind key req platform`.
+    fn edges(g: &DepGraph) -> Vec<String> {
+        g.nodes()
+            .flat_map(|n| {
+                g.dependencies(n).map(move |(t, e)| {
+                    format!(
+                        "{} -> {} {} {} {:?} {:?}",
+                        g.package(n).name,
+                        g.package(t).name,
+                        e.kind,
+                        e.key,
+                        e.req,
+                        e.platform
+                    )
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn platforms_are_compared_parsed_and_shown_as_cargo_platform_spells_them() {
+        let mut m = metadata();
+        // The resolver's copy spelled differently from the declaration's: still the same
+        // condition.
+        m["resolve"]["nodes"][0]["deps"][0]["dep_kinds"][0]["target"] =
+            json!("cfg(any( unix , windows ))");
+        let g = read(&m).expect("usable");
+        assert_eq!(
+            edges(&g),
+            ["app -> tonic build grpc Some(\"^0.12.3\") Some(\"cfg(any(unix, windows))\")"]
+        );
+    }
+
+    #[test]
+    fn format_quirks_no_resolve_no_dep_kinds_unknown_fields_escapes() {
+        let mut m = metadata();
+        m["resolve"] = Value::Null;
+        let g = read(&m).expect("--no-deps metadata");
+        assert!(edges(&g).is_empty());
+        assert_eq!(g.members().len(), 1);
+
+        // Old cargo: no dep_kinds. The link stays, with what it knows.
+        let mut m = metadata();
+        let dep = m["resolve"]["nodes"][0]["deps"][0]
+            .as_object_mut()
+            .expect("a dep");
+        dep.remove("dep_kinds");
+        let g = read(&m).expect("old metadata");
+        assert_eq!(
+            edges(&g),
+            ["app -> tonic build grpc Some(\"^0.12.3\") None"]
+        );
+
+        let mut m = metadata();
+        m["a_future_field"] = json!({"nested": [1, 2]});
+        m["packages"][0]["rust_version"] = json!("1.70");
+        m["packages"][0]["manifest_path"] = json!("/ws/a \"quoted\" dir/Cargo.toml");
+        let g = read(&m).expect("unknown fields are skipped");
+        let app = g.members()[0];
+        assert_eq!(
+            g.package(app).rust_version,
+            Some(semver::Version::new(1, 70, 0))
+        );
+        assert_eq!(
+            g.package(app).manifest_path,
+            std::path::Path::new("/ws/a \"quoted\" dir/Cargo.toml")
+        );
+    }
+
+    #[test]
+    fn unusable_metadata_is_an_error_that_says_why() {
+        let mut m = metadata();
+        m["version"] = json!(2);
+        let e = read(&m).expect_err("format 2");
+        assert!(
+            e.contains("meta.json") && e.contains("format version 2"),
+            "{e}"
+        );
+
+        let mut m = metadata();
+        m["resolve"]["nodes"][0]["deps"][0]["pkg"] = json!("nowhere 1.0.0");
+        let e = read(&m).expect_err("unknown package");
+        assert!(
+            e.contains("`nowhere 1.0.0`, which is not among the packages"),
+            "{e}"
+        );
+
+        let mut m = metadata();
+        m["packages"][0]["dependencies"][0]["target"] = json!("cfg(unix");
+        let e = read(&m).expect_err("bad platform");
+        assert!(e.contains("has the platform `cfg(unix`"), "{e}");
+
+        let mut m = metadata();
+        m["workspace_members"] = json!(["elsewhere 0.1.0"]);
+        let e = read(&m).expect_err("member not listed");
+        assert!(e.contains("workspace member `elsewhere 0.1.0`"), "{e}");
+    }
+}
