@@ -10,7 +10,8 @@
 //!                 and the registry packages as a vendored directory source), and resolves it
 //!                 offline with `cargo generate-lockfile`
 //!   e2e DIR BIN   `check` end to end vs cargo metadata / cargo tree -d / cargo deny, in DIR
-//!   corpus DIR BIN  `check --lockfile` on each case of DIR (testdata/corpus), median per case
+//!   corpus DIR BIN  `check --lockfile` on each case of DIR (testdata/corpus), median per case,
+//!                 with this machine's cargo home and with an empty one
 //!   graph FILE    saved `cargo metadata` JSON into the graph, median of 21 (and the bare
 //!                 `serde_json` parse, for scale)
 //!   fleet N P DIR `scan` over N synthetic workspaces of about P packages each, written
@@ -248,30 +249,39 @@ fn corpus(dir: &Path, bin: &str) {
         .filter(|p| p.join("Cargo.lock").is_file())
         .collect();
     cases.sort();
+    let empty_home = std::env::temp_dir().join("pipeline-empty-cargo-home");
+    std::fs::create_dir_all(&empty_home).expect("an empty cargo home");
     let mut fields = Vec::new();
     for case in &cases {
         let name = case
             .file_name()
             .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-        let run = || {
-            let start = Instant::now();
-            let status = std::process::Command::new(bin)
-                .args(["check", "--lockfile", "--format", "json"])
-                .current_dir(case)
-                .env("CARGO", "/nonexistent/cargo")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .ok()?;
-            // 0 and 1 are answers; 2 is the refused out-of-date lockfile, also timed.
-            status.code().filter(|&c| c <= 2)?;
-            Some(ms(start.elapsed()))
+        // As this machine is (cargo's local index cache, whatever it holds), then with an
+        // empty CARGO_HOME: no registry facts beyond Cargo.lock and the manifests.
+        let timed = |home: Option<&Path>| {
+            median(11, || {
+                let mut cmd = std::process::Command::new(bin);
+                cmd.args(["check", "--lockfile", "--format", "json"])
+                    .current_dir(case)
+                    .env("CARGO", "/nonexistent/cargo")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null());
+                if let Some(home) = home {
+                    cmd.env("CARGO_HOME", home);
+                }
+                let start = Instant::now();
+                let status = cmd.status().ok()?;
+                // 0 and 1 are answers; 2 is the refused out-of-date lockfile, also timed.
+                status.code().filter(|&c| c <= 2)?;
+                Some(ms(start.elapsed()))
+            })
         };
-        let t = median(11, run);
+        let show = |t: Option<f64>| t.map_or("null".to_owned(), |t| format!("{t:.1}"));
         fields.push(format!(
-            "{{\"case\":\"{name}\",\"packages\":{},\"ms\":{}}}",
+            "{{\"case\":\"{name}\",\"packages\":{},\"ms\":{},\"empty_home_ms\":{}}}",
             locked_packages(case),
-            t.map_or("null".to_owned(), |t| format!("{t:.1}"))
+            show(timed(None)),
+            show(timed(Some(&empty_home)))
         ));
     }
     println!("{{\"mode\":\"corpus\",\"cases\":[{}]}}", fields.join(","));
