@@ -6,7 +6,14 @@
 //! Usage (from `cargo bench --bench pipeline -- …`, or the built binary):
 //!   metadata N    stages on N synthetic packages from `cargo metadata` JSON
 //!   lockfile N    stages on N synthetic packages from Cargo.lock alone
+//!   workspace N DIR  writes a synthetic workspace of about N packages under DIR (members,
+//!                 and the registry packages as a vendored directory source), and resolves it
+//!                 offline with `cargo generate-lockfile`
 //!   e2e DIR BIN   `check` end to end vs cargo metadata / cargo tree -d / cargo deny, in DIR
+//!   corpus DIR BIN  `check --lockfile` on each case of DIR (testdata/corpus), median per case,
+//!                 with this machine's cargo home and with an empty one
+//!   graph FILE    saved `cargo metadata` JSON into the graph, median of 21 (and the bare
+//!                 `serde_json` parse, for scale)
 //!   fleet N P DIR `scan` over N synthetic workspaces of about P packages each, written
 //!                 under DIR (Cargo.lock files, hard links to a few distinct ones), on 2 jobs
 //!
@@ -122,6 +129,31 @@ fn metadata(n: usize) {
     );
 }
 
+fn graph_from_file(path: &Path) {
+    let json = std::fs::read_to_string(path).expect("read the metadata");
+    let parse = median(21, || {
+        Some(ms(time(|| {
+            serde_json::from_str::<serde_json::Value>(&json).expect("json")
+        })
+        .1))
+    })
+    .expect("timed");
+    let build = median(21, || {
+        Some(ms(time(|| {
+            DepGraph::from_metadata_json(&json, "saved").expect("metadata")
+        })
+        .1))
+    })
+    .expect("timed");
+    let graph = DepGraph::from_metadata_json(&json, "saved").expect("metadata");
+    println!(
+        "{{\"mode\":\"graph\",\"packages\":{},\"edges\":{},\"bytes\":{},\"json_value_ms\":{parse:.1},\"graph_build_ms\":{build:.1}}}",
+        graph.node_count(),
+        graph.edge_count(),
+        json.len()
+    );
+}
+
 fn lockfile(n: usize) {
     let synth = Builder::synthetic(n);
     let text = synth.cargo_lock();
@@ -167,6 +199,92 @@ fn once(dir: &Path, program: &str, args: &[&str]) -> Option<f64> {
         return None;
     }
     Some(ms(start.elapsed()))
+}
+
+/// The `[[package]]` entries of `dir`'s Cargo.lock.
+fn locked_packages(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("Cargo.lock"))
+        .map(|t| t.lines().filter(|l| l.trim() == "[[package]]").count())
+        .unwrap_or(0)
+}
+
+fn workspace(n: usize, dir: &Path) {
+    let synth = Builder::synthetic(n);
+    synth.write_to(dir).expect("write the workspace");
+    let (status, resolve) = time(|| {
+        std::process::Command::new("cargo")
+            .args(["generate-lockfile", "--offline"])
+            .current_dir(dir)
+            .status()
+            .expect("cargo runs")
+    });
+    assert!(
+        status.success(),
+        "cargo generate-lockfile failed in {}",
+        dir.display()
+    );
+    println!(
+        "{{\"mode\":\"workspace\",\"synthetic\":{},\"packages\":{},\"resolve_ms\":{:.0}}}",
+        synth.package_count(),
+        locked_packages(dir),
+        ms(resolve)
+    );
+}
+
+/// The median of `runs` timed runs (after one warm-up), or `None` if a run failed.
+fn median(runs: usize, mut one: impl FnMut() -> Option<f64>) -> Option<f64> {
+    one()?;
+    let mut times = (0..runs).map(|_| one()).collect::<Option<Vec<f64>>>()?;
+    times.sort_by(|a, b| a.total_cmp(b));
+    Some(times[times.len() / 2])
+}
+
+/// `check --lockfile --format json` on every corpus case (a directory with a Cargo.lock),
+/// with no cargo reachable, as the corpus tests run it: the median of 11 runs per case.
+fn corpus(dir: &Path, bin: &str) {
+    let mut cases: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .expect("corpus dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("Cargo.lock").is_file())
+        .collect();
+    cases.sort();
+    let empty_home = std::env::temp_dir().join("pipeline-empty-cargo-home");
+    std::fs::create_dir_all(&empty_home).expect("an empty cargo home");
+    let mut fields = Vec::new();
+    for case in &cases {
+        let name = case
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        // As this machine is (cargo's local index cache, whatever it holds), then with an
+        // empty CARGO_HOME: no registry facts beyond Cargo.lock and the manifests.
+        let timed = |home: Option<&Path>| {
+            median(11, || {
+                let mut cmd = std::process::Command::new(bin);
+                cmd.args(["check", "--lockfile", "--format", "json"])
+                    .current_dir(case)
+                    .env("CARGO", "/nonexistent/cargo")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null());
+                if let Some(home) = home {
+                    cmd.env("CARGO_HOME", home);
+                }
+                let start = Instant::now();
+                let status = cmd.status().ok()?;
+                // 0 and 1 are answers; 2 is the refused out-of-date lockfile, also timed.
+                status.code().filter(|&c| c <= 2)?;
+                Some(ms(start.elapsed()))
+            })
+        };
+        let show = |t: Option<f64>| t.map_or("null".to_owned(), |t| format!("{t:.1}"));
+        fields.push(format!(
+            "{{\"case\":\"{name}\",\"packages\":{},\"ms\":{},\"empty_home_ms\":{}}}",
+            locked_packages(case),
+            show(timed(None)),
+            show(timed(Some(&empty_home)))
+        ));
+    }
+    println!("{{\"mode\":\"corpus\",\"cases\":[{}]}}", fields.join(","));
 }
 
 fn e2e(dir: &Path, bin: &str) {
@@ -224,6 +342,7 @@ fn e2e(dir: &Path, bin: &str) {
         "\"mode\":\"e2e\"".to_owned(),
         format!("\"dir\":\"{}\"", dir.display()),
         format!("\"runs\":{runs}"),
+        format!("\"packages\":{}", locked_packages(dir)),
     ];
     for ((name, _, _), m) in commands.iter().zip(&medians) {
         fields.push(format!("\"{name}\":{}", show(*m)));
@@ -323,7 +442,10 @@ fn main() {
     {
         ["metadata", n] => metadata(n.parse().expect("a package count")),
         ["lockfile", n] => lockfile(n.parse().expect("a package count")),
+        ["workspace", n, dir] => workspace(n.parse().expect("a package count"), Path::new(dir)),
         ["e2e", dir, bin] => e2e(Path::new(dir), bin),
+        ["corpus", dir, bin] => corpus(Path::new(dir), bin),
+        ["graph", file] => graph_from_file(Path::new(file)),
         ["fleet", n, p, dir] => fleet(
             n.parse().expect("a workspace count"),
             p.parse().expect("a package count"),
@@ -336,7 +458,7 @@ fn main() {
         }
         other => {
             eprintln!(
-                "usage: pipeline metadata N | lockfile N | e2e DIR BIN | fleet N P DIR (got {other:?})"
+                "usage: pipeline metadata N | lockfile N | workspace N DIR | e2e DIR BIN | corpus DIR BIN | graph FILE | fleet N P DIR (got {other:?})"
             );
             std::process::exit(2);
         }

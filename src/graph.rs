@@ -2,24 +2,23 @@
 //! requirements, platform conditions), and the default registry's source id
 //! ([`CRATES_IO`]). petgraph stays private to this module.
 //!
-//! The graph is built from the `cargo metadata` JSON through guppy, which checks that the
-//! metadata is consistent and gives the workspace members and resolved links. guppy keeps
-//! one link per package pair with one requirement, so the per-declaration facts (kind,
-//! requirement, key as written, platform) come from `cargo_metadata`'s view of the same JSON.
-//! The lockfile mode builds it from plain facts instead (`DepGraph::from_parts`). Other
+//! The graph is built from the `cargo metadata` JSON in one deserialisation (`metadata.rs`:
+//! packages, members, and one edge per declaration the resolver kept, with its kind,
+//! requirement, key as written and platform), or, in the lockfile mode, from plain facts
+//! (`DepGraph::from_parts`); both go through `from_parts`, so node order is the same. Other
 //! modules see nodes as opaque [`NodeId`]s.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use cargo_metadata::{DependencyKind, Metadata};
-use guppy::graph::PackageGraph;
 use petgraph::graph::{DiGraph, NodeIndex};
 use semver::Version;
 use serde::Serialize;
 
 use crate::error::Error;
+
+mod metadata;
 
 /// The default registry's source id, as cargo writes it in metadata and Cargo.lock.
 pub const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
@@ -46,15 +45,6 @@ impl Kind {
             Kind::Normal => "normal",
             Kind::Build => "build",
             Kind::Dev => "dev",
-        }
-    }
-
-    fn from_cargo(kind: DependencyKind) -> Option<Kind> {
-        match kind {
-            DependencyKind::Normal => Some(Kind::Normal),
-            DependencyKind::Build => Some(Kind::Build),
-            DependencyKind::Development => Some(Kind::Dev),
-            _ => None,
         }
     }
 }
@@ -350,94 +340,19 @@ impl NodeId {
 }
 
 impl DepGraph {
-    /// Builds the graph from `cargo metadata --format-version 1` JSON. `source_name` names the
-    /// input in errors.
+    /// Builds the graph from `cargo metadata --format-version 1` JSON, deserialised once
+    /// (see `metadata.rs`). `source_name` names the input in errors.
     pub fn from_metadata_json(json: &str, source_name: &str) -> Result<DepGraph, Error> {
-        let metadata: Metadata = serde_json::from_str(json).map_err(|e| Error::BadMetadata {
+        let parts = metadata::read(json).map_err(|message| Error::BadMetadata {
             path: source_name.to_owned(),
-            source: e.into(),
+            source: message.into(),
         })?;
-        // cargo_metadata keeps the format version private: read it on its own (a skim that
-        // builds nothing).
-        #[derive(serde::Deserialize)]
-        struct FormatVersion {
-            version: Option<u64>,
-        }
-        if let Ok(FormatVersion {
-            version: Some(v), ..
-        }) = serde_json::from_str::<FormatVersion>(json)
-            && v != 1
-        {
-            return Err(Error::BadMetadata {
-                path: source_name.to_owned(),
-                source: format!(
-                    "it is format version {v}; this tool reads `cargo metadata --format-version 1`"
-                )
-                .into(),
-            });
-        }
-        let pkg_graph = PackageGraph::from_json(json).map_err(|e| Error::BadMetadata {
-            path: source_name.to_owned(),
-            source: e.into(),
-        })?;
-        Self::build(&metadata, &pkg_graph)
-    }
-
-    fn build(metadata: &Metadata, pkg_graph: &PackageGraph) -> Result<DepGraph, Error> {
-        // Sort packages by (name, version, id) so node indices, and with them every search
-        // and every output, are the same on every run: guppy iterates in random order.
-        let mut packages: Vec<_> = pkg_graph.packages().collect();
-        packages.sort_by(|a, b| {
-            (a.name(), a.version(), a.id().repr()).cmp(&(b.name(), b.version(), b.id().repr()))
-        });
-
-        let declared: HashMap<&str, &cargo_metadata::Package> = metadata
-            .packages
-            .iter()
-            .map(|p| (p.id.repr.as_str(), p))
-            .collect();
-        let mut graph = DiGraph::with_capacity(packages.len(), pkg_graph.link_count());
-        let mut index: HashMap<&str, NodeIndex> = HashMap::with_capacity(packages.len());
-        for pkg in &packages {
-            let node = graph.add_node(package_facts(pkg, declared.get(pkg.id().repr()).copied()));
-            index.insert(pkg.id().repr(), node);
-        }
-
-        let resolved_kinds = resolved_kinds(metadata);
-        for pkg in &packages {
-            let from = index[pkg.id().repr()];
-            let Some(decl_pkg) = declared.get(pkg.id().repr()) else {
-                continue;
-            };
-            let mut links: Vec<_> = pkg.direct_links().collect();
-            links.sort_by(|a, b| {
-                (index[a.to().id().repr()], a.dep_name())
-                    .cmp(&(index[b.to().id().repr()], b.dep_name()))
-            });
-            for link in links {
-                let to = index[link.to().id().repr()];
-                let kinds = resolved_kinds
-                    .get(&(pkg.id().repr(), link.to().id().repr()))
-                    .copied();
-                for edge in link_edges(decl_pkg, &link, kinds) {
-                    graph.add_edge(from, to, edge);
-                }
-            }
-        }
-
-        let mut members: Vec<NodeId> = pkg_graph
-            .workspace()
-            .member_ids()
-            .filter_map(|id| index.get(id.repr()).copied().map(NodeId))
-            .collect();
-        members.sort();
-        Ok(DepGraph {
-            adjacency: Adjacency::new(&graph),
-            graph,
-            members,
-            generated: Vec::new(),
-            workspace_root: pkg_graph.workspace().root().as_std_path().to_owned(),
-        })
+        Ok(Self::from_parts(
+            parts.packages,
+            parts.edges,
+            &parts.members,
+            parts.workspace_root,
+        ))
     }
 
     /// Builds a graph from plain facts (the lockfile reader): `edges` index into `packages`,
@@ -590,136 +505,5 @@ impl DepGraph {
     /// The number of edges (declarations) in the graph.
     pub fn edge_count(&self) -> usize {
         self.graph.edge_count()
-    }
-}
-
-/// A package's facts; the source files of its targets come from cargo_metadata's view
-/// (`declared`), for local packages only.
-fn package_facts(
-    pkg: &guppy::graph::PackageMetadata<'_>,
-    declared: Option<&cargo_metadata::Package>,
-) -> Package {
-    Package {
-        id: pkg.id().repr().to_owned(),
-        name: pkg.name().to_owned(),
-        version: pkg.version().clone(),
-        source: if pkg.source().is_external() {
-            pkg.source().external_source().map(str::to_owned)
-        } else {
-            None
-        },
-        manifest_path: pkg.manifest_path().as_std_path().to_owned(),
-        is_member: pkg.in_workspace(),
-        rust_version: pkg.rust_version().cloned(),
-        target_sources: if pkg.source().is_external() {
-            Vec::new()
-        } else {
-            declared
-                .map(|p| {
-                    p.targets
-                        .iter()
-                        .map(|t| t.src_path.as_std_path().to_owned())
-                        .collect()
-                })
-                .unwrap_or_default()
-        },
-    }
-}
-
-/// The resolver's own record of which (kind, platform) pairs it kept for each edge, by
-/// (from, to) package id.
-fn resolved_kinds(metadata: &Metadata) -> HashMap<(&str, &str), &[cargo_metadata::DepKindInfo]> {
-    let mut resolved_kinds = HashMap::new();
-    if let Some(resolve) = &metadata.resolve {
-        for node in &resolve.nodes {
-            for dep in &node.deps {
-                resolved_kinds.insert(
-                    (node.id.repr.as_str(), dep.pkg.repr.as_str()),
-                    dep.dep_kinds.as_slice(),
-                );
-            }
-        }
-    }
-    resolved_kinds
-}
-
-/// The edges of one resolved link: one per declaration of `decl_pkg` that resolved to it
-/// (kind and platform kept by the resolver, `kinds`), or, for metadata without
-/// declarations, one per kind guppy knows.
-fn link_edges(
-    decl_pkg: &cargo_metadata::Package,
-    link: &guppy::graph::PackageLink<'_>,
-    kinds: Option<&[cargo_metadata::DepKindInfo]>,
-) -> Vec<Edge> {
-    let to_pkg = link.to();
-    let mut edges: Vec<Edge> = Vec::new();
-    for decl in &decl_pkg.dependencies {
-        let Some(kind) = Kind::from_cargo(decl.kind) else {
-            continue;
-        };
-        let key = decl.rename.as_deref().unwrap_or(&decl.name);
-        if decl.name != to_pkg.name() || key != link.dep_name() {
-            continue;
-        }
-        if !link.req_for_kind(guppy_kind(kind)).is_present() {
-            continue;
-        }
-        // Two declarations of one key can point at different packages (a path
-        // copy and a registry release, under different targets): keep those that
-        // this resolved version satisfies.
-        if !decl.req.matches(to_pkg.version()) && decl.path.is_none() {
-            continue;
-        }
-        if let Some(kinds) = kinds {
-            let kept = kinds
-                .iter()
-                .any(|k| Kind::from_cargo(k.kind) == Some(kind) && k.target == decl.target);
-            if !kept {
-                continue;
-            }
-        }
-        let edge = Edge {
-            kind,
-            kind_known: true,
-            req: Some(decl.req.to_string()),
-            key: key.to_owned(),
-            optional: decl.optional,
-            platform: decl.target.as_ref().map(|t| t.to_string()),
-            features: decl.features.clone(),
-            default_features: decl.uses_default_features,
-        };
-        if !edges
-            .iter()
-            .any(|e| e.kind == edge.kind && e.platform == edge.platform)
-        {
-            edges.push(edge);
-        }
-    }
-    if edges.is_empty() {
-        // Metadata without declarations (hand-written or trimmed): keep the link
-        // with what guppy knows.
-        for kind in Kind::ALL {
-            if link.req_for_kind(guppy_kind(kind)).is_present() {
-                edges.push(Edge {
-                    kind,
-                    kind_known: true,
-                    req: Some(link.version_req().to_string()),
-                    key: link.dep_name().to_owned(),
-                    optional: false,
-                    platform: None,
-                    features: Vec::new(),
-                    default_features: true,
-                });
-            }
-        }
-    }
-    edges
-}
-
-fn guppy_kind(kind: Kind) -> guppy::DependencyKind {
-    match kind {
-        Kind::Normal => guppy::DependencyKind::Normal,
-        Kind::Build => guppy::DependencyKind::Build,
-        Kind::Dev => guppy::DependencyKind::Development,
     }
 }

@@ -1,5 +1,5 @@
-//! Output is identical across runs: every process gets new hash seeds (std's RandomState,
-//! guppy's hash maps), so two runs on the same large synthetic workspace must print the same
+//! Output is identical across runs: every process gets new hash seeds (std's RandomState
+//! behind the metadata reader's and the lockfile reader's maps), so two runs on the same large synthetic workspace must print the same
 //! bytes, in both input modes.
 
 mod common;

@@ -13,7 +13,7 @@
 
 use std::str::FromStr;
 
-use cargo_metadata::cargo_platform::Platform;
+use cargo_platform::Platform;
 use toml_edit::{Document, Item, Key, Table, TableLike, TomlError};
 
 use crate::graph::Kind;

@@ -13,7 +13,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use cargo_metadata::cargo_platform::Platform;
+use cargo_platform::Platform;
 use serde::Serialize;
 use toml_edit::{DocumentMut, Item, Table, Value};
 

@@ -562,3 +562,104 @@ impl Builder {
         }
     }
 }
+
+/// The workspace on disk, for end-to-end benchmarks.
+impl Builder {
+    /// Writes the workspace under `dir`: the root manifest, one directory per member, and
+    /// every registry package as a stub crate (manifest, empty `src/lib.rs`, empty checksum
+    /// list) in the vendored directory `dir/vendor`, which `.cargo/config.toml` puts in place
+    /// of the default registry, so that cargo resolves it offline (`cargo generate-lockfile
+    /// --offline`, run by the caller) with the same source ids as the real registry.
+    pub(crate) fn write_to(&self, dir: &std::path::Path) -> std::io::Result<()> {
+        let members: Vec<String> = self
+            .packages
+            .iter()
+            .filter(|p| p.member)
+            .map(|p| format!("\"{}\"", p.name))
+            .collect();
+        std::fs::create_dir_all(dir.join(".cargo"))?;
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!(
+                "[workspace]\nmembers = [{}]\nresolver = \"2\"\n",
+                members.join(", ")
+            ),
+        )?;
+        std::fs::write(
+            dir.join(".cargo/config.toml"),
+            "[source.crates-io]\nreplace-with = \"vendored\"\n\n[source.vendored]\ndirectory = \"vendor\"\n",
+        )?;
+        for (i, p) in self.packages.iter().enumerate() {
+            let crate_dir = if p.member {
+                dir.join(&p.name)
+            } else {
+                dir.join("vendor").join(format!("{}-{}", p.name, p.version))
+            };
+            std::fs::create_dir_all(crate_dir.join("src"))?;
+            std::fs::write(crate_dir.join("src/lib.rs"), "")?;
+            std::fs::write(crate_dir.join("Cargo.toml"), self.manifest(i))?;
+            if !p.member {
+                std::fs::write(crate_dir.join(".cargo-checksum.json"), "{\"files\":{}}")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The manifest of package `i`: one table per (platform, kind); a second dependency on
+    /// another version of one name in the same table is renamed `NAME-vMAJOR_MINOR`.
+    fn manifest(&self, i: usize) -> String {
+        let p = &self.packages[i];
+        let mut out = format!(
+            "[package]\nname = \"{}\"\nversion = \"{}\"\nedition = \"2021\"\n",
+            p.name, p.version
+        );
+        let mut tables: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+        for dep in &p.deps {
+            let to = &self.packages[dep.to];
+            let target = dep.declared.as_ref().and_then(|d| d.target.as_deref());
+            let section = match dep.kind {
+                "dev" => "dev-dependencies",
+                "build" => "build-dependencies",
+                _ => "dependencies",
+            };
+            let header = match target {
+                Some(t) => format!("target.'{t}'.{section}"),
+                None => section.to_owned(),
+            };
+            let slot = match tables.iter().position(|t| t.0 == header) {
+                Some(s) => s,
+                None => {
+                    tables.push((header, Vec::new(), Vec::new()));
+                    tables.len() - 1
+                }
+            };
+            let (_, keys, lines) = &mut tables[slot];
+            let mut key = dep
+                .declared
+                .as_ref()
+                .and_then(|d| d.rename.clone())
+                .unwrap_or_else(|| to.name.clone());
+            if keys.contains(&key) {
+                key = format!("{}-v{}", to.name, to.version.replace('.', "_"));
+            }
+            let mut fields = Vec::new();
+            if to.member {
+                fields.push(format!("path = \"../{}\"", to.name));
+            } else {
+                let req = dep
+                    .req
+                    .map_or_else(|| format!("^{}", to.version), str::to_owned);
+                fields.push(format!("version = \"{req}\""));
+            }
+            if key != to.name {
+                fields.push(format!("package = \"{}\"", to.name));
+            }
+            lines.push(format!("{key} = {{ {} }}", fields.join(", ")));
+            keys.push(key);
+        }
+        for (header, _, lines) in tables {
+            let _ = write!(out, "\n[{header}]\n{}\n", lines.join("\n"));
+        }
+        out
+    }
+}
