@@ -356,6 +356,16 @@ fn settle(plan: &mut plan::FixPlan, resolved: Option<&Resolved>, opts: &PlanOpti
 fn merge(plan: &mut plan::FixPlan, next: plan::FixPlan) -> usize {
     let mut added = 0;
     for e in next.edits {
+        // A later round that puts a key back where the workspace has it drops its edit.
+        if let Some(at) = plan
+            .edits
+            .iter()
+            .position(|p| p.target == e.target && p.from.as_deref() == Some(e.to.as_str()))
+        {
+            plan.edits.remove(at);
+            added += 1;
+            continue;
+        }
         match plan.edits.iter_mut().find(|p| p.target == e.target) {
             Some(p) if p.to == e.to => {}
             Some(p) => {

@@ -219,6 +219,72 @@ fn a_plan_agrees_with_itself_and_honours_to_on_a_train() {
     assert_eq!(up["verification"]["verified"], true, "{up:#}");
 }
 
+/// check and fix say the same thing about one workspace: check's root-cause line and the
+/// train-skew help name the prost line `fix` moves to (the one tonic 0.12.3, which keeps
+/// its line, is built on), and offer the newest line as the other choice with the `--to`
+/// that plans it; each of the two plans does what check says of it.
+#[test]
+fn check_advises_the_prost_line_fix_plans_and_names_the_other_choice() {
+    let fixture = Fixture::new("prost-ahead");
+    let check = fixture.run(&["check", "--offline"]);
+    check.expect_code(PENDING);
+    let text = check.stdout();
+    let root = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("prost: "))
+        .unwrap_or_default();
+    assert!(
+        root.contains(
+            "fix: set the prost requirement of app to 0.13 and move etcd-client to a release \
+             built on prost 0.13, as tonic 0.12.3 is (`fix` plans it); or move etcd-client, \
+             tonic to releases built on prost 0.14 (`fix --to prost@0.14`)"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("prost-derive 0.14 (`fix --to prost-derive"),
+        "prost-derive follows prost: {text}"
+    );
+    let report = fixture
+        .run(&["check", "--offline", "--format", "json"])
+        .json();
+    let skew = common::finding(&report, "train-skew", "prost");
+    assert_eq!(skew["unify_on"]["line"], "0.13", "{skew:#}");
+    assert_eq!(skew["unify_on"]["to"], "prost@0.14", "{skew:#}");
+    let help = skew["help"].as_str().unwrap_or_default();
+    assert!(
+        help.starts_with("set the prost requirement of app to 0.13"),
+        "{help}"
+    );
+    assert!(
+        help.contains("`cargo etcd-deps fix --to prost@0.14` plans it"),
+        "{help}"
+    );
+
+    // What check says fix does, fix does: prost to 0.13 in the first round, for tonic 0.12.3.
+    let plan = fix(&fixture, &["--format", "json"]).json();
+    let prost: Vec<_> = edits_of(&plan)
+        .into_iter()
+        .filter(|(key, _)| key == "prost")
+        .collect();
+    assert_eq!(prost, [("prost".to_owned(), "0.13".to_owned())], "{plan:#}");
+    assert_eq!(plan["rounds"], serde_json::json!([]), "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    // And the other choice, as check words it.
+    let up = fix(&fixture, &["--to", "prost@0.14", "--format", "json"]).json();
+    assert!(
+        edits_of(&up).contains(&("tonic".to_owned(), "0.14".to_owned())),
+        "{up:#}"
+    );
+    assert_eq!(up["verification"]["verified"], true, "{up:#}");
+    // `--to` on the crate prost follows leaves no edit that writes what is already there.
+    let tonic = fix(&fixture, &["--to", "tonic@0.14", "--format", "json"]).json();
+    for e in tonic["edits"].as_array().expect("edits") {
+        assert_ne!(e["from"], e["to"], "{tonic:#}");
+    }
+    assert_eq!(tonic["verification"]["verified"], true, "{tonic:#}");
+}
+
 /// `--to tonic@0.12` beside opentelemetry-otlp 0.30, which reaches tonic 0.13 only through
 /// opentelemetry-proto 0.30: the plan walks the chain down to otlp 0.29 (proto 0.29, tonic
 /// 0.12), says why, and cargo proves it; nothing is left "unfixable" beside "verified".

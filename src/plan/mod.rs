@@ -343,12 +343,25 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
-    /// The line `finding`'s crate moves to: the one `--to` names, else the newest it involves.
+    /// The line `finding`'s crate moves to: the one `--to` names, else the line the primary
+    /// crates that keep theirs are built on (a train crate's `unify_on`, which check's help
+    /// names too) unless `--to` names the crate it follows, else the newest it involves.
     fn target_line(&self, finding: &Finding) -> Option<Line> {
+        // `--to` on the crate it follows, or on a crate it agrees with, decides instead.
+        let follows = finding.unify_on.as_ref().filter(|on| {
+            let named = |c: &str| c.split([' ', '@']).next().unwrap_or_default().to_owned();
+            let anchor = named(&on.to);
+            !self.opts.to.contains_key(&anchor)
+                && on
+                    .because
+                    .iter()
+                    .all(|b| !self.opts.to.contains_key(&named(b)))
+        });
         self.opts
             .to
             .get(&finding.krate)
             .copied()
+            .or_else(|| follows.map(|on| on.line))
             .or_else(|| finding.lines.last().copied())
     }
 }
