@@ -678,6 +678,7 @@ fn input(g: &GlobalArgs) -> Input {
             offline: g.offline,
             locked: g.locked,
             frozen: g.frozen,
+            rust_version_fallback: false,
         }),
     }
 }

@@ -153,11 +153,7 @@ impl Planning {
         let root = graph.workspace_root().to_owned();
         let root_manifest = root.join("Cargo.toml");
         let registry = registry::for_workspace(&root, offline)?;
-        let rust_version = graph
-            .members()
-            .iter()
-            .filter_map(|&m| graph.package(m).rust_version.clone())
-            .min();
+        let rust_version = verify::rust_version(graph);
         let opts = PlanOptions {
             include_warnings: fix.include_warnings,
             to: target_lines(&fix.to, graph)?,

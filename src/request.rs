@@ -154,6 +154,10 @@ pub struct CargoOptions {
     pub offline: bool,
     pub locked: bool,
     pub frozen: bool,
+    /// Resolve as cargo's MSRV-aware resolver does (`resolver.incompatible-rust-versions =
+    /// "fallback"`, resolver 3's default): releases within the workspace's rust-version
+    /// first. Set only for the verification copy of a workspace that declares one.
+    pub rust_version_fallback: bool,
 }
 
 /// Where the workspace description comes from.

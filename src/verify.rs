@@ -25,7 +25,7 @@ use crate::manifest::edit::FileChange;
 use crate::manifest::write::{LockChange, ScratchDir, WriteFs};
 use crate::plan::FixPlan;
 use crate::policy::{self, Gate};
-use crate::report::fix::{Residual, Verification};
+use crate::report::fix::{AboveRustVersion, Residual, Verification};
 
 /// Whether a finding is one `fix` plans for.
 pub fn in_scope(f: &Finding, include_warnings: bool) -> bool {
@@ -69,11 +69,14 @@ pub fn resolve_copy(
     interrupt::pause("verifying");
     interrupt::check(interrupt::NOTHING_WRITTEN)?;
     // The copy's lockfile is ours to change, whatever --locked says about the user's.
+    // Releases within the workspace's rust-version first, as cargo's MSRV-aware resolver
+    // (resolver 3) chooses them, whichever resolver the workspace names.
     let copy_opts = CargoOptions {
         locked: false,
         frozen: false,
         offline: cargo.offline || cargo.frozen,
         manifest_path: None,
+        rust_version_fallback: rust_version(graph).is_some(),
         ..cargo.clone()
     };
     let manifest = copy.dir().join("Cargo.toml");
@@ -199,18 +202,77 @@ pub fn verify(
         .filter(|f| !before_keys.contains(&(f.code.to_string(), f.krate.clone())))
         .map(|f| format!("{} {}", f.code, f.krate))
         .collect();
+    // A copy cargo resolved onto releases the workspace's Rust cannot build is no proof.
+    let above = above_rust_version(graph, &copy.graph);
+    let message = verification_message(&new_errors, &after_findings, &above);
     let verification = Verification {
         resolved: true,
-        verified: !remaining && new_errors.is_empty(),
+        verified: !remaining && new_errors.is_empty() && above.is_empty(),
         before,
         after,
         residual,
-        message: verification_message(&new_errors, &after_findings),
+        message,
         targets_remain: remaining,
+        above_rust_version: above,
+        notes: resolver_note(workspace).into_iter().collect(),
     };
     resolved.lines = lines_of(&copy.graph);
     resolved.findings = after_findings;
     Ok((verification, Some(resolved)))
+}
+
+/// The lowest `rust-version` the workspace's members declare.
+pub fn rust_version(graph: &DepGraph) -> Option<semver::Version> {
+    graph
+        .members()
+        .iter()
+        .filter_map(|&m| graph.package(m).rust_version.clone())
+        .min()
+}
+
+/// The releases the copy brings in (not in the workspace's graph before) whose
+/// `rust-version` is above the workspace's.
+fn above_rust_version(before: &DepGraph, after: &DepGraph) -> Vec<AboveRustVersion> {
+    let Some(workspace) = rust_version(before) else {
+        return Vec::new();
+    };
+    let had: BTreeSet<(&str, &semver::Version)> = before
+        .nodes()
+        .map(|n| {
+            let p = before.package(n);
+            (p.name.as_str(), &p.version)
+        })
+        .collect();
+    let mut out: Vec<AboveRustVersion> = after
+        .nodes()
+        .map(|n| after.package(n))
+        .filter(|p| !p.is_member && !had.contains(&(p.name.as_str(), &p.version)))
+        .filter_map(|p| {
+            let needs = p.rust_version.as_ref().filter(|rv| **rv > workspace)?;
+            Some(AboveRustVersion {
+                krate: p.name.clone(),
+                version: p.version.to_string(),
+                rust_version: needs.to_string(),
+                workspace: workspace.to_string(),
+            })
+        })
+        .collect();
+    // Sorted and once each, for the report.
+    out.sort_by(|a, b| (&a.krate, &a.version).cmp(&(&b.krate, &b.version)));
+    out.dedup();
+    out
+}
+
+/// For a workspace that declares a `rust-version` under a resolver that does not prefer
+/// releases within it (resolver 2): the copy was resolved as resolver 3 does, and a later
+/// `cargo update` may not keep to it.
+fn resolver_note(workspace: &Workspace) -> Option<String> {
+    let rust_version = rust_version(&workspace.graph)?;
+    let root = workspace.graph.workspace_root().join("Cargo.toml");
+    let text = workspace.spans.text(&root)?;
+    let manifest = crate::manifest::document::Manifest::parse(text.to_owned()).ok()?;
+    (!manifest.resolver_honours_rust_version())
+        .then(|| diags::report::resolver_ignores_rust_version(&rust_version.to_string()))
 }
 
 /// The lines each crate of `graph` resolves on.
@@ -228,8 +290,22 @@ pub fn lines_of(graph: &DepGraph) -> BTreeMap<String, BTreeSet<analysis::Line>> 
 /// Why the copy is not verified beyond its residual findings: new findings the edits bring,
 /// and the findings a stale workspace-hack still causes in the copy (the plan never edits
 /// it, and `cargo hakari generate` is not run here: cargo cannot prove what it will write).
-fn verification_message(new_errors: &[String], after: &[Finding]) -> Option<String> {
+fn verification_message(
+    new_errors: &[String],
+    after: &[Finding],
+    above: &[AboveRustVersion],
+) -> Option<String> {
     let mut parts = Vec::new();
+    if let Some(first) = above.first() {
+        let releases: Vec<String> = above
+            .iter()
+            .map(|a| format!("{} {} (rust {})", a.krate, a.version, a.rust_version))
+            .collect();
+        parts.push(diags::report::above_rust_version(
+            &releases,
+            &first.workspace,
+        ));
+    }
     if !new_errors.is_empty() {
         parts.push(format!(
             "the edits introduce new findings: {}",
@@ -486,5 +562,71 @@ impl<'a> Copy<'a> {
 
     fn dir(&self) -> &Path {
         &self.scratch.dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::Builder;
+
+    /// The graph of `b` with `rust-version`s set: (package name, version, rust-version).
+    fn with_rust_versions(b: &Builder, set: &[(&str, &str, &str)]) -> DepGraph {
+        let mut json = b.metadata_json();
+        for (name, version, rv) in set {
+            let head = format!("{{\"name\":\"{name}\",\"version\":\"{version}\"");
+            let at = json.find(&head).expect("package in the metadata");
+            let field = at + json[at..].find("\"rust_version\":null").expect("field");
+            json.replace_range(
+                field..field + "\"rust_version\":null".len(),
+                &format!("\"rust_version\":\"{rv}\""),
+            );
+        }
+        DepGraph::from_metadata_json(&json, "test").expect("valid metadata")
+    }
+
+    #[test]
+    fn a_new_release_above_the_workspace_rust_version_is_named_and_fails_the_proof() {
+        let before = Builder::default()
+            .member("svc")
+            .pkg("tonic", "0.13.1")
+            .dep("svc", "tonic@0.13.1");
+        let after = Builder::default()
+            .member("svc")
+            .pkg("tonic", "0.14.6")
+            .pkg("tonic-prost", "0.14.5")
+            .dep("svc", "tonic@0.14.6")
+            .dep("svc", "tonic-prost@0.14.5");
+        let before = with_rust_versions(
+            &before,
+            &[("svc", "0.1.0", "1.80"), ("tonic", "0.13.1", "1.75")],
+        );
+        let after = with_rust_versions(
+            &after,
+            &[
+                ("svc", "0.1.0", "1.80"),
+                ("tonic", "0.14.6", "1.88"),
+                ("tonic-prost", "0.14.5", "1.75"),
+            ],
+        );
+        let above = above_rust_version(&before, &after);
+        assert_eq!(
+            above,
+            [AboveRustVersion {
+                krate: "tonic".to_owned(),
+                version: "0.14.6".to_owned(),
+                rust_version: "1.88.0".to_owned(),
+                workspace: "1.80.0".to_owned(),
+            }]
+        );
+        let message = verification_message(&[], &[], &above).expect("a message");
+        assert!(message.contains("tonic 0.14.6 (rust 1.88.0)"), "{message}");
+        // Without a declared rust-version nothing is above it.
+        let plain = Builder::default()
+            .member("svc")
+            .pkg("tonic", "0.13.1")
+            .dep("svc", "tonic@0.13.1")
+            .graph();
+        assert!(above_rust_version(&plain, &after).is_empty());
     }
 }

@@ -285,6 +285,50 @@ fn check_advises_the_prost_line_fix_plans_and_names_the_other_choice() {
     assert_eq!(tonic["verification"]["verified"], true, "{tonic:#}");
 }
 
+/// A workspace on rust 1.80 moved to tonic 0.14 (0.14.6+ declare 1.88, 0.14.1–0.14.5 1.75):
+/// under resolver 2, which on its own would lock 0.14.6, and under resolver 3 the copy cargo
+/// proves and the Cargo.lock `--apply` writes hold 0.14.5, and check passes afterwards.
+/// Resolver 2 is told that a later `cargo update` may not keep to it.
+#[test]
+fn a_move_stays_within_the_workspace_rust_version_on_resolver_2_and_3() {
+    for (fixture_name, note) in [("msrv-resolver2", true), ("msrv-resolver3", false)] {
+        let fixture = Fixture::new(fixture_name);
+        let run = fix(&fixture, &["--to", "tonic@0.14", "--format", "json"]);
+        run.expect_code(PENDING);
+        let plan = run.json();
+        let v = &plan["verification"];
+        assert_eq!(v["verified"], true, "{fixture_name}: {plan:#}");
+        assert_eq!(
+            v["after"]["tonic"],
+            serde_json::json!(["0.14.5"]),
+            "{plan:#}"
+        );
+        assert!(v.get("above_rust_version").is_none(), "{plan:#}");
+        let noted = v["notes"].as_array().is_some_and(|n| {
+            n.iter().any(|n| {
+                n.as_str()
+                    .is_some_and(|n| n.contains("incompatible-rust-versions = \"fallback\""))
+            })
+        });
+        assert_eq!(noted, note, "{fixture_name}: {plan:#}");
+
+        let applied = fix(
+            &fixture,
+            &["--to", "tonic@0.14", "--apply", "--allow-dirty"],
+        );
+        applied.expect_code(OK);
+        let lock = std::fs::read_to_string(fixture.root.join("Cargo.lock")).expect("lock");
+        assert!(
+            lock.contains("name = \"tonic\"\nversion = \"0.14.5\""),
+            "{fixture_name}: {lock}"
+        );
+        assert!(!lock.contains("0.14.6"), "{fixture_name}: {lock}");
+        fixture
+            .run(&["check", "--offline", "--locked", "-q"])
+            .expect_code(OK);
+    }
+}
+
 /// `--to tonic@0.12` beside opentelemetry-otlp 0.30, which reaches tonic 0.13 only through
 /// opentelemetry-proto 0.30: the plan walks the chain down to otlp 0.29 (proto 0.29, tonic
 /// 0.12), says why, and cargo proves it; nothing is left "unfixable" beside "verified".
@@ -663,7 +707,7 @@ fn to_a_line_nothing_uses_says_so_and_notes_the_breaking_release() {
     assert!(
         reasons
             .iter()
-            .any(|r| r.contains("move tonic from 0.12.3 to 0.14.2, the 0.14 line --to asks for")),
+            .any(|r| r.contains("move tonic from 0.12.3 to 0.14.6, the 0.14 line --to asks for")),
         "{reasons:?}"
     );
 }

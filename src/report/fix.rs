@@ -58,6 +58,27 @@ pub struct Verification {
     /// residual lists them).
     #[serde(skip)]
     pub targets_remain: bool,
+    /// Releases the copy resolved onto whose `rust-version` is above the workspace's: the
+    /// plan is not verified while there are any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub above_rust_version: Vec<AboveRustVersion>,
+    /// What the user should know about the proof that is no failure of it (a resolver that
+    /// does not prefer releases within the workspace's rust-version).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// A release the verification copy resolved onto that needs a newer Rust than the
+/// workspace declares.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AboveRustVersion {
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub version: String,
+    /// The release's `rust-version`.
+    pub rust_version: String,
+    /// The workspace's (its members' lowest).
+    pub workspace: String,
 }
 
 /// A finding left after the changes.
@@ -220,6 +241,9 @@ fn render_verification(v: &Verification, out: &mut dyn Write) -> io::Result<()> 
         if let Some(m) = &v.message {
             writeln!(out, "  {m}")?;
         }
+        for n in &v.notes {
+            writeln!(out, "  note: {n}")?;
+        }
         writeln!(
             out,
             "  {}",
@@ -229,6 +253,8 @@ fn render_verification(v: &Verification, out: &mut dyn Write) -> io::Result<()> 
                 "verified: the targeted findings are gone (cargo resolves it; compiling is up to you)"
             } else if v.targets_remain {
                 "not verified: findings the plan targets remain"
+            } else if !v.above_rust_version.is_empty() {
+                "not verified: cargo resolved releases above the workspace's rust-version"
             } else {
                 "not verified: the targeted findings are gone, but the edits bring new ones"
             }
