@@ -502,6 +502,48 @@ fn no_release_on_the_target_line_says_so_plainly() {
     assert_eq!(unfixable["newest"], "1.3.0");
     assert_eq!(unfixable["requirement"], "^0.9.2");
     assert_eq!(json["edits"], serde_json::json!([]));
+    // An upstream blocker: the newest release's line, and the ways around it.
+    assert_eq!(unfixable["newest_line"], "0.9");
+    let kinds: Vec<&str> = unfixable["alternatives"]
+        .as_array()
+        .expect("alternatives")
+        .iter()
+        .filter_map(|a| a["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["patch-with", "pin", "other-line"], "{unfixable:#}");
+    assert_eq!(unfixable["alternatives"][2]["how"], "--to tonic@0.9");
+    assert!(
+        unfixable["alternatives"][1]["how"]
+            .as_str()
+            .is_some_and(
+                |h| h.contains("acme-grpc = \"=1.3.0\"") && h.contains("versions = [\"^0.9\"]")
+            ),
+        "{unfixable:#}"
+    );
+    let human = fix(&fixture, &[]);
+    human.expect_code(PENDING);
+    let out = human.stdout();
+    for needle in [
+        "newest 1.3.0 requires ^0.9.2 (the 0.9 line)",
+        "    or point acme-grpc at a fork built on tonic 0.12: --patch-with acme-grpc=git+URL[#REV]",
+        "    or keep acme-grpc 1.3.0 (pinned) and allow tonic 0.9 beside 0.12",
+        "    or stay on tonic 0.9, the line acme-grpc 1.3.0 is on (planned, not verified yet): --to tonic@0.9",
+    ] {
+        assert!(out.contains(needle), "{needle}\n{out}");
+    }
+    let markdown = fix(&fixture, &["--format", "markdown"]);
+    markdown.expect_code(PENDING);
+    assert!(
+        markdown
+            .stdout()
+            .contains("  - or stay on tonic 0.9, the line acme-grpc 1.3.0 is on (planned, not verified yet): `--to tonic@0.9`"),
+        "{}",
+        markdown.stdout()
+    );
+    // The alternative it names plans the finding.
+    let stay = fix(&fixture, &["--to", "tonic@0.9", "--format", "json"]).json();
+    assert_eq!(stay["unfixable"], serde_json::json!([]), "{stay:#}");
+    assert_eq!(stay["verification"]["verified"], true, "{stay:#}");
 }
 
 #[test]

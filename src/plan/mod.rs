@@ -97,6 +97,25 @@ pub struct Unfixable {
     pub requirement: Option<String>,
     pub message: String,
     pub finding: String,
+    /// When no release of the blocking crate is built on the target line: the line of the
+    /// finding's crate its newest release is on (`0.9`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_line: Option<String>,
+    /// What the user can do instead, each with the argument or entry that does it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A way around an upstream blocker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    /// `patch-with` (a fork of the blocking crate), `other-line` (stay on or take another
+    /// line of the finding's crate with `--to`), `pin` (keep the blocking crate's release
+    /// and allow the split until a release on the line exists).
+    pub kind: &'static str,
+    pub text: String,
+    /// The `fix` argument or the configuration entry that does it.
+    pub how: String,
 }
 
 /// The plan for every finding in scope.
@@ -168,7 +187,16 @@ pub fn plan(
             lines,
         )?;
         let tail = match (line, &rule) {
-            (Some(line), _) => format!(". Or take another line: --to {krate}@{line} plans it"),
+            (Some(line), _) => {
+                for u in plan.unfixable.iter_mut().filter(|u| u.finding == *finding) {
+                    if !u.message.contains("--to ")
+                        && !u.alternatives.iter().any(|a| a.kind == "other-line")
+                    {
+                        u.alternatives.push(unfixable::other_line(krate, line, u));
+                    }
+                }
+                continue;
+            }
             (None, Some((_, fact))) => format!(
                 ". No other line of {krate} inside the policy `{}` plans it",
                 fact.versions

@@ -74,6 +74,8 @@ impl Planner<'_> {
                 requirement: None,
                 message: format!("no usable release of {krate} is on {anchor}'s {line} line"),
                 finding: finding_ref(finding),
+                newest_line: None,
+                alternatives: Vec::new(),
             });
             return Ok(());
         };

@@ -195,6 +195,9 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
         writeln!(out, "cannot fix:")?;
         for u in &report.unfixable {
             writeln!(out, "  {}: {}", u.finding, u.message)?;
+            for a in &u.alternatives {
+                writeln!(out, "    or {}: {}", a.text, a.how)?;
+            }
         }
     }
     if !report.then_run.is_empty() {

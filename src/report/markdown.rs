@@ -217,6 +217,9 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "\n**Cannot fix**\n")?;
         for u in &report.unfixable {
             writeln!(out, "- {}: {}", md_code(&u.finding), md_text(&u.message))?;
+            for a in &u.alternatives {
+                writeln!(out, "  - or {}: {}", md_text(&a.text), md_code(&a.how))?;
+            }
         }
     }
     if !report.then_run.is_empty() {
