@@ -65,6 +65,16 @@ pub(crate) fn run(
         rounds,
     } = migrate(&planning, &ws, (&own, &findings), &proof)?;
     let then_run = then_run(&ws, &findings, &fix_plan, fix.include_warnings);
+    let mut verification = verification;
+    if let Some(v) = verification
+        .as_mut()
+        .filter(|v| fix.build_check && v.verified)
+    {
+        let commands = fix_plan.commands.as_slice();
+        let build = verify::build_check(&ws.graph, (&changes, commands), &cargo, fs)?;
+        v.verified = build.clean();
+        v.build = Some(build);
+    }
     let verified = verification.as_ref().is_some_and(|v| v.verified);
 
     let mut lockfile_changed = false;

@@ -91,6 +91,8 @@ pub struct FixRequest {
     pub allow_dirty: bool,
     pub no_verify: bool,
     pub patch_with: Vec<(String, PatchWith)>,
+    /// `--build-check`: compile the verified copy with the workspace's sources.
+    pub build_check: bool,
 }
 
 /// A `--patch-with` source as given on the command line.

@@ -19,13 +19,13 @@ use crate::diags;
 use crate::error::Error;
 use crate::graph::DepGraph;
 use crate::input::cargo as metadata;
-use crate::input::{CargoOptions, Workspace};
+use crate::input::{CargoOptions, Workspace, build_log};
 use crate::interrupt;
 use crate::manifest::edit::FileChange;
 use crate::manifest::write::{LockChange, ScratchDir, WriteFs};
 use crate::plan::FixPlan;
 use crate::policy::{self, Gate};
-use crate::report::fix::{AboveRustVersion, Residual, Verification};
+use crate::report::fix::{AboveRustVersion, BuildCheck, BuildError, Residual, Verification};
 
 /// Whether a finding is one `fix` plans for.
 pub fn in_scope(f: &Finding, include_warnings: bool) -> bool {
@@ -61,31 +61,17 @@ pub fn resolve_copy(
     fs: &dyn WriteFs,
 ) -> Result<Result<Resolved, String>, Error> {
     let root = graph.workspace_root().to_owned();
-    let copy = match Copy::new(graph, &root, changes, fs) {
+    let copy = match Copy::new(graph, &root, changes, fs, false) {
         Ok(copy) => copy,
         Err(CopyError::Unsupported(message)) => return Ok(Err(message)),
         Err(CopyError::Io(path, source)) => return Err(Error::Write { path, source }),
     };
     interrupt::pause("verifying");
     interrupt::check(interrupt::NOTHING_WRITTEN)?;
-    // The copy's lockfile is ours to change, whatever --locked says about the user's.
-    // Releases within the workspace's rust-version first, as cargo's MSRV-aware resolver
-    // (resolver 3) chooses them, whichever resolver the workspace names.
-    let copy_opts = CargoOptions {
-        locked: false,
-        frozen: false,
-        offline: cargo.offline || cargo.frozen,
-        manifest_path: None,
-        rust_version_fallback: rust_version(graph).is_some(),
-        ..cargo.clone()
-    };
-    let manifest = copy.dir().join("Cargo.toml");
-    let resolved = commands
-        .iter()
-        .try_for_each(|argv| metadata::cargo_at(&argv[1..], &manifest, copy.dir(), &copy_opts))
-        .and_then(|()| {
-            metadata::metadata_at(&manifest, copy.dir(), &copy_opts, "the verification copy")
-        });
+    let (copy_opts, manifest) = (copy_options(graph, cargo), copy.dir().join("Cargo.toml"));
+    let resolved = run_commands(commands, &copy, &copy_opts).and_then(|()| {
+        metadata::metadata_at(&manifest, copy.dir(), &copy_opts, "the verification copy")
+    });
     interrupt::check(interrupt::NOTHING_WRITTEN)?;
     match resolved {
         Ok(json) => Ok(Ok(Resolved {
@@ -105,6 +91,32 @@ pub fn resolve_copy(
         ))),
         Err(e) => Err(e),
     }
+}
+
+/// How cargo runs on a scratch copy: its lockfile is ours to change, whatever --locked says
+/// about the user's, and releases within the workspace's rust-version come first, as cargo's
+/// MSRV-aware resolver (resolver 3) chooses them, whichever resolver the workspace names.
+fn copy_options(graph: &DepGraph, cargo: &CargoOptions) -> CargoOptions {
+    CargoOptions {
+        locked: false,
+        frozen: false,
+        offline: cargo.offline || cargo.frozen,
+        manifest_path: None,
+        rust_version_fallback: rust_version(graph).is_some(),
+        ..cargo.clone()
+    }
+}
+
+/// The plan's commands (`cargo update -p … --precise …`), run on the copy in order.
+fn run_commands(
+    commands: &[Vec<String>],
+    copy: &Copy<'_>,
+    opts: &CargoOptions,
+) -> Result<(), Error> {
+    let manifest = copy.dir().join("Cargo.toml");
+    commands
+        .iter()
+        .try_for_each(|argv| metadata::cargo_at(&argv[1..], &manifest, copy.dir(), opts))
 }
 
 /// What `fix` asks of the verification.
@@ -215,6 +227,7 @@ pub fn verify(
         targets_remain: remaining,
         above_rust_version: above,
         notes: resolver_note(workspace).into_iter().collect(),
+        build: None,
     };
     resolved.lines = lines_of(&copy.graph);
     resolved.findings = after_findings;
@@ -457,6 +470,106 @@ fn versions_of(graph: &DepGraph, crates: &BTreeSet<String>) -> BTreeMap<String, 
         .collect()
 }
 
+/// Copies the files under `rel_dir` of `root` into the copy through `write`, but the
+/// manifests (written edited), `target` directories, version-control data, cargo's
+/// configuration, scratch copies and symbolic links (which may lead outside the root).
+fn copy_tree(
+    root: &Path,
+    rel_dir: &Path,
+    manifests: &BTreeMap<PathBuf, String>,
+    write: &WriteInCopy<'_>,
+) -> Result<(), CopyError> {
+    let dir = root.join(rel_dir);
+    let entries = std::fs::read_dir(&dir).map_err(|e| CopyError::Io(dir.clone(), e))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // Sorted: the copy is written in one order on every run.
+    paths.sort();
+    for path in paths {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let rel = rel_dir.join(name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.file_type().is_symlink()
+            || name == "target"
+            || name == ".git"
+            // cargo reads the workspace's own configuration from the copy's ancestors, with
+            // its relative paths intact; a copy of it would resolve them from the copy.
+            || name == ".cargo"
+            || name.starts_with(".etcd-deps-verify")
+            || manifests.contains_key(&rel)
+        {
+            continue;
+        }
+        if meta.is_dir() {
+            copy_tree(root, &rel, manifests, write)?;
+        } else if meta.is_file() {
+            let bytes = std::fs::read(&path).map_err(|e| CopyError::Io(path.clone(), e))?;
+            write(&rel, &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// `cargo check --workspace --all-targets --message-format json` on a copy of the workspace
+/// with its real sources, the plan's changes and commands applied (`fix --build-check`): the
+/// one place the tool builds the workspace's code, and only when asked. What rustc says is
+/// sorted into errors two versions of a crate cause and source changes the user must make.
+pub fn build_check(
+    graph: &DepGraph,
+    (changes, commands): (&[FileChange], &[Vec<String>]),
+    cargo: &CargoOptions,
+    fs: &dyn WriteFs,
+) -> Result<BuildCheck, Error> {
+    let root = graph.workspace_root().to_owned();
+    let copy = match Copy::new(graph, &root, changes, fs, true) {
+        Ok(copy) => copy,
+        Err(CopyError::Unsupported(message)) => return Ok(BuildCheck::failed(message)),
+        Err(CopyError::Io(path, source)) => return Err(Error::Write { path, source }),
+    };
+    interrupt::check(interrupt::NOTHING_WRITTEN)?;
+    let copy_opts = copy_options(graph, cargo);
+    let log = run_commands(commands, &copy, &copy_opts)
+        .and_then(|()| metadata::build_messages(copy.dir(), &copy_opts));
+    interrupt::check(interrupt::NOTHING_WRITTEN)?;
+    let log = match log {
+        Ok(log) => log,
+        Err(Error::CargoFailed { stderr, .. }) => {
+            return Ok(BuildCheck::failed(format!(
+                "cargo could not build the edited copy:\n{stderr}"
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    let shown = |file: String| match Path::new(&file).strip_prefix(copy.dir()) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => file,
+    };
+    let errors: Vec<BuildError> = build_log::compiler_errors(&log)
+        .into_iter()
+        .map(|e| {
+            let (file, line) = match e.at {
+                Some((file, line)) => (Some(shown(file)), Some(line)),
+                None => (None, None),
+            };
+            BuildError {
+                file,
+                line,
+                code: e.code,
+                message: e.message,
+                krate: e.met,
+            }
+        })
+        .collect();
+    Ok(BuildCheck::of(errors))
+}
+
+/// Writes one file of the copy, by its path relative to the copy.
+type WriteInCopy<'w> = dyn Fn(&Path, &[u8]) -> Result<(), CopyError> + 'w;
+
 enum CopyError {
     Unsupported(String),
     Io(PathBuf, std::io::Error),
@@ -477,6 +590,7 @@ impl<'a> Copy<'a> {
         root: &Path,
         changes: &[FileChange],
         fs: &'a dyn WriteFs,
+        real_sources: bool,
     ) -> Result<Copy<'a>, CopyError> {
         let io = |p: &Path| {
             let p = p.to_owned();
@@ -542,8 +656,19 @@ impl<'a> Copy<'a> {
                 point_paths_at_originals(text, rel_dir, root, &copied).as_bytes(),
             )?;
         }
+        if real_sources {
+            // Every file under each path package's directory inside the root, as it is.
+            let tops = copied
+                .iter()
+                .filter(|d| !copied.iter().any(|o| o != *d && d.starts_with(o)));
+            for dir in tops {
+                copy_tree(root, dir, &manifests, &write)?;
+            }
+        }
         for rel in sources.iter().filter(|s| !manifests.contains_key(*s)) {
-            write(rel, b"")?;
+            if !real_sources || !scratch.dir.join(rel).exists() {
+                write(rel, b"")?;
+            }
         }
         let lock = root.join("Cargo.lock");
         let lock_before = match std::fs::read(&lock) {

@@ -251,6 +251,16 @@ def code(name, version, text):
 
 for (v, *_) in TONIC:
     code("tonic", v, "/// The status of a gRPC call.\n#[derive(Debug)]\npub struct Status;\n")
+# Code generation as build scripts call it: `tonic_build::compile_protos` up to 0.13; from 0.14
+# it is `tonic_prost_build::compile_protos` (workspaces/build-check).
+COMPILE_PROTOS = ("/// Generates the gRPC code for `proto`.\n"
+                  "pub fn compile_protos(proto: &str) -> Result<(), std::io::Error> {\n"
+                  "    let _ = proto;\n    Ok(())\n}\n")
+for (v, *_) in TONIC:
+    if not v.startswith("0.14"):
+        code("tonic-build", v, COMPILE_PROTOS)
+for v in ["0.14.2", "0.14.5", "0.14.6"]:
+    code("tonic-prost-build", v, COMPILE_PROTOS)
 for (v, *_) in ETCD:
     code("etcd-client", v, "/// An etcd client error.\n#[derive(Debug)]\npub enum Error {\n"
          "    /// A gRPC call failed.\n    GRpcStatus(tonic::Status),\n}\n")

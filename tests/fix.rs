@@ -329,6 +329,83 @@ fn a_move_stays_within_the_workspace_rust_version_on_resolver_2_and_3() {
     }
 }
 
+/// `--build-check` compiles the verified copy with the workspace's sources: the build-error
+/// workspace (app passes etcd-client's `tonic::Status` to rpc's) compiles once etcd-client is
+/// on tonic 0.12, so the plan is verified by the compiler too, and `--apply` writes it.
+#[test]
+fn build_check_proves_a_plan_compiles_and_applies_it() {
+    let fixture = Fixture::new("build-error");
+    let run = fix(&fixture, &["--build-check", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    let build = &plan["verification"]["build"];
+    assert_eq!(build["outcome"], "clean", "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    let human = fix(&fixture, &["--build-check"]);
+    human.expect_code(PENDING);
+    assert!(
+        human.stdout().contains(
+            "verified: the targeted findings are gone, cargo resolves it and `cargo check` compiles it"
+        ),
+        "{}",
+        human.stdout()
+    );
+    let applied = fix(&fixture, &["--build-check", "--apply", "--allow-dirty"]);
+    applied.expect_code(OK);
+    let app = std::fs::read_to_string(fixture.root.join("app/Cargo.toml")).expect("app");
+    assert!(app.contains("etcd-client = \"0.14\""), "{app}");
+    // Nothing of the copy is left behind, its build included.
+    assert!(!fixture.root.join("target/etcd-deps").exists());
+}
+
+/// A move across tonic-build 0.14 resolves, but build.rs still calls
+/// `tonic_build::compile_protos`: `--build-check` names the file, line and rustc's message,
+/// the plan is not verified, and `--apply` writes nothing.
+#[test]
+fn build_check_names_the_source_changes_and_refuses_to_apply() {
+    let fixture = Fixture::new("build-check");
+    let before = manifests(&fixture.root);
+    let plain = fix(&fixture, &["--format", "json"]).json();
+    assert_eq!(plain["verification"]["verified"], true, "{plain:#}");
+    assert!(plain["verification"].get("build").is_none(), "{plain:#}");
+
+    let run = fix(&fixture, &["--build-check", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    let build = &plan["verification"]["build"];
+    assert_eq!(build["outcome"], "source-changes", "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], false, "{plan:#}");
+    let first = &build["source_changes"][0];
+    assert_eq!(first["file"], "api/build.rs", "{build:#}");
+    assert_eq!(first["line"], 3, "{build:#}");
+    assert_eq!(first["code"], "E0425", "{build:#}");
+    assert!(
+        first["message"].as_str().is_some_and(
+            |m| m.contains("cannot find function `compile_protos` in crate `tonic_build`")
+        ),
+        "{build:#}"
+    );
+    assert_eq!(build["two_versions"], serde_json::json!([]), "{build:#}");
+
+    let applied = fix(&fixture, &["--build-check", "--apply", "--allow-dirty"]);
+    applied.expect_code(PENDING);
+    let out = applied.stdout();
+    assert!(
+        out.contains("      api/build.rs:3: error[E0425]: cannot find function `compile_protos`"),
+        "{out}"
+    );
+    assert!(out.contains("nothing is written until it does"), "{out}");
+    assert_eq!(
+        manifests(&fixture.root),
+        before,
+        "a failed build check writes nothing"
+    );
+    assert!(!fixture.root.join("target/etcd-deps").exists());
+
+    // The compile proof needs the resolution proof.
+    fix(&fixture, &["--build-check", "--no-verify"]).expect_code(INPUT);
+}
+
 /// `--to tonic@0.12` beside opentelemetry-otlp 0.30, which reaches tonic 0.13 only through
 /// opentelemetry-proto 0.30: the plan walks the chain down to otlp 0.29 (proto 0.29, tonic
 /// 0.12), says why, and cargo proves it; nothing is left "unfixable" beside "verified".
