@@ -386,6 +386,15 @@ fn build_check_names_the_source_changes_and_refuses_to_apply() {
         "{build:#}"
     );
     assert_eq!(build["two_versions"], serde_json::json!([]), "{build:#}");
+    let markdown = fix(&fixture, &["--build-check", "--format", "markdown"]);
+    markdown.expect_code(PENDING);
+    assert!(
+        markdown.stdout().contains(
+            "- build check (`cargo check --workspace --all-targets`): source changes to make for the new releases\n  - `api/build.rs:3` `E0425`: cannot find function"
+        ),
+        "{}",
+        markdown.stdout()
+    );
 
     let applied = fix(&fixture, &["--build-check", "--apply", "--allow-dirty"]);
     applied.expect_code(PENDING);
