@@ -147,6 +147,12 @@ struct FixArgs {
     /// Point a crate with no suitable release at a fork: CRATE=git+URL[#REV] or CRATE=PATH (repeatable)
     #[arg(long, value_name = "CRATE=SOURCE", value_parser = parse_patch_with)]
     patch_with: Vec<(String, PatchWith)>,
+
+    /// Also compile the verified copy with the workspace's sources (`cargo check --workspace
+    /// --all-targets`): this builds and runs the workspace's build scripts and proc macros.
+    /// Nothing is applied unless it compiles
+    #[arg(long, conflicts_with = "no_verify")]
+    build_check: bool,
 }
 
 fn parse_to(s: &str) -> Result<(String, Line), String> {
@@ -688,6 +694,7 @@ fn fix_request(fix: FixArgs, analysis: Options) -> FixRequest {
         allow_dirty: fix.allow_dirty,
         no_verify: fix.no_verify,
         patch_with: fix.patch_with,
+        build_check: fix.build_check,
         ..FixRequest::default()
     }
 }
@@ -776,6 +783,7 @@ fn input(g: &GlobalArgs) -> Input {
             locked: g.locked,
             frozen: g.frozen,
             progress: false,
+            rust_version_fallback: false,
         }),
     }
 }

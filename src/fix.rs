@@ -65,6 +65,16 @@ pub(crate) fn run(
         rounds,
     } = migrate(&planning, &ws, (&own, &findings), &proof)?;
     let then_run = then_run(&ws, &findings, &fix_plan, fix.include_warnings);
+    let mut verification = verification;
+    if let Some(v) = verification
+        .as_mut()
+        .filter(|v| fix.build_check && v.verified)
+    {
+        let commands = fix_plan.commands.as_slice();
+        let build = verify::build_check(&ws.graph, (&changes, commands), &cargo, fs)?;
+        v.verified = build.clean();
+        v.build = Some(build);
+    }
     let verified = verification.as_ref().is_some_and(|v| v.verified);
 
     let mut lockfile_changed = false;
@@ -328,6 +338,16 @@ fn settle(plan: &mut plan::FixPlan, resolved: Option<&Resolved>, opts: &PlanOpti
 fn merge(plan: &mut plan::FixPlan, next: plan::FixPlan) -> usize {
     let mut added = 0;
     for e in next.edits {
+        // A later round that puts a key back where the workspace has it drops its edit.
+        if let Some(at) = plan
+            .edits
+            .iter()
+            .position(|p| p.target == e.target && p.from.as_deref() == Some(e.to.as_str()))
+        {
+            plan.edits.remove(at);
+            added += 1;
+            continue;
+        }
         match plan.edits.iter_mut().find(|p| p.target == e.target) {
             Some(p) if p.to == e.to => {}
             Some(p) => {

@@ -436,6 +436,14 @@ impl DepGraph {
         &self.members
     }
 
+    /// The lowest `rust-version` the workspace's members declare: what a move must keep to.
+    pub fn rust_version(&self) -> Option<semver::Version> {
+        self.members
+            .iter()
+            .filter_map(|&m| self.package(m).rust_version.clone())
+            .min()
+    }
+
     pub fn package(&self, node: NodeId) -> &Package {
         &self.graph[node.0]
     }

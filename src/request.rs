@@ -174,6 +174,8 @@ pub struct FixRequest {
     pub no_verify: bool,
     /// `--patch-with CRATE=SOURCE`: a fork to point an intermediate crate at.
     pub patch_with: Vec<(String, PatchWith)>,
+    /// `--build-check`: compile the verified copy with the workspace's sources.
+    pub build_check: bool,
 }
 
 /// A `--patch-with` source as given on the command line.
@@ -246,6 +248,10 @@ pub struct CargoOptions {
     /// Pass cargo's own stderr (`Updating crates.io index`, `Downloaded …`) on to stderr as it
     /// comes: the binary sets it when stderr is a terminal and `-q` is not given.
     pub progress: bool,
+    /// Resolve as cargo's MSRV-aware resolver does (`resolver.incompatible-rust-versions =
+    /// "fallback"`, resolver 3's default): releases within the workspace's rust-version
+    /// first. Set only for the verification copy of a workspace that declares one.
+    pub rust_version_fallback: bool,
 }
 
 /// Where the workspace description comes from.

@@ -19,13 +19,13 @@ use crate::diags;
 use crate::error::Error;
 use crate::graph::DepGraph;
 use crate::input::cargo as metadata;
-use crate::input::{CargoOptions, Workspace};
+use crate::input::{CargoOptions, Workspace, build_log};
 use crate::interrupt;
 use crate::manifest::edit::FileChange;
 use crate::manifest::write::{LockChange, ScratchDir, WriteFs};
 use crate::plan::FixPlan;
 use crate::policy::{self, Gate};
-use crate::report::fix::{Residual, Verification};
+use crate::report::fix::{AboveRustVersion, BuildCheck, BuildError, Residual, Verification};
 
 /// What cargo made of the scratch copy with the changes and commands applied.
 #[derive(Debug)]
@@ -51,28 +51,17 @@ pub fn resolve_copy(
     fs: &dyn WriteFs,
 ) -> Result<Result<Resolved, String>, Error> {
     let root = graph.workspace_root().to_owned();
-    let copy = match Copy::new(graph, &root, changes, fs) {
+    let copy = match Copy::new(graph, &root, changes, fs, false) {
         Ok(copy) => copy,
         Err(CopyError::Unsupported(message)) => return Ok(Err(message)),
         Err(CopyError::Io(path, source)) => return Err(Error::Write { path, source }),
     };
     interrupt::pause("verifying");
     interrupt::check(interrupt::NOTHING_WRITTEN)?;
-    // The copy's lockfile is ours to change, whatever --locked says about the user's.
-    let copy_opts = CargoOptions {
-        locked: false,
-        frozen: false,
-        offline: cargo.offline || cargo.frozen,
-        manifest_path: None,
-        ..cargo.clone()
-    };
-    let manifest = copy.dir().join("Cargo.toml");
-    let resolved = commands
-        .iter()
-        .try_for_each(|argv| metadata::cargo_at(&argv[1..], &manifest, copy.dir(), &copy_opts))
-        .and_then(|()| {
-            metadata::metadata_at(&manifest, copy.dir(), &copy_opts, "the verification copy")
-        });
+    let (copy_opts, manifest) = (copy_options(graph, cargo), copy.dir().join("Cargo.toml"));
+    let resolved = run_commands(commands, &copy, &copy_opts).and_then(|()| {
+        metadata::metadata_at(&manifest, copy.dir(), &copy_opts, "the verification copy")
+    });
     interrupt::check(interrupt::NOTHING_WRITTEN)?;
     match resolved {
         Ok(json) => Ok(Ok(Resolved {
@@ -92,6 +81,32 @@ pub fn resolve_copy(
         ))),
         Err(e) => Err(e),
     }
+}
+
+/// How cargo runs on a scratch copy: its lockfile is ours to change, whatever --locked says
+/// about the user's, and releases within the workspace's rust-version come first, as cargo's
+/// MSRV-aware resolver (resolver 3) chooses them, whichever resolver the workspace names.
+fn copy_options(graph: &DepGraph, cargo: &CargoOptions) -> CargoOptions {
+    CargoOptions {
+        locked: false,
+        frozen: false,
+        offline: cargo.offline || cargo.frozen,
+        manifest_path: None,
+        rust_version_fallback: graph.rust_version().is_some(),
+        ..cargo.clone()
+    }
+}
+
+/// The plan's commands (`cargo update -p … --precise …`), run on the copy in order.
+fn run_commands(
+    commands: &[Vec<String>],
+    copy: &Copy<'_>,
+    opts: &CargoOptions,
+) -> Result<(), Error> {
+    let manifest = copy.dir().join("Cargo.toml");
+    commands
+        .iter()
+        .try_for_each(|argv| metadata::cargo_at(&argv[1..], &manifest, copy.dir(), opts))
 }
 
 /// What `fix` asks of the verification.
@@ -189,18 +204,69 @@ pub fn verify(
         .filter(|f| !before_keys.contains(&(f.code.to_string(), f.krate.clone())))
         .map(|f| format!("{} {}", f.code, f.krate))
         .collect();
+    // A copy cargo resolved onto releases the workspace's Rust cannot build is no proof.
+    let above = above_rust_version(graph, &copy.graph);
+    let message = verification_message(&new_errors, &after_findings, &above);
     let verification = Verification {
         resolved: true,
-        verified: !remaining && new_errors.is_empty(),
+        verified: !remaining && new_errors.is_empty() && above.is_empty(),
         before,
         after,
         residual,
-        message: verification_message(&new_errors, &after_findings),
+        message,
         targets_remain: remaining,
+        above_rust_version: above,
+        notes: resolver_note(workspace).into_iter().collect(),
+        build: None,
     };
     resolved.lines = lines_of(&copy.graph);
     resolved.findings = after_findings;
     Ok((verification, Some(resolved)))
+}
+
+/// The releases the copy brings in (not in the workspace's graph before) whose
+/// `rust-version` is above the workspace's.
+fn above_rust_version(before: &DepGraph, after: &DepGraph) -> Vec<AboveRustVersion> {
+    let Some(workspace) = before.rust_version() else {
+        return Vec::new();
+    };
+    let had: BTreeSet<(&str, &semver::Version)> = before
+        .nodes()
+        .map(|n| {
+            let p = before.package(n);
+            (p.name.as_str(), &p.version)
+        })
+        .collect();
+    let mut out: Vec<AboveRustVersion> = after
+        .nodes()
+        .map(|n| after.package(n))
+        .filter(|p| !p.is_member && !had.contains(&(p.name.as_str(), &p.version)))
+        .filter_map(|p| {
+            let needs = p.rust_version.as_ref().filter(|rv| **rv > workspace)?;
+            Some(AboveRustVersion {
+                krate: p.name.clone(),
+                version: p.version.to_string(),
+                rust_version: needs.to_string(),
+                workspace: workspace.to_string(),
+            })
+        })
+        .collect();
+    // Sorted and once each, for the report.
+    out.sort_by(|a, b| (&a.krate, &a.version).cmp(&(&b.krate, &b.version)));
+    out.dedup();
+    out
+}
+
+/// For a workspace that declares a `rust-version` under a resolver that does not prefer
+/// releases within it (resolver 2): the copy was resolved as resolver 3 does, and a later
+/// `cargo update` may not keep to it.
+fn resolver_note(workspace: &Workspace) -> Option<String> {
+    let rust_version = workspace.graph.rust_version()?;
+    let root = workspace.graph.workspace_root().join("Cargo.toml");
+    let text = workspace.spans.text(&root)?;
+    let manifest = crate::manifest::document::Manifest::parse(text.to_owned()).ok()?;
+    (!manifest.resolver_honours_rust_version())
+        .then(|| diags::report::resolver_ignores_rust_version(&rust_version.to_string()))
 }
 
 /// The lines each crate of `graph` resolves on.
@@ -218,8 +284,22 @@ pub fn lines_of(graph: &DepGraph) -> BTreeMap<String, BTreeSet<analysis::Line>> 
 /// Why the copy is not verified beyond its residual findings: new findings the edits bring,
 /// and the findings a stale workspace-hack still causes in the copy (the plan never edits
 /// it, and `cargo hakari generate` is not run here: cargo cannot prove what it will write).
-fn verification_message(new_errors: &[String], after: &[Finding]) -> Option<String> {
+fn verification_message(
+    new_errors: &[String],
+    after: &[Finding],
+    above: &[AboveRustVersion],
+) -> Option<String> {
     let mut parts = Vec::new();
+    if let Some(first) = above.first() {
+        let releases: Vec<String> = above
+            .iter()
+            .map(|a| format!("{} {} (rust {})", a.krate, a.version, a.rust_version))
+            .collect();
+        parts.push(diags::report::above_rust_version(
+            &releases,
+            &first.workspace,
+        ));
+    }
     if !new_errors.is_empty() {
         parts.push(format!(
             "the edits introduce new findings: {}",
@@ -371,6 +451,106 @@ fn versions_of(graph: &DepGraph, crates: &BTreeSet<String>) -> BTreeMap<String, 
         .collect()
 }
 
+/// Copies the files under `rel_dir` of `root` into the copy through `write`, but the
+/// manifests (written edited), `target` directories, version-control data, cargo's
+/// configuration, scratch copies and symbolic links (which may lead outside the root).
+fn copy_tree(
+    root: &Path,
+    rel_dir: &Path,
+    manifests: &BTreeMap<PathBuf, String>,
+    write: &WriteInCopy<'_>,
+) -> Result<(), CopyError> {
+    let dir = root.join(rel_dir);
+    let entries = std::fs::read_dir(&dir).map_err(|e| CopyError::Io(dir.clone(), e))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // Sorted: the copy is written in one order on every run.
+    paths.sort();
+    for path in paths {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let rel = rel_dir.join(name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.file_type().is_symlink()
+            || name == "target"
+            || name == ".git"
+            // cargo reads the workspace's own configuration from the copy's ancestors, with
+            // its relative paths intact; a copy of it would resolve them from the copy.
+            || name == ".cargo"
+            || name.starts_with(".etcd-deps-verify")
+            || manifests.contains_key(&rel)
+        {
+            continue;
+        }
+        if meta.is_dir() {
+            copy_tree(root, &rel, manifests, write)?;
+        } else if meta.is_file() {
+            let bytes = std::fs::read(&path).map_err(|e| CopyError::Io(path.clone(), e))?;
+            write(&rel, &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// `cargo check --workspace --all-targets --message-format json` on a copy of the workspace
+/// with its real sources, the plan's changes and commands applied (`fix --build-check`): the
+/// one place the tool builds the workspace's code, and only when asked. What rustc says is
+/// sorted into errors two versions of a crate cause and source changes the user must make.
+pub fn build_check(
+    graph: &DepGraph,
+    (changes, commands): (&[FileChange], &[Vec<String>]),
+    cargo: &CargoOptions,
+    fs: &dyn WriteFs,
+) -> Result<BuildCheck, Error> {
+    let root = graph.workspace_root().to_owned();
+    let copy = match Copy::new(graph, &root, changes, fs, true) {
+        Ok(copy) => copy,
+        Err(CopyError::Unsupported(message)) => return Ok(BuildCheck::failed(message)),
+        Err(CopyError::Io(path, source)) => return Err(Error::Write { path, source }),
+    };
+    interrupt::check(interrupt::NOTHING_WRITTEN)?;
+    let copy_opts = copy_options(graph, cargo);
+    let log = run_commands(commands, &copy, &copy_opts)
+        .and_then(|()| metadata::build_messages(copy.dir(), &copy_opts));
+    interrupt::check(interrupt::NOTHING_WRITTEN)?;
+    let log = match log {
+        Ok(log) => log,
+        Err(Error::CargoFailed { stderr, .. }) => {
+            return Ok(BuildCheck::failed(format!(
+                "cargo could not build the edited copy:\n{stderr}"
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    let shown = |file: String| match Path::new(&file).strip_prefix(copy.dir()) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => file,
+    };
+    let errors: Vec<BuildError> = build_log::compiler_errors(&log)
+        .into_iter()
+        .map(|e| {
+            let (file, line) = match e.at {
+                Some((file, line)) => (Some(shown(file)), Some(line)),
+                None => (None, None),
+            };
+            BuildError {
+                file,
+                line,
+                code: e.code,
+                message: e.message,
+                krate: e.met,
+            }
+        })
+        .collect();
+    Ok(BuildCheck::of(errors))
+}
+
+/// Writes one file of the copy, by its path relative to the copy.
+type WriteInCopy<'w> = dyn Fn(&Path, &[u8]) -> Result<(), CopyError> + 'w;
+
 enum CopyError {
     Unsupported(String),
     Io(PathBuf, std::io::Error),
@@ -391,6 +571,7 @@ impl<'a> Copy<'a> {
         root: &Path,
         changes: &[FileChange],
         fs: &'a dyn WriteFs,
+        real_sources: bool,
     ) -> Result<Copy<'a>, CopyError> {
         let io = |p: &Path| {
             let p = p.to_owned();
@@ -456,8 +637,19 @@ impl<'a> Copy<'a> {
                 point_paths_at_originals(text, rel_dir, root, &copied).as_bytes(),
             )?;
         }
+        if real_sources {
+            // Every file under each path package's directory inside the root, as it is.
+            let tops = copied
+                .iter()
+                .filter(|d| !copied.iter().any(|o| o != *d && d.starts_with(o)));
+            for dir in tops {
+                copy_tree(root, dir, &manifests, &write)?;
+            }
+        }
         for rel in sources.iter().filter(|s| !manifests.contains_key(*s)) {
-            write(rel, b"")?;
+            if !real_sources || !scratch.dir.join(rel).exists() {
+                write(rel, b"")?;
+            }
         }
         let lock = root.join("Cargo.lock");
         let lock_before = match std::fs::read(&lock) {
@@ -476,5 +668,71 @@ impl<'a> Copy<'a> {
 
     fn dir(&self) -> &Path {
         &self.scratch.dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::Builder;
+
+    /// The graph of `b` with `rust-version`s set: (package name, version, rust-version).
+    fn with_rust_versions(b: &Builder, set: &[(&str, &str, &str)]) -> DepGraph {
+        let mut json = b.metadata_json();
+        for (name, version, rv) in set {
+            let head = format!("{{\"name\":\"{name}\",\"version\":\"{version}\"");
+            let at = json.find(&head).expect("package in the metadata");
+            let field = at + json[at..].find("\"rust_version\":null").expect("field");
+            json.replace_range(
+                field..field + "\"rust_version\":null".len(),
+                &format!("\"rust_version\":\"{rv}\""),
+            );
+        }
+        DepGraph::from_metadata_json(&json, "test").expect("valid metadata")
+    }
+
+    #[test]
+    fn a_new_release_above_the_workspace_rust_version_is_named_and_fails_the_proof() {
+        let before = Builder::default()
+            .member("svc")
+            .pkg("tonic", "0.13.1")
+            .dep("svc", "tonic@0.13.1");
+        let after = Builder::default()
+            .member("svc")
+            .pkg("tonic", "0.14.6")
+            .pkg("tonic-prost", "0.14.5")
+            .dep("svc", "tonic@0.14.6")
+            .dep("svc", "tonic-prost@0.14.5");
+        let before = with_rust_versions(
+            &before,
+            &[("svc", "0.1.0", "1.80"), ("tonic", "0.13.1", "1.75")],
+        );
+        let after = with_rust_versions(
+            &after,
+            &[
+                ("svc", "0.1.0", "1.80"),
+                ("tonic", "0.14.6", "1.88"),
+                ("tonic-prost", "0.14.5", "1.75"),
+            ],
+        );
+        let above = above_rust_version(&before, &after);
+        assert_eq!(
+            above,
+            [AboveRustVersion {
+                krate: "tonic".to_owned(),
+                version: "0.14.6".to_owned(),
+                rust_version: "1.88.0".to_owned(),
+                workspace: "1.80.0".to_owned(),
+            }]
+        );
+        let message = verification_message(&[], &[], &above).expect("a message");
+        assert!(message.contains("tonic 0.14.6 (rust 1.88.0)"), "{message}");
+        // Without a declared rust-version nothing is above it.
+        let plain = Builder::default()
+            .member("svc")
+            .pkg("tonic", "0.13.1")
+            .dep("svc", "tonic@0.13.1")
+            .graph();
+        assert!(above_rust_version(&plain, &after).is_empty());
     }
 }

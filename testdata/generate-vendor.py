@@ -81,8 +81,18 @@ TONIC = [
      [d("hyper-util", "^0.1.4")], None),
     ("0.13.1", "^0.13", "^1", "^1", "^1", "^0.4", "^0.5", "^0.8",
      [d("hyper-util", "^0.1.4")], "1.75"),
+    # The 0.14 line's rust-versions as published: 0.14.0 1.86, 0.14.1–0.14.5 1.75, 0.14.6+
+    # 1.88, so a workspace on rust 1.80 must stop at 0.14.5.
+    ("0.14.0", None, "^1", "^1", "^1", "^0.4", "^0.5", "^0.8",
+     [d("hyper-util", "^0.1.4")], "1.86"),
+    ("0.14.1", None, "^1", "^1", "^1", "^0.4", "^0.5", "^0.8",
+     [d("hyper-util", "^0.1.4")], "1.75"),
     ("0.14.2", None, "^1", "^1", "^1", "^0.4", "^0.5", "^0.8",
      [d("hyper-util", "^0.1.4")], "1.75"),
+    ("0.14.5", None, "^1", "^1", "^1", "^0.4", "^0.5", "^0.8",
+     [d("hyper-util", "^0.1.4")], "1.75"),
+    ("0.14.6", None, "^1", "^1", "^1", "^0.4", "^0.5", "^0.8",
+     [d("hyper-util", "^0.1.4")], "1.88"),
 ]
 for (v, prost, http, body, hyper, h2, tower, axum, extra, rv) in TONIC:
     deps = [d("http", http), d("http-body", body), d("tower-service", "^0.3"),
@@ -130,15 +140,20 @@ for (v, prost, http, body, hyper, h2, tower, axum, extra, rv) in TONIC:
         tb_features = {"default": ["transport"], "transport": []}
     crate("tonic-build", v, tb_deps, tb_features, rust_version=rv)
 
-crate("tonic-prost", "0.14.2", [d("prost", "^0.14"), d("tonic", "^0.14.2")], rust_version="1.75")
-crate("tonic-prost-build", "0.14.2", [d("prost-build", "^0.14"), d("prost-types", "^0.14"),
-                                      d("tonic-build", "^0.14.2")], rust_version="1.75")
+# tonic-prost(-build) and tonic-health 0.14.x need tonic 0.14 of the same patch, and declare
+# the rust-version of that tonic release.
+for (v, rv) in [("0.14.2", "1.75"), ("0.14.5", "1.75"), ("0.14.6", "1.88")]:
+    crate("tonic-prost", v, [d("prost", "^0.14"), d("tonic", "^" + v)], rust_version=rv)
+    crate("tonic-prost-build", v, [d("prost-build", "^0.14"), d("prost-types", "^0.14"),
+                                   d("tonic-build", "^" + v)], rust_version=rv)
 # tonic-health follows tonic's line.
-for (v, prost) in [("0.9.2", "^0.11"), ("0.10.2", "^0.12"), ("0.12.3", "^0.13"),
-                   ("0.13.1", "^0.13"), ("0.14.2", None)]:
+for (v, prost, rv) in [("0.9.2", "^0.11", None), ("0.10.2", "^0.12", None),
+                       ("0.12.3", "^0.13", None), ("0.13.1", "^0.13", None),
+                       ("0.14.2", None, "1.75"), ("0.14.5", None, "1.75"),
+                       ("0.14.6", None, "1.88")]:
     deps = [d("tonic", "^" + v)]
     deps.append(d("prost", prost) if prost else d("tonic-prost", "^" + v))
-    crate("tonic-health", v, deps)
+    crate("tonic-health", v, deps, rust_version=rv)
 
 # --- etcd-client ------------------------------------------------------------------
 # (version, tonic, prost, http, tower, extra, rust-version)
@@ -236,6 +251,16 @@ def code(name, version, text):
 
 for (v, *_) in TONIC:
     code("tonic", v, "/// The status of a gRPC call.\n#[derive(Debug)]\npub struct Status;\n")
+# Code generation as build scripts call it: `tonic_build::compile_protos` up to 0.13; from 0.14
+# it is `tonic_prost_build::compile_protos` (workspaces/build-check).
+COMPILE_PROTOS = ("/// Generates the gRPC code for `proto`.\n"
+                  "pub fn compile_protos(proto: &str) -> Result<(), std::io::Error> {\n"
+                  "    let _ = proto;\n    Ok(())\n}\n")
+for (v, *_) in TONIC:
+    if not v.startswith("0.14"):
+        code("tonic-build", v, COMPILE_PROTOS)
+for v in ["0.14.2", "0.14.5", "0.14.6"]:
+    code("tonic-prost-build", v, COMPILE_PROTOS)
 for (v, *_) in ETCD:
     code("etcd-client", v, "/// An etcd client error.\n#[derive(Debug)]\npub enum Error {\n"
          "    /// A gRPC call failed.\n    GRpcStatus(tonic::Status),\n}\n")

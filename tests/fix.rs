@@ -219,6 +219,202 @@ fn a_plan_agrees_with_itself_and_honours_to_on_a_train() {
     assert_eq!(up["verification"]["verified"], true, "{up:#}");
 }
 
+/// check and fix say the same thing about one workspace: check's root-cause line and the
+/// train-skew help name the prost line `fix` moves to (the one tonic 0.12.3, which keeps
+/// its line, is built on), and offer the newest line as the other choice with the `--to`
+/// that plans it; each of the two plans does what check says of it.
+#[test]
+fn check_advises_the_prost_line_fix_plans_and_names_the_other_choice() {
+    let fixture = Fixture::new("prost-ahead");
+    let check = fixture.run(&["check", "--offline"]);
+    check.expect_code(PENDING);
+    let text = check.stdout();
+    let root = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("prost: "))
+        .unwrap_or_default();
+    assert!(
+        root.contains(
+            "fix: set the prost requirement of app to 0.13 and move etcd-client to a release \
+             built on prost 0.13, as tonic 0.12.3 is (`fix` plans it); or move etcd-client, \
+             tonic to releases built on prost 0.14 (`fix --to prost@0.14`)"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("prost-derive 0.14 (`fix --to prost-derive"),
+        "prost-derive follows prost: {text}"
+    );
+    let report = fixture
+        .run(&["check", "--offline", "--format", "json"])
+        .json();
+    let skew = common::finding(&report, "train-skew", "prost");
+    assert_eq!(skew["unify_on"]["line"], "0.13", "{skew:#}");
+    assert_eq!(skew["unify_on"]["to"], "prost@0.14", "{skew:#}");
+    let help = skew["help"].as_str().unwrap_or_default();
+    assert!(
+        help.starts_with("set the prost requirement of app to 0.13"),
+        "{help}"
+    );
+    assert!(
+        help.contains("`cargo etcd-deps fix --to prost@0.14` plans it"),
+        "{help}"
+    );
+
+    // What check says fix does, fix does: prost to 0.13 in the first round, for tonic 0.12.3.
+    let plan = fix(&fixture, &["--format", "json"]).json();
+    let prost: Vec<_> = edits_of(&plan)
+        .into_iter()
+        .filter(|(key, _)| key == "prost")
+        .collect();
+    assert_eq!(prost, [("prost".to_owned(), "0.13".to_owned())], "{plan:#}");
+    assert_eq!(plan["rounds"], serde_json::json!([]), "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    // And the other choice, as check words it.
+    let up = fix(&fixture, &["--to", "prost@0.14", "--format", "json"]).json();
+    assert!(
+        edits_of(&up).contains(&("tonic".to_owned(), "0.14".to_owned())),
+        "{up:#}"
+    );
+    assert_eq!(up["verification"]["verified"], true, "{up:#}");
+    // `--to` on the crate prost follows leaves no edit that writes what is already there.
+    let tonic = fix(&fixture, &["--to", "tonic@0.14", "--format", "json"]).json();
+    for e in tonic["edits"].as_array().expect("edits") {
+        assert_ne!(e["from"], e["to"], "{tonic:#}");
+    }
+    assert_eq!(tonic["verification"]["verified"], true, "{tonic:#}");
+}
+
+/// A workspace on rust 1.80 moved to tonic 0.14 (0.14.6+ declare 1.88, 0.14.1–0.14.5 1.75):
+/// under resolver 2, which on its own would lock 0.14.6, and under resolver 3 the copy cargo
+/// proves and the Cargo.lock `--apply` writes hold 0.14.5, and check passes afterwards.
+/// Resolver 2 is told that a later `cargo update` may not keep to it.
+#[test]
+fn a_move_stays_within_the_workspace_rust_version_on_resolver_2_and_3() {
+    for (fixture_name, note) in [("msrv-resolver2", true), ("msrv-resolver3", false)] {
+        let fixture = Fixture::new(fixture_name);
+        let run = fix(&fixture, &["--to", "tonic@0.14", "--format", "json"]);
+        run.expect_code(PENDING);
+        let plan = run.json();
+        let v = &plan["verification"];
+        assert_eq!(v["verified"], true, "{fixture_name}: {plan:#}");
+        assert_eq!(
+            v["after"]["tonic"],
+            serde_json::json!(["0.14.5"]),
+            "{plan:#}"
+        );
+        assert!(v.get("above_rust_version").is_none(), "{plan:#}");
+        let noted = v["notes"].as_array().is_some_and(|n| {
+            n.iter().any(|n| {
+                n.as_str()
+                    .is_some_and(|n| n.contains("incompatible-rust-versions = \"fallback\""))
+            })
+        });
+        assert_eq!(noted, note, "{fixture_name}: {plan:#}");
+
+        let applied = fix(
+            &fixture,
+            &["--to", "tonic@0.14", "--apply", "--allow-dirty"],
+        );
+        applied.expect_code(OK);
+        let lock = std::fs::read_to_string(fixture.root.join("Cargo.lock")).expect("lock");
+        assert!(
+            lock.contains("name = \"tonic\"\nversion = \"0.14.5\""),
+            "{fixture_name}: {lock}"
+        );
+        assert!(!lock.contains("0.14.6"), "{fixture_name}: {lock}");
+        fixture
+            .run(&["check", "--offline", "--locked", "-q"])
+            .expect_code(OK);
+    }
+}
+
+/// `--build-check` compiles the verified copy with the workspace's sources: the build-error
+/// workspace (app passes etcd-client's `tonic::Status` to rpc's) compiles once etcd-client is
+/// on tonic 0.12, so the plan is verified by the compiler too, and `--apply` writes it.
+#[test]
+fn build_check_proves_a_plan_compiles_and_applies_it() {
+    let fixture = Fixture::new("build-error");
+    let run = fix(&fixture, &["--build-check", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    let build = &plan["verification"]["build"];
+    assert_eq!(build["outcome"], "clean", "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], true, "{plan:#}");
+    let human = fix(&fixture, &["--build-check"]);
+    human.expect_code(PENDING);
+    assert!(
+        human.stdout().contains(
+            "verified: the targeted findings are gone, cargo resolves it and `cargo check` compiles it"
+        ),
+        "{}",
+        human.stdout()
+    );
+    let applied = fix(&fixture, &["--build-check", "--apply", "--allow-dirty"]);
+    applied.expect_code(OK);
+    let app = std::fs::read_to_string(fixture.root.join("app/Cargo.toml")).expect("app");
+    assert!(app.contains("etcd-client = \"0.14\""), "{app}");
+    // Nothing of the copy is left behind, its build included.
+    assert!(!fixture.root.join("target/etcd-deps").exists());
+}
+
+/// A move across tonic-build 0.14 resolves, but build.rs still calls
+/// `tonic_build::compile_protos`: `--build-check` names the file, line and rustc's message,
+/// the plan is not verified, and `--apply` writes nothing.
+#[test]
+fn build_check_names_the_source_changes_and_refuses_to_apply() {
+    let fixture = Fixture::new("build-check");
+    let before = manifests(&fixture.root);
+    let plain = fix(&fixture, &["--format", "json"]).json();
+    assert_eq!(plain["verification"]["verified"], true, "{plain:#}");
+    assert!(plain["verification"].get("build").is_none(), "{plain:#}");
+
+    let run = fix(&fixture, &["--build-check", "--format", "json"]);
+    run.expect_code(PENDING);
+    let plan = run.json();
+    let build = &plan["verification"]["build"];
+    assert_eq!(build["outcome"], "source-changes", "{plan:#}");
+    assert_eq!(plan["verification"]["verified"], false, "{plan:#}");
+    let first = &build["source_changes"][0];
+    assert_eq!(first["file"], "api/build.rs", "{build:#}");
+    assert_eq!(first["line"], 3, "{build:#}");
+    assert_eq!(first["code"], "E0425", "{build:#}");
+    assert!(
+        first["message"].as_str().is_some_and(
+            |m| m.contains("cannot find function `compile_protos` in crate `tonic_build`")
+        ),
+        "{build:#}"
+    );
+    assert_eq!(build["two_versions"], serde_json::json!([]), "{build:#}");
+    let markdown = fix(&fixture, &["--build-check", "--format", "markdown"]);
+    markdown.expect_code(PENDING);
+    assert!(
+        markdown.stdout().contains(
+            "- build check (`cargo check --workspace --all-targets`): source changes to make for the new releases\n  - `api/build.rs:3` `E0425`: cannot find function"
+        ),
+        "{}",
+        markdown.stdout()
+    );
+
+    let applied = fix(&fixture, &["--build-check", "--apply", "--allow-dirty"]);
+    applied.expect_code(PENDING);
+    let out = applied.stdout();
+    assert!(
+        out.contains("      api/build.rs:3: error[E0425]: cannot find function `compile_protos`"),
+        "{out}"
+    );
+    assert!(out.contains("nothing is written until it does"), "{out}");
+    assert_eq!(
+        manifests(&fixture.root),
+        before,
+        "a failed build check writes nothing"
+    );
+    assert!(!fixture.root.join("target/etcd-deps").exists());
+
+    // The compile proof needs the resolution proof.
+    fix(&fixture, &["--build-check", "--no-verify"]).expect_code(INPUT);
+}
+
 /// `--to tonic@0.12` beside opentelemetry-otlp 0.30, which reaches tonic 0.13 only through
 /// opentelemetry-proto 0.30: the plan walks the chain down to otlp 0.29 (proto 0.29, tonic
 /// 0.12), says why, and cargo proves it; nothing is left "unfixable" beside "verified".
@@ -392,6 +588,48 @@ fn no_release_on_the_target_line_says_so_plainly() {
     assert_eq!(unfixable["newest"], "1.3.0");
     assert_eq!(unfixable["requirement"], "^0.9.2");
     assert_eq!(json["edits"], serde_json::json!([]));
+    // An upstream blocker: the newest release's line, and the ways around it.
+    assert_eq!(unfixable["newest_line"], "0.9");
+    let kinds: Vec<&str> = unfixable["alternatives"]
+        .as_array()
+        .expect("alternatives")
+        .iter()
+        .filter_map(|a| a["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["patch-with", "pin", "other-line"], "{unfixable:#}");
+    assert_eq!(unfixable["alternatives"][2]["how"], "--to tonic@0.9");
+    assert!(
+        unfixable["alternatives"][1]["how"]
+            .as_str()
+            .is_some_and(
+                |h| h.contains("acme-grpc = \"=1.3.0\"") && h.contains("versions = [\"^0.9\"]")
+            ),
+        "{unfixable:#}"
+    );
+    let human = fix(&fixture, &[]);
+    human.expect_code(PENDING);
+    let out = human.stdout();
+    for needle in [
+        "newest 1.3.0 requires ^0.9.2 (the 0.9 line)",
+        "    or point acme-grpc at a fork built on tonic 0.12: --patch-with acme-grpc=git+URL[#REV]",
+        "    or keep acme-grpc 1.3.0 (pinned) and allow tonic 0.9 beside 0.12",
+        "    or stay on tonic 0.9, the line acme-grpc 1.3.0 is on (planned, not verified yet): --to tonic@0.9",
+    ] {
+        assert!(out.contains(needle), "{needle}\n{out}");
+    }
+    let markdown = fix(&fixture, &["--format", "markdown"]);
+    markdown.expect_code(PENDING);
+    assert!(
+        markdown
+            .stdout()
+            .contains("  - or stay on tonic 0.9, the line acme-grpc 1.3.0 is on (planned, not verified yet): `--to tonic@0.9`"),
+        "{}",
+        markdown.stdout()
+    );
+    // The alternative it names plans the finding.
+    let stay = fix(&fixture, &["--to", "tonic@0.9", "--format", "json"]).json();
+    assert_eq!(stay["unfixable"], serde_json::json!([]), "{stay:#}");
+    assert_eq!(stay["verification"]["verified"], true, "{stay:#}");
 }
 
 #[test]
@@ -597,7 +835,7 @@ fn to_a_line_nothing_uses_says_so_and_notes_the_breaking_release() {
     assert!(
         reasons
             .iter()
-            .any(|r| r.contains("move tonic from 0.12.3 to 0.14.2, the 0.14 line --to asks for")),
+            .any(|r| r.contains("move tonic from 0.12.3 to 0.14.6, the 0.14 line --to asks for")),
         "{reasons:?}"
     );
 }

@@ -2,10 +2,10 @@
 
 use crate::graph::{DepGraph, NodeId};
 
-use crate::diags::analysis::{Cause, Diverging, Unify};
+use crate::diags::analysis::{Cause, Diverging, Instead, Unify};
 
 use super::detect::{Raw, lines_of};
-use super::{Code, Line, Role, VersionInfo};
+use super::{Code, Line, Role, UnifyOn, VersionInfo};
 
 /// The finding for `name`, whose reachable versions are `nodes`, if they span two lines.
 pub(super) fn detect(graph: &DepGraph, name: &str, role: Role, nodes: &[NodeId]) -> Option<Raw> {
@@ -16,13 +16,14 @@ pub(super) fn detect(graph: &DepGraph, name: &str, role: Role, nodes: &[NodeId])
 /// What the wording needs: the versions, and for a split of its own who declares or pulls in
 /// the older lines (`caused_by`: the root of a collateral split). Versions only a
 /// workspace-hack brings in are not unified by an edit (regenerating it removes them): the
-/// line to unify on is the newest the members bring in themselves.
+/// line to unify on is the newest the members bring in themselves, or (`unify_on`) the line
+/// the primary crates that keep their line are built on, with the newest as the other choice.
 pub(super) fn facts<'a>(
     graph: &'a DepGraph,
     raw: &'a Raw,
     versions: &'a [VersionInfo],
     lines: &[Line],
-    caused_by: Option<&'a str>,
+    (caused_by, unify_on): (Option<&'a str>, Option<&'a UnifyOn>),
 ) -> Diverging<'a> {
     let cause = match caused_by {
         Some(root) => Cause::Collateral(root),
@@ -34,18 +35,34 @@ pub(super) fn facts<'a>(
                 .map(|v| Line::of(&v.version))
                 .max()
                 .unwrap_or_else(|| *lines.last().expect("a diverging finding has lines"));
-            let (mut members, mut movers) = (Vec::new(), Vec::new());
-            for v in own.into_iter().filter(|v| Line::of(&v.version) != newest) {
-                pulled_by(graph, v, &mut members, &mut movers);
-            }
-            Cause::Root {
-                primary: raw.role == Role::Primary,
-                unify: Unify {
+            let on = |target: Line, verb: &'static str| {
+                let (mut members, mut movers) = (Vec::new(), Vec::new());
+                for v in own.iter().filter(|v| Line::of(&v.version) != target) {
+                    pulled_by(graph, v, &mut members, &mut movers);
+                }
+                Unify {
                     name: &raw.krate,
-                    target: newest,
+                    target,
                     members,
                     movers,
-                },
+                    verb,
+                }
+            };
+            let (unify, instead) = match unify_on {
+                Some(kept) => (
+                    on(kept.line, "set"),
+                    Some(Box::new(Instead {
+                        because: &kept.because,
+                        newest: on(newest, "raise"),
+                        to: &kept.to,
+                    })),
+                ),
+                None => (on(newest, "raise"), None),
+            };
+            Cause::Root {
+                primary: raw.role == Role::Primary,
+                unify,
+                instead,
             }
         }
     };

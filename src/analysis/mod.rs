@@ -18,6 +18,7 @@ mod code;
 mod collateral;
 mod detect;
 mod diverging;
+mod kept;
 mod paths;
 mod source_split;
 mod train_skew;
@@ -177,6 +178,22 @@ pub struct Finding {
     /// outside-policy: the rule and its window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicyFact>,
+    /// A train crate (prost) whose newest line is not the one the primary crates that keep
+    /// their line (tonic 0.12.3) are built on: the line `fix` moves it to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unify_on: Option<UnifyOn>,
+}
+
+/// The line a train crate follows: the one the primary crates that keep their line are
+/// built on (`because`: `tonic 0.12.3`), below its `newest` line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnifyOn {
+    pub line: Line,
+    pub because: Vec<String>,
+    pub newest: Line,
+    /// The `--to` argument that takes the newest line instead (`prost@0.14`): of the crate
+    /// itself, or of the train's anchor it follows (prost for prost-derive).
+    pub to: String,
 }
 
 impl Finding {
@@ -204,6 +221,7 @@ impl Finding {
             allowed: Vec::new(),
             location: None,
             policy: None,
+            unify_on: None,
         }
     }
 }
@@ -398,6 +416,7 @@ pub fn analyze(graph: &DepGraph, spans: &SpanIndex, opts: &Options) -> Vec<Findi
     let collateral = collateral::roots(graph, &roots, &main, &raws);
     let reach = reachable(graph, &roots, &main, &[]);
     let own = paths::Scope::own_reach(graph, &main);
+    let keepers = kept::Keepers::new(graph, &opts.watch, &type_boundary::reached(graph));
     let scope = paths::Scope {
         roots: &roots,
         filter: &main,
@@ -423,7 +442,19 @@ pub fn analyze(graph: &DepGraph, spans: &SpanIndex, opts: &Options) -> Vec<Findi
             } else {
                 None
             };
-            explain(graph, &explained, raw, dev_only, platforms, caused_by)
+            let unify_on = match (raw.code, &caused_by, raw.member) {
+                (Code::DivergingVersions, None, _) | (Code::TrainSkew, _, Some(_)) => {
+                    keepers.line_of(graph, &opts.watch, &raw.krate)
+                }
+                _ => None,
+            };
+            explain(
+                graph,
+                &explained,
+                raw,
+                (dev_only, platforms),
+                (caused_by, unify_on),
+            )
         })
         .collect();
     collateral::list_on_roots(&mut findings);
@@ -445,9 +476,8 @@ fn explain(
     graph: &DepGraph,
     explained: &BTreeMap<NodeId, VersionInfo>,
     raw: &Raw,
-    dev_only: bool,
-    platforms: Vec<String>,
-    caused_by: Option<String>,
+    (dev_only, platforms): (bool, Vec<String>),
+    (caused_by, unify_on): (Option<String>, Option<UnifyOn>),
 ) -> Finding {
     let mut nodes = raw.nodes.clone();
     nodes.sort_by(|&a, &b| {
@@ -478,15 +508,18 @@ fn explain(
             raw,
             &versions,
             &lines,
-            caused_by.as_deref(),
+            (caused_by.as_deref(), unify_on.as_ref()),
         )),
         Code::SourceSplit => Facts::SourceSplit(source_split::facts(raw, &versions)),
         Code::TrainSkew if raw.member.is_none() => {
             Facts::TrainSkew(train_skew::facts(raw, &versions))
         }
-        Code::TrainSkew | Code::TypeBoundary => {
-            Facts::Meeting(type_boundary::facts(graph, raw, &versions))
-        }
+        Code::TrainSkew | Code::TypeBoundary => Facts::Meeting(type_boundary::facts(
+            graph,
+            raw,
+            &versions,
+            unify_on.as_ref(),
+        )),
         Code::UnusedAllow | Code::OutsidePolicy => {
             unreachable!("no detector reports {}: policy does", raw.code)
         }
@@ -510,6 +543,7 @@ fn explain(
         allowed: Vec::new(),
         location: None,
         policy: None,
+        unify_on,
     }
 }
 

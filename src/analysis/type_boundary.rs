@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use semver::Version;
 
-use crate::diags::analysis::{Meeting, Unify, Via};
+use crate::diags::analysis::{Instead, Meeting, Unify, Via};
 use crate::graph::{DepGraph, NodeId};
 
 use super::detect::{EdgeFilter, Raw};
-use super::{Code, Line, Options, Role, VersionInfo};
+use super::{Code, Line, Options, Role, UnifyOn, VersionInfo};
 
 /// A member's direct dependencies that meet on two lines of one crate: member → W (line 1)
 /// and member → C → W (line 2), or (a primary W the member does not use directly)
@@ -150,6 +150,7 @@ pub(super) fn facts<'a>(
     graph: &'a DepGraph,
     raw: &'a Raw,
     versions: &'a [VersionInfo],
+    unify_on: Option<&'a UnifyOn>,
 ) -> Meeting<'a> {
     let name = raw.krate.as_str();
     let member = raw.member.expect("a member finding has a member");
@@ -182,7 +183,19 @@ pub(super) fn facts<'a>(
             }
         })
         .collect();
-    let unify = unify(graph, raw, versions, &directs);
+    let newest = unify(graph, raw, versions, &directs, None);
+    // train-skew (b) follows the primary crates that keep their line, as `fix` does.
+    let (unify, instead) = match unify_on.filter(|_| raw.code == Code::TrainSkew) {
+        Some(on) => (
+            unify(graph, raw, versions, &directs, Some(on.line)),
+            Some(Instead {
+                because: &on.because,
+                newest,
+                to: &on.to,
+            }),
+        ),
+        None => (newest, None),
+    };
     Meeting {
         type_boundary: raw.code == Code::TypeBoundary,
         name,
@@ -190,18 +203,22 @@ pub(super) fn facts<'a>(
         directs,
         vias,
         unify,
+        instead,
     }
 }
 
 /// The edit that puts a member and the crates it meets on the newest line of the finding,
 /// the line `diverging-versions` unifies on: the member raises its own requirement when it
 /// is behind, a crate built on an older line moves to a release built on the newest, and a
-/// workspace member among those crates raises its requirement instead.
+/// workspace member among those crates raises its requirement instead. With `on`, the line
+/// is that one (the line the primary crates that keep theirs are built on), and whoever is
+/// off it moves.
 fn unify<'a>(
     graph: &DepGraph,
     raw: &'a Raw,
     versions: &[VersionInfo],
     directs: &[&Version],
+    on: Option<Line>,
 ) -> Unify<'a> {
     let name = &raw.krate;
     // The newest line of the crate in the graph, which diverging-versions unifies on, even
@@ -210,15 +227,21 @@ fn unify<'a>(
         .into_iter()
         .filter(|&n| graph.package(n).name == *name)
         .map(|n| Line::of(&graph.package(n).version));
-    let target = versions
+    let newest = versions
         .iter()
         .filter(|v| v.name == *name)
         .map(|v| Line::of(&v.version))
         .chain(in_graph)
         .max()
         .expect("a member finding has versions");
+    let target = on.unwrap_or(newest);
+    // Behind the newest line; off the line the plan follows.
+    let off = |line: Line| match on {
+        Some(_) => line != target,
+        None => line < target,
+    };
     let mut members = Vec::new();
-    if directs.iter().any(|d| Line::of(d) < target) {
+    if directs.iter().any(|d| off(Line::of(d))) {
         let member = raw.member.expect("a member finding has a member");
         members.push(graph.package(member).name.clone());
     }
@@ -228,7 +251,7 @@ fn unify<'a>(
         let behind = graph
             .dependencies(via)
             .map(|(n, _)| graph.package(n))
-            .any(|d| d.name == *name && Line::of(&d.version) < target);
+            .any(|d| d.name == *name && off(Line::of(&d.version)));
         let list = if p.is_member {
             &mut members
         } else {
@@ -243,12 +266,13 @@ fn unify<'a>(
         target,
         members,
         movers,
+        verb: if on.is_some() { "set" } else { "raise" },
     }
 }
 
 /// Every package the members reach, over every edge the graph kept (a platform filter has
 /// removed the others in either input mode).
-fn reached(graph: &DepGraph) -> Vec<NodeId> {
+pub(super) fn reached(graph: &DepGraph) -> Vec<NodeId> {
     let mut seen = vec![false; graph.node_count()];
     let mut stack: Vec<NodeId> = graph.members().to_vec();
     let mut out = Vec::new();

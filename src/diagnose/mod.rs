@@ -6,15 +6,13 @@
 //! paths), and reports each with the versions that met, the path that brings each into the
 //! member, the finding of `check` that causes it and that finding's help.
 
-mod log;
-
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use crate::analysis::{self, Code, Finding, VersionInfo};
 use crate::error::Error;
 use crate::graph::{DepGraph, NodeId};
-use crate::input::{self, CargoOptions, Input, Workspace};
+use crate::input::{self, CargoOptions, Input, Workspace, build_log};
 use crate::manifest::edit::WriteFs;
 use crate::report::diagnose::{BuildError, DiagnoseReport, FindingRef, MetVersion};
 use crate::request::DiagnoseRequest;
@@ -45,7 +43,7 @@ pub(crate) fn run(
             (text, "the output of `cargo check`".to_owned())
         }
     };
-    let meetings = log::meetings(&log, &name)?;
+    let meetings = build_log::meetings(&log, &name)?;
     let findings = analysis::analyze(&ws.graph, &ws.spans, &ws.opts);
     let gate = policy::Gate {
         deny_warnings: false,
@@ -80,7 +78,7 @@ fn trace(
     ws: &Workspace,
     packages: &Packages<'_>,
     findings: &[Finding],
-    m: &log::Meeting,
+    m: &build_log::Meeting,
 ) -> BuildError {
     let graph = &ws.graph;
     let member = m

@@ -34,7 +34,23 @@ pub enum Cause<'a> {
     /// A collateral split: it follows from the split of this crate.
     Collateral(&'a str),
     /// A split of its own, unified by `unify`; `primary` crates are planned by a plain `fix`.
-    Root { primary: bool, unify: Unify<'a> },
+    /// With `instead`, `unify` follows the primary crates that keep their line, and
+    /// `instead` is the other choice, the newest line.
+    Root {
+        primary: bool,
+        unify: Unify<'a>,
+        instead: Option<Box<Instead<'a>>>,
+    },
+}
+
+/// The choice a family crate offers when the primary crates that keep their line are built
+/// on an older line of it than its newest: the plan follows them (`because`: the crates,
+/// `tonic 0.12.3`), and `newest` is the edit that keeps the newest line instead.
+pub struct Instead<'a> {
+    pub because: &'a [String],
+    pub newest: Unify<'a>,
+    /// The `--to` argument that takes the newest line (`prost@0.14`).
+    pub to: &'a str,
 }
 
 /// source-split: one line of a crate from several sources.
@@ -68,6 +84,9 @@ pub struct Meeting<'a> {
     pub directs: Vec<&'a Version>,
     pub vias: Vec<Via<'a>>,
     pub unify: Unify<'a>,
+    /// train-skew (b) when the primary crates that keep their line are built on another line
+    /// of the crate than its newest: the plan moves the member's requirement there.
+    pub instead: Option<Instead<'a>>,
 }
 
 /// A crate through which another line of a finding's crate arrives.
@@ -85,6 +104,9 @@ pub struct Unify<'a> {
     pub target: Line,
     pub members: Vec<String>,
     pub movers: Vec<String>,
+    /// What members do to their requirement: `raise` (the target is the newest line) or
+    /// `set` (it may be below what they declare).
+    pub verb: &'static str,
 }
 
 /// A finding some of whose versions only a generated cargo-hakari workspace-hack brings in.
@@ -143,21 +165,35 @@ fn diverging(d: &Diverging<'_>) -> (String, String) {
         Cause::Collateral(root) => {
             format!("this split follows from the {root} split; unifying {root} removes it")
         }
-        Cause::Root { primary, unify } => {
+        Cause::Root {
+            primary,
+            unify,
+            instead,
+        } => {
             // Warnings are planned only when asked for.
             let command = if *primary {
                 "cargo etcd-deps fix"
             } else {
                 "cargo etcd-deps fix --include-warnings"
             };
-            let newest = unify.target;
-            match unify.edit() {
+            let target = unify.target;
+            let on = match instead {
+                Some(i) => format!(
+                    "{name} {target}, the line {} {} built on",
+                    and_list(i.because),
+                    if i.because.len() == 1 { "is" } else { "are" }
+                ),
+                None => format!("{name} {target}"),
+            };
+            let help = match unify.edit() {
                 edit if edit.is_empty() => {
-                    format!("unify on {name} {newest}: run `{command}` to plan the edit")
+                    format!("unify on {on}: run `{command}` to plan the edit")
                 }
-                edit => {
-                    format!("unify on {name} {newest}: {edit}, or run `{command}` to plan the edit")
-                }
+                edit => format!("unify on {on}: {edit}, or run `{command}` to plan the edit"),
+            };
+            match instead {
+                Some(i) => format!("{help}; {}", stay_newest(i)),
+                None => help,
             }
         }
     };
@@ -249,14 +285,40 @@ fn type_boundary(m: &Meeting<'_>) -> (String, String) {
     (message, help)
 }
 
-/// train-skew (b) for a member using one line of the crate directly.
+/// train-skew (b) for a member using one line of the crate directly. When the primary
+/// crates that keep their line are built on another line than the newest, the help leads
+/// with what `fix` plans (follow them) and names the newest line as the other choice.
 fn member_train_skew(m: &Meeting<'_>) -> (String, String) {
     let (name, member, direct) = (m.name, m.member, m.directs[0]);
     let (vias, built) = built_against(&m.vias, name, direct);
     let verb = if m.vias.len() == 1 { "is" } else { "are" };
     let message =
         format!("{member} uses {name} {direct} directly, but {vias} {verb} built against {built}");
-    (message, m.unify.edit())
+    let help = match &m.instead {
+        Some(i) => format!(
+            "{}, to agree with {}, which `cargo etcd-deps fix` keeps; {}",
+            m.unify.edit(),
+            and_list(i.because),
+            stay_newest(i)
+        ),
+        None => m.unify.edit(),
+    };
+    (message, help)
+}
+
+/// The other choice of a family crate that follows the primary crates: `or, to stay on
+/// prost 0.14, move etcd-client and tonic to releases built on prost 0.14 (`cargo etcd-deps
+/// fix --to prost@0.14` plans it)`.
+fn stay_newest(instead: &Instead<'_>) -> String {
+    let (name, line) = (instead.newest.name, instead.newest.target);
+    let edit = instead.newest.edit();
+    let edit = if edit.is_empty() {
+        String::new()
+    } else {
+        format!("{edit} ")
+    };
+    let to = instead.to;
+    format!("or, to stay on {name} {line}, {edit}(`cargo etcd-deps fix --to {to}` plans it)")
 }
 
 /// A member that uses two lines of a crate directly, and crates built on each: wording that
@@ -383,7 +445,7 @@ impl Unify<'_> {
         unify_edit_listed(
             self.name,
             self.target,
-            &self.members,
+            (self.verb, &self.members),
             &self.movers,
             and_list,
         )
@@ -395,12 +457,12 @@ impl Unify<'_> {
 pub fn unify_edit_listed(
     name: &str,
     target: Line,
-    members: &[String],
+    (verb, members): (&str, &[String]),
     movers: &[String],
     list: fn(&[String]) -> String,
 ) -> String {
     let raise = format!(
-        "raise the {name} requirement of {} to {target}",
+        "{verb} the {name} requirement of {} to {target}",
         list(members)
     );
     let release = if movers.len() == 1 {

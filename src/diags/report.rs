@@ -69,6 +69,24 @@ pub fn unproven_until_regenerated(hacks: &[String]) -> String {
     )
 }
 
+/// Why a verification fails on Rust versions: cargo, even preferring releases within the
+/// workspace's `rust-version` (`workspace`), resolved onto `releases` (`tonic 0.14.6 (rust
+/// 1.88)`), which need a newer one.
+pub fn above_rust_version(releases: &[String], workspace: &str) -> String {
+    format!(
+        "cargo resolved {}, above the workspace's rust-version {workspace}, and no release within it satisfies the edited requirements; raise rust-version, or take another line with --to",
+        super::and_list(releases)
+    )
+}
+
+/// The note on a proof for a workspace whose resolver does not prefer releases within its
+/// `rust-version`.
+pub fn resolver_ignores_rust_version(rust_version: &str) -> String {
+    format!(
+        "the copy's Cargo.lock (which --apply writes) prefers releases within rust-version {rust_version}, as resolver \"3\" does; this workspace's resolver does not, so a later `cargo update` may pick newer ones unless .cargo/config.toml sets `resolver.incompatible-rust-versions = \"fallback\"`"
+    )
+}
+
 /// `tonic 0.9.2 from crates.io`.
 pub fn version_from(name: &str, version: &Version, source: Option<&str>) -> String {
     format!("{name} {version} from {}", source_label(source))

@@ -306,8 +306,12 @@ fn feature_flags(cmd: &mut Command, opts: &CargoOptions) {
     }
 }
 
-/// Passes `--offline`, `--locked` and `--frozen` through.
+/// Passes `--offline`, `--locked` and `--frozen` through, and asks for cargo's MSRV-aware
+/// resolution when the options say so.
 fn network_flags(cmd: &mut Command, opts: &CargoOptions) {
+    if opts.rust_version_fallback {
+        cmd.env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback");
+    }
     for (flag, on) in [
         ("--offline", opts.offline),
         ("--locked", opts.locked),

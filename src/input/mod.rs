@@ -20,6 +20,7 @@
 //! (`manifest::write`, `manifest::edit`) reads the bytes it is about to replace, and `verify`
 //! copies the workspace it proves a plan on.
 
+pub mod build_log;
 pub mod cargo;
 pub(crate) mod fleet;
 mod fresh;

@@ -71,6 +71,26 @@ impl Manifest {
     }
 
     /// `[workspace.dependencies]`, if the manifest has it.
+    /// Whether cargo resolves this root manifest's workspace preferring releases within its
+    /// `rust-version` by itself: `resolver = "3"`, or edition 2024 without a resolver named.
+    pub fn resolver_honours_rust_version(&self) -> bool {
+        let named = |table: &str| {
+            self.get(table)
+                .and_then(|t| t.get("resolver"))
+                .and_then(Item::as_str)
+                .map(str::to_owned)
+        };
+        match named("workspace").or_else(|| named("package")) {
+            Some(resolver) => resolver == "3",
+            None => {
+                self.get("package")
+                    .and_then(|p| p.get("edition"))
+                    .and_then(Item::as_str)
+                    == Some("2024")
+            }
+        }
+    }
+
     pub fn workspace_dependencies(&self) -> Option<&dyn TableLike> {
         self.tables()
             .find(|t| t.section == Section::Workspace)

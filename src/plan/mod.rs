@@ -76,11 +76,7 @@ impl PlanOptions {
             include_warnings,
             to: BTreeMap::new(),
             patch_with: BTreeMap::new(),
-            rust_version: graph
-                .members()
-                .iter()
-                .filter_map(|&m| graph.package(m).rust_version.clone())
-                .min(),
+            rust_version: graph.rust_version(),
             primary_lines: primary_lines(graph, primary),
         }
     }
@@ -126,6 +122,25 @@ pub struct Unfixable {
     pub requirement: Option<String>,
     pub message: String,
     pub finding: String,
+    /// When no release of the blocking crate is built on the target line: the line of the
+    /// finding's crate its newest release is on (`0.9`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_line: Option<String>,
+    /// What the user can do instead, each with the argument or entry that does it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A way around an upstream blocker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    /// `patch-with` (a fork of the blocking crate), `other-line` (stay on or take another
+    /// line of the finding's crate with `--to`), `pin` (keep the blocking crate's release
+    /// and allow the split until a release on the line exists).
+    pub kind: &'static str,
+    pub text: String,
+    /// The `fix` argument or the configuration entry that does it.
+    pub how: String,
 }
 
 /// The plan for every finding in scope.
@@ -224,7 +239,16 @@ pub fn plan(
             lines,
         )?;
         let tail = match (line, &rule) {
-            (Some(line), _) => format!(". Or take another line: --to {krate}@{line} plans it"),
+            (Some(line), _) => {
+                for u in plan.unfixable.iter_mut().filter(|u| u.finding == *finding) {
+                    if !u.message.contains("--to ")
+                        && !u.alternatives.iter().any(|a| a.kind == "other-line")
+                    {
+                        u.alternatives.push(unfixable::other_line(krate, line, u));
+                    }
+                }
+                continue;
+            }
             (None, Some((_, fact))) => format!(
                 ". No other line of {krate} inside the policy `{}` plans it",
                 fact.versions
@@ -391,12 +415,25 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
-    /// The line `finding`'s crate moves to: the one `--to` names, else the newest it involves.
+    /// The line `finding`'s crate moves to: the one `--to` names, else the line the primary
+    /// crates that keep theirs are built on (a train crate's `unify_on`, which check's help
+    /// names too) unless `--to` names the crate it follows, else the newest it involves.
     fn target_line(&self, finding: &Finding) -> Option<Line> {
+        // `--to` on the crate it follows, or on a crate it agrees with, decides instead.
+        let follows = finding.unify_on.as_ref().filter(|on| {
+            let named = |c: &str| c.split([' ', '@']).next().unwrap_or_default().to_owned();
+            let anchor = named(&on.to);
+            !self.opts.to.contains_key(&anchor)
+                && on
+                    .because
+                    .iter()
+                    .all(|b| !self.opts.to.contains_key(&named(b)))
+        });
         self.opts
             .to
             .get(&finding.krate)
             .copied()
+            .or_else(|| follows.map(|on| on.line))
             .or_else(|| finding.lines.last().copied())
     }
 }

@@ -106,6 +106,8 @@ impl Planner<'_> {
                     fork.version
                 ),
                 finding: finding_ref(finding),
+                newest_line: None,
+                alternatives: Vec::new(),
             }),
             (None, None) => self.blocked(
                 finding,

@@ -16,14 +16,24 @@ impl Planner<'_> {
                 .iter()
                 .any(|o| o.member == member && o.package == krate)
         });
+        // The line the primary crates that keep theirs are built on, as check's help says;
+        // else the first line another crate is built on.
+        let off_direct = |v: &&crate::analysis::VersionInfo| {
+            Some(&v.version) != direct.map(|d| &d.version) && v.name == krate
+        };
         let built = finding
             .versions
             .iter()
-            .find(|v| Some(&v.version) != direct.map(|d| &d.version));
+            .filter(off_direct)
+            .find(|v| self.target_line(finding) == Some(Line::of(&v.version)))
+            .or_else(|| finding.versions.iter().find(off_direct));
         let (Some(direct), Some(built)) = (direct, built) else {
             return;
         };
-        let via = finding.crates.first().cloned().unwrap_or_default();
+        let via = match &finding.unify_on {
+            Some(on) if self.target_line(finding) == Some(on.line) => on.because.join(", "),
+            _ => finding.crates.first().cloned().unwrap_or_default(),
+        };
         for origin in direct
             .origins
             .iter()
@@ -64,6 +74,8 @@ impl Planner<'_> {
                 requirement: None,
                 message: format!("no usable release of {krate} is on {anchor}'s {line} line"),
                 finding: finding_ref(finding),
+                newest_line: None,
+                alternatives: Vec::new(),
             });
             return Ok(());
         };

@@ -5,7 +5,7 @@
 
 use semver::Version;
 
-use super::{Planner, Unfixable, finding_ref};
+use super::{Alternative, Planner, Unfixable, finding_ref};
 use crate::analysis::{Finding, Line, Origin, VersionInfo};
 use crate::registry::Release;
 
@@ -19,6 +19,8 @@ impl Planner<'_> {
             requirement: None,
             message,
             finding: finding_ref(finding),
+            newest_line: None,
+            alternatives: Vec::new(),
         });
     }
 
@@ -78,6 +80,14 @@ impl Planner<'_> {
             .iter()
             .rev()
             .find(|r| r.requirement_on(krate).is_some_and(|q| q.matches(target)));
+        // The line the newest release is on: what its requirement starts from.
+        let newest_line = requirement
+            .as_deref()
+            .and_then(super::requirement::lowest)
+            .map(|v| Line::of(&v))
+            .filter(|l| *l != line);
+        // An upstream blocker: no release is built on the line at all.
+        let blocker = passed_over.is_none() && newest_line.is_some();
         let message = match (newest, &requirement, passed_over) {
             (_, _, Some(r)) => format!(
                 "{inter} {} requires {krate} {} (the {line} line), but {}; no other release of {inter} does. \
@@ -88,11 +98,15 @@ impl Planner<'_> {
                     .unwrap_or_default(),
                 self.why_unusable(r, origin.package_version.as_ref(), &origin.features)
             ),
-            (Some(n), Some(req), None) => format!(
-                "no release of {inter} requires {krate} on the {line} line; newest {} requires {req}. \
-                 Point {inter} at a fork with --patch-with {inter}=git+URL or {inter}=PATH",
-                n.version
-            ),
+            (Some(n), Some(req), None) => {
+                let on = newest_line
+                    .map(|l| format!(" (the {l} line)"))
+                    .unwrap_or_default();
+                format!(
+                    "no release of {inter} requires {krate} on the {line} line; newest {} requires {req}{on}",
+                    n.version
+                )
+            }
             (Some(n), None, None) => format!(
                 "no release of {inter} requires {krate} on the {line} line; newest {} does not depend on {krate}",
                 n.version
@@ -102,6 +116,10 @@ impl Planner<'_> {
                 self.registry.describe()
             ),
         };
+        let alternatives = match (blocker, newest, newest_line) {
+            (true, Some(n), Some(on)) => blocker_alternatives(krate, inter, &n.version, (line, on)),
+            _ => Vec::new(),
+        };
         self.unfixable.push(Unfixable {
             krate: krate.to_owned(),
             blocking: inter.to_owned(),
@@ -109,7 +127,55 @@ impl Planner<'_> {
             requirement,
             message,
             finding: finding_ref(finding),
+            newest_line: newest_line.filter(|_| blocker).map(|l| l.to_string()),
+            alternatives,
         });
+    }
+}
+
+/// The ways around a crate (`inter`) with no release built on `line` of `krate`: a fork
+/// with `--patch-with`, and keeping its newest release (on the `on` line) pinned, with the
+/// split allowed until a release exists. Staying on the old line is added by the planner
+/// when `--to` that line really plans it.
+fn blocker_alternatives(
+    krate: &str,
+    inter: &str,
+    newest: &Version,
+    (line, on): (Line, Line),
+) -> Vec<Alternative> {
+    vec![
+        Alternative {
+            kind: "patch-with",
+            text: format!("point {inter} at a fork built on {krate} {line}"),
+            how: format!("--patch-with {inter}=git+URL[#REV] or --patch-with {inter}=PATH"),
+        },
+        Alternative {
+            kind: "pin",
+            text: format!(
+                "keep {inter} {newest} (pinned) and allow {krate} {on} beside {line} until {inter} has a release on {line}"
+            ),
+            how: format!(
+                "{inter} = \"={newest}\", and in etcd-deps.toml: allow = [{{ crate = \"{krate}\", versions = [\"^{on}\"], reason = \"{inter} has no release on {krate} {line} yet\" }}]"
+            ),
+        },
+    ]
+}
+
+/// Staying on (or taking) another line of `krate`, when `--to` that line plans the finding.
+pub(super) fn other_line(krate: &str, line: Line, u: &Unfixable) -> Alternative {
+    let text = match (&u.newest_line, &u.newest) {
+        (Some(on), Some(newest)) if *on == line.to_string() => {
+            format!(
+                "stay on {krate} {line}, the line {} {newest} is on (planned, not verified yet)",
+                u.blocking
+            )
+        }
+        _ => format!("take {krate} {line} instead (planned, not verified yet)"),
+    };
+    Alternative {
+        kind: "other-line",
+        text,
+        how: format!("--to {krate}@{line}"),
     }
 }
 
@@ -135,11 +201,13 @@ mod tests {
         assert_eq!(u.blocking, "etcd-client");
         assert_eq!(u.newest.as_deref(), Some("0.11.2"));
         assert_eq!(u.requirement.as_deref(), Some("^0.9.2"));
-        assert!(
-            u.message.contains("--patch-with etcd-client="),
-            "{}",
-            u.message
-        );
+        // No release is built on tonic 0.12: the newest's line, and the ways around it.
+        assert_eq!(u.newest_line.as_deref(), Some("0.9"));
+        assert!(u.message.ends_with("(the 0.9 line)"), "{}", u.message);
+        let patch = &u.alternatives[0];
+        assert_eq!(patch.kind, "patch-with");
+        assert!(patch.how.contains("--patch-with etcd-client="), "{patch:?}");
+        assert_eq!(u.alternatives[1].kind, "pin");
     }
 
     #[test]

@@ -355,8 +355,10 @@ fn bringers(finding: &Finding) -> BTreeMap<Line, Vec<String>> {
 }
 
 /// The edit that would unify a diverging crate, naming what the user edits: the members that
-/// declare an older line raise their requirement, and the dependencies of members that bring
-/// an older line in move to releases built on the newest. Other findings say it in their help.
+/// declare another line raise (or set) their requirement, and the dependencies of members
+/// that bring another line in move to releases built on the target: the newest line, or the
+/// line the primary crates that keep theirs are built on (`unify_on`), which `fix` follows,
+/// with the newest line named as the other choice. Other findings say it in their help.
 fn edit(finding: &Finding) -> String {
     // A stale workspace-hack is fixed by regenerating it, as the help says.
     if finding.code != Code::DivergingVersions || finding.workspace_hack.is_some() {
@@ -366,9 +368,35 @@ fn edit(finding: &Finding) -> String {
     let Some(newest) = per_line.keys().next_back().copied() else {
         return finding.help.clone();
     };
+    let Some(on) = &finding.unify_on else {
+        let edit = edit_to(finding, &per_line, newest, "raise");
+        return if edit.is_empty() {
+            finding.help.clone()
+        } else {
+            edit
+        };
+    };
+    let follow = edit_to(finding, &per_line, on.line, "set");
+    let stay = edit_to(finding, &per_line, newest, "raise");
+    format!(
+        "{follow}, as {} {} (`fix` plans it); or {stay} (`fix --to {}`)",
+        named(&on.because),
+        if on.because.len() == 1 { "is" } else { "are" },
+        on.to
+    )
+}
+
+/// The edit that puts `finding`'s crate on `target`: members that declare it on another line
+/// `verb` their requirement, and what brings another line in moves.
+fn edit_to(
+    finding: &Finding,
+    per_line: &BTreeMap<Line, Vec<String>>,
+    target: Line,
+    verb: &str,
+) -> String {
     let mut movers: Vec<String> = Vec::new();
-    for (line, names) in &per_line {
-        if *line != newest {
+    for (line, names) in per_line {
+        if *line != target {
             for n in names {
                 if n != DIRECT && !movers.contains(n) {
                     movers.push(n.clone());
@@ -378,7 +406,7 @@ fn edit(finding: &Finding) -> String {
     }
     let mut raisers: Vec<String> = Vec::new();
     for v in finding.versions.iter().filter(|v| v.name == finding.krate) {
-        if Line::of(&v.version) == newest {
+        if Line::of(&v.version) == target {
             continue;
         }
         for o in v.origins.iter().filter(|o| o.package == finding.krate) {
@@ -387,12 +415,7 @@ fn edit(finding: &Finding) -> String {
             }
         }
     }
-    let edit = unify_edit_listed(&finding.krate, newest, &raisers, &movers, named);
-    if edit.is_empty() {
-        finding.help.clone()
-    } else {
-        edit
-    }
+    unify_edit_listed(&finding.krate, target, (verb, &raisers), &movers, named)
 }
 
 #[cfg(test)]

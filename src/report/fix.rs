@@ -58,6 +58,102 @@ pub struct Verification {
     /// residual lists them).
     #[serde(skip)]
     pub targets_remain: bool,
+    /// Releases the copy resolved onto whose `rust-version` is above the workspace's: the
+    /// plan is not verified while there are any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub above_rust_version: Vec<AboveRustVersion>,
+    /// What the user should know about the proof that is no failure of it (a resolver that
+    /// does not prefer releases within the workspace's rust-version).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// `--build-check`: what cargo check made of the copy with the workspace's sources; the
+    /// plan is verified only when it is clean.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildCheck>,
+}
+
+/// What `cargo check --workspace --all-targets` made of the verified copy with the
+/// workspace's sources (`fix --build-check`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BuildCheck {
+    /// `clean`, `two-versions` (errors where two versions of a crate meet remain),
+    /// `source-changes` (the code must change for the new releases) or `failed` (cargo could
+    /// not build the copy: `message` says why).
+    pub outcome: &'static str,
+    /// Errors where two versions of a crate still meet.
+    pub two_versions: Vec<BuildError>,
+    /// The first errors the user's sources must fix.
+    pub source_changes: Vec<BuildError>,
+    /// How many more such errors there are.
+    pub more: usize,
+    pub message: Option<String>,
+}
+
+/// One error rustc reported on the copy: the file relative to the workspace root (or as
+/// rustc names it outside), the line, the code and rustc's message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BuildError {
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub code: Option<String>,
+    pub message: String,
+    /// A several-versions error: the crate.
+    #[serde(rename = "crate", skip_serializing_if = "Option::is_none")]
+    pub krate: Option<String>,
+}
+
+/// How many source changes the report lists before "and N more" (rustc's first errors are
+/// the ones to read first).
+const SOURCE_CHANGES_SHOWN: usize = 5;
+
+impl BuildCheck {
+    /// The account of a build whose errors are `errors`.
+    pub fn of(errors: Vec<BuildError>) -> BuildCheck {
+        let (two_versions, mut source_changes): (Vec<_>, Vec<_>) =
+            errors.into_iter().partition(|e| e.krate.is_some());
+        let more = source_changes.len().saturating_sub(SOURCE_CHANGES_SHOWN);
+        source_changes.truncate(SOURCE_CHANGES_SHOWN);
+        let outcome = if !two_versions.is_empty() {
+            "two-versions"
+        } else if !source_changes.is_empty() {
+            "source-changes"
+        } else {
+            "clean"
+        };
+        BuildCheck {
+            outcome,
+            two_versions,
+            source_changes,
+            more,
+            message: None,
+        }
+    }
+
+    /// cargo could not build the copy at all.
+    pub fn failed(message: String) -> BuildCheck {
+        BuildCheck {
+            outcome: "failed",
+            message: Some(message),
+            ..BuildCheck::default()
+        }
+    }
+
+    pub fn clean(&self) -> bool {
+        self.outcome == "clean"
+    }
+}
+
+/// A release the verification copy resolved onto that needs a newer Rust than the
+/// workspace declares.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AboveRustVersion {
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub version: String,
+    /// The release's `rust-version`.
+    pub rust_version: String,
+    /// The workspace's (its members' lowest).
+    pub workspace: String,
 }
 
 /// A finding left after the changes.
@@ -174,6 +270,9 @@ pub fn render_human(report: &FixReport, _color: bool, out: &mut dyn Write) -> io
         writeln!(out, "cannot fix:")?;
         for u in &report.unfixable {
             writeln!(out, "  {}: {}", u.finding, u.message)?;
+            for a in &u.alternatives {
+                writeln!(out, "    or {}: {}", a.text, a.how)?;
+            }
         }
     }
     if !report.then_run.is_empty() {
@@ -220,15 +319,28 @@ fn render_verification(v: &Verification, out: &mut dyn Write) -> io::Result<()> 
         if let Some(m) = &v.message {
             writeln!(out, "  {m}")?;
         }
+        for n in &v.notes {
+            writeln!(out, "  note: {n}")?;
+        }
+        if let Some(b) = &v.build {
+            render_build(b, out)?;
+        }
+        let compiled = v.build.as_ref().is_some_and(BuildCheck::clean);
         writeln!(
             out,
             "  {}",
-            if v.verified && v.residual.iter().any(|r| r.level == Level::Error) {
+            if v.build.as_ref().is_some_and(|b| !b.clean()) {
+                "not verified: cargo resolves it and the targeted findings are gone, but it does not compile (see the build check); nothing is written until it does: make the changes above, or rerun without --build-check to write the edits cargo resolved"
+            } else if compiled && v.verified && v.residual.iter().all(|r| r.level != Level::Error) {
+                "verified: the targeted findings are gone, cargo resolves it and `cargo check` compiles it"
+            } else if v.verified && v.residual.iter().any(|r| r.level == Level::Error) {
                 "verified for what it fixes: those findings are gone (cargo resolves it; compiling is up to you), but the residual errors above remain: see `cannot fix`"
             } else if v.verified {
                 "verified: the targeted findings are gone (cargo resolves it; compiling is up to you)"
             } else if v.targets_remain {
                 "not verified: findings the plan targets remain"
+            } else if !v.above_rust_version.is_empty() {
+                "not verified: cargo resolved releases above the workspace's rust-version"
             } else {
                 "not verified: the targeted findings are gone, but the edits bring new ones"
             }
@@ -239,6 +351,53 @@ fn render_verification(v: &Verification, out: &mut dyn Write) -> io::Result<()> 
             for line in m.lines() {
                 writeln!(out, "  {line}")?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// The build check's account (`--build-check`): clean, the errors where two versions still
+/// meet, and the source changes to make (the first few, then how many more).
+fn render_build(b: &BuildCheck, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "  build check: cargo check --workspace --all-targets on the copy, with the workspace's sources"
+    )?;
+    let line = |e: &BuildError| {
+        let at = match (&e.file, e.line) {
+            (Some(f), Some(l)) => format!("{f}:{l}: "),
+            _ => String::new(),
+        };
+        let code = e
+            .code
+            .as_deref()
+            .map(|c| format!("[{c}]"))
+            .unwrap_or_default();
+        format!("{at}error{code}: {}", e.message)
+    };
+    match b.outcome {
+        "clean" => writeln!(out, "    it compiles")?,
+        "failed" => {
+            for l in b.message.as_deref().unwrap_or_default().lines() {
+                writeln!(out, "    {l}")?;
+            }
+        }
+        _ => {}
+    }
+    if !b.two_versions.is_empty() {
+        writeln!(out, "    two versions of a crate still meet:")?;
+        for e in &b.two_versions {
+            let krate = e.krate.as_deref().unwrap_or_default();
+            writeln!(out, "      {} ({krate})", line(e))?;
+        }
+    }
+    if !b.source_changes.is_empty() {
+        writeln!(out, "    source changes to make for the new releases:")?;
+        for e in &b.source_changes {
+            writeln!(out, "      {}", line(e))?;
+        }
+        if b.more > 0 {
+            writeln!(out, "      … and {} more", b.more)?;
         }
     }
     Ok(())
@@ -392,5 +551,44 @@ mod tests {
             "{unchanged}"
         );
         assert!(!unchanged.contains("Cargo.lock"), "{unchanged}");
+    }
+}
+
+#[cfg(test)]
+mod build_tests {
+    use super::*;
+
+    fn error(file: &str, krate: Option<&str>) -> BuildError {
+        BuildError {
+            file: Some(file.to_owned()),
+            line: Some(1),
+            code: Some("E0308".to_owned()),
+            message: "mismatched types".to_owned(),
+            krate: krate.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn two_version_errors_come_first_and_source_changes_are_cut_after_five() {
+        let mut errors: Vec<BuildError> = (0..8)
+            .map(|i| error(&format!("src/f{i}.rs"), None))
+            .collect();
+        errors.push(error("app/src/lib.rs", Some("tonic")));
+        let b = BuildCheck::of(errors);
+        assert_eq!(b.outcome, "two-versions");
+        assert_eq!(b.two_versions.len(), 1);
+        assert_eq!(b.source_changes.len(), 5);
+        assert_eq!(b.more, 3);
+        assert!(!b.clean());
+        let mut out = Vec::new();
+        render_build(&b, &mut out).expect("write");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.contains("      app/src/lib.rs:1: error[E0308]: mismatched types (tonic)"),
+            "{text}"
+        );
+        assert!(text.contains("      … and 3 more"), "{text}");
+        assert!(BuildCheck::of(Vec::new()).clean());
+        assert_eq!(BuildCheck::failed("no".to_owned()).outcome, "failed");
     }
 }

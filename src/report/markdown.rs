@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::Report;
 use super::escape::{md_cell, md_code, md_code_block, md_code_cell, md_text};
-use super::fix::{FixReport, Status};
+use super::fix::{BuildCheck, FixReport, Status};
 use crate::analysis::{Finding, Level};
 use crate::diags::source_label;
 
@@ -217,6 +217,9 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "\n**Cannot fix**\n")?;
         for u in &report.unfixable {
             writeln!(out, "- {}: {}", md_code(&u.finding), md_text(&u.message))?;
+            for a in &u.alternatives {
+                writeln!(out, "  - or {}: {}", md_text(&a.text), md_code(&a.how))?;
+            }
         }
     }
     if !report.then_run.is_empty() {
@@ -263,6 +266,35 @@ pub fn render_fix(report: &FixReport, out: &mut dyn Write) -> io::Result<()> {
                 md_text(&r.versions.join(", "))
             )?;
         }
+        if let Some(b) = &v.build {
+            render_build(b, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// `--build-check`: whether `cargo check` compiled the copy, and the errors it did not.
+fn render_build(b: &BuildCheck, out: &mut dyn Write) -> io::Result<()> {
+    let said = match b.outcome {
+        "clean" => "it compiles",
+        "two-versions" => "two versions of a crate still meet",
+        "source-changes" => "source changes to make for the new releases",
+        _ => "cargo could not build the copy",
+    };
+    writeln!(
+        out,
+        "- build check (`cargo check --workspace --all-targets`): {said}"
+    )?;
+    for e in b.two_versions.iter().chain(&b.source_changes) {
+        let at = match (&e.file, e.line) {
+            (Some(f), Some(l)) => md_code(&format!("{f}:{l}")),
+            _ => String::new(),
+        };
+        let code = e.code.as_deref().unwrap_or("error");
+        writeln!(out, "  - {at} {}: {}", md_code(code), md_text(&e.message))?;
+    }
+    if b.more > 0 {
+        writeln!(out, "  - … and {} more", b.more)?;
     }
     Ok(())
 }

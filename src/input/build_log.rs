@@ -1,5 +1,6 @@
-//! rustc's messages in a `cargo check --message-format json` log, and among them the ones
-//! that say two versions of a crate met. rustc's wording is not a stable interface: every
+//! rustc's messages in a `cargo check --message-format json` log: its errors, and among
+//! them the ones that say two versions of a crate met (for `diagnose`, and for the compile
+//! proof of `fix --build-check`). rustc's wording is not a stable interface: every
 //! wording it has used is matched, and the crate is read from the backticks that follow.
 
 use std::path::PathBuf;
@@ -22,20 +23,20 @@ const WORDINGS: &[&str] = &[
 
 /// A compiler message that says two versions of `krate` met.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Meeting {
-    pub(super) krate: String,
+pub(crate) struct Meeting {
+    pub(crate) krate: String,
     /// The manifest of the package being compiled, as cargo names it.
-    pub(super) manifest: Option<PathBuf>,
+    pub(crate) manifest: Option<PathBuf>,
     /// rustc's error code (`E0308`).
-    pub(super) code: Option<String>,
+    pub(crate) code: Option<String>,
     /// The message with its primary label: "mismatched types: expected `tonic::Status`,
     /// found a different `tonic::Status`".
-    pub(super) message: String,
+    pub(crate) message: String,
     /// The primary span: the file as rustc names it (relative to the workspace root for
     /// members), its line and column.
-    pub(super) at: Option<(String, usize, usize)>,
+    pub(crate) at: Option<(String, usize, usize)>,
     /// Every file a span of the message or of its notes names, once each.
-    pub(super) files: Vec<String>,
+    pub(crate) files: Vec<String>,
 }
 
 /// One line of cargo's JSON output.
@@ -51,6 +52,8 @@ struct CargoLine {
 #[derive(Deserialize)]
 struct Diagnostic {
     message: String,
+    #[serde(default)]
+    level: String,
     #[serde(default)]
     code: Option<DiagnosticCode>,
     #[serde(default)]
@@ -78,7 +81,7 @@ struct Span {
 /// (`--all-targets` checks a library and its tests, and rustc says the same twice). Lines
 /// that are not JSON objects are skipped (stderr saved with the log); a JSON line that is not
 /// a cargo message, or a log with no cargo message at all, is an error naming the log.
-pub(super) fn meetings(text: &str, name: &str) -> Result<Vec<Meeting>, Error> {
+pub(crate) fn meetings(text: &str, name: &str) -> Result<Vec<Meeting>, Error> {
     let bad = |message: String| Error::BuildLog {
         path: name.to_owned(),
         source: message.into(),
@@ -112,6 +115,53 @@ pub(super) fn meetings(text: &str, name: &str) -> Result<Vec<Meeting>, Error> {
         ));
     }
     Ok(out)
+}
+
+/// An error rustc reported: where (the primary span, as rustc names the file), what, and the
+/// crate two versions of which met, when its wording says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompilerError {
+    pub code: Option<String>,
+    /// The message with its primary label.
+    pub message: String,
+    pub at: Option<(String, usize)>,
+    /// A several-versions error: the crate.
+    pub met: Option<String>,
+}
+
+/// The errors of a `cargo check --message-format json` log, each once, in the log's order
+/// (lines that are not JSON cargo messages are skipped: this is cargo's own output).
+pub fn compiler_errors(text: &str) -> Vec<CompilerError> {
+    let mut out: Vec<CompilerError> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| l.starts_with('{')) {
+        let Ok(parsed) = serde_json::from_str::<CargoLine>(line) else {
+            continue;
+        };
+        let Some(d) = parsed
+            .message
+            .filter(|d| parsed.reason == "compiler-message" && d.level == "error")
+        else {
+            continue;
+        };
+        // rustc's closing "aborting due to …" has no span and says nothing of its own.
+        if d.spans.is_empty() && d.message.starts_with("aborting due to") {
+            continue;
+        }
+        let primary = d.spans.iter().find(|s| s.is_primary).or(d.spans.first());
+        let error = CompilerError {
+            code: d.code.as_ref().map(|c| c.code.clone()),
+            message: match primary.and_then(|s| s.label.as_deref()) {
+                Some(label) => format!("{}: {label}", d.message),
+                None => d.message.clone(),
+            },
+            at: primary.map(|s| (s.file_name.clone(), s.line_start)),
+            met: crate_met(&d),
+        };
+        if !out.contains(&error) {
+            out.push(error);
+        }
+    }
+    out
 }
 
 /// The crate a several-versions wording names, in the message, its labels or its notes.

@@ -1,0 +1,3 @@
+/// The status of a gRPC call.
+#[derive(Debug)]
+pub struct Status;
