@@ -620,7 +620,11 @@ mod tests {
     }
 
     fn read(json: &Value) -> Result<DepGraph, String> {
-        DepGraph::from_metadata_json(&json.to_string(), "meta.json").map_err(|e| e.to_string())
+        // The message with its cause: what the binary prints.
+        DepGraph::from_metadata_json(&json.to_string(), "meta.json").map_err(|e| {
+            let cause = std::error::Error::source(&e).map(ToString::to_string);
+            format!("{e}: {}", cause.unwrap_or_default())
+        })
     }
 
     /// Each edge as `from -> to kind key req platform`.
