@@ -21,6 +21,7 @@
 //! copies the workspace it proves a plan on.
 
 pub mod cargo;
+pub mod features;
 pub(crate) mod fleet;
 mod fresh;
 pub mod hakari;
@@ -214,6 +215,7 @@ fn read(
                 graph,
                 parsed,
                 lacking,
+                ..
             } = read_lockfile(&cwd, lockfile.as_deref(), manifest_path.as_deref())?;
             let config = load_config(graph.workspace_root(), explicit)?;
             let targets = match (targets.is_empty(), &config.targets) {
@@ -266,6 +268,8 @@ pub struct FromLock {
     /// The packages (`name version`) some of whose dependencies no manifest and no index data
     /// on this machine describe.
     pub lacking: Vec<String>,
+    /// Asked for a feature resolve that could not be decided: why.
+    pub undecided: Option<String>,
 }
 
 /// The lockfile mode's input: the graph from Cargo.lock, the manifests beside it and what
@@ -277,6 +281,18 @@ pub fn read_lockfile(
     cwd: &Path,
     lockfile: Option<&Path>,
     manifest_path: Option<&Path>,
+) -> Result<FromLock, Error> {
+    read_lockfile_with(cwd, lockfile, manifest_path, None)
+}
+
+/// `read_lockfile`, and with `features` the resolve `cargo metadata` makes with those
+/// feature flags (see `lockfile::build_with`): `FromLock::undecided` says when it cannot be
+/// decided.
+pub fn read_lockfile_with(
+    cwd: &Path,
+    lockfile: Option<&Path>,
+    manifest_path: Option<&Path>,
+    features: Option<&features::Requested>,
 ) -> Result<FromLock, Error> {
     let given = lockfile.map(|p| {
         let p = cwd.join(p);
@@ -357,11 +373,13 @@ pub fn read_lockfile(
         patches: &local.1,
     };
     let facts = registry_facts(&locked, &root);
-    let built = lockfile::build(locked, local_packages, &root, &facts).map_err(lock_err)?;
+    let built =
+        lockfile::build_with(locked, local_packages, &root, &facts, features).map_err(lock_err)?;
     Ok(FromLock {
         graph: built.graph,
         parsed,
         lacking: built.lacking,
+        undecided: built.undecided,
     })
 }
 

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use semver::{Version, VersionReq};
 use toml_edit::Item;
 
-use super::{Declared, Registry, RegistryError, Release, parse_rust_version};
+use super::{Declared, Registry, RegistryError, Release, ReleaseFacts, parse_rust_version};
 use crate::graph::Kind;
 use crate::manifest::document::{Manifest, Section};
 
@@ -20,7 +20,7 @@ pub struct DirectorySource {
 }
 
 /// Each crate's releases in version order, each with the dependencies it declares.
-type Index = HashMap<String, Vec<(Release, Vec<Declared>)>>;
+type Index = HashMap<String, Vec<(Release, ReleaseFacts)>>;
 
 impl DirectorySource {
     pub fn new(dir: PathBuf) -> DirectorySource {
@@ -83,7 +83,7 @@ impl Registry for DirectorySource {
         &self,
         name: &str,
         version: &Version,
-    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
         // `cargo vendor` names a crate's folder `name-version`, or `name` for the one version
         // it holds when alone: read that folder alone before listing the whole directory.
         for folder in [format!("{name}-{version}"), name.to_owned()] {
@@ -112,7 +112,7 @@ impl Registry for DirectorySource {
 }
 
 /// Reads name, release facts and declarations from a published crate's Cargo.toml.
-fn parse_manifest(text: &str) -> Result<(String, Release, Vec<Declared>), String> {
+fn parse_manifest(text: &str) -> Result<(String, Release, ReleaseFacts), String> {
     let doc = Manifest::parse(text.to_owned()).map_err(|e| format!("invalid TOML: {e}"))?;
     let package = doc
         .get("package")
@@ -132,11 +132,8 @@ fn parse_manifest(text: &str) -> Result<(String, Release, Vec<Declared>), String
         .get("rust-version")
         .and_then(Item::as_str)
         .and_then(parse_rust_version);
-    let mut features: BTreeSet<String> = doc
-        .get("features")
-        .and_then(Item::as_table_like)
-        .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
-        .unwrap_or_default();
+    let table = crate::manifest::document::feature_table(&doc);
+    let mut features: BTreeSet<String> = table.keys().cloned().collect();
     let declared = declarations(&doc)?;
     for d in declared
         .iter()
@@ -151,7 +148,11 @@ fn parse_manifest(text: &str) -> Result<(String, Release, Vec<Declared>), String
         deps: declared.iter().map(Into::into).collect(),
         features,
     };
-    Ok((name, release, declared))
+    let facts = ReleaseFacts {
+        deps: declared,
+        features: table,
+    };
+    Ok((name, release, facts))
 }
 
 /// Every dependency a published manifest declares. By kind, the package's table before its
@@ -282,6 +283,7 @@ tonic-build = "^0.12"
         )
         .expect("parses");
         let shown: Vec<String> = declared
+            .deps
             .iter()
             .map(|d| {
                 format!(
@@ -309,6 +311,7 @@ tonic-build = "^0.12"
             .expect("readable")
             .expect("present");
         let shown: Vec<(&str, Option<&str>)> = socket2
+            .deps
             .iter()
             .map(|d| (d.name.as_str(), d.platform.as_deref()))
             .collect();
@@ -338,7 +341,10 @@ tonic-build = "^0.12"
             .declared("winapi", &Version::new(0, 3, 9))
             .expect("readable")
             .expect("present");
-        assert_eq!(winapi[0].platform.as_deref(), Some("i686-pc-windows-gnu"));
+        assert_eq!(
+            winapi.deps[0].platform.as_deref(),
+            Some("i686-pc-windows-gnu")
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use semver::Version;
 
-use super::{Declared, Registry, RegistryError, Release, parse_rust_version};
+use super::{Declared, Registry, RegistryError, Release, ReleaseFacts, parse_rust_version};
 use crate::graph::Kind;
 
 /// A sparse index (crates.io's by default), read through tame-index: cargo's local index
@@ -232,7 +232,7 @@ impl SparseRegistry {
         &self,
         name: &str,
         version: &Version,
-    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
         let err = |e: &dyn std::fmt::Display| RegistryError {
             message: format!("{name} in {}: {e}", self.url),
         };
@@ -250,7 +250,10 @@ impl SparseRegistry {
             let (vers, _) = line.raw();
             if vers == wanted || Version::parse(vers).is_ok_and(|v| v == *version) {
                 let v = line.deserialize().map_err(|e| err(&e))?;
-                return Ok(Some(v.dependencies().iter().map(declared).collect()));
+                return Ok(Some(ReleaseFacts {
+                    deps: v.dependencies().iter().map(declared).collect(),
+                    features: v.features().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                }));
             }
         }
         Ok(None)
@@ -279,7 +282,7 @@ impl Registry for SparseRegistry {
         &self,
         name: &str,
         version: &Version,
-    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
         self.cached_declared(name, version)
     }
 }
@@ -394,7 +397,8 @@ mod tests {
         let declared = reg
             .declared("socket2", &socket2)
             .expect("cached")
-            .expect("that release");
+            .expect("that release")
+            .deps;
         assert_eq!(declared.len(), 2);
         assert_eq!(declared[0].name, "libc");
         assert_eq!(declared[0].req.to_string(), "^0.2.150");
