@@ -35,6 +35,16 @@ pub(crate) fn run(
     let outcome = judge(findings, baseline.as_ref().map(|(s, b)| (s.as_str(), b)));
     let mut report = report::Report::new(outcome);
     report.generated = ws.generated.clone();
+    report.answered_by = ws.answered.as_ref().map(|a| match a {
+        input::Answered::Fast => report::AnsweredBy {
+            path: "lockfile",
+            fallback: None,
+        },
+        input::Answered::Cargo(why) => report::AnsweredBy {
+            path: "cargo-metadata",
+            fallback: Some(why.clone()),
+        },
+    });
     if ws.lockfile_mode {
         report.input = Some(report::InputInfo {
             mode: "lockfile",

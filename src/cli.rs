@@ -206,6 +206,14 @@ struct GlobalArgs {
     )]
     lockfile: Option<Option<PathBuf>>,
 
+    /// Ask `cargo metadata` even where Cargo.lock and cargo's local index data already give its answer
+    #[arg(
+        long,
+        global = true,
+        conflicts_with_all = ["metadata_path", "lockfile"]
+    )]
+    cargo_metadata: bool,
+
     /// Output format (csv and html are for `scan` only)
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     format: FormatArg,
@@ -414,6 +422,9 @@ fn scope(sub: &str, id: &str) -> Scope {
             "`diagnose` reads rustc's messages and maps them through cargo's metadata; it cannot work from --lockfile",
         ),
         ("fix" | "scan" | "merge", "color") => Scope::Refuses(no_color),
+        ("fix" | "diagnose", "cargo_metadata") => {
+            Scope::Refuses("it always asks cargo; --cargo-metadata is for `check`")
+        }
         (
             "scan",
             "manifest_path"
@@ -425,7 +436,8 @@ fn scope(sub: &str, id: &str) -> Scope {
             | "features"
             | "all_features"
             | "no_default_features"
-            | "target",
+            | "target"
+            | "cargo_metadata",
         ) => Scope::Refuses(SCAN_WITHOUT_CARGO),
         ("scan", "packages") => Scope::Refuses(
             "members differ from one workspace to the next; run `check -p MEMBER` in the workspace",
@@ -678,6 +690,7 @@ fn input(g: &GlobalArgs) -> Input {
             offline: g.offline,
             locked: g.locked,
             frozen: g.frozen,
+            cargo_metadata: g.cargo_metadata,
         }),
     }
 }

@@ -154,6 +154,8 @@ pub struct CargoOptions {
     pub offline: bool,
     pub locked: bool,
     pub frozen: bool,
+    /// `--cargo-metadata`: `check` asks cargo even where the fast path could answer.
+    pub cargo_metadata: bool,
 }
 
 /// Where the workspace description comes from.

@@ -813,7 +813,26 @@ fn compare_features(
             }
         }
     }
-    Ok(())
+    // The default `check` answers from the fast path here, with cargo's findings: with the
+    // flags alone (`--no-default-features`), or with `--target` and `--edges no-dev` too.
+    let mut args = vec!["check", "--offline", "--format", "json"];
+    args.extend_from_slice(&flags);
+    if flags.len() != 1 {
+        args.extend(["--target", target, "--edges", "no-dev"]);
+    }
+    let fast = common::run_tool(from, home, &args, None);
+    let answered = fast.json()["answered_by"].clone();
+    if answered["path"] != "lockfile" {
+        return Err(format!(
+            "{args:?}: the default check asked cargo: {answered}"
+        ));
+    }
+    args.push("--cargo-metadata");
+    let by_cargo = common::run_tool(from, home, &args, None);
+    match common::findings_differ(("cargo", &by_cargo), ("fast path", &fast)) {
+        Some(d) => Err(format!("findings differ {args:?}\n{d}")),
+        None => Ok(()),
+    }
 }
 
 /// Fresh cases whose feature resolve left out something `--all-features` sees.
@@ -927,21 +946,13 @@ fn same_findings(
     extra: &[&str],
     run: &common::Run,
 ) -> Result<(), String> {
-    let mut args = vec!["check", "--offline", "--all-features", "--format", "json"];
+    let mut args = common::CARGO_ALL_FEATURES_JSON.to_vec();
     args.extend_from_slice(extra);
     let metadata_mode = common::run_tool(from, home, &args, None);
-    let (x, y) = (
-        common::comparable(&metadata_mode.json()),
-        common::comparable(&run.json()),
-    );
-    if x != y || metadata_mode.code() != run.code() {
-        return Err(format!(
-            "findings differ {extra:?}\nmetadata mode: {}\nlockfile mode: {}",
-            serde_json::to_string_pretty(&x).unwrap_or_default(),
-            serde_json::to_string_pretty(&y).unwrap_or_default()
-        ));
+    match common::findings_differ(("metadata mode", &metadata_mode), ("lockfile mode", run)) {
+        Some(d) => Err(format!("findings differ {extra:?}\n{d}")),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Every member (name, version, manifest) and each edge out of a package a member reaches

@@ -21,6 +21,7 @@
 //! copies the workspace it proves a plan on.
 
 pub mod cargo;
+mod fast;
 pub mod features;
 pub(crate) mod fleet;
 mod fresh;
@@ -64,6 +65,17 @@ pub struct Workspace {
     /// Where each dependency is declared, and the texts the reports quote (the member
     /// manifests and the configuration file), read once.
     pub spans: SpanIndex,
+    /// `check` with no input flag: whether the fast path answered, else why cargo was asked.
+    pub answered: Option<Answered>,
+}
+
+/// Which path answered a `check` given no input flag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answered {
+    /// Cargo.lock, the manifests and cargo's local index data, shown equal to cargo's answer.
+    Fast,
+    /// `cargo metadata`, for this reason.
+    Cargo(String),
 }
 
 /// Loads the workspace `req` names, with `base` as the command line's analysis options:
@@ -81,7 +93,13 @@ pub(crate) fn load_located(
     base: &analysis::Options,
     located: Option<cargo::Located>,
 ) -> Result<Workspace, Error> {
-    let (graph, config, parsed, lacking) = read(req, located)?;
+    let Read {
+        graph,
+        config,
+        parsed,
+        lacking,
+        answered,
+    } = read(req, located)?;
     let opts = settings::merge_options(base, &config, req)?;
     settings::check_members(&graph, matches!(req.command, Command::Fix(_)))?;
     // Read only now: a member reached through a link that leaves the root is refused above.
@@ -107,6 +125,7 @@ pub(crate) fn load_located(
         lockfile_mode: matches!(req.input, Input::Lockfile { .. }),
         lacking,
         spans,
+        answered,
     })
 }
 
@@ -150,6 +169,7 @@ impl Workspace {
             lockfile_mode: false,
             lacking: Vec::new(),
             spans: SpanIndex::new(root.to_owned(), manifests),
+            answered: None,
         })
     }
 }
@@ -163,16 +183,45 @@ fn copy_root(json: &str) -> Option<&str> {
     (!root.contains('\\')).then_some(root)
 }
 
+/// What `read` gives `load`.
+struct Read {
+    graph: DepGraph,
+    config: Config,
+    /// The manifests the lockfile reader parsed (the lockfile mode, the fast path).
+    parsed: Option<lockfile::Parsed>,
+    /// The lockfile mode: the packages it lacks facts for.
+    lacking: Vec<String>,
+    answered: Option<Answered>,
+}
+
 /// The graph and the configuration, for each input mode, and in the lockfile mode the
 /// manifests it parsed to build the graph and the packages it lacks facts for. With cargo,
-/// the configuration is read first: its `targets` are passed to `cargo metadata`.
-fn read(
-    req: &Request,
-    located: Option<cargo::Located>,
-) -> Result<(DepGraph, Config, Option<lockfile::Parsed>, Vec<String>), Error> {
+/// the configuration is read first: its `targets` are passed to `cargo metadata`. `check`
+/// with no input flag first tries the fast path (`fast::read`), and asks cargo only when
+/// that cannot show its answer is cargo's.
+fn read(req: &Request, located: Option<cargo::Located>) -> Result<Read, Error> {
     let explicit = req.config.as_deref();
     match &req.input {
         Input::Cargo(opts) => {
+            let mut answered = None;
+            if matches!(req.command, Command::Check(_)) {
+                let tried = match opts.cargo_metadata {
+                    true => Err("--cargo-metadata asks cargo".to_owned()),
+                    false => fast::read(opts, explicit),
+                };
+                match tried {
+                    Ok((graph, config, parsed)) => {
+                        return Ok(Read {
+                            graph,
+                            config,
+                            parsed: Some(parsed),
+                            lacking: Vec::new(),
+                            answered: Some(Answered::Fast),
+                        });
+                    }
+                    Err(why) => answered = Some(Answered::Cargo(why)),
+                }
+            }
             let located = match located {
                 Some(located) => located,
                 None => cargo::locate(opts)?,
@@ -188,13 +237,25 @@ fn read(
                 cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown)?;
             let name = format!("cargo metadata for {}", located.shown);
             let graph = DepGraph::from_metadata_json(&json, &name)?;
-            Ok((graph, config, None, Vec::new()))
+            Ok(Read {
+                graph,
+                config,
+                parsed: None,
+                lacking: Vec::new(),
+                answered,
+            })
         }
         Input::File(path) => {
             let (json, name) = cargo::read_saved(path)?;
             let graph = DepGraph::from_metadata_json(&json, &name)?;
             let config = load_config(graph.workspace_root(), explicit)?;
-            Ok((graph, config, None, Vec::new()))
+            Ok(Read {
+                graph,
+                config,
+                parsed: None,
+                lacking: Vec::new(),
+                answered: None,
+            })
         }
         Input::Lockfile {
             lockfile,
@@ -223,7 +284,13 @@ fn read(
                 _ => targets.clone(),
             };
             let graph = lockfile::on_targets(graph, &targets).map_err(Error::Usage)?;
-            Ok((graph, config, Some(parsed), lacking))
+            Ok(Read {
+                graph,
+                config,
+                parsed: Some(parsed),
+                lacking,
+                answered: None,
+            })
         }
     }
 }

@@ -57,7 +57,20 @@ pub struct Report {
     /// checked, but never counted as a member's own use.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub generated: Vec<String>,
+    /// `check` with no input flag: which path answered, and why cargo was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_by: Option<AnsweredBy>,
     pub summary: Summary,
+}
+
+/// Which path answered a `check` given no input flag: `lockfile` (the fast path: Cargo.lock,
+/// the manifests and cargo's local index data, where it can show its answer is cargo's) or
+/// `cargo-metadata`, with the reason cargo was asked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AnsweredBy {
+    pub path: &'static str,
+    /// Why cargo was asked; `null` when the fast path answered.
+    pub fallback: Option<String>,
 }
 
 /// Said once when the input cannot give every fact.
@@ -94,6 +107,7 @@ impl Report {
             overruled: outcome.overruled,
             input: None,
             generated: Vec::new(),
+            answered_by: None,
             summary,
         }
     }
