@@ -156,6 +156,23 @@ fn without_a_lockfile_cargo_answers_and_says_why() {
 }
 
 #[test]
+fn what_the_fast_path_does_not_model_is_left_to_cargo_with_the_reason() {
+    let fx = Fixture::new("clean");
+    let local = fx.root.join("tonic-local");
+    common::copy_dir(&common::testdata().join("vendor/tonic-0.14.2"), &local);
+    std::fs::remove_file(local.join(".cargo-checksum.json")).expect("remove checksum");
+    let manifest = fx.root.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).expect("manifest");
+    text.push_str("\n[replace]\n\"tonic:0.14.2\" = { path = \"tonic-local\" }\n");
+    std::fs::write(&manifest, text).expect("write");
+    let run = fx.run(&["check", "--offline", "--format", "json"]);
+    run.expect_code(0);
+    let answered = &run.json()["answered_by"];
+    assert_eq!(answered["path"], "cargo-metadata");
+    assert_eq!(answered["fallback"], "the workspace uses `[replace]`");
+}
+
+#[test]
 fn a_feature_no_member_has_is_left_to_cargo() {
     let fx = Fixture::new("features");
     let run = fx.run(&[

@@ -746,13 +746,17 @@ fn metadata_with(from: &Path, home: &Path, extra: &[&str]) -> std::process::Outp
 
 /// The feature flags a case is also resolved with, in turn: none (the members' default
 /// features), `--no-default-features`, or `--features` naming one of the first member's
-/// features (none when it has none).
+/// features, as `feature` or `m0/feature` (none when it has none).
 fn feature_flags(seed: u64, spec: &Spec) -> Vec<String> {
     match seed % 3 {
         1 => vec!["--no-default-features".to_owned()],
         2 => {
             let m0 = spec.packages.iter().find(|p| p.dir == "ws/crates/m0");
             match m0.and_then(|p| p.features.iter().find(|(n, _)| n != "default")) {
+                // Every other such case names it as `member/feature`.
+                Some((name, _)) if seed % 2 == 0 => {
+                    vec!["--features".to_owned(), format!("m0/{name}")]
+                }
                 Some((name, _)) => vec!["--features".to_owned(), name.clone()],
                 None => Vec::new(),
             }
