@@ -1032,6 +1032,21 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     }
 
     #[test]
+    fn default_features_follow_cargos_rule_for_inherited_keys() {
+        let doc: toml_edit::DocumentMut =
+            "on = { version = \"1\" }\noff = { default-features = false }\n"
+                .parse()
+                .expect("toml");
+        let t = |key: &str| doc.get(key).and_then(Item::as_table_like);
+        assert!(default_features(t("on"), None, false));
+        assert!(!default_features(t("off"), None, false));
+        // Inherited: the workspace's entry decides unless it turns them off.
+        assert!(default_features(t("off"), t("on"), true));
+        assert!(!default_features(t("on"), t("off"), true));
+        assert!(!default_features(None, t("off"), true));
+    }
+
+    #[test]
     fn reads_v1_with_full_references_and_members_without_source() {
         let g = build(V1).expect("v1");
         assert_eq!(g.node_count(), 3);

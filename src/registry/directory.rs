@@ -221,7 +221,7 @@ mod tests {
 
     #[test]
     fn reads_a_stub_manifest() {
-        let (name, release, _) = parse_manifest(
+        let (name, release, facts) = parse_manifest(
             r#"[package]
 name = "etcd-client"
 version = "0.14.0"
@@ -233,9 +233,17 @@ grpc = { package = "tonic-health", version = "0.12", optional = true }
 
 [build-dependencies]
 tonic-build = "^0.12"
+
+[features]
+tls = ["tonic/tls", "grpc?/tls"]
 "#,
         )
         .expect("parses");
+        // The table as written; the implicit `grpc` feature is added where features resolve.
+        assert_eq!(
+            format!("{:?}", facts.features),
+            r#"{"tls": ["tonic/tls", "grpc?/tls"]}"#
+        );
         assert_eq!(name, "etcd-client");
         assert_eq!(release.version, Version::new(0, 14, 0));
         assert_eq!(release.rust_version, Some(Version::new(1, 80, 0)));

@@ -364,7 +364,7 @@ mod tests {
         };
         let line = |vers: &str, deps: &[String]| {
             format!(
-                "{{\"name\":\"socket2\",\"vers\":\"{vers}\",\"deps\":[{}],\"cksum\":\"{}\",\"features\":{{}},\"yanked\":false}}",
+                "{{\"name\":\"socket2\",\"vers\":\"{vers}\",\"deps\":[{}],\"cksum\":\"{}\",\"features\":{{\"all\":[\"libc/all\"]}},\"features2\":{{\"win\":[\"dep:sys\"]}},\"yanked\":false,\"v\":2}}",
                 deps.join(","),
                 "0".repeat(64)
             )
@@ -394,11 +394,16 @@ mod tests {
             ],
         );
         let reg = SparseRegistry::crates_io(Some(home.path().to_owned()), true).expect("index");
-        let declared = reg
+        let facts = reg
             .declared("socket2", &socket2)
             .expect("cached")
-            .expect("that release")
-            .deps;
+            .expect("that release");
+        // The feature table, `features2` (the `dep:` and `?/` values) included.
+        assert_eq!(
+            format!("{:?}", facts.features),
+            r#"{"all": ["libc/all"], "win": ["dep:sys"]}"#
+        );
+        let declared = facts.deps;
         assert_eq!(declared.len(), 2);
         assert_eq!(declared[0].name, "libc");
         assert_eq!(declared[0].req.to_string(), "^0.2.150");
