@@ -754,7 +754,7 @@ fn feature_flags(seed: u64, spec: &Spec) -> Vec<String> {
             let m0 = spec.packages.iter().find(|p| p.dir == "ws/crates/m0");
             match m0.and_then(|p| p.features.iter().find(|(n, _)| n != "default")) {
                 // Every other such case names it as `member/feature`.
-                Some((name, _)) if seed % 2 == 0 => {
+                Some((name, _)) if seed.is_multiple_of(2) => {
                     vec!["--features".to_owned(), format!("m0/{name}")]
                 }
                 Some((name, _)) => vec!["--features".to_owned(), name.clone()],
