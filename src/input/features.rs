@@ -118,6 +118,15 @@ pub fn activate(
     while let Some(p) = act.queue.pop_front() {
         let facts = act.facts(p)?;
         let state = act.states[p].as_ref().expect("queued packages are active");
+        // cargo refuses a value naming a dependency the package does not have.
+        let usable = |d: &Decl<'_>| d.kind != Kind::Dev || facts.is_member;
+        if let Some(missing) = state
+            .deps
+            .keys()
+            .find(|k| !facts.decls.iter().any(|d| d.key == k.as_str() && usable(d)))
+        {
+            return Err(format!("{} has no dependency `{missing}`", facts.label));
+        }
         let mut asks = Vec::new();
         for &k in &out_links[p] {
             let (_, to, decls) = links[k];
@@ -412,6 +421,17 @@ mod tests {
         )
         .expect_err("cargo refuses a feature no member has");
         assert!(err.contains("`nope`"), "{err}");
+        let mut ghost = packages.clone();
+        let feature_table = BTreeMap::from([("x".to_owned(), vec!["dep:ghost".to_owned()])]);
+        ghost[0].as_mut().expect("app").table = &feature_table;
+        let err = activate(
+            &ghost,
+            &links,
+            &[0],
+            &Requested::new(&["x".into()], false, false),
+        )
+        .expect_err("cargo refuses a value naming no dependency");
+        assert!(err.contains("no dependency `ghost`"), "{err}");
         let mut lacking = packages.clone();
         lacking[1] = None;
         assert!(activate(&lacking, &links, &[0], &Requested::default()).is_err());
