@@ -171,7 +171,7 @@ fn once(dir: &Path, program: &str, args: &[&str]) -> Option<f64> {
 
 fn e2e(dir: &Path, bin: &str) {
     let runs = 21;
-    let commands: [(&str, &str, &[&str]); 5] = [
+    let commands: [(&str, &str, &[&str]); 6] = [
         (
             "cargo_metadata_ms",
             "cargo",
@@ -188,6 +188,11 @@ fn e2e(dir: &Path, bin: &str) {
             "cargo_deny_bans_ms",
             "cargo",
             &["deny", "--offline", "check", "bans"],
+        ),
+        (
+            "check_cargo_metadata_ms",
+            bin,
+            &["check", "--offline", "--cargo-metadata", "--format", "json"],
         ),
     ];
     // Warm cargo's caches, then interleave the commands run by run, so that the machine's
@@ -232,6 +237,7 @@ fn e2e(dir: &Path, bin: &str) {
     fields.push(format!("\"lockfile_ratio\":{}", ratio(medians[2])));
     fields.push(format!("\"tree_ratio\":{}", ratio(medians[3])));
     fields.push(format!("\"deny_ratio\":{}", ratio(medians[4])));
+    fields.push(format!("\"cargo_check_ratio\":{}", ratio(medians[5])));
     println!("{{{}}}", fields.join(","));
 }
 
