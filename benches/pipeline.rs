@@ -289,7 +289,7 @@ fn corpus(dir: &Path, bin: &str) {
 
 fn e2e(dir: &Path, bin: &str) {
     let runs = 21;
-    let commands: [(&str, &str, &[&str]); 5] = [
+    let commands: [(&str, &str, &[&str]); 6] = [
         (
             "cargo_metadata_ms",
             "cargo",
@@ -306,6 +306,11 @@ fn e2e(dir: &Path, bin: &str) {
             "cargo_deny_bans_ms",
             "cargo",
             &["deny", "--offline", "check", "bans"],
+        ),
+        (
+            "check_cargo_metadata_ms",
+            bin,
+            &["check", "--offline", "--cargo-metadata", "--format", "json"],
         ),
     ];
     // Warm cargo's caches, then interleave the commands run by run, so that the machine's
@@ -351,6 +356,7 @@ fn e2e(dir: &Path, bin: &str) {
     fields.push(format!("\"lockfile_ratio\":{}", ratio(medians[2])));
     fields.push(format!("\"tree_ratio\":{}", ratio(medians[3])));
     fields.push(format!("\"deny_ratio\":{}", ratio(medians[4])));
+    fields.push(format!("\"cargo_check_ratio\":{}", ratio(medians[5])));
     println!("{{{}}}", fields.join(","));
 }
 

@@ -76,7 +76,8 @@ for r in e2e:
     w("| command | time | ratio to `cargo metadata` |")
     w("|---|---|---|")
     w(f"| `cargo metadata --format-version 1` | {cell('cargo_metadata_ms')} | 1.00× |")
-    w(f"| `cargo etcd-deps check --format json` | {cell('check_ms')} | {ratio('check_ratio')} |")
+    w(f"| `cargo etcd-deps check --format json` (the fast path where it answers) | {cell('check_ms')} | {ratio('check_ratio')} |")
+    w(f"| `cargo etcd-deps check --cargo-metadata --format json` | {cell('check_cargo_metadata_ms')} | {ratio('cargo_check_ratio')} |")
     w(f"| `cargo etcd-deps check --lockfile --format json` | {cell('check_lockfile_ms')} | {ratio('lockfile_ratio')} |")
     w(f"| `cargo tree -d` | {cell('cargo_tree_d_ms')} | {ratio('tree_ratio')} |")
     w(f"| `cargo deny check bans` | {cell('cargo_deny_bans_ms')} | {ratio('deny_ratio')} |")
@@ -162,8 +163,9 @@ if f1000:
       f"{mark(f1000['per_workspace_ms'] <= f1000['check_lockfile_ms'])} |")
 for r in e2e:
     if r["check_ratio"] is not None:
-        w(f"| `check` (the cargo-metadata path) end to end ≤ 1.05× `cargo metadata` (warm, {r.get('packages', 0):,} packages) | "
-          f"{r['check_ratio']:.2f}× | {mark(r['check_ratio'] <= 1.05)} |")
+        w(f"| default `check` end to end (fast path) ≤ 0.1× `cargo metadata` (warm) | {r['check_ratio']:.2f}× | {mark(r['check_ratio'] <= 0.1)} |")
+    if r.get("cargo_check_ratio") is not None:
+        w(f"| `check --cargo-metadata` end to end ≤ 1.05× `cargo metadata` (warm) | {r['cargo_check_ratio']:.2f}× | {mark(r['cargo_check_ratio'] <= 1.05)} |")
 for r in corpus:
     timed = [c for c in r["cases"] if c["ms"] is not None]
     if timed:

@@ -56,11 +56,20 @@ pub(crate) fn report(ws: &Workspace, options: &CheckOptions) -> Result<report::R
     let outcome = judge(ws, findings, options.deny_warnings, baseline);
     let mut report = report::Report::new(outcome);
     report.generated = ws.generated.clone();
+    report.answered_by = ws.answered.as_ref().map(|a| match a {
+        input::Answered::Fast => report::AnsweredBy {
+            path: "lockfile",
+            fallback: None,
+        },
+        input::Answered::Cargo(why) => report::AnsweredBy {
+            path: "cargo-metadata",
+            fallback: Some(why.clone()),
+        },
+    });
     if ws.lockfile_mode {
         report.input = Some(report::InputInfo {
             mode: "lockfile",
-            // The report holds a `&'static str`: one short note per run.
-            not_known: input::lockfile::not_known(&ws.lacking).leak(),
+            not_known: input::lockfile::not_known(&ws.lacking),
         });
     }
     Ok(report)

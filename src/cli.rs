@@ -214,6 +214,14 @@ struct GlobalArgs {
     )]
     lockfile: Option<Option<PathBuf>>,
 
+    /// Ask `cargo metadata` even where Cargo.lock and cargo's local index data already give its answer
+    #[arg(
+        long,
+        global = true,
+        conflicts_with_all = ["metadata_path", "lockfile"]
+    )]
+    cargo_metadata: bool,
+
     /// Output format (csv and html are for `scan` only)
     #[arg(long, value_name = "FORMAT", value_parser = format_names(None), default_value = "human", global = true)]
     format: String,
@@ -425,6 +433,9 @@ fn scope(sub: &str, id: &str) -> Scope {
             "`diagnose` reads rustc's messages and maps them through cargo's metadata; it cannot work from --lockfile",
         ),
         ("fix" | "scan" | "merge", "color") => Scope::Refuses(no_color),
+        ("fix" | "diagnose", "cargo_metadata") => {
+            Scope::Refuses("it always asks cargo; --cargo-metadata is for `check`")
+        }
         (
             "scan",
             "manifest_path"
@@ -436,7 +447,8 @@ fn scope(sub: &str, id: &str) -> Scope {
             | "features"
             | "all_features"
             | "no_default_features"
-            | "target",
+            | "target"
+            | "cargo_metadata",
         ) => Scope::Refuses(SCAN_WITHOUT_CARGO),
         ("scan", "packages") => Scope::Refuses(
             "members differ from one workspace to the next; run `check -p MEMBER` in the workspace",
@@ -784,6 +796,7 @@ fn input(g: &GlobalArgs) -> Input {
             frozen: g.frozen,
             progress: false,
             rust_version_fallback: false,
+            cargo_metadata: g.cargo_metadata,
         }),
     }
 }

@@ -252,6 +252,8 @@ pub struct CargoOptions {
     /// "fallback"`, resolver 3's default): releases within the workspace's rust-version
     /// first. Set only for the verification copy of a workspace that declares one.
     pub rust_version_fallback: bool,
+    /// `--cargo-metadata`: `check` asks cargo even where the fast path could answer.
+    pub cargo_metadata: bool,
 }
 
 /// Where the workspace description comes from.

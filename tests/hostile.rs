@@ -106,7 +106,7 @@ fn cargo_missing_from_path() {
     let fixture = Fixture::new("two-lines");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"));
     let out = cmd
-        .args(["check", "--offline"])
+        .args(["check", "--offline", "--cargo-metadata"])
         .current_dir(&fixture.root)
         .env_remove("CARGO")
         .env("PATH", "/nonexistent")
@@ -114,6 +114,16 @@ fn cargo_missing_from_path() {
         .expect("run");
     let run = Run(out);
     assert_input_error(&run, &["could not run `cargo`"]);
+    // The fast path needs no cargo: with a fresh lockfile the default check answers.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-etcd-deps"))
+        .args(["check", "--offline"])
+        .current_dir(&fixture.root)
+        .env_remove("CARGO")
+        .env("CARGO_HOME", &fixture.cargo_home)
+        .env("PATH", "/nonexistent")
+        .output()
+        .expect("run");
+    Run(out).expect_code(1);
 }
 
 #[test]
@@ -206,12 +216,13 @@ fn a_failing_locate_project_is_named_as_such() {
     let shim = shim.to_str().expect("utf-8 path");
     let member = fixture.root.join("crates/server");
     for (dir, args) in [
-        (&member, vec!["check", "--offline"]),
+        (&member, vec!["check", "--offline", "--cargo-metadata"]),
         (
             &fixture.root,
             vec![
                 "check",
                 "--offline",
+                "--cargo-metadata",
                 "--manifest-path",
                 "crates/server/Cargo.toml",
             ],

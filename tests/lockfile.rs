@@ -33,7 +33,7 @@ fn lockfile_mode_cannot_see_features_and_says_what_it_leaves_out() {
     // what --all-features sees.
     let fixture = Fixture::new("features");
     let lockfile = fixture.run(&["check", "--lockfile", "--format", "json"]);
-    let all = fixture.run(&["check", "--offline", "--all-features", "--format", "json"]);
+    let all = fixture.run(common::CARGO_ALL_FEATURES_JSON);
     assert_eq!(comparable(&lockfile.json()), comparable(&all.json()));
     let human = fixture.run(&["check", "--lockfile"]);
     assert_eq!(
@@ -184,7 +184,7 @@ fn without_cargo(dir: &std::path::Path, fixture: &Fixture, args: &[&str]) -> com
 /// Runs `check --format json` in both modes (the lockfile mode without cargo) and asserts they
 /// agree; returns the lockfile mode's report.
 fn both_modes_agree(fixture: &Fixture, what: &str) -> Value {
-    let metadata = fixture.run(&["check", "--offline", "--format", "json"]);
+    let metadata = fixture.run(&["check", "--offline", "--cargo-metadata", "--format", "json"]);
     let lockfile = without_cargo(
         &fixture.root,
         fixture,
@@ -740,7 +740,15 @@ fn target_in_the_lockfile_mode_evaluates_the_workspaces_own_conditions_as_cargo_
             "--format",
             "json",
         ]);
-        let cargo = fixture.run(&["check", "--offline", "--target", target, "--format", "json"]);
+        let cargo = fixture.run(&[
+            "check",
+            "--offline",
+            "--cargo-metadata",
+            "--target",
+            target,
+            "--format",
+            "json",
+        ]);
         lockfile.expect_code(code);
         cargo.expect_code(code);
         assert_eq!(
@@ -902,7 +910,7 @@ fn members_and_the_lockfile_are_the_ones_cargo_uses() {
         "--format",
         "json",
     ]);
-    let cargo_mode = fixture.run(&["check", "--offline", "--all-features", "--format", "json"]);
+    let cargo_mode = fixture.run(common::CARGO_ALL_FEATURES_JSON);
     for run in [&from_root, &from_member, &by_path, &cargo_mode] {
         run.expect_code(1);
     }

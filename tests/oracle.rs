@@ -86,6 +86,9 @@ struct Dep {
     rename: Option<String>,
     /// Written as `key.workspace = true`, with the requirement in `[workspace.dependencies]`.
     inherited: bool,
+    /// `default-features = false`, and `features = […]`.
+    no_default_features: bool,
+    features: Vec<String>,
 }
 
 /// One package on disk, by its directory relative to the case's temporary directory.
@@ -99,6 +102,8 @@ struct Pkg {
     workspace: Option<String>,
     /// `[workspace]` of its own (a nested workspace).
     own_workspace: bool,
+    /// `[features]`: names and values (`dep:x`, `x/feat`, `x?/feat`, other features).
+    features: Vec<(String, Vec<String>)>,
 }
 
 /// A whole case: the workspace at `ws/`, with whatever lies beside it.
@@ -131,7 +136,18 @@ fn dep(rng: &mut Rng, allow_inherit: bool) -> Dep {
         _ => None,
     };
     let inherited = allow_inherit && rng.chance(20);
+    // tonic's optional transport stack hangs on its default `transport` feature. Drawn from
+    // a side stream, so the layouts of older seeds (and `REGRESSIONS`) stay as they were.
+    let mut side = Rng(rng.0.rotate_left(17) ^ 0x5EED);
+    let no_default_features = !inherited && side.chance(30);
+    let features = match (*package, side.below(3)) {
+        ("tonic", 0) => vec!["transport".to_owned()],
+        ("tonic", 1) => vec!["codegen".to_owned()],
+        _ => Vec::new(),
+    };
     Dep {
+        no_default_features,
+        features,
         package: (*package).to_owned(),
         req: Some((*rng.pick(lines)).to_owned()),
         path: None,
@@ -153,6 +169,8 @@ fn path_dep(package: &str, path: &str) -> Dep {
         optional: false,
         rename: None,
         inherited: false,
+        no_default_features: false,
+        features: Vec::new(),
     }
 }
 
@@ -177,6 +195,7 @@ fn pkg(dir: &str, name: &str, deps: Vec<Dep>) -> Pkg {
         deps,
         workspace: None,
         own_workspace: false,
+        features: Vec::new(),
     }
 }
 
@@ -217,7 +236,64 @@ fn generate(seed: u64) -> Spec {
     if inherit {
         inherit_requirements(&mut spec);
     }
+    for p in spec.packages.iter_mut().chain(spec.root_package.as_mut()) {
+        feature_axes(&mut rng, p);
+    }
     spec
+}
+
+/// A `[features]` table for a package's optional dependencies: each one turned on by a
+/// feature (`dep:x`, `x/transport` or `x?/transport` on tonic), by the implicit feature
+/// only, or by nothing; some of those features in `default`.
+fn feature_axes(rng: &mut Rng, p: &mut Pkg) {
+    let mut default = Vec::new();
+    for d in p.deps.iter().filter(|d| d.optional) {
+        let key = d.rename.clone().unwrap_or(d.package.clone());
+        let value = match (d.package.as_str(), rng.below(4)) {
+            (_, 0) => continue,
+            ("tonic", 1) => format!("{key}/transport"),
+            ("tonic", 2) => format!("{key}?/transport"),
+            (_, 3) if rng.chance(50) => {
+                // The implicit feature, turned on by default.
+                default.push(key.clone());
+                continue;
+            }
+            _ => format!("dep:{key}"),
+        };
+        let name = format!("with-{key}");
+        // A weak value turns its dependency on in cargo's resolve: always tried by default.
+        if value.contains("?/") || rng.chance(50) {
+            default.push(name.clone());
+        }
+        p.features.push((name, vec![value]));
+    }
+    if !default.is_empty() {
+        p.features.push(("default".to_owned(), default));
+    }
+}
+
+/// The features of `p` without values naming a dependency that is no longer optional (or
+/// no longer there), as a mutation may leave them: cargo would refuse the manifest.
+fn prune_features(p: &mut Pkg) {
+    let optional: Vec<String> = p
+        .deps
+        .iter()
+        .filter(|d| d.optional)
+        .map(|d| d.rename.clone().unwrap_or(d.package.clone()))
+        .collect();
+    let names: Vec<String> = p.features.iter().map(|(n, _)| n.clone()).collect();
+    let valid = |v: &String| {
+        let dep = v
+            .strip_prefix("dep:")
+            .or_else(|| v.split_once('/').map(|(d, _)| d.trim_end_matches('?')));
+        match dep {
+            Some(dep) => optional.iter().any(|o| o == dep),
+            None => names.contains(v) || optional.contains(v),
+        }
+    };
+    for (_, values) in &mut p.features {
+        values.retain(|v| valid(v));
+    }
 }
 
 /// The optional parts of a layout, each on its own chance.
@@ -374,6 +450,12 @@ fn render_dep(d: &Dep) -> String {
     if d.optional {
         fields.push("optional = true".to_owned());
     }
+    if d.no_default_features {
+        fields.push("default-features = false".to_owned());
+    }
+    if !d.features.is_empty() {
+        fields.push(format!("features = {}", quote_list(&d.features)));
+    }
     format!("{key} = {{ {} }}\n", fields.join(", "))
 }
 
@@ -389,6 +471,12 @@ fn render_package(p: &Pkg) -> String {
         out.push_str("\n[workspace]\n");
     }
     out.push_str(&render_deps(&p.deps));
+    if !p.features.is_empty() {
+        out.push_str("\n[features]\n");
+        for (name, values) in &p.features {
+            out.push_str(&format!("{name} = {}\n", quote_list(values)));
+        }
+    }
     out
 }
 
@@ -554,6 +642,9 @@ fn mutate(spec: &Spec, mutation: Mutation, rng: &mut Rng) -> Spec {
         }
         _ => {}
     }
+    for p in out.packages.iter_mut().chain(out.root_package.as_mut()) {
+        prune_features(p);
+    }
     out
 }
 
@@ -597,6 +688,7 @@ fn run_case(seed: u64) -> Result<String, String> {
     }
     let mut rng = Rng(seed ^ 0xA5A5_A5A5);
     let mut notes = spec.notes.clone();
+    let mut last = spec.clone();
     if rng.chance(55) {
         let mutation = *rng.pick(MUTATIONS);
         let changed = mutate(&spec, mutation, &mut rng);
@@ -612,6 +704,7 @@ fn run_case(seed: u64) -> Result<String, String> {
         }
         write(&changed, tmp.path());
         notes.push(format!("{mutation:?}"));
+        last = changed;
     }
     if let Some(dir) = &spec.leftover_lock {
         // An older lockfile of the member's own, from before it joined the workspace.
@@ -621,8 +714,9 @@ fn run_case(seed: u64) -> Result<String, String> {
     let from = tmp.path().join(&spec.run_from);
     // One target per case, in turn: each kind of condition is met on a third of the cases.
     let target = TARGETS[(seed % TARGETS.len() as u64) as usize];
-    let result =
-        compare(&from, &home, &notes, target).map_err(|e| format!("{} — {e}", notes.join(", ")));
+    let flags = feature_flags(seed, &last);
+    let result = compare(&from, &home, &notes, target, &flags)
+        .map_err(|e| format!("{} — {e}", notes.join(", ")));
     if result.is_err() && std::env::var_os("ETCD_DEPS_ORACLE_KEEP").is_some() {
         eprintln!("seed {seed} kept at {}", tmp.keep().display());
     }
@@ -638,20 +732,124 @@ fn tool(dir: &Path, home: &Path, extra: &[&str]) -> common::Run {
 /// `cargo metadata --locked` from `from`, with `extra` flags. Cargo.lock holds every
 /// optional dependency: the lockfile mode sees what `--all-features` sees (its report says so).
 fn metadata(from: &Path, home: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "metadata",
-        "--locked",
-        "--offline",
-        "--all-features",
-        "--format-version",
-        "1",
-    ];
+    let mut args = vec!["--all-features"];
+    args.extend_from_slice(extra);
+    metadata_with(from, home, &args)
+}
+
+/// `cargo metadata --locked --offline` from `from`, with `extra` flags and nothing else.
+fn metadata_with(from: &Path, home: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["metadata", "--locked", "--offline", "--format-version", "1"];
     args.extend_from_slice(extra);
     cargo(from, home, &args)
 }
 
+/// The feature flags a case is also resolved with, in turn: none (the members' default
+/// features), `--no-default-features`, or `--features` naming one of the first member's
+/// features, as `feature` or `m0/feature` (none when it has none).
+fn feature_flags(seed: u64, spec: &Spec) -> Vec<String> {
+    match seed % 3 {
+        1 => vec!["--no-default-features".to_owned()],
+        2 => {
+            let m0 = spec.packages.iter().find(|p| p.dir == "ws/crates/m0");
+            match m0.and_then(|p| p.features.iter().find(|(n, _)| n != "default")) {
+                // Every other such case names it as `member/feature`.
+                Some((name, _)) if seed.is_multiple_of(2) => {
+                    vec!["--features".to_owned(), format!("m0/{name}")]
+                }
+                Some((name, _)) => vec!["--features".to_owned(), name.clone()],
+                None => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The feature resolve of the fast path against cargo's `cargo metadata` with the same
+/// feature `flags` (none: default features), for the host and for `target`.
+fn compare_features(
+    from: &Path,
+    home: &Path,
+    target: &str,
+    flags: &[String],
+) -> Result<(), String> {
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let requested = cargo_etcd_deps::input::features::Requested::new(
+        &flags
+            .iter()
+            .skip_while(|f| **f != "--features")
+            .skip(1)
+            .map(|f| (*f).to_owned())
+            .collect::<Vec<_>>(),
+        false,
+        flags.contains(&"--no-default-features"),
+    );
+    for filter in [None, Some(target)] {
+        let mut args = flags.clone();
+        if let Some(t) = filter {
+            args.extend(["--filter-platform", t]);
+        }
+        let meta = metadata_with(from, home, &args);
+        if !meta.status.success() {
+            return Err(format!(
+                "cargo metadata {args:?} refuses a fresh lockfile: {}",
+                String::from_utf8_lossy(&meta.stderr)
+            ));
+        }
+        let json = String::from_utf8(meta.stdout).expect("utf-8 metadata");
+        let by_cargo = DepGraph::from_metadata_json(&json, "cargo metadata").expect("metadata");
+        let read = cargo_etcd_deps::input::read_lockfile_with(from, None, None, Some(&requested))
+            .map_err(|e| format!("the library refuses what the binary read: {e}"))?;
+        if let Some(why) = read.undecided {
+            return Err(format!("{flags:?}: the fast path cannot decide: {why}"));
+        }
+        let by_lock = match filter {
+            Some(t) => cargo_etcd_deps::input::lockfile::on_targets(read.graph, &[t.to_owned()])
+                .map_err(|e| format!("{t}: {e}"))?,
+            None => read.graph,
+        };
+        same_edges(&by_cargo, &by_lock, &format!("{args:?}"))?;
+        if filter.is_none() {
+            let all = cargo_etcd_deps::input::read_lockfile(from, None, None)
+                .map_err(|e| format!("the library refuses what the binary read: {e}"))?;
+            if declared(&all.graph) != declared(&by_lock) {
+                FEATURES_MATTERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+    // The default `check` answers from the fast path here, with cargo's findings: with the
+    // flags alone (`--no-default-features`), or with `--target` and `--edges no-dev` too.
+    let mut args = vec!["check", "--offline", "--format", "json"];
+    args.extend_from_slice(&flags);
+    if flags.len() != 1 {
+        args.extend(["--target", target, "--edges", "no-dev"]);
+    }
+    let fast = common::run_tool(from, home, &args, None);
+    let answered = fast.json()["answered_by"].clone();
+    if answered["path"] != "lockfile" {
+        return Err(format!(
+            "{args:?}: the default check asked cargo: {answered}"
+        ));
+    }
+    args.push("--cargo-metadata");
+    let by_cargo = common::run_tool(from, home, &args, None);
+    match common::findings_differ(("cargo", &by_cargo), ("fast path", &fast)) {
+        Some(d) => Err(format!("findings differ {args:?}\n{d}")),
+        None => Ok(()),
+    }
+}
+
+/// Fresh cases whose feature resolve left out something `--all-features` sees.
+static FEATURES_MATTERED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// The lockfile mode against cargo, from `from`.
-fn compare(from: &Path, home: &Path, notes: &[String], target: &str) -> Result<String, String> {
+fn compare(
+    from: &Path,
+    home: &Path,
+    notes: &[String],
+    target: &str,
+    flags: &[String],
+) -> Result<String, String> {
     let meta = metadata(from, home, &[]);
     let stderr = String::from_utf8_lossy(&meta.stderr).into_owned();
     let verdict = if meta.status.success() {
@@ -719,6 +917,7 @@ fn compare(from: &Path, home: &Path, notes: &[String], target: &str) -> Result<S
     same_edges(&by_cargo, &by_lock, target)?;
     let args = ["--target", target];
     same_findings(from, home, &args, &tool(from, home, &args))?;
+    compare_features(from, home, target, flags)?;
     Ok(format!("Fresh: {}", notes.join(", ")))
 }
 
@@ -751,21 +950,13 @@ fn same_findings(
     extra: &[&str],
     run: &common::Run,
 ) -> Result<(), String> {
-    let mut args = vec!["check", "--offline", "--all-features", "--format", "json"];
+    let mut args = common::CARGO_ALL_FEATURES_JSON.to_vec();
     args.extend_from_slice(extra);
     let metadata_mode = common::run_tool(from, home, &args, None);
-    let (x, y) = (
-        common::comparable(&metadata_mode.json()),
-        common::comparable(&run.json()),
-    );
-    if x != y || metadata_mode.code() != run.code() {
-        return Err(format!(
-            "findings differ {extra:?}\nmetadata mode: {}\nlockfile mode: {}",
-            serde_json::to_string_pretty(&x).unwrap_or_default(),
-            serde_json::to_string_pretty(&y).unwrap_or_default()
-        ));
+    match common::findings_differ(("metadata mode", &metadata_mode), ("lockfile mode", run)) {
+        Some(d) => Err(format!("findings differ {extra:?}\n{d}")),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Every member (name, version, manifest) and each edge out of a package a member reaches
@@ -839,12 +1030,21 @@ fn the_lockfile_mode_agrees_with_cargo_on_generated_workspaces() {
             Err(e) => failures.push(format!("seed {seed}: {e}\n{:#?}", generate(*seed))),
         }
     }
-    eprintln!("{} cases: {verdicts:?}", results.len());
+    let mattered = FEATURES_MATTERED.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "{} cases: {verdicts:?}; {mattered} fresh cases resolve fewer edges than --all-features",
+        results.len()
+    );
     assert!(
         failures.is_empty(),
         "{} disagreements:\n{}",
         failures.len(),
         failures.join("\n\n")
+    );
+    // Features decide something on some cases: a run where they never do proves little.
+    assert!(
+        mattered > 0 || results.len() < 100,
+        "no case where features leave out an optional dependency"
     );
     // The generator reaches every verdict: a run of only fresh cases proves little.
     for verdict in ["Fresh", "Stale", "Refused"]

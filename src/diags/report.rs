@@ -37,6 +37,17 @@ pub fn allowed_version(krate: &str, version: &Version, reason: &str) -> String {
     format!("allowed: {krate} {version}: {reason}")
 }
 
+/// The `-v` note saying which path answered `check`: the fast path (`None`), or cargo and why.
+pub fn answered_by(fallback: Option<&str>) -> String {
+    match fallback {
+        None => {
+            "answered from Cargo.lock and cargo's local index data (--cargo-metadata asks cargo)"
+                .to_owned()
+        }
+        Some(why) => format!("answered by `cargo metadata`: {why}"),
+    }
+}
+
 /// The note about a generated cargo-hakari workspace-hack member.
 pub fn generated_member(name: &str) -> String {
     format!(

@@ -28,7 +28,7 @@ use toml_edit::Item;
 
 use crate::graph::{DepGraph, Edge, Kind, Package};
 use crate::manifest::document::{Entry, Manifest, Section, written_requirement};
-use crate::registry::Declared;
+use crate::registry::{Declared, ReleaseFacts};
 
 #[derive(Deserialize)]
 pub(super) struct RawLock<'a> {
@@ -79,6 +79,8 @@ pub struct LocalPackage {
     /// cargo resolves for them.
     pub declarations: Vec<Declaration>,
     pub is_member: bool,
+    /// The `[features]` table as written.
+    pub features: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// One dependency declaration of a member.
@@ -94,6 +96,10 @@ pub struct Declaration {
     pub is_path: bool,
     /// `optional = true` (in the declaration, or the workspace's for an inherited key).
     pub optional: bool,
+    /// `features = […]` (an inherited key's with the workspace's), and `default-features`
+    /// as cargo settles it for an inherited key.
+    pub features: Vec<String>,
+    pub default_features: bool,
     /// For a path dependency: the directory it names, made absolute (not resolved through links).
     pub path_dir: Option<PathBuf>,
     /// The key's line in the member's manifest (1-based), when the text has spans.
@@ -168,7 +174,7 @@ impl<'t> Locked<'t> {
 
 /// What the registry's index data says of Cargo.lock's packages: by index in Cargo.lock, the
 /// dependencies the locked release declares; `None` (or no entry) where nothing is known.
-pub type Facts = Vec<Option<Vec<Declared>>>;
+pub type Facts = Vec<Option<ReleaseFacts>>;
 
 /// The graph, and the packages (`name version`, in Cargo.lock's order) some of whose
 /// dependencies neither a manifest nor the index data describe: their edges have no known
@@ -176,6 +182,8 @@ pub type Facts = Vec<Option<Vec<Declared>>>;
 pub struct Built {
     pub graph: DepGraph,
     pub lacking: Vec<String>,
+    /// Feature flags were given but their resolve could not be decided: why.
+    pub undecided: Option<String>,
 }
 
 /// Builds the graph from Cargo.lock as read, the workspace's local packages and the registry
@@ -186,6 +194,21 @@ pub fn build(
     local: Local<'_>,
     root: &Path,
     facts: &Facts,
+) -> Result<Built, LockError> {
+    build_with(lock, local, root, facts, None)
+}
+
+/// `build`, and with `features` the resolve `cargo metadata` makes with those feature flags:
+/// the edges of optional declarations no feature turns on, and everything reached only
+/// through them, are left out (`features`). When that cannot be decided (a reached package
+/// without facts, a feature cargo would refuse), `Built::undecided` says why and the graph
+/// holds every locked edge.
+pub fn build_with(
+    lock: Locked<'_>,
+    local: Local<'_>,
+    root: &Path,
+    facts: &Facts,
+    features: Option<&super::features::Requested>,
 ) -> Result<Built, LockError> {
     let err = |message: String| LockError {
         path: lock.path.to_owned(),
@@ -218,9 +241,10 @@ pub fn build(
         facts,
     };
     let Edges {
-        edges,
+        mut edges,
         dropped,
         lacking,
+        decls,
     } = edges(&raw.package, &packages, &by_name, &declaring).map_err(err)?;
     if !local.packages.is_empty() {
         let fresh = super::fresh::Lock {
@@ -231,6 +255,27 @@ pub fn build(
         };
         super::fresh::check(&fresh, local, &placed, (lock.path, root))?;
     }
+    let mut undecided = None;
+    if let Some(requested) = features {
+        let decided = if lacking.is_empty() {
+            activated(
+                &declaring,
+                &packages,
+                (&edges, &decls),
+                &member_ids,
+                requested,
+            )
+        } else {
+            Err("some packages lack facts".to_owned())
+        };
+        match decided {
+            Ok(kept) => {
+                let mut keep = kept.into_iter();
+                edges.retain(|_| keep.next().unwrap_or(true));
+            }
+            Err(why) => undecided = Some(why),
+        }
+    }
     let lacking = lacking
         .into_iter()
         .map(|i| format!("{} {}", packages[i].name, packages[i].version))
@@ -238,6 +283,7 @@ pub fn build(
     Ok(Built {
         graph: DepGraph::from_parts(packages, edges, &member_ids, root.to_owned()),
         lacking,
+        undecided,
     })
 }
 
@@ -415,6 +461,7 @@ fn edges(
         facts,
     } = *declaring;
     let mut edges = Vec::with_capacity(raw.iter().map(|p| p.dependencies.len()).sum());
+    let mut decls = Vec::with_capacity(edges.capacity());
     let mut dropped = Vec::new();
     let mut lacking = Vec::new();
     for (i, p) in raw.iter().enumerate() {
@@ -436,12 +483,12 @@ fn edges(
             let target = &packages[j];
             let found = match (placed[i], released) {
                 (Some(m), _) => from_manifest(m, target, placed[j], local.patches),
-                (None, Some(declared)) => from_release(declared, target),
+                (None, Some(declared)) => from_release(&declared.deps, target),
                 (None, None) => Vec::new(),
             };
             unknown |= found.is_empty();
             push_edges(
-                &mut edges,
+                (&mut edges, &mut decls),
                 (i, j),
                 found,
                 packages[i].is_member,
@@ -456,6 +503,7 @@ fn edges(
         edges,
         dropped,
         lacking,
+        decls,
     })
 }
 
@@ -466,25 +514,29 @@ fn from_manifest(
     target: &Package,
     target_local: Option<&LocalPackage>,
     patches: &[(String, Option<PathBuf>)],
-) -> Vec<Edge> {
+) -> Vec<(Edge, Vec<u32>)> {
     m.declarations
         .iter()
-        .filter(|d| {
+        .zip(0u32..)
+        .filter(|(d, _)| {
             d.package == target.name && super::fresh::answers(d, target, target_local, patches)
         })
-        .map(|d| Edge {
-            kind: d.kind,
-            kind_known: true,
-            req: d
-                .req
-                .as_deref()
-                .map(|r| VersionReq::parse(r).map_or_else(|_| r.to_owned(), |v| v.to_string()))
-                .or_else(|| d.is_path.then(|| "*".to_owned())),
-            key: d.key.clone(),
-            optional: false,
-            platform: d.platform.clone(),
-            features: Vec::new(),
-            default_features: true,
+        .map(|(d, at)| {
+            let edge = Edge {
+                kind: d.kind,
+                kind_known: true,
+                req: d
+                    .req
+                    .as_deref()
+                    .map(|r| VersionReq::parse(r).map_or_else(|_| r.to_owned(), |v| v.to_string()))
+                    .or_else(|| d.is_path.then(|| "*".to_owned())),
+                key: d.key.clone(),
+                optional: false,
+                platform: d.platform.clone(),
+                features: Vec::new(),
+                default_features: true,
+            };
+            (edge, vec![at])
         })
         .collect()
 }
@@ -493,19 +545,20 @@ fn from_manifest(
 /// lists them: one per kind and platform condition among the normal and build declarations
 /// of `target`'s package whose requirement its version meets (cargo resolves no
 /// dev-dependency of a registry package).
-fn from_release(declared: &[Declared], target: &Package) -> Vec<Edge> {
-    let mut out: Vec<Edge> = Vec::new();
-    for d in declared {
+fn from_release(declared: &[Declared], target: &Package) -> Vec<(Edge, Vec<u32>)> {
+    let mut out: Vec<(Edge, Vec<u32>)> = Vec::new();
+    for (d, at) in declared.iter().zip(0u32..) {
         if d.name != target.name || d.kind == Kind::Dev || !d.req.matches(&target.version) {
             continue;
         }
-        if out
-            .iter()
-            .any(|e| e.kind == d.kind && e.platform == d.platform)
+        if let Some((_, ats)) = out
+            .iter_mut()
+            .find(|(e, _)| e.kind == d.kind && e.platform == d.platform)
         {
+            ats.push(at);
             continue;
         }
-        out.push(Edge {
+        let edge = Edge {
             kind: d.kind,
             kind_known: true,
             req: Some(d.req.to_string()),
@@ -515,10 +568,14 @@ fn from_release(declared: &[Declared], target: &Package) -> Vec<Edge> {
             platform: d.platform.clone(),
             features: d.features.clone(),
             default_features: d.default_features,
-        });
+        };
+        out.push((edge, vec![at]));
     }
     out
 }
+
+/// An edge between two Cargo.lock packages, by their indices.
+pub(super) type LockEdge = (usize, usize, Edge);
 
 /// The edges of Cargo.lock's dependency references, and the references to path packages the
 /// workspace no longer has, which were left out.
@@ -527,6 +584,9 @@ pub(super) struct Edges {
     pub(super) dropped: Vec<(usize, usize)>,
     /// Packages with an edge of unknown kind and requirement, by index.
     pub(super) lacking: Vec<usize>,
+    /// By edge: the declarations of its source package behind it (their indices in the
+    /// local package's declarations or the release's).
+    pub(super) decls: Vec<Vec<u32>>,
 }
 
 /// A path package in Cargo.lock that the workspace no longer has (never one when Cargo.lock
@@ -543,9 +603,9 @@ pub(super) fn is_orphan(
 /// The edges of one Cargo.lock dependency reference: those its declarations give (`found`),
 /// or one of unknown kind and requirement.
 fn push_edges(
-    edges: &mut Vec<(usize, usize, Edge)>,
+    (edges, decls): (&mut Vec<LockEdge>, &mut Vec<Vec<u32>>),
     (i, j): (usize, usize),
-    found: Vec<Edge>,
+    found: Vec<(Edge, Vec<u32>)>,
     from_member: bool,
     target: &str,
 ) {
@@ -571,8 +631,66 @@ fn push_edges(
                 default_features: true,
             },
         ));
+        decls.push(Vec::new());
     }
-    edges.extend(found.into_iter().map(|e| (i, j, e)));
+    for (e, at) in found {
+        edges.push((i, j, e));
+        decls.push(at);
+    }
+}
+
+/// Which edges the resolve with `requested` features keeps (by edge index), from the
+/// declarations and feature tables of the local packages and the registry releases.
+fn activated(
+    declaring: &Declaring<'_>,
+    packages: &[Package],
+    (edges, decls): (&[LockEdge], &[Vec<u32>]),
+    members: &[usize],
+    requested: &super::features::Requested,
+) -> Result<Vec<bool>, String> {
+    use super::features::{Decl, Facts as Of};
+    let of = |i: usize| -> Option<Of<'_>> {
+        let p = &packages[i];
+        let label = format!("{} {}", p.name, p.version);
+        if let Some(m) = declaring.placed[i] {
+            let decls = m.declarations.iter().map(|d| Decl {
+                key: &d.key,
+                kind: d.kind,
+                optional: d.optional,
+                features: &d.features,
+                default_features: d.default_features,
+            });
+            return Some(Of {
+                name: &p.name,
+                label,
+                decls: decls.collect(),
+                table: &m.features,
+                is_member: m.is_member,
+            });
+        }
+        let released = declaring.facts.get(i)?.as_ref()?;
+        let decls = released.deps.iter().map(|d| Decl {
+            key: &d.key,
+            kind: d.kind,
+            optional: d.optional,
+            features: &d.features,
+            default_features: d.default_features,
+        });
+        Some(Of {
+            name: &p.name,
+            label,
+            decls: decls.collect(),
+            table: &released.features,
+            is_member: false,
+        })
+    };
+    let facts: Vec<Option<Of<'_>>> = (0..packages.len()).map(of).collect();
+    let links: Vec<super::features::Link<'_>> = edges
+        .iter()
+        .zip(decls)
+        .map(|((i, j, _), d)| (*i, *j, d.as_slice()))
+        .collect();
+    super::features::activate(&facts, &links, members, requested)
 }
 
 /// Where each local package stands in Cargo.lock: by lock index, the local package locked
@@ -726,9 +844,37 @@ fn declaration(
             .into_iter()
             .flatten()
             .any(|t| t.get("optional").and_then(Item::as_bool) == Some(true)),
+        features: [if inherited { st } else { None }, t]
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.get("features").and_then(Item::as_array))
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        default_features: default_features(t, st, inherited),
         path_dir: written_path.map(|p| super::workspace::normalize(&base.join(p))),
         line: entry.span().map(|(start, _)| doc.line_of(start)),
     }
+}
+
+/// `default-features` as cargo settles it: the declaration's own (default true); for an
+/// inherited key, the workspace's entry's unless that is off, when the member's decides.
+fn default_features(
+    own: Option<&dyn toml_edit::TableLike>,
+    source: Option<&dyn toml_edit::TableLike>,
+    inherited: bool,
+) -> bool {
+    let read = |t: Option<&dyn toml_edit::TableLike>| {
+        t.and_then(|t| {
+            t.get("default-features")
+                .or_else(|| t.get("default_features"))
+        })
+        .and_then(Item::as_bool)
+    };
+    if !inherited {
+        return read(own).unwrap_or(true);
+    }
+    read(source).unwrap_or(true) || read(own).unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -791,14 +937,17 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             .registry_packages()
             .find(|(_, p, _)| p.name == "socket2")
             .expect("socket2");
-        facts[i] = Some(vec![
-            declared("libc", "^0.2.150", Kind::Normal, Some("cfg(unix)")),
-            declared("libc", "^0.2.150", Kind::Normal, Some("cfg(unix)")),
-            declared("libc", "^0.2", Kind::Build, Some("cfg(unix)")),
-            declared("libc", "^0.2", Kind::Dev, None),
-            declared("libc", "^0.1", Kind::Normal, Some("cfg(windows)")),
-            declared("windows-sys", "^0.52", Kind::Normal, Some("cfg(windows)")),
-        ]);
+        facts[i] = Some(ReleaseFacts {
+            deps: vec![
+                declared("libc", "^0.2.150", Kind::Normal, Some("cfg(unix)")),
+                declared("libc", "^0.2.150", Kind::Normal, Some("cfg(unix)")),
+                declared("libc", "^0.2", Kind::Build, Some("cfg(unix)")),
+                declared("libc", "^0.2", Kind::Dev, None),
+                declared("libc", "^0.1", Kind::Normal, Some("cfg(windows)")),
+                declared("windows-sys", "^0.52", Kind::Normal, Some("cfg(windows)")),
+            ],
+            features: Default::default(),
+        });
         super::build(lock, Local::default(), Path::new("/ws"), &facts).expect("builds")
     }
 
@@ -875,6 +1024,21 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
                 .iter()
                 .all(|e| e.contains(" false None None"))
         );
+    }
+
+    #[test]
+    fn default_features_follow_cargos_rule_for_inherited_keys() {
+        let doc: toml_edit::DocumentMut =
+            "on = { version = \"1\" }\noff = { default-features = false }\n"
+                .parse()
+                .expect("toml");
+        let t = |key: &str| doc.get(key).and_then(Item::as_table_like);
+        assert!(default_features(t("on"), None, false));
+        assert!(!default_features(t("off"), None, false));
+        // Inherited: the workspace's entry decides unless it turns them off.
+        assert!(default_features(t("off"), t("on"), true));
+        assert!(!default_features(t("on"), t("off"), true));
+        assert!(!default_features(None, t("off"), true));
     }
 
     #[test]

@@ -22,6 +22,8 @@
 
 pub mod build_log;
 pub mod cargo;
+mod fast;
+pub mod features;
 pub(crate) mod fleet;
 mod fresh;
 pub mod hakari;
@@ -65,6 +67,17 @@ pub struct Workspace {
     /// Where each dependency is declared, and the texts the reports quote (the member
     /// manifests and the configuration file), read once.
     pub spans: SpanIndex,
+    /// `check` with no input flag: whether the fast path answered, else why cargo was asked.
+    pub answered: Option<Answered>,
+}
+
+/// Which path answered a `check` given no input flag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answered {
+    /// Cargo.lock, the manifests and cargo's local index data, shown equal to cargo's answer.
+    Fast,
+    /// `cargo metadata`, for this reason.
+    Cargo(String),
 }
 
 /// Loads the workspace `req` names, with `base` as the command line's analysis options:
@@ -82,7 +95,13 @@ pub(crate) fn load_located(
     base: &analysis::Options,
     located: Option<cargo::Located>,
 ) -> Result<Workspace, Error> {
-    let (graph, config, parsed, lacking) = read(req, located)?;
+    let Read {
+        graph,
+        config,
+        parsed,
+        lacking,
+        answered,
+    } = read(req, located)?;
     let opts = settings::merge_options(base, &config, req)?;
     settings::check_members(&graph, matches!(req.command, Command::Fix(_)))?;
     // Read only now: a member reached through a link that leaves the root is refused above.
@@ -108,6 +127,7 @@ pub(crate) fn load_located(
         lockfile_mode: matches!(req.input, Input::Lockfile { .. }),
         lacking,
         spans,
+        answered,
     })
 }
 
@@ -151,6 +171,7 @@ impl Workspace {
             lockfile_mode: false,
             lacking: Vec::new(),
             spans: SpanIndex::new(root.to_owned(), manifests),
+            answered: None,
         })
     }
 }
@@ -164,16 +185,59 @@ fn copy_root(json: &str) -> Option<&str> {
     (!root.contains('\\')).then_some(root)
 }
 
+/// What `read` gives `load`.
+struct Read {
+    graph: DepGraph,
+    config: Config,
+    /// The manifests the lockfile reader parsed (the lockfile mode, the fast path).
+    parsed: Option<lockfile::Parsed>,
+    /// The lockfile mode: the packages it lacks facts for.
+    lacking: Vec<String>,
+    answered: Option<Answered>,
+}
+
+/// Metadata JSON someone else ran cargo for (saved, or given to the library), named `name`
+/// in errors; the configuration is discovered at the workspace root it names.
+fn read_metadata(json: &str, name: &str, explicit: Option<&Path>) -> Result<Read, Error> {
+    let graph = DepGraph::from_metadata_json(json, name)?;
+    let config = load_config(graph.workspace_root(), explicit)?;
+    Ok(Read {
+        graph,
+        config,
+        parsed: None,
+        lacking: Vec::new(),
+        answered: None,
+    })
+}
+
 /// The graph and the configuration, for each input mode, and in the lockfile mode the
 /// manifests it parsed to build the graph and the packages it lacks facts for. With cargo,
-/// the configuration is read first: its `targets` are passed to `cargo metadata`.
-fn read(
-    req: &Request,
-    located: Option<cargo::Located>,
-) -> Result<(DepGraph, Config, Option<lockfile::Parsed>, Vec<String>), Error> {
+/// the configuration is read first: its `targets` are passed to `cargo metadata`. `check`
+/// with no input flag first tries the fast path (`fast::read`), and asks cargo only when
+/// that cannot show its answer is cargo's.
+fn read(req: &Request, located: Option<cargo::Located>) -> Result<Read, Error> {
     let explicit = req.config.as_deref();
     match &req.input {
         Input::Cargo(opts) => {
+            let mut answered = None;
+            if matches!(req.command, Command::Check(_)) {
+                let tried = match opts.cargo_metadata {
+                    true => Err("--cargo-metadata asks cargo".to_owned()),
+                    false => fast::read(opts, explicit),
+                };
+                match tried {
+                    Ok((graph, config, parsed)) => {
+                        return Ok(Read {
+                            graph,
+                            config,
+                            parsed: Some(parsed),
+                            lacking: Vec::new(),
+                            answered: Some(Answered::Fast),
+                        });
+                    }
+                    Err(why) => answered = Some(Answered::Cargo(why)),
+                }
+            }
             let located = match located {
                 Some(located) => located,
                 None => cargo::locate(opts)?,
@@ -189,19 +253,19 @@ fn read(
                 cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown)?;
             let name = format!("cargo metadata for {}", located.shown);
             let graph = DepGraph::from_metadata_json(&json, &name)?;
-            Ok((graph, config, None, Vec::new()))
+            Ok(Read {
+                graph,
+                config,
+                parsed: None,
+                lacking: Vec::new(),
+                answered,
+            })
         }
         Input::File(path) => {
             let (json, name) = cargo::read_saved(path)?;
-            let graph = DepGraph::from_metadata_json(&json, &name)?;
-            let config = load_config(graph.workspace_root(), explicit)?;
-            Ok((graph, config, None, Vec::new()))
+            read_metadata(&json, &name, explicit)
         }
-        Input::Json(json) => {
-            let graph = DepGraph::from_metadata_json(json, "the given cargo metadata")?;
-            let config = load_config(graph.workspace_root(), explicit)?;
-            Ok((graph, config, None, Vec::new()))
-        }
+        Input::Json(json) => read_metadata(json, "the given cargo metadata", explicit),
         Input::Lockfile {
             lockfile,
             manifest_path,
@@ -221,6 +285,7 @@ fn read(
                 graph,
                 parsed,
                 lacking,
+                ..
             } = read_lockfile(&cwd, lockfile.as_deref(), manifest_path.as_deref())?;
             let config = load_config(graph.workspace_root(), explicit)?;
             let targets = match (targets.is_empty(), &config.targets) {
@@ -228,7 +293,13 @@ fn read(
                 _ => targets.clone(),
             };
             let graph = lockfile::on_targets(graph, &targets).map_err(Error::Usage)?;
-            Ok((graph, config, Some(parsed), lacking))
+            Ok(Read {
+                graph,
+                config,
+                parsed: Some(parsed),
+                lacking,
+                answered: None,
+            })
         }
     }
 }
@@ -273,6 +344,8 @@ pub struct FromLock {
     /// The packages (`name version`) some of whose dependencies no manifest and no index data
     /// on this machine describe.
     pub lacking: Vec<String>,
+    /// Asked for a feature resolve that could not be decided: why.
+    pub undecided: Option<String>,
 }
 
 /// The lockfile mode's input: the graph from Cargo.lock, the manifests beside it and what
@@ -284,6 +357,18 @@ pub fn read_lockfile(
     cwd: &Path,
     lockfile: Option<&Path>,
     manifest_path: Option<&Path>,
+) -> Result<FromLock, Error> {
+    read_lockfile_with(cwd, lockfile, manifest_path, None)
+}
+
+/// `read_lockfile`, and with `features` the resolve `cargo metadata` makes with those
+/// feature flags (see `lockfile::build_with`): `FromLock::undecided` says when it cannot be
+/// decided.
+pub fn read_lockfile_with(
+    cwd: &Path,
+    lockfile: Option<&Path>,
+    manifest_path: Option<&Path>,
+    features: Option<&features::Requested>,
 ) -> Result<FromLock, Error> {
     let given = lockfile.map(|p| {
         let p = cwd.join(p);
@@ -361,11 +446,12 @@ pub fn read_lockfile(
         patches: &local.1,
     };
     let facts = registry_facts(&locked, &root);
-    let built = lockfile::build(locked, local_packages, &root, &facts)?;
+    let built = lockfile::build_with(locked, local_packages, &root, &facts, features)?;
     Ok(FromLock {
         graph: built.graph,
         parsed,
         lacking: built.lacking,
+        undecided: built.undecided,
     })
 }
 

@@ -203,6 +203,7 @@ fn local_package(
         version,
         declarations: decls,
         is_member,
+        features: crate::manifest::document::feature_table(doc),
     })
 }
 

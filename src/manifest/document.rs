@@ -112,6 +112,28 @@ pub enum Section {
     Workspace,
 }
 
+/// A manifest's `[features]` table as written: each feature and the values it enables
+/// (`feat`, `dep:x`, `x/feat`, `x?/feat`). Values that are not strings are left out.
+pub fn feature_table(doc: &Manifest) -> std::collections::BTreeMap<String, Vec<String>> {
+    let Some(table) = doc.get("features").and_then(Item::as_table_like) else {
+        return Default::default();
+    };
+    table
+        .iter()
+        .map(|(k, v)| {
+            let values = v
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (k.to_owned(), values)
+        })
+        .collect()
+}
+
 /// A target condition (`cfg(any(unix,windows))`, a triple) as cargo metadata spells it
 /// (`cfg(any(unix, windows))`), or as written when it does not parse.
 pub fn platform_spelling(written: &str) -> String {

@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use semver::{Version, VersionReq};
 use toml_edit::Item;
 
-use super::{Declared, Registry, RegistryError, Release, Releases, parse_rust_version};
+use super::{
+    Declared, Registry, RegistryError, Release, ReleaseFacts, Releases, parse_rust_version,
+};
 use crate::graph::Kind;
 use crate::manifest::document::{Manifest, Section};
 
@@ -20,8 +22,8 @@ pub struct DirectorySource {
 }
 
 /// Each crate's releases in version order, and beside them (in the same order) the
-/// dependencies each declares.
-type Index = HashMap<String, (Releases, Vec<Vec<Declared>>)>;
+/// dependencies and features each declares.
+type Index = HashMap<String, (Releases, Vec<ReleaseFacts>)>;
 
 impl DirectorySource {
     pub fn new(dir: PathBuf) -> DirectorySource {
@@ -41,7 +43,7 @@ impl DirectorySource {
                 e,
             )
         })?;
-        let mut out: HashMap<String, Vec<(Release, Vec<Declared>)>> = HashMap::new();
+        let mut out: HashMap<String, Vec<(Release, ReleaseFacts)>> = HashMap::new();
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
             .map(|e| e.path().join("Cargo.toml"))
@@ -88,7 +90,7 @@ impl Registry for DirectorySource {
         &self,
         name: &str,
         version: &Version,
-    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
         // `cargo vendor` names a crate's folder `name-version`, or `name` for the one version
         // it holds when alone: read that folder alone before listing the whole directory.
         for folder in [format!("{name}-{version}"), name.to_owned()] {
@@ -116,7 +118,7 @@ impl Registry for DirectorySource {
 }
 
 /// Reads name, release facts and declarations from a published crate's Cargo.toml.
-fn parse_manifest(text: &str) -> Result<(String, Release, Vec<Declared>), String> {
+fn parse_manifest(text: &str) -> Result<(String, Release, ReleaseFacts), String> {
     let doc = Manifest::parse(text.to_owned()).map_err(|e| format!("invalid TOML: {e}"))?;
     let package = doc
         .get("package")
@@ -136,11 +138,8 @@ fn parse_manifest(text: &str) -> Result<(String, Release, Vec<Declared>), String
         .get("rust-version")
         .and_then(Item::as_str)
         .and_then(parse_rust_version);
-    let mut features: BTreeSet<String> = doc
-        .get("features")
-        .and_then(Item::as_table_like)
-        .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
-        .unwrap_or_default();
+    let table = crate::manifest::document::feature_table(&doc);
+    let mut features: BTreeSet<String> = table.keys().cloned().collect();
     let declared = declarations(&doc)?;
     for d in declared
         .iter()
@@ -155,7 +154,11 @@ fn parse_manifest(text: &str) -> Result<(String, Release, Vec<Declared>), String
         deps: declared.iter().map(Into::into).collect(),
         features,
     };
-    Ok((name, release, declared))
+    let facts = ReleaseFacts {
+        deps: declared,
+        features: table,
+    };
+    Ok((name, release, facts))
 }
 
 /// Every dependency a published manifest declares. By kind, the package's table before its
@@ -224,7 +227,7 @@ mod tests {
 
     #[test]
     fn reads_a_stub_manifest() {
-        let (name, release, _) = parse_manifest(
+        let (name, release, facts) = parse_manifest(
             r#"[package]
 name = "etcd-client"
 version = "0.14.0"
@@ -236,9 +239,17 @@ grpc = { package = "tonic-health", version = "0.12", optional = true }
 
 [build-dependencies]
 tonic-build = "^0.12"
+
+[features]
+tls = ["tonic/tls", "grpc?/tls"]
 "#,
         )
         .expect("parses");
+        // The table as written; the implicit `grpc` feature is added where features resolve.
+        assert_eq!(
+            format!("{:?}", facts.features),
+            r#"{"tls": ["tonic/tls", "grpc?/tls"]}"#
+        );
         assert_eq!(name, "etcd-client");
         assert_eq!(release.version, Version::new(0, 14, 0));
         assert_eq!(release.rust_version, Some(Version::new(1, 80, 0)));
@@ -286,6 +297,7 @@ tonic-build = "^0.12"
         )
         .expect("parses");
         let shown: Vec<String> = declared
+            .deps
             .iter()
             .map(|d| {
                 format!(
@@ -313,6 +325,7 @@ tonic-build = "^0.12"
             .expect("readable")
             .expect("present");
         let shown: Vec<(&str, Option<&str>)> = socket2
+            .deps
             .iter()
             .map(|d| (d.name.as_str(), d.platform.as_deref()))
             .collect();
@@ -342,7 +355,10 @@ tonic-build = "^0.12"
             .declared("winapi", &Version::new(0, 3, 9))
             .expect("readable")
             .expect("present");
-        assert_eq!(winapi[0].platform.as_deref(), Some("i686-pc-windows-gnu"));
+        assert_eq!(
+            winapi.deps[0].platform.as_deref(),
+            Some("i686-pc-windows-gnu")
+        );
     }
 
     #[test]

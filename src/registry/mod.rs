@@ -67,6 +67,15 @@ pub struct Declared {
     pub default_features: bool,
 }
 
+/// What one release declares, as the registry's index data on this machine gives it: its
+/// dependencies and its `[features]` table as written (the implicit features of optional
+/// dependencies are not added here).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReleaseFacts {
+    pub deps: Vec<Declared>,
+    pub features: BTreeMap<String, Vec<String>>,
+}
+
 impl From<&Declared> for ReleaseDep {
     fn from(d: &Declared) -> ReleaseDep {
         ReleaseDep {
@@ -104,13 +113,14 @@ pub trait Registry {
     /// A short description for messages (`vendored directory testdata/vendor`).
     fn describe(&self) -> String;
 
-    /// The dependencies release `version` of `name` declares, read from what is on this
-    /// machine only (never the network); `Ok(None)` when it has no entry for them.
+    /// The dependencies and feature table release `version` of `name` declares, read from
+    /// what is on this machine only (never the network); `Ok(None)` when it has no entry for
+    /// them.
     fn declared(
         &self,
         name: &str,
         version: &Version,
-    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
         let _ = (name, version);
         Err(RegistryError::new(format!(
             "{} holds no declarations",
@@ -200,7 +210,7 @@ impl Registry for Registries {
         &self,
         name: &str,
         version: &Version,
-    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
         self.default.declared(name, version)
     }
 }
@@ -213,7 +223,7 @@ impl Registries {
         source: &str,
         name: &str,
         version: &Version,
-    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
         match self.other(Some(source), name)? {
             None => self.default.declared(name, version),
             Some(registry) => registry.declared(name, version),

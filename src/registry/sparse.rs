@@ -6,7 +6,9 @@ use std::sync::Mutex;
 
 use semver::Version;
 
-use super::{Access, Declared, Registry, RegistryError, Release, Releases, parse_rust_version};
+use super::{
+    Access, Declared, Registry, RegistryError, Release, ReleaseFacts, Releases, parse_rust_version,
+};
 use crate::graph::Kind;
 
 /// A sparse index (crates.io's by default), read through tame-index: cargo's local index
@@ -273,7 +275,7 @@ impl SparseRegistry {
         &self,
         name: &str,
         version: &Version,
-    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
         let krate_name = tame_index::KrateName::crates_io(name).map_err(self.about(name))?;
         let lock = self.package_lock(false);
         let Some(entry) = self
@@ -288,7 +290,10 @@ impl SparseRegistry {
             let (vers, _) = line.raw();
             if vers == wanted || Version::parse(vers).is_ok_and(|v| v == *version) {
                 let v = line.deserialize().map_err(self.about(name))?;
-                return Ok(Some(v.dependencies().iter().map(declared).collect()));
+                return Ok(Some(ReleaseFacts {
+                    deps: v.dependencies().iter().map(declared).collect(),
+                    features: v.features().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                }));
             }
         }
         Ok(None)
@@ -317,7 +322,7 @@ impl Registry for SparseRegistry {
         &self,
         name: &str,
         version: &Version,
-    ) -> Result<Option<Vec<Declared>>, RegistryError> {
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
         self.cached_declared(name, version)
     }
 }
@@ -444,7 +449,7 @@ mod tests {
         };
         let line = |vers: &str, deps: &[String]| {
             format!(
-                "{{\"name\":\"socket2\",\"vers\":\"{vers}\",\"deps\":[{}],\"cksum\":\"{}\",\"features\":{{}},\"yanked\":false}}",
+                "{{\"name\":\"socket2\",\"vers\":\"{vers}\",\"deps\":[{}],\"cksum\":\"{}\",\"features\":{{\"all\":[\"libc/all\"]}},\"features2\":{{\"win\":[\"dep:sys\"]}},\"yanked\":false,\"v\":2}}",
                 deps.join(","),
                 "0".repeat(64)
             )
@@ -474,10 +479,16 @@ mod tests {
             ],
         );
         let reg = SparseRegistry::crates_io(&offline_at(home.path())).expect("index");
-        let declared = reg
+        let facts = reg
             .declared("socket2", &socket2)
             .expect("cached")
             .expect("that release");
+        // The feature table, `features2` (the `dep:` and `?/` values) included.
+        assert_eq!(
+            format!("{:?}", facts.features),
+            r#"{"all": ["libc/all"], "win": ["dep:sys"]}"#
+        );
+        let declared = facts.deps;
         assert_eq!(declared.len(), 2);
         assert_eq!(declared[0].name, "libc");
         assert_eq!(declared[0].req.to_string(), "^0.2.150");

@@ -438,6 +438,7 @@ mod tests {
             overruled: Vec::new(),
             input: None,
             generated: Vec::new(),
+            answered_by: None,
             summary: super::super::Summary::default(),
         };
         let mut out = Vec::new();

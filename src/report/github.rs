@@ -63,7 +63,7 @@ pub fn render(report: &Report, locations: &Locations, out: &mut dyn Write) -> io
         writeln!(
             out,
             "::notice title=cargo etcd-deps::{}",
-            data(input.not_known)
+            data(&input.not_known)
         )?;
     }
     let s = &report.summary;

@@ -75,6 +75,12 @@ pub fn render(
             writeln!(out, "note: {}", crate::diags::report::generated_member(g))?;
         }
     }
+    if style.verbosity == Verbosity::Verbose
+        && let Some(answered) = &report.answered_by
+    {
+        let line = crate::diags::report::answered_by(answered.fallback.as_deref());
+        writeln!(out, "note: {line}")?;
+    }
     let s = &report.summary;
     let mut extra = String::new();
     if !report.allowed.is_empty() {

@@ -59,15 +59,30 @@ pub struct Report {
     /// checked, but never counted as a member's own use.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub generated: Vec<String>,
+    /// `check` with no input flag: which path answered, and why cargo was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered_by: Option<AnsweredBy>,
     /// The findings counted by their final level: `errors > 0` fails the gate.
     pub summary: Summary,
+}
+
+/// Which path answered a `check` given no input flag: `lockfile` (the fast path: Cargo.lock,
+/// the manifests and cargo's local index data, where it can show its answer is cargo's) or
+/// `cargo-metadata`, with the reason cargo was asked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AnsweredBy {
+    pub path: &'static str,
+    /// Why cargo was asked; `null` when the fast path answered.
+    pub fallback: Option<String>,
 }
 
 /// Said once when the input cannot give every fact.
 #[derive(Clone, Debug, Serialize)]
 pub struct InputInfo {
+    /// The input mode (`lockfile`).
     pub mode: &'static str,
-    pub not_known: &'static str,
+    /// What this input cannot see, in one sentence.
+    pub not_known: String,
 }
 
 /// Findings counted by their final level.
@@ -100,6 +115,7 @@ impl Report {
             overruled: outcome.overruled,
             input: None,
             generated: Vec::new(),
+            answered_by: None,
             summary,
         }
     }

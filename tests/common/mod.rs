@@ -301,6 +301,32 @@ pub fn git(dir: &Path, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {out:?}");
 }
 
+/// `check` through cargo (`--cargo-metadata`) with `--all-features`, in JSON: what the
+/// lockfile mode sees, as cargo resolves it.
+pub const CARGO_ALL_FEATURES_JSON: &[&str] = &[
+    "check",
+    "--offline",
+    "--cargo-metadata",
+    "--all-features",
+    "--format",
+    "json",
+];
+
+/// How two runs of `check --format json` differ in exit code or in their `comparable`
+/// findings, if they do; `names` label the two in the message.
+pub fn findings_differ((x_name, x): (&str, &Run), (y_name, y): (&str, &Run)) -> Option<String> {
+    let (a, b) = (comparable(&x.json()), comparable(&y.json()));
+    (a != b || x.code() != y.code()).then(|| {
+        format!(
+            "exit {} vs {}\n{x_name}: {}\n{y_name}: {}",
+            x.code(),
+            y.code(),
+            serde_json::to_string_pretty(&a).unwrap_or_default(),
+            serde_json::to_string_pretty(&b).unwrap_or_default()
+        )
+    })
+}
+
 /// What both modes tell alike when the registry's facts are on this machine (as with every
 /// fixture, which resolves against testdata/vendor): every field of the findings but their
 /// locations and wording, the dependents' requirements, kinds and platforms included.
