@@ -1069,9 +1069,15 @@ fn library_check_reports_what_the_binary_reports() {
     let workspace = cargo_etcd_deps::load(&settings).expect("loads");
     let report = cargo_etcd_deps::check(&workspace, &CheckOptions::default()).expect("checks");
     let library = serde_json::to_value(&report).expect("serialisable");
-    let (binary, code) = check_json(&fixture, &[]);
+    let (mut binary, code) = check_json(&fixture, &["--cargo-metadata"]);
     assert_eq!(code, GATE_FAILED);
     assert!(report.summary.errors > 0 && report.summary.warnings > 0);
+    // Which path answered is the command line's choice; the library was given the metadata.
+    let answered = binary
+        .as_object_mut()
+        .and_then(|o| o.remove("answered_by"))
+        .expect("the binary says which path answered");
+    assert_eq!(answered["path"], "cargo-metadata");
     assert_eq!(library, binary);
 
     let strict = CheckOptions {

@@ -150,10 +150,16 @@ pub(super) fn detect(
         out.extend(source_split::detect(graph, name, role, nodes));
     }
     out.extend(train_skew::detect(graph, opts, &by_name));
+    // Each package's role, looked up once: the member scans below ask it of every
+    // dependency of every direct dependency of every member.
+    let roles: Vec<Option<Role>> = graph
+        .nodes()
+        .map(|n| opts.watch.role(&graph.package(n).name))
+        .collect();
     // A generated member (a workspace-hack) is nobody's own use: no member finding is its.
     for &member in roots {
         if reach[member.index()] && !graph.is_generated(member) {
-            out.extend(type_boundary::detect(graph, opts, member, filter));
+            out.extend(type_boundary::detect(graph, opts, &roles, member, filter));
         }
     }
     out

@@ -20,9 +20,11 @@ use super::{Code, Line, Options, Role, UnifyOn, VersionInfo};
 /// and member → C → W (line 2), or (a primary W the member does not use directly)
 /// member → C1 → W (line 1) and member → C2 → W (line 2). One finding per (code, crate),
 /// listing every C.
+/// `roles` holds each package's role, by node index.
 pub(super) fn detect(
     graph: &DepGraph,
     opts: &Options,
+    roles: &[Option<Role>],
     member: NodeId,
     filter: &EdgeFilter,
 ) -> Vec<Raw> {
@@ -34,7 +36,7 @@ pub(super) fn detect(
         .collect();
     for &w in &direct {
         let w_pkg = graph.package(w);
-        let Some(w_role) = opts.watch.role(&w_pkg.name) else {
+        let Some(w_role) = roles[w.index()] else {
             continue;
         };
         let w_line = Line::of(&w_pkg.version);
@@ -75,7 +77,7 @@ pub(super) fn detect(
             }
         }
     }
-    through_crates(graph, opts, &direct, filter, member, &mut met);
+    through_crates(graph, roles, &direct, filter, member, &mut met);
     met.into_values()
         .map(|mut raw| {
             raw.nodes.sort();
@@ -100,7 +102,7 @@ pub(super) fn detect(
 /// directly.
 fn through_crates<'g>(
     graph: &'g DepGraph,
-    opts: &Options,
+    roles: &[Option<Role>],
     direct: &BTreeSet<NodeId>,
     filter: &EdgeFilter,
     member: NodeId,
@@ -116,9 +118,9 @@ fn through_crates<'g>(
     for &c in direct.iter().filter(|&&c| !graph.is_generated(c)) {
         for (w, edge) in graph.dependencies(c) {
             let name = graph.package(w).name.as_str();
-            if filter.allows(edge)
+            if roles[w.index()] == Some(Role::Primary)
+                && filter.allows(edge)
                 && !used.contains(name)
-                && opts.watch.role(name) == Some(Role::Primary)
             {
                 carried.entry(name).or_default().push((c, w));
             }
