@@ -381,10 +381,10 @@ fn rule_status(rule: &PolicyRule, report: &Report, today: Date) -> RuleStatus {
 }
 
 /// The first change `cargo etcd-deps fix` plans for the row, from the same planner: the
-/// manifest line it edits (`crates/app/Cargo.toml:8 etcd-client`), else the command it runs;
-/// `None` when fix has nothing to plan (no error, or no warning when warnings fail the scan's
-/// gate, as `fix --include-warnings` takes them) or finds no fix. Registry facts come from
-/// cargo's local cache only: a fleet scan never goes online.
+/// manifest line it edits (`crates/app/Cargo.toml:8 etcd-client`), else the command it runs.
+/// `None` when `fix` plans nothing: no error (warnings count with `--deny warnings`, as
+/// `fix --include-warnings` takes them), or no fix for any. Registry facts come from cargo's
+/// local cache only: a fleet scan never goes online.
 fn first_edit(
     ws: &crate::input::Workspace,
     findings: &[Finding],
