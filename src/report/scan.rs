@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use super::escape::{csv_cell, csv_writer, html_attr, html_text, md_cell, md_code_cell, md_text};
-use super::inventory::{ScanReport, Workspace};
+use super::inventory::{ScanReport, Standing, Workspace};
 
 /// How many workspace names a fleet summary line shows per version line (all with `-v`).
 const NAMES_SHOWN: usize = 5;
@@ -401,13 +401,7 @@ fn html_table(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         let p = w.policy.as_ref();
         let status = p.map_or("-", |p| p.status.as_str());
         // The class is one the page styles, whatever a merged document says.
-        let class = match status {
-            "ok" => "ok",
-            "note" => "note",
-            "warning" => "warning",
-            "error" => "error",
-            _ => "-",
-        };
+        let class = Standing::named(status).map_or("-", Standing::as_str);
         // Workspaces without a deadline sort after every dated one.
         let days = p.and_then(|p| p.days_left);
         writeln!(
