@@ -22,7 +22,7 @@ use crate::input::fleet;
 use crate::policy::{Policy, window};
 use crate::report::inventory::{
     PolicyStatus, RuleStatus, RunInfo, SCHEMA_VERSION, ScanFinding, ScanReport, SharedPolicy,
-    Workspace, canonical_path,
+    Standing, Workspace, canonical_path,
 };
 use crate::report::scan::Progress;
 use crate::report::{Report, Summary};
@@ -314,20 +314,16 @@ fn policy_status(report: &Report, policy: &Policy) -> Option<PolicyStatus> {
         .iter()
         .map(|r| rule_status(r, report, today))
         .collect();
-    let rank = |s: &str| {
-        ["error", "warning", "note", "allowed"]
-            .iter()
-            .position(|x| *x == s)
-    };
+    let standing = |r: &RuleStatus| Standing::named(&r.status).unwrap_or(Standing::Ok);
     let worst = rules
         .iter()
-        .filter(|r| r.status != "ok")
-        .min_by_key(|r| (rank(&r.status), r.days_left.unwrap_or(i64::MAX)));
+        .filter(|r| standing(r) != Standing::Ok)
+        .min_by_key(|r| (standing(r), r.days_left.unwrap_or(i64::MAX)));
     let mut outside: Vec<String> = rules.iter().flat_map(|r| r.outside.clone()).collect();
     outside.sort();
     outside.dedup();
     Some(PolicyStatus {
-        status: worst.map_or("ok", |r| r.status.as_str()).to_owned(),
+        status: worst.map_or(Standing::Ok, standing).as_str().to_owned(),
         deny_from: worst.and_then(|r| r.deny_from.clone()),
         days_left: worst.and_then(|r| r.days_left),
         outside,
@@ -363,15 +359,15 @@ fn rule_status(rule: &PolicyRule, report: &Report, today: Date) -> RuleStatus {
             .collect(),
     };
     let status = match (finding, outside.is_empty()) {
-        (Some(f), _) => f.level.as_str(),
-        (None, false) => "allowed",
-        (None, true) => "ok",
+        (Some(f), _) => Standing::of(f.level),
+        (None, false) => Standing::Allowed,
+        (None, true) => Standing::Ok,
     };
     RuleStatus {
         krate: rule.krate.clone(),
         versions: rule.versions_text.clone(),
         rule: at,
-        status: status.to_owned(),
+        status: status.as_str().to_owned(),
         level: window::level(rule, today).as_str().to_owned(),
         warn_from: rule.warn_from.map(|d| d.to_string()),
         deny_from: rule.deny_from.map(|d| d.to_string()),

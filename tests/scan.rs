@@ -817,7 +817,7 @@ fn merge_refuses_values_the_tool_does_not_write() {
             }),
             vec![
                 "(fleet/orders): policy.status is",
-                "not one of ok, note, warning, error",
+                "not one of error, warning, note, allowed, ok",
             ],
         ),
         (

@@ -57,6 +57,9 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, errors first.
+    pub const ALL: [Level; 3] = [Level::Error, Level::Warning, Level::Note];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Error => "error",

@@ -77,14 +77,23 @@ struct Span {
     label: Option<String>,
 }
 
+/// A line of a build log that is a JSON object but not a cargo message; the source says why.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line} is not a cargo message")]
+struct NotAMessage {
+    line: usize,
+    #[source]
+    source: serde_json::Error,
+}
+
 /// The several-versions messages of the log `text` (named `name` in errors), each once
 /// (`--all-targets` checks a library and its tests, and rustc says the same twice). Lines
 /// that are not JSON objects are skipped (stderr saved with the log); a JSON line that is not
 /// a cargo message, or a log with no cargo message at all, is an error naming the log.
 pub(crate) fn meetings(text: &str, name: &str) -> Result<Vec<Meeting>, Error> {
-    let bad = |message: String| Error::BuildLog {
+    let bad = |source: crate::error::Cause| Error::BuildLog {
         path: name.to_owned(),
-        source: message.into(),
+        source,
     };
     let mut messages = 0;
     let mut out: Vec<Meeting> = Vec::new();
@@ -93,8 +102,12 @@ pub(crate) fn meetings(text: &str, name: &str) -> Result<Vec<Meeting>, Error> {
         if !line.starts_with('{') {
             continue;
         }
-        let parsed: CargoLine = serde_json::from_str(line)
-            .map_err(|e| bad(format!("line {} is not a cargo message ({e})", i + 1)))?;
+        let parsed: CargoLine = serde_json::from_str(line).map_err(|source| {
+            bad(Box::new(NotAMessage {
+                line: i + 1,
+                source,
+            }))
+        })?;
         messages += 1;
         let Some(diagnostic) = parsed
             .message
@@ -111,7 +124,7 @@ pub(crate) fn meetings(text: &str, name: &str) -> Result<Vec<Meeting>, Error> {
     }
     if messages == 0 {
         return Err(bad(
-            "no line is a cargo message (a JSON object with a `reason`)".to_owned(),
+            "no line is a cargo message (a JSON object with a `reason`)".into(),
         ));
     }
     Ok(out)

@@ -108,8 +108,9 @@ impl SparseRegistry {
     /// takes it: shared while the index cache is read, exclusive while an answer from the
     /// registry is written to it, so cargo never rewrites an entry under a reader. It is held
     /// for one read or write at a time, never while cargo runs for the tool. While another
-    /// process holds it, a line on stderr says so (as cargo's does) and the read waits; an
-    /// interrupt ends the wait (the run stops at its next check). A cargo home with no lock
+    /// process holds it the read waits, and after a second a line on stderr says so (as
+    /// cargo's does; cargo holds it for moments while it updates the index); an interrupt
+    /// ends the wait (the run stops at its next check). A cargo home with no lock
     /// file yet (a shared lock creates none), a read-only one, or a file system without locks
     /// is read without it, as cargo does.
     fn package_lock(&self, exclusive: bool) -> tame_index::flock::FileLock {
@@ -122,6 +123,7 @@ impl SparseRegistry {
         } else {
             options.shared()
         };
+        let started = std::time::Instant::now();
         let mut said = false;
         loop {
             match options.try_lock() {
@@ -132,7 +134,7 @@ impl SparseRegistry {
             if crate::interrupt::pending().is_some() {
                 return FileLock::unlocked();
             }
-            if !said {
+            if !said && started.elapsed() >= std::time::Duration::from_secs(1) {
                 said = true;
                 use std::io::Write;
                 let _ = writeln!(

@@ -100,13 +100,15 @@ pub(super) fn render(
 
 /// `error[diverging-versions]: message (qualifiers)`.
 fn header(finding: &Finding, style: &Style) -> String {
+    // Bold and coloured as rustc and cargo draw the level.
     let (word, colour) = match finding.level {
-        Level::Error => ("error", "\x1b[1;31m"),
-        Level::Warning => ("warning", "\x1b[1;33m"),
-        Level::Note => ("note", "\x1b[1;36m"),
+        Level::Error => ("error", anstyle::AnsiColor::Red),
+        Level::Warning => ("warning", anstyle::AnsiColor::Yellow),
+        Level::Note => ("note", anstyle::AnsiColor::Cyan),
     };
     let word = if style.color {
-        format!("{colour}{word}\x1b[0m")
+        let colour = anstyle::Style::new().bold().fg_color(Some(colour.into()));
+        format!("{colour}{word}{colour:#}")
     } else {
         word.to_owned()
     };

@@ -157,21 +157,24 @@ pub fn md_code_block(info: &str, text: &str) -> String {
     format!("{fence}{info}\n{text}{newline}{fence}\n")
 }
 
-/// A CSV cell (RFC 4180) that a spreadsheet shows as text: a value starting with `=`, `+`,
-/// `-`, `@`, a tab or a carriage return (what spreadsheets read as a formula) gets a leading
-/// `'`; a value holding a comma, a quote or a line break is quoted, quotes doubled. Numbers
-/// the tool computes (counts, days) are written as they are, not through this.
-pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+/// A CSV cell's text that a spreadsheet shows as text: a value starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return (what spreadsheets read as a formula) gets a leading `'`.
+/// [`csv_writer`]'s writer quotes it as RFC 4180 says. Numbers the tool computes (counts,
+/// days) are written as they are, not through this.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
     } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
+        s.into()
     }
+}
+
+/// The CSV writer of every CSV the tool writes (the csv crate's, RFC 4180): a cell holding a
+/// comma, a quote or a line break is quoted, quotes doubled; records end with `\n`.
+pub fn csv_writer<W: std::io::Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
 }
 
 /// A GitHub Actions workflow command's message (after `::`): `%`, CR and LF percent-encoded,

@@ -65,12 +65,58 @@ pub struct Workspace {
     pub edit: Option<String>,
 }
 
+/// Where a rule, or a workspace, stands against the policy, worst first: the level of the
+/// rule's finding, `allowed` (versions outside the rule, which the workspace's own settings
+/// allow) or `ok` (every version inside it). Written as its name (`as_str`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Standing {
+    Error,
+    Warning,
+    Note,
+    Allowed,
+    Ok,
+}
+
+impl Standing {
+    /// Every standing, worst first.
+    pub const ALL: [Standing; 5] = [
+        Standing::Error,
+        Standing::Warning,
+        Standing::Note,
+        Standing::Allowed,
+        Standing::Ok,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::Error => "error",
+            Standing::Warning => "warning",
+            Standing::Note => "note",
+            Standing::Allowed => "allowed",
+            Standing::Ok => "ok",
+        }
+    }
+
+    /// The standing written `name`.
+    pub fn named(name: &str) -> Option<Standing> {
+        Standing::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// A rule whose finding is at `level`.
+    pub fn of(level: crate::analysis::Level) -> Standing {
+        match level {
+            crate::analysis::Level::Error => Standing::Error,
+            crate::analysis::Level::Warning => Standing::Warning,
+            crate::analysis::Level::Note => Standing::Note,
+        }
+    }
+}
+
 /// Where a workspace stands against the policy: the status of its worst rule with that same
 /// rule's deny date (never one rule's level beside another's deadline), and every rule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyStatus {
-    /// The worst rule's status: `ok`, `allowed`, `note`, `warning` or `error` (see
-    /// [`RuleStatus::status`]).
+    /// The worst rule's status: a [`Standing`]'s name.
     pub status: String,
     /// The worst rule's deny date and the days left to it; null when every rule is kept.
     pub deny_from: Option<String>,
@@ -94,9 +140,7 @@ pub struct RuleStatus {
     pub versions: String,
     /// Where the rule is written: `file:line`.
     pub rule: String,
-    /// `ok` (every version inside the rule), `allowed` (versions outside it, which the
-    /// workspace's own settings allow), else the level of its finding: `note`, `warning` or
-    /// `error`.
+    /// A [`Standing`]'s name.
     pub status: String,
     /// The rule's own level on the day of the scan, from its window: `note`, `warning` or
     /// `error`.
@@ -192,10 +236,6 @@ impl ScanReport {
     }
 }
 
-/// The policy statuses and finding levels the tool writes.
-const STATUSES: [&str; 4] = ["ok", "note", "warning", "error"];
-const LEVELS: [&str; 3] = ["error", "warning", "note"];
-
 impl ScanReport {
     /// Checks what the JSON shape cannot: every policy status, finding level and code is one
     /// the tool writes, every version is a version and every line a line, and the run's day
@@ -229,7 +269,13 @@ impl Workspace {
             return Err("path is empty".to_owned());
         }
         if let Some(p) = &self.policy {
-            one_of("policy.status".to_owned(), &p.status, &STATUSES)?;
+            let standings = Standing::ALL.map(Standing::as_str);
+            let levels = crate::analysis::Level::ALL.map(|l| l.as_str());
+            one_of("policy.status".to_owned(), &p.status, &standings)?;
+            for (k, r) in p.rules.iter().enumerate() {
+                one_of(format!("policy.rules[{k}].status"), &r.status, &standings)?;
+                one_of(format!("policy.rules[{k}].level"), &r.level, &levels)?;
+            }
             if let Some(d) = p.deny_from.as_deref().filter(|d| !is_day(d)) {
                 return Err(format!("policy.deny_from is {d:?}, not a day (YYYY-MM-DD)"));
             }
@@ -244,7 +290,8 @@ impl Workspace {
             .map(|c| c.as_str())
             .collect();
         for (k, f) in self.findings.iter().enumerate() {
-            one_of(format!("findings[{k}].level"), &f.level, &LEVELS)?;
+            let levels = crate::analysis::Level::ALL.map(|l| l.as_str());
+            one_of(format!("findings[{k}].level"), &f.level, &levels)?;
             one_of(format!("findings[{k}].code"), &f.code, &codes)?;
             if let Some(l) = f.lines.iter().find(|l| Line::parse(l).is_none()) {
                 return Err(format!(
@@ -310,6 +357,34 @@ mod tests {
         assert_eq!(canonical_path("."), ".");
         assert_eq!(canonical_path("/srv//x/"), "/srv/x");
         assert_eq!(canonical_path("../x"), "../x");
+    }
+
+    /// Every standing the tool writes reads back, `allowed` too; anything else is refused,
+    /// naming the field.
+    #[test]
+    fn every_standing_the_tool_writes_is_one_it_reads() {
+        let row = |status: &str| Workspace {
+            path: "fleet/orders".to_owned(),
+            error: None,
+            lines: BTreeMap::new(),
+            summary: Summary::default(),
+            policy: Some(PolicyStatus {
+                status: status.to_owned(),
+                deny_from: None,
+                days_left: None,
+                outside: Vec::new(),
+                rule: None,
+                rules: Vec::new(),
+            }),
+            findings: Vec::new(),
+            edit: None,
+        };
+        for s in Standing::ALL {
+            assert_eq!(row(s.as_str()).check_values(), Ok(()), "{s:?}");
+            assert_eq!(Standing::named(s.as_str()), Some(s));
+        }
+        let refused = row("evil").check_values().expect_err("not a standing");
+        assert!(refused.contains("policy.status is \"evil\""), "{refused}");
     }
 
     #[test]

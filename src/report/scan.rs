@@ -4,8 +4,8 @@
 
 use std::io::{self, Write};
 
-use super::escape::{csv_cell, html_attr, html_text, md_cell, md_code_cell, md_text};
-use super::inventory::{ScanReport, Workspace};
+use super::escape::{csv_cell, csv_writer, html_attr, html_text, md_cell, md_code_cell, md_text};
+use super::inventory::{ScanReport, Standing, Workspace};
 
 /// How many workspace names a fleet summary line shows per version line (all with `-v`).
 const NAMES_SHOWN: usize = 5;
@@ -211,46 +211,41 @@ pub fn render_csv(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         ]
         .map(str::to_owned),
     );
-    writeln!(
-        out,
-        "{}",
-        head.iter()
-            .map(|h| csv_cell(h))
-            .collect::<Vec<_>>()
-            .join(",")
-    )?;
+    let mut csv = csv_writer(out);
+    csv.write_record(head.iter().map(|h| csv_cell(h).into_owned()))?;
     for w in &report.workspaces {
-        // Cells escaped as they are made; the numbers the tool counts are written as is.
+        // Text cells guarded as they are made; the numbers the tool counts are written as is.
         let mut row = vec![
-            csv_cell(&w.path),
+            csv_cell(&w.path).into_owned(),
             verdict(w).to_owned(),
-            csv_cell(w.error.as_deref().unwrap_or_default()),
+            csv_cell(w.error.as_deref().unwrap_or_default()).into_owned(),
         ];
         // Versions, space separated: a spreadsheet cell per crate.
         row.extend(
             crates
                 .iter()
-                .map(|c| csv_cell(&w.lines.get(c).map(|v| v.join(" ")).unwrap_or_default())),
+                .map(|c| w.lines.get(c).map(|v| v.join(" ")).unwrap_or_default())
+                .map(|v| csv_cell(&v).into_owned()),
         );
         let p = w.policy.as_ref();
         row.extend([
             w.summary.errors.to_string(),
             w.summary.warnings.to_string(),
             w.summary.notes.to_string(),
-            csv_cell(p.map_or("", |p| p.status.as_str())),
-            csv_cell(p.and_then(|p| p.deny_from.as_deref()).unwrap_or_default()),
+            csv_cell(p.map_or("", |p| p.status.as_str())).into_owned(),
+            csv_cell(p.and_then(|p| p.deny_from.as_deref()).unwrap_or_default()).into_owned(),
             p.and_then(|p| p.days_left)
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            csv_cell(w.edit.as_deref().unwrap_or_default()),
+            csv_cell(w.edit.as_deref().unwrap_or_default()).into_owned(),
         ]);
         if w.error.is_some() {
             row.truncate(3);
             row.resize(head.len(), String::new());
         }
-        writeln!(out, "{}", row.join(","))?;
+        csv.write_record(&row)?;
     }
-    Ok(())
+    csv.flush()
 }
 
 pub fn render_markdown(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
@@ -430,13 +425,7 @@ fn html_table(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
         let p = w.policy.as_ref();
         let status = p.map_or("-", |p| p.status.as_str());
         // The class is one the page styles, whatever a merged document says.
-        let class = match status {
-            "ok" => "ok",
-            "note" => "note",
-            "warning" => "warning",
-            "error" => "error",
-            _ => "-",
-        };
+        let class = Standing::named(status).map_or("-", Standing::as_str);
         // Workspaces without a deadline sort after every dated one.
         let days = p.and_then(|p| p.days_left);
         writeln!(

@@ -255,10 +255,12 @@ proptest! {
 
     #[test]
     fn csv_cell_reads_back_and_is_never_a_formula(s in hostile()) {
-        let line = format!("x,{}\n", csv_cell(&s));
+        let mut written = csv_writer(Vec::new());
+        written.write_record(["x", &csv_cell(&s)]).expect("in memory");
+        let line = written.into_inner().expect("in memory");
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
-            .from_reader(line.as_bytes());
+            .from_reader(line.as_slice());
         let records: Vec<csv::StringRecord> =
             reader.records().collect::<Result<_, _>>().expect("valid CSV");
         prop_assert_eq!(records.len(), 1);
@@ -353,7 +355,14 @@ fn examples() {
     assert_eq!(md_text("# x_y"), "\\# x\\_y");
     assert_eq!(md_text("1. x"), "1\\. x");
     assert_eq!(csv_cell("=1+1"), "'=1+1");
-    assert_eq!(csv_cell("-x,\"y\""), "\"'-x,\"\"y\"\"\"");
+    let mut written = csv_writer(Vec::new());
+    written
+        .write_record([&*csv_cell("-x,\"y\""), &*csv_cell("z")])
+        .expect("in memory");
+    assert_eq!(
+        written.into_inner().expect("in memory"),
+        b"\"'-x,\"\"y\"\"\",z\n"
+    );
     assert_eq!(gh_message("50% a\nb"), "50%25 a%0Ab");
     assert_eq!(gh_property("a:b,c"), "a%3Ab%2Cc");
     assert_eq!(sarif_text("[x](1) {0} [patch]"), "[x\\](1) {{0}} [patch]");
