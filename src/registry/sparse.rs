@@ -279,6 +279,11 @@ impl SparseRegistry {
         version: &Version,
     ) -> Result<Option<ReleaseFacts>, RegistryError> {
         let krate_name = tame_index::KrateName::crates_io(name).map_err(self.about(name))?;
+        // Most locked packages are not in the cache: a missing file needs no lock (cargo
+        // writing it meanwhile is as if the read came first).
+        if !self.index.cache().cache_path(krate_name).exists() {
+            return Ok(None);
+        }
         let lock = self.package_lock(false);
         let Some(entry) = self
             .index
@@ -288,17 +293,26 @@ impl SparseRegistry {
             return Ok(None);
         };
         let wanted = version.to_string();
-        for line in entry.iter().map_err(self.about(name))? {
-            let (vers, _) = line.raw();
-            if vers == wanted || Version::parse(vers).is_ok_and(|v| v == *version) {
-                let v = line.deserialize().map_err(self.about(name))?;
-                return Ok(Some(ReleaseFacts {
-                    deps: v.dependencies().iter().map(declared).collect(),
-                    features: v.features().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                }));
-            }
-        }
-        Ok(None)
+        // The release's line by its spelling; only when none is spelled so, by its meaning.
+        let line = entry
+            .iter()
+            .map_err(self.about(name))?
+            .find(|line| line.raw().0 == wanted);
+        let line = match line {
+            Some(line) => Some(line),
+            None => entry
+                .iter()
+                .map_err(self.about(name))?
+                .find(|line| Version::parse(line.raw().0).is_ok_and(|v| v == *version)),
+        };
+        let Some(line) = line else {
+            return Ok(None);
+        };
+        let v = line.deserialize().map_err(self.about(name))?;
+        Ok(Some(ReleaseFacts {
+            deps: v.dependencies().iter().map(declared).collect(),
+            features: v.features().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        }))
     }
 }
 
