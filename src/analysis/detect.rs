@@ -139,6 +139,42 @@ pub(super) fn detect(
     roots: &[NodeId],
     filter: &EdgeFilter,
 ) -> Vec<Raw> {
+    detect_wanted(graph, opts, roots, filter, None)
+}
+
+/// Which findings a pass is asked about: a pass that only decides whether these exist need
+/// not look for others. diverging-versions and source-split on a crate name only findings on
+/// that crate without a member; a member's scan only findings naming that member.
+struct Wanted {
+    names: HashSet<String>,
+    members: HashSet<NodeId>,
+}
+
+impl Wanted {
+    fn of<'k>(keys: impl Iterator<Item = &'k OwnedKey>) -> Wanted {
+        let mut wanted = Wanted {
+            names: HashSet::new(),
+            members: HashSet::new(),
+        };
+        for (_, krate, member, _) in keys {
+            match member {
+                Some(m) => wanted.members.insert(*m),
+                None => wanted.names.insert(krate.clone()),
+            };
+        }
+        wanted
+    }
+}
+
+/// The raw findings under one edge filter; with `wanted`, at least those of them it names
+/// (train-skew's crate-wide findings are always looked for).
+fn detect_wanted(
+    graph: &DepGraph,
+    opts: &Options,
+    roots: &[NodeId],
+    filter: &EdgeFilter,
+    wanted: Option<&Wanted>,
+) -> Vec<Raw> {
     let reach = reachable(graph, roots, filter, &[]);
     let by_name = watched_versions(graph, opts, &reach);
     let mut out = Vec::new();
@@ -146,21 +182,31 @@ pub(super) fn detect(
         let Some(role) = opts.watch.role(name) else {
             continue;
         };
+        if wanted.is_some_and(|w| !w.names.contains(name)) {
+            continue;
+        }
         out.extend(diverging::detect(graph, name, role, nodes));
         out.extend(source_split::detect(graph, name, role, nodes));
     }
     out.extend(train_skew::detect(graph, opts, &by_name));
+    // A generated member (a workspace-hack) is nobody's own use: no member finding is its.
+    let scanned: Vec<NodeId> = roots
+        .iter()
+        .copied()
+        .filter(|m| reach[m.index()] && !graph.is_generated(*m))
+        .filter(|m| wanted.is_none_or(|w| w.members.contains(m)))
+        .collect();
+    if scanned.is_empty() {
+        return out;
+    }
     // Each package's role, looked up once: the member scans below ask it of every
     // dependency of every direct dependency of every member.
     let roles: Vec<Option<Role>> = graph
         .nodes()
         .map(|n| opts.watch.role(&graph.package(n).name))
         .collect();
-    // A generated member (a workspace-hack) is nobody's own use: no member finding is its.
-    for &member in roots {
-        if reach[member.index()] && !graph.is_generated(member) {
-            out.extend(type_boundary::detect(graph, opts, &roles, member, filter));
-        }
+    for member in scanned {
+        out.extend(type_boundary::detect(graph, opts, &roles, member, filter));
     }
     out
 }
@@ -213,17 +259,18 @@ pub(super) struct Qualifiers {
 
 impl Qualifiers {
     pub(super) fn new(graph: &DepGraph, opts: &Options, roots: &[NodeId], raws: &[Raw]) -> Self {
-        let pass = |kinds: KindSet, platforms: PlatformFilter| {
-            key_set(&detect(
+        let pass = |kinds: KindSet, platforms: PlatformFilter, wanted: Option<&Wanted>| {
+            key_set(&detect_wanted(
                 graph,
                 opts,
                 roots,
                 &EdgeFilter { kinds, platforms },
+                wanted,
             ))
         };
         // Findings that vanish without dev edges exist only through them.
         let without_dev = if opts.edges.dev && graph.has_kind(Kind::Dev) {
-            pass(opts.edges.without(Kind::Dev), PlatformFilter::Any)
+            pass(opts.edges.without(Kind::Dev), PlatformFilter::Any, None)
         } else {
             key_set(raws)
         };
@@ -231,13 +278,20 @@ impl Qualifiers {
         let unconditional = if graph.platforms().is_empty() {
             key_set(raws)
         } else {
-            pass(opts.edges, PlatformFilter::Only(0))
+            pass(opts.edges, PlatformFilter::Only(0), None)
         };
-        let needs_platform = raws.iter().any(|r| !unconditional.contains(&owned_key(r)));
+        // Only the findings that vanish without platform-specific edges are asked about per
+        // platform: each platform's pass looks for just those.
+        let conditional: BTreeSet<OwnedKey> = key_set(raws)
+            .into_iter()
+            .filter(|k| !unconditional.contains(k))
+            .collect();
         let mut per_platform = Vec::new();
-        if needs_platform {
+        if !conditional.is_empty() {
+            let wanted = Wanted::of(conditional.iter());
             for (i, platform) in graph.platforms().iter().enumerate() {
-                let keys = pass(opts.edges, PlatformFilter::Only(i as u32 + 1));
+                let only = PlatformFilter::Only(i as u32 + 1);
+                let keys = pass(opts.edges, only, Some(&wanted));
                 per_platform.push((platform.clone(), keys));
             }
         }

@@ -332,6 +332,8 @@ struct Walk<'r> {
     root_doc: &'r Manifest,
     /// (manifest, is a member): members in the order found.
     members: Vec<(PathBuf, bool)>,
+    /// The manifests in `members`, for the check every path dependency makes.
+    visited: std::collections::HashSet<PathBuf>,
     /// Path dependencies that are not members.
     outside: Vec<PathBuf>,
 }
@@ -348,6 +350,7 @@ impl<'r> Walk<'r> {
             root_manifest,
             root_doc,
             members: Vec::new(),
+            visited: std::collections::HashSet::new(),
             outside: Vec::new(),
         }
     }
@@ -371,7 +374,7 @@ impl<'r> Walk<'r> {
     /// cargo's `find_path_deps`.
     fn visit(&mut self, manifest: &Path, is_path_dep: bool) -> Result<(), Error> {
         let manifest = normalize(manifest);
-        if self.members.iter().any(|(p, _)| *p == manifest) {
+        if self.visited.contains(&manifest) {
             return Ok(());
         }
         let inside = manifest
@@ -391,10 +394,12 @@ impl<'r> Walk<'r> {
             return Ok(());
         }
         self.members.push((manifest.clone(), true));
+        self.visited.insert(manifest.clone());
         let doc = self.reader.require(&manifest)?;
         if doc.get("package").is_none() {
             // A virtual root: it has no dependencies, and it is not a package.
             self.members.retain(|(p, _)| *p != manifest);
+            self.visited.remove(&manifest);
             return Ok(());
         }
         for dir in path_dependencies(&doc, &manifest, (&self.rules.root, self.root_doc), false) {

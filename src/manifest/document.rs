@@ -17,7 +17,6 @@ use cargo_platform::Platform;
 use toml_edit::{Document, Item, Key, Table, TableLike, TomlError};
 
 use crate::graph::Kind;
-use crate::location::line_of;
 
 /// The tables that declare dependencies of `kind`, preferred spelling first.
 pub fn table_names(kind: Kind) -> &'static [&'static str] {
@@ -32,11 +31,17 @@ pub fn table_names(kind: Kind) -> &'static [&'static str] {
 #[derive(Debug)]
 pub struct Manifest {
     doc: Document<String>,
+    /// The offsets of the text's line breaks, found when a line is first asked for: a large
+    /// manifest is asked the line of every declaration.
+    breaks: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Manifest {
     pub fn parse(text: String) -> Result<Manifest, TomlError> {
-        Document::parse(text).map(|doc| Manifest { doc })
+        Document::parse(text).map(|doc| Manifest {
+            doc,
+            breaks: std::sync::OnceLock::new(),
+        })
     }
 
     /// The text as read.
@@ -99,7 +104,11 @@ impl Manifest {
 
     /// The 1-based line holding byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        line_of(self.raw(), offset)
+        let breaks = self.breaks.get_or_init(|| {
+            let bytes = self.raw().bytes().enumerate();
+            bytes.filter(|&(_, b)| b == b'\n').map(|(i, _)| i).collect()
+        });
+        breaks.partition_point(|&at| at < offset) + 1
     }
 }
 

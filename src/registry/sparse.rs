@@ -22,6 +22,8 @@ pub struct SparseRegistry {
     /// own idea of it).
     home: Option<tame_index::PathBuf>,
     cache: Mutex<HashMap<String, Option<Releases>>>,
+    /// The buffer each cache file is read into for one release's declarations.
+    buffer: Mutex<Vec<u8>>,
 }
 
 impl std::fmt::Debug for SparseRegistry {
@@ -72,6 +74,7 @@ impl SparseRegistry {
             offline: access.offline,
             home,
             cache: Mutex::new(HashMap::new()),
+            buffer: Mutex::new(Vec::new()),
         })
     }
 
@@ -279,27 +282,63 @@ impl SparseRegistry {
         version: &Version,
     ) -> Result<Option<ReleaseFacts>, RegistryError> {
         let krate_name = tame_index::KrateName::crates_io(name).map_err(self.about(name))?;
-        let lock = self.package_lock(false);
-        let Some(entry) = self
-            .index
-            .cached_krate(krate_name, &lock)
-            .map_err(self.about(name))?
-        else {
+        let path = self.index.cache().cache_path(krate_name);
+        // Most locked packages are not in the cache: a missing file needs no lock (cargo
+        // writing it meanwhile is as if the read came first).
+        if !path.exists() {
+            return Ok(None);
+        }
+        // One buffer for every file read: the cache files of large crates hold megabytes.
+        let mut buffer = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
+        buffer.clear();
+        {
+            let _lock = self.package_lock(false);
+            match std::fs::File::open(&path) {
+                Ok(mut file) => std::io::Read::read_to_end(&mut file, &mut buffer),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => Err(e),
+            }
+            .map_err(|e| tame_index::Error::IoPath(e, path.clone()))
+            .map_err(self.about(name))?;
+        }
+        let entry = tame_index::index::cache::ValidCacheEntry::read(&buffer)
+            .map_err(tame_index::Error::from)
+            .map_err(self.about(name))?;
+        let Some(json) = release_line(entry.version_entries, version) else {
             return Ok(None);
         };
-        let wanted = version.to_string();
-        for line in entry.iter().map_err(self.about(name))? {
-            let (vers, _) = line.raw();
-            if vers == wanted || Version::parse(vers).is_ok_and(|v| v == *version) {
-                let v = line.deserialize().map_err(self.about(name))?;
-                return Ok(Some(ReleaseFacts {
-                    deps: v.dependencies().iter().map(declared).collect(),
-                    features: v.features().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                }));
+        let v: tame_index::krate::IndexVersion = serde_json::from_slice(json)
+            .map_err(tame_index::Error::from)
+            .map_err(self.about(name))?;
+        Ok(Some(ReleaseFacts {
+            deps: v.dependencies().iter().map(declared).collect(),
+            features: v.features().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        }))
+    }
+}
+
+/// The JSON of release `version` among a cache file's entries (a version and its JSON, each
+/// ending in a NUL byte): found by its spelling, and only when none is spelled so, by its
+/// meaning; nothing else is parsed.
+fn release_line<'b>(entries: &'b [u8], version: &Version) -> Option<&'b [u8]> {
+    let find = |matches: &dyn Fn(&[u8]) -> bool| {
+        let mut parts = tame_index::utils::split(entries, 0);
+        while let (Some(vers), Some(json)) = (parts.next(), parts.next()) {
+            if matches(vers) {
+                return Some(json);
             }
         }
-        Ok(None)
-    }
+        None
+    };
+    let wanted = version.to_string();
+    find(&|vers| vers == wanted.as_bytes()).or_else(|| {
+        find(&|vers| {
+            std::str::from_utf8(vers)
+                .ok()
+                .and_then(|v| Version::parse(v).ok())
+                .is_some_and(|v| v == *version)
+        })
+    })
 }
 
 impl Registry for SparseRegistry {
