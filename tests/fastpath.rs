@@ -235,3 +235,26 @@ fn cargo_metadata_is_for_check_only() {
         "input flags keep their meaning"
     );
 }
+
+/// A `[patch]` in cargo's configuration files (not the manifest) is not modelled either:
+/// cargo answers, and says why.
+#[test]
+fn a_patch_in_cargos_configuration_is_left_to_cargo() {
+    let fx = Fixture::new("clean");
+    let config = fx.root.join(".cargo/config.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    let plain = fx.run(&["check", "--offline", "--format", "json"]);
+    plain.expect_code(0);
+    assert_eq!(plain.json()["answered_by"]["path"], "lockfile");
+    text.push_str("\n[patch.crates-io]\n");
+    std::fs::write(&config, text).expect("write");
+    let run = fx.run(&["check", "--offline", "--format", "json"]);
+    run.expect_code(0);
+    let answered = &run.json()["answered_by"];
+    assert_eq!(answered["path"], "cargo-metadata");
+    let why = answered["fallback"].as_str().expect("a reason");
+    assert!(
+        why.contains("config.toml") && why.contains("[patch]"),
+        "{why}"
+    );
+}

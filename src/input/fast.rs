@@ -7,8 +7,9 @@
 //! declarations and features are known (a manifest for local packages, the local index data
 //! for registry ones: a git package, a registry this tool cannot read or an index cache with
 //! no entry leave it to cargo), the feature resolve can be decided (see `features`), and the
-//! workspace uses nothing this path does not model (`[replace]`, unstable `cargo-features`,
-//! feature flags under resolver 1, an unknown `--target`). Otherwise the reason is returned
+//! workspace uses nothing this path does not model (`[replace]`, unstable `cargo-features`, a
+//! `[patch]` in cargo's configuration files, feature flags under resolver 1, an unknown
+//! `--target`). Otherwise the reason is returned
 //! and `input` asks cargo.
 
 use std::path::Path;
@@ -45,6 +46,12 @@ pub(super) fn read(
         .and_then(|(_, doc)| doc.as_ref());
     if let Some(doc) = root_manifest {
         unmodelled(doc, requested.any())?;
+    }
+    if let Some(file) = crate::registry::config_patch(&root) {
+        return Err(format!(
+            "cargo's configuration {} has a `[patch]` table (or cannot be read)",
+            file.display()
+        ));
     }
     let config = super::load_config(&root, explicit_config)
         .map_err(|e| format!("the configuration cannot be read: {e}"))?;

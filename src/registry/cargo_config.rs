@@ -27,28 +27,47 @@ pub enum CratesIoSource {
     Unsupported(String),
 }
 
+/// cargo's configuration files for a workspace, closest first: `.cargo/config.toml` (or
+/// `.cargo/config`) in `workspace_root` and each directory above it, then `cargo_home`'s.
+fn config_files(workspace_root: &Path, cargo_home: Option<&Path>) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let homes = cargo_home.map(Path::to_owned);
+    let dirs = workspace_root
+        .ancestors()
+        .map(|d| d.join(".cargo"))
+        .chain(homes);
+    for dir in dirs {
+        for name in ["config.toml", "config"] {
+            let f = dir.join(name);
+            if f.is_file() {
+                if !files.contains(&f) {
+                    files.push(f);
+                }
+                break;
+            }
+        }
+    }
+    files
+}
+
+/// The first of cargo's configuration files for the workspace that patches crates (a
+/// `[patch]` table), or that cannot be read to tell: what the lockfile mode's fast path does
+/// not model, so `check` leaves such a workspace to cargo.
+pub fn config_patch(workspace_root: &Path) -> Option<PathBuf> {
+    config_files(workspace_root, cargo_home().as_deref())
+        .into_iter()
+        .find(|file| {
+            let doc = std::fs::read_to_string(file)
+                .ok()
+                .and_then(|t| t.parse::<DocumentMut>().ok());
+            doc.is_none_or(|d| d.get("patch").is_some())
+        })
+}
+
 /// Reads cargo's configuration from `workspace_root` upwards and `cargo_home`, and says
 /// where crates-io's releases come from. Closer files win, as in cargo.
 pub fn crates_io_source(workspace_root: &Path, cargo_home: Option<&Path>) -> CratesIoSource {
-    let mut files: Vec<PathBuf> = Vec::new();
-    for dir in workspace_root.ancestors() {
-        for name in ["config.toml", "config"] {
-            let f = dir.join(".cargo").join(name);
-            if f.is_file() {
-                files.push(f);
-                break;
-            }
-        }
-    }
-    if let Some(home) = cargo_home {
-        for name in ["config.toml", "config"] {
-            let f = home.join(name);
-            if f.is_file() && !files.contains(&f) {
-                files.push(f);
-                break;
-            }
-        }
-    }
+    let files = config_files(workspace_root, cargo_home);
     // source name -> (definition table, directory the relative paths are relative to)
     let mut sources: BTreeMap<String, (toml_edit::Table, PathBuf)> = BTreeMap::new();
     // Walk from the farthest file to the closest, so closer definitions override.

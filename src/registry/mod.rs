@@ -25,7 +25,7 @@ mod directory;
 mod sparse;
 
 use cargo_config::cargo_home;
-pub use cargo_config::{CratesIoSource, crates_io_source};
+pub use cargo_config::{CratesIoSource, config_patch, crates_io_source};
 pub use directory::DirectorySource;
 pub use sparse::SparseRegistry;
 
