@@ -160,13 +160,10 @@ pub fn compiler_errors(text: &str) -> Vec<CompilerError> {
         if d.spans.is_empty() && d.message.starts_with("aborting due to") {
             continue;
         }
-        let primary = d.spans.iter().find(|s| s.is_primary).or(d.spans.first());
+        let (primary, message) = primary_and_message(&d);
         let error = CompilerError {
             code: d.code.as_ref().map(|c| c.code.clone()),
-            message: match primary.and_then(|s| s.label.as_deref()) {
-                Some(label) => format!("{}: {label}", d.message),
-                None => d.message.clone(),
-            },
+            message,
             at: primary.map(|s| (s.file_name.clone(), s.line_start)),
             met: crate_met(&d),
         };
@@ -195,12 +192,18 @@ fn named_crate(text: &str) -> Option<String> {
     })
 }
 
-fn meeting(krate: String, manifest: Option<PathBuf>, d: &Diagnostic) -> Meeting {
+/// A diagnostic's primary span (else its first), and its message with that span's label.
+fn primary_and_message(d: &Diagnostic) -> (Option<&Span>, String) {
     let primary = d.spans.iter().find(|s| s.is_primary).or(d.spans.first());
     let message = match primary.and_then(|s| s.label.as_deref()) {
         Some(label) => format!("{}: {label}", d.message),
         None => d.message.clone(),
     };
+    (primary, message)
+}
+
+fn meeting(krate: String, manifest: Option<PathBuf>, d: &Diagnostic) -> Meeting {
+    let (primary, message) = primary_and_message(d);
     let mut files = Vec::new();
     span_files(d, &mut files);
     Meeting {
