@@ -341,30 +341,58 @@ pub fn cargo_at(
     run(cmd, what, &manifest.display().to_string(), opts.progress).map(|_| ())
 }
 
-/// Runs `cmd` to its end and collects its output; a SIGINT or SIGTERM to the tool (once the
-/// handlers are installed) stops cargo at once (the caller then reports the interrupt). With
-/// `progress`, what cargo writes to stderr (`Updating crates.io index`, `Downloaded …`,
-/// `Compiling …`) is passed on to the tool's stderr as it comes, and kept for the error too.
-fn spawned_output(mut cmd: Command, progress: bool) -> std::io::Result<std::process::Output> {
+/// What is reserved for a cargo command's stdout before reading it: `cargo metadata` writes
+/// megabytes (3.4 MB for 1,360 packages), and a vector grown by doubling copies the text and
+/// faults fresh memory in about twice over. Untouched reserved pages cost nothing.
+const STDOUT_RESERVE: usize = 32 << 20;
+
+/// A command's stdout, read into one buffer reserved up front.
+fn read_stdout(pipe: Option<std::process::ChildStdout>) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(STDOUT_RESERVE);
+    if let Some(mut pipe) = pipe {
+        std::io::Read::read_to_end(&mut pipe, &mut bytes)?;
+    }
+    Ok(bytes)
+}
+
+/// A command's stderr, read on a thread; with `forward`, passed on to the tool's stderr as it
+/// comes (`Updating crates.io index`, `Downloaded …`, `Compiling …`) and kept all the same.
+fn drain_stderr(
+    pipe: Option<std::process::ChildStderr>,
+    forward: bool,
+) -> std::thread::JoinHandle<Vec<u8>> {
     use std::io::{Read, Write};
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-    let drain = |pipe: Option<Box<dyn Read + Send>>, forward: bool| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let Some(mut pipe) = pipe else { return bytes };
-            let mut chunk = [0u8; 4096];
-            while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-                if forward {
-                    // The terminal is the user's: a failed write there only loses the echo.
-                    let _ = std::io::stderr().write_all(&chunk[..n]);
-                }
-                bytes.extend_from_slice(&chunk[..n]);
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let Some(mut pipe) = pipe else { return bytes };
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+            if forward {
+                // The terminal is the user's: a failed write there only loses the echo.
+                let _ = std::io::stderr().write_all(&chunk[..n]);
             }
-            bytes
-        })
-    };
-    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _), false);
-    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _), progress);
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        bytes
+    })
+}
+
+/// Runs `cmd` to its end and collects its output, cargo's stderr passed on as it comes with
+/// `progress`. Once the signal handlers are installed, a SIGINT or SIGTERM to the tool stops
+/// cargo at once (the caller then reports the interrupt).
+fn collected_output(mut cmd: Command, progress: bool) -> std::io::Result<std::process::Output> {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let stderr = drain_stderr(child.stderr.take(), progress);
+    let stdout = child.stdout.take();
+    if !crate::interrupt::installed() {
+        let stdout = read_stdout(stdout)?;
+        return Ok(std::process::Output {
+            status: child.wait()?,
+            stdout,
+            stderr: stderr.join().unwrap_or_default(),
+        });
+    }
+    let stdout = std::thread::spawn(move || read_stdout(stdout));
     let mut pause = std::time::Duration::from_millis(1);
     let status = loop {
         if let Some(status) = child.try_wait()? {
@@ -385,34 +413,7 @@ fn spawned_output(mut cmd: Command, progress: bool) -> std::io::Result<std::proc
     };
     Ok(std::process::Output {
         status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    })
-}
-
-/// What is reserved for a cargo command's stdout before reading it: `cargo metadata` writes
-/// megabytes (3.4 MB for 1,360 packages), and a vector grown by doubling copies the text and
-/// faults fresh memory in about twice over. Untouched reserved pages cost nothing.
-const STDOUT_RESERVE: usize = 32 << 20;
-
-/// `cmd.output()`, with stdout read into one buffer reserved up front (stderr on a thread).
-fn output_reserved(mut cmd: Command) -> std::io::Result<std::process::Output> {
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-    let stderr = child.stderr.take();
-    let stderr = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = stderr {
-            let _ = pipe.read_to_end(&mut bytes);
-        }
-        bytes
-    });
-    let mut stdout = Vec::with_capacity(STDOUT_RESERVE);
-    if let Some(mut pipe) = child.stdout.take() {
-        pipe.read_to_end(&mut stdout)?;
-    }
-    Ok(std::process::Output {
-        status: child.wait()?,
-        stdout,
+        stdout: stdout.join().ok().and_then(Result::ok).unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
     })
 }
@@ -425,11 +426,7 @@ fn output_of(mut cmd: Command, progress: bool) -> Result<std::process::Output, E
         program: cargo_program().to_string_lossy().into_owned(),
         source,
     };
-    let output = if crate::interrupt::installed() || progress {
-        spawned_output(cmd, progress).map_err(missing)?
-    } else {
-        output_reserved(cmd).map_err(missing)?
-    };
+    let output = collected_output(cmd, progress).map_err(missing)?;
     // A terminal's Ctrl-C reaches cargo too: report the interrupt, not cargo's failure.
     crate::interrupt::check(crate::interrupt::NOTHING_WRITTEN)?;
     Ok(output)
