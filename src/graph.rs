@@ -20,6 +20,10 @@ use crate::error::Error;
 
 mod metadata;
 
+/// Hash maps keyed by package names and ids: foldhash is several times faster than SipHash
+/// here, and its per-process seed leaves no fixed collisions for an input to aim at.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The default registry's source id, as cargo writes it in metadata and Cargo.lock.
 pub const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
 

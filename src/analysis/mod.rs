@@ -417,22 +417,19 @@ pub fn analyze(graph: &DepGraph, spans: &SpanIndex, opts: &Options) -> Vec<Findi
     let reach = reachable(graph, &roots, &main, &[]);
     let own = paths::Scope::own_reach(graph, &main);
     let keepers = kept::Keepers::new(graph, &opts.watch, &type_boundary::reached(graph));
+    let located = paths::Located::new(graph, spans);
     let scope = paths::Scope {
         roots: &roots,
         filter: &main,
         reach: &reach,
         own: &own,
+        located: &located,
     };
 
     // Findings share versions (type-boundary and diverging-versions name the same tonic
     // releases): explain each version once.
-    let explained: BTreeMap<NodeId, VersionInfo> = raws
-        .iter()
-        .flat_map(|r| r.nodes.iter().copied())
-        .collect::<BTreeSet<NodeId>>()
-        .into_iter()
-        .map(|n| (n, paths::explain_version(graph, spans, &scope, n)))
-        .collect();
+    let versions: BTreeSet<NodeId> = raws.iter().flat_map(|r| r.nodes.iter().copied()).collect();
+    let explained = paths::explain_each(graph, &scope, versions);
     let mut findings: Vec<Finding> = raws
         .iter()
         .map(|raw| {

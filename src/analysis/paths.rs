@@ -7,12 +7,13 @@
 //! listed apart (`workspace_hack`), and a version no other member reaches is marked as
 //! brought in by it alone (`only_workspace_hack`).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::OnceLock;
 
 use crate::graph::{DepGraph, Kind, NodeId};
 
 use super::detect::{EdgeFilter, PlatformFilter, reachable, selected_members};
-use crate::manifest::spans::SpanIndex;
+use crate::manifest::spans::{Declared, SpanIndex};
 
 use super::{DepPath, Dependent, Options, Origin, Step, VersionInfo};
 
@@ -24,6 +25,50 @@ pub(super) struct Scope<'a> {
     pub(super) filter: &'a EdgeFilter,
     pub(super) reach: &'a [bool],
     pub(super) own: &'a [bool],
+    pub(super) located: &'a Located<'a>,
+}
+
+/// Where each member declares its dependencies, each looked up in the span index once per
+/// analysis: every version a member reaches is explained through the same declarations.
+pub(super) struct Located<'a> {
+    spans: &'a SpanIndex,
+    /// By member (in `graph.members()` order), then by position among the member's
+    /// dependencies.
+    cells: Vec<Vec<OnceLock<Declared>>>,
+}
+
+impl<'a> Located<'a> {
+    pub(super) fn new(graph: &DepGraph, spans: &'a SpanIndex) -> Located<'a> {
+        let cells = graph
+            .members()
+            .iter()
+            .map(|&m| graph.dependencies(m).map(|_| OnceLock::new()).collect())
+            .collect();
+        Located { spans, cells }
+    }
+
+    /// Where `member` declares its `nth` dependency, `edge`.
+    fn declared(
+        &self,
+        graph: &DepGraph,
+        member: NodeId,
+        nth: usize,
+        edge: &crate::graph::Edge,
+    ) -> &Declared {
+        let find = || {
+            self.spans.declared(
+                &graph.package(member).manifest_path,
+                edge.kind,
+                edge.platform.as_deref(),
+                &edge.key,
+            )
+        };
+        let i = graph
+            .members()
+            .binary_search(&member)
+            .expect("origins start at members");
+        self.cells[i][nth].get_or_init(find)
+    }
 }
 
 impl<'a> Scope<'a> {
@@ -43,17 +88,13 @@ impl<'a> Scope<'a> {
     }
 }
 
-pub(super) fn explain_version(
-    graph: &DepGraph,
-    spans: &SpanIndex,
-    scope: &Scope<'_>,
-    target: NodeId,
-) -> VersionInfo {
+pub(super) fn explain_version(graph: &DepGraph, scope: &Scope<'_>, target: NodeId) -> VersionInfo {
     let Scope {
         roots,
         filter,
         reach,
         own,
+        located,
     } = *scope;
     let pkg = graph.package(target);
     let mut dependents: Vec<Dependent> = graph
@@ -103,7 +144,7 @@ pub(super) fn explain_version(
             .iter()
             .copied()
             .filter(|&m| reach[m.index()] && graph.is_generated(m) == generated);
-        origins(graph, spans, filter, members, &dist)
+        origins(graph, located, filter, members, &dist)
     };
 
     VersionInfo {
@@ -123,25 +164,20 @@ pub(super) fn explain_version(
 /// target (the nodes at a finite distance `dist` from it), located in `spans`.
 fn origins(
     graph: &DepGraph,
-    spans: &SpanIndex,
+    located: &Located<'_>,
     filter: &EdgeFilter,
     members: impl Iterator<Item = NodeId>,
     dist: &[usize],
 ) -> Vec<Origin> {
     let mut origins = Vec::new();
     for member in members {
-        for (next, edge) in graph.dependencies(member) {
+        for (nth, (next, edge)) in graph.dependencies(member).enumerate() {
             let next_pkg = graph.package(next);
             if next_pkg.is_member || !filter.allows(edge) || dist[next.index()] == usize::MAX {
                 continue;
             }
             let member_pkg = graph.package(member);
-            let at = spans.declared(
-                &member_pkg.manifest_path,
-                edge.kind,
-                edge.platform.as_deref(),
-                &edge.key,
-            );
+            let at = located.declared(graph, member, nth, &edge).clone();
             origins.push(Origin {
                 member: member_pkg.name.clone(),
                 key: edge.key.clone(),
@@ -207,6 +243,42 @@ fn shortest_path(
     DepPath { steps }
 }
 
+/// Each of `versions` explained. Two threads share the work on a machine with two cores
+/// when there is enough of it (a thread costs about what explaining a version of a graph of a
+/// few hundred packages does): each explanation depends on nothing but the graph, so the
+/// result is the same either way.
+pub(super) fn explain_each(
+    graph: &DepGraph,
+    scope: &Scope<'_>,
+    versions: BTreeSet<NodeId>,
+) -> BTreeMap<NodeId, VersionInfo> {
+    const ENOUGH: usize = 4_000;
+    let two = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+        && versions.len() * graph.node_count() >= ENOUGH;
+    let (odd, even): (Vec<_>, Vec<_>) = versions
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| i % 2 == 1);
+    let explain = |half: Vec<(usize, NodeId)>| -> Vec<(NodeId, VersionInfo)> {
+        half.into_iter()
+            .map(|(_, n)| (n, explain_version(graph, scope, n)))
+            .collect()
+    };
+    if !two || odd.is_empty() {
+        return explain(even).into_iter().chain(explain(odd)).collect();
+    }
+    std::thread::scope(|s| {
+        let other = s.spawn(|| explain(odd));
+        let mut all = explain(even);
+        all.extend(
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        all.into_iter().collect()
+    })
+}
+
 /// Every version reachable from the selected members whose package `pick` chooses, explained
 /// as findings explain theirs (dependents, shortest paths, origins), by version then source.
 pub(crate) fn explain_chosen(
@@ -222,11 +294,13 @@ pub(crate) fn explain_chosen(
     };
     let reach = reachable(graph, &roots, &filter, &[]);
     let own = Scope::own_reach(graph, &filter);
+    let located = Located::new(graph, spans);
     let scope = Scope {
         roots: &roots,
         filter: &filter,
         reach: &reach,
         own: &own,
+        located: &located,
     };
     let mut nodes: Vec<NodeId> = graph
         .nodes()
@@ -238,7 +312,7 @@ pub(crate) fn explain_chosen(
     });
     nodes
         .into_iter()
-        .map(|n| explain_version(graph, spans, &scope, n))
+        .map(|n| explain_version(graph, &scope, n))
         .collect()
 }
 

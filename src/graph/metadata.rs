@@ -7,7 +7,6 @@
 //! and the edge keeps only what the link knows); `format_version` must be 1.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -15,7 +14,7 @@ use cargo_platform::Platform;
 use semver::{Version, VersionReq};
 use serde::{Deserialize, Deserializer};
 
-use super::{Edge, Kind, Package};
+use super::{Edge, FastMap, Kind, Package};
 
 /// Text as it is in the JSON: borrowed, unless it holds escapes.
 #[derive(Deserialize)]
@@ -28,6 +27,8 @@ impl Text<'_> {
     }
 }
 
+/// The document without `resolve`, which [`Resolved`] reads on another thread: the two
+/// halves of the work run side by side, each skipping the other's part.
 #[derive(Deserialize)]
 struct Metadata<'a> {
     #[serde(borrow)]
@@ -36,12 +37,36 @@ struct Metadata<'a> {
     workspace_members: Vec<Text<'a>>,
     #[serde(borrow, default)]
     workspace_default_members: Option<Vec<Text<'a>>>,
-    #[serde(borrow, default)]
-    resolve: Option<Resolve<'a>>,
     #[serde(borrow)]
     workspace_root: Text<'a>,
     #[serde(default)]
     version: Option<u64>,
+}
+
+/// The document's `resolve` alone.
+#[derive(Deserialize)]
+struct Resolved<'a> {
+    #[serde(borrow, default)]
+    resolve: Option<Resolve<'a>>,
+}
+
+/// Both halves of the document, read side by side. When both fail, the error met first in
+/// the text is the one reported, as a single pass would.
+fn parse(json: &str) -> Result<(Metadata<'_>, Option<Resolve<'_>>), String> {
+    let (meta, resolved) = std::thread::scope(|s| {
+        let resolved = s.spawn(|| serde_json::from_str::<Resolved<'_>>(json));
+        let meta = serde_json::from_str::<Metadata<'_>>(json);
+        let resolved = resolved
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (meta, resolved)
+    });
+    match (meta, resolved) {
+        (Ok(meta), Ok(resolved)) => Ok((meta, resolved.resolve)),
+        (Err(a), Err(b)) if (b.line(), b.column()) < (a.line(), a.column()) => Err(b.to_string()),
+        (Err(e), _) => Err(e.to_string()),
+        (_, Err(e)) => Err(e.to_string()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -171,14 +196,14 @@ pub(super) struct Parts {
 /// Requirements and platform conditions, each distinct text parsed once.
 #[derive(Default)]
 struct Parsed<'m> {
-    req_of: HashMap<&'m str, u32>,
+    req_of: FastMap<&'m str, u32>,
     /// The parsed requirement and its display (`0.9` → `^0.9`).
     reqs: Vec<(VersionReq, String)>,
-    platform_of: HashMap<&'m str, u32>,
+    platform_of: FastMap<&'m str, u32>,
     /// Distinct platforms as cargo_platform displays them (`cfg(any(unix, windows))`):
     /// two conditions are equal when their indices are.
     platforms: Vec<String>,
-    platform_index: HashMap<String, u32>,
+    platform_index: FastMap<String, u32>,
 }
 
 impl<'m> Parsed<'m> {
@@ -229,7 +254,7 @@ struct Decl<'m> {
 
 /// Reads the metadata JSON into the graph's parts; errors are messages about the input.
 pub(super) fn read(json: &str) -> Result<Parts, String> {
-    let meta: Metadata<'_> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let (meta, resolve) = parse(json)?;
     if let Some(v) = meta.version
         && v != 1
     {
@@ -237,7 +262,8 @@ pub(super) fn read(json: &str) -> Result<Parts, String> {
             "it is format version {v}; this tool reads `cargo metadata --format-version 1`"
         ));
     }
-    let mut index: HashMap<&str, usize> = HashMap::with_capacity(meta.packages.len());
+    let mut index: FastMap<&str, usize> =
+        FastMap::with_capacity_and_hasher(meta.packages.len(), Default::default());
     for (i, p) in meta.packages.iter().enumerate() {
         if index.insert(p.id.as_str(), i).is_some() {
             return Err(format!("package `{}` is listed twice", p.id.as_str()));
@@ -254,7 +280,7 @@ pub(super) fn read(json: &str) -> Result<Parts, String> {
         .iter()
         .map(|p| declarations(p, &mut parsed))
         .collect::<Result<Vec<_>, String>>()?;
-    let edges = match &meta.resolve {
+    let edges = match &resolve {
         Some(resolve) => resolved_edges(&meta.packages, &index, resolve, &decls, &mut parsed)?,
         None => Vec::new(),
     };
@@ -274,9 +300,9 @@ pub(super) fn read(json: &str) -> Result<Parts, String> {
 
 /// The members' package indices; every member and default member must be a listed package,
 /// and no two members may share a name.
-fn members(meta: &Metadata<'_>, index: &HashMap<&str, usize>) -> Result<Vec<usize>, String> {
+fn members(meta: &Metadata<'_>, index: &FastMap<&str, usize>) -> Result<Vec<usize>, String> {
     let mut members = Vec::with_capacity(meta.workspace_members.len());
-    let mut names: HashMap<&str, &str> = HashMap::new();
+    let mut names: FastMap<&str, &str> = FastMap::default();
     for id in &meta.workspace_members {
         let Some(&i) = index.get(id.as_str()) else {
             return Err(format!(
@@ -375,29 +401,32 @@ struct Link<'m> {
 /// The edges of every resolved link, in input package order.
 fn resolved_edges<'m>(
     packages: &'m [RawPackage<'m>],
-    index: &HashMap<&str, usize>,
+    index: &FastMap<&str, usize>,
     resolve: &'m Resolve<'m>,
     decls: &[Vec<Decl<'m>>],
     parsed: &mut Parsed<'m>,
 ) -> Result<Vec<(usize, usize, Edge)>, String> {
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(packages.len());
+    let mut by_name: FastMap<&str, Vec<usize>> =
+        FastMap::with_capacity_and_hasher(packages.len(), Default::default());
     for (i, p) in packages.iter().enumerate() {
         by_name.entry(p.name.as_str()).or_default().push(i);
     }
     let lib_names: Vec<String> = packages.iter().map(lib_name).collect();
     // The last node of a package id counts, as the last resolved dependency on a package does.
-    let mut nodes: HashMap<&str, &Node<'_>> = HashMap::with_capacity(resolve.nodes.len());
+    let mut nodes: FastMap<&str, &Node<'_>> =
+        FastMap::with_capacity_and_hasher(resolve.nodes.len(), Default::default());
     for node in &resolve.nodes {
         nodes.insert(node.id.as_str(), node);
     }
-    let mut edges = Vec::new();
+    // About one edge per resolved link: reserved once, not grown by copying.
+    let mut edges = Vec::with_capacity(resolve.nodes.iter().map(|n| n.deps.len()).sum());
     for (from, p) in packages.iter().enumerate() {
         let Some(node) = nodes.get(p.id.as_str()) else {
             continue;
         };
         // Each declaration may be found under its code-name rename and under the library
         // name of each package of its name whose version it accepts.
-        let mut candidates: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut candidates: FastMap<&str, Vec<usize>> = FastMap::default();
         for (d, decl) in decls[from].iter().enumerate() {
             let req = &parsed.reqs[decl.req as usize].0;
             for &q in by_name.get(decl.name).into_iter().flatten() {
@@ -414,7 +443,8 @@ fn resolved_edges<'m>(
                 candidates.entry(lib).or_default().push(d);
             }
         }
-        let mut links: HashMap<usize, Link<'m>> = HashMap::with_capacity(node.deps.len());
+        let mut links: FastMap<usize, Link<'m>> =
+            FastMap::with_capacity_and_hasher(node.deps.len(), Default::default());
         for dep in &node.deps {
             let Some(&to) = index.get(dep.pkg.as_str()) else {
                 return Err(format!(
@@ -723,5 +753,21 @@ mod tests {
         m["workspace_members"] = json!(["elsewhere 0.1.0"]);
         let e = read(&m).expect_err("member not listed");
         assert!(e.contains("workspace member `elsewhere 0.1.0`"), "{e}");
+    }
+
+    /// The two halves of the document are read side by side; a broken document still gets
+    /// the error a single pass meets first, whichever half finds it.
+    #[test]
+    fn the_first_error_in_the_text_is_reported() {
+        // `resolve` is wrong first, and the text breaks off later.
+        let e = super::read(r#"{"resolve":{"nodes":5},"packages":[{"name":"#)
+            .err()
+            .expect("broken");
+        assert!(e.contains("invalid type: integer `5`"), "{e}");
+        // The packages are wrong first, and `resolve` later.
+        let e = super::read(r#"{"packages":7,"resolve":{"nodes":5}}"#)
+            .err()
+            .expect("broken");
+        assert!(e.contains("invalid type: integer `7`"), "{e}");
     }
 }

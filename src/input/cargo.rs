@@ -27,8 +27,15 @@ pub fn input_limit() -> u64 {
 
 /// Reads at most the input limit from `reader`; more is an input error naming `name`.
 pub(crate) fn read_limited(reader: impl Read, name: &Path) -> Result<String, Error> {
+    read_limited_sized(reader, name, 0)
+}
+
+/// [`read_limited`] into a buffer of `expected` bytes (a file's length), so that a large
+/// input is not copied again each time the buffer would have doubled.
+fn read_limited_sized(reader: impl Read, name: &Path, expected: u64) -> Result<String, Error> {
     let limit = input_limit();
-    let mut bytes = Vec::new();
+    let reserve = expected.min(limit).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -58,7 +65,8 @@ pub(crate) fn read_file_limited(path: &Path) -> Result<String, Error> {
         path: path.to_owned(),
         source,
     })?;
-    read_limited(file, path)
+    let expected = file.metadata().map_or(0, |m| m.len());
+    read_limited_sized(file, path, expected)
 }
 
 /// Reads saved `cargo metadata` JSON from `path` (`-`: stdin); returns it with a name for

@@ -15,11 +15,7 @@
 //! workspace members. Each manifest is parsed once, and its declarations are read with the
 //! manifest walker (`manifest::document`).
 
-use std::collections::HashMap;
-
-/// Hash maps keyed by package names: foldhash is several times faster than SipHash here, and
-/// nothing hostile chooses the keys' hashes.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+use crate::graph::FastMap;
 use std::path::{Path, PathBuf};
 
 use semver::{Version, VersionReq};
