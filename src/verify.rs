@@ -61,6 +61,7 @@ pub fn resolve_copy(
     let (copy_opts, manifest) = (copy_options(graph, cargo), copy.dir().join("Cargo.toml"));
     let resolved = run_commands(commands, &copy, &copy_opts).and_then(|()| {
         metadata::metadata_at(&manifest, copy.dir(), &copy_opts, "the verification copy")
+            .and_then(metadata::Answer::into_text)
     });
     interrupt::check(interrupt::NOTHING_WRITTEN)?;
     match resolved {

@@ -237,6 +237,45 @@ fn a_failing_locate_project_is_named_as_such() {
     }
 }
 
+/// `cargo metadata`'s answer is read as soon as cargo has written it, while cargo exits; it
+/// counts only once cargo has ended well. A cargo that fails after writing its answer, or
+/// writes more after it, fails the run with an input error that says so.
+#[test]
+fn an_answer_counts_only_once_cargo_ends_well() {
+    let fixture = Fixture::new("two-lines");
+    for (after, expected) in [
+        (
+            "sleep 0.2; echo 'error: simulated failure after the answer' >&2; exit 101",
+            &[
+                "`cargo metadata` failed",
+                "simulated failure after the answer",
+            ][..],
+        ),
+        (
+            "echo '{}'; exit 0",
+            &["output of `cargo metadata`", "goes on after its first line"][..],
+        ),
+    ] {
+        let shim = fixture.tmp.path().join("cargo-shim");
+        std::fs::write(
+            &shim,
+            format!("#!/bin/sh\nif [ \"$1\" = metadata ]; then cargo \"$@\" || exit $?; {after}; fi\nexec cargo \"$@\"\n"),
+        )
+        .expect("write shim");
+        std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+        let args = ["check", "--offline", "--cargo-metadata"];
+        let shim = shim.to_str().expect("utf-8 path");
+        let run = common::run_tool_with_env(
+            &fixture.root,
+            &fixture.cargo_home,
+            &args,
+            &[("CARGO", shim)],
+        );
+        assert_input_error(&run, expected);
+    }
+}
+
 /// The lockfile mode never reads what it cannot read as absent: a root manifest that is not
 /// UTF-8, a manifest that is a device, a member manifest over the input limit, a glob member
 /// with no manifest (which cargo refuses too) and a baseline that is a directory are errors

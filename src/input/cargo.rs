@@ -250,13 +250,14 @@ pub fn locate(opts: &CargoOptions) -> Result<Located, Error> {
     })
 }
 
-/// Runs `cargo metadata` for `manifest` from `dir` with the user's flags.
+/// Runs `cargo metadata` for `manifest` from `dir` with the user's flags, and returns its
+/// answer as soon as cargo has written it (see [`Answer`]).
 pub fn metadata_at(
     manifest: &Path,
     dir: &Path,
     opts: &CargoOptions,
     shown: &str,
-) -> Result<String, Error> {
+) -> Result<Answer, Error> {
     let mut cmd = cargo_command();
     cmd.args(["metadata", "--format-version", "1"])
         .current_dir(dir);
@@ -270,7 +271,7 @@ pub fn metadata_at(
         cmd.arg("--filter-platform").arg(t);
     }
     network_flags(&mut cmd, opts);
-    run(cmd, "metadata", shown, opts.progress)
+    Answer::read(cmd, "metadata", shown, opts.progress)
 }
 
 /// Whether `manifest` is certainly a workspace root without asking cargo: it parses, and it
@@ -354,13 +355,60 @@ pub fn cargo_at(
 /// faults fresh memory in about twice over. Untouched reserved pages cost nothing.
 const STDOUT_RESERVE: usize = 32 << 20;
 
-/// A command's stdout, read into one buffer reserved up front.
-fn read_stdout(pipe: Option<std::process::ChildStdout>) -> std::io::Result<Vec<u8>> {
+/// A cargo command started: its stdout read on a thread, which hands over the first line
+/// as soon as it is whole and keeps the rest, and its stderr drained on another.
+/// `cargo metadata` writes its whole answer as one line and then spends some milliseconds
+/// tearing down before it exits: the answer can be read meanwhile.
+struct Running {
+    child: std::process::Child,
+    first: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    rest: std::thread::JoinHandle<std::io::Result<Vec<u8>>>,
+    stderr: std::thread::JoinHandle<Vec<u8>>,
+}
+
+/// Reads `pipe` to its end: the text up to and including the first newline (or all of it,
+/// when there is none) goes to `first` as soon as it is read; the rest is returned.
+fn read_stdout(
+    pipe: Option<std::process::ChildStdout>,
+    first: std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>,
+) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(STDOUT_RESERVE);
-    if let Some(mut pipe) = pipe {
-        std::io::Read::read_to_end(&mut pipe, &mut bytes)?;
+    let mut chunk = vec![0u8; 1 << 16];
+    let mut first = Some(first);
+    let Some(mut pipe) = pipe else {
+        first.map(|f| f.send(Ok(bytes)));
+        return Ok(Vec::new());
+    };
+    loop {
+        let n = match pipe.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => match first.take() {
+                // The receiver learns of the error; nothing more is read.
+                Some(f) => {
+                    let _ = f.send(Err(e));
+                    return Ok(Vec::new());
+                }
+                None => return Err(e),
+            },
+        };
+        let newline = chunk[..n].iter().position(|&b| b == b'\n');
+        bytes.extend_from_slice(&chunk[..n]);
+        if let (Some(at), Some(f)) = (newline, &first) {
+            let rest = bytes.split_off(bytes.len() - n + at + 1);
+            // A receiver that has gone (an interrupt) needs nothing more.
+            let _ = f.send(Ok(std::mem::replace(&mut bytes, rest)));
+            first = None;
+        }
     }
-    Ok(bytes)
+    match first {
+        Some(f) => {
+            let _ = f.send(Ok(bytes));
+            Ok(Vec::new())
+        }
+        None => Ok(bytes),
+    }
 }
 
 /// A command's stderr, read on a thread; with `forward`, passed on to the tool's stderr as it
@@ -385,59 +433,211 @@ fn drain_stderr(
     })
 }
 
-/// Runs `cmd` to its end and collects its output, cargo's stderr passed on as it comes with
-/// `progress`. Once the signal handlers are installed, a SIGINT or SIGTERM to the tool stops
-/// cargo at once (the caller then reports the interrupt).
-fn collected_output(mut cmd: Command, progress: bool) -> std::io::Result<std::process::Output> {
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-    let stderr = drain_stderr(child.stderr.take(), progress);
-    let stdout = child.stdout.take();
+/// Waits until `ready` gives an answer. Once the signal handlers are installed, the wait
+/// polls, and a SIGINT or SIGTERM to the tool stops `child` at once (`None`: interrupted;
+/// the caller then reports the interrupt).
+fn watched<T>(
+    child: &mut std::process::Child,
+    mut ready: impl FnMut(&mut std::process::Child, std::time::Duration) -> std::io::Result<Option<T>>,
+) -> std::io::Result<Option<T>> {
     if !crate::interrupt::installed() {
-        let stdout = read_stdout(stdout)?;
-        return Ok(std::process::Output {
-            status: child.wait()?,
-            stdout,
-            stderr: stderr.join().unwrap_or_default(),
-        });
+        return ready(child, std::time::Duration::MAX);
     }
-    let stdout = std::thread::spawn(move || read_stdout(stdout));
     let mut pause = std::time::Duration::from_millis(1);
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
+    loop {
+        if let Some(answer) = ready(child, pause)? {
+            return Ok(Some(answer));
         }
         if crate::interrupt::pending().is_some() {
             // cargo's own children may hold the pipes open: the readers are left to finish
-            // on their own, and the caller reports the interrupt.
+            // on their own.
             let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        pause = (pause * 2).min(std::time::Duration::from_millis(20));
+    }
+}
+
+impl Running {
+    fn start(mut cmd: Command, progress: bool) -> std::io::Result<Running> {
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+        let stderr = drain_stderr(child.stderr.take(), progress);
+        let (tell, first) = std::sync::mpsc::sync_channel(1);
+        let stdout = child.stdout.take();
+        let rest = std::thread::spawn(move || read_stdout(stdout, tell));
+        Ok(Running {
+            child,
+            first,
+            rest,
+            stderr,
+        })
+    }
+
+    /// The first line of stdout (all of it when there is no newline), as soon as it is
+    /// whole; `None` when an interrupt stopped the command first.
+    fn first_line(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        let first = &self.first;
+        watched(&mut self.child, |_, pause| {
+            use std::sync::mpsc::RecvTimeoutError;
+            let got = match pause {
+                std::time::Duration::MAX => {
+                    first.recv().map_err(|_| RecvTimeoutError::Disconnected)
+                }
+                pause => first.recv_timeout(pause),
+            };
+            match got {
+                Ok(line) => line.map(Some),
+                Err(RecvTimeoutError::Timeout) => Ok(None),
+                // The reader ended without a word: it hit the end with nothing to give.
+                Err(RecvTimeoutError::Disconnected) => Ok(Some(Vec::new())),
+            }
+        })
+    }
+
+    /// Waits for the command to end, and collects its output: `first`, then the rest of
+    /// stdout; an interrupt stops it (its output is then empty).
+    fn finish(mut self, first: Vec<u8>) -> std::io::Result<std::process::Output> {
+        let status = watched(&mut self.child, |child, pause| match pause {
+            std::time::Duration::MAX => child.wait().map(Some),
+            pause => {
+                let status = child.try_wait()?;
+                if status.is_none() {
+                    std::thread::sleep(pause);
+                }
+                Ok(status)
+            }
+        })?;
+        let Some(status) = status else {
             return Ok(std::process::Output {
-                status: child.wait()?,
+                status: self.child.wait()?,
                 stdout: Vec::new(),
                 stderr: Vec::new(),
             });
+        };
+        let mut stdout = first;
+        stdout.extend(
+            self.rest
+                .join()
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default(),
+        );
+        Ok(std::process::Output {
+            status,
+            stdout,
+            stderr: self.stderr.join().unwrap_or_default(),
+        })
+    }
+
+    /// The whole run: started, its output collected at its end.
+    fn collect(mut self) -> std::io::Result<std::process::Output> {
+        match self.first_line()? {
+            Some(first) => self.finish(first),
+            // Stopped: cargo's own children may hold the pipes open, so the readers are
+            // not waited for.
+            None => Ok(std::process::Output {
+                status: self.child.wait()?,
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+            }),
         }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(std::time::Duration::from_millis(20));
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: stdout.join().ok().and_then(Result::ok).unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    })
+    }
 }
 
 /// Runs a cargo command to its end (or to an interrupt, reported as one), cargo's stderr
 /// passed on as it comes with `progress`.
 fn output_of(mut cmd: Command, progress: bool) -> Result<std::process::Output, Error> {
     cmd.stdin(Stdio::null());
-    let missing = |source| Error::CargoMissing {
-        program: cargo_program().to_string_lossy().into_owned(),
-        source,
-    };
-    let output = collected_output(cmd, progress).map_err(missing)?;
+    let output = Running::start(cmd, progress)
+        .and_then(Running::collect)
+        .map_err(missing)?;
     // A terminal's Ctrl-C reaches cargo too: report the interrupt, not cargo's failure.
     crate::interrupt::check(crate::interrupt::NOTHING_WRITTEN)?;
     Ok(output)
+}
+
+/// An I/O error met while running cargo: it could not be started (or read).
+fn missing(source: std::io::Error) -> Error {
+    Error::CargoMissing {
+        program: cargo_program().to_string_lossy().into_owned(),
+        source,
+    }
+}
+
+/// A cargo command's one-line answer, read before the command ended: it may be parsed
+/// while cargo exits, and is trusted only once [`Answer::finish`] says cargo succeeded.
+pub struct Answer {
+    text: Result<String, std::string::FromUtf8Error>,
+    running: Running,
+    what: &'static str,
+    manifest: String,
+    progress: bool,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer").field("what", &self.what).finish()
+    }
+}
+
+impl Answer {
+    /// Starts `cmd` and waits for the first line of its stdout (all of it, when it writes no
+    /// newline), cargo's stderr passed on as it comes with `progress`.
+    fn read(
+        mut cmd: Command,
+        what: &'static str,
+        manifest: &str,
+        progress: bool,
+    ) -> Result<Answer, Error> {
+        cmd.stdin(Stdio::null());
+        let mut running = Running::start(cmd, progress).map_err(missing)?;
+        let first = running.first_line().map_err(missing)?;
+        crate::interrupt::check(crate::interrupt::NOTHING_WRITTEN)?;
+        Ok(Answer {
+            text: String::from_utf8(first.unwrap_or_default()),
+            running,
+            what,
+            manifest: manifest.to_owned(),
+            progress,
+        })
+    }
+
+    /// The answer as read so far; an error when it is not UTF-8 text.
+    pub fn text(&self) -> Result<&str, Error> {
+        self.text.as_deref().map_err(|e| Error::BadMetadata {
+            path: format!("output of `cargo {}`", self.what),
+            source: e.clone().into(),
+        })
+    }
+
+    /// Waits for cargo to end: its failure (with its own message), an interrupt, or text
+    /// after the answer's line is an error; otherwise the answer stands.
+    pub fn finish(self) -> Result<(), Error> {
+        let output = self.running.finish(Vec::new()).map_err(missing)?;
+        crate::interrupt::check(crate::interrupt::NOTHING_WRITTEN)?;
+        if !output.status.success() {
+            return Err(Error::CargoFailed {
+                command: self.what.to_owned(),
+                manifest: self.manifest,
+                stderr: cargo_message(&output.stderr, self.progress),
+            });
+        }
+        if !output.stdout.trim_ascii().is_empty() {
+            return Err(Error::BadMetadata {
+                path: format!("output of `cargo {}`", self.what),
+                source: "it goes on after its first line".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The answer, once cargo has ended well.
+    pub fn into_text(self) -> Result<String, Error> {
+        let text = self.text()?.to_owned();
+        self.finish()?;
+        Ok(text)
+    }
 }
 
 /// cargo's error for the tool's own: its stderr, or, when that was passed on to the terminal

@@ -249,10 +249,15 @@ fn read(req: &Request, located: Option<cargo::Located>) -> Result<Read, Error> {
             {
                 opts.targets = targets.clone();
             }
-            let json =
+            let answer =
                 cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown)?;
             let name = format!("cargo metadata for {}", located.shown);
-            let graph = DepGraph::from_metadata_json(&json, &name)?;
+            // Read while cargo exits; cargo's own failure comes first.
+            let graph = answer
+                .text()
+                .and_then(|json| DepGraph::from_metadata_json(json, &name));
+            answer.finish()?;
+            let graph = graph?;
             Ok(Read {
                 graph,
                 config,
