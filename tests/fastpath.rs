@@ -258,3 +258,39 @@ fn a_patch_in_cargos_configuration_is_left_to_cargo() {
         "{why}"
     );
 }
+
+/// When the fast path has read cargo's sparse index cache and still leaves the answer to cargo
+/// (a locked package the cache has no entry for), it has let go of cargo's package-cache lock
+/// before cargo starts: cargo takes it exclusively, and would otherwise wait for ever. The
+/// cargo here first takes the lock as cargo does (giving up after 20 s), then answers with the
+/// vendored stubs.
+#[test]
+fn the_package_cache_lock_is_free_when_cargo_answers_after_the_fast_path_read_the_cache() {
+    let fx = Fixture::new("two-lines");
+    // crates-io is no longer replaced: the fast path reads the index cache in CARGO_HOME.
+    std::fs::remove_file(fx.root.join(".cargo/config.toml")).expect("remove the replacement");
+    common::index_cache(
+        &fx.cargo_home,
+        &fx.root.join("Cargo.lock"),
+        &["tower-service"],
+    );
+    let prelude = format!(
+        "flock --exclusive --wait 20 \"$CARGO_HOME/.package-cache\" true || {{ echo 'cargo: the package cache is still locked' >&2; exit 101; }}\n\
+         set -- \"$@\" --config 'source.crates-io.replace-with=\"vendored\"' --config 'source.vendored.directory=\"{}\"'",
+        common::testdata().join("vendor").display()
+    );
+    let cargo = common::cargo_wrapper(fx.tmp.path(), "cargo", &prelude);
+    let run = common::run_tool_with_env(
+        &fx.root,
+        &fx.cargo_home,
+        &["check", "--offline", "--format", "json"],
+        &[("CARGO", cargo.to_str().expect("utf-8 path"))],
+    );
+    run.expect_code(1);
+    assert!(!run.stderr().contains("still locked"), "{}", run.stderr());
+    let report = run.json();
+    let answered = &report["answered_by"];
+    assert_eq!(answered["path"], "cargo-metadata");
+    assert!(answered["fallback"].is_string(), "{answered}");
+    common::finding(&report, "diverging-versions", "tonic");
+}

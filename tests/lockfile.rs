@@ -124,6 +124,51 @@ fn a_cargo_lock_alone_still_explains_the_split() {
     );
 }
 
+/// A Cargo.lock read against cargo's sparse index cache (no source replacement): every locked
+/// registry package's declarations come from the cache, read under one hold of cargo's
+/// package-cache lock. While cargo holds the lock the run waits and says so once, and the
+/// answer is the one the same releases give read from the vendored stubs.
+#[test]
+fn a_lockfile_is_read_against_cargos_index_cache_after_waiting_once_for_cargos_lock() {
+    let fixture = Fixture::new("two-lines");
+    let alone = lock_alone(&fixture);
+    common::index_cache(&fixture.cargo_home, &alone.join("Cargo.lock"), &[]);
+    let args = ["check", "--lockfile=Cargo.lock", "--format", "json"];
+    let held = common::package_cache_lock(&fixture.cargo_home);
+    let run = std::thread::scope(|s| {
+        let run = s.spawn(|| without_cargo(&alone, &fixture, &args));
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        drop(held);
+        run.join().expect("the run ends")
+    });
+    run.expect_code(1);
+    let blocking = "Blocking waiting for file lock on package cache";
+    assert_eq!(
+        run.stderr().matches(blocking).count(),
+        1,
+        "{}",
+        run.stderr()
+    );
+
+    std::fs::create_dir_all(alone.join(".cargo")).expect("mkdir");
+    std::fs::write(
+        alone.join(".cargo/config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"vendored\"\n[source.vendored]\ndirectory = \"{}\"\n",
+            common::testdata().join("vendor").display()
+        ),
+    )
+    .expect("source replacement");
+    let vendored = without_cargo(&alone, &fixture, &args);
+    vendored.expect_code(1);
+    assert!(
+        !vendored.stderr().contains(blocking),
+        "{}",
+        vendored.stderr()
+    );
+    assert_eq!(run.json(), vendored.json());
+}
+
 #[test]
 fn bad_lockfiles_are_input_errors_naming_the_file() {
     let fixture = Fixture::new("two-lines");

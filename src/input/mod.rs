@@ -467,11 +467,15 @@ pub fn read_lockfile_with(
 fn registry_facts(lock: &lockfile::Locked<'_>, root: &Path) -> lockfile::Facts {
     let index = crate::registry::local_index(root);
     let mut facts = vec![None; lock.len()];
-    for (i, p, source) in lock.registry_packages() {
-        facts[i] = index
-            .declared_in(source, &p.name, &p.version)
-            .ok()
-            .flatten();
+    // One batch: cargo's package-cache lock is taken once for every read, not per package.
+    let wanted: Vec<_> = lock.registry_packages().collect();
+    let read = index.declared_all(
+        wanted
+            .iter()
+            .map(|(_, p, source)| (*source, p.name.as_str(), &p.version)),
+    );
+    for ((i, ..), declared) in wanted.iter().zip(read) {
+        facts[*i] = declared.ok().flatten();
     }
     facts
 }

@@ -86,10 +86,13 @@ impl Registry for DirectorySource {
         self.with_index(|idx| idx.get(name).map(|(releases, _)| releases.clone()))
     }
 
-    fn declared(
+    /// A vendored directory is read without cargo's package-cache lock (cargo does not
+    /// rewrite it), so the session is not used.
+    fn declared_during(
         &self,
         name: &str,
         version: &Version,
+        _: &super::CacheSession,
     ) -> Result<Option<ReleaseFacts>, RegistryError> {
         // `cargo vendor` names a crate's folder `name-version`, or `name` for the one version
         // it holds when alone: read that folder alone before listing the whole directory.

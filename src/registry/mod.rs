@@ -27,7 +27,7 @@ mod sparse;
 use cargo_config::cargo_home;
 pub use cargo_config::{CratesIoSource, config_patch, crates_io_source};
 pub use directory::DirectorySource;
-pub use sparse::SparseRegistry;
+pub use sparse::{CacheSession, SparseRegistry};
 
 /// One published release of a crate, as far as planning needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,7 +121,19 @@ pub trait Registry {
         name: &str,
         version: &Version,
     ) -> Result<Option<ReleaseFacts>, RegistryError> {
-        let _ = (name, version);
+        self.declared_during(name, version, &CacheSession::default())
+    }
+
+    /// What [`Registry::declared`] reads, as one read of a batch: a registry that reads
+    /// cargo's index cache reads it under the package-cache lock `session` holds for the
+    /// whole batch; others ignore the session.
+    fn declared_during(
+        &self,
+        name: &str,
+        version: &Version,
+        session: &CacheSession,
+    ) -> Result<Option<ReleaseFacts>, RegistryError> {
+        let _ = (name, version, session);
         Err(RegistryError::new(format!(
             "{} holds no declarations",
             self.describe()
@@ -206,28 +218,36 @@ impl Registry for Registries {
         }
     }
 
-    fn declared(
+    fn declared_during(
         &self,
         name: &str,
         version: &Version,
+        session: &CacheSession,
     ) -> Result<Option<ReleaseFacts>, RegistryError> {
-        self.default.declared(name, version)
+        self.default.declared_during(name, version, session)
     }
 }
 
 impl Registries {
-    /// The dependencies release `version` of `name` from the registry with cargo source id
-    /// `source` declares, as `Registry::declared` reads them.
-    pub fn declared_in(
+    /// What each of `wanted`'s releases (cargo source id, name, version) declares, in order,
+    /// as `Registry::declared` reads one from the registry with that source id: one batch,
+    /// read from one state of cargo's index cache, whose package-cache lock is taken once
+    /// (shared) for all of it and released before this returns. Never the network, and
+    /// nothing but cache reads happen while the lock is held.
+    pub fn declared_all<'w>(
         &self,
-        source: &str,
-        name: &str,
-        version: &Version,
-    ) -> Result<Option<ReleaseFacts>, RegistryError> {
-        match self.other(Some(source), name)? {
-            None => self.default.declared(name, version),
-            Some(registry) => registry.declared(name, version),
-        }
+        wanted: impl IntoIterator<Item = (&'w str, &'w str, &'w Version)>,
+    ) -> Vec<Result<Option<ReleaseFacts>, RegistryError>> {
+        let session = CacheSession::default();
+        wanted
+            .into_iter()
+            .map(
+                |(source, name, version)| match self.other(Some(source), name)? {
+                    None => self.default.declared_during(name, version, &session),
+                    Some(registry) => registry.declared_during(name, version, &session),
+                },
+            )
+            .collect()
     }
 
     /// The reader of an alternative registry (`None`: the default one), opened when first

@@ -107,46 +107,9 @@ impl SparseRegistry {
         self.fetch_remote(name, krate_name)
     }
 
-    /// cargo's package-cache lock (`.package-cache` in cargo's home), taken as cargo-deny
-    /// takes it: shared while the index cache is read, exclusive while an answer from the
-    /// registry is written to it, so cargo never rewrites an entry under a reader. It is held
-    /// for one read or write at a time, never while cargo runs for the tool. While another
-    /// process holds it the read waits, and after a second a line on stderr says so (as
-    /// cargo's does; cargo holds it for moments while it updates the index); an interrupt
-    /// ends the wait (the run stops at its next check). A cargo home with no lock
-    /// file yet (a shared lock creates none), a read-only one, or a file system without locks
-    /// is read without it, as cargo does.
+    /// cargo's package-cache lock under this registry's cargo home (see [`package_lock`]).
     fn package_lock(&self, exclusive: bool) -> tame_index::flock::FileLock {
-        use tame_index::flock::{FileLock, LockError, LockOptions};
-        let Ok(options) = LockOptions::cargo_package_lock(self.home.clone()) else {
-            return FileLock::unlocked();
-        };
-        let options = if exclusive {
-            options.exclusive(true)
-        } else {
-            options.shared()
-        };
-        let started = std::time::Instant::now();
-        let mut said = false;
-        loop {
-            match options.try_lock() {
-                Ok(lock) => return lock,
-                Err(tame_index::Error::Lock(e)) if matches!(e.source, LockError::Contested) => {}
-                Err(_) => return FileLock::unlocked(),
-            }
-            if crate::interrupt::pending().is_some() {
-                return FileLock::unlocked();
-            }
-            if !said && started.elapsed() >= std::time::Duration::from_secs(1) {
-                said = true;
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "    Blocking waiting for file lock on package cache"
-                );
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        package_lock(self.home.clone(), exclusive)
     }
 
     #[cfg(feature = "online")]
@@ -199,6 +162,78 @@ impl SparseRegistry {
         Err(RegistryError::new(format!(
             "{name} is not in cargo's local index cache, and this build has no network support (feature `online`)"
         )))
+    }
+}
+
+/// cargo's package-cache lock (`.package-cache` in cargo's home `home`; `None`: tame-index's
+/// idea of it), taken as cargo-deny takes it: shared while the index cache is read, exclusive
+/// while an answer from the registry is written to it, so cargo never rewrites an entry under
+/// a reader. It is held for one read or write, or one batch of reads ([`CacheSession`]), at a
+/// time, never while cargo runs for the tool nor across a request to the registry. While
+/// another process holds it the read waits, and after a second a line on stderr says so (as
+/// cargo's does; cargo holds it for moments while it updates the index); an interrupt ends
+/// the wait (the run stops at its next check). A cargo home with no lock file yet (a shared
+/// lock creates none), a read-only one, or a file system without locks is read without it,
+/// as cargo does.
+fn package_lock(home: Option<tame_index::PathBuf>, exclusive: bool) -> tame_index::flock::FileLock {
+    use tame_index::flock::{FileLock, LockError, LockOptions};
+    let Ok(options) = LockOptions::cargo_package_lock(home) else {
+        return FileLock::unlocked();
+    };
+    let options = if exclusive {
+        options.exclusive(true)
+    } else {
+        options.shared()
+    };
+    let started = std::time::Instant::now();
+    let mut said = false;
+    loop {
+        match options.try_lock() {
+            Ok(lock) => return lock,
+            Err(tame_index::Error::Lock(e)) if matches!(e.source, LockError::Contested) => {}
+            Err(_) => return FileLock::unlocked(),
+        }
+        if crate::interrupt::pending().is_some() {
+            return FileLock::unlocked();
+        }
+        if !said && started.elapsed() >= std::time::Duration::from_secs(1) {
+            said = true;
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "    Blocking waiting for file lock on package cache"
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// One read of cargo's local index cache that may span many cache files (the declarations of
+/// every package a lockfile locks): cargo's package-cache lock is taken (shared) once, by the
+/// first read of the cache that needs it, and held until the session is dropped, so every file
+/// is read from one state of the cache, and a cargo that wants the lock exclusively waits for
+/// the whole read rather than slipping in between two files. A session is for reading the
+/// cache only, and is dropped before anything else happens: cargo running for the tool, or a
+/// request to the registry whose answer is written back, takes the lock exclusively and would
+/// wait on it for ever. Every sparse registry read in one session shares one cargo home (as
+/// [`super::Registries`] does); a registry that reads no cache (a vendored directory) ignores it.
+#[derive(Default)]
+pub struct CacheSession {
+    lock: std::cell::OnceCell<tame_index::flock::FileLock>,
+}
+
+impl std::fmt::Debug for CacheSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheSession")
+            .field("held", &self.lock.get().is_some())
+            .finish()
+    }
+}
+
+impl CacheSession {
+    /// Takes cargo's package-cache lock under `home` (shared) unless the session holds it.
+    fn hold(&self, home: &Option<tame_index::PathBuf>) {
+        self.lock.get_or_init(|| package_lock(home.clone(), false));
     }
 }
 
@@ -275,32 +310,28 @@ fn declared(d: &tame_index::krate::IndexDependency) -> Declared {
 
 impl SparseRegistry {
     /// The declarations of release `version` of `name` in cargo's local index cache, reading
-    /// only that release's line; never the network.
+    /// only that release's line, under the package-cache lock `session` holds; never the
+    /// network.
     fn cached_declared(
         &self,
         name: &str,
         version: &Version,
+        session: &CacheSession,
     ) -> Result<Option<ReleaseFacts>, RegistryError> {
         let krate_name = tame_index::KrateName::crates_io(name).map_err(self.about(name))?;
         let path = self.index.cache().cache_path(krate_name);
-        // Most locked packages are not in the cache: a missing file needs no lock (cargo
-        // writing it meanwhile is as if the read came first).
-        if !path.exists() {
-            return Ok(None);
-        }
+        session.hold(&self.home);
         // One buffer for every file read: the cache files of large crates hold megabytes.
         let mut buffer = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
         buffer.clear();
-        {
-            let _lock = self.package_lock(false);
-            match std::fs::File::open(&path) {
-                Ok(mut file) => std::io::Read::read_to_end(&mut file, &mut buffer),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                Err(e) => Err(e),
-            }
-            .map_err(|e| tame_index::Error::IoPath(e, path.clone()))
-            .map_err(self.about(name))?;
+        match std::fs::File::open(&path) {
+            Ok(mut file) => std::io::Read::read_to_end(&mut file, &mut buffer),
+            // Most locked packages are not in the cache.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => Err(e),
         }
+        .map_err(|e| tame_index::Error::IoPath(e, path.clone()))
+        .map_err(self.about(name))?;
         let entry = tame_index::index::cache::ValidCacheEntry::read(&buffer)
             .map_err(tame_index::Error::from)
             .map_err(self.about(name))?;
@@ -359,12 +390,13 @@ impl Registry for SparseRegistry {
         format!("the registry {}", self.url)
     }
 
-    fn declared(
+    fn declared_during(
         &self,
         name: &str,
         version: &Version,
+        session: &CacheSession,
     ) -> Result<Option<ReleaseFacts>, RegistryError> {
-        self.cached_declared(name, version)
+        self.cached_declared(name, version, session)
     }
 }
 
@@ -475,6 +507,93 @@ mod tests {
         let first = reg.releases("prost").expect("cached").expect("present");
         let again = reg.releases("prost").expect("cached").expect("present");
         assert!(std::sync::Arc::ptr_eq(&first, &again));
+    }
+
+    /// A registry in the default registry's place that, before each read of a batch, tries
+    /// to take cargo's package-cache lock exclusively as cargo does, and notes whether it
+    /// could (cargo slipping in between two reads of the batch).
+    struct CargoBetweenReads {
+        inner: SparseRegistry,
+        home: tame_index::PathBuf,
+        free: std::sync::Arc<Mutex<Vec<bool>>>,
+    }
+
+    impl Registry for CargoBetweenReads {
+        fn releases(&self, name: &str) -> Result<Option<Releases>, RegistryError> {
+            self.inner.releases(name)
+        }
+
+        fn describe(&self) -> String {
+            self.inner.describe()
+        }
+
+        fn declared_during(
+            &self,
+            name: &str,
+            version: &Version,
+            session: &CacheSession,
+        ) -> Result<Option<ReleaseFacts>, RegistryError> {
+            self.free
+                .lock()
+                .expect("the notes")
+                .push(cargo_can_take_the_lock(&self.home));
+            self.inner.declared_during(name, version, session)
+        }
+    }
+
+    fn cargo_can_take_the_lock(home: &tame_index::PathBuf) -> bool {
+        tame_index::flock::LockOptions::cargo_package_lock(Some(home.clone()))
+            .expect("lock path")
+            .exclusive(false)
+            .try_lock()
+            .is_ok()
+    }
+
+    /// The lockfile mode's batch of declarations (packages of crates.io and of another sparse
+    /// registry, under one cargo home) is read under one acquisition of cargo's package-cache
+    /// lock: from the first cache read to the end of the batch cargo cannot take it, so every
+    /// file comes from one state of the cache; it is free again once the batch is read.
+    #[test]
+    fn a_batch_of_declarations_is_read_under_one_hold_of_the_package_cache_lock() {
+        let home = tempfile::tempdir().expect("temp dir");
+        let root = tame_index::PathBuf::from_path_buf(home.path().to_owned()).expect("utf-8");
+        let access = offline_at(home.path());
+        let alt = "sparse+https://registry.example.com/index/";
+        let other = SparseRegistry::new(alt, &access).expect("index");
+        put(&other, "acme", &[prost_line().replace("prost", "acme")]);
+        let crates_io = SparseRegistry::crates_io(&access).expect("index");
+        let names = ["prost", "prost-types", "prost-derive", "prost-build"];
+        for name in names {
+            put(&crates_io, name, &[prost_line().replace("prost", name)]);
+        }
+        // The lock file exists once cargo has taken the lock.
+        assert!(cargo_can_take_the_lock(&root));
+        let free = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let registries = super::super::Registries {
+            default: Box::new(CargoBetweenReads {
+                inner: SparseRegistry::crates_io(&access).expect("index"),
+                home: root.clone(),
+                free: free.clone(),
+            }),
+            access,
+            others: Mutex::new(std::collections::BTreeMap::new()),
+        };
+        let version = Version::new(0, 13, 5);
+        let mut wanted = vec![(alt, "acme", &version)];
+        wanted.extend(names.map(|n| (crate::graph::CRATES_IO, n, &version)));
+        wanted.push((crate::graph::CRATES_IO, "tonic", &version));
+        let read = registries.declared_all(wanted);
+        let found: Vec<bool> = read
+            .into_iter()
+            .map(|r| r.expect("readable").is_some())
+            .collect();
+        assert_eq!(found, [true, true, true, true, true, false]);
+        assert_eq!(
+            *free.lock().expect("the notes"),
+            [false; 5],
+            "cargo could take its lock between two reads of one batch"
+        );
+        assert!(cargo_can_take_the_lock(&root), "the lock is released");
     }
 
     #[test]

@@ -374,3 +374,100 @@ pub fn sarif_uris(doc: &Value) -> Vec<&str> {
         })
         .collect()
 }
+
+/// Caches crates.io's sparse-index entries in `cargo_home` (where cargo 1.85 and later keep
+/// them), as a response from the registry is cached, for every registry package the
+/// Cargo.lock at `lock` locks but those named in `except`: the locked release's declarations
+/// as the stub registry (testdata/vendor) has them, in the index's JSON. Leaves cargo's
+/// package-cache lock file there, as cargo does.
+pub fn index_cache(cargo_home: &Path, lock: &Path, except: &[&str]) {
+    use cargo_etcd_deps::registry::{DirectorySource, Registry};
+    let stubs = DirectorySource::new(testdata().join("vendor"));
+    let home = tame_index::PathBuf::from_path_buf(cargo_home.to_owned()).expect("utf-8 home");
+    let mut location = tame_index::index::IndexLocation::new(tame_index::IndexUrl::CratesIoSparse)
+        .with_root(Some(home.clone()));
+    location.cargo_version = Some(tame_index::Version::new(1, 85, 0));
+    let index = tame_index::index::SparseIndex::new(location).expect("cache location");
+    let text = std::fs::read_to_string(lock).expect("Cargo.lock");
+    let locked: toml::Table = toml::from_str(&text).expect("Cargo.lock is TOML");
+    let packages = locked["package"].as_array().expect("packages");
+    // Each crate's entry holds all its locked releases, one JSON line each.
+    let mut entries: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for p in packages {
+        let field = |k: &str| p.get(k).and_then(toml::Value::as_str).unwrap_or_default();
+        if !field("source").starts_with("registry+") || except.contains(&field("name")) {
+            continue;
+        }
+        let (name, version) = (field("name"), field("version"));
+        let facts = stubs
+            .declared(name, &version.parse().expect("version"))
+            .expect("the stub registry")
+            .expect("a stub of every locked release");
+        let deps: Vec<Value> = facts
+            .deps
+            .iter()
+            .map(|d| {
+                let mut dep = serde_json::json!({
+                    "name": d.key, "req": d.req.to_string(), "features": d.features,
+                    "optional": d.optional, "default_features": d.default_features,
+                    "target": d.platform, "kind": d.kind,
+                });
+                if d.key != d.name {
+                    dep["package"] = d.name.clone().into();
+                }
+                dep
+            })
+            .collect();
+        // As crates.io publishes them: features using `dep:` or `?/` in `features2`.
+        let (features2, features): (Vec<_>, Vec<_>) = facts
+            .features
+            .iter()
+            .partition(|(_, v)| v.iter().any(|f| f.starts_with("dep:") || f.contains("?/")));
+        let table = |f: Vec<(&String, &Vec<String>)>| -> Value {
+            f.into_iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+                .collect()
+        };
+        let rest = serde_json::json!({
+            "deps": deps, "features": table(features), "features2": table(features2), "v": 2,
+            "cksum": "0".repeat(64), "yanked": false,
+        });
+        // `name` and `vers` lead, as in the registry's lines (the cache is keyed on them).
+        let line = format!(
+            "{{\"name\":{},\"vers\":{},{}",
+            Value::from(name),
+            Value::from(version),
+            &rest.to_string()[1..]
+        );
+        entries.entry(name).or_default().push(line);
+    }
+    for (name, lines) in entries {
+        let mut response = tame_index::external::http::Response::new(lines.join("\n").into_bytes());
+        response.headers_mut().insert(
+            "etag",
+            tame_index::external::http::HeaderValue::from_static("\"stub\""),
+        );
+        let krate = tame_index::KrateName::crates_io(name).expect("crate name");
+        index
+            .parse_remote_response(
+                krate,
+                &response,
+                true,
+                &tame_index::flock::FileLock::unlocked(),
+            )
+            .expect("cached")
+            .expect("an entry");
+    }
+    drop(package_cache_lock(cargo_home));
+}
+
+/// cargo's package-cache lock in `cargo_home`, taken exclusively as cargo takes it to update
+/// the index cache (the lock file is made when missing).
+pub fn package_cache_lock(cargo_home: &Path) -> tame_index::flock::FileLock {
+    let home = tame_index::PathBuf::from_path_buf(cargo_home.to_owned()).expect("utf-8 home");
+    tame_index::flock::LockOptions::cargo_package_lock(Some(home))
+        .expect("lock path")
+        .exclusive(false)
+        .try_lock()
+        .expect("the lock is free")
+}
