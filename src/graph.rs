@@ -368,7 +368,8 @@ impl DepGraph {
         workspace_root: PathBuf,
     ) -> DepGraph {
         let mut order: Vec<usize> = (0..packages.len()).collect();
-        order.sort_by(|&a, &b| {
+        // Package ids are unique, so no two keys are equal and an unstable sort is exact.
+        order.sort_unstable_by(|&a, &b| {
             let (pa, pb) = (&packages[a], &packages[b]);
             (&pa.name, &pa.version, &pa.id).cmp(&(&pb.name, &pb.version, &pb.id))
         });

@@ -12,6 +12,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// Any serialisable report (the fix plan, the scan inventory) as one pretty JSON document.
 pub fn render_value<T: serde::Serialize>(value: &T, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    out.write_all(b"\n")
+    // The serialiser writes token by token: into a buffer it can reach without a dynamic
+    // call each time (a megabyte of report is some hundred thousand tokens).
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
