@@ -429,7 +429,7 @@ pub fn analyze(graph: &DepGraph, spans: &SpanIndex, opts: &Options) -> Vec<Findi
     // Findings share versions (type-boundary and diverging-versions name the same tonic
     // releases): explain each version once.
     let versions: BTreeSet<NodeId> = raws.iter().flat_map(|r| r.nodes.iter().copied()).collect();
-    let explained = paths::explain_each(graph, &scope, versions);
+    let mut explained = Explained::new(paths::explain_each(graph, &scope, versions), &raws);
     let mut findings: Vec<Finding> = raws
         .iter()
         .map(|raw| {
@@ -447,7 +447,7 @@ pub fn analyze(graph: &DepGraph, spans: &SpanIndex, opts: &Options) -> Vec<Findi
             };
             explain(
                 graph,
-                &explained,
+                &mut explained,
                 raw,
                 (dev_only, platforms),
                 (caused_by, unify_on),
@@ -467,11 +467,46 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
+/// The versions explained, each handed to the findings that name it: a copy for all but
+/// the last, which takes the explanation itself.
+struct Explained {
+    versions: BTreeMap<NodeId, (VersionInfo, usize)>,
+}
+
+impl Explained {
+    fn new(versions: BTreeMap<NodeId, VersionInfo>, raws: &[Raw]) -> Explained {
+        let mut versions: BTreeMap<NodeId, (VersionInfo, usize)> =
+            versions.into_iter().map(|(n, v)| (n, (v, 0))).collect();
+        for raw in raws {
+            let named: BTreeSet<NodeId> = raw.nodes.iter().copied().collect();
+            for n in named {
+                if let Some((_, uses)) = versions.get_mut(&n) {
+                    *uses += 1;
+                }
+            }
+        }
+        Explained { versions }
+    }
+
+    /// The explanation of `node` for one finding that names it.
+    fn take(&mut self, node: NodeId) -> VersionInfo {
+        let (info, uses) = self
+            .versions
+            .get_mut(&node)
+            .expect("every version a finding names was explained");
+        *uses -= 1;
+        match uses {
+            0 => self.versions.remove(&node).expect("present").0,
+            _ => info.clone(),
+        }
+    }
+}
+
 /// A raw finding made whole: its versions explained, its lines and level, and its message
 /// and help worded by `diags::analysis` from the facts its detector gives.
 fn explain(
     graph: &DepGraph,
-    explained: &BTreeMap<NodeId, VersionInfo>,
+    explained: &mut Explained,
     raw: &Raw,
     (dev_only, platforms): (bool, Vec<String>),
     (caused_by, unify_on): (Option<String>, Option<UnifyOn>),
@@ -482,7 +517,7 @@ fn explain(
         (&pa.version, &pa.source).cmp(&(&pb.version, &pb.source))
     });
     nodes.dedup();
-    let versions: Vec<VersionInfo> = nodes.iter().map(|n| explained[n].clone()).collect();
+    let versions: Vec<VersionInfo> = nodes.iter().map(|&n| explained.take(n)).collect();
     let lines: BTreeSet<Line> = nodes
         .iter()
         .map(|&n| Line::of(&graph.package(n).version))
