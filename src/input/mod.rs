@@ -99,6 +99,7 @@ pub(crate) fn load_located(
         graph,
         config,
         parsed,
+        prefetched,
         lacking,
         answered,
     } = read(req, located)?;
@@ -107,7 +108,7 @@ pub(crate) fn load_located(
     // Read only now: a member reached through a link that leaves the root is refused above.
     let manifests = match parsed {
         Some(parsed) => parsed,
-        None => read_member_manifests(&graph)?,
+        None => read_member_manifests(&graph, prefetched)?,
     };
     let mut spans = SpanIndex::new(graph.workspace_root().to_owned(), manifests);
     let hakari_config = hakari::config_text(graph.workspace_root())?;
@@ -191,6 +192,10 @@ struct Read {
     config: Config,
     /// The manifests the lockfile reader parsed (the lockfile mode, the fast path).
     parsed: Option<lockfile::Parsed>,
+    /// Manifests read while cargo ran, by cargo's workspace rules as the fast path applies
+    /// them: each is used for the member cargo names at the same path (see
+    /// [`read_member_manifests`]).
+    prefetched: lockfile::Parsed,
     /// The lockfile mode: the packages it lacks facts for.
     lacking: Vec<String>,
     answered: Option<Answered>,
@@ -205,6 +210,7 @@ fn read_metadata(json: &str, name: &str, explicit: Option<&Path>) -> Result<Read
         graph,
         config,
         parsed: None,
+        prefetched: Vec::new(),
         lacking: Vec::new(),
         answered: None,
     })
@@ -231,6 +237,7 @@ fn read(req: &Request, located: Option<cargo::Located>) -> Result<Read, Error> {
                             graph,
                             config,
                             parsed: Some(parsed),
+                            prefetched: Vec::new(),
                             lacking: Vec::new(),
                             answered: Some(Answered::Fast),
                         });
@@ -238,33 +245,7 @@ fn read(req: &Request, located: Option<cargo::Located>) -> Result<Read, Error> {
                     Err(why) => answered = Some(Answered::Cargo(why)),
                 }
             }
-            let located = match located {
-                Some(located) => located,
-                None => cargo::locate(opts)?,
-            };
-            let config = load_config(&located.root_dir, explicit)?;
-            let mut opts = opts.clone();
-            if opts.targets.is_empty()
-                && let Some(targets) = &config.targets
-            {
-                opts.targets = targets.clone();
-            }
-            let answer =
-                cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown)?;
-            let name = format!("cargo metadata for {}", located.shown);
-            // Read while cargo exits; cargo's own failure comes first.
-            let graph = answer
-                .text()
-                .and_then(|json| DepGraph::from_metadata_json(json, &name));
-            answer.finish()?;
-            let graph = graph?;
-            Ok(Read {
-                graph,
-                config,
-                parsed: None,
-                lacking: Vec::new(),
-                answered,
-            })
+            ask_cargo(opts, explicit, located, answered)
         }
         Input::File(path) => {
             let (json, name) = cargo::read_saved(path)?;
@@ -302,11 +283,59 @@ fn read(req: &Request, located: Option<cargo::Located>) -> Result<Read, Error> {
                 graph,
                 config,
                 parsed: Some(parsed),
+                prefetched: Vec::new(),
                 lacking,
                 answered: None,
             })
         }
     }
+}
+
+/// The graph as `cargo metadata` answers, and the configuration (read first: its `targets`
+/// are passed to cargo). While cargo runs, the workspace's manifests are read and parsed on
+/// another thread, by cargo's rules as the fast path applies them, for the span index to
+/// take those cargo names too; the answer is read while cargo exits, and counts once cargo
+/// has ended well.
+fn ask_cargo(
+    opts: &CargoOptions,
+    explicit: Option<&Path>,
+    located: Option<cargo::Located>,
+    answered: Option<Answered>,
+) -> Result<Read, Error> {
+    let located = match located {
+        Some(located) => located,
+        None => cargo::locate(opts)?,
+    };
+    let config = load_config(&located.root_dir, explicit)?;
+    let mut opts = opts.clone();
+    if opts.targets.is_empty()
+        && let Some(targets) = &config.targets
+    {
+        opts.targets = targets.clone();
+    }
+    let (answer, prefetched) = std::thread::scope(|s| {
+        // Whatever the rules cannot read is left to the reading after cargo's answer.
+        let prefetch = s.spawn(|| {
+            workspace::layout(&located.manifest).map_or_else(|_| Vec::new(), |l| l.parsed)
+        });
+        let answer =
+            cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown);
+        (answer, prefetch.join().unwrap_or_default())
+    });
+    let answer = answer?;
+    let name = format!("cargo metadata for {}", located.shown);
+    let graph = answer
+        .text()
+        .and_then(|json| DepGraph::from_metadata_json(json, &name));
+    answer.finish()?;
+    Ok(Read {
+        graph: graph?,
+        config,
+        parsed: None,
+        prefetched,
+        lacking: Vec::new(),
+        answered,
+    })
 }
 
 /// The configuration of the workspace at `root`: `--config FILE` when given, else what
@@ -524,8 +553,16 @@ pub(crate) fn read_optional(path: &Path) -> Result<Option<String>, Error> {
 
 /// The manifests of the members of a graph cargo resolved, and the root's, read and parsed
 /// once for the span index (`None`: no file there, as with saved metadata from another
-/// machine, or not TOML). A manifest that is there but cannot be read is an error.
-fn read_member_manifests(graph: &DepGraph) -> Result<lockfile::Parsed, Error> {
+/// machine, or not TOML). A manifest that is there but cannot be read is an error. One
+/// already parsed at the same path (`prefetched`, while cargo ran) is taken as it is.
+fn read_member_manifests(
+    graph: &DepGraph,
+    prefetched: lockfile::Parsed,
+) -> Result<lockfile::Parsed, Error> {
+    let mut prefetched: std::collections::HashMap<PathBuf, Manifest> = prefetched
+        .into_iter()
+        .filter_map(|(path, doc)| Some((path, doc?)))
+        .collect();
     let root_manifest = graph.workspace_root().join("Cargo.toml");
     let members = graph
         .members()
@@ -537,7 +574,10 @@ fn read_member_manifests(graph: &DepGraph) -> Result<lockfile::Parsed, Error> {
     paths
         .into_iter()
         .map(|path| {
-            let doc = read_optional(&path)?.and_then(|text| Manifest::parse(text).ok());
+            let doc = match prefetched.remove(&path) {
+                Some(doc) => Some(doc),
+                None => read_optional(&path)?.and_then(|text| Manifest::parse(text).ok()),
+            };
             Ok((path, doc))
         })
         .collect()
