@@ -27,8 +27,7 @@ impl Text<'_> {
     }
 }
 
-/// The document without `resolve`, which [`Resolved`] reads on another thread: the two
-/// halves of the work run side by side, each skipping the other's part.
+/// The document, its `resolve` left as written: another thread reads that (see [`parse`]).
 #[derive(Deserialize)]
 struct Metadata<'a> {
     #[serde(borrow)]
@@ -37,35 +36,70 @@ struct Metadata<'a> {
     workspace_members: Vec<Text<'a>>,
     #[serde(borrow, default)]
     workspace_default_members: Option<Vec<Text<'a>>>,
+    #[serde(borrow, default)]
+    resolve: Option<&'a serde_json::value::RawValue>,
     #[serde(borrow)]
     workspace_root: Text<'a>,
     #[serde(default)]
     version: Option<u64>,
 }
 
-/// The document's `resolve` alone.
+/// The document's `resolve` alone, read from the whole text only to find where a document
+/// that does not read goes wrong.
 #[derive(Deserialize)]
 struct Resolved<'a> {
     #[serde(borrow, default)]
+    #[expect(dead_code, reason = "read for its errors only")]
     resolve: Option<Resolve<'a>>,
 }
 
-/// Both halves of the document, read side by side. When both fail, the error met first in
-/// the text is the one reported, as a single pass would.
+/// Where cargo writes the `resolve` key: after the packages and the members, so the last
+/// occurrence is its own unless the workspace's metadata, written after it, holds the key.
+const RESOLVE_KEY: &str = ",\"resolve\":";
+
+/// The document read in two halves side by side: the packages (the `resolve` value skipped
+/// as written) on this thread, and `resolve` on another, from where cargo writes it. The
+/// second counts only when the first finds `resolve` at that very place; else `resolve` is
+/// read from where the first found it. When something is wrong, the error met first in the
+/// text is the one reported, as a single pass would.
 fn parse(json: &str) -> Result<(Metadata<'_>, Option<Resolve<'_>>), String> {
-    let (meta, resolved) = std::thread::scope(|s| {
-        let resolved = s.spawn(|| serde_json::from_str::<Resolved<'_>>(json));
+    let (meta, early) = std::thread::scope(|s| {
+        let early = s.spawn(|| {
+            let at = json.rfind(RESOLVE_KEY)? + RESOLVE_KEY.len();
+            let mut de = serde_json::Deserializer::from_str(&json[at..]);
+            Some((at, Option::<Resolve<'_>>::deserialize(&mut de).ok()?))
+        });
         let meta = serde_json::from_str::<Metadata<'_>>(json);
-        let resolved = resolved
+        let early = early
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (meta, resolved)
+        (meta, early)
     });
+    if let Ok(meta) = meta {
+        let Some(raw) = meta.resolve else {
+            return Ok((meta, None));
+        };
+        let at = raw.get().as_ptr() as usize - json.as_ptr() as usize;
+        match early {
+            Some((early_at, resolve)) if early_at == at => return Ok((meta, resolve)),
+            _ => {
+                if let Ok(resolve) = serde_json::from_str::<Option<Resolve<'_>>>(raw.get()) {
+                    return Ok((meta, resolve));
+                }
+            }
+        }
+    }
+    Err(first_error(json))
+}
+
+/// The error a single pass over a document that does not read meets first.
+fn first_error(json: &str) -> String {
+    let meta = serde_json::from_str::<Metadata<'_>>(json);
+    let resolved = serde_json::from_str::<Resolved<'_>>(json);
     match (meta, resolved) {
-        (Ok(meta), Ok(resolved)) => Ok((meta, resolved.resolve)),
-        (Err(a), Err(b)) if (b.line(), b.column()) < (a.line(), a.column()) => Err(b.to_string()),
-        (Err(e), _) => Err(e.to_string()),
-        (_, Err(e)) => Err(e.to_string()),
+        (Err(a), Err(b)) if (b.line(), b.column()) < (a.line(), a.column()) => b.to_string(),
+        (Err(e), _) | (_, Err(e)) => e.to_string(),
+        (Ok(_), Ok(_)) => "its `resolve` could not be read".to_owned(),
     }
 }
 
@@ -753,6 +787,21 @@ mod tests {
         m["workspace_members"] = json!(["elsewhere 0.1.0"]);
         let e = read(&m).expect_err("member not listed");
         assert!(e.contains("workspace member `elsewhere 0.1.0`"), "{e}");
+    }
+
+    /// `resolve` is read from where the document has it, even when something written after
+    /// it (the workspace's metadata) holds a `resolve` key of its own.
+    #[test]
+    fn resolve_is_read_where_the_document_has_it() {
+        let text = metadata().to_string();
+        let plain = DepGraph::from_metadata_json(&text, "meta.json").expect("usable");
+        assert_eq!(edges(&plain).len(), 1, "{:?}", edges(&plain));
+        let decoy = format!(
+            "{},\"zz_metadata\":{{\"x\":[1],\"resolve\":{{\"nodes\":[]}}}}}}",
+            text.strip_suffix('}').expect("an object")
+        );
+        let g = DepGraph::from_metadata_json(&decoy, "meta.json").expect("usable");
+        assert_eq!(edges(&g), edges(&plain));
     }
 
     /// The two halves of the document are read side by side; a broken document still gets
