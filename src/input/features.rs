@@ -84,12 +84,14 @@ struct State {
 }
 
 /// Which of `links` are in the resolve cargo makes with `requested` from `members`: by link
-/// index, kept or not. `Err` says why it cannot be decided.
+/// index, kept or not. `Err` says why it cannot be decided, naming a package without facts
+/// by its `label`.
 pub fn activate(
     packages: &[Option<Facts<'_>>],
     links: &[Link<'_>],
     members: &[usize],
     requested: &Requested,
+    label: &dyn Fn(usize) -> String,
 ) -> Result<Vec<bool>, String> {
     let tables: Vec<Option<BTreeMap<String, Vec<String>>>> = packages
         .iter()
@@ -101,6 +103,7 @@ pub fn activate(
     }
     let mut act = Activation {
         packages,
+        label,
         tables: &tables,
         states: (0..packages.len()).map(|_| None).collect(),
         queue: VecDeque::new(),
@@ -186,6 +189,7 @@ fn effective_table(p: &Facts<'_>) -> BTreeMap<String, Vec<String>> {
 
 struct Activation<'p, 'a> {
     packages: &'p [Option<Facts<'a>>],
+    label: &'p dyn Fn(usize) -> String,
     tables: &'p [Option<BTreeMap<String, Vec<String>>>],
     states: Vec<Option<State>>,
     queue: VecDeque<usize>,
@@ -193,9 +197,12 @@ struct Activation<'p, 'a> {
 
 impl<'a> Activation<'_, 'a> {
     fn facts(&self, p: usize) -> Result<&Facts<'a>, String> {
-        self.packages[p]
-            .as_ref()
-            .ok_or_else(|| format!("no facts for a package of Cargo.lock (index {p})"))
+        self.packages[p].as_ref().ok_or_else(|| {
+            format!(
+                "no manifest and no local index data give the features of {}",
+                (self.label)(p)
+            )
+        })
     }
 
     /// A member, with the command line's features as resolver 2 applies them to it.
@@ -394,7 +401,9 @@ mod tests {
             }),
         ];
         let links: Vec<Link<'_>> = vec![(0, 1, &[0]), (1, 2, &[0]), (1, 3, &[1]), (1, 4, &[2])];
-        let kept = |req: &Requested| activate(&packages, &links, &[0], req).expect("decided");
+        let label = |p: usize| format!("package {p}");
+        let kept =
+            |req: &Requested| activate(&packages, &links, &[0], req, &label).expect("decided");
         assert_eq!(
             kept(&Requested::default()),
             [true, true, false, false],
@@ -407,7 +416,7 @@ mod tests {
             ..decl("tonic", false, &off)
         };
         assert_eq!(
-            activate(&decls, &links, &[0], &Requested::default()).expect("decided"),
+            activate(&decls, &links, &[0], &Requested::default(), &label).expect("decided"),
             [true, false, true, false],
             "a weak value turns its dependency on in the dependency resolver"
         );
@@ -418,6 +427,7 @@ mod tests {
             &links,
             &[0],
             &Requested::new(&["nope".into()], false, false),
+            &label,
         )
         .expect_err("cargo refuses a feature no member has");
         assert!(err.contains("`nope`"), "{err}");
@@ -429,11 +439,14 @@ mod tests {
             &links,
             &[0],
             &Requested::new(&["x".into()], false, false),
+            &label,
         )
         .expect_err("cargo refuses a value naming no dependency");
         assert!(err.contains("no dependency `ghost`"), "{err}");
         let mut lacking = packages.clone();
         lacking[1] = None;
-        assert!(activate(&lacking, &links, &[0], &Requested::default()).is_err());
+        let err = activate(&lacking, &links, &[0], &Requested::default(), &label)
+            .expect_err("no facts for tonic");
+        assert!(err.contains("give the features of package 1"), "{err}");
     }
 }

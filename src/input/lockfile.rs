@@ -686,7 +686,8 @@ fn activated(
         .zip(decls)
         .map(|((i, j, _), d)| (*i, *j, d.as_slice()))
         .collect();
-    super::features::activate(&facts, &links, members, requested)
+    let label = |i: usize| format!("{} {}", packages[i].name, packages[i].version);
+    super::features::activate(&facts, &links, members, requested, &label)
 }
 
 /// Where each local package stands in Cargo.lock: by lock index, the local package locked
