@@ -403,7 +403,7 @@ fn declarations<'m>(
 
 /// The name cargo's resolve gives a package's library: its lib target's name (with `-` as
 /// `_` when it is the package name); empty for a package without a library.
-fn lib_name(p: &RawPackage<'_>) -> String {
+fn lib_name<'m>(p: &'m RawPackage<'m>) -> Cow<'m, str> {
     const NOT_LIB: [&str; 5] = ["custom-build", "bin", "example", "test", "bench"];
     let lib = p.targets.iter().find(|t| match t.kind.as_slice() {
         [] => false,
@@ -411,9 +411,11 @@ fn lib_name(p: &RawPackage<'_>) -> String {
         _ => true,
     });
     match lib {
-        Some(t) if t.name.as_str() == p.name.as_str() => t.name.as_str().replace('-', "_"),
-        Some(t) => t.name.as_str().to_owned(),
-        None => String::new(),
+        Some(t) if t.name.as_str() == p.name.as_str() && t.name.as_str().contains('-') => {
+            Cow::Owned(t.name.as_str().replace('-', "_"))
+        }
+        Some(t) => Cow::Borrowed(t.name.as_str()),
+        None => Cow::Borrowed(""),
     }
 }
 
@@ -445,7 +447,7 @@ fn resolved_edges<'m>(
     for (i, p) in packages.iter().enumerate() {
         by_name.entry(p.name.as_str()).or_default().push(i);
     }
-    let lib_names: Vec<String> = packages.iter().map(lib_name).collect();
+    let lib_names: Vec<Cow<'m, str>> = packages.iter().map(lib_name).collect();
     // The last node of a package id counts, as the last resolved dependency on a package does.
     let mut nodes: FastMap<&str, &Node<'_>> =
         FastMap::with_capacity_and_hasher(resolve.nodes.len(), Default::default());
@@ -454,31 +456,35 @@ fn resolved_edges<'m>(
     }
     // About one edge per resolved link: reserved once, not grown by copying.
     let mut edges = Vec::with_capacity(resolve.nodes.iter().map(|n| n.deps.len()).sum());
+    // A package has a handful of declarations and links: short lists, reused from package to
+    // package, serve them better than maps.
+    let mut candidates: Vec<(&str, usize)> = Vec::new();
+    let mut found: Vec<usize> = Vec::new();
+    let mut links: Vec<(usize, Link<'m>)> = Vec::new();
     for (from, p) in packages.iter().enumerate() {
         let Some(node) = nodes.get(p.id.as_str()) else {
             continue;
         };
         // Each declaration may be found under its code-name rename and under the library
         // name of each package of its name whose version it accepts.
-        let mut candidates: FastMap<&str, Vec<usize>> = FastMap::default();
+        candidates.clear();
         for (d, decl) in decls[from].iter().enumerate() {
             let req = &parsed.reqs[decl.req as usize].0;
             for &q in by_name.get(decl.name).into_iter().flatten() {
                 if !star_or_matches(req, &packages[q].version) {
                     continue;
                 }
-                let lib = lib_names[q].as_str();
+                let lib = &*lib_names[q];
                 if let Some(rename) = decl.code_rename.as_deref() {
-                    candidates.entry(rename).or_default().push(d);
+                    candidates.push((rename, d));
                     if rename == lib {
                         continue;
                     }
                 }
-                candidates.entry(lib).or_default().push(d);
+                candidates.push((lib, d));
             }
         }
-        let mut links: FastMap<usize, Link<'m>> =
-            FastMap::with_capacity_and_hasher(node.deps.len(), Default::default());
+        links.clear();
         for dep in &node.deps {
             let Some(&to) = index.get(dep.pkg.as_str()) else {
                 return Err(format!(
@@ -487,13 +493,21 @@ fn resolved_edges<'m>(
                     dep.pkg.as_str()
                 ));
             };
-            let found = candidates
-                .get(dep.name.as_str())
-                .map_or(&[][..], Vec::as_slice);
-            let link = link(p, &decls[from], found, dep, &packages[to].version, parsed)?;
-            links.insert(to, link);
+            found.clear();
+            found.extend(
+                candidates
+                    .iter()
+                    .filter(|(key, _)| *key == dep.name.as_str())
+                    .map(|&(_, d)| d),
+            );
+            let link = link(p, &decls[from], &found, dep, &packages[to].version, parsed)?;
+            // A later link to the same package stands for it, as the last one cargo lists.
+            match links.iter_mut().find(|(t, _)| *t == to) {
+                Some(slot) => slot.1 = link,
+                None => links.push((to, link)),
+            }
         }
-        for (to, link) in links {
+        for (to, link) in links.drain(..) {
             let out = link_edges(&decls[from], &packages[to], &link, parsed);
             edges.extend(out.into_iter().map(|e| (from, to, e)));
         }
