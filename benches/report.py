@@ -47,7 +47,8 @@ for r in sorted(best_meta.values(), key=lambda r: r["packages"]):
 w("")
 w("(best of three runs at each size)\n")
 w("Graph build is one serde deserialisation of the JSON straight into the graph's facts")
-w("(`src/graph/metadata.rs`: borrowed strings, unknown fields skipped), then the graph itself; the")
+w("(`src/graph/metadata.rs`: borrowed strings, unknown fields skipped, the packages and `resolve`")
+w("read on two threads), then the graph itself; the")
 w("bare parse deserialises the same JSON into a `serde_json::Value` and builds nothing.\n")
 
 w("## Stages, from Cargo.lock alone (lockfile mode)\n")
@@ -64,6 +65,10 @@ w("\n(best of the runs at each size; the total is what `check --lockfile` does: 
 w("and report. Planning is shown for scale but not summed: `fix` refuses `--lockfile`.)\n")
 
 w("## End to end on the largest fixture\n")
+# The harness runs the comparison three times; the run with the median `check --cargo-metadata`
+# ratio is shown, and all three ratios are listed after it.
+e2e_runs = sorted(e2e, key=lambda r: r.get("cargo_check_ratio") or 0)
+e2e = e2e_runs[len(e2e_runs) // 2:][:1]
 for r in e2e:
     def cell(k):
         return "not available" if r[k] is None else f"{r[k]:.0f} ms"
@@ -84,6 +89,17 @@ for r in e2e:
     w("")
     if r["cargo_deny_bans_ms"] is None:
         w("(`cargo deny` was not available: `benches/run.sh` could not install it.)\n")
+    if len(e2e_runs) > 1:
+        ratios = ", ".join(f"{x['cargo_check_ratio']:.3f}×" for x in e2e_runs if x.get("cargo_check_ratio"))
+        w(f"The comparison ran {len(e2e_runs)} times; the run shown is the median one by the")
+        w(f"`check --cargo-metadata` ratio ({ratios}).\n")
+    w("With `--cargo-metadata`, the tool's own work hides behind cargo's where it can: while cargo")
+    w("resolves, another thread reads and parses the workspace's manifests (by cargo's workspace")
+    w("rules, as the fast path reads them); cargo writes its answer as one line and then spends some")
+    w("milliseconds tearing down, and the answer is parsed meanwhile, on two threads (the packages,")
+    w("and `resolve` from where cargo writes it), and trusted only once cargo has ended well. What")
+    w("is left after cargo has exited is the analysis (the versions explained on two threads) and")
+    w("the report.\n")
 for r in sorted(graph, key=lambda r: r["graph_build_ms"])[:1]:
     w(f"Of `check`'s time, reading that workspace's saved `cargo metadata` ({r['bytes']/1e6:.1f} MB, {r['packages']:,} packages,")
     w(f"{r['edges']:,} edges) into the graph takes {r['graph_build_ms']:.1f} ms (median of 21, best of the runs; a bare")
@@ -181,23 +197,28 @@ for r in corpus:
           f"{worst['packages']:,} packages) | {mark(ok)} |")
 w("")
 w("## What limits the missed targets\n")
-w("- **Graph build versus the JSON parse (metadata input).** The metadata is deserialised once, into")
-w("  borrowed records (`src/graph/metadata.rs`), and the graph then owns each package's strings and")
-w("  builds its adjacency: about the cost of one bare parse, which builds a `Value` tree and nothing")
-w("  else. With the analysis on top, the sum sits at the bare parse, within this machine's noise.")
-w("- **`check --lockfile` on the corpus.** With cargo's local index cache populated, the lockfile mode")
-w("  reads each registry crate's declarations from it, and the analysis runs on that fuller graph. A")
-w("  profile of the slowest cases (`perf record --call-graph dwarf`) puts most of the time in the")
-w("  analysis, in `analysis::type_boundary::detect` (run for each member from")
-w("  `analysis::detect::Qualifiers::new`), not in reading: the index cache and the Cargo.lock parse")
-w("  are a tenth of it. The empty-`CARGO_HOME` column shows the same cases without index facts.")
-w("- **Ten times the packages, at most twelve times the time.** Every stage is linear in packages and")
-w("  edges (breadth-first searches, hash indexes, no path enumeration), but the per-stage ratios show")
-w("  the cost of memory: the bare parsers alone grow about 9-10× from 10k to 100k packages, and the")
-w("  searches, which touch the adjacency and a distance array per explained version, grow more once")
-w("  the graph no longer fits the caches of this 2-core machine. The synthetic workspaces also grow")
-w("  their member count with N, and every member's shortest path to every diverging version is")
-w("  reported, so the report grows with members times versions.")
-w("- Run-to-run noise on this shared machine is about ±10%; the script keeps the best of the runs.")
+if m10 and m10["graph_build_ms"] + m10["analysis_ms"] > m10["json_parse_ms"]:
+    w("- **Graph build versus the JSON parse (metadata input).** The metadata is deserialised once, into")
+    w("  borrowed records (`src/graph/metadata.rs`), and the graph then owns each package's strings and")
+    w("  builds its adjacency: about the cost of one bare parse, which builds a `Value` tree and nothing")
+    w("  else. With the analysis on top, the sum sits at the bare parse, within this machine's noise.")
+for r in e2e:
+    if r.get("cargo_check_ratio") is not None and r["cargo_check_ratio"] > 1.05:
+        own = r["check_cargo_metadata_ms"] - r["cargo_metadata_ms"]
+        w(f"- **`check --cargo-metadata` end to end.** cargo's own `cargo metadata` is {r['cargo_metadata_ms']:.0f} ms of the")
+        w(f"  {r['check_cargo_metadata_ms']:.0f}; the tool's own share is about {own:.0f} ms on {r.get('packages', 0):,} packages, most of it")
+        w("  reading 3.4 MB of JSON into the graph on a machine whose second core cargo's teardown still")
+        w("  uses, then the analysis and a report of a megabyte. The default `check` does not pay it where")
+        w("  the fast path answers.")
+if (l10 and l100 and l100["total_ms"] / l10["total_ms"] > 12) or (m1 and m10 and m10["total_ms"] / m1["total_ms"] > 12):
+    w("- **Ten times the packages, at most twelve times the time.** Every stage is linear in packages and")
+    w("  edges (breadth-first searches, hash indexes, no path enumeration), but the per-stage ratios show")
+    w("  the cost of memory: the bare parsers alone grow about 9-10× from 10k to 100k packages, and the")
+    w("  searches, which touch the adjacency and a distance array per explained version, grow more once")
+    w("  the graph no longer fits the caches of this 2-core machine. The synthetic workspaces also grow")
+    w("  their member count with N, and every member's shortest path to every diverging version is")
+    w("  reported, so the report grows with members times versions.")
+w("- Run-to-run noise on this shared machine is about ±10%; the script keeps the best of the runs")
+w("  of each stage, and the median of the end-to-end comparisons.")
 w("")
 print("\n".join(out))
