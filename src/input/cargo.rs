@@ -376,7 +376,9 @@ fn read_stdout(
     let mut chunk = vec![0u8; 1 << 16];
     let mut first = Some(first);
     let Some(mut pipe) = pipe else {
-        first.map(|f| f.send(Ok(bytes)));
+        if let Some(f) = first {
+            let _ = f.send(Ok(bytes));
+        }
         return Ok(Vec::new());
     };
     loop {
