@@ -22,25 +22,69 @@ use crate::config::Config;
 use crate::graph::DepGraph;
 use crate::manifest::document::Manifest;
 
+/// Why cargo must answer, with the manifests the fast path had parsed by then, if it got that
+/// far: the cargo path takes them rather than reading them again.
+pub(super) struct Fallback {
+    pub(super) why: String,
+    pub(super) parsed: Option<lockfile::Parsed>,
+}
+
+impl From<String> for Fallback {
+    fn from(why: String) -> Fallback {
+        Fallback { why, parsed: None }
+    }
+}
+
 /// The graph, the configuration and the parsed manifests, or why cargo must answer.
 pub(super) fn read(
     opts: &CargoOptions,
     explicit_config: Option<&Path>,
-) -> Result<(DepGraph, Config, lockfile::Parsed), String> {
+) -> Result<(DepGraph, Config, lockfile::Parsed), Fallback> {
     let cwd = std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?;
     let requested = Requested::new(&opts.features, opts.all_features, opts.no_default_features);
     let from =
         super::read_lockfile_with(&cwd, None, opts.manifest_path.as_deref(), Some(&requested))
             .map_err(|e| format!("Cargo.lock cannot be used as it is: {e}"))?;
-    if !from.lacking.is_empty() {
-        return Err(lacking(&from.lacking));
+    let super::FromLock {
+        graph,
+        parsed,
+        lacking,
+        undecided,
+    } = from;
+    match decide(
+        graph,
+        (&lacking, undecided),
+        &parsed,
+        opts,
+        &requested,
+        explicit_config,
+    ) {
+        Ok((graph, config)) => Ok((graph, config, parsed)),
+        Err(why) => Err(Fallback {
+            why,
+            parsed: Some(parsed),
+        }),
     }
-    if let Some(why) = from.undecided {
+}
+
+/// The graph read from Cargo.lock on the requested targets and the configuration, when
+/// nothing stands in the way of the fast path's answer; else why cargo must answer.
+fn decide(
+    graph: DepGraph,
+    (lacking_facts, undecided): (&[String], Option<String>),
+    parsed: &lockfile::Parsed,
+    opts: &CargoOptions,
+    requested: &Requested,
+    explicit_config: Option<&Path>,
+) -> Result<(DepGraph, Config), String> {
+    if !lacking_facts.is_empty() {
+        return Err(lacking(lacking_facts));
+    }
+    if let Some(why) = undecided {
         return Err(format!("the feature resolve cannot be decided: {why}"));
     }
-    let root = from.graph.workspace_root().to_owned();
-    let root_manifest = from
-        .parsed
+    let root = graph.workspace_root().to_owned();
+    let root_manifest = parsed
         .iter()
         .find(|(p, _)| *p == root.join("Cargo.toml"))
         .and_then(|(_, doc)| doc.as_ref());
@@ -59,8 +103,7 @@ pub(super) fn read(
         (true, Some(t)) => t.clone(),
         _ => opts.targets.clone(),
     };
-    let graph = lockfile::on_targets(from.graph, &targets)?;
-    Ok((graph, config, from.parsed))
+    Ok((lockfile::on_targets(graph, &targets)?, config))
 }
 
 /// The reason for packages without facts.

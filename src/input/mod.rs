@@ -226,9 +226,12 @@ fn read(req: &Request, located: Option<cargo::Located>) -> Result<Read, Error> {
     match &req.input {
         Input::Cargo(opts) => {
             let mut answered = None;
+            let mut parsed = None;
             if matches!(req.command, Command::Check(_)) {
                 let tried = match opts.cargo_metadata {
-                    true => Err("--cargo-metadata asks cargo".to_owned()),
+                    true => Err(fast::Fallback::from(
+                        "--cargo-metadata asks cargo".to_owned(),
+                    )),
                     false => fast::read(opts, explicit),
                 };
                 match tried {
@@ -242,10 +245,13 @@ fn read(req: &Request, located: Option<cargo::Located>) -> Result<Read, Error> {
                             answered: Some(Answered::Fast),
                         });
                     }
-                    Err(why) => answered = Some(Answered::Cargo(why)),
+                    Err(fallback) => {
+                        answered = Some(Answered::Cargo(fallback.why));
+                        parsed = fallback.parsed;
+                    }
                 }
             }
-            ask_cargo(opts, explicit, located, answered)
+            ask_cargo(opts, explicit, located, (answered, parsed))
         }
         Input::File(path) => {
             let (json, name) = cargo::read_saved(path)?;
@@ -292,15 +298,16 @@ fn read(req: &Request, located: Option<cargo::Located>) -> Result<Read, Error> {
 }
 
 /// The graph as `cargo metadata` answers, and the configuration (read first: its `targets`
-/// are passed to cargo). While cargo runs, the workspace's manifests are read and parsed on
-/// another thread, by cargo's rules as the fast path applies them, for the span index to
-/// take those cargo names too; the answer is read while cargo exits, and counts once cargo
-/// has ended well.
+/// are passed to cargo). The workspace's manifests the fast path parsed before it left the
+/// answer to cargo (`parsed`), or else those read and parsed on another thread while cargo
+/// runs, by cargo's rules as the fast path applies them, are for the span index to take those
+/// cargo names too; the answer is read while cargo exits, and counts once cargo has ended
+/// well.
 fn ask_cargo(
     opts: &CargoOptions,
     explicit: Option<&Path>,
     located: Option<cargo::Located>,
-    answered: Option<Answered>,
+    (answered, parsed): (Option<Answered>, Option<lockfile::Parsed>),
 ) -> Result<Read, Error> {
     let located = match located {
         Some(located) => located,
@@ -313,15 +320,17 @@ fn ask_cargo(
     {
         opts.targets = targets.clone();
     }
-    let (answer, prefetched) = std::thread::scope(|s| {
+    let ask = || cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown);
+    let (answer, prefetched) = match parsed {
+        Some(parsed) => (ask(), parsed),
         // Whatever the rules cannot read is left to the reading after cargo's answer.
-        let prefetch = s.spawn(|| {
-            workspace::layout(&located.manifest).map_or_else(|_| Vec::new(), |l| l.parsed)
-        });
-        let answer =
-            cargo::metadata_at(&located.manifest, &located.root_dir, &opts, &located.shown);
-        (answer, prefetch.join().unwrap_or_default())
-    });
+        None => std::thread::scope(|s| {
+            let prefetch = s.spawn(|| {
+                workspace::layout(&located.manifest).map_or_else(|_| Vec::new(), |l| l.parsed)
+            });
+            (ask(), prefetch.join().unwrap_or_default())
+        }),
+    };
     let answer = answer?;
     let name = format!("cargo metadata for {}", located.shown);
     let graph = answer
